@@ -1,0 +1,62 @@
+// Definitions of the objects users create. The planner builds them from DDL; storage persists them as JSON; the
+// runtime keeps them in memory; the server's catalog views (pg_catalog, information_schema, sluice.*) show them.
+
+import type { Field } from './types';
+
+export type RelationKind = 'stream' | 'table' | 'query' | 'sink';
+
+interface DefBase {
+  readonly name: string;
+  /** The CREATE statement as the user wrote it, for SHOW / sluice.* / \d+. */
+  readonly definition: string;
+  /** ISO-8601 creation time. */
+  readonly createdAt: string;
+  /** WITH (...) options, keys lower-case, values as written. */
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export interface WatermarkDef {
+  /** Name of the event-time column. */
+  readonly column: string;
+  /** WATERMARK FOR col AS col - INTERVAL d: d in microseconds (0 for `AS col`). */
+  readonly delayMicros: number;
+}
+
+export interface StreamDef extends DefBase {
+  readonly kind: 'stream';
+  /** Declared columns; the hidden `_arrival timestamptz` column is not listed here. */
+  readonly columns: readonly Field[];
+  readonly watermark: WatermarkDef | null;
+}
+
+export interface TableDef extends DefBase {
+  readonly kind: 'table';
+  readonly columns: readonly Field[];
+  /** Column names of the PRIMARY KEY, in key order. */
+  readonly primaryKey: readonly string[];
+}
+
+export interface QueryDef extends DefBase {
+  readonly kind: 'query';
+  /** The output columns of the SELECT. */
+  readonly columns: readonly Field[];
+  /** The SELECT text; re-planned at every start. */
+  readonly select: string;
+  readonly emit: 'changes' | 'on_window_close';
+  readonly triggerIntervalMs: number;
+  /** Names of the streams, tables and queries it reads. */
+  readonly dependsOn: readonly string[];
+  /** True when created as MATERIALIZED VIEW (only changes how it is shown). */
+  readonly materializedView: boolean;
+}
+
+export interface SinkDef extends DefBase {
+  readonly kind: 'sink';
+  /** The query or stream whose changes it ships. */
+  readonly from: string;
+}
+
+export type RelationDef = StreamDef | TableDef | QueryDef | SinkDef;
+
+/** The name of the hidden processing-time column every stream has. */
+export const ARRIVAL_COLUMN = '_arrival';

@@ -1,0 +1,89 @@
+// Every error a user can see carries a SQLSTATE; errors about SQL text also carry a 1-based character position.
+// The server turns a SqlError into an ErrorResponse as is; any other thrown value reaches the user as XX000,
+// which always means a bug in Sluice.
+
+export const SQLSTATE = {
+  successful_completion: '00000',
+  warning: '01000',
+  feature_not_supported: '0A000',
+  invalid_parameter_value: '22023',
+  invalid_text_representation: '22P02',
+  numeric_value_out_of_range: '22003',
+  division_by_zero: '22012',
+  datetime_field_overflow: '22008',
+  invalid_datetime_format: '22007',
+  string_data_right_truncation: '22001',
+  not_null_violation: '23502',
+  unique_violation: '23505',
+  bad_copy_file_format: '22P04',
+  invalid_authorization_specification: '28000',
+  invalid_password: '28P01',
+  dependent_objects_still_exist: '2BP01',
+  invalid_cursor_name: '34000',
+  invalid_sql_statement_name: '26000',
+  invalid_transaction_state: '25000',
+  in_failed_sql_transaction: '25P02',
+  syntax_error: '42601',
+  undefined_table: '42P01',
+  undefined_column: '42703',
+  undefined_function: '42883',
+  undefined_object: '42704',
+  datatype_mismatch: '42804',
+  ambiguous_column: '42702',
+  grouping_error: '42803',
+  duplicate_object: '42710',
+  duplicate_table: '42P07',
+  invalid_column_reference: '42P10',
+  wrong_object_type: '42809',
+  insufficient_privilege: '42501',
+  too_many_connections: '53300',
+  query_canceled: '57014',
+  admin_shutdown: '57P01',
+  cannot_connect_now: '57P03',
+  object_not_in_prerequisite_state: '55000',
+  protocol_violation: '08P01',
+  connection_exception: '08000',
+  invalid_catalog_name: '3D000',
+  io_error: '58030',
+  data_corrupted: 'XX001',
+  internal_error: 'XX000',
+} as const;
+
+export type SqlState = (typeof SQLSTATE)[keyof typeof SQLSTATE];
+
+export type Severity = 'ERROR' | 'FATAL' | 'PANIC';
+
+export interface SqlErrorOptions {
+  /** 1-based character position in the statement text, as PostgreSQL reports it. */
+  readonly position?: number;
+  readonly detail?: string;
+  readonly hint?: string;
+  readonly severity?: Severity;
+}
+
+export class SqlError extends Error {
+  readonly code: SqlState;
+  readonly position?: number;
+  readonly detail?: string;
+  readonly hint?: string;
+  readonly severity: Severity;
+
+  constructor(code: SqlState, message: string, options: SqlErrorOptions = {}) {
+    super(message);
+    this.name = 'SqlError';
+    this.code = code;
+    this.position = options.position;
+    this.detail = options.detail;
+    this.hint = options.hint;
+    this.severity = options.severity ?? 'ERROR';
+  }
+}
+
+/** Wraps anything thrown into a SqlError; a non-SqlError is a bug and is reported as XX000. */
+export function toSqlError(e: unknown): SqlError {
+  if (e instanceof SqlError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new SqlError(SQLSTATE.internal_error, `internal error: ${message}`, {
+    hint: 'This is a bug in Sluice; please report it with the statement that caused it.',
+  });
+}

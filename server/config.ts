@@ -1,0 +1,72 @@
+// Server settings from the command line, then environment variables (SLUICE_*), then defaults.
+
+import { parseArgs } from 'node:util';
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly maxConnections: number;
+  /** A file of `name:password` lines; when given, clients must authenticate (SCRAM-SHA-256 or cleartext). */
+  readonly usersFile: string | null;
+}
+
+export const USAGE = `Usage: sluice [options]
+
+A SQL-first streaming database server speaking the PostgreSQL wire protocol.
+
+Options (each also settable through the environment variable in brackets):
+  --host HOST              address to listen on (SLUICE_HOST)             default 127.0.0.1
+  --port PORT              TCP port (SLUICE_PORT)                         default 5433
+  --data-dir DIR           LevelDB data directory (SLUICE_DATA_DIR)       default ./sluice-data
+  --max-connections N      connections served at once (SLUICE_MAX_CONNECTIONS)  default 100
+  --users FILE             name:password lines; enables password authentication (SLUICE_USERS)
+                           without it every user is trusted
+  --help                   print this help and exit
+
+Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
+`;
+
+export class ConfigError extends Error {}
+
+export type ParsedCommandLine = { help: true } | { help: false; config: ServerConfig };
+
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'max-connections': { type: 'string' },
+        users: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  if (values.help) return { help: true };
+  return {
+    help: false,
+    config: {
+      host: values.host ?? env.SLUICE_HOST ?? '127.0.0.1',
+      port: integer('port', values.port ?? env.SLUICE_PORT ?? '5433', 0, 65535),
+      dataDir: values['data-dir'] ?? env.SLUICE_DATA_DIR ?? './sluice-data',
+      maxConnections: integer('max-connections', values['max-connections'] ?? env.SLUICE_MAX_CONNECTIONS ?? '100', 1, 100000),
+      usersFile: values.users ?? env.SLUICE_USERS ?? null,
+    },
+  };
+}
+
+function integer(name: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new ConfigError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return n;
+}
