@@ -1,0 +1,65 @@
+// A change batch on disk: an 8-byte header, the weights (when the batch has any) as little-endian Int32 padded to 8
+// bytes, then the rows as one Arrow IPC stream (schema message + one record batch). The weights stay outside Arrow so
+// that the common stream case (inserts only) costs nothing extra and decoding needs no column surgery.
+//
+//   byte 0: FORMAT (1)   byte 1: HAS_DIFFS (0|1)   bytes 2-3: 0   bytes 4-7: row count u32 LE
+//   [row count × i32 LE weights, zero padded to a multiple of 8]   Arrow IPC stream
+
+import { RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import type { ChangeBatch } from '../../engine/batch';
+import { StorageError } from '../errors';
+
+const FORMAT = 1;
+const HEADER = 8;
+
+export function encodeChangeBatch(b: ChangeBatch): Uint8Array {
+  const rows = b.data.numRows;
+  if (b.diffs !== null && b.diffs.length !== rows) {
+    throw new RangeError(`change batch has ${rows} rows but ${b.diffs.length} weights`);
+  }
+  const ipc = tableToIPC(new Table([b.data]), 'stream');
+  const diffBytes = b.diffs === null ? 0 : align8(rows * 4);
+  const out = new Uint8Array(HEADER + diffBytes + ipc.length);
+  const view = new DataView(out.buffer);
+  out[0] = FORMAT;
+  out[1] = b.diffs === null ? 0 : 1;
+  view.setUint32(4, rows, true);
+  if (b.diffs !== null) {
+    // Copy through a byte view: Int32Array is platform-endian, and every supported platform is little-endian.
+    out.set(new Uint8Array(b.diffs.buffer, b.diffs.byteOffset, rows * 4), HEADER);
+  }
+  out.set(ipc, HEADER + diffBytes);
+  return out;
+}
+
+export function decodeChangeBatch(bytes: Uint8Array): ChangeBatch {
+  if (bytes.length < HEADER || bytes[0] !== FORMAT || bytes[1] > 1) throw bad('unknown change batch header');
+  const rows = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  const hasDiffs = bytes[1] === 1;
+  const diffBytes = hasDiffs ? align8(rows * 4) : 0;
+  if (bytes.length < HEADER + diffBytes) throw bad('change batch shorter than its weights');
+  let diffs: Int32Array | null = null;
+  if (hasDiffs) {
+    // Copy so the weights are aligned and do not pin the value buffer.
+    diffs = new Int32Array(rows);
+    new Uint8Array(diffs.buffer).set(bytes.subarray(HEADER, HEADER + rows * 4));
+  }
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes.subarray(HEADER + diffBytes));
+  } catch (e) {
+    throw bad('change batch rows do not decode as Arrow IPC', e);
+  }
+  if (table.batches.length !== 1) throw bad(`change batch holds ${table.batches.length} record batches, not 1`);
+  const data: RecordBatch = table.batches[0];
+  if (data.numRows !== rows) throw bad(`change batch header says ${rows} rows, Arrow says ${data.numRows}`);
+  return { data, diffs };
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+function bad(what: string, cause?: unknown): StorageError {
+  return new StorageError('corrupt', `stored change batch is damaged: ${what}`, cause);
+}

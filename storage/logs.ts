@@ -1,0 +1,186 @@
+// Relation logs: every stream, table and continuous query is a durable, ordered log of change batches. Sequence
+// numbers start at 1 per relation, are assigned in memory when an append is submitted (recovered at open as the last
+// key, or the trim floor, + 1) and become visible through lastSeq() only once durable. Table appends carry the
+// table's rows-by-key changes in the same atomic write.
+
+import type { ChangeBatch } from '../engine/batch';
+import { decodeChangeBatch, encodeChangeBatch } from './codec/change-batch';
+import { StorageError, internalError } from './errors';
+import { type StoreContext, del, deleteRange, get, getJson, lastKey, put, putJson, scan } from './db-io';
+import type { WriteOp } from './group-commit';
+import { NS, floorKey, logKey, prefixRange, relationPrefix, rowKey, sourceKey, trailingU64 } from './keys';
+
+export interface LogEntry {
+  readonly seq: bigint;
+  readonly batch: ChangeBatch;
+}
+
+export interface RowPut {
+  /** The primary key, encoded by the caller (codec/tuple.ts keeps key order). */
+  readonly key: Uint8Array;
+  readonly row: Uint8Array;
+}
+
+export interface TableRow {
+  readonly key: Uint8Array;
+  readonly row: Uint8Array;
+}
+
+/** Positions in an external source (e.g. Kafka "partition" → "next offset"), stored with the rows they produced. */
+export type SourcePositions = Readonly<Record<string, string>>;
+
+export type LogListener = (relationId: number, lastSeq: bigint) => void;
+
+export interface PreparedAppend {
+  readonly ops: WriteOp[];
+  readonly seq: bigint;
+  readonly onDurable: () => void;
+}
+
+export class LogPart {
+  private readonly assigned = new Map<number, bigint>();
+  private readonly durable = new Map<number, bigint>();
+  private readonly floors = new Map<number, bigint>();
+  private readonly pendingSources = new Map<number, SourcePositions>();
+  private readonly sources = new Map<number, SourcePositions>();
+  private readonly listeners = new Set<LogListener>();
+
+  constructor(private readonly ctx: StoreContext, private readonly exists: (id: number) => boolean) {}
+
+  /** Reads the last sequence number, trim floor and source positions of each relation. */
+  async recover(ids: readonly number[]): Promise<void> {
+    for (const id of ids) {
+      const floorText = await getJson<string>(this.ctx, floorKey(id));
+      const floor = floorText === undefined ? 0n : BigInt(floorText);
+      const last = await lastKey(this.ctx, prefixRange(relationPrefix(NS.log, id)));
+      const seq = last === undefined ? floor : trailingU64(last);
+      if (seq < floor) throw new StorageError('corrupt', `data directory ${this.ctx.dir}: log of relation ${id} ends at ${seq}, below its trim floor ${floor}`);
+      this.floors.set(id, floor);
+      this.assigned.set(id, seq);
+      this.durable.set(id, seq);
+      const positions = await getJson<SourcePositions>(this.ctx, sourceKey(id));
+      if (positions !== undefined) {
+        this.sources.set(id, positions);
+        this.pendingSources.set(id, positions);
+      }
+    }
+  }
+
+  /** The last durable sequence number of a relation's log; 0n when nothing was ever appended. */
+  lastSeq(id: number): bigint {
+    return this.durable.get(id) ?? 0n;
+  }
+
+  /** The first sequence number still stored (entries up to the trim floor are gone). */
+  firstSeq(id: number): bigint {
+    return (this.floors.get(id) ?? 0n) + 1n;
+  }
+
+  sourcePositions(id: number): SourcePositions {
+    return this.sources.get(id) ?? {};
+  }
+
+  onAppend(listener: LogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The ops that append one batch at the next sequence number; the caller submits them (alone or in an epoch). */
+  prepareAppend(id: number, batch: ChangeBatch | Uint8Array, positions?: SourcePositions): PreparedAppend {
+    if (!this.exists(id)) throw internalError(`append to relation ${id}, which is not in the catalog`);
+    const bytes = batch instanceof Uint8Array ? batch : encodeChangeBatch(batch);
+    const seq = (this.assigned.get(id) ?? 0n) + 1n;
+    this.assigned.set(id, seq);
+    const ops: WriteOp[] = [put(logKey(id, seq), bytes)];
+    let merged: SourcePositions | undefined;
+    if (positions !== undefined) {
+      merged = { ...this.pendingSources.get(id), ...positions };
+      this.pendingSources.set(id, merged);
+      ops.push(putJson(sourceKey(id), merged));
+    }
+    const onDurable = (): void => {
+      if (seq > (this.durable.get(id) ?? 0n)) this.durable.set(id, seq);
+      if (merged !== undefined) this.sources.set(id, merged);
+      for (const l of this.listeners) {
+        try {
+          l(id, seq);
+        } catch (e) {
+          this.ctx.log(`a log listener failed: ${e instanceof Error ? e.stack : String(e)}`);
+        }
+      }
+    };
+    return { ops, seq, onDurable };
+  }
+
+  async append(id: number, batch: ChangeBatch | Uint8Array, positions?: SourcePositions): Promise<bigint> {
+    const p = this.prepareAppend(id, batch, positions);
+    await this.ctx.writer.submit(p.ops, { onDurable: p.onDurable });
+    return p.seq;
+  }
+
+  async appendTableChanges(
+    tableId: number, batch: ChangeBatch | Uint8Array, upserts: readonly RowPut[], deletes: readonly Uint8Array[],
+  ): Promise<bigint> {
+    const p = this.prepareAppend(tableId, batch);
+    for (const k of deletes) p.ops.push(del(rowKey(tableId, k)));
+    // Upserts after deletes: a key deleted and re-inserted in one statement ends up present.
+    for (const u of upserts) p.ops.push(put(rowKey(tableId, u.key), u.row));
+    await this.ctx.writer.submit(p.ops, { onDurable: p.onDurable });
+    return p.seq;
+  }
+
+  /**
+   * Entries with fromSeqExclusive < seq <= toSeqInclusive (default: the durable end), in order. Entries at or below
+   * the trim floor are gone; every other entry up to the durable end must be there, or the read fails as corrupt.
+   */
+  async *read(id: number, fromSeqExclusive: bigint, toSeqInclusive?: bigint): AsyncGenerator<LogEntry> {
+    const end = this.lastSeq(id);
+    const to = toSeqInclusive === undefined || toSeqInclusive > end ? end : toSeqInclusive;
+    const floor = this.floors.get(id) ?? 0n;
+    let expect = (fromSeqExclusive > floor ? fromSeqExclusive : floor) + 1n;
+    if (to < expect) return;
+    for await (const [key, bytes] of scan(this.ctx, { gt: logKey(id, fromSeqExclusive), lte: logKey(id, to) })) {
+      const seq = trailingU64(key);
+      // Below the floor: left by a trim a crash interrupted; already consumed by everyone.
+      if (seq <= floor) continue;
+      if (seq !== expect) throw this.gap(id, expect);
+      expect++;
+      yield { seq, batch: decodeChangeBatch(bytes) };
+    }
+    if (expect !== to + 1n) throw this.gap(id, expect);
+  }
+
+  private gap(id: number, missing: bigint): StorageError {
+    return new StorageError('corrupt', `data directory ${this.ctx.dir}: entry ${missing} of the log of relation ${id} ` +
+      'is missing', undefined, 'Restore the data directory from a backup.');
+  }
+
+  async readTableRows(tableId: number): Promise<TableRow[]> {
+    const rows: TableRow[] = [];
+    for await (const [key, row] of scan(this.ctx, prefixRange(relationPrefix(NS.row, tableId)))) {
+      rows.push({ key: key.subarray(5), row });
+    }
+    return rows;
+  }
+
+  getTableRow(tableId: number, key: Uint8Array): Promise<Uint8Array | undefined> {
+    return get(this.ctx, rowKey(tableId, key));
+  }
+
+  /** Deletes entries up to and including `upTo` (never past the durable end); returns how many. */
+  async trim(id: number, upToSeqInclusive: bigint): Promise<number> {
+    const upTo = upToSeqInclusive < this.lastSeq(id) ? upToSeqInclusive : this.lastSeq(id);
+    const floor = this.floors.get(id) ?? 0n;
+    if (upTo <= floor) return 0;
+    // The floor keeps a fully trimmed log from restarting its sequence numbers at 1 after a restart. It is written
+    // before the deletes: LevelDB applies writes in order, so no crash can keep the deletes and lose the floor.
+    await this.ctx.writer.submit([putJson(floorKey(id), upTo.toString())], { sync: false });
+    this.floors.set(id, upTo);
+    // From 0, not from the old floor: a crash in the middle of an earlier trim may have left entries below it.
+    return deleteRange(this.ctx, { gte: logKey(id, 0n), lte: logKey(id, upTo) });
+  }
+
+  forget(id: number): void {
+    for (const m of [this.assigned, this.durable, this.floors, this.pendingSources, this.sources]) m.delete(id);
+  }
+}

@@ -1,0 +1,245 @@
+// The Store: everything durable about a Sluice server, in one LevelDB in the data directory. This file is the
+// facade and the lifecycle (open, format check, recovery of in-memory counters, close); the parts live in
+// catalog-store.ts, logs.ts, epochs.ts and dead-letters.ts. docs/durability.md states the promise it keeps.
+
+import * as path from 'node:path';
+import type { ChangeBatch } from '../engine/batch';
+import type { RelationDef } from '../engine/catalog';
+import { type CatalogChange, CatalogPart, type StoredDef } from './catalog-store';
+import { type StoreContext, type StoreLog, getJson, putJson } from './db-io';
+import { type DeadLetter, DeadLetterPart, type StoredDeadLetter } from './dead-letters';
+import { type Checkpoint, type EpochCommit, EpochPart, type LoadedQuery, type Offsets, type ResultRow } from './epochs';
+import { StorageError } from './errors';
+import { GroupCommit } from './group-commit';
+import { type LogEntry, type LogListener, LogPart, type RowPut, type SourcePositions, type TableRow } from './logs';
+import { metaKey } from './keys';
+import { openLevel } from './open-db';
+
+/** Bump when the key layout or a value encoding changes incompatibly. */
+export const FORMAT_VERSION = 1;
+
+export class Store {
+  private readonly catalog: CatalogPart;
+  private readonly logs: LogPart;
+  private readonly epochs: EpochPart;
+  private readonly dead: DeadLetterPart;
+  private closed: Promise<void> | null = null;
+
+  private constructor(private readonly ctx: StoreContext) {
+    this.catalog = new CatalogPart(ctx);
+    const exists = (id: number): boolean => this.catalog.getById(id) !== undefined;
+    this.logs = new LogPart(ctx, exists);
+    this.dead = new DeadLetterPart(ctx);
+    this.epochs = new EpochPart(ctx, exists, this.logs, this.dead);
+  }
+
+  /**
+   * Opens (creating if needed) the data directory. Fails with a StorageError when another process holds it
+   * ('locked'), when it is damaged ('corrupt'), or when it was written by another format version ('version').
+   */
+  static async open(dir: string, log: StoreLog = () => undefined): Promise<Store> {
+    const where = path.resolve(dir);
+    const db = await openLevel(where);
+    const store = new Store({ db, dir: where, writer: new GroupCommit(db, where), log });
+    try {
+      await store.recover();
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      throw e;
+    }
+    return store;
+  }
+
+  private async recover(): Promise<void> {
+    const format = await getJson<number>(this.ctx, metaKey('format'));
+    if (format === undefined) {
+      const empty = await isEmpty(this.ctx);
+      if (!empty) {
+        throw new StorageError('version', `data directory ${this.ctx.dir} holds a LevelDB database that is not ` +
+          'a Sluice data directory (no format version)');
+      }
+      await this.ctx.writer.submit([putJson(metaKey('format'), FORMAT_VERSION)]);
+    } else if (format !== FORMAT_VERSION) {
+      throw new StorageError('version', `data directory ${this.ctx.dir} has format version ${format}; this ` +
+        `Sluice reads version ${FORMAT_VERSION}`);
+    }
+    await this.catalog.load();
+    const ids = this.catalog.list().map((s) => s.id);
+    await this.logs.recover(ids);
+    await this.epochs.recover(ids);
+    await this.dead.recover();
+    for (const id of await this.catalog.orphanIds()) {
+      const n = await this.catalog.purge(id);
+      this.ctx.log(`storage: removed ${n} entries left by dropped relation ${id}`);
+    }
+  }
+
+  get dir(): string {
+    return this.ctx.dir;
+  }
+
+  /** Completed LevelDB batch writes since open (each is one fsync); shows group commit at work. */
+  get writeCount(): number {
+    return this.ctx.writer.writeCount;
+  }
+
+  /** Waits for submitted writes, then closes LevelDB. Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      await this.ctx.writer.drain();
+      await this.ctx.db.close();
+    })();
+    return this.closed;
+  }
+
+  // --- catalog -----------------------------------------------------------------------------------------------
+
+  listDefs(): StoredDef[] {
+    return this.catalog.list();
+  }
+
+  getDef(name: string): StoredDef | undefined {
+    return this.catalog.get(name);
+  }
+
+  getDefById(id: number): StoredDef | undefined {
+    return this.catalog.getById(id);
+  }
+
+  /** Creates or replaces a definition; resolves with its relation id once durable. */
+  async putDef(def: RelationDef): Promise<number> {
+    const [s] = await this.changeCatalog({ put: [def] });
+    return s.id;
+  }
+
+  async deleteDef(name: string): Promise<void> {
+    await this.changeCatalog({ delete: [name] });
+  }
+
+  /**
+   * Puts and deletes definitions in one atomic write (DROP ... CASCADE, CREATE OR REPLACE). A deleted relation's
+   * log, state, results and rows disappear with its definition (its id is never reused, so nothing can see them);
+   * they are then purged from disk before this resolves, and any purge a crash interrupted finishes at next open.
+   */
+  async changeCatalog(change: CatalogChange): Promise<StoredDef[]> {
+    const p = this.catalog.prepare(change);
+    await this.ctx.writer.submit(p.ops, { onDurable: p.apply });
+    for (const r of p.removed) {
+      this.logs.forget(r.id);
+      this.epochs.forget(r.id);
+      await this.catalog.purge(r.id);
+    }
+    return p.stored;
+  }
+
+  // --- logs ----------------------------------------------------------------------------------------------------
+
+  /**
+   * Appends a change batch (or its encoding) to a relation's log; resolves with its sequence number once it is on
+   * disk (sync). Appends submitted while a write is in flight share the next write. `sourcePositions` (e.g. Kafka
+   * offsets) are merged into the relation's stored positions in the same write.
+   */
+  appendToLog(relationId: number, batch: ChangeBatch | Uint8Array, sourcePositions?: SourcePositions): Promise<bigint> {
+    return this.logs.append(relationId, batch, sourcePositions);
+  }
+
+  /** A table change: the log entry and the rows-by-key upserts/deletes, in one atomic write. */
+  appendTableChanges(
+    tableId: number, batch: ChangeBatch | Uint8Array, upserts: readonly RowPut[], deletes: readonly Uint8Array[],
+  ): Promise<bigint> {
+    return this.logs.appendTableChanges(tableId, batch, upserts, deletes);
+  }
+
+  /** Entries with fromSeqExclusive < seq <= toSeqInclusive (default: the last durable seq at the call). */
+  readLog(relationId: number, fromSeqExclusive: bigint, toSeqInclusive?: bigint): AsyncIterable<LogEntry> {
+    return this.logs.read(relationId, fromSeqExclusive, toSeqInclusive);
+  }
+
+  /** The last durable sequence number; 0n for an empty log. */
+  lastSeq(relationId: number): bigint {
+    return this.logs.lastSeq(relationId);
+  }
+
+  /** The first sequence number not trimmed away. */
+  firstSeq(relationId: number): bigint {
+    return this.logs.firstSeq(relationId);
+  }
+
+  /** Deletes log entries up to and including the given seq (retention; every consumer has passed it). */
+  trimLog(relationId: number, upToSeqInclusive: bigint): Promise<number> {
+    return this.logs.trim(relationId, upToSeqInclusive);
+  }
+
+  /** Called after each durable append (ingest or epoch results); returns an unsubscribe function. */
+  onLogAppend(listener: LogListener): () => void {
+    return this.logs.onAppend(listener);
+  }
+
+  sourcePositions(relationId: number): SourcePositions {
+    return this.logs.sourcePositions(relationId);
+  }
+
+  /** All current rows of a table, in primary key byte order. */
+  readTableRows(tableId: number): Promise<TableRow[]> {
+    return this.logs.readTableRows(tableId);
+  }
+
+  getTableRow(tableId: number, key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.logs.getTableRow(tableId, key);
+  }
+
+  // --- continuous queries ----------------------------------------------------------------------------------------
+
+  /** One atomic, synced batch; throws an internal error when the epoch does not move forward. */
+  commitEpoch(commit: EpochCommit): Promise<bigint | null> {
+    return this.epochs.commit(commit);
+  }
+
+  loadQuery(queryId: number): Promise<LoadedQuery> {
+    return this.epochs.load(queryId);
+  }
+
+  /** The materialized result rows of a query, in key order. */
+  readResults(queryId: number): Promise<ResultRow[]> {
+    return this.epochs.readResults(queryId);
+  }
+
+  lastEpoch(queryId: number): number {
+    return this.epochs.lastEpoch(queryId);
+  }
+
+  queryOffsets(queryId: number): Offsets {
+    return this.epochs.offsets(queryId);
+  }
+
+  stateBytes(queryId: number): number {
+    return this.epochs.stateBytes(queryId);
+  }
+
+  /** sluice.checkpoints: newest first, of one query or of all. */
+  listCheckpoints(queryId?: number, limit = 100): Promise<Checkpoint[]> {
+    return this.epochs.listCheckpoints(queryId, limit);
+  }
+
+  // --- dead letters ----------------------------------------------------------------------------------------------
+
+  appendDeadLetters(entries: readonly DeadLetter[]): Promise<void> {
+    return this.dead.append(entries);
+  }
+
+  /** The newest `limit` dead letters, oldest first. */
+  listDeadLetters(limit = 1000): Promise<StoredDeadLetter[]> {
+    return this.dead.list(limit);
+  }
+}
+
+async function isEmpty(ctx: StoreContext): Promise<boolean> {
+  const it = ctx.db.keys({ limit: 1 });
+  try {
+    return (await it.next()) === undefined;
+  } finally {
+    await it.close();
+  }
+}
+
+
