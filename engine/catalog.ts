@@ -48,6 +48,8 @@ export interface QueryDef extends DefBase {
   readonly dependsOn: readonly string[];
   /** True when created as MATERIALIZED VIEW (only changes how it is shown). */
   readonly materializedView: boolean;
+  /** Set by ALTER CONTINUOUS QUERY ... PAUSE, cleared by RESUME; a paused query keeps its state and offsets. */
+  readonly paused?: boolean;
 }
 
 export interface SinkDef extends DefBase {

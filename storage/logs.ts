@@ -92,15 +92,11 @@ export class LogPart {
     const seq = (this.assigned.get(id) ?? 0n) + 1n;
     this.assigned.set(id, seq);
     const ops: WriteOp[] = [put(logKey(id, seq), bytes)];
-    let merged: SourcePositions | undefined;
-    if (positions !== undefined) {
-      merged = { ...this.pendingSources.get(id), ...positions };
-      this.pendingSources.set(id, merged);
-      ops.push(putJson(sourceKey(id), merged));
-    }
+    const sources = positions === undefined ? undefined : this.preparePositions(id, positions);
+    if (sources !== undefined) ops.push(...sources.ops);
     const onDurable = (): void => {
       if (seq > (this.durable.get(id) ?? 0n)) this.durable.set(id, seq);
-      if (merged !== undefined) this.sources.set(id, merged);
+      sources?.onDurable();
       for (const l of this.listeners) {
         try {
           l(id, seq);
@@ -112,6 +108,17 @@ export class LogPart {
     return { ops, seq, onDurable };
   }
 
+  /**
+   * The ops that merge source positions into the relation's stored ones, without a log entry (a source batch whose
+   * records were all bad still moves its positions). Positions are merged at submission, like sequence numbers.
+   */
+  preparePositions(id: number, positions: SourcePositions): { ops: WriteOp[]; onDurable: () => void } {
+    if (!this.exists(id)) throw internalError(`source positions for relation ${id}, which is not in the catalog`);
+    const merged = { ...this.pendingSources.get(id), ...positions };
+    this.pendingSources.set(id, merged);
+    return { ops: [putJson(sourceKey(id), merged)], onDurable: () => void this.sources.set(id, merged) };
+  }
+
   async append(id: number, batch: ChangeBatch | Uint8Array, positions?: SourcePositions): Promise<bigint> {
     const p = this.prepareAppend(id, batch, positions);
     await this.ctx.writer.submit(p.ops, { onDurable: p.onDurable });
@@ -120,11 +127,13 @@ export class LogPart {
 
   async appendTableChanges(
     tableId: number, batch: ChangeBatch | Uint8Array, upserts: readonly RowPut[], deletes: readonly Uint8Array[],
+    positions?: SourcePositions, extraOps: readonly WriteOp[] = [],
   ): Promise<bigint> {
-    const p = this.prepareAppend(tableId, batch);
+    const p = this.prepareAppend(tableId, batch, positions);
     for (const k of deletes) p.ops.push(del(rowKey(tableId, k)));
     // Upserts after deletes: a key deleted and re-inserted in one statement ends up present.
     for (const u of upserts) p.ops.push(put(rowKey(tableId, u.key), u.row));
+    p.ops.push(...extraOps);
     await this.ctx.writer.submit(p.ops, { onDurable: p.onDurable });
     return p.seq;
   }

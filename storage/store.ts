@@ -143,11 +143,34 @@ export class Store {
     return this.logs.append(relationId, batch, sourcePositions);
   }
 
-  /** A table change: the log entry and the rows-by-key upserts/deletes, in one atomic write. */
+  /**
+   * A table change: the log entry and the rows-by-key upserts/deletes, in one atomic write; for a table fed by a
+   * source (Kafka), with the source positions the change reaches and the dead letters it found.
+   */
   appendTableChanges(
     tableId: number, batch: ChangeBatch | Uint8Array, upserts: readonly RowPut[], deletes: readonly Uint8Array[],
+    sourcePositions?: SourcePositions, deadLetters: readonly DeadLetter[] = [],
   ): Promise<bigint> {
-    return this.logs.appendTableChanges(tableId, batch, upserts, deletes);
+    return this.logs.appendTableChanges(tableId, batch, upserts, deletes, sourcePositions, this.dead.prepare(deadLetters));
+  }
+
+  /**
+   * One batch of an external source (Kafka): its rows appended to the relation's log (none: no log entry), its
+   * positions merged into the stored ones and its dead letters, all in one atomic write. So a crash either keeps
+   * all of it, and the source resumes after it, or none, and the source reads the same records again. Resolves with
+   * the log sequence number, or null when there were no rows.
+   */
+  async appendSourceBatch(
+    relationId: number, batch: ChangeBatch | null, sourcePositions: SourcePositions, deadLetters: readonly DeadLetter[] = [],
+  ): Promise<bigint | null> {
+    if (batch !== null && batch.data.numRows > 0) {
+      const p = this.logs.prepareAppend(relationId, batch, sourcePositions);
+      await this.ctx.writer.submit([...p.ops, ...this.dead.prepare(deadLetters)], { onDurable: p.onDurable });
+      return p.seq;
+    }
+    const p = this.logs.preparePositions(relationId, sourcePositions);
+    await this.ctx.writer.submit([...p.ops, ...this.dead.prepare(deadLetters)], { onDurable: p.onDurable });
+    return null;
   }
 
   /** Entries with fromSeqExclusive < seq <= toSeqInclusive (default: the last durable seq at the call). */

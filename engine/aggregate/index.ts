@@ -1,0 +1,61 @@
+// One accumulator factory per aggregate call of a plan. The result types follow PostgreSQL (sum(int4) is int8,
+// avg(int) numeric, ...) as the planner typed them in AggCall.type; accumulators compute in float64 or exact counts.
+
+import { SqlError, SQLSTATE } from '../errors';
+import type { AggCall, AggFn } from '../plan';
+import type { SqlType } from '../types';
+import type { Accumulator, AccumulatorFactory } from './accumulator';
+import { BoolAcc, Count, CountStar, IntervalSumAcc, NumberSumAcc, StddevAcc } from './basic';
+import { ApproxCountDistinctAcc } from './hll';
+import { ApproxPercentileAcc } from './kll';
+import { DistinctAcc, MinMaxAcc } from './multiset';
+
+export type { Accumulator, AccumulatorFactory } from './accumulator';
+
+function argType(call: AggCall): SqlType {
+  const a = call.args[0];
+  if (a === undefined) throw new Error(`engine: ${call.fn} needs an argument`);
+  return a.type;
+}
+
+function percentileFraction(call: AggCall): number {
+  let q = call.args[1];
+  while (q !== undefined && q.kind === 'cast') q = q.expr;
+  if (q === undefined || q.kind !== 'literal' || q.value === null) {
+    throw new SqlError(SQLSTATE.feature_not_supported, 'approx_percentile needs a constant fraction as its second argument');
+  }
+  return Number(q.value);
+}
+
+const FACTORIES: Record<AggFn, (call: AggCall) => AccumulatorFactory> = {
+  count_star: () => () => new CountStar(),
+  count: () => () => new Count(),
+  sum: (call) => (argType(call).name === 'interval' ? () => new IntervalSumAcc(false) : () => new NumberSumAcc(false)),
+  avg: (call) => (argType(call).name === 'interval' ? () => new IntervalSumAcc(true) : () => new NumberSumAcc(true)),
+  min: (call) => () => new MinMaxAcc(argType(call), false),
+  max: (call) => () => new MinMaxAcc(argType(call), true),
+  stddev: () => () => new StddevAcc(),
+  bool_and: () => () => new BoolAcc(true),
+  bool_or: () => () => new BoolAcc(false),
+  approx_count_distinct: (call) => () => new ApproxCountDistinctAcc(argType(call)),
+  approx_percentile: (call) => {
+    const q = percentileFraction(call);
+    return () => new ApproxPercentileAcc(q);
+  },
+};
+
+/** The factory of fresh accumulators for one aggregate call; DISTINCT wraps the aggregate in a multiplicity map. */
+export function accumulatorFactory(call: AggCall): AccumulatorFactory {
+  const base = FACTORIES[call.fn](call);
+  // DISTINCT changes nothing for min / max, and count(DISTINCT *) does not exist.
+  if (!call.distinct || call.fn === 'min' || call.fn === 'max' || call.fn === 'count_star') return base;
+  const type = argType(call);
+  return (): Accumulator => new DistinctAcc(type, base());
+}
+
+/** A stable text of an aggregate call for EXPLAIN: count(*), sum(#2), count(DISTINCT #0). */
+export function describeAgg(call: AggCall, describeExpr: (e: AggCall['args'][number]) => string): string {
+  if (call.fn === 'count_star') return 'count(*)';
+  const args = call.args.map(describeExpr).join(', ');
+  return `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${args})`;
+}

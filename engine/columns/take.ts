@@ -1,0 +1,137 @@
+// Moving rows between Arrow columns without decoding them: filter, take and concatenation copy the raw bits, so an
+// int8 or a string passes through an operator exactly as it came in.
+
+import { Data, makeData, type DataType } from 'apache-arrow';
+import { int32View } from './arrow';
+
+/** Writes selected rows of Arrow columns (of one type) into a new column. */
+class ColumnAppender {
+  private length = 0;
+  private validity: Uint8Array;
+  private nullCount = 0;
+  // Fixed-width layouts: elements of `width` slots each (int64 as two int32 slots, interval as four).
+  private fixed: { array: Int32Array | Int16Array | Float32Array | Float64Array | Uint8Array; width: number } | null = null;
+  private bits: Uint8Array | null = null;
+  private offsets: Int32Array | null = null;
+  private bytes: Uint8Array | null = null;
+  private bytesLength = 0;
+  private readonly isBigInt: boolean;
+
+  constructor(private readonly type: DataType, private readonly template: Data, capacity: number) {
+    this.validity = new Uint8Array(Math.max(8, (capacity + 7) >> 3));
+    const values = template.values as unknown;
+    this.isBigInt = values instanceof BigInt64Array;
+    if (template.valueOffsets !== undefined && template.valueOffsets !== null) {
+      this.offsets = new Int32Array(capacity + 1);
+      this.bytes = new Uint8Array(Math.max(16, capacity * 8));
+    } else if (type.typeId === 6 /* Bool */) {
+      this.bits = new Uint8Array(Math.max(8, (capacity + 7) >> 3));
+    } else {
+      const width = (this.isBigInt ? 2 : 1) * template.stride;
+      const ctor = this.isBigInt ? Int32Array : (values as { constructor: new (n: number) => Int32Array }).constructor;
+      this.fixed = { array: new ctor(Math.max(1, capacity * width)), width };
+    }
+  }
+
+  private static grow<A extends Uint8Array | Int32Array | Int16Array | Float32Array | Float64Array>(a: A, need: number): A {
+    if (need <= a.length) return a;
+    const ctor = a.constructor as new (n: number) => A;
+    const b = new ctor(Math.max(need, a.length * 2));
+    b.set(a);
+    return b;
+  }
+
+  /** Appends rows `indexes` (or the range [start, end) when indexes is null) of `src`. */
+  append(src: Data, indexes: ArrayLike<number> | null, start: number, end: number): void {
+    const count = indexes === null ? end - start : indexes.length;
+    const base = this.length;
+    const total = base + count;
+    this.validity = ColumnAppender.grow(this.validity, (total + 7) >> 3);
+    const srcValidity = src.nullCount > 0 && src.nullBitmap && src.nullBitmap.length > 0 ? src.nullBitmap : null;
+    const rowAt = (k: number): number => (indexes === null ? start + k : indexes[k]);
+    for (let k = 0; k < count; k++) {
+      const r = rowAt(k);
+      const o = base + k;
+      let valid = 1;
+      if (srcValidity !== null) {
+        const b = src.offset + r;
+        valid = (srcValidity[b >> 3] >> (b & 7)) & 1;
+      }
+      if (valid) this.validity[o >> 3] |= 1 << (o & 7);
+      else this.nullCount++;
+    }
+    if (this.bits !== null) {
+      this.bits = ColumnAppender.grow(this.bits, (total + 7) >> 3);
+      const sb = src.values as Uint8Array;
+      for (let k = 0; k < count; k++) {
+        const b = src.offset + rowAt(k);
+        const o = base + k;
+        if ((sb[b >> 3] >> (b & 7)) & 1) this.bits[o >> 3] |= 1 << (o & 7);
+      }
+    } else if (this.offsets !== null) {
+      this.offsets = ColumnAppender.grow(this.offsets, total + 1);
+      const so = src.valueOffsets as Int32Array;
+      const sv = src.values as Uint8Array;
+      for (let k = 0; k < count; k++) {
+        const r = rowAt(k);
+        const a = so[r];
+        const b = so[r + 1];
+        this.bytes = ColumnAppender.grow(this.bytes!, this.bytesLength + (b - a));
+        this.bytes.set(sv.subarray(a, b), this.bytesLength);
+        this.bytesLength += b - a;
+        this.offsets[base + k + 1] = this.bytesLength;
+      }
+    } else if (this.fixed !== null) {
+      const { width } = this.fixed;
+      this.fixed.array = ColumnAppender.grow(this.fixed.array, total * width);
+      const out = this.fixed.array;
+      const raw = src.values as unknown;
+      const sv = (raw instanceof BigInt64Array ? int32View(raw) : raw) as ArrayLike<number>;
+      if (width === 1) {
+        for (let k = 0; k < count; k++) out[base + k] = sv[rowAt(k)];
+      } else {
+        for (let k = 0; k < count; k++) {
+          const r = rowAt(k) * width;
+          const o = (base + k) * width;
+          for (let w = 0; w < width; w++) out[o + w] = sv[r + w];
+        }
+      }
+    }
+    this.length = total;
+  }
+
+  finish(): Data {
+    const n = this.length;
+    const nullBitmap = this.nullCount > 0 ? this.validity.subarray(0, (n + 7) >> 3) : undefined;
+    const common = { type: this.type, length: n, nullCount: this.nullCount, nullBitmap };
+    if (this.bits !== null) return makeData({ ...common, data: this.bits.subarray(0, (n + 7) >> 3) } as never);
+    if (this.offsets !== null) {
+      return makeData({
+        ...common,
+        valueOffsets: this.offsets.subarray(0, n + 1),
+        data: this.bytes!.subarray(0, this.bytesLength),
+      } as never);
+    }
+    const { array, width } = this.fixed!;
+    const used = array.subarray(0, n * width);
+    const data = this.isBigInt ? new BigInt64Array(used.buffer, used.byteOffset, n) : used;
+    return makeData({ ...common, data } as never);
+  }
+}
+
+/** Rows `indexes` of an Arrow column, in that order. */
+export function takeData(src: Data, indexes: ArrayLike<number>): Data {
+  const a = new ColumnAppender(src.type, src, indexes.length);
+  a.append(src, indexes, 0, 0);
+  return a.finish();
+}
+
+/** Arrow columns of one type, one after the other. */
+export function concatData(parts: readonly Data[]): Data {
+  if (parts.length === 1) return parts[0];
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const a = new ColumnAppender(parts[0].type, parts[0], total);
+  for (const p of parts) a.append(p, null, 0, p.length);
+  return a.finish();
+}

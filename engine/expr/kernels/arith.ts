@@ -1,0 +1,166 @@
+// + - * / % and unary minus over numbers, dates, timestamps and intervals, with PostgreSQL's errors: 22012 on
+// division by zero (integers, floats and numerics alike) and 22003 when an integer result leaves its type.
+
+import { unionNulls, type IntervalVec, type NumVec, type Vec } from '../../columns/vec';
+import type { Interval, SqlType } from '../../types';
+import { MICROS_PER_DAY } from '../../values/datetime';
+import { addInterval, isFiniteTimestamp, scaleInterval, timestampDiff } from '../../values/temporal';
+import { noKernel, type Kernel, type KernelSpec } from '../kernel';
+import { asInterval, asNum, checkRange, divisionByZero, isIntType, isTimestampType, numVec, outOfRange } from '../vecs';
+
+type Op = '+' | '-' | '*' | '/' | '%';
+
+const isTemporal = (t: SqlType): boolean => t.name === 'date' || isTimestampType(t);
+const isPlainNumber = (t: SqlType): boolean =>
+  isIntType(t) || t.name === 'float4' || t.name === 'float8' || t.name === 'numeric' || t.name === 'unknown';
+
+function ivAt(v: IntervalVec, i: number): Interval {
+  return { months: v.months[i], days: v.days[i], micros: v.micros[i] };
+}
+
+function intervalOut(type: SqlType, n: number, nulls: Uint8Array | null, f: (i: number) => Interval): IntervalVec {
+  const months = new Int32Array(n);
+  const days = new Int32Array(n);
+  const micros = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) continue;
+    const r = f(i);
+    months[i] = r.months;
+    days[i] = r.days;
+    micros[i] = r.micros;
+  }
+  return { kind: 'interval', type, length: n, nulls, months, days, micros };
+}
+
+function floatOverflowCheck(type: SqlType, out: Float64Array, a: Float64Array, b: Float64Array | null, nulls: Uint8Array | null): void {
+  if (isIntType(type)) return checkRange(type, out, nulls);
+  for (let i = 0; i < out.length; i++) {
+    const r = out[i];
+    if (r - r !== 0 && r === r && (nulls === null || nulls[i] === 0)) {
+      // Infinite from finite inputs is an overflow in PostgreSQL.
+      if (Number.isFinite(a[i]) && (b === null || Number.isFinite(b[i]))) throw outOfRange(type);
+    }
+  }
+}
+
+/** number (op) number, the hot path: one tight loop per operator. */
+function numberKernel(op: Op, type: SqlType): Kernel {
+  const intResult = isIntType(type);
+  const float4 = type.name === 'float4';
+  return (args, n) => {
+    const a = asNum(args[0]).values;
+    const b = asNum(args[1]).values;
+    const nulls = unionNulls(n, args[0], args[1]);
+    const out = new Float64Array(n);
+    switch (op) {
+      case '+': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; break;
+      case '-': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; break;
+      case '*': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; break;
+      case '/':
+      case '%':
+        for (let i = 0; i < n; i++) {
+          if (b[i] === 0 && (nulls === null || nulls[i] === 0)) throw divisionByZero();
+        }
+        if (op === '%') for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : a[i] % b[i];
+        else if (intResult) for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : Math.trunc(a[i] / b[i]);
+        else for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : a[i] / b[i];
+        break;
+    }
+    if (float4) for (let i = 0; i < n; i++) out[i] = Math.fround(out[i]);
+    floatOverflowCheck(type, out, a, b, nulls);
+    // -0 from integer arithmetic is 0.
+    if (intResult) for (let i = 0; i < n; i++) out[i] += 0;
+    return numVec(type, out, nulls);
+  };
+}
+
+function perRowNum(type: SqlType, f: (a: Vec, b: Vec, i: number) => number): Kernel {
+  return (args, n) => {
+    const nulls = unionNulls(n, args[0], args[1]);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) if (nulls === null || nulls[i] === 0) out[i] = f(args[0], args[1], i);
+    if (isIntType(type)) checkRange(type, out, nulls);
+    return numVec(type, out, nulls);
+  };
+}
+
+function perRowInterval(type: SqlType, f: (a: Vec, b: Vec, i: number) => Interval): Kernel {
+  return (args, n) => {
+    const nulls = unionNulls(n, args[0], args[1]);
+    return intervalOut(type, n, nulls, (i) => f(args[0], args[1], i));
+  };
+}
+
+const tsOf = (v: Vec, i: number, t: SqlType): number => {
+  const x = asNum(v).values[i];
+  // A date in timestamp arithmetic is its midnight.
+  return t.name === 'date' ? x * MICROS_PER_DAY : x;
+};
+
+export function arithKernel(spec: KernelSpec): Kernel {
+  const op = spec.fn as Op;
+  const [lt, rt] = spec.argTypes;
+  const type = spec.type;
+  const lp = isPlainNumber(lt);
+  const rp = isPlainNumber(rt);
+  if (lp && rp) return numberKernel(op, type);
+
+  const li = lt.name === 'interval';
+  const ri = rt.name === 'interval';
+  // date ± integer → date; date - date → integer (days).
+  if (lt.name === 'date' && rp && (op === '+' || op === '-')) return numberKernel(op, type);
+  if (lp && rt.name === 'date' && op === '+') return numberKernel(op, type);
+  if (lt.name === 'date' && rt.name === 'date' && op === '-') return numberKernel(op, type);
+  // timestamp/date ± interval → timestamp.
+  if (isTemporal(lt) && ri && (op === '+' || op === '-')) {
+    const sign = op === '+' ? 1 : -1;
+    return perRowNum(type, (a, b, i) => addInterval(tsOf(a, i, lt), ivAt(asInterval(b), i), sign));
+  }
+  if (li && isTemporal(rt) && op === '+') {
+    return perRowNum(type, (a, b, i) => addInterval(tsOf(b, i, rt), ivAt(asInterval(a), i), 1));
+  }
+  // timestamp - timestamp → interval.
+  if (isTimestampType(lt) && isTimestampType(rt) && op === '-') {
+    return perRowInterval(type, (a, b, i) => {
+      const x = asNum(a).values[i];
+      const y = asNum(b).values[i];
+      if (!isFiniteTimestamp(x) || !isFiniteTimestamp(y)) throw outOfRange(type);
+      return timestampDiff(x, y);
+    });
+  }
+  if (li && ri && (op === '+' || op === '-')) {
+    const s = op === '+' ? 1 : -1;
+    return perRowInterval(type, (a, b, i) => {
+      const x = asInterval(a);
+      const y = asInterval(b);
+      return { months: x.months[i] + s * y.months[i], days: x.days[i] + s * y.days[i], micros: x.micros[i] + s * y.micros[i] };
+    });
+  }
+  if (li && rp && (op === '*' || op === '/')) {
+    return perRowInterval(type, (a, b, i) => {
+      const f = asNum(b).values[i];
+      if (op === '/' && f === 0) throw divisionByZero();
+      return scaleInterval(ivAt(asInterval(a), i), op === '*' ? f : 1 / f);
+    });
+  }
+  if (lp && ri && op === '*') return perRowInterval(type, (a, b, i) => scaleInterval(ivAt(asInterval(b), i), asNum(a).values[i]));
+  throw noKernel(spec);
+}
+
+export function negKernel(spec: KernelSpec): Kernel {
+  const type = spec.type;
+  if (spec.argTypes[0].name === 'interval') {
+    return (args, n) => {
+      const a = asInterval(args[0]);
+      return intervalOut(type, n, a.nulls, (i) => ({ months: -a.months[i] + 0, days: -a.days[i] + 0, micros: -a.micros[i] + 0 }));
+    };
+  }
+  const intResult = isIntType(type);
+  return (args, n) => {
+    const a = asNum(args[0]) as NumVec;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = intResult ? -a.values[i] + 0 : -a.values[i];
+    checkRange(type, out, a.nulls);
+    return numVec(type, out, a.nulls);
+  };
+}

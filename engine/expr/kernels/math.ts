@@ -1,0 +1,94 @@
+// ABS, ROUND, FLOOR, CEIL, MOD, POWER, SQRT with PostgreSQL's rounding: round(float8) rounds half to even (rint),
+// round(numeric) half away from zero. PostgreSQL reports an invalid argument of SQRT / POWER as 2201F; Sluice's
+// SQLSTATE list has no such code, so it reports 22023 (invalid parameter value).
+
+import { SqlError, SQLSTATE } from '../../errors';
+import { unionNulls } from '../../columns/vec';
+import type { Kernel, KernelSpec } from '../kernel';
+import { asNum, checkRange, divisionByZero, isIntType, numVec, outOfRange } from '../vecs';
+
+function invalidArgument(message: string): SqlError {
+  return new SqlError(SQLSTATE.invalid_parameter_value, message);
+}
+
+/** Half to even, as C's rint(). */
+export function rint(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Half away from zero at `scale` decimal digits, as NUMERIC rounds. */
+export function roundHalfAway(x: number, scale = 0): number {
+  if (!Number.isFinite(x)) return x;
+  if (scale === 0) return Math.sign(x) * Math.round(Math.abs(x)) + 0;
+  // Via the decimal text, so 1.005 rounds to 1.01 like NUMERIC's exact decimal would.
+  const shifted = Number(`${Math.abs(x)}e${scale}`);
+  const r = Math.round(shifted);
+  return Math.sign(x) * Number(`${r}e${-scale}`) + 0;
+}
+
+function unary(spec: KernelSpec, f: (x: number) => number): Kernel {
+  return (args, n) => {
+    const a = asNum(args[0]);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) if (a.nulls === null || a.nulls[i] === 0) out[i] = f(a.values[i]);
+    checkRange(spec.type, out, a.nulls);
+    return numVec(spec.type, out, a.nulls);
+  };
+}
+
+function binary(spec: KernelSpec, f: (x: number, y: number) => number): Kernel {
+  return (args, n) => {
+    const a = asNum(args[0]);
+    const b = asNum(args[1]);
+    const nulls = unionNulls(n, a, b);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) if (nulls === null || nulls[i] === 0) out[i] = f(a.values[i], b.values[i]);
+    checkRange(spec.type, out, nulls);
+    return numVec(spec.type, out, nulls);
+  };
+}
+
+export function absKernel(spec: KernelSpec): Kernel {
+  return unary(spec, Math.abs);
+}
+
+export function roundKernel(spec: KernelSpec): Kernel {
+  const isFloat = spec.argTypes[0].name === 'float8' || spec.argTypes[0].name === 'float4';
+  if (spec.argTypes.length === 2) return binary(spec, (x, s) => roundHalfAway(x, Math.trunc(s)));
+  return unary(spec, isFloat ? rint : (x) => roundHalfAway(x));
+}
+
+export function floorKernel(spec: KernelSpec): Kernel {
+  return unary(spec, (x) => Math.floor(x) + 0);
+}
+
+export function ceilKernel(spec: KernelSpec): Kernel {
+  return unary(spec, (x) => Math.ceil(x) + 0);
+}
+
+export function modKernel(spec: KernelSpec): Kernel {
+  return binary(spec, (x, y) => {
+    if (y === 0) throw divisionByZero();
+    return (x % y) + 0;
+  });
+}
+
+export function powerKernel(spec: KernelSpec): Kernel {
+  return binary(spec, (x, y) => {
+    if (x === 0 && y < 0) throw invalidArgument('zero raised to a negative power is undefined');
+    if (x < 0 && !Number.isInteger(y)) {
+      throw invalidArgument('a negative number raised to a non-integer power yields a complex result');
+    }
+    const r = Math.pow(x, y);
+    if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y)) throw outOfRange(spec.type);
+    return isIntType(spec.type) ? Math.round(r) : r;
+  });
+}
+
+export function sqrtKernel(spec: KernelSpec): Kernel {
+  return unary(spec, (x) => {
+    if (x < 0) throw invalidArgument('cannot take square root of a negative number');
+    return Math.sqrt(x);
+  });
+}

@@ -1,0 +1,81 @@
+// DATE_TRUNC, DATE_PART / EXTRACT, NOW, TO_TIMESTAMP.
+
+import { SqlError, SQLSTATE } from '../../errors';
+import { constantVec, unionNulls } from '../../columns/vec';
+import { MICROS_PER_DAY, MICROS_PER_SECOND } from '../../values/datetime';
+import { intervalPart, timestampPart, truncateTimestamp, truncUnit, TS_NEG_INF, TS_POS_INF } from '../../values/temporal';
+import { literalText, type Kernel, type KernelSpec } from '../kernel';
+import { asInterval, asNum, asStr, numVec } from '../vecs';
+import { typeDisplayName } from '../../types';
+
+/** date_trunc(field, timestamp). */
+export function dateTruncKernel(spec: KernelSpec): Kernel {
+  const typeName = typeDisplayName(spec.argTypes[1]);
+  const constant = literalText(spec, 0);
+  const constUnit = constant === null ? null : truncUnit(constant, typeName);
+  return (args, n) => {
+    const fields = asStr(args[0]).values;
+    const ts = asNum(args[1]).values;
+    const nulls = unionNulls(n, args[0], args[1]);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      out[i] = truncateTimestamp(constUnit ?? truncUnit(fields[i], typeName), ts[i]);
+    }
+    return numVec(spec.type, out, nulls);
+  };
+}
+
+/** date_part(field, value) over timestamps, dates (as their midnight) and intervals; float8 result. */
+export function datePartKernel(spec: KernelSpec): Kernel {
+  const argType = spec.argTypes[1];
+  const typeName = typeDisplayName(argType);
+  return (args, n) => {
+    const fields = asStr(args[0]).values;
+    const nulls = unionNulls(n, args[0], args[1]);
+    const out = new Float64Array(n);
+    if (argType.name === 'interval') {
+      const iv = asInterval(args[1]);
+      for (let i = 0; i < n; i++) {
+        if (nulls !== null && nulls[i] === 1) continue;
+        out[i] = intervalPart(fields[i], { months: iv.months[i], days: iv.days[i], micros: iv.micros[i] });
+      }
+    } else {
+      const v = asNum(args[1]).values;
+      const scale = argType.name === 'date' ? MICROS_PER_DAY : 1;
+      for (let i = 0; i < n; i++) {
+        if (nulls !== null && nulls[i] === 1) continue;
+        const us = argType.name === 'date' && (v[i] >= 0x7fffffff || v[i] <= -0x80000000)
+          ? (v[i] > 0 ? TS_POS_INF : TS_NEG_INF) : v[i] * scale;
+        out[i] = timestampPart(fields[i], us, typeName);
+      }
+    }
+    return numVec(spec.type, out, nulls);
+  };
+}
+
+export function nowKernel(spec: KernelSpec): Kernel {
+  return (_args, n, ctx) => constantVec(ctx.nowMicros, spec.type, n);
+}
+
+/** to_timestamp(seconds since the epoch) → timestamptz. */
+export function toTimestampKernel(spec: KernelSpec): Kernel {
+  if (spec.argTypes.length !== 1) {
+    throw new SqlError(SQLSTATE.feature_not_supported, 'to_timestamp(text, format) is not supported; use a cast');
+  }
+  return (args, n) => {
+    const a = asNum(args[0]);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = a.values[i];
+      if (x === Infinity) out[i] = TS_POS_INF;
+      else if (x === -Infinity) out[i] = TS_NEG_INF;
+      else if (x !== x) {
+        if (a.nulls === null || a.nulls[i] === 0) {
+          throw new SqlError(SQLSTATE.datetime_field_overflow, 'timestamp cannot be NaN');
+        }
+      } else out[i] = Math.round(x * MICROS_PER_SECOND);
+    }
+    return numVec(spec.type, out, a.nulls);
+  };
+}

@@ -1,0 +1,180 @@
+// Hash aggregate over change batches. Rows (+1 / -1) update their group's accumulators as they come; at the end of
+// each epoch every changed group emits a delete of its previous output row and an insert of the new one (EMIT
+// CHANGES), or, with EMIT ON WINDOW CLOSE, a group emits its row once, when the watermark reaches its window_end.
+// Either way a group whose window_end is at or below the watermark can receive no more rows and is evicted.
+
+import { accumulatorFactory, describeAgg, type AccumulatorFactory } from '../aggregate';
+import type { ChangeBatch } from '../batch';
+import { valueAt, type Vec } from '../columns/vec';
+import { BatchColumns } from '../expr/context';
+import { compileExpr, type CompiledExpr } from '../expr/compile';
+import { describeExpr } from '../expr/describe';
+import type { AggregateNode } from '../plan';
+import { RowKeyer, type Key } from '../state/keys';
+import { changesFromRows, weightAt } from './changes';
+import { ChangeCollector, decodeGroup, encodeGroup, groupRow, newGroup, sameRow, stateKeyOf, type Group } from './groups';
+import type { Operator, OperatorContext, OperatorOutput, StateDelta } from './operator';
+
+const GLOBAL_KEY = '';
+
+export class AggregateOperator implements Operator {
+  private readonly groups = new Map<Key, Group>();
+  /** Groups changed since the last flush (to emit) and since the last snapshot (to persist). */
+  private readonly changed = new Set<Key>();
+  private readonly unsaved = new Set<Key>();
+  /** window_end → keys of the groups in that window, for eviction. */
+  private readonly byWindowEnd = new Map<number, Set<Key>>();
+  private readonly factories: AccumulatorFactory[];
+  private readonly args: CompiledExpr[][];
+  private readonly keyer: RowKeyer;
+  private watermarkMicros = -Infinity;
+  private closedUpTo = -Infinity;
+  private readonly isGlobal: boolean;
+
+  constructor(private readonly node: AggregateNode, private readonly ctx: OperatorContext, private readonly out: OperatorOutput) {
+    this.factories = node.aggs.map(accumulatorFactory);
+    this.args = node.aggs.map((a) => a.args.map(compileExpr));
+    this.keyer = new RowKeyer(node.groupBy.map((i) => node.input.schema[i].type));
+    this.isGlobal = node.groupBy.length === 0;
+    if (node.emit === 'on_window_close' && node.windowEnd === null) {
+      throw new Error('engine: EMIT ON WINDOW CLOSE needs a window_end group key');
+    }
+  }
+
+  push(_input: number, batch: ChangeBatch): void {
+    const n = batch.data.numRows;
+    if (n === 0) return;
+    const view = new BatchColumns(batch.data, this.node.input.schema);
+    const keyCols: Vec[] = this.node.groupBy.map((i) => view.column(i));
+    const argVecs: Vec[][] = this.args.map((exprs) => exprs.map((e) => e.eval(view, this.ctx.eval)));
+    const endCol = this.node.windowEnd === null ? null : keyCols[this.node.windowEnd];
+    for (let i = 0; i < n; i++) {
+      // A row for a window already closed was applied elsewhere (or is late): it cannot change an emitted result.
+      if (endCol !== null && endCol.kind === 'num' && endCol.values[i] <= this.closedUpTo) continue;
+      const key = this.isGlobal ? GLOBAL_KEY : this.keyer.key(keyCols, i);
+      let g = this.groups.get(key);
+      if (g === undefined) {
+        g = newGroup(key, keyCols.map((c) => valueAt(c, i)), this.factories);
+        this.groups.set(key, g);
+        this.indexWindow(g);
+      }
+      const w = weightAt(batch, i);
+      g.rows += w;
+      for (let a = 0; a < g.accs.length; a++) g.accs[a].update(argVecs[a], i, w);
+      this.changed.add(key);
+      this.unsaved.add(key);
+    }
+  }
+
+  private windowEndOf(g: Group): number | null {
+    if (this.node.windowEnd === null) return null;
+    const v = g.keyValues[this.node.windowEnd];
+    return v === null ? null : Number(v);
+  }
+
+  private indexWindow(g: Group): void {
+    const end = this.windowEndOf(g);
+    if (end === null) return;
+    let keys = this.byWindowEnd.get(end);
+    if (keys === undefined) this.byWindowEnd.set(end, (keys = new Set()));
+    keys.add(g.key);
+  }
+
+  private drop(g: Group): void {
+    this.groups.delete(g.key);
+    this.unsaved.add(g.key);
+    const end = this.windowEndOf(g);
+    if (end !== null) this.byWindowEnd.get(end)?.delete(g.key);
+  }
+
+  watermark(_input: number, micros: number): void {
+    if (micros > this.watermarkMicros) this.watermarkMicros = micros;
+  }
+
+  flush(): void {
+    const out = new ChangeCollector();
+    if (this.isGlobal && !this.groups.has(GLOBAL_KEY)) {
+      // A global aggregate has one row even over no input (count 0, sum NULL).
+      this.groups.set(GLOBAL_KEY, newGroup(GLOBAL_KEY, [], this.factories));
+      this.changed.add(GLOBAL_KEY);
+      this.unsaved.add(GLOBAL_KEY);
+    }
+    if (this.node.emit === 'changes') this.emitChanged(out);
+    this.changed.clear();
+    this.closeWindows(this.watermarkMicros, out);
+    if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+    if (this.watermarkMicros > -Infinity) this.out.emitWatermark(this.watermarkMicros);
+  }
+
+  private emitChanged(out: ChangeCollector): void {
+    for (const key of this.changed) {
+      const g = this.groups.get(key);
+      if (g === undefined) continue;
+      const row = g.rows > 0 || this.isGlobal ? groupRow(g) : null;
+      if (!sameRow(g.emitted, row)) {
+        if (g.emitted !== null) out.add(g.emitted, -1);
+        if (row !== null) out.add(row, 1);
+        g.emitted = row;
+      }
+      if (g.rows === 0 && !this.isGlobal) this.drop(g);
+    }
+  }
+
+  /** Windows ending at or before `upTo` are final: emit them (on window close) and evict their state. */
+  private closeWindows(upTo: number, out: ChangeCollector): void {
+    if (this.node.windowEnd === null || upTo <= this.closedUpTo) return;
+    this.closedUpTo = upTo;
+    const ends = [...this.byWindowEnd.keys()].filter((e) => e <= upTo).sort((a, b) => a - b);
+    for (const end of ends) {
+      for (const key of this.byWindowEnd.get(end)!) {
+        const g = this.groups.get(key);
+        if (g === undefined) continue;
+        if (this.node.emit === 'on_window_close' && g.rows > 0) out.add(groupRow(g), 1);
+        this.groups.delete(key);
+        this.unsaved.add(key);
+      }
+      this.byWindowEnd.delete(end);
+    }
+  }
+
+  endOfInput(): void {
+    this.flush();
+    const out = new ChangeCollector();
+    this.closeWindows(Infinity, out);
+    if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+  }
+
+  snapshot(): StateDelta {
+    const delta: StateDelta = new Map();
+    for (const key of this.unsaved) {
+      const g = this.groups.get(key);
+      delta.set(stateKeyOf(key), g === undefined ? null : encodeGroup(g));
+    }
+    this.unsaved.clear();
+    return delta;
+  }
+
+  restore(entries: Iterable<[string, Uint8Array]>): void {
+    for (const [, bytes] of entries) {
+      const g = decodeGroup(bytes, this.factories);
+      this.groups.set(g.key, g);
+      this.indexWindow(g);
+    }
+  }
+
+  stateBytes(): number {
+    let total = 0;
+    for (const g of this.groups.values()) {
+      total += 64 + g.keyValues.length * 16;
+      for (const a of g.accs) total += a.bytes();
+    }
+    return total;
+  }
+
+  describe(): string {
+    const keys = this.node.groupBy.map((i) => `#${i}`).join(', ');
+    const aggs = this.node.aggs.map((a) => describeAgg(a, describeExpr)).join(', ');
+    const window = this.node.windowEnd === null ? '' : ` window_end=#${this.node.groupBy[this.node.windowEnd]}`;
+    return `HashAggregate keys=[${keys}] aggs=[${aggs}]${window} emit=${this.node.emit}`;
+  }
+}

@@ -1,0 +1,230 @@
+// INNER and LEFT equi-join with a residual condition, as a symmetric hash join over changes: each side keeps its
+// rows (with multiplicities) by join key; a change on one side meets the other side's current rows. For LEFT JOIN,
+// each left row also counts its matches, so its NULL-extended row is inserted while it has none and deleted when
+// the first match arrives. The same code runs a pull query (all input in one epoch) and, later, continuous joins.
+
+import type { ChangeBatch } from '../batch';
+import { rowsFromBatch } from '../columns/rows';
+import { vecFromValues, type Vec } from '../columns/vec';
+import { BatchColumns, VecColumns } from '../expr/context';
+import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
+import { describeExpr } from '../expr/describe';
+import type { JoinNode } from '../plan';
+import { ByteReader, ByteWriter } from '../state/codec';
+import { anyNullAt, RowKeyer, type Key } from '../state/keys';
+import type { Value } from '../types';
+import { changesFromRows, weightAt } from './changes';
+import { ChangeCollector } from './groups';
+import { WatermarkMerger, type Operator, type OperatorContext, type OperatorOutput, type StateDelta } from './operator';
+
+interface Entry {
+  readonly row: Value[];
+  count: number;
+  /** LEFT side of a LEFT JOIN: how many right rows (with multiplicity) it matches. */
+  matches: number;
+}
+
+type Side = Map<Key, Map<Key, Entry>>;
+
+const LEFT = 0;
+const RIGHT = 1;
+
+export class JoinOperator implements Operator {
+  private readonly sides: [Side, Side] = [new Map(), new Map()];
+  private readonly unsaved: [Set<Key>, Set<Key>] = [new Set(), new Set()];
+  private readonly joinKeyers: [RowKeyer, RowKeyer];
+  private readonly rowKeyers: [RowKeyer, RowKeyer];
+  private readonly residual: CompiledExpr | null;
+  private readonly merger = new WatermarkMerger(2);
+  private readonly leftWidth: number;
+  private readonly rightWidth: number;
+
+  constructor(private readonly node: JoinNode, private readonly ctx: OperatorContext, private readonly out: OperatorOutput) {
+    const l = node.left.schema;
+    const r = node.right.schema;
+    this.joinKeyers = [new RowKeyer(node.leftKeys.map((i) => l[i].type)), new RowKeyer(node.rightKeys.map((i) => r[i].type))];
+    this.rowKeyers = [new RowKeyer(l.map((f) => f.type)), new RowKeyer(r.map((f) => f.type))];
+    this.residual = node.residual === null ? null : compileExpr(node.residual);
+    this.leftWidth = l.length;
+    this.rightWidth = r.length;
+  }
+
+  private get isLeftJoin(): boolean {
+    return this.node.joinType === 'left';
+  }
+
+  private nullExtended(left: Value[]): Value[] {
+    return [...left, ...new Array<Value>(this.rightWidth).fill(null)];
+  }
+
+  push(input: number, batch: ChangeBatch): void {
+    const n = batch.data.numRows;
+    if (n === 0) return;
+    const side = input === LEFT ? LEFT : RIGHT;
+    const other = 1 - side;
+    const schema = side === LEFT ? this.node.left.schema : this.node.right.schema;
+    const view = new BatchColumns(batch.data, schema);
+    const keyCols = (side === LEFT ? this.node.leftKeys : this.node.rightKeys).map((i) => view.column(i));
+    const allCols = schema.map((_, c) => view.column(c));
+    const rows = rowsFromBatch(batch.data, schema);
+
+    // 1. Candidate pairs of this batch's rows with the other side's current rows under the same key.
+    const joinKeys: (Key | null)[] = new Array(n);
+    const pairRow: number[] = [];
+    const pairEntry: Entry[] = [];
+    for (let i = 0; i < n; i++) {
+      joinKeys[i] = anyNullAt(keyCols, i) ? null : this.joinKeyers[side].key(keyCols, i);
+      const bucket = joinKeys[i] === null ? undefined : this.sides[other].get(joinKeys[i]!);
+      if (bucket === undefined) continue;
+      for (const e of bucket.values()) {
+        if (e.count === 0) continue;
+        pairRow.push(i);
+        pairEntry.push(e);
+      }
+    }
+    const pass = this.evalResidual(side, rows, pairRow, pairEntry);
+
+    // 2. Apply the rows in order.
+    const out = new ChangeCollector();
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      const w = weightAt(batch, i);
+      let matched = 0;
+      for (; p < pairRow.length && pairRow[p] === i; p++) {
+        if (pass[p] === 0) continue;
+        const e = pairEntry[p];
+        if (side === LEFT) {
+          out.add([...rows[i], ...e.row], w * e.count);
+          matched += e.count;
+        } else {
+          out.add([...e.row, ...rows[i]], w * e.count);
+          if (this.isLeftJoin) {
+            const before = e.matches;
+            e.matches += w;
+            if (before <= 0 && e.matches > 0) out.add(this.nullExtended(e.row), -e.count);
+            else if (before > 0 && e.matches <= 0) out.add(this.nullExtended(e.row), e.count);
+            this.unsaved[LEFT].add(this.joinKeyOfEntry(LEFT, e));
+          }
+        }
+      }
+      const entry = this.apply(side, joinKeys[i], this.rowKeyers[side].key(allCols, i), rows[i], w, matched);
+      if (side === LEFT && this.isLeftJoin && entry.matches <= 0) out.add(this.nullExtended(rows[i]), w);
+    }
+    if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+  }
+
+  /** The join key an entry is stored under (entries of NULL keys live under the NULL marker). */
+  private readonly entryKeys = new WeakMap<Entry, Key>();
+  private joinKeyOfEntry(_side: number, e: Entry): Key {
+    return this.entryKeys.get(e)!;
+  }
+
+  private apply(side: number, joinKey: Key | null, rowKey: Key, row: Value[], w: number, matched: number): Entry {
+    const jk: Key = joinKey ?? '\u0002NULLKEY';
+    let bucket = this.sides[side].get(jk);
+    if (bucket === undefined) this.sides[side].set(jk, (bucket = new Map()));
+    let e = bucket.get(rowKey);
+    if (e === undefined) {
+      e = { row, count: 0, matches: matched };
+      bucket.set(rowKey, e);
+      this.entryKeys.set(e, jk);
+    }
+    e.count += w;
+    if (e.count === 0) {
+      bucket.delete(rowKey);
+      if (bucket.size === 0) this.sides[side].delete(jk);
+    }
+    this.unsaved[side].add(jk);
+    return e;
+  }
+
+  /** 1 for each candidate pair that satisfies the residual condition (all pairs when there is none). */
+  private evalResidual(side: number, rows: Value[][], pairRow: number[], pairEntry: Entry[]): Uint8Array {
+    const m = pairRow.length;
+    const pass = new Uint8Array(m).fill(1);
+    if (this.residual === null || m === 0) return pass;
+    const vecs: Vec[] = [];
+    const leftRow = (k: number): Value[] => (side === LEFT ? rows[pairRow[k]] : pairEntry[k].row);
+    const rightRow = (k: number): Value[] => (side === LEFT ? pairEntry[k].row : rows[pairRow[k]]);
+    for (let c = 0; c < this.leftWidth; c++) {
+      vecs.push(vecFromValues(Array.from({ length: m }, (_, k) => leftRow(k)[c]), this.node.left.schema[c].type));
+    }
+    for (let c = 0; c < this.rightWidth; c++) {
+      vecs.push(vecFromValues(Array.from({ length: m }, (_, k) => rightRow(k)[c]), this.node.right.schema[c].type));
+    }
+    const selected = selectedRows(this.residual.eval(new VecColumns(vecs, m), this.ctx.eval));
+    pass.fill(0);
+    for (const k of selected) pass[k] = 1;
+    return pass;
+  }
+
+  watermark(input: number, micros: number): void {
+    const w = this.merger.update(input, micros);
+    if (w !== null) this.out.emitWatermark(w);
+  }
+
+  flush(): void {}
+
+  endOfInput(): void {}
+
+  snapshot(): StateDelta {
+    const delta: StateDelta = new Map();
+    for (const side of [LEFT, RIGHT]) {
+      for (const jk of this.unsaved[side]) {
+        const name = `${side === LEFT ? 'l' : 'r'}${typeof jk === 'number' ? 'n' : 's'}${jk}`;
+        const bucket = this.sides[side].get(jk);
+        if (bucket === undefined) {
+          delta.set(name, null);
+          continue;
+        }
+        const w = new ByteWriter();
+        if (typeof jk === 'number') w.u8(0).f64(jk);
+        else w.u8(1).str(jk);
+        w.uvar(bucket.size);
+        for (const [rk, e] of bucket) {
+          if (typeof rk === 'number') w.u8(0).f64(rk);
+          else w.u8(1).str(rk);
+          w.svar(e.count).svar(e.matches).uvar(e.row.length);
+          for (const v of e.row) w.value(v);
+        }
+        delta.set(name, w.finish());
+      }
+      this.unsaved[side].clear();
+    }
+    return delta;
+  }
+
+  restore(entries: Iterable<[string, Uint8Array]>): void {
+    for (const [name, bytes] of entries) {
+      const side = name[0] === 'l' ? LEFT : RIGHT;
+      const r = new ByteReader(bytes);
+      const jk: Key = r.u8() === 0 ? r.f64() : r.str();
+      const bucket = new Map<Key, Entry>();
+      const size = r.uvar();
+      for (let i = 0; i < size; i++) {
+        const rk: Key = r.u8() === 0 ? r.f64() : r.str();
+        const count = r.svar();
+        const matches = r.svar();
+        const row: Value[] = [];
+        const width = r.uvar();
+        for (let c = 0; c < width; c++) row.push(r.value());
+        const e: Entry = { row, count, matches };
+        this.entryKeys.set(e, jk);
+        bucket.set(rk, e);
+      }
+      this.sides[side].set(jk, bucket);
+    }
+  }
+
+  stateBytes(): number {
+    let rows = 0;
+    for (const side of this.sides) for (const bucket of side.values()) rows += bucket.size;
+    return rows * (64 + (this.leftWidth + this.rightWidth) * 8);
+  }
+
+  describe(): string {
+    const keys = this.node.leftKeys.map((l, i) => `#${l} = #${this.node.rightKeys[i]}`).join(', ');
+    const residual = this.node.residual === null ? '' : ` residual=${describeExpr(this.node.residual)}`;
+    return `HashJoin ${this.node.joinType.toUpperCase()} on=[${keys}]${residual}`;
+  }
+}

@@ -1,0 +1,40 @@
+// LIMIT / OFFSET, for pull queries: the rows of its (already ordered) input from offset, at most limit of them.
+
+import { SqlError, SQLSTATE } from '../errors';
+import type { ChangeBatch } from '../batch';
+import { concatBatches, takeBatch } from '../columns/rows';
+import type { LimitNode } from '../plan';
+import { weightAt } from './changes';
+import { consolidatedRows } from './sort';
+import { StatelessOperator, type OperatorContext, type OperatorOutput } from './operator';
+
+export class LimitOperator extends StatelessOperator {
+  private buffered: ChangeBatch[] = [];
+
+  constructor(private readonly node: LimitNode, ctx: OperatorContext, out: OperatorOutput) {
+    super(out);
+    if (ctx.mode === 'incremental') {
+      throw new SqlError(SQLSTATE.feature_not_supported, 'LIMIT and OFFSET are not supported in a continuous query',
+        { hint: 'Apply LIMIT when you SELECT from the continuous query.' });
+    }
+  }
+
+  push(_input: number, batch: ChangeBatch): void {
+    if (batch.data.numRows > 0) this.buffered.push(batch);
+  }
+
+  override endOfInput(): void {
+    const schema = this.node.input.schema;
+    const all = concatBatches(schema, this.buffered.map((b) => b.data));
+    const weights = this.buffered.flatMap((b) => Array.from({ length: b.data.numRows }, (_, i) => weightAt(b, i)));
+    this.buffered = [];
+    const live = consolidatedRows(all, schema, weights);
+    const end = this.node.limit === null ? live.length : this.node.offset + this.node.limit;
+    const picked = live.slice(this.node.offset, end);
+    if (picked.length > 0) this.out.emit({ data: takeBatch(schema, all, Int32Array.from(picked)), diffs: null });
+  }
+
+  describe(): string {
+    return `Limit ${this.node.limit === null ? 'ALL' : this.node.limit} offset=${this.node.offset}`;
+  }
+}

@@ -1,0 +1,227 @@
+// SESSION windows with their aggregates. Per key, a session runs from its first row's time to its last row's time
+// plus the gap; a row closer than the gap to a session joins it, and a row that bridges two sessions merges them
+// (the merged sessions' rows are deleted and the merged row inserted). A session whose end is at or below the
+// watermark can grow no more: it is emitted (ON WINDOW CLOSE) and evicted. Sessions over changing input (deletes)
+// are not supported: a delete could split a session, which needs every row kept.
+
+import { accumulatorFactory, describeAgg, type AccumulatorFactory } from '../aggregate';
+import type { ChangeBatch } from '../batch';
+import { valueAt, type Vec } from '../columns/vec';
+import { SqlError, SQLSTATE } from '../errors';
+import { BatchColumns } from '../expr/context';
+import { compileExpr, type CompiledExpr } from '../expr/compile';
+import { describeExpr } from '../expr/describe';
+import type { SessionAggregateNode } from '../plan';
+import { RowKeyer, type Key } from '../state/keys';
+import type { Value } from '../types';
+import { formatInterval, intervalMicros } from '../values/interval';
+import { changesFromRows, weightAt } from './changes';
+import { ChangeCollector, decodeGroup, encodeGroup, newGroup, sameRow, stateKeyOf, type Group } from './groups';
+import type { Operator, OperatorContext, OperatorOutput, StateDelta } from './operator';
+import { EventClock, reportLate } from './window';
+
+interface Session extends Group {
+  start: number;
+  last: number;
+}
+
+export class SessionAggregateOperator implements Operator {
+  /** Per key, its open sessions ordered by start. */
+  private readonly sessions = new Map<Key, Session[]>();
+  private readonly changed = new Set<Key>();
+  private readonly unsaved = new Set<Key>();
+  /** Output rows of sessions merged away since the last flush, to delete. */
+  private retracted: Value[][] = [];
+  private readonly factories: AccumulatorFactory[];
+  private readonly args: CompiledExpr[][];
+  private readonly keyer: RowKeyer;
+  private readonly gap: number;
+  private readonly clock: EventClock;
+
+  constructor(private readonly node: SessionAggregateNode, private readonly ctx: OperatorContext, private readonly out: OperatorOutput) {
+    this.factories = node.aggs.map(accumulatorFactory);
+    this.args = node.aggs.map((a) => a.args.map(compileExpr));
+    this.keyer = new RowKeyer(node.keys.map((i) => node.input.schema[i].type));
+    this.gap = intervalMicros(node.gap, 'session gap');
+    this.clock = new EventClock(node.time.delayMicros);
+  }
+
+  push(_input: number, batch: ChangeBatch): void {
+    const n = batch.data.numRows;
+    if (n === 0) return;
+    const view = new BatchColumns(batch.data, this.node.input.schema);
+    const keyCols: Vec[] = this.node.keys.map((i) => view.column(i));
+    const time = view.column(this.node.time.column);
+    if (time.kind !== 'num') throw new Error('engine: session time column is not a timestamp');
+    const argVecs: Vec[][] = this.args.map((exprs) => exprs.map((e) => e.eval(view, this.ctx.eval)));
+    for (let i = 0; i < n; i++) {
+      if (weightAt(batch, i) < 0) {
+        throw new SqlError(SQLSTATE.feature_not_supported,
+          'SESSION windows over a changing input (deletes or updates) are not supported');
+      }
+      const isNull = time.nulls !== null && time.nulls[i] === 1;
+      const t = time.values[i];
+      if (isNull || this.clock.isLate(t)) {
+        reportLate(this.ctx, this.node, batch, i, isNull ? null : t, this.clock);
+        continue;
+      }
+      this.clock.observe(t);
+      const key = this.keyer.key(keyCols, i);
+      const s = this.sessionFor(key, keyCols, i, t);
+      s.rows += 1;
+      for (let a = 0; a < s.accs.length; a++) s.accs[a].update(argVecs[a], i, 1);
+      this.changed.add(key);
+      this.unsaved.add(key);
+    }
+  }
+
+  /** The session row time t belongs to: a new one, an existing one, or several merged into one. */
+  private sessionFor(key: Key, keyCols: Vec[], i: number, t: number): Session {
+    let list = this.sessions.get(key);
+    if (list === undefined) this.sessions.set(key, (list = []));
+    const touching = list.filter((s) => t > s.start - this.gap && t < s.last + this.gap);
+    if (touching.length === 0) {
+      const s: Session = { ...newGroup(key, keyCols.map((c) => valueAt(c, i)), this.factories), start: t, last: t };
+      list.push(s);
+      list.sort((a, b) => a.start - b.start);
+      return s;
+    }
+    const [first, ...rest] = touching;
+    first.start = Math.min(first.start, t);
+    first.last = Math.max(first.last, t);
+    for (const other of rest) {
+      first.start = Math.min(first.start, other.start);
+      first.last = Math.max(first.last, other.last);
+      first.rows += other.rows;
+      for (let a = 0; a < first.accs.length; a++) first.accs[a].merge(other.accs[a]);
+      if (other.emitted !== null) this.retracted.push(other.emitted);
+      list.splice(list.indexOf(other), 1);
+    }
+    return first;
+  }
+
+  private row(s: Session): Value[] {
+    return [...s.keyValues, s.start, s.last + this.gap, ...s.accs.map((a) => a.result())];
+  }
+
+  watermark(): void {
+    // Sessions keep their own event-time watermark (EventTime of the plan node).
+  }
+
+  flush(): void {
+    const out = new ChangeCollector();
+    if (this.node.emit === 'changes') {
+      for (const r of this.retracted) out.add(r, -1);
+      for (const key of this.changed) {
+        for (const s of this.sessions.get(key) ?? []) {
+          const row = this.row(s);
+          if (sameRow(s.emitted, row)) continue;
+          if (s.emitted !== null) out.add(s.emitted, -1);
+          out.add(row, 1);
+          s.emitted = row;
+        }
+      }
+    }
+    this.retracted = [];
+    this.changed.clear();
+    const w = this.clock.advance();
+    this.close(this.clock.maxSeen === -Infinity ? -Infinity : this.clock.watermark, out);
+    if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+    if (w !== null) this.out.emitWatermark(w);
+  }
+
+  /** Sessions ending at or before `upTo` can no longer grow: emit them (ON WINDOW CLOSE) and evict them. */
+  private close(upTo: number, out: ChangeCollector): void {
+    for (const [key, list] of this.sessions) {
+      const open = list.filter((s) => s.last + this.gap > upTo);
+      if (open.length === list.length) continue;
+      if (this.node.emit === 'on_window_close') {
+        for (const s of list) if (s.last + this.gap <= upTo) out.add(this.row(s), 1);
+      }
+      if (open.length === 0) this.sessions.delete(key);
+      else this.sessions.set(key, open);
+      this.unsaved.add(key);
+    }
+  }
+
+  endOfInput(): void {
+    this.flush();
+    const out = new ChangeCollector();
+    this.close(Infinity, out);
+    if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+  }
+
+  snapshot(): StateDelta {
+    const delta: StateDelta = new Map();
+    this.clock.snapshot(delta, 'clock');
+    for (const key of this.unsaved) {
+      const list = this.sessions.get(key);
+      if (list === undefined || list.length === 0) {
+        delta.set(stateKeyOf(key), null);
+        continue;
+      }
+      // One entry per key: its sessions, each as a group plus start and last.
+      const parts = list.map((s) => encodeGroup(s, (w) => w.f64(s.start).f64(s.last)));
+      const size = parts.reduce((n, p) => n + p.length + 4, 4);
+      const bytes = new Uint8Array(size);
+      const view = new DataView(bytes.buffer);
+      view.setUint32(0, parts.length, true);
+      let pos = 4;
+      for (const p of parts) {
+        view.setUint32(pos, p.length, true);
+        bytes.set(p, pos + 4);
+        pos += 4 + p.length;
+      }
+      delta.set(stateKeyOf(key), bytes);
+    }
+    this.unsaved.clear();
+    return delta;
+  }
+
+  restore(entries: Iterable<[string, Uint8Array]>): void {
+    for (const [k, bytes] of entries) {
+      if (k === 'clock') {
+        this.clock.restore(bytes);
+        continue;
+      }
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const count = view.getUint32(0, true);
+      let pos = 4;
+      const list: Session[] = [];
+      for (let i = 0; i < count; i++) {
+        const len = view.getUint32(pos, true);
+        let start = 0;
+        let last = 0;
+        const g = decodeGroup(bytes.subarray(pos + 4, pos + 4 + len), this.factories, (r) => {
+          start = r.f64();
+          last = r.f64();
+        });
+        list.push({ ...g, start, last });
+        pos += 4 + len;
+      }
+      if (list.length > 0) this.sessions.set(list[0].key, list);
+    }
+  }
+
+  stateBytes(): number {
+    let total = 0;
+    for (const list of this.sessions.values()) {
+      for (const s of list) {
+        total += 80;
+        for (const a of s.accs) total += a.bytes();
+      }
+    }
+    return total;
+  }
+
+  currentWatermark(): number | null {
+    return this.clock.maxSeen === -Infinity ? null : this.clock.watermark;
+  }
+
+  describe(): string {
+    const keys = this.node.keys.map((i) => `#${i}`).join(', ');
+    const aggs = this.node.aggs.map((a) => describeAgg(a, describeExpr)).join(', ');
+    return `SessionAggregate keys=[${keys}] time=#${this.node.time.column} gap=${formatInterval(this.node.gap)} `
+      + `aggs=[${aggs}] emit=${this.node.emit}`;
+  }
+}

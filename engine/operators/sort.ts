@@ -1,0 +1,88 @@
+// ORDER BY, for pull queries: gathers every row, then emits them sorted at the end of input. In a continuous query
+// the result is a set, so order means nothing there and rows pass through.
+
+import type { ChangeBatch } from '../batch';
+import { concatBatches, takeBatch } from '../columns/rows';
+import type { Vec } from '../columns/vec';
+import { BatchColumns } from '../expr/context';
+import { compileExpr, type CompiledExpr } from '../expr/compile';
+import { describeExpr } from '../expr/describe';
+import { compareAt } from '../expr/kernels/compare';
+import type { SortNode } from '../plan';
+import { RowKeyer } from '../state/keys';
+import { weightAt } from './changes';
+import { StatelessOperator, type OperatorContext, type OperatorOutput } from './operator';
+
+export class SortOperator extends StatelessOperator {
+  private readonly keys: { expr: CompiledExpr; descending: boolean; nullsFirst: boolean }[];
+  private buffered: ChangeBatch[] = [];
+
+  constructor(private readonly node: SortNode, private readonly ctx: OperatorContext, out: OperatorOutput) {
+    super(out);
+    this.keys = node.keys.map((k) => ({ expr: compileExpr(k.expr), descending: k.descending, nullsFirst: k.nullsFirst }));
+  }
+
+  push(_input: number, batch: ChangeBatch): void {
+    if (this.ctx.mode === 'incremental') this.out.emit(batch);
+    else if (batch.data.numRows > 0) this.buffered.push(batch);
+  }
+
+  override endOfInput(): void {
+    if (this.ctx.mode === 'incremental' || this.buffered.length === 0) return;
+    const schema = this.node.input.schema;
+    const all = concatBatches(schema, this.buffered.map((b) => b.data));
+    const weights = this.buffered.flatMap((b) => Array.from({ length: b.data.numRows }, (_, i) => weightAt(b, i)));
+    this.buffered = [];
+    const live = consolidatedRows(all, schema, weights);
+    const view = new BatchColumns(all, schema);
+    const keyVecs: Vec[] = this.keys.map((k) => k.expr.eval(view, this.ctx.eval));
+    live.sort((i, j) => {
+      for (let k = 0; k < keyVecs.length; k++) {
+        const v = keyVecs[k];
+        const { descending, nullsFirst } = this.keys[k];
+        const ni = v.nulls !== null && v.nulls[i] === 1;
+        const nj = v.nulls !== null && v.nulls[j] === 1;
+        if (ni || nj) {
+          if (ni && nj) continue;
+          return (ni ? -1 : 1) * (nullsFirst ? 1 : -1);
+        }
+        const c = compareAt(v, i, v, j);
+        if (c !== 0) return descending ? -c : c;
+      }
+      return i - j;
+    });
+    this.out.emit({ data: takeBatch(schema, all, Int32Array.from(live)), diffs: null });
+  }
+
+  describe(): string {
+    const keys = this.node.keys.map((k) =>
+      `${describeExpr(k.expr)} ${k.descending ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`);
+    return `Sort ${keys.join(', ')}`;
+  }
+}
+
+/** Row indexes that survive the weights: a deleted row cancels one inserted copy of it. */
+export function consolidatedRows(batch: ChangeBatch['data'], schema: SortNode['schema'], weights: number[]): number[] {
+  if (weights.every((w) => w === 1)) return Array.from({ length: weights.length }, (_, i) => i);
+  const view = new BatchColumns(batch, schema);
+  const cols = schema.map((_, c) => view.column(c));
+  const keyer = new RowKeyer(schema.map((f) => f.type));
+  const copies = new Map<string | number, number[]>();
+  const net = new Map<string | number, number>();
+  weights.forEach((w, i) => {
+    const k = keyer.key(cols, i);
+    net.set(k, (net.get(k) ?? 0) + w);
+    if (w > 0) {
+      const list = copies.get(k);
+      if (list === undefined) copies.set(k, [i]);
+      else list.push(i);
+    }
+  });
+  const out: number[] = [];
+  for (const [k, n] of net) {
+    const list = copies.get(k) ?? [];
+    for (let c = 0; c < n && c < list.length; c++) out.push(list[c]);
+  }
+  out.sort((a, b) => a - b);
+  return out;
+}

@@ -1,0 +1,230 @@
+// Runs one continuous query, one epoch at a time. An epoch reads each input log from the query's committed offset
+// to the log's end as it was when the epoch began, pushes those changes through the operator DAG, and commits the
+// state changes, the result changes, the new offsets and the epoch number in one atomic storage batch. Only then
+// does the result change in memory, so SELECT never sees what a crash could take back.
+
+import type { ChangeBatch } from '../batch';
+import type { QueryDef } from '../catalog';
+import { concatBatches, rowsFromBatch } from '../columns';
+import type { Schema, Value } from '../types';
+import { toSqlError } from '../errors';
+import type { Store, DeadLetter, Offsets } from '../../storage';
+import { encodeTuple, decodeTuple } from '../../storage';
+import { buildDag, type Dag } from '../dag';
+import type { PlanNode } from '../plan';
+import type { LateRow } from '../operators/operator';
+import { ResultSet, type ResultDelta } from './result-set';
+
+export type QueryStatus = 'running' | 'paused' | 'failed';
+
+export interface QueryStats {
+  status: QueryStatus;
+  epoch: number;
+  watermark: number | null;
+  rowsIn: number;
+  rowsOut: number;
+  lateRows: number;
+  errorRows: number;
+  lastBatchMs: number | null;
+  lastError: string | null;
+}
+
+export interface QueryRunnerLog {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export class QueryRunner {
+  readonly result = new ResultSet();
+  /** Relation id of each DAG source, in the same order. */
+  private readonly inputIds: readonly number[];
+  readonly stats: QueryStats;
+  private offsets = new Map<number, bigint>();
+  private readonly dag: Dag;
+  /** Late rows of the epoch in progress, stored as dead letters with it. */
+  private late: LateRow[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    readonly id: number,
+    readonly def: QueryDef,
+    plan: PlanNode,
+    /** The relation id of a source node's relation. */
+    relationId: (name: string) => number,
+    private readonly store: Store,
+    private readonly log: QueryRunnerLog,
+  ) {
+    this.dag = buildDag(plan, { mode: 'incremental', late: (row) => this.late.push(row) });
+    this.inputIds = this.dag.sources.map((s) => relationId(s.node.relation.name));
+    this.stats = {
+      status: def.paused ? 'paused' : 'running', epoch: 0, watermark: null, rowsIn: 0, rowsOut: 0,
+      lateRows: 0, errorRows: 0, lastBatchMs: null, lastError: null,
+    };
+  }
+
+  get schema(): Schema {
+    return this.def.columns;
+  }
+
+  /** Loads the last committed epoch (state, results, offsets) and starts the epoch timer unless paused. */
+  async start(): Promise<void> {
+    const loaded = await this.store.loadQuery(this.id);
+    this.stats.epoch = loaded.epoch;
+    for (const id of new Set(this.inputIds)) {
+      const committed = loaded.offsets[id];
+      // A query that never committed starts at the first entry its inputs still hold.
+      this.offsets.set(id, committed ?? this.store.firstSeq(id) - 1n);
+    }
+    this.dag.restore(loaded.state);
+    this.result.load(loaded.results.map((r) => ({ row: decodeTuple(r.key), count: Number(decodeTuple(r.value)[0]) })));
+    this.stats.watermark = this.dag.watermark();
+    if (!this.def.paused) this.schedule();
+  }
+
+  pause(): void {
+    this.stats.status = 'paused';
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  resume(): void {
+    if (this.stats.status === 'running') return;
+    this.stats.status = 'running';
+    this.stats.lastError = null;
+    this.schedule();
+  }
+
+  /** Waits for the epoch in flight, if any, and stops the timer. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight;
+  }
+
+  /** How far the query is behind its inputs, in log entries. */
+  lag(): number {
+    let lag = 0;
+    for (const [id, off] of this.offsets) lag += Number(this.store.lastSeq(id) - off);
+    return lag;
+  }
+
+  stateBytes(): number {
+    return this.dag.stateBytes();
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.stats.status !== 'running') return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.inFlight = this.runEpoch().finally(() => {
+        this.inFlight = null;
+        this.schedule();
+      });
+    }, this.def.triggerIntervalMs);
+  }
+
+  /** One epoch; never throws: a failure marks the query failed with the reason in sluice.queries.last_error. */
+  async runEpoch(): Promise<void> {
+    const ends = new Map<number, bigint>();
+    for (const id of this.offsets.keys()) ends.set(id, this.store.lastSeq(id));
+    if ([...ends].every(([id, end]) => end <= (this.offsets.get(id) ?? 0n))) return;
+    const started = performance.now();
+    try {
+      this.late = [];
+      this.dag.beginEpoch(Date.now() * 1000);
+      const rowsIn = await this.feedInputs(ends);
+      const output = this.dag.endEpoch();
+      const late = this.late;
+      const { changes, rows, diffs } = this.collect(output);
+      const delta = this.result.plan(rows, diffs);
+      const epoch = this.stats.epoch + 1;
+      const offsets: Record<number, bigint> = Object.fromEntries(ends);
+      await this.store.commitEpoch({
+        queryId: this.id,
+        epoch,
+        stateChanges: this.dag.snapshot(),
+        resultChanges: changes,
+        resultRows: resultRows(delta),
+        offsets: offsets as Offsets,
+        checkpoint: { durationMs: performance.now() - started },
+        deadLetters: late.map((r) => this.deadLetter(r)),
+      });
+      this.result.apply(delta);
+      this.offsets = new Map(ends);
+      this.stats.epoch = epoch;
+      this.stats.rowsIn += rowsIn;
+      this.stats.rowsOut += rows.length;
+      this.stats.lateRows += late.length;
+      this.stats.watermark = this.dag.watermark();
+      this.stats.lastBatchMs = performance.now() - started;
+    } catch (e) {
+      // The DAG may hold half an epoch: it is not trusted again until a restart reloads the committed state.
+      const err = toSqlError(e);
+      this.stats.status = 'failed';
+      this.stats.lastError = err.message;
+      this.log.error('continuous query failed', { query: this.def.name, error: err.message, code: err.code });
+    }
+  }
+
+  private async feedInputs(ends: ReadonlyMap<number, bigint>): Promise<number> {
+    let rows = 0;
+    // Relations in id order, so an epoch replayed after a crash feeds its inputs in the same order.
+    for (const id of [...ends.keys()].sort((a, b) => a - b)) {
+      const from = this.offsets.get(id) ?? 0n;
+      const to = ends.get(id) ?? from;
+      if (to <= from) continue;
+      const targets = this.dag.sources.filter((_, i) => this.inputIds[i] === id);
+      for await (const entry of this.store.readLog(id, from, to)) {
+        rows += entry.batch.data.numRows;
+        for (const source of targets) source.push(project(entry.batch, source.node.columns));
+      }
+    }
+    return rows;
+  }
+
+  private collect(output: readonly ChangeBatch[]): { changes: ChangeBatch | null; rows: Value[][]; diffs: Int32Array | null } {
+    const nonEmpty = output.filter((b) => b.data.numRows > 0);
+    if (nonEmpty.length === 0) return { changes: null, rows: [], diffs: null };
+    const data = nonEmpty.length === 1 ? nonEmpty[0].data : concatBatches(this.schema, nonEmpty.map((b) => b.data));
+    let diffs: Int32Array | null = null;
+    if (nonEmpty.some((b) => b.diffs !== null)) {
+      diffs = new Int32Array(data.numRows);
+      let at = 0;
+      for (const b of nonEmpty) {
+        if (b.diffs) diffs.set(b.diffs, at);
+        else diffs.fill(1, at, at + b.data.numRows);
+        at += b.data.numRows;
+      }
+    }
+    return { changes: { data, diffs }, rows: rowsFromBatch(data, this.schema), diffs };
+  }
+
+  private deadLetter(r: LateRow): DeadLetter {
+    return {
+      source: this.def.name, partition: null, offset: null, raw: new TextEncoder().encode(r.raw),
+      reason: 'late', error: r.message, at: new Date(),
+    };
+  }
+}
+
+/** Keeps the columns an input reads, in its order. */
+function project(batch: ChangeBatch, columns: readonly number[]): ChangeBatch {
+  const all = batch.data.schema.fields.length;
+  if (columns.length === all && columns.every((c, i) => c === i)) return batch;
+  return { data: batch.data.selectAt([...columns]), diffs: batch.diffs };
+}
+
+function resultRows(delta: readonly ResultDelta[]) {
+  if (delta.length === 0) return null;
+  const puts = [];
+  const dels = [];
+  for (const d of delta) {
+    const key = encodeTuple(d.row);
+    if (d.count === 0) dels.push(key);
+    else puts.push({ key, value: encodeTuple([d.count]) });
+  }
+  return { puts, dels };
+}

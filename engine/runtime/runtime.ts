@@ -1,0 +1,266 @@
+// The running database: the catalog of objects, their durable logs, the tables' rows and one QueryRunner per
+// continuous query. The server hands it definitions and plans (it never parses SQL); storage makes everything
+// durable.
+
+import type { ChangeBatch } from '../batch';
+import { ARRIVAL_COLUMN, type QueryDef, type RelationDef, type StreamDef, type TableDef } from '../catalog';
+import { batchFromRows } from '../columns';
+import { SqlError, SQLSTATE } from '../errors';
+import type { PlanNode, SourceNode } from '../plan';
+import { T, type Field, type Schema, type Value } from '../types';
+import type { Store, StoredDef } from '../../storage';
+import { runPull } from '../batch-run';
+import { QueryRunner, type QueryRunnerLog } from './query-runner';
+import { systemViewRows } from './system-rows';
+import { TableState } from './table-state';
+import { checkRows } from './row-checks';
+
+export interface RuntimeLog extends QueryRunnerLog {
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export class Runtime {
+  private readonly tables = new Map<string, TableState>();
+  private readonly queries = new Map<string, QueryRunner>();
+
+  private constructor(readonly store: Store, private readonly log: RuntimeLog) {}
+
+  /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
+  static async open(store: Store, log: RuntimeLog): Promise<Runtime> {
+    const rt = new Runtime(store, log);
+    for (const s of store.listDefs()) {
+      if (s.def.kind === 'table') {
+        const t = new TableState(s.id, s.def, store);
+        await t.load();
+        rt.tables.set(s.def.name, t);
+      }
+    }
+    return rt;
+  }
+
+  defs(): RelationDef[] {
+    return this.store.listDefs().map((s) => s.def);
+  }
+
+  def(name: string): RelationDef | undefined {
+    return this.store.getDef(name)?.def;
+  }
+
+  /** The full schema of a relation's log: a stream's declared columns plus `_arrival`. */
+  relationSchema(def: RelationDef): Schema {
+    switch (def.kind) {
+      case 'stream': return streamSchema(def);
+      case 'table':
+      case 'query': return def.columns;
+      case 'sink': return [];
+    }
+  }
+
+  // --- DDL --------------------------------------------------------------------------------------------------------
+
+  async create(def: RelationDef, plan?: PlanNode): Promise<void> {
+    if (this.store.getDef(def.name)) {
+      throw new SqlError(SQLSTATE.duplicate_table, `relation "${def.name}" already exists`);
+    }
+    const id = await this.store.putDef(def);
+    if (def.kind === 'table') this.tables.set(def.name, new TableState(id, def, this.store));
+    if (def.kind === 'query') {
+      if (!plan) throw new Error(`continuous query ${def.name} created without a plan`);
+      await this.startQuery(def, plan);
+    }
+  }
+
+  /** Starts a continuous query from its last committed epoch (or from scratch). */
+  async startQuery(def: QueryDef, plan: PlanNode): Promise<void> {
+    const stored = this.mustGet(def.name);
+    const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store, this.log);
+    this.queries.set(def.name, runner);
+    await runner.start();
+  }
+
+  /** Marks a query failed without running it (its plan could not be built at startup), keeping its state. */
+  failQuery(def: QueryDef, reason: string): void {
+    this.log.error('continuous query not started', { query: def.name, reason });
+    this.failed.set(def.name, reason);
+  }
+
+  private readonly failed = new Map<string, string>();
+
+  /** Objects that read `name`: queries over it and sinks from it. */
+  dependents(name: string): RelationDef[] {
+    return this.defs().filter((d) =>
+      (d.kind === 'query' && d.dependsOn.includes(name)) || (d.kind === 'sink' && d.from === name));
+  }
+
+  /** Drops `name` (and with cascade everything that reads it, transitively); returns the names dropped. */
+  async drop(name: string, cascade: boolean): Promise<string[]> {
+    const order: string[] = [];
+    const visit = (n: string): void => {
+      for (const d of this.dependents(n)) if (!order.includes(d.name)) visit(d.name);
+      if (!order.includes(n)) order.push(n);
+    };
+    const direct = this.dependents(name);
+    if (direct.length > 0 && !cascade) {
+      throw new SqlError(SQLSTATE.dependent_objects_still_exist, `cannot drop ${describe(this.mustGet(name).def)} because other objects depend on it`, {
+        detail: direct.map((d) => `${describe(d)} depends on ${describe(this.mustGet(name).def)}`).join('\n'),
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      });
+    }
+    visit(name);
+    for (const n of order) {
+      await this.queries.get(n)?.stop();
+      this.queries.delete(n);
+      this.tables.delete(n);
+      this.failed.delete(n);
+    }
+    await this.store.changeCatalog({ delete: order });
+    return order;
+  }
+
+  async setPaused(name: string, paused: boolean): Promise<void> {
+    const def = this.def(name);
+    if (!def || def.kind !== 'query') {
+      throw new SqlError(SQLSTATE.undefined_table, `continuous query "${name}" does not exist`);
+    }
+    await this.store.putDef({ ...def, paused });
+    const runner = this.queries.get(name);
+    if (paused) runner?.pause();
+    else runner?.resume();
+  }
+
+  // --- ingest -----------------------------------------------------------------------------------------------------
+
+  /**
+   * INSERT / COPY: checks every row (NOT NULL, lengths) before anything is written, then appends them durably as one
+   * log entry. Resolves once they are on disk.
+   */
+  async insert(name: string, rows: readonly (readonly Value[])[]): Promise<number> {
+    const stored = this.mustGet(name);
+    const def = stored.def;
+    if (def.kind === 'table') {
+      checkRows(def, rows);
+      return this.tableState(name).insert(rows);
+    }
+    if (def.kind !== 'stream') {
+      throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describe(def)}`, {
+        hint: 'Rows go into streams and tables; continuous queries compute their own rows.',
+      });
+    }
+    if (def.options.connector) {
+      throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into stream "${name}": it reads from ${def.options.connector}`);
+    }
+    if (rows.length === 0) return 0;
+    checkRows(def, rows);
+    const arrival = BigInt(Date.now()) * 1000n;
+    const data = batchFromRows(streamSchema(def), rows.map((r) => [...r, arrival]));
+    await this.store.appendToLog(stored.id, { data, diffs: null });
+    return rows.length;
+  }
+
+  tableState(name: string): TableState {
+    const t = this.tables.get(name);
+    if (!t) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a table`);
+    return t;
+  }
+
+  // --- pull queries -----------------------------------------------------------------------------------------------
+
+  /** Runs a plan once over the current contents of the relations it reads. */
+  async pull(plan: PlanNode, params: readonly Value[]): Promise<Value[][]> {
+    const inputs = new Map<SourceNode, ChangeBatch[]>();
+    for (const node of sourceNodes(plan)) inputs.set(node, await this.currentContents(node));
+    return runPull(plan, (node) => inputs.get(node) ?? [], { params, nowMicros: Date.now() * 1000 });
+  }
+
+  private async currentContents(node: SourceNode): Promise<ChangeBatch[]> {
+    const rel = node.relation;
+    if (rel.kind === 'system') {
+      const [schema, view] = rel.name.split('.');
+      const rows = await systemViewRows(this, schema, view);
+      return [{ data: batchFromRows(node.schema, rows.map((r) => node.columns.map((c) => r[c]))), diffs: null }];
+    }
+    const stored = this.mustGet(rel.name);
+    const def = stored.def;
+    let rows: readonly (readonly Value[])[];
+    if (def.kind === 'table') rows = this.tableState(def.name).snapshot();
+    else if (def.kind === 'query') rows = this.queryRunner(def.name).result.snapshot();
+    else if (def.kind === 'stream') return this.retainedRows(stored, node);
+    else throw new SqlError(SQLSTATE.wrong_object_type, `sink "${def.name}" is not selectable`);
+    return [{ data: batchFromRows(node.schema, rows.map((r) => node.columns.map((c) => r[c]))), diffs: null }];
+  }
+
+  /** A stream keeps rows for SELECT only with `retention`; the rows older than it are not returned. */
+  private async retainedRows(stored: StoredDef, node: SourceNode): Promise<ChangeBatch[]> {
+    const def = stored.def as StreamDef;
+    const retention = def.options.retention;
+    if (!retention) {
+      throw new SqlError(SQLSTATE.feature_not_supported, `cannot SELECT from stream "${def.name}": it keeps no rows`, {
+        hint: 'Create the stream WITH (retention = \'10 minutes\') to query recent rows, or use a continuous query or SUBSCRIBE.',
+      });
+    }
+    const out: ChangeBatch[] = [];
+    for await (const entry of this.store.readLog(stored.id, this.store.firstSeq(stored.id) - 1n)) {
+      out.push({ data: entry.batch.data.selectAt([...node.columns]), diffs: null });
+    }
+    return out;
+  }
+
+  queryRunner(name: string): QueryRunner {
+    const q = this.queries.get(name);
+    if (!q) {
+      const reason = this.failed.get(name);
+      throw new SqlError(SQLSTATE.object_not_in_prerequisite_state, `continuous query "${name}" is not running`, {
+        detail: reason,
+      });
+    }
+    return q;
+  }
+
+  runners(): ReadonlyMap<string, QueryRunner> {
+    return this.queries;
+  }
+
+  failures(): ReadonlyMap<string, string> {
+    return this.failed;
+  }
+
+  async close(): Promise<void> {
+    for (const q of this.queries.values()) await q.stop();
+    this.queries.clear();
+  }
+
+  private mustGet(name: string): StoredDef {
+    const s = this.store.getDef(name);
+    if (!s) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`);
+    return s;
+  }
+}
+
+export function streamSchema(def: StreamDef): Field[] {
+  return [...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];
+}
+
+export function describe(def: RelationDef): string {
+  const kind = { stream: 'stream', table: 'table', query: 'continuous query', sink: 'sink' }[def.kind];
+  return `${kind} ${def.name}`;
+}
+
+function sourceNodes(plan: PlanNode): SourceNode[] {
+  const out: SourceNode[] = [];
+  const walk = (n: PlanNode): void => {
+    if (n.kind === 'source') out.push(n);
+    for (const child of children(n)) walk(child);
+  };
+  walk(plan);
+  return out;
+}
+
+export function children(n: PlanNode): readonly PlanNode[] {
+  switch (n.kind) {
+    case 'source':
+    case 'values': return [];
+    case 'join': return [n.left, n.right];
+    case 'union': return n.inputs;
+    default: return [n.input];
+  }
+}

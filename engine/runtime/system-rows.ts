@@ -1,0 +1,65 @@
+// Rows of the `sluice` system views, computed from live state when read.
+
+import { SqlError, SQLSTATE } from '../errors';
+import type { Value } from '../types';
+import type { Runtime } from './runtime';
+
+const micros = (d: Date | string): bigint => BigInt(new Date(d).getTime()) * 1000n;
+
+export async function systemViewRows(rt: Runtime, schema: string, view: string): Promise<Value[][]> {
+  if (schema !== 'sluice') throw new SqlError(SQLSTATE.undefined_table, `relation "${schema}.${view}" does not exist`);
+  switch (view) {
+    case 'streams':
+    case 'tables':
+    case 'sinks': {
+      const kind = ({ streams: 'stream', tables: 'table', sinks: 'sink' } as const)[view];
+      return rt.defs().filter((d) => d.kind === kind)
+        .map((d) => [d.name, d.definition, d.options.connector ?? null, micros(d.createdAt)]);
+    }
+    case 'queries': return queryRows(rt);
+    case 'dead_letters':
+      return (await rt.store.listDeadLetters()).map((d) => [
+        d.source, d.partition, d.offset, rawText(d.raw), d.reason, d.error, micros(d.at),
+      ]);
+    case 'checkpoints': {
+      const names = new Map(rt.store.listDefs().map((s) => [s.id, s.def.name]));
+      return (await rt.store.listCheckpoints()).map((c) => [
+        names.get(c.queryId) ?? String(c.queryId), BigInt(c.epoch), micros(c.committedAt), c.durationMs,
+        JSON.stringify(c.offsets),
+      ]);
+    }
+    default:
+      throw new SqlError(SQLSTATE.undefined_table, `relation "sluice.${view}" does not exist`);
+  }
+}
+
+function queryRows(rt: Runtime): Value[][] {
+  const rows: Value[][] = [];
+  for (const def of rt.defs()) {
+    if (def.kind !== 'query') continue;
+    const runner = rt.runners().get(def.name);
+    const interval = { months: 0, days: 0, micros: def.triggerIntervalMs * 1000 };
+    if (!runner) {
+      const reason = rt.failures().get(def.name) ?? 'not started';
+      rows.push([def.name, 'failed', def.definition, interval, 0n, null, 0n, 0n, 0n, 0n, 0n, 0n, null, reason]);
+      continue;
+    }
+    const s = runner.stats;
+    rows.push([
+      def.name, s.status, def.definition, interval, BigInt(s.epoch),
+      s.watermark === null ? null : BigInt(Math.trunc(s.watermark)),
+      BigInt(s.rowsIn), BigInt(s.rowsOut), BigInt(s.lateRows), BigInt(s.errorRows), BigInt(runner.lag()),
+      BigInt(runner.stateBytes()), s.lastBatchMs, s.lastError,
+    ]);
+  }
+  return rows;
+}
+
+/** Dead letters keep raw bytes; the view shows them as text when they are UTF-8, else as \x hex like bytea. */
+function rawText(raw: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return '\\x' + Buffer.from(raw).toString('hex');
+  }
+}

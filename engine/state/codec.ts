@@ -1,0 +1,142 @@
+// Operator state to bytes and back: a small append-only writer and a reader over the same layout (varints,
+// float64s, UTF-8 strings, tagged canonical Values). Durability stores these bytes per state key.
+
+import type { Value } from '../types';
+
+const utf8 = new TextEncoder();
+const utf8Decode = new TextDecoder();
+
+export class ByteWriter {
+  private buf = new Uint8Array(64);
+  private view = new DataView(this.buf.buffer);
+  private pos = 0;
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(x: number): this {
+    this.ensure(1);
+    this.buf[this.pos++] = x;
+    return this;
+  }
+
+  /** Unsigned integer below 2^53, 7 bits per byte. */
+  uvar(x: number): this {
+    this.ensure(8);
+    while (x >= 0x80) {
+      this.buf[this.pos++] = (x % 0x80) | 0x80;
+      x = Math.floor(x / 0x80);
+    }
+    this.buf[this.pos++] = x;
+    return this;
+  }
+
+  /** Signed integer (zigzag), |x| below 2^52. */
+  svar(x: number): this {
+    return this.uvar(x < 0 ? -2 * x - 1 : 2 * x);
+  }
+
+  f64(x: number): this {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, x, true);
+    this.pos += 8;
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.uvar(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
+  str(s: string): this {
+    return this.bytes(utf8.encode(s));
+  }
+
+  value(v: Value): this {
+    if (v === null) return this.u8(0);
+    switch (typeof v) {
+      case 'boolean': return this.u8(v ? 2 : 1);
+      case 'number': return this.u8(3).f64(v);
+      case 'bigint': return this.u8(4).str(v.toString());
+      case 'string': return this.u8(5).str(v);
+      default: return this.u8(6).svar(v.months).svar(v.days).f64(v.micros);
+    }
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+export class ByteReader {
+  private pos = 0;
+  private readonly view: DataView;
+
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  u8(): number {
+    if (this.pos >= this.buf.length) throw new Error('state codec: read past the end');
+    return this.buf[this.pos++];
+  }
+
+  uvar(): number {
+    let x = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.u8();
+      x += (b & 0x7f) * scale;
+      if (b < 0x80) return x;
+      scale *= 0x80;
+    }
+  }
+
+  svar(): number {
+    const z = this.uvar();
+    return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+  }
+
+  f64(): number {
+    const x = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return x;
+  }
+
+  bytes(): Uint8Array {
+    const n = this.uvar();
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  str(): string {
+    return utf8Decode.decode(this.bytes());
+  }
+
+  value(): Value {
+    const tag = this.u8();
+    switch (tag) {
+      case 0: return null;
+      case 1: return false;
+      case 2: return true;
+      case 3: return this.f64();
+      case 4: return BigInt(this.str());
+      case 5: return this.str();
+      case 6: return { months: this.svar(), days: this.svar(), micros: this.f64() };
+      default: throw new Error(`state codec: unknown value tag ${tag}`);
+    }
+  }
+}

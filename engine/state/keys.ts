@@ -1,0 +1,113 @@
+// Hash-map keys for values and rows. A single numeric value is its own key (small, fast Maps); text is itself;
+// several columns join into one string with a separator that cannot occur unescaped inside a part.
+
+import { REPR, type Vec } from '../columns/vec';
+import { compareNumbers, compareStrings } from '../expr/kernels/compare';
+import type { Interval, SqlType, Value } from '../types';
+import { MICROS_PER_DAY } from '../values/datetime';
+
+export type Key = number | string;
+
+/** One column's values as Map keys, and back. */
+export interface KeyCodec {
+  key(v: Vec, i: number): Key;
+  value(k: Key): Value;
+  /** The key of a (non-NULL) canonical value: the inverse of `value`. */
+  keyOf(v: Value): Key;
+  compare(a: Key, b: Key): number;
+}
+
+const NUM: KeyCodec = {
+  key: (v, i) => (v as Extract<Vec, { kind: 'num' }>).values[i] + 0,
+  value: (k) => k as number,
+  keyOf: (v) => Number(v) + 0,
+  compare: (a, b) => compareNumbers(a as number, b as number),
+};
+
+const STR: KeyCodec = {
+  key: (v, i) => (v as Extract<Vec, { kind: 'str' }>).values[i],
+  value: (k) => k as string,
+  keyOf: (v) => String(v),
+  compare: (a, b) => compareStrings(a as string, b as string),
+};
+
+const BOOL: KeyCodec = {
+  key: (v, i) => (v as Extract<Vec, { kind: 'bool' }>).values[i],
+  value: (k) => k === 1,
+  keyOf: (v) => (v === true ? 1 : 0),
+  compare: (a, b) => (a as number) - (b as number),
+};
+
+function parseIntervalKey(k: Key): Interval {
+  const [months, days, micros] = String(k).split(',').map(Number);
+  return { months, days, micros };
+}
+
+const intervalLength = (iv: Interval): number => (iv.months * 30 + iv.days) * MICROS_PER_DAY + iv.micros;
+
+const INTERVAL: KeyCodec = {
+  key: (v, i) => {
+    const x = v as Extract<Vec, { kind: 'interval' }>;
+    return `${x.months[i]},${x.days[i]},${x.micros[i]}`;
+  },
+  value: parseIntervalKey,
+  keyOf: (v) => {
+    const iv = v as Interval;
+    return `${iv.months},${iv.days},${iv.micros}`;
+  },
+  compare: (a, b) => compareNumbers(intervalLength(parseIntervalKey(a)), intervalLength(parseIntervalKey(b))),
+};
+
+export function keyCodecFor(type: SqlType): KeyCodec {
+  switch (REPR[type.name]) {
+    case 'num': return NUM;
+    case 'str': return STR;
+    case 'bool': return BOOL;
+    case 'interval': return INTERVAL;
+  }
+}
+
+const SEP = '\u0001';
+const ESC = '\u0002';
+const NULL_PART = ESC + 'N';
+
+function escapePart(s: string): string {
+  return s.indexOf(SEP) < 0 && s.indexOf(ESC) < 0 ? s : s.replace(/[\u0001\u0002]/g, (c) => ESC + c);
+}
+
+/** Builds keys for rows of several columns (a group key, a DISTINCT row, a join key). */
+export class RowKeyer {
+  private readonly codecs: KeyCodec[];
+
+  constructor(types: readonly SqlType[]) {
+    this.codecs = types.map(keyCodecFor);
+  }
+
+  /** The key of row i of `cols`: the bare value for one non-NULL column, else a joined string. */
+  key(cols: readonly Vec[], i: number): Key {
+    if (cols.length === 1) {
+      const v = cols[0];
+      if (v.nulls !== null && v.nulls[i] === 1) return NULL_PART;
+      const k = this.codecs[0].key(v, i);
+      // A text value that looks like the NULL marker is escaped.
+      return typeof k === 'string' && k.startsWith(ESC) ? ESC + k : k;
+    }
+    let s = '';
+    for (let c = 0; c < cols.length; c++) {
+      const v = cols[c];
+      if (c > 0) s += SEP;
+      if (v.nulls !== null && v.nulls[i] === 1) s += NULL_PART;
+      else {
+        const k = this.codecs[c].key(v, i);
+        s += typeof k === 'number' ? String(k) : escapePart(k);
+      }
+    }
+    return s;
+  }
+}
+
+/** True when any of the columns is NULL at row i (an equi-join key with a NULL matches nothing). */
+export function anyNullAt(cols: readonly Vec[], i: number): boolean {
+  for (const v of cols) if (v.nulls !== null && v.nulls[i] === 1) return true;
+  return false;
+}

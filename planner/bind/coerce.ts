@@ -1,0 +1,178 @@
+// PostgreSQL's type rules, cut down to Sluice's types: which casts are implicit, which are allowed at all, the
+// common type of a set of expressions (UNION, CASE, COALESCE, IN), and coercing a bound expression to a type, which
+// folds constants (so '2026-01-01' compared to a timestamptz is parsed once, here, with a position on error) and
+// types untyped parameters from their context.
+
+import { SqlError, SQLSTATE } from '../../engine/errors';
+import type { Literal } from '../../engine/plan';
+import { formatValue, parseValue } from '../../engine/text';
+import { T, typeDisplayName, type SqlType, type TypeName, type Value } from '../../engine/types';
+import type { LExpr } from '../logical/expr';
+
+const NUMERIC_RANK: Partial<Record<TypeName, number>> = { int2: 1, int4: 2, int8: 3, numeric: 4, float4: 5, float8: 6 };
+
+export function isNumeric(t: SqlType): boolean {
+  return NUMERIC_RANK[t.name] !== undefined;
+}
+
+export function isInteger(t: SqlType): boolean {
+  return t.name === 'int2' || t.name === 'int4' || t.name === 'int8';
+}
+
+export function isString(t: SqlType): boolean {
+  return t.name === 'text' || t.name === 'varchar';
+}
+
+export function isTime(t: SqlType): boolean {
+  return t.name === 'timestamptz' || t.name === 'timestamp';
+}
+
+const TEMPORAL_RANK: Partial<Record<TypeName, number>> = { date: 1, timestamp: 2, timestamptz: 3 };
+
+/** Casts PostgreSQL applies without being asked (pg_cast castcontext 'i'), plus binary-coercible varchar/text. */
+export function canImplicit(from: SqlType, to: SqlType): boolean {
+  if (from.name === to.name) return to.name !== 'varchar' || to.length === undefined || from.length === to.length;
+  if (from.name === 'unknown') return true;
+  const nf = NUMERIC_RANK[from.name];
+  const nt = NUMERIC_RANK[to.name];
+  if (nf !== undefined && nt !== undefined) return nf < nt;
+  if (isString(from) && isString(to)) return to.name === 'text' || to.length === undefined;
+  const tf = TEMPORAL_RANK[from.name];
+  const tt = TEMPORAL_RANK[to.name];
+  if (tf !== undefined && tt !== undefined) return tf < tt;
+  return false;
+}
+
+/** Whether CAST(x AS to) exists at all. */
+export function canExplicit(from: SqlType, to: SqlType): boolean {
+  if (from.name === to.name || from.name === 'unknown' || canImplicit(from, to)) return true;
+  if (isString(from) || isString(to)) return true;
+  if (isNumeric(from) && isNumeric(to)) return true;
+  if ((from.name === 'bool' && to.name === 'int4') || (from.name === 'int4' && to.name === 'bool')) return true;
+  if (TEMPORAL_RANK[from.name] !== undefined && TEMPORAL_RANK[to.name] !== undefined) return true;
+  if (from.name === 'jsonb' && (isNumeric(to) || to.name === 'bool')) return true;
+  return false;
+}
+
+/** + - * / % over two numeric types: the wider type, except that mixing real with anything but real is double. */
+export function arithmeticType(a: SqlType, b: SqlType): SqlType {
+  if (a.name === 'float4' && b.name === 'float4') return T.float4;
+  if (a.name === 'float4' || b.name === 'float4') return T.float8;
+  return NUMERIC_RANK[a.name]! >= NUMERIC_RANK[b.name]! ? T[a.name] : T[b.name];
+}
+
+/**
+ * The type a set of expressions is resolved to (PostgreSQL's "UNION, CASE and related constructs"): all unknown is
+ * text; otherwise the first known type, moved along implicit casts to the widest. Null when two cannot be matched.
+ */
+export function commonType(types: readonly SqlType[]): SqlType | null {
+  let result: SqlType | null = null;
+  for (const t of types) {
+    if (t.name === 'unknown') continue;
+    if (result === null) { result = t; continue; }
+    if (result.name === t.name) {
+      if (result.name === 'varchar' && result.length !== t.length) result = T.varchar;
+      continue;
+    }
+    if (isNumeric(result) && isNumeric(t)) { result = arithmeticType(result, t); continue; }
+    if (isString(result) && isString(t)) { result = T.text; continue; }
+    if (canImplicit(result, t)) result = t;
+    else if (!canImplicit(t, result)) return null;
+  }
+  return result ?? T.text;
+}
+
+export function mismatch(message: string, pos: number, hint?: string): SqlError {
+  return new SqlError(SQLSTATE.datatype_mismatch, message, { position: pos + 1, hint });
+}
+
+/** Parameter types as they get inferred while binding; $n of unknown type takes the type its context needs. */
+export interface ParamTypes {
+  readonly types: SqlType[];
+}
+
+function withPosition(e: unknown, pos: number): unknown {
+  if (e instanceof SqlError && e.position === undefined) {
+    return new SqlError(e.code, e.message, { position: pos + 1, detail: e.detail, hint: e.hint });
+  }
+  return e;
+}
+
+/** A cast of a constant, done now when it cannot depend on anything at run time. */
+export function foldCast(lit: Literal, to: SqlType, pos: number): Literal | null {
+  const from = lit.type;
+  if (lit.value === null) return { kind: 'literal', value: null, type: to };
+  try {
+    if (from.name === 'unknown' || isString(from)) {
+      if (to.name === 'text' || to.name === 'unknown') return { kind: 'literal', value: String(lit.value), type: T.text };
+      return { kind: 'literal', value: parseValue(String(lit.value), to), type: to };
+    }
+    if (isString(to)) return { kind: 'literal', value: parseValue(formatValue(lit.value, from), to), type: to };
+    if (isNumeric(from) && isNumeric(to) && canImplicit(from, to)) {
+      const v: Value = to.name === 'int8' ? BigInt(lit.value as number | bigint) : Number(lit.value);
+      return { kind: 'literal', value: v, type: to };
+    }
+  } catch (e) {
+    throw withPosition(e, pos);
+  }
+  return null;
+}
+
+/** An explicit CAST, folded when it can be. */
+export function castTo(e: LExpr, to: SqlType, pos: number, params: ParamTypes): LExpr {
+  if (e.kind === 'param' && e.type.name === 'unknown') return typeParam(e.index, to, params);
+  if (e.type.name === to.name && e.type.length === to.length) return e;
+  if (!canExplicit(e.type, to)) {
+    throw new SqlError(SQLSTATE.cannot_coerce, `cannot cast type ${typeDisplayName(e.type)} to ${typeDisplayName(to)}`, { position: pos + 1 });
+  }
+  if (e.kind === 'literal') {
+    const folded = foldCast(e, to, pos);
+    if (folded !== null) return folded;
+  }
+  return { kind: 'cast', expr: e, type: to };
+}
+
+function typeParam(index: number, to: SqlType, params: ParamTypes): LExpr {
+  const known = params.types[index];
+  if (known === undefined || known.name === 'unknown') {
+    params.types[index] = to;
+    return { kind: 'param', index, type: to };
+  }
+  return { kind: 'param', index, type: known };
+}
+
+/**
+ * Makes `e` of type `to` by an implicit cast, or throws what `fail` builds. Untyped constants and parameters take
+ * the type; typed ones need an implicit cast from their type.
+ */
+export function coerce(e: LExpr, to: SqlType, pos: number, params: ParamTypes, fail: () => SqlError): LExpr {
+  if (to.name === 'unknown') return e;
+  if (e.kind === 'param' && e.type.name === 'unknown') {
+    const p = typeParam(e.index, to, params);
+    return p.type.name === to.name ? p : coerce(p, to, pos, params, fail);
+  }
+  if (e.type.name === to.name && (to.name !== 'varchar' || canImplicit(e.type, to))) return e;
+  if (!canImplicit(e.type, to)) throw fail();
+  if (e.kind === 'literal') {
+    const folded = foldCast(e, to, pos);
+    if (folded !== null) return folded;
+  }
+  return { kind: 'cast', expr: e, type: to };
+}
+
+/**
+ * Assignment to a column (INSERT, UPDATE): implicit casts, plus the ones PostgreSQL allows in assignment (numeric
+ * narrowing, anything to text, between date and timestamps).
+ */
+export function assignTo(e: LExpr, column: { name: string; type: SqlType }, pos: number, params: ParamTypes): LExpr {
+  const to = column.type;
+  const fail = () => new SqlError(SQLSTATE.datatype_mismatch,
+    `column "${column.name}" is of type ${typeDisplayName(to)} but expression is of type ${typeDisplayName(e.type)}`,
+    { position: pos + 1, hint: 'You will need to rewrite or cast the expression.' });
+  if (e.type.name === 'unknown' || canImplicit(e.type, to)) return coerce(e, to, pos, params, fail);
+  const assignable = (isNumeric(e.type) && isNumeric(to)) || isString(to) ||
+    (TEMPORAL_RANK[e.type.name] !== undefined && TEMPORAL_RANK[to.name] !== undefined) ||
+    (to.name === 'varchar' && isString(e.type));
+  if (!assignable) throw fail();
+  return castTo(e, to, pos, params);
+}

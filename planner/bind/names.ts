@@ -1,0 +1,32 @@
+// The name PostgreSQL gives a select-list item without an alias (FigureColname): a column's name, a function's name,
+// the type of a cast constant, `case`, else ?column?.
+
+import { typeDisplayName } from '../../engine/types';
+import type { AstExpr } from '../parse/ast';
+
+const TYPE_COLUMN_NAMES: Readonly<Record<string, string>> = {
+  'boolean': 'bool', 'smallint': 'int2', 'integer': 'int4', 'bigint': 'int8', 'real': 'float4', 'double precision': 'float8',
+  'timestamp with time zone': 'timestamptz', 'timestamp without time zone': 'timestamp', 'character varying': 'varchar',
+};
+
+export function figureName(e: AstExpr): string {
+  switch (e.kind) {
+    case 'column': return e.parts[e.parts.length - 1];
+    case 'call': return e.name === 'btrim' && e.args.length >= 1 ? 'btrim' : e.name;
+    case 'cast': {
+      const inner = figureName(e.arg);
+      if (inner !== '?column?') return inner;
+      const t = typeDisplayName(e.type.type).replace(/\(\d+\)$/, '');
+      return TYPE_COLUMN_NAMES[t] ?? t;
+    }
+    case 'typed_string': {
+      const t = typeDisplayName(e.type.type).replace(/\(\d+\)$/, '');
+      return TYPE_COLUMN_NAMES[t] ?? t;
+    }
+    case 'interval': return 'interval';
+    case 'case': return 'case';
+    case 'special': return e.name;
+    case 'exists': return 'exists';
+    default: return '?column?';
+  }
+}

@@ -1,0 +1,220 @@
+// CREATE STREAM / TABLE / CONTINUOUS QUERY / SINK, DROP, ALTER, SHOW: definitions checked against the catalog and
+// built as engine/catalog.ts defs. WITH options are validated here, so a typo fails the CREATE rather than the
+// pipeline later.
+
+import type { QueryDef, SinkDef, StreamDef, TableDef } from '../engine/catalog';
+import { ARRIVAL_COLUMN } from '../engine/catalog';
+import { SqlError, SQLSTATE } from '../engine/errors';
+import { intervalMicros, parseInterval } from '../engine/text';
+import { typeDisplayName, type Field } from '../engine/types';
+import { isTime } from './bind/coerce';
+import type { PlanContext, PlannerCatalog } from './context';
+import type { Ast, ColumnDefAst, Name, OptionAst, StatementAst } from './parse/ast';
+import type { ObjectKind, Statement } from './statement';
+
+type Of<K extends StatementAst['kind']> = Extract<StatementAst, { kind: K }>;
+
+function err(code: (typeof SQLSTATE)[keyof typeof SQLSTATE], message: string, pos?: number, hint?: string): SqlError {
+  return new SqlError(code, message, { position: pos === undefined ? undefined : pos + 1, hint });
+}
+
+const KIND_WORD: Record<ObjectKind, string> = { stream: 'stream', table: 'table', query: 'continuous query', sink: 'sink' };
+const DROP_WORD: Record<ObjectKind, string> = { stream: 'DROP STREAM', table: 'DROP TABLE', query: 'DROP CONTINUOUS QUERY', sink: 'DROP SINK' };
+
+function checkNew(name: Name, ifNotExists: boolean, catalog: PlannerCatalog): void {
+  if (!ifNotExists && catalog.relation(name.name) !== undefined) {
+    throw err(SQLSTATE.duplicate_table, `relation "${name.name}" already exists`);
+  }
+}
+
+function columnsOf(cols: readonly ColumnDefAst[]): Field[] {
+  const seen = new Set<string>();
+  return cols.map((c) => {
+    if (c.name === ARRIVAL_COLUMN) {
+      throw err(SQLSTATE.duplicate_column, `column name "${c.name}" conflicts with a system column name`, c.pos);
+    }
+    if (seen.has(c.name)) throw err(SQLSTATE.duplicate_column, `column "${c.name}" specified more than once`, c.pos);
+    seen.add(c.name);
+    return { name: c.name, type: c.type.type, nullable: !c.notNull };
+  });
+}
+
+interface OptionRule {
+  readonly values?: readonly string[];
+  readonly interval?: boolean;
+}
+
+const KAFKA_OPTIONS: Record<string, OptionRule> = {
+  connector: { values: ['kafka'] },
+  topic: {},
+  brokers: {},
+  format: { values: ['json', 'csv', 'avro'] },
+  start: { values: ['earliest', 'latest'] },
+  on_error: { values: ['dead_letter', 'skip', 'fail'] },
+};
+
+/** Checks WITH options against what the object accepts; returns them as a record (keys lower-case). */
+function options(opts: readonly OptionAst[], rules: Record<string, OptionRule>, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of opts) {
+    const rule = rules[o.key];
+    if (rule === undefined) {
+      throw err(SQLSTATE.invalid_parameter_value, `unrecognized ${what} option "${o.key}"`, o.pos,
+        `Valid options are: ${Object.keys(rules).join(', ')}.`);
+    }
+    if (rule.values !== undefined && !rule.values.includes(o.value.toLowerCase())) {
+      throw err(SQLSTATE.invalid_parameter_value, `invalid value for option "${o.key}": "${o.value}"`, o.pos,
+        `Valid values are: ${rule.values.join(', ')}.`);
+    }
+    if (rule.interval) intervalOption(o);
+    out[o.key] = rule.values !== undefined ? o.value.toLowerCase() : o.value;
+  }
+  return out;
+}
+
+function intervalOption(o: OptionAst): number {
+  try {
+    const micros = intervalMicros(parseInterval(o.value), `option "${o.key}"`);
+    if (micros <= 0) throw err(SQLSTATE.invalid_parameter_value, `option "${o.key}" must be a positive interval`, o.pos);
+    return micros;
+  } catch (e) {
+    if (e instanceof SqlError && e.position === undefined) throw err(e.code, `invalid value for option "${o.key}": ${e.message}`, o.pos);
+    throw e;
+  }
+}
+
+function requireKafka(opts: Record<string, string>, stmtPos: number, required: readonly string[]): void {
+  if (opts.connector === undefined) {
+    const stray = Object.keys(opts).find((k) => k in KAFKA_OPTIONS && k !== 'connector');
+    if (stray !== undefined) throw err(SQLSTATE.invalid_parameter_value, `option "${stray}" needs connector = 'kafka'`, stmtPos);
+    return;
+  }
+  for (const r of required) {
+    if (opts[r] === undefined) throw err(SQLSTATE.invalid_parameter_value, `option "${r}" is required for connector = 'kafka'`, stmtPos);
+  }
+}
+
+function base(ast: Ast, name: Name, ctx: PlanContext, opts: Record<string, string>) {
+  return { name: name.name, definition: ast.text, createdAt: ctx.now().toISOString(), options: opts };
+}
+
+export function planCreateStream(ast: Ast, s: Of<'create_stream'>, catalog: PlannerCatalog, ctx: PlanContext): Statement {
+  checkNew(s.name, s.ifNotExists, catalog);
+  const columns = columnsOf(s.columns);
+  const opts = options(s.options, { ...KAFKA_OPTIONS, retention: { interval: true } }, 'stream');
+  requireKafka(opts, s.name.pos, ['topic', 'brokers']);
+  let watermark: StreamDef['watermark'] = null;
+  if (s.watermark !== null) {
+    const w = s.watermark;
+    const col = columns.find((c) => c.name === w.column.name);
+    if (col === undefined) throw err(SQLSTATE.undefined_column, `column "${w.column.name}" does not exist`, w.column.pos);
+    if (!isTime(col.type)) {
+      throw err(SQLSTATE.datatype_mismatch, `WATERMARK column "${col.name}" must be of type timestamp with time zone, not ${typeDisplayName(col.type)}`, w.column.pos);
+    }
+    let delayMicros: number;
+    try {
+      delayMicros = intervalMicros(w.delay, 'a watermark delay');
+    } catch (e) {
+      if (e instanceof SqlError) throw err(e.code, e.message, w.pos);
+      throw e;
+    }
+    if (delayMicros < 0) throw err(SQLSTATE.invalid_parameter_value, 'a watermark delay must not be negative', w.pos);
+    watermark = { column: col.name, delayMicros };
+  }
+  const def: StreamDef = { kind: 'stream', ...base(ast, s.name, ctx, opts), columns, watermark };
+  return { kind: 'create_stream', def, ifNotExists: s.ifNotExists };
+}
+
+export function planCreateTable(ast: Ast, s: Of<'create_table'>, catalog: PlannerCatalog, ctx: PlanContext): Statement {
+  checkNew(s.name, s.ifNotExists, catalog);
+  let columns = columnsOf(s.columns);
+  const keyNames = s.primaryKey ?? s.columns.filter((c) => c.primaryKey).map((c) => ({ name: c.name, pos: c.pos }));
+  for (const k of keyNames) {
+    if (!columns.some((c) => c.name === k.name)) {
+      throw err(SQLSTATE.undefined_column, `column "${k.name}" named in key does not exist`, k.pos);
+    }
+  }
+  const primaryKey = keyNames.map((k) => k.name);
+  columns = columns.map((c) => (primaryKey.includes(c.name) ? { ...c, nullable: false } : c));
+  const opts = options(s.options, KAFKA_OPTIONS, 'table');
+  requireKafka(opts, s.name.pos, ['topic', 'brokers']);
+  if (opts.connector !== undefined && primaryKey.length === 0) {
+    throw err(SQLSTATE.invalid_parameter_value, 'a table fed by Kafka needs a PRIMARY KEY to apply records as upserts', s.name.pos);
+  }
+  const def: TableDef = { kind: 'table', ...base(ast, s.name, ctx, opts), columns, primaryKey };
+  return { kind: 'create_table', def, ifNotExists: s.ifNotExists };
+}
+
+/** trigger_interval in milliseconds (default 1 second). */
+export function queryOptions(s: Of<'create_query'>): { opts: Record<string, string>; triggerIntervalMs: number } {
+  const opts = options(s.options, { trigger_interval: { interval: true } }, 'continuous query');
+  const o = s.options.find((x) => x.key === 'trigger_interval');
+  const triggerIntervalMs = o === undefined ? 1000 : Math.max(1, Math.round(intervalOption(o) / 1000));
+  return { opts, triggerIntervalMs };
+}
+
+export function buildQueryDef(
+  ast: Ast, s: Of<'create_query'>, ctx: PlanContext, columns: readonly Field[], dependsOn: readonly string[],
+): QueryDef {
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (seen.has(c.name)) {
+      throw err(SQLSTATE.duplicate_column, `column "${c.name}" specified more than once`, s.query.pos,
+        'Give the select-list items distinct names with AS.');
+    }
+    seen.add(c.name);
+  }
+  const { opts, triggerIntervalMs } = queryOptions(s);
+  return {
+    kind: 'query',
+    ...base(ast, s.name, ctx, opts),
+    columns,
+    select: ast.text.slice(s.query.pos, s.query.end),
+    emit: s.emit?.mode ?? 'changes',
+    triggerIntervalMs,
+    dependsOn,
+    materializedView: s.materializedView,
+  };
+}
+
+export function planCreateSink(ast: Ast, s: Of<'create_sink'>, catalog: PlannerCatalog, ctx: PlanContext): Statement {
+  checkNew(s.name, s.ifNotExists, catalog);
+  const from = catalog.relation(s.from.name);
+  if (from === undefined) throw err(SQLSTATE.undefined_table, `relation "${s.from.name}" does not exist`, s.from.pos);
+  if (from.kind !== 'query' && from.kind !== 'stream') {
+    throw err(SQLSTATE.wrong_object_type, `"${s.from.name}" is a ${KIND_WORD[from.kind]}; a sink ships a continuous query or a stream`, s.from.pos);
+  }
+  const opts = options(s.options, { ...KAFKA_OPTIONS, key: {} }, 'sink');
+  for (const r of ['connector', 'topic', 'brokers']) {
+    if (opts[r] === undefined) throw err(SQLSTATE.invalid_parameter_value, `option "${r}" is required for a sink`, s.name.pos);
+  }
+  if (opts.key !== undefined && !from.columns.some((c) => c.name === opts.key)) {
+    const o = s.options.find((x) => x.key === 'key')!;
+    throw err(SQLSTATE.undefined_column, `column "${opts.key}" of relation "${from.name}" does not exist`, o.pos);
+  }
+  const def: SinkDef = { kind: 'sink', ...base(ast, s.name, ctx, opts), from: from.name };
+  return { kind: 'create_sink', def, ifNotExists: s.ifNotExists };
+}
+
+/** The object must exist (unless IF EXISTS) and be of the kind the statement names. */
+function checkExisting(name: Name, kind: ObjectKind, catalog: PlannerCatalog, ifExists: boolean): void {
+  const def = catalog.relation(name.name);
+  if (def === undefined) {
+    if (ifExists) return;
+    const code = kind === 'sink' ? SQLSTATE.undefined_object : SQLSTATE.undefined_table;
+    throw err(code, `${KIND_WORD[kind]} "${name.name}" does not exist`, name.pos);
+  }
+  if (def.kind !== kind) {
+    throw err(SQLSTATE.wrong_object_type, `"${name.name}" is not a ${KIND_WORD[kind]}`, name.pos, `Use ${DROP_WORD[def.kind]} to remove a ${KIND_WORD[def.kind]}.`);
+  }
+}
+
+export function planDrop(s: Of<'drop'>, catalog: PlannerCatalog): Statement {
+  checkExisting(s.name, s.objectKind, catalog, s.ifExists);
+  return { kind: 'drop', objectKind: s.objectKind, name: s.name.name, ifExists: s.ifExists, cascade: s.cascade };
+}
+
+export function planAlter(s: Of<'alter_query'>, catalog: PlannerCatalog): Statement {
+  checkExisting(s.name, 'query', catalog, false);
+  return { kind: 'alter_query', name: s.name.name, action: s.action };
+}

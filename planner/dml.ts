@@ -1,0 +1,153 @@
+// INSERT, UPDATE, DELETE and COPY FROM: the target checked against the catalog, columns resolved, values cast to the
+// column types as PostgreSQL's assignment rules allow.
+
+import { SqlError, SQLSTATE } from '../engine/errors';
+import type { Expr } from '../engine/plan';
+import { T, type Field, type SqlType } from '../engine/types';
+import { assignTo } from './bind/coerce';
+import { bindExpr, type ExprEnv } from './bind/expr';
+import { requireBool } from './bind/operators';
+import { Scope } from './bind/scope';
+import { bindQuery } from './bind/select';
+import type { BindState } from './bind/state';
+import type { LExpr } from './logical/expr';
+import type { LField, LogicalNode } from './logical/nodes';
+import { optimize } from './logical/optimize';
+import { Lowering, lowerPlan } from './lower';
+import type { Name, StatementAst } from './parse/ast';
+import type { Statement } from './statement';
+
+type Of<K extends StatementAst['kind']> = Extract<StatementAst, { kind: K }>;
+
+interface Target {
+  readonly name: string;
+  readonly kind: 'stream' | 'table';
+  readonly columns: readonly Field[];
+}
+
+function target(name: Name, state: BindState, verb: string, tablesOnly: boolean): Target {
+  const def = state.catalog.relation(name.name);
+  if (def === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name.name}" does not exist`, { position: name.pos + 1 });
+  if (def.kind === 'table' || (def.kind === 'stream' && !tablesOnly)) return { name: def.name, kind: def.kind, columns: def.columns };
+  const what = def.kind === 'query' ? 'continuous query' : def.kind;
+  throw new SqlError(SQLSTATE.wrong_object_type, `cannot ${verb} ${what} "${def.name}"`, {
+    position: name.pos + 1,
+    hint: def.kind === 'stream' ? 'Streams are append-only: rows can only be inserted.' : undefined,
+  });
+}
+
+/** Column names to indexes into the target's columns; all columns when no list was given. */
+function columnIndexes(t: Target, names: readonly Name[] | null): number[] {
+  if (names === null) return t.columns.map((_, i) => i);
+  const seen = new Set<number>();
+  return names.map((n) => {
+    const i = t.columns.findIndex((c) => c.name === n.name);
+    if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${n.name}" of relation "${t.name}" does not exist`, { position: n.pos + 1 });
+    if (seen.has(i)) throw new SqlError(SQLSTATE.duplicate_column, `column "${n.name}" specified more than once`, { position: n.pos + 1 });
+    seen.add(i);
+    return i;
+  });
+}
+
+export function planInsert(s: Of<'insert'>, state: BindState): Statement {
+  const t = target(s.table, state, 'insert into', false);
+  const listed = columnIndexes(t, s.columns);
+  const fields: LField[] = t.columns.map((c) => ({ id: state.nextId(), name: c.name, type: c.type, nullable: c.nullable }));
+  const tooMany = (pos: number) => new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns', { position: pos + 1 });
+  const tooFew = (pos: number) => new SqlError(SQLSTATE.syntax_error, 'INSERT has more target columns than expressions', { position: pos + 1 });
+  const fill = (values: readonly LExpr[], positions: readonly number[]): LExpr[] => t.columns.map((c, i) => {
+    const k = listed.indexOf(i);
+    if (k < 0) return { kind: 'literal', value: null, type: c.type };
+    return assignTo(values[k], c, positions[k], state.params);
+  });
+  let node: LogicalNode;
+  const body = s.source.body;
+  if (body.kind === 'values' && s.source.orderBy.length === 0 && s.source.limit === null && s.source.offset === null) {
+    // VALUES directly under INSERT: each constant takes its column's type (no common type per VALUES column).
+    const env: ExprEnv = { state, scope: Scope.empty(), aggs: null, clause: 'VALUES' };
+    const rows = body.rows.map((r) => {
+      if (r.length > listed.length) throw tooMany(r[listed.length].pos);
+      if (r.length < listed.length) throw tooFew(r[r.length - 1]?.pos ?? body.pos);
+      return fill(r.map((e) => bindExpr(e, env)), r.map((e) => e.pos));
+    });
+    node = { kind: 'values', rows, fields };
+  } else {
+    const source = bindQuery(s.source, state);
+    if (source.fields.length > listed.length) throw tooMany(s.source.pos);
+    if (source.fields.length < listed.length) throw tooFew(s.source.pos);
+    const refs: LExpr[] = source.fields.map((f) => ({ kind: 'column', id: f.id, type: f.type, name: f.name }));
+    node = { kind: 'project', input: source, exprs: fill(refs, refs.map(() => s.source.pos)), fields };
+  }
+  const params = state.params.types;
+  return {
+    kind: 'insert', target: t.name, targetKind: t.kind, columns: t.columns.map((c) => c.name),
+    source: lowerPlan(optimize(node), params), paramTypes: finalParams(params),
+  };
+}
+
+/** Parameter types after binding; any left undetermined are text, as PostgreSQL does for unknown. */
+export function finalParams(types: readonly (SqlType | undefined)[]): SqlType[] {
+  return Array.from(types, (t) => (t === undefined || t.name === 'unknown' ? T.text : t));
+}
+
+/** The table's columns as a scope; lowering against it makes expressions index the table's columns. */
+function tableScope(t: Target, alias: string | null, state: BindState): { scope: Scope; ids: number[] } {
+  const fields: LField[] = t.columns.map((c) => ({ id: state.nextId(), name: c.name, type: c.type, nullable: c.nullable }));
+  return { scope: Scope.ofFields(alias ?? t.name, fields), ids: fields.map((f) => f.id) };
+}
+
+function predicate(where: Of<'update'>['where'], env: ExprEnv, lowering: Lowering, ids: number[]): Expr | null {
+  if (where === null) return null;
+  return lowering.expr(requireBool(bindExpr(where, { ...env, clause: 'WHERE' }), 'WHERE', where.pos, env.state.params), ids);
+}
+
+export function planUpdate(s: Of<'update'>, state: BindState): Statement {
+  const t = target(s.table, state, 'update', true);
+  const { scope, ids } = tableScope(t, s.alias, state);
+  const env: ExprEnv = { state, scope, aggs: null, clause: 'UPDATE' };
+  const bound = s.assignments.map((a) => {
+    const column = columnIndexes(t, [a.column])[0];
+    return { column, value: assignTo(bindExpr(a.value, env), t.columns[column], a.value.pos, state.params) };
+  });
+  const seen = new Set<number>();
+  for (const [i, b] of bound.entries()) {
+    if (seen.has(b.column)) {
+      throw new SqlError(SQLSTATE.duplicate_column, `multiple assignments to same column "${t.columns[b.column].name}"`, { position: s.assignments[i].column.pos + 1 });
+    }
+    seen.add(b.column);
+  }
+  const where = s.where;
+  // Bind WHERE before lowering so that parameters it types are known to every expression.
+  const boundWhere = where === null ? null : requireBool(bindExpr(where, { ...env, clause: 'WHERE' }), 'WHERE', where.pos, state.params);
+  const lowering = new Lowering(state.params.types);
+  return {
+    kind: 'update',
+    table: t.name,
+    assignments: bound.map((b) => ({ column: b.column, value: lowering.expr(b.value, ids) })),
+    predicate: boundWhere === null ? null : lowering.expr(boundWhere, ids),
+    paramTypes: finalParams(state.params.types),
+  };
+}
+
+export function planDelete(s: Of<'delete'>, state: BindState): Statement {
+  const t = target(s.table, state, 'delete from', true);
+  const { scope, ids } = tableScope(t, s.alias, state);
+  const env: ExprEnv = { state, scope, aggs: null, clause: 'WHERE' };
+  const lowering = new Lowering(state.params.types);
+  const p = predicate(s.where, env, lowering, ids);
+  return { kind: 'delete', table: t.name, predicate: p, paramTypes: finalParams(state.params.types) };
+}
+
+export function planCopyFrom(s: Of<'copy_from'>, state: BindState): Statement {
+  const t = target(s.table, state, 'copy to', false);
+  return {
+    kind: 'copy_from',
+    target: t.name,
+    targetKind: t.kind,
+    columns: columnIndexes(t, s.columns),
+    format: s.format,
+    header: s.header,
+    delimiter: s.delimiter ?? (s.format === 'csv' ? ',' : '\t'),
+    null: s.null ?? (s.format === 'csv' ? '' : '\\N'),
+  };
+}

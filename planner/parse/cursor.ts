@@ -1,0 +1,121 @@
+// A position in the token list with the small vocabulary every recursive-descent rule uses: peek, accept, expect.
+// Syntax errors name the offending token the way PostgreSQL does: `syntax error at or near "x"`, or
+// `syntax error at end of input`.
+
+import type { SqlError } from '../../engine/errors';
+import { syntaxError, tokenize, type Token } from './lexer';
+
+/** Words that end an expression or a select item: never taken as an implicit alias or a bare column name. */
+const RESERVED = new Set([
+  'all', 'and', 'any', 'as', 'asc', 'between', 'by', 'case', 'cast', 'collate', 'cross', 'desc', 'distinct', 'else',
+  'emit', 'end', 'except', 'exists', 'false', 'fetch', 'for', 'from', 'full', 'group', 'having', 'ilike', 'in',
+  'inner', 'intersect', 'into', 'is', 'isnull', 'join', 'left', 'like', 'limit', 'natural', 'not', 'notnull', 'null',
+  'nulls', 'offset', 'on', 'or', 'order', 'outer', 'returning', 'right', 'select', 'similar', 'set', 'then', 'true',
+  'union', 'using', 'values', 'when', 'where', 'window', 'with',
+]);
+
+export function isReserved(word: string): boolean {
+  return RESERVED.has(word);
+}
+
+export class Cursor {
+  readonly text: string;
+  private readonly tokens: readonly Token[];
+  private i = 0;
+
+  constructor(text: string) {
+    this.text = text;
+    this.tokens = tokenize(text);
+  }
+
+  peek(ahead = 0): Token {
+    return this.tokens[Math.min(this.i + ahead, this.tokens.length - 1)];
+  }
+
+  next(): Token {
+    const t = this.peek();
+    if (this.i < this.tokens.length - 1) this.i++;
+    return t;
+  }
+
+  /** The end offset of the last consumed token. */
+  lastEnd(): number {
+    return this.i === 0 ? 0 : this.tokens[this.i - 1].end;
+  }
+
+  isWord(word: string, ahead = 0): boolean {
+    const t = this.peek(ahead);
+    return t.kind === 'word' && t.value === word;
+  }
+
+  isOp(op: string, ahead = 0): boolean {
+    const t = this.peek(ahead);
+    return t.kind === 'op' && t.value === op;
+  }
+
+  atEnd(): boolean {
+    return this.peek().kind === 'eof' || (this.isOp(';') && this.peek(1).kind === 'eof');
+  }
+
+  acceptWord(...words: string[]): boolean {
+    if (!words.every((w, k) => this.isWord(w, k))) return false;
+    for (let k = 0; k < words.length; k++) this.next();
+    return true;
+  }
+
+  acceptOp(op: string): boolean {
+    if (!this.isOp(op)) return false;
+    this.next();
+    return true;
+  }
+
+  expectWord(...words: string[]): Token {
+    const first = this.peek();
+    for (const w of words) {
+      if (!this.isWord(w)) throw this.unexpected();
+      this.next();
+    }
+    return first;
+  }
+
+  expectOp(op: string): Token {
+    if (!this.isOp(op)) throw this.unexpected();
+    return this.next();
+  }
+
+  /** An identifier: an unreserved word or a quoted name. */
+  expectIdent(): { name: string; pos: number } {
+    const t = this.peek();
+    if (t.kind === 'quoted' || (t.kind === 'word' && !isReserved(t.value))) {
+      this.next();
+      return { name: t.value, pos: t.pos };
+    }
+    throw this.unexpected();
+  }
+
+  /** Any word or quoted name, reserved or not (after AS, or after a dot). */
+  expectAnyName(): { name: string; pos: number } {
+    const t = this.peek();
+    if (t.kind === 'quoted' || t.kind === 'word') {
+      this.next();
+      return { name: t.value, pos: t.pos };
+    }
+    throw this.unexpected();
+  }
+
+  expectString(): Token {
+    if (this.peek().kind !== 'string') throw this.unexpected();
+    return this.next();
+  }
+
+  unexpected(at: Token = this.peek()): SqlError {
+    if (at.kind === 'eof') return syntaxError('syntax error at end of input', at.pos);
+    return syntaxError(`syntax error at or near "${this.text.slice(at.pos, at.end)}"`, at.pos);
+  }
+
+  /** After a whole statement: only an optional semicolon may follow. */
+  expectEnd(): void {
+    this.acceptOp(';');
+    if (this.peek().kind !== 'eof') throw this.unexpected();
+  }
+}

@@ -1,0 +1,379 @@
+// Expressions by precedence climbing, with PostgreSQL's precedence (lowest first): OR, AND, NOT, IS, comparison,
+// BETWEEN / IN / LIKE, other operators (|| -> ->>), + -, * / %, unary minus, ::. SQL's special call syntaxes
+// (EXTRACT, SUBSTRING ... FROM ... FOR, POSITION ... IN, TRIM ... FROM, CAST) become ordinary calls here.
+
+import { SqlError, SQLSTATE } from '../../engine/errors';
+import { parseInterval } from '../../engine/text';
+import type { AstExpr, BinaryOp } from './ast';
+import { isReserved, type Cursor } from './cursor';
+import { syntaxError } from './lexer';
+import { parseQuery, startsQuery } from './query';
+import { isTypeWord, parseType } from './types';
+
+export function parseExpr(c: Cursor): AstExpr {
+  return parseOr(c);
+}
+
+function parseOr(c: Cursor): AstExpr {
+  let left = parseAnd(c);
+  while (c.isWord('or')) {
+    const pos = c.next().pos;
+    left = { kind: 'binary', op: 'or', left, right: parseAnd(c), pos };
+  }
+  return left;
+}
+
+function parseAnd(c: Cursor): AstExpr {
+  let left = parseNot(c);
+  while (c.isWord('and')) {
+    const pos = c.next().pos;
+    left = { kind: 'binary', op: 'and', left, right: parseNot(c), pos };
+  }
+  return left;
+}
+
+function parseNot(c: Cursor): AstExpr {
+  if (c.isWord('not')) {
+    const pos = c.next().pos;
+    return { kind: 'unary', op: 'not', arg: parseNot(c), pos };
+  }
+  return parseIs(c);
+}
+
+function parseIs(c: Cursor): AstExpr {
+  let arg = parseComparison(c);
+  for (;;) {
+    if (c.isWord('isnull') || c.isWord('notnull')) {
+      const t = c.next();
+      arg = { kind: 'is', arg, test: 'null', negated: t.value === 'notnull', pos: t.pos };
+      continue;
+    }
+    if (!c.isWord('is')) return arg;
+    const pos = c.next().pos;
+    const negated = c.acceptWord('not');
+    if (c.acceptWord('distinct')) {
+      c.expectWord('from');
+      arg = { kind: 'is_distinct', left: arg, right: parseComparison(c), negated, pos };
+    } else if (c.acceptWord('null')) {
+      arg = { kind: 'is', arg, test: 'null', negated, pos };
+    } else if (c.acceptWord('true')) {
+      arg = { kind: 'is', arg, test: 'true', negated, pos };
+    } else if (c.acceptWord('false')) {
+      arg = { kind: 'is', arg, test: 'false', negated, pos };
+    } else {
+      throw c.unexpected();
+    }
+  }
+}
+
+const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=']);
+
+function parseComparison(c: Cursor): AstExpr {
+  const left = parsePredicate(c);
+  const t = c.peek();
+  if (t.kind === 'op' && COMPARISONS.has(t.value)) {
+    c.next();
+    return { kind: 'binary', op: t.value as BinaryOp, left, right: parsePredicate(c), pos: t.pos };
+  }
+  return left;
+}
+
+function parsePredicate(c: Cursor): AstExpr {
+  const arg = parseOther(c);
+  const negated = c.isWord('not') && (c.isWord('between', 1) || c.isWord('in', 1) || c.isWord('like', 1) || c.isWord('ilike', 1));
+  if (negated) c.next();
+  const t = c.peek();
+  if (c.acceptWord('between')) {
+    if (c.isWord('symmetric')) throw c.unexpected();
+    const low = parseOther(c);
+    c.expectWord('and');
+    const high = parseOther(c);
+    return { kind: 'between', arg, low, high, negated, pos: t.pos };
+  }
+  if (c.acceptWord('in')) {
+    c.expectOp('(');
+    if (startsQuery(c)) {
+      const query = parseQuery(c);
+      c.expectOp(')');
+      return { kind: 'in_query', arg, query, negated, pos: t.pos };
+    }
+    const list = parseExprList(c);
+    c.expectOp(')');
+    return { kind: 'in_list', arg, list, negated, pos: t.pos };
+  }
+  if (c.isWord('like') || c.isWord('ilike')) {
+    const op = c.next().value as 'like' | 'ilike';
+    return { kind: 'like', op, arg, pattern: parseOther(c), negated, pos: t.pos };
+  }
+  if (negated) throw c.unexpected();
+  return arg;
+}
+
+function parseOther(c: Cursor): AstExpr {
+  let left = parseAdditive(c);
+  while (c.isOp('||') || c.isOp('->') || c.isOp('->>')) {
+    const t = c.next();
+    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseAdditive(c), pos: t.pos };
+  }
+  return left;
+}
+
+function parseAdditive(c: Cursor): AstExpr {
+  let left = parseMultiplicative(c);
+  while (c.isOp('+') || c.isOp('-')) {
+    const t = c.next();
+    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseMultiplicative(c), pos: t.pos };
+  }
+  return left;
+}
+
+function parseMultiplicative(c: Cursor): AstExpr {
+  let left = parseUnary(c);
+  while (c.isOp('*') || c.isOp('/') || c.isOp('%')) {
+    const t = c.next();
+    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseUnary(c), pos: t.pos };
+  }
+  return left;
+}
+
+function parseUnary(c: Cursor): AstExpr {
+  if (c.isOp('-') || c.isOp('+')) {
+    const t = c.next();
+    const arg = parseUnary(c);
+    // -5 is one constant, as in PostgreSQL, so that it keeps integer typing and folds.
+    if (t.value === '-' && arg.kind === 'number') return { kind: 'number', text: `-${arg.text}`, pos: t.pos };
+    return { kind: 'unary', op: t.value as '-' | '+', arg, pos: t.pos };
+  }
+  return parsePostfix(c);
+}
+
+function parsePostfix(c: Cursor): AstExpr {
+  let e = parsePrimary(c);
+  while (c.isOp('::')) {
+    const pos = c.next().pos;
+    e = { kind: 'cast', arg: e, type: parseType(c), pos };
+  }
+  return e;
+}
+
+export function parseExprList(c: Cursor): AstExpr[] {
+  const out = [parseExpr(c)];
+  while (c.acceptOp(',')) out.push(parseExpr(c));
+  return out;
+}
+
+const SPECIAL_NAMES = new Set([
+  'current_user', 'session_user', 'user', 'current_date', 'current_timestamp', 'current_schema', 'current_catalog',
+  'localtimestamp',
+]);
+
+const INTERVAL_UNITS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second']);
+
+function parsePrimary(c: Cursor): AstExpr {
+  const t = c.peek();
+  switch (t.kind) {
+    case 'number': c.next(); return { kind: 'number', text: t.value, pos: t.pos };
+    case 'string': c.next(); return { kind: 'string', value: t.value, pos: t.pos };
+    case 'param': {
+      c.next();
+      const n = Number(t.value);
+      if (n < 1) throw syntaxError(`there is no parameter $${t.value}`, t.pos);
+      return { kind: 'param', index: n - 1, pos: t.pos };
+    }
+    case 'quoted': return parseColumnRef(c);
+    case 'op':
+      if (t.value === '(') {
+        c.next();
+        if (startsQuery(c)) {
+          const query = parseQuery(c);
+          c.expectOp(')');
+          return { kind: 'subquery', query, pos: t.pos };
+        }
+        const e = parseExpr(c);
+        c.expectOp(')');
+        return e;
+      }
+      throw c.unexpected();
+    case 'word':
+      return parseWordPrimary(c);
+    case 'eof':
+      throw c.unexpected();
+  }
+}
+
+function parseWordPrimary(c: Cursor): AstExpr {
+  const t = c.peek();
+  const w = t.value;
+  const next = c.peek(1);
+  switch (w) {
+    case 'null': c.next(); return { kind: 'null', pos: t.pos };
+    case 'true': c.next(); return { kind: 'bool', value: true, pos: t.pos };
+    case 'false': c.next(); return { kind: 'bool', value: false, pos: t.pos };
+    case 'case': return parseCase(c);
+    case 'cast': {
+      c.next();
+      c.expectOp('(');
+      const arg = parseExpr(c);
+      c.expectWord('as');
+      const type = parseType(c);
+      c.expectOp(')');
+      return { kind: 'cast', arg, type, pos: t.pos };
+    }
+    case 'exists': {
+      c.next();
+      c.expectOp('(');
+      const query = parseQuery(c);
+      c.expectOp(')');
+      return { kind: 'exists', query, pos: t.pos };
+    }
+    case 'interval':
+      if (next.kind === 'string') return parseIntervalLiteral(c);
+      break;
+    case 'extract':
+      if (c.isOp('(', 1)) {
+        c.next(); c.next();
+        const field = c.expectAnyName();
+        c.expectWord('from');
+        const arg = parseExpr(c);
+        c.expectOp(')');
+        return { kind: 'call', name: 'date_part', args: [{ kind: 'string', value: field.name, pos: field.pos }, arg], distinct: false, star: false, pos: t.pos };
+      }
+      break;
+    case 'substring':
+      if (c.isOp('(', 1)) return parseSubstring(c);
+      break;
+    case 'position':
+      if (c.isOp('(', 1)) {
+        c.next(); c.next();
+        const needle = parseOther(c);
+        c.expectWord('in');
+        const haystack = parseOther(c);
+        c.expectOp(')');
+        return { kind: 'call', name: 'position', args: [needle, haystack], distinct: false, star: false, pos: t.pos };
+      }
+      break;
+    case 'trim':
+      if (c.isOp('(', 1)) return parseTrim(c);
+      break;
+  }
+  if (SPECIAL_NAMES.has(w) && !c.isOp('(', 1)) {
+    c.next();
+    return { kind: 'special', name: w === 'user' ? 'current_user' : w, pos: t.pos };
+  }
+  if (next.kind === 'string' && isTypeWord(w)) {
+    const type = parseType(c);
+    const s = c.expectString();
+    return { kind: 'typed_string', type, value: s.value, pos: t.pos };
+  }
+  if (isReserved(w)) throw c.unexpected();
+  return parseColumnRef(c);
+}
+
+/** name, a.name, a.b.name, a.*; and name(...) / schema.name(...) as a function call. */
+function parseColumnRef(c: Cursor): AstExpr {
+  const first = c.next();
+  const parts = [first.value];
+  while (c.isOp('.')) {
+    c.next();
+    if (c.isOp('*')) {
+      const star = c.next();
+      return { kind: 'star', qualifier: parts.join('.'), pos: first.pos ?? star.pos };
+    }
+    parts.push(c.expectAnyName().name);
+  }
+  if (c.isOp('(')) return parseCall(c, parts[parts.length - 1], first.pos);
+  return { kind: 'column', parts, pos: first.pos };
+}
+
+function parseCall(c: Cursor, name: string, pos: number): AstExpr {
+  c.expectOp('(');
+  if (c.acceptOp('*')) {
+    c.expectOp(')');
+    return { kind: 'call', name, args: [], distinct: false, star: true, pos };
+  }
+  if (c.acceptOp(')')) return { kind: 'call', name, args: [], distinct: false, star: false, pos };
+  const distinct = c.acceptWord('distinct');
+  if (!distinct) c.acceptWord('all');
+  const args = parseExprList(c);
+  c.expectOp(')');
+  if (c.isWord('over') || c.isWord('filter') || c.isWord('within')) {
+    throw new SqlError(SQLSTATE.feature_not_supported, `${c.peek().value.toUpperCase()} clauses of function calls are not supported`, {
+      position: c.peek().pos + 1,
+    });
+  }
+  return { kind: 'call', name, args, distinct, star: false, pos };
+}
+
+function parseCase(c: Cursor): AstExpr {
+  const pos = c.next().pos;
+  const operand = c.isWord('when') ? null : parseExpr(c);
+  const whens: { when: AstExpr; then: AstExpr }[] = [];
+  while (c.acceptWord('when')) {
+    const when = parseExpr(c);
+    c.expectWord('then');
+    whens.push({ when, then: parseExpr(c) });
+  }
+  if (whens.length === 0) throw c.unexpected();
+  const otherwise = c.acceptWord('else') ? parseExpr(c) : null;
+  c.expectWord('end');
+  return { kind: 'case', operand, whens, otherwise, pos };
+}
+
+/** INTERVAL '10 seconds' and INTERVAL '10' SECOND, folded to a value here so DDL can use it without binding. */
+function parseIntervalLiteral(c: Cursor): AstExpr {
+  const pos = c.next().pos;
+  const s = c.expectString();
+  let text = s.value;
+  if (c.peek().kind === 'word' && INTERVAL_UNITS.has(c.peek().value.replace(/s$/, ''))) {
+    const unit = c.next().value;
+    if (c.isWord('to')) throw syntaxError('interval ranges (... TO ...) are not supported', c.peek().pos);
+    text = `${text} ${unit}`;
+  }
+  try {
+    return { kind: 'interval', value: parseInterval(text), pos };
+  } catch (e) {
+    if (e instanceof SqlError) throw new SqlError(e.code, e.message, { position: s.pos + 1 });
+    throw e;
+  }
+}
+
+/** SUBSTRING(s FROM a FOR b) and SUBSTRING(s, a, b). */
+function parseSubstring(c: Cursor): AstExpr {
+  const pos = c.next().pos;
+  c.expectOp('(');
+  const str = parseExpr(c);
+  const args: AstExpr[] = [str];
+  if (c.acceptWord('from')) {
+    args.push(parseExpr(c));
+    if (c.acceptWord('for')) args.push(parseExpr(c));
+  } else if (c.acceptWord('for')) {
+    args.push({ kind: 'number', text: '1', pos }, parseExpr(c));
+  } else {
+    while (c.acceptOp(',')) args.push(parseExpr(c));
+  }
+  c.expectOp(')');
+  return { kind: 'call', name: 'substring', args, distinct: false, star: false, pos };
+}
+
+/** TRIM([BOTH | LEADING | TRAILING] [chars] FROM s) and TRIM(s [, chars]) to btrim / ltrim / rtrim(s, chars). */
+function parseTrim(c: Cursor): AstExpr {
+  const pos = c.next().pos;
+  c.expectOp('(');
+  let name = 'btrim';
+  if (c.acceptWord('both')) name = 'btrim';
+  else if (c.acceptWord('leading')) name = 'ltrim';
+  else if (c.acceptWord('trailing')) name = 'rtrim';
+  let args: AstExpr[];
+  if (c.acceptWord('from')) {
+    args = [parseExpr(c)];
+  } else {
+    const first = parseExpr(c);
+    if (c.acceptWord('from')) args = [parseExpr(c), first];
+    else {
+      args = [first];
+      while (c.acceptOp(',')) args.push(parseExpr(c));
+    }
+  }
+  c.expectOp(')');
+  return { kind: 'call', name, args, distinct: false, star: false, pos };
+}

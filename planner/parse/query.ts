@@ -1,0 +1,245 @@
+// SELECT: the query expression (UNION [ALL], VALUES, parenthesized queries), ORDER BY / LIMIT / OFFSET, the select
+// core, and FROM with joins, subqueries and the window table functions TUMBLE / HOP / SESSION.
+
+import { SqlError, SQLSTATE } from '../../engine/errors';
+import type { AstExpr, FromItem, OrderItem, Query, QueryBody, SelectCore, SelectItem, WindowFnName } from './ast';
+import { isReserved, type Cursor } from './cursor';
+import { parseExpr, parseExprList } from './expr';
+
+export function startsQuery(c: Cursor): boolean {
+  return c.isWord('select') || c.isWord('values') || c.isWord('with');
+}
+
+function unsupported(message: string, pos: number): SqlError {
+  return new SqlError(SQLSTATE.feature_not_supported, message, { position: pos + 1 });
+}
+
+export function parseQuery(c: Cursor): Query {
+  const pos = c.peek().pos;
+  if (c.isWord('with')) throw unsupported('WITH queries (common table expressions) are not supported', pos);
+  const body = parseUnion(c);
+  const orderBy: OrderItem[] = [];
+  if (c.acceptWord('order')) {
+    c.expectWord('by');
+    do orderBy.push(parseOrderItem(c)); while (c.acceptOp(','));
+  }
+  let limit: AstExpr | null = null;
+  let offset: AstExpr | null = null;
+  for (;;) {
+    if (limit === null && c.acceptWord('limit')) {
+      if (!c.acceptWord('all')) limit = parseExpr(c);
+    } else if (offset === null && c.acceptWord('offset')) {
+      offset = parseExpr(c);
+      if (!c.acceptWord('rows')) c.acceptWord('row');
+    } else if (limit === null && c.isWord('fetch')) {
+      c.next();
+      if (!c.acceptWord('first')) c.expectWord('next');
+      limit = parseExpr(c);
+      if (!c.acceptWord('rows')) c.expectWord('row');
+      c.expectWord('only');
+    } else {
+      break;
+    }
+  }
+  return { body, orderBy, limit, offset, pos, end: c.lastEnd() };
+}
+
+function parseOrderItem(c: Cursor): OrderItem {
+  const expr = parseExpr(c);
+  let descending = false;
+  if (c.acceptWord('desc')) descending = true;
+  else c.acceptWord('asc');
+  let nullsFirst: boolean | null = null;
+  if (c.acceptWord('nulls')) {
+    if (c.acceptWord('first')) nullsFirst = true;
+    else { c.expectWord('last'); nullsFirst = false; }
+  }
+  return { expr, descending, nullsFirst };
+}
+
+function parseUnion(c: Cursor): QueryBody {
+  let left = parseSimpleQuery(c);
+  for (;;) {
+    if (c.isWord('except') || c.isWord('intersect')) {
+      throw unsupported(`${c.peek().value.toUpperCase()} is not supported`, c.peek().pos);
+    }
+    if (!c.isWord('union')) return left;
+    const pos = c.next().pos;
+    const all = c.acceptWord('all');
+    if (!all) c.acceptWord('distinct');
+    left = { kind: 'union', all, left, right: parseSimpleQuery(c), pos };
+  }
+}
+
+function parseSimpleQuery(c: Cursor): QueryBody {
+  const t = c.peek();
+  if (c.isOp('(')) {
+    c.next();
+    const query = parseQuery(c);
+    c.expectOp(')');
+    return { kind: 'nested', query, pos: t.pos };
+  }
+  if (c.acceptWord('values')) {
+    const rows: AstExpr[][] = [];
+    do {
+      c.expectOp('(');
+      rows.push(parseExprList(c));
+      c.expectOp(')');
+    } while (c.acceptOp(','));
+    return { kind: 'values', rows, pos: t.pos };
+  }
+  return parseSelectCore(c);
+}
+
+function parseSelectCore(c: Cursor): SelectCore {
+  const pos = c.expectWord('select').pos;
+  let distinct = false;
+  if (c.isWord('distinct')) {
+    c.next();
+    if (c.isWord('on')) throw unsupported('SELECT DISTINCT ON is not supported', c.peek().pos);
+    distinct = true;
+  } else {
+    c.acceptWord('all');
+  }
+  const items: SelectItem[] = [];
+  // PostgreSQL accepts an empty select list; Sluice has no use for it.
+  do items.push(parseSelectItem(c)); while (c.acceptOp(','));
+  if (c.isWord('into')) throw unsupported('SELECT INTO is not supported', c.peek().pos);
+  const from: FromItem[] = [];
+  if (c.acceptWord('from')) {
+    do from.push(parseJoinTree(c)); while (c.acceptOp(','));
+  }
+  const where = c.acceptWord('where') ? parseExpr(c) : null;
+  const groupBy: AstExpr[] = [];
+  if (c.acceptWord('group')) {
+    c.expectWord('by');
+    groupBy.push(...parseExprList(c));
+  }
+  const having = c.acceptWord('having') ? parseExpr(c) : null;
+  if (c.isWord('window')) throw unsupported('WINDOW clauses are not supported; use TUMBLE, HOP or SESSION in FROM', c.peek().pos);
+  return { kind: 'select', distinct, items, from, where, groupBy, having, pos };
+}
+
+function parseSelectItem(c: Cursor): SelectItem {
+  const t = c.peek();
+  if (c.acceptOp('*')) return { kind: 'star', qualifier: null, pos: t.pos };
+  const expr = parseExpr(c);
+  if (expr.kind === 'star') return { kind: 'star', qualifier: expr.qualifier, pos: expr.pos };
+  return { kind: 'expr', expr, alias: parseAlias(c), pos: t.pos };
+}
+
+/** [AS] name; without AS only a non-reserved word. */
+function parseAlias(c: Cursor): string | null {
+  if (c.acceptWord('as')) return c.expectAnyName().name;
+  const t = c.peek();
+  if (t.kind === 'quoted' || (t.kind === 'word' && !isReserved(t.value))) {
+    c.next();
+    return t.value;
+  }
+  return null;
+}
+
+function parseJoinTree(c: Cursor): FromItem {
+  let left = parseTableFactor(c);
+  for (;;) {
+    const t = c.peek();
+    let joinType: 'inner' | 'left' | 'right' | 'full' | 'cross';
+    if (c.isWord('natural')) throw unsupported('NATURAL joins are not supported', t.pos);
+    if (c.acceptWord('join') || c.acceptWord('inner', 'join')) joinType = 'inner';
+    else if (c.acceptWord('cross', 'join')) joinType = 'cross';
+    else if (c.isWord('left') || c.isWord('right') || c.isWord('full')) {
+      joinType = c.next().value as 'left' | 'right' | 'full';
+      c.acceptWord('outer');
+      c.expectWord('join');
+    } else {
+      return left;
+    }
+    const right = parseTableFactor(c);
+    let on: AstExpr | null = null;
+    let using: { name: string; pos: number }[] | null = null;
+    if (joinType !== 'cross') {
+      if (c.acceptWord('on')) {
+        on = parseExpr(c);
+      } else {
+        c.expectWord('using');
+        c.expectOp('(');
+        using = [c.expectIdent()];
+        while (c.acceptOp(',')) using.push(c.expectIdent());
+        c.expectOp(')');
+      }
+    }
+    left = { kind: 'join', joinType, left, right, on, using, pos: t.pos };
+  }
+}
+
+const WINDOW_FNS = new Set<string>(['tumble', 'hop', 'session']);
+
+function parseTableFactor(c: Cursor): FromItem {
+  const t = c.peek();
+  if (c.isOp('(')) {
+    c.next();
+    if (c.isWord('select') || c.isWord('values') || c.isWord('with')) {
+      const query = parseQuery(c);
+      c.expectOp(')');
+      return { kind: 'subquery', query, alias: parseTableAlias(c), pos: t.pos };
+    }
+    const inner = parseJoinTree(c);
+    c.expectOp(')');
+    return inner;
+  }
+  if (t.kind === 'word' && WINDOW_FNS.has(t.value) && c.isOp('(', 1)) return parseWindowFn(c);
+  if (t.kind === 'word' && c.isOp('(', 1)) {
+    throw unsupported(`table function ${t.value} is not supported; FROM takes TUMBLE, HOP and SESSION`, t.pos);
+  }
+  const first = c.expectIdent();
+  let schema: string | null = null;
+  let name = first.name;
+  if (c.acceptOp('.')) {
+    schema = name;
+    name = c.expectAnyName().name;
+  }
+  return { kind: 'relation', schema, name, alias: parseTableAlias(c), pos: first.pos };
+}
+
+function parseTableAlias(c: Cursor): string | null {
+  const alias = parseAlias(c);
+  if (alias !== null && c.isOp('(')) throw unsupported('column aliases in FROM are not supported', c.peek().pos);
+  return alias;
+}
+
+/** TUMBLE(src, time_col, size), HOP(src, time_col, slide, size), SESSION(src, time_col, gap). Flink's
+ * `TABLE src` and `DESCRIPTOR(col)` spellings are accepted too. */
+function parseWindowFn(c: Cursor): FromItem {
+  const t = c.next();
+  c.expectOp('(');
+  let source: FromItem;
+  const s = c.peek();
+  if (c.isOp('(')) {
+    c.next();
+    const query = parseQuery(c);
+    c.expectOp(')');
+    source = { kind: 'subquery', query, alias: null, pos: s.pos };
+  } else {
+    c.acceptWord('table');
+    const first = c.expectIdent();
+    let schema: string | null = null;
+    let name = first.name;
+    if (c.acceptOp('.')) {
+      schema = name;
+      name = c.expectAnyName().name;
+    }
+    source = { kind: 'relation', schema, name, alias: null, pos: first.pos };
+  }
+  const args: AstExpr[] = [];
+  while (c.acceptOp(',')) {
+    if (c.isWord('descriptor') && c.isOp('(', 1)) {
+      c.next(); c.next();
+      args.push(parseExpr(c));
+      c.expectOp(')');
+    } else {
+      args.push(parseExpr(c));
+    }
+  }
+  c.expectOp(')');
+  return { kind: 'window_fn', fn: t.value as WindowFnName, source, args, alias: parseTableAlias(c), pos: t.pos };
+}

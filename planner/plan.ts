@@ -1,0 +1,108 @@
+// The planner's entry points: parseStatement (text to syntax tree) and planStatement (syntax tree to a Statement
+// the runtime executes), plus planSelect for the runtime to re-plan a continuous query's stored SELECT at start.
+
+import { SqlError, SQLSTATE } from '../engine/errors';
+import type { PlanNode } from '../engine/plan';
+import type { SqlType } from '../engine/types';
+import { bindQuery } from './bind/select';
+import { newBindState } from './bind/state';
+import type { PlanContext, PlannerCatalog } from './context';
+import { buildQueryDef, planAlter, planCreateSink, planCreateStream, planCreateTable, planDrop } from './ddl';
+import { finalParams, planCopyFrom, planDelete, planInsert, planUpdate } from './dml';
+import { explainPlan } from './explain';
+import type { LogicalNode } from './logical/nodes';
+import { optimize, RULES } from './logical/optimize';
+import { lowerPlan } from './lower';
+import type { Ast, Query } from './parse/ast';
+import { parseStatement } from './parse/statement';
+import type { Statement } from './statement';
+
+export { parseStatement };
+
+export interface PlannedSelect {
+  readonly plan: PlanNode;
+  readonly paramTypes: readonly SqlType[];
+  /** Names of the streams, tables and queries read. */
+  readonly dependsOn: readonly string[];
+}
+
+export interface SelectOptions {
+  readonly mode: 'pull' | 'continuous';
+  readonly emit?: 'changes' | 'on_window_close';
+  /** Where EMIT was written, for the error when it cannot apply. */
+  readonly emitPos?: number;
+  /** Skip the optimizer (tests compare plans before and after it). */
+  readonly optimize?: boolean;
+}
+
+function hasWindowedAggregate(n: LogicalNode): boolean {
+  if (n.kind === 'aggregate' && n.emit === 'on_window_close') return true;
+  switch (n.kind) {
+    case 'scan': case 'values': return false;
+    case 'join': return hasWindowedAggregate(n.left) || hasWindowedAggregate(n.right);
+    case 'union': return n.inputs.some(hasWindowedAggregate);
+    default: return hasWindowedAggregate(n.input);
+  }
+}
+
+export function planQuery(query: Query, catalog: PlannerCatalog, ctx: PlanContext, options: SelectOptions): PlannedSelect {
+  const emit = options.emit ?? 'changes';
+  const state = newBindState(catalog, ctx, options.mode, emit);
+  const logical = bindQuery(query, state);
+  if (emit === 'on_window_close' && !hasWindowedAggregate(logical)) {
+    throw new SqlError(SQLSTATE.feature_not_supported, 'EMIT ON WINDOW CLOSE needs a window: GROUP BY the window_start or window_end of a TUMBLE, HOP or SESSION', {
+      position: options.emitPos === undefined ? undefined : options.emitPos + 1,
+    });
+  }
+  const optimized = options.optimize === false ? logical : optimize(logical, RULES);
+  return { plan: lowerPlan(optimized, state.params.types), paramTypes: finalParams(state.params.types), dependsOn: [...state.dependsOn] };
+}
+
+/** Re-plans a continuous query from its stored SELECT text (at server start or EXPLAIN CONTINUOUS QUERY). */
+export function planContinuousSelect(
+  select: string, emit: 'changes' | 'on_window_close', catalog: PlannerCatalog, ctx: PlanContext,
+): PlannedSelect {
+  const ast = parseStatement(select);
+  if (ast.statement.kind !== 'query') throw new SqlError(SQLSTATE.syntax_error, 'a continuous query must be a SELECT');
+  return planQuery(ast.statement.query, catalog, ctx, { mode: 'continuous', emit });
+}
+
+export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContext): Statement {
+  const s = ast.statement;
+  switch (s.kind) {
+    case 'query': {
+      const p = planQuery(s.query, catalog, ctx, { mode: 'pull' });
+      return { kind: 'select', plan: p.plan, paramTypes: p.paramTypes };
+    }
+    case 'explain':
+      return { kind: 'explain', lines: explainPlan(planQuery(s.query, catalog, ctx, { mode: 'pull' }).plan) };
+    case 'explain_query': {
+      const def = catalog.relation(s.name.name);
+      if (def === undefined || def.kind !== 'query') {
+        throw new SqlError(SQLSTATE.undefined_table, `continuous query "${s.name.name}" does not exist`, { position: s.name.pos + 1 });
+      }
+      return { kind: 'explain', lines: explainPlan(planContinuousSelect(def.select, def.emit, catalog, ctx).plan) };
+    }
+    case 'create_stream': return planCreateStream(ast, s, catalog, ctx);
+    case 'create_table': return planCreateTable(ast, s, catalog, ctx);
+    case 'create_query': {
+      if (!s.ifNotExists && catalog.relation(s.name.name) !== undefined) {
+        throw new SqlError(SQLSTATE.duplicate_table, `relation "${s.name.name}" already exists`);
+      }
+      const p = planQuery(s.query, catalog, ctx, { mode: 'continuous', emit: s.emit?.mode, emitPos: s.emit?.pos });
+      if (p.paramTypes.length > 0) {
+        throw new SqlError(SQLSTATE.feature_not_supported, 'a continuous query cannot have parameters');
+      }
+      const def = buildQueryDef(ast, s, ctx, p.plan.schema, p.dependsOn);
+      return { kind: 'create_query', def, plan: p.plan, ifNotExists: s.ifNotExists };
+    }
+    case 'create_sink': return planCreateSink(ast, s, catalog, ctx);
+    case 'drop': return planDrop(s, catalog);
+    case 'alter_query': return planAlter(s, catalog);
+    case 'show': return { kind: 'show_objects', objectKind: s.objectKind };
+    case 'insert': return planInsert(s, newBindState(catalog, ctx, 'pull'));
+    case 'update': return planUpdate(s, newBindState(catalog, ctx, 'pull'));
+    case 'delete': return planDelete(s, newBindState(catalog, ctx, 'pull'));
+    case 'copy_from': return planCopyFrom(s, newBindState(catalog, ctx, 'pull'));
+  }
+}

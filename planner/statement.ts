@@ -1,0 +1,64 @@
+// What the planner hands the runtime: one planned statement, a discriminated union the runtime executes. Plans are
+// engine/plan.ts nodes; definitions are engine/catalog.ts defs; nothing here needs the SQL text again.
+
+import type { QueryDef, SinkDef, StreamDef, TableDef } from '../engine/catalog';
+import type { Expr, PlanNode } from '../engine/plan';
+import type { SqlType } from '../engine/types';
+
+export type ObjectKind = 'stream' | 'table' | 'query' | 'sink';
+
+export type Statement =
+  /** A pull query. `plan.schema` is the result's columns. */
+  | { readonly kind: 'select'; readonly plan: PlanNode; readonly paramTypes: readonly SqlType[] }
+  | { readonly kind: 'create_stream'; readonly def: StreamDef; readonly ifNotExists: boolean }
+  | { readonly kind: 'create_table'; readonly def: TableDef; readonly ifNotExists: boolean }
+  /** `plan` is the continuous query's dataflow; the runtime re-plans def.select at every start. */
+  | { readonly kind: 'create_query'; readonly def: QueryDef; readonly plan: PlanNode; readonly ifNotExists: boolean }
+  | { readonly kind: 'create_sink'; readonly def: SinkDef; readonly ifNotExists: boolean }
+  | {
+    readonly kind: 'drop';
+    readonly objectKind: ObjectKind;
+    readonly name: string;
+    readonly ifExists: boolean;
+    readonly cascade: boolean;
+  }
+  | { readonly kind: 'alter_query'; readonly name: string; readonly action: 'pause' | 'resume' }
+  /**
+   * INSERT into a stream or table: `source` produces whole rows in the target's column order (a stream's declared
+   * columns, without _arrival), with casts to the column types applied; columns the statement did not list are NULL.
+   */
+  | {
+    readonly kind: 'insert';
+    readonly target: string;
+    readonly targetKind: 'stream' | 'table';
+    /** The target's columns, in order (what `source` produces). */
+    readonly columns: readonly string[];
+    readonly source: PlanNode;
+    readonly paramTypes: readonly SqlType[];
+  }
+  /** COPY target FROM STDIN: `columns` are indexes into the target's columns, in the order the data has them. */
+  | {
+    readonly kind: 'copy_from';
+    readonly target: string;
+    readonly targetKind: 'stream' | 'table';
+    readonly columns: readonly number[];
+    readonly format: 'csv' | 'text';
+    readonly header: boolean;
+    /** Defaults applied: ',' for csv, tab for text. */
+    readonly delimiter: string;
+    /** Defaults applied: '' for csv, '\N' for text. */
+    readonly null: string;
+  }
+  /** Expressions are over the table's columns (index = column position); `value` already cast to the column type. */
+  | {
+    readonly kind: 'update';
+    readonly table: string;
+    readonly assignments: readonly { readonly column: number; readonly value: Expr }[];
+    readonly predicate: Expr | null;
+    readonly paramTypes: readonly SqlType[];
+  }
+  | { readonly kind: 'delete'; readonly table: string; readonly predicate: Expr | null; readonly paramTypes: readonly SqlType[] }
+  | { readonly kind: 'show_objects'; readonly objectKind: ObjectKind }
+  | { readonly kind: 'explain'; readonly lines: readonly string[] };
+
+export type StatementKind = Statement['kind'];

@@ -1,0 +1,91 @@
+// A statement for the planner and the runtime. It is parsed when prepared (so a syntax error anywhere in a
+// multi-statement string stops all of it, as in PostgreSQL), and bound and planned again when executed, against
+// the catalog as it is then (so `CREATE STREAM s ...; INSERT INTO s ...` works in one string).
+
+import { parseStatement, planStatement } from '../../planner/plan';
+import type { PlanContext, PlannerCatalog } from '../../planner/context';
+import type { Statement } from '../../planner/statement';
+import { SqlError } from '../../engine/errors';
+import { TYPE_OID, T, type Value } from '../../engine/types';
+import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
+import { fieldDescriptions } from './fields';
+import { executeStatement, type ExecutionTarget } from './execute';
+
+export function preparePlanned(
+  text: string, offset: number, paramTypeOids: readonly number[], target: ExecutionTarget, catalog: PlannerCatalog,
+  planEagerly: boolean, preparingSession: SessionState,
+): PreparedStatement {
+  const ast = withPosition(offset, () => parseStatement(text));
+  const context = (session: SessionState): PlanContext => ({
+    paramTypes: paramTypeOids.map((oid) => typeOfOid(oid)),
+    user: session.user,
+    database: 'sluice',
+    now: () => new Date(),
+  });
+  const plan = (session: SessionState): Statement => withPosition(offset, () => planStatement(ast, catalog, context(session)));
+  // Extended protocol: bind now so that errors surface at Parse and parameter types are known for Describe.
+  let first: Statement | null = null;
+  let resolvedParams = [...paramTypeOids];
+  if (planEagerly) {
+    first = plan(preparingSession);
+    resolvedParams = paramTypesOf(first).map((t, i) => paramTypeOids[i] || TYPE_OID[t.name]);
+  }
+  return {
+    sql: text,
+    paramTypeOids: resolvedParams,
+    transaction: null,
+    async describe(session: SessionState): Promise<readonly FieldDescription[] | null> {
+      return describeStatement(first ?? plan(session));
+    },
+    async execute(session: SessionState, params: readonly Value[], ctx: ExecContext): Promise<StatementResult> {
+      const statement = first ?? plan(session);
+      first = null; // the catalog may change before the next execution
+      return executeStatement(statement, params, session, ctx, target);
+    },
+  };
+}
+
+function typeOfOid(oid: number) {
+  for (const [name, o] of Object.entries(TYPE_OID)) if (o === oid && oid !== 0) return T[name as keyof typeof T];
+  return T.unknown;
+}
+
+function paramTypesOf(s: Statement) {
+  switch (s.kind) {
+    case 'select':
+    case 'insert':
+    case 'update':
+    case 'delete':
+      return s.paramTypes;
+    default:
+      return [];
+  }
+}
+
+function describeStatement(s: Statement): readonly FieldDescription[] | null {
+  switch (s.kind) {
+    case 'select': return fieldDescriptions(s.plan.schema);
+    case 'explain': return fieldDescriptions([{ name: 'QUERY PLAN', type: T.text, nullable: false }]);
+    case 'show_objects': return fieldDescriptions(showColumns());
+    default: return null;
+  }
+}
+
+export function showColumns() {
+  return [
+    { name: 'name', type: T.text, nullable: false },
+    { name: 'definition', type: T.text, nullable: false },
+  ];
+}
+
+/** Positions from the planner are relative to one statement; the client counts from the start of its string. */
+function withPosition<R>(offset: number, f: () => R): R {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SqlError && e.position !== undefined && offset > 0) {
+      throw new SqlError(e.code, e.message, { position: e.position + offset, detail: e.detail, hint: e.hint, severity: e.severity });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,132 @@
+// The `sluice` command: reads the settings, opens the database, serves the PostgreSQL protocol until SIGINT or
+// SIGTERM, then shuts down cleanly (exit 0). Bad options exit 2, a server that cannot start exits 1.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, parseCommandLine, USAGE, type ServerConfig } from './config';
+import { createLogger, type Logger } from './log';
+import { openSluice, type Sluice } from './sluice';
+import { startProtocolServer, type ProtocolServer } from './protocol/server';
+import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig } from './auth/users';
+
+const EXIT_BUG = 70;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function authConfig(config: ServerConfig): AuthConfig {
+  if (config.usersFile === null) return { method: 'trust' };
+  return { method: authMethodFromEnv(process.env), users: loadUsersFile(config.usersFile) };
+}
+
+function installCrashHandlers(log: Logger): void {
+  // Every rejection is handled somewhere by design; one that is not is a bug, and tests must see it fail loudly.
+  process.on('unhandledRejection', (reason) => {
+    log.error('unhandled promise rejection (a bug)', { error: reason });
+    process.exit(EXIT_BUG);
+  });
+  process.on('uncaughtException', (error) => {
+    log.error('uncaught exception (a bug)', { error });
+    process.exit(EXIT_BUG);
+  });
+}
+
+function listenErrorMessage(e: unknown, config: ServerConfig): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') return `cannot listen on ${where}: the address is already in use (is another server running?)`;
+  if (code === 'EACCES') return `cannot listen on ${where}: permission denied`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `cannot listen on ${where}: no such address on this machine`;
+  return `cannot listen on ${where}: ${(e as Error).message}`;
+}
+
+async function main(): Promise<number | null> {
+  let config: ServerConfig;
+  let auth: AuthConfig;
+  try {
+    const parsed = parseCommandLine(process.argv.slice(2), process.env);
+    if (parsed.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    config = parsed.config;
+    auth = authConfig(config);
+  } catch (e) {
+    if (!(e instanceof ConfigError || e instanceof UsersFileError)) throw e;
+    process.stderr.write(`sluice: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+
+  const log = createLogger();
+  installCrashHandlers(log);
+  const version = packageVersion();
+
+  let sluice: Sluice;
+  try {
+    sluice = await openSluice({ dataDir: config.dataDir, log });
+  } catch (e) {
+    process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);
+    return 1;
+  }
+
+  let server: ProtocolServer;
+  try {
+    server = await startProtocolServer({
+      host: config.host,
+      port: config.port,
+      maxConnections: config.maxConnections,
+      backend: sluice.backend,
+      auth,
+      log,
+      serverVersion: `15.0 (Sluice ${version})`,
+    });
+  } catch (e) {
+    process.stderr.write(`sluice: ${listenErrorMessage(e, config)}\n`);
+    await sluice.close();
+    return 1;
+  }
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    server
+      .close()
+      .then(() => sluice.close())
+      .then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (e: unknown) => {
+          log.error('shutdown failed', { error: e });
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  // Printed only once the signal handlers are in place: whoever waits for this line may signal at once.
+  const shown = server.host.includes(':') ? `[${server.host}]` : server.host;
+  process.stdout.write(`Sluice ${version} listening on ${shown}:${server.port}\n`);
+  log.info('listening', { host: server.host, port: server.port, dataDir: config.dataDir, auth: auth.method });
+  return null;
+}
+
+main().then(
+  (code) => {
+    if (code !== null) process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`sluice: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

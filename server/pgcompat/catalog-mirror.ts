@@ -1,0 +1,200 @@
+// The catalog mirror: an embedded, in-memory PostgreSQL (PGlite) in which every Sluice stream, table and continuous
+// query exists as an empty relation with the same name and columns. psql's \d family and BI tools' catalog queries
+// use hundreds of PostgreSQL features; rather than re-implement them, catalog statements run there and their results
+// pass through to the client as text.
+//
+// PGlite costs seconds and hundreds of MB to start (docs/compatibility.md has the figures), so it starts on the first
+// catalog statement, or earlier in the background through warm(); a server that never sees a catalog statement never
+// pays. All use of PGlite is serialized: it is one single-user backend.
+
+import type { PGlite } from '@electric-sql/pglite';
+import type { RelationDef } from '../../engine/catalog';
+import { SqlError, SQLSTATE } from '../../engine/errors';
+import type { PreparedStatement } from '../backend';
+import { silentLogger, type Logger } from '../log';
+import { dropStatement, mirrorObjectOf, type MirrorObject } from './mirror-ddl';
+import { prepareInMirror } from './mirror-statement';
+import { bootMirrorDatabase } from './pglite-boot';
+import { rewriteForMirror } from './rewrite';
+import { catalogStatementKind, forbiddenCall, isCatalogStatement } from './routing';
+import { tokenize } from './sql-tokens';
+import { DEFAULT_SYSTEM_VIEWS, type SystemViewDef } from './system-views';
+
+export const DEFAULT_SERVER_VERSION = '15.0 (Sluice 0.1.0)';
+
+export interface CatalogMirrorOptions {
+  readonly log?: Logger;
+  /** Where to cache the initialised PGlite template (e.g. inside the data directory); saves ~2.5 s per start. */
+  readonly cacheDir?: string;
+  /** server_version as current_setting() shows it; default `15.0 (Sluice 0.1.0)`. */
+  readonly serverVersion?: string;
+  /** What version() returns; default `PostgreSQL ` + serverVersion. */
+  readonly versionString?: string;
+  /** The columns of the sluice.* system views; default the ones of SQL.md. */
+  readonly systemViews?: readonly SystemViewDef[];
+}
+
+export interface MirrorStartup {
+  readonly startupMs: number;
+  readonly templateFromCache: boolean;
+}
+
+export class CatalogMirror {
+  private readonly log: Logger;
+  private readonly options: CatalogMirrorOptions;
+  /** The objects Sluice has, by name: what the mirror must show. */
+  private desired = new Map<string, MirrorObject>();
+  /** Names of every user relation (including sinks), for the routing rule. */
+  private userNames: ReadonlySet<string> = new Set();
+  /** The objects that exist in PGlite now. */
+  private readonly applied = new Map<string, MirrorObject>();
+  private dirty = false;
+  private db: PGlite | null = null;
+  private starting: Promise<PGlite> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private startupInfo: MirrorStartup | null = null;
+  private readonly failedObjects = new Map<string, string>();
+
+  constructor(options: CatalogMirrorOptions = {}) {
+    this.options = options;
+    this.log = (options.log ?? silentLogger).child({ component: 'catalog-mirror' });
+  }
+
+  /** The objects Sluice has now (after every DDL and at startup); applied before the next catalog statement runs. */
+  sync(defs: readonly RelationDef[]): void {
+    const desired = new Map<string, MirrorObject>();
+    for (const def of defs) {
+      const obj = mirrorObjectOf(def);
+      if (obj !== null) desired.set(obj.name, obj);
+    }
+    this.desired = desired;
+    this.userNames = new Set(defs.map((d) => d.name));
+    this.dirty = true;
+  }
+
+  /** The routing rule (routing.ts), knowing the user's relation names. */
+  isCatalogStatement(sql: string): boolean {
+    return isCatalogStatement(sql, this.userNames);
+  }
+
+  /** Prepares one catalog statement (one statement, already split) in the mirror. Throws SqlError. */
+  async prepare(sql: string, paramTypeOids: readonly number[]): Promise<PreparedStatement> {
+    const tokens = tokenize(sql);
+    const kind = catalogStatementKind(tokens);
+    if (kind === 'write') {
+      throw new SqlError(SQLSTATE.insufficient_privilege, 'permission denied: the system catalogs are read-only in Sluice', {
+        hint: 'pg_catalog and information_schema describe Sluice objects; change them with Sluice DDL.',
+      });
+    }
+    if (kind === 'other') {
+      throw new SqlError(SQLSTATE.feature_not_supported, 'only SELECT statements can read the system catalogs in Sluice');
+    }
+    const forbidden = forbiddenCall(tokens);
+    if (forbidden !== undefined) {
+      throw new SqlError(SQLSTATE.feature_not_supported, `function ${forbidden.value}() is not supported in Sluice`, {
+        position: forbidden.start + 1,
+      });
+    }
+    return prepareInMirror((fn) => this.run(fn), sql, rewriteForMirror(sql, tokens), paramTypeOids);
+  }
+
+  /** Starts PGlite in the background, so the first catalog statement does not wait. Never throws. */
+  warm(): void {
+    this.run(async () => undefined).catch((e: unknown) => this.log.warn('catalog mirror failed to start', { error: e }));
+  }
+
+  /** Startup figures once started; null before. */
+  get startup(): MirrorStartup | null {
+    return this.startupInfo;
+  }
+
+  /** Objects the mirror could not create (name → PostgreSQL's error), e.g. a name PostgreSQL cannot hold. */
+  get failures(): ReadonlyMap<string, string> {
+    return this.failedObjects;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    const starting = this.starting;
+    this.starting = null;
+    const db = this.db ?? (starting ? await starting.catch(() => null) : null);
+    this.db = null;
+    if (db !== null) await db.close();
+  }
+
+  /** Runs `fn` with exclusive use of the started mirror, after applying pending syncs. */
+  private run<T>(fn: (db: PGlite) => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      if (this.closed) throw new SqlError(SQLSTATE.admin_shutdown, 'the catalog is shutting down');
+      const db = await this.ensureStarted();
+      if (this.dirty) await this.applyPending(db);
+      return fn(db);
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private ensureStarted(): Promise<PGlite> {
+    if (this.db !== null) return Promise.resolve(this.db);
+    this.starting ??= this.start();
+    return this.starting;
+  }
+
+  private async start(): Promise<PGlite> {
+    const began = performance.now();
+    const serverVersion = this.options.serverVersion ?? DEFAULT_SERVER_VERSION;
+    try {
+      const booted = await bootMirrorDatabase({
+        log: this.log,
+        cacheDir: this.options.cacheDir,
+        serverVersion,
+        versionString: this.options.versionString ?? `PostgreSQL ${serverVersion}`,
+        systemViews: this.options.systemViews ?? DEFAULT_SYSTEM_VIEWS,
+      });
+      this.db = booted.db;
+      this.applied.clear();
+      this.dirty = true;
+      this.startupInfo = { startupMs: Math.round(performance.now() - began), templateFromCache: booted.templateFromCache };
+      this.log.info('catalog mirror started', { ...this.startupInfo });
+      return booted.db;
+    } catch (e) {
+      this.starting = null; // the next catalog statement tries again
+      const message = e instanceof Error ? e.message : String(e);
+      throw new SqlError(SQLSTATE.cannot_connect_now, `the system catalog is not available: ${message}`);
+    }
+  }
+
+  /** Makes PGlite hold exactly the desired objects: drops what went or changed, then creates what is new. */
+  private async applyPending(db: PGlite): Promise<void> {
+    this.dirty = false;
+    const desired = this.desired;
+    const sameObject = (a: MirrorObject, b: MirrorObject): boolean =>
+      a.kind === b.kind && a.create.length === b.create.length && a.create.every((s, i) => s === b.create[i]);
+    for (const [name, obj] of [...this.applied]) {
+      const want = desired.get(name);
+      if (want !== undefined && sameObject(want, obj)) continue;
+      await this.execDdl(db, name, [dropStatement(obj)]);
+      this.applied.delete(name);
+    }
+    for (const [name, obj] of desired) {
+      if (this.applied.has(name)) continue;
+      if (await this.execDdl(db, name, obj.create)) this.applied.set(name, obj);
+    }
+  }
+
+  private async execDdl(db: PGlite, name: string, statements: readonly string[]): Promise<boolean> {
+    try {
+      // One query string: an implicit transaction, so an object is created with all its comments or not at all.
+      await db.exec(statements.join(';\n'));
+      this.failedObjects.delete(name);
+      return true;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.failedObjects.set(name, message);
+      this.log.warn('catalog mirror could not apply an object', { name, error: message });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,184 @@
+// One client socket as a source of framed messages and a sink of backend messages.
+//
+// Reading: bytes are queued, and the socket is paused once more than HIGH_WATER bytes wait unread, so a client
+// that pipelines faster than we execute is held back by TCP instead of our memory. Lengths are checked against the
+// caller's cap as soon as the header arrives, before the body is buffered.
+//
+// Writing: messages are gathered and written together once the current turn of the event loop ends (or when
+// FLUSH_AT bytes have gathered); `drain` lets long result streams wait for a slow client.
+
+import type { Socket } from 'node:net';
+import { ByteQueue } from './byte-queue';
+import { isKnownMessageType } from './messages-in';
+import { protocolViolation } from './errors';
+
+const HIGH_WATER = 1 << 20;
+const FLUSH_AT = 64 * 1024;
+/** How long a closing connection may take to take our last bytes before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+
+export interface RawMessage {
+  readonly type: number;
+  readonly body: Buffer;
+}
+
+export class Channel {
+  private readonly queue = new ByteQueue();
+  private eof = false;
+  private waiting: { need: number; wake: () => void } | null = null;
+  private outgoing: Buffer[] = [];
+  private outgoingBytes = 0;
+  private flushScheduled = false;
+  /** close() was called: nothing more is written. */
+  private ending = false;
+  private readonly closedController = new AbortController();
+
+  constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    socket.on('end', () => this.ended());
+    socket.on('close', () => {
+      this.ended();
+      this.closedController.abort();
+    });
+    // Errors (ECONNRESET, EPIPE) are followed by 'close'; without a listener they would crash the process.
+    socket.on('error', () => {});
+  }
+
+  /** Aborted once the socket is closed: long statements of this session stop. */
+  get closedSignal(): AbortSignal {
+    return this.closedController.signal;
+  }
+
+  get isClosed(): boolean {
+    return this.closedController.signal.aborted;
+  }
+
+  /** Bytes received and not yet read, e.g. plaintext pipelined right after an SSLRequest. */
+  get buffered(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * A startup-phase packet: int32 length (counting itself) then the body; returns the body, or null at EOF.
+   * Throws a protocol violation for a length outside [minLength, maxLength].
+   */
+  async readStartupPacket(minLength: number, maxLength: number): Promise<Buffer | null> {
+    if (!(await this.waitFor(4))) return this.truncated(false);
+    const length = this.queue.peekInt32(0);
+    if (length < minLength || length > maxLength) throw protocolViolation('invalid length of startup packet');
+    if (!(await this.waitFor(length))) return this.truncated(true);
+    this.queue.skip(4);
+    return this.take(length - 4);
+  }
+
+  /** A typed message whose body is at most `maxBody` bytes; null at EOF. */
+  async readMessage(maxBody: number): Promise<RawMessage | null> {
+    if (!(await this.waitFor(5))) return this.truncated(false);
+    const type = this.queue.peekByte(0);
+    const length = this.queue.peekInt32(1);
+    if (!isKnownMessageType(type)) throw protocolViolation(`invalid frontend message type ${type}`);
+    if (length < 4) throw protocolViolation(`invalid message length ${length}`);
+    if (length - 4 > maxBody) {
+      throw protocolViolation(`invalid message length ${length}: messages are limited to ${maxBody} bytes`);
+    }
+    if (!(await this.waitFor(1 + length))) return this.truncated(true);
+    this.queue.skip(5);
+    return { type, body: this.take(length - 4) };
+  }
+
+  write(message: Buffer): void {
+    if (this.isClosed || this.ending) return;
+    this.outgoing.push(message);
+    this.outgoingBytes += message.length;
+    if (this.outgoingBytes >= FLUSH_AT) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.outgoing.length === 0 || this.isClosed || this.socket.destroyed) return;
+    const data = this.outgoing.length === 1 ? this.outgoing[0] : Buffer.concat(this.outgoing, this.outgoingBytes);
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    this.socket.write(data);
+  }
+
+  /** Flushes, then waits while the socket holds more than its high-water mark (a slow client). */
+  async drain(): Promise<void> {
+    this.flush();
+    if (!this.socket.writableNeedDrain || this.isClosed) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.closedSignal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.closedSignal.addEventListener('abort', done);
+    });
+  }
+
+  /**
+   * Waits while the client is not reading what we sent, so a client that floods us with queries without reading the
+   * answers is held back (its input stops being read) instead of growing our write buffer without bound.
+   */
+  async waitIfBehind(): Promise<void> {
+    if (this.socket.writableNeedDrain) await this.drain();
+  }
+
+  /** Sends what is pending, then closes; a client that does not read is cut off after a grace period. */
+  close(): void {
+    if (this.isClosed || this.ending) return;
+    this.flush();
+    this.ending = true;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private take(n: number): Buffer {
+    const b = this.queue.take(n);
+    if (this.queue.length < HIGH_WATER && this.socket.isPaused()) this.socket.resume();
+    return b;
+  }
+
+  /** EOF in the middle of a message is a protocol violation; EOF between messages is a normal hang-up. */
+  private truncated(midMessage: boolean): null {
+    if (midMessage || this.queue.length > 0) throw protocolViolation('incomplete message from client');
+    return null;
+  }
+
+  private async waitFor(n: number): Promise<boolean> {
+    while (this.queue.length < n) {
+      if (this.eof) return false;
+      await new Promise<void>((wake) => {
+        this.waiting = { need: n, wake };
+        if (this.socket.isPaused()) this.socket.resume();
+      });
+    }
+    return true;
+  }
+
+  private received(chunk: Buffer): void {
+    this.queue.push(chunk);
+    const w = this.waiting;
+    if (w !== null && this.queue.length >= w.need) {
+      this.waiting = null;
+      w.wake();
+    }
+    if (this.queue.length >= Math.max(HIGH_WATER, w?.need ?? 0)) this.socket.pause();
+  }
+
+  private ended(): void {
+    this.eof = true;
+    const w = this.waiting;
+    this.waiting = null;
+    w?.wake();
+  }
+}

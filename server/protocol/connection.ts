@@ -1,0 +1,131 @@
+// One client connection from first byte to close: startup negotiation, the connection limit, authentication, the
+// session's opening messages, then the session loop. Whatever goes wrong ends here as one FATAL ErrorResponse and
+// a closed socket, never as an exception that reaches the server.
+
+import type { Socket } from 'node:net';
+import type { Logger } from '../log';
+import { SqlError, SQLSTATE, toSqlError } from '../../engine/errors';
+import { authenticate } from '../auth/authenticate';
+import { initialSettings, reportedSettings } from '../session/settings';
+import { registerSession } from '../session/session-settings';
+import { Channel } from './channel';
+import type { ServerContext } from './context';
+import { ClientGone } from './errors';
+import {
+  AUTHENTICATION_OK, backendKeyData, errorOrNotice, negotiateProtocolVersion, parameterStatus, readyForQuery,
+} from './messages-out';
+import { ProtocolSession } from './session';
+import { SessionLoop } from './session-loop';
+import { negotiateStartup, PROTOCOL_MINOR_SUPPORTED } from './startup';
+import { startupSettings } from './startup-options';
+
+/** The one database Sluice has; any other name is accepted with a NOTICE. */
+export const DATABASE_NAME = 'sluice';
+
+export interface Connection {
+  readonly channel: Channel;
+  /** Resolves when the connection is fully closed and cleaned up. */
+  readonly done: Promise<void>;
+}
+
+function fatal(code: (typeof SQLSTATE)[keyof typeof SQLSTATE], message: string, detail?: string): SqlError {
+  return new SqlError(code, message, { severity: 'FATAL', detail });
+}
+
+export function serveConnection(socket: Socket, ctx: ServerContext, id: number): Connection {
+  const channel = new Channel(socket);
+  const log = ctx.log.child({ connection: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+  return { channel, done: run(channel, ctx, log) };
+}
+
+async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<void> {
+  let admitted = false;
+  let session: ProtocolSession | null = null;
+  // A client that never finishes startup and authentication must not hold a socket forever.
+  const timer = setTimeout(() => {
+    sendFatal(channel, fatal(SQLSTATE.protocol_violation, 'timeout expired during startup'), log);
+    channel.close();
+  }, ctx.startupTimeoutMs);
+  timer.unref();
+  try {
+    const outcome = await negotiateStartup(channel);
+    if (outcome.kind === 'hangup') return;
+    if (outcome.kind === 'cancel') {
+      const found = ctx.registry.cancel(outcome.processId, outcome.secret);
+      log.debug('cancel request', { processId: outcome.processId, matched: found });
+      return;
+    }
+    const params = outcome.params;
+    const user = params.get('user') ?? '';
+    if (user === '') throw fatal(SQLSTATE.invalid_authorization_specification, 'no PostgreSQL user name specified in startup packet');
+    const replication = (params.get('replication') ?? 'false').toLowerCase();
+    if (!['false', 'off', 'no', '0'].includes(replication)) {
+      throw fatal(SQLSTATE.feature_not_supported, 'Sluice does not support replication connections');
+    }
+    const database = params.get('database') || user;
+    if (outcome.protocolMinor > PROTOCOL_MINOR_SUPPORTED || outcome.protocolOptions.length > 0) {
+      channel.write(negotiateProtocolVersion(PROTOCOL_MINOR_SUPPORTED, outcome.protocolOptions));
+    }
+    if (!ctx.registry.tryAdmit()) throw fatal(SQLSTATE.too_many_connections, 'sorry, too many clients already');
+    admitted = true;
+    if ((await authenticate(channel, ctx.auth, user)) === 'hangup') return;
+    clearTimeout(timer);
+
+    let settings: Map<string, string>;
+    try {
+      settings = initialSettings(startupSettings(params), { user, serverVersion: ctx.serverVersion });
+    } catch (e) {
+      const err = toSqlError(e);
+      throw new SqlError(err.code, err.message, { severity: 'FATAL', detail: err.detail, hint: err.hint });
+    }
+    const key = ctx.registry.newKey();
+    session = new ProtocolSession(channel, key.processId, key.secret, user, database, settings);
+    registerSession(session);
+    ctx.registry.add(session);
+    channel.write(AUTHENTICATION_OK);
+    for (const [name, value] of reportedSettings(settings)) channel.write(parameterStatus(name, value));
+    channel.write(backendKeyData(session.processId, session.secret));
+    if (database !== DATABASE_NAME) {
+      session.notice(
+        `Sluice has one database, "${DATABASE_NAME}"; connected to it instead of "${database}"`,
+        `Connect with database "${DATABASE_NAME}" to silence this notice.`,
+      );
+    }
+    channel.write(readyForQuery('I'));
+    channel.flush();
+    log.debug('session started', { user, database, processId: session.processId });
+    await new SessionLoop(channel, session, ctx, log).run();
+  } catch (e) {
+    if (!(e instanceof ClientGone)) sendFatal(channel, e, log);
+  } finally {
+    clearTimeout(timer);
+    if (session !== null) {
+      session.hangUp();
+      ctx.registry.remove(session);
+      try {
+        ctx.backend.sessionClosed(session);
+      } catch (e) {
+        log.error('backend.sessionClosed failed (a bug)', { error: e });
+      }
+    }
+    if (admitted) ctx.registry.release();
+    channel.close();
+  }
+}
+
+/** One ErrorResponse, always FATAL: the connection closes after it. A non-SqlError is logged as a bug. */
+function sendFatal(channel: Channel, e: unknown, log: Logger): void {
+  const error = toSqlError(e);
+  if (!(e instanceof SqlError)) log.error('internal error in connection (a bug)', { error: e });
+  else log.debug('connection error', { code: error.code, message: error.message });
+  channel.write(
+    errorOrNotice('E', {
+      severity: error.severity === 'ERROR' ? 'FATAL' : error.severity,
+      code: error.code,
+      message: error.message,
+      detail: error.detail,
+      hint: error.hint,
+    }),
+  );
+  channel.flush();
+}

@@ -1,0 +1,19 @@
+// What every connection of one server shares.
+
+import type { Backend } from '../backend';
+import type { Logger } from '../log';
+import type { AuthConfig } from '../auth/users';
+import type { SessionRegistry } from './registry';
+
+export interface ServerContext {
+  readonly backend: Backend;
+  readonly auth: AuthConfig;
+  readonly log: Logger;
+  /** Reported as server_version, e.g. "15.0 (Sluice 0.1.0)". */
+  readonly serverVersion: string;
+  readonly registry: SessionRegistry;
+  /** The largest message body accepted after authentication. */
+  readonly maxMessageBytes: number;
+  /** Time allowed from connect to the end of authentication. */
+  readonly startupTimeoutMs: number;
+}

@@ -1,0 +1,59 @@
+// The SessionState of one connection, as the backend sees it, plus what the protocol layer needs to cancel the
+// statement it is running.
+
+import type { SessionState } from '../backend';
+import type { Channel } from './channel';
+import { errorOrNotice, parameterStatus } from './messages-out';
+import { queryCanceled } from './errors';
+
+/** client_min_messages levels, lowest first; a NOTICE is sent only when the setting is at or below 'notice'. */
+const LEVELS = ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error'];
+
+export class ProtocolSession implements SessionState {
+  transactionStatus: 'I' | 'T' | 'E' = 'I';
+  /** The running statement's controller: aborted by a matching CancelRequest or by the client hanging up. */
+  private running: AbortController | null = null;
+
+  constructor(
+    private readonly channel: Channel,
+    readonly processId: number,
+    readonly secret: number,
+    readonly user: string,
+    readonly database: string,
+    readonly settings: Map<string, string>,
+  ) {
+    channel.closedSignal.addEventListener('abort', () => this.hangUp(), { once: true });
+  }
+
+  notice(message: string, detail?: string): void {
+    const level = LEVELS.indexOf(this.settings.get('client_min_messages') ?? 'notice');
+    if (level > LEVELS.indexOf('notice')) return;
+    this.channel.write(errorOrNotice('N', { severity: 'NOTICE', code: '00000', message, detail }));
+  }
+
+  parameterStatus(name: string, value: string): void {
+    this.channel.write(parameterStatus(name, value));
+  }
+
+  /** Starts a statement: its signal aborts on cancel or hang-up. Call `finished` when it is done. */
+  startStatement(): AbortSignal {
+    const controller = new AbortController();
+    this.running = controller;
+    if (this.channel.isClosed) controller.abort(queryCanceled());
+    return controller.signal;
+  }
+
+  finished(): void {
+    this.running = null;
+  }
+
+  /** A CancelRequest with this session's key: aborts the running statement, if any; nothing else. */
+  cancel(): void {
+    this.running?.abort(queryCanceled());
+  }
+
+  /** The client hung up: stop whatever runs. */
+  hangUp(): void {
+    this.running?.abort(queryCanceled());
+  }
+}

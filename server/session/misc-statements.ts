@@ -1,0 +1,79 @@
+// DISCARD ALL | PLANS | SEQUENCES | TEMP, and SELECT pg_sleep(seconds), which sleeps until the time is up or the
+// statement is canceled (57014), the way tests and clients exercise CancelRequest.
+
+import type { ExecContext, FieldDescription, PreparedStatement } from '../backend';
+import type { Value } from '../../engine/types';
+import { SqlError, SQLSTATE } from '../../engine/errors';
+import type { TokenCursor } from './tokens';
+import { commandStatement, rowsStatement } from './prepared';
+import { inTransactionBlock, resetAllSettings } from './session-settings';
+
+export function parseDiscard(sql: string, c: TokenCursor): PreparedStatement | null {
+  c.next(); // DISCARD
+  const what = c.next();
+  if (what?.kind !== 'word' || !c.done) return null;
+  if (what.text === 'all') {
+    // The protocol layer sees the tag and also drops the session's prepared statements and portals.
+    return commandStatement(sql, 'DISCARD ALL', (session) => {
+      if (inTransactionBlock(session) || session.transactionStatus !== 'I') {
+        throw new SqlError(SQLSTATE.active_sql_transaction, 'DISCARD ALL cannot run inside a transaction block');
+      }
+      resetAllSettings(session);
+    });
+  }
+  const tags: Record<string, string> = { plans: 'DISCARD PLANS', sequences: 'DISCARD SEQUENCES', temp: 'DISCARD TEMP', temporary: 'DISCARD TEMP' };
+  const tag = tags[what.text];
+  return tag === undefined ? null : commandStatement(sql, tag, () => {});
+}
+
+/** pg_sleep returns void: OID 2278, shown as an empty string. */
+const VOID_FIELD: FieldDescription = { name: 'pg_sleep', typeOid: 2278, typeSize: 4, typeModifier: -1, tableOid: 0, columnAttr: 0 };
+const FLOAT8_OID = 701;
+const MAX_TIMER_MS = 2 ** 30;
+
+export function sleep(seconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const canceled = (): SqlError => new SqlError(SQLSTATE.query_canceled, 'canceling statement due to user request');
+    if (signal.aborted) return reject(canceled());
+    const deadline = Date.now() + Math.max(0, seconds * 1000);
+    let timer: NodeJS.Timeout;
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(canceled());
+    };
+    const wait = (): void => {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+        return;
+      }
+      timer = setTimeout(wait, Math.min(left, MAX_TIMER_MS));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    wait();
+  });
+}
+
+function secondsOf(v: Value): number {
+  const n = typeof v === 'string' ? Number(v) : typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : NaN;
+  if (Number.isNaN(n)) throw new SqlError(SQLSTATE.invalid_text_representation, `invalid input syntax for type double precision: "${String(v)}"`);
+  return n;
+}
+
+/** SELECT [pg_catalog.]pg_sleep(n | 'n' | $1) */
+export function parsePgSleep(sql: string, c: TokenCursor): PreparedStatement | null {
+  c.next(); // SELECT
+  c.acceptWords('pg_catalog') && c.acceptPunct('.');
+  if (!c.acceptWords('pg_sleep') || !c.acceptPunct('(')) return null;
+  const arg = c.next();
+  if (arg === undefined || !c.acceptPunct(')') || !c.done) return null;
+  if (arg.kind !== 'number' && arg.kind !== 'string' && arg.kind !== 'param') return null;
+  if (arg.kind === 'param' && arg.index !== 1) return null;
+  const run = async (_s: unknown, params: readonly Value[], ctx: ExecContext): Promise<Value[][]> => {
+    const v = arg.kind === 'param' ? params[0] : arg.text;
+    if (v !== null) await sleep(secondsOf(v), ctx.signal);
+    return [['']];
+  };
+  return rowsStatement(sql, () => [VOID_FIELD], run, (n) => `SELECT ${n}`, arg.kind === 'param' ? [FLOAT8_OID] : []);
+}

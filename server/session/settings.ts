@@ -1,0 +1,243 @@
+// Session settings (GUCs): the parameters SET / SHOW / RESET know, their defaults, how values are checked and
+// normalized, and which are reported to the client (ParameterStatus) when they change. Names are matched
+// case-insensitively; the map in SessionState.settings is keyed by lower-case name.
+
+import { SqlError, SQLSTATE } from '../../engine/errors';
+
+export type SettingKind =
+  | { readonly kind: 'string' }
+  | { readonly kind: 'bool' }
+  | { readonly kind: 'int'; readonly min: number; readonly max: number }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'custom'; readonly normalize: (value: string) => string }
+  /** Shown, never set by SET (server_version, ...). */
+  | { readonly kind: 'fixed' };
+
+export interface SettingSpec {
+  /** The name as PostgreSQL spells it (SHOW's column name, ParameterStatus). */
+  readonly name: string;
+  readonly defaultValue: string;
+  readonly type: SettingKind;
+  /** Sent as ParameterStatus at startup and whenever it changes (GUC_REPORT). */
+  readonly reported: boolean;
+  readonly description: string;
+}
+
+const s = (name: string, defaultValue: string, type: SettingKind, description: string, reported = false): SettingSpec =>
+  ({ name, defaultValue, type, description, reported });
+
+const STRING: SettingKind = { kind: 'string' };
+const BOOL: SettingKind = { kind: 'bool' };
+const FIXED: SettingKind = { kind: 'fixed' };
+/** A duration setting: an integer of milliseconds, or a number with a unit as PostgreSQL accepts ('5s', '1min'). */
+const ms = (): SettingKind => ({
+  kind: 'custom',
+  normalize: (v) => {
+    const t = v.trim();
+    if (/^\d+\s*(us|ms|s|min|h|d)?$/i.test(t)) return t.replace(/\s+/g, '');
+    throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter: "${v}"`, {
+      hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".',
+    });
+  },
+});
+const ISOLATION: SettingKind = { kind: 'enum', values: ['serializable', 'repeatable read', 'read committed', 'read uncommitted'] };
+const MESSAGE_LEVELS = ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error'];
+
+const UTC_NAMES = new Set(['utc', 'gmt', 'uct', 'zulu', 'z', 'universal', 'etc/utc', 'etc/gmt', 'etc/uct', 'etc/universal', 'etc/zulu', 'greenwich', '0', '+0', '-0', '+00', '-00', '+00:00', '-00:00']);
+
+function invalid(name: string, value: string, detail?: string): SqlError {
+  return new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "${name}": "${value}"`, { detail });
+}
+
+function normalizeClientEncoding(value: string): string {
+  const v = value.toUpperCase().replace(/[-_]/g, '');
+  if (v === 'UTF8' || v === 'UNICODE') return 'UTF8';
+  if (v === 'SQLASCII') return 'SQL_ASCII';
+  throw new SqlError(SQLSTATE.feature_not_supported, `conversion between ${value} and UTF8 is not supported`, {
+    detail: 'Sluice speaks UTF8 only.',
+  });
+}
+
+function normalizeDateStyle(value: string): string {
+  let order = 'MDY';
+  for (const part of value.split(/[\s,]+/).filter((p) => p !== '')) {
+    const p = part.toUpperCase();
+    if (p === 'ISO') continue;
+    if (p === 'MDY' || p === 'US' || p === 'NONEURO' || p === 'NONEUROPEAN') order = 'MDY';
+    else if (p === 'DMY' || p === 'EURO' || p === 'EUROPEAN') order = 'DMY';
+    else if (p === 'YMD') order = 'YMD';
+    else throw invalid('DateStyle', value, 'Sluice shows dates in ISO style only.');
+  }
+  return `ISO, ${order}`;
+}
+
+function normalizeTimeZone(value: string): string {
+  if (UTC_NAMES.has(value.toLowerCase())) return 'UTC';
+  if (/^[+-]?\d{1,2}(:\d\d)?$/.test(value)) return value;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return value;
+  } catch {
+    throw invalid('TimeZone', value);
+  }
+}
+
+function onlyOn(name: string): SettingKind {
+  return {
+    kind: 'custom',
+    normalize: (v) => {
+      if (parseBool(v) === 'on') return 'on';
+      throw new SqlError(SQLSTATE.feature_not_supported, `Sluice does not support ${name} = ${v}`);
+    },
+  };
+}
+
+function truncateName(v: string): string {
+  return Buffer.byteLength(v) <= 63 ? v : Buffer.from(v).subarray(0, 63).toString('utf8').replace(/\uFFFD+$/, '');
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  s('application_name', '', { kind: 'custom', normalize: truncateName }, 'Sets the application name to be reported in statistics and logs.', true),
+  s('client_encoding', 'UTF8', { kind: 'custom', normalize: normalizeClientEncoding }, "Sets the client's character set encoding.", true),
+  s('DateStyle', 'ISO, MDY', { kind: 'custom', normalize: normalizeDateStyle }, 'Sets the display format for date and time values.', true),
+  s('default_transaction_read_only', 'off', BOOL, 'Sets the default read-only status of new transactions.', true),
+  s('in_hot_standby', 'off', FIXED, 'Shows whether hot standby is currently active.', true),
+  s('integer_datetimes', 'on', FIXED, 'Shows whether datetimes are integer based.', true),
+  s('IntervalStyle', 'postgres', { kind: 'enum', values: ['postgres'] }, 'Sets the display format for interval values.', true),
+  s('is_superuser', 'on', FIXED, 'Shows whether the current user is a superuser.', true),
+  s('server_encoding', 'UTF8', FIXED, 'Shows the server (database) character set encoding.', true),
+  s('server_version', '15.0', FIXED, 'Shows the server version.', true),
+  s('session_authorization', '', FIXED, 'Sets the session user name.', true),
+  s('standard_conforming_strings', 'on', onlyOn('standard_conforming_strings'), "Causes '...' strings to treat backslashes literally.", true),
+  s('TimeZone', 'UTC', { kind: 'custom', normalize: normalizeTimeZone }, 'Sets the time zone for displaying and interpreting time stamps.', true),
+  s('array_nulls', 'on', BOOL, 'Enable input of NULL elements in arrays.'),
+  s('backslash_quote', 'safe_encoding', { kind: 'enum', values: ['safe_encoding', 'on', 'off'] }, 'Sets whether "\\\'" is allowed in string literals.'),
+  s('block_size', '8192', FIXED, 'Shows the size of a disk block.'),
+  s('bytea_output', 'hex', { kind: 'enum', values: ['hex', 'escape'] }, 'Sets the output format for bytea.'),
+  s('client_min_messages', 'notice', { kind: 'enum', values: MESSAGE_LEVELS }, 'Sets the message levels that are sent to the client.'),
+  s('cursor_tuple_fraction', '0.1', STRING, "Sets the planner's estimate of the fraction of a cursor's rows that will be retrieved."),
+  s('default_text_search_config', 'pg_catalog.english', STRING, 'Sets default text search configuration.'),
+  s('default_transaction_deferrable', 'off', BOOL, 'Sets the default deferrable status of new transactions.'),
+  s('default_transaction_isolation', 'read committed', ISOLATION, 'Sets the transaction isolation level of each new transaction.'),
+  s('escape_string_warning', 'on', BOOL, 'Warn about backslash escapes in ordinary string literals.'),
+  s('extra_float_digits', '1', { kind: 'int', min: -15, max: 3 }, 'Sets the number of digits displayed for floating-point values.'),
+  s('geqo', 'on', BOOL, 'Enables genetic query optimization.'),
+  s('idle_in_transaction_session_timeout', '0', ms(), 'Sets the maximum allowed idle time between queries, when in a transaction.'),
+  s('idle_session_timeout', '0', ms(), 'Sets the maximum allowed idle time between queries, when not in a transaction.'),
+  s('jit', 'off', BOOL, 'Allow JIT compilation.'),
+  s('lc_collate', 'C', FIXED, "Shows the collation order locale."),
+  s('lc_ctype', 'C', FIXED, "Shows the character classification and case conversion locale."),
+  s('lc_messages', 'C', STRING, 'Sets the language in which messages are displayed.'),
+  s('lc_monetary', 'C', STRING, 'Sets the locale for formatting monetary amounts.'),
+  s('lc_numeric', 'C', STRING, 'Sets the locale for formatting numbers.'),
+  s('lc_time', 'C', STRING, 'Sets the locale for formatting date and time values.'),
+  s('lock_timeout', '0', ms(), 'Sets the maximum allowed duration of any wait for a lock.'),
+  s('max_identifier_length', '63', FIXED, 'Shows the maximum identifier length.'),
+  s('plan_cache_mode', 'auto', { kind: 'enum', values: ['auto', 'force_generic_plan', 'force_custom_plan'] }, 'Controls the planner\'s selection of custom or generic plan.'),
+  s('row_security', 'on', BOOL, 'Enable row security.'),
+  s('search_path', '"$user", public', STRING, 'Sets the schema search order for names that are not schema-qualified.'),
+  s('server_version_num', '150000', FIXED, 'Shows the server version as an integer.'),
+  s('ssl', 'off', FIXED, 'Enables SSL connections.'),
+  s('statement_timeout', '0', ms(), 'Sets the maximum allowed duration of any statement.'),
+  s('synchronous_commit', 'on', { kind: 'enum', values: ['local', 'remote_write', 'remote_apply', 'on', 'off'] }, 'Sets the current transaction\'s synchronization level.'),
+  s('timezone_abbreviations', 'Default', STRING, 'Selects a file of time zone abbreviations.'),
+  s('transaction_deferrable', 'off', BOOL, 'Whether to defer a read-only serializable transaction until it can be executed with no possible serialization failures.'),
+  s('transaction_isolation', 'read committed', ISOLATION, "Sets the current transaction's isolation level."),
+  s('transaction_read_only', 'off', BOOL, "Sets the current transaction's read-only status."),
+  s('work_mem', '4MB', STRING, 'Sets the maximum memory to be used for query workspaces.'),
+];
+
+const BY_NAME = new Map(SETTINGS.map((spec) => [spec.name.toLowerCase(), spec]));
+
+export function findSetting(name: string): SettingSpec | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+/** A custom ("placeholder") setting: any dotted name, as PostgreSQL allows for extensions. */
+export function isCustomSettingName(name: string): boolean {
+  return /^[a-z_][a-z0-9_$]*(\.[a-z_][a-z0-9_$]*)+$/i.test(name);
+}
+
+export function parseBool(v: string): 'on' | 'off' | null {
+  const t = v.trim().toLowerCase();
+  if (['on', 'true', 'yes', '1', 't', 'y', 'tr', 'tru', 'ye'].includes(t)) return 'on';
+  if (['off', 'false', 'no', '0', 'f', 'n', 'of', 'fa', 'fal', 'fals'].includes(t)) return 'off';
+  return null;
+}
+
+/**
+ * Checks and normalizes `value` for setting `name` (any case). Throws SqlError: 42704 for an unknown name, 55P02
+ * for a fixed one, 22023 for a bad value. Returns the lower-case key and the value to store.
+ */
+export function normalizeSetting(name: string, value: string): { key: string; spec: SettingSpec | null; value: string } {
+  const key = name.toLowerCase();
+  const spec = findSetting(key);
+  if (spec === undefined) {
+    if (isCustomSettingName(key)) return { key, spec: null, value };
+    throw new SqlError(SQLSTATE.undefined_object, `unrecognized configuration parameter "${name}"`);
+  }
+  const t = spec.type;
+  switch (t.kind) {
+    case 'string':
+      return { key, spec, value };
+    case 'fixed':
+      throw new SqlError(SQLSTATE.cant_change_runtime_param, `parameter "${spec.name}" cannot be changed`);
+    case 'bool': {
+      const b = parseBool(value);
+      if (b === null) throw new SqlError(SQLSTATE.invalid_parameter_value, `parameter "${spec.name}" requires a Boolean value`);
+      return { key, spec, value: b };
+    }
+    case 'int': {
+      const n = Number(value);
+      if (!/^\s*[+-]?\d+\s*$/.test(value)) {
+        throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "${spec.name}": "${value}"`);
+      }
+      if (n < t.min || n > t.max) {
+        throw new SqlError(
+          SQLSTATE.invalid_parameter_value,
+          `${n} is outside the valid range for parameter "${spec.name}" (${t.min} .. ${t.max})`,
+        );
+      }
+      return { key, spec, value: String(n) };
+    }
+    case 'enum': {
+      const v = value.trim().toLowerCase();
+      if (!t.values.includes(v)) {
+        throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "${spec.name}": "${value}"`, {
+          hint: `Available values: ${t.values.join(', ')}.`,
+        });
+      }
+      return { key, spec, value: v };
+    }
+    case 'custom':
+      return { key, spec, value: t.normalize(value) };
+  }
+}
+
+/** The values that are not defaults of the table but of this server and user. */
+export interface SessionFacts {
+  readonly user: string;
+  readonly serverVersion: string;
+}
+
+/**
+ * The settings of a new session: the defaults, then the StartupMessage's parameters (checked like SET; a name
+ * Sluice does not know is kept as given, since drivers send PostgreSQL settings Sluice has no use for).
+ */
+export function initialSettings(startup: ReadonlyMap<string, string>, facts: SessionFacts): Map<string, string> {
+  const settings = new Map<string, string>();
+  for (const spec of SETTINGS) settings.set(spec.name.toLowerCase(), spec.defaultValue);
+  settings.set('server_version', facts.serverVersion);
+  settings.set('session_authorization', facts.user);
+  for (const [name, value] of startup) {
+    const spec = findSetting(name);
+    if (spec === undefined) settings.set(name.toLowerCase(), value);
+    else if (spec.type.kind !== 'fixed') settings.set(spec.name.toLowerCase(), normalizeSetting(name, value).value);
+  }
+  return settings;
+}
+
+/** The reported settings, as [PostgreSQL name, value] pairs, for the ParameterStatus messages at startup. */
+export function reportedSettings(settings: ReadonlyMap<string, string>): [string, string][] {
+  return SETTINGS.filter((spec) => spec.reported).map((spec) => [spec.name, settings.get(spec.name.toLowerCase()) ?? spec.defaultValue]);
+}

@@ -1,0 +1,108 @@
+// Opens a Sluice database on a data directory and offers it to the protocol layer as a Backend. Each statement
+// goes to the first part that takes it: session statements (SET, BEGIN, ...), then catalog statements (the catalog
+// mirror), then the planner and the runtime.
+
+import * as path from 'node:path';
+import type { Backend, PreparedStatement, SessionState } from './backend';
+import type { Logger } from './log';
+import { splitStatements } from '../planner/split';
+import { planContinuousSelect } from '../planner/plan';
+import type { PlannerCatalog } from '../planner/context';
+import { prepareSessionStatement } from './session/statements';
+import { CatalogMirror } from './pgcompat/catalog-mirror';
+import { Store } from '../storage';
+import { Runtime } from '../engine/runtime/runtime';
+import { systemViewSchema } from '../engine/runtime/system-views';
+import type { QueryDef } from '../engine/catalog';
+import { toSqlError } from '../engine/errors';
+import { preparePlanned } from './execute/planned';
+import type { ExecutionTarget } from './execute/execute';
+
+export interface SluiceOptions {
+  readonly dataDir: string;
+  readonly log: Logger;
+}
+
+export interface Sluice {
+  readonly backend: Backend;
+  readonly runtime: Runtime;
+  /** Stops the continuous queries, finishes in-flight epochs and closes storage. */
+  close(): Promise<void>;
+}
+
+export async function openSluice(options: SluiceOptions): Promise<Sluice> {
+  const log = options.log.child({ component: 'sluice' });
+  const storeLog = log.child({ component: 'storage' });
+  const store = await Store.open(options.dataDir, (message) => storeLog.warn(message));
+  const runtime = await Runtime.open(store, log.child({ component: 'runtime' }));
+  const catalog: PlannerCatalog = {
+    relation: (name) => runtime.def(name),
+    systemView: systemViewSchema,
+  };
+  await startQueries(runtime, catalog, log);
+
+  const mirror = new CatalogMirror({ log, cacheDir: path.join(options.dataDir, 'catalog-mirror') });
+  const target: ExecutionTarget = { runtime, catalogChanged: () => mirror.sync(runtime.defs()) };
+  target.catalogChanged();
+
+  const backend: Backend = {
+    async prepare(sql: string, paramTypeOids: readonly number[], session: SessionState): Promise<PreparedStatement[]> {
+      const texts = splitStatements(sql);
+      return Promise.all(texts.map(async (s) => {
+        const sessionStatement = prepareSessionStatement(s.text);
+        if (sessionStatement) return sessionStatement;
+        if (mirror.isCatalogStatement(s.text)) return mirror.prepare(s.text, paramTypeOids);
+        return preparePlanned(s.text, s.offset, paramTypeOids, target, catalog, texts.length === 1, session);
+      }));
+    },
+    sessionClosed(_session: SessionState): void {},
+  };
+  log.info('database open', { dataDir: options.dataDir, objects: runtime.defs().length });
+  return {
+    backend,
+    runtime,
+    async close() {
+      await runtime.close();
+      await mirror.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Re-plans every continuous query from its SQL and starts it from its last committed epoch. A query whose plan can
+ * no longer be built (say, after an upgrade) is not run; sluice.queries shows it failed, with the reason.
+ */
+async function startQueries(runtime: Runtime, catalog: PlannerCatalog, log: Logger): Promise<void> {
+  const queries = runtime.defs().filter((d): d is QueryDef => d.kind === 'query');
+  for (const def of dependencyOrder(queries)) {
+    try {
+      const planned = planContinuousSelect(def.select, def.emit, catalog, {
+        paramTypes: [], user: 'sluice', database: 'sluice', now: () => new Date(),
+      });
+      await runtime.startQuery(def, planned.plan);
+    } catch (e) {
+      const err = toSqlError(e);
+      log.error('cannot start continuous query', { query: def.name, error: err.message });
+      runtime.failQuery(def, err.message);
+    }
+  }
+}
+
+/** Upstream queries first, so a query never starts before the queries it reads. */
+function dependencyOrder(queries: readonly QueryDef[]): QueryDef[] {
+  const byName = new Map(queries.map((q) => [q.name, q]));
+  const out: QueryDef[] = [];
+  const seen = new Set<string>();
+  const visit = (q: QueryDef): void => {
+    if (seen.has(q.name)) return;
+    seen.add(q.name);
+    for (const dep of q.dependsOn) {
+      const up = byName.get(dep);
+      if (up) visit(up);
+    }
+    out.push(q);
+  };
+  queries.forEach(visit);
+  return out;
+}

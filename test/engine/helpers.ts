@@ -1,0 +1,32 @@
+// Builders for hand-written plans and expressions in engine tests.
+
+import type { AggCall, AggFn, Expr, ScalarFn } from '../../engine/plan';
+import { T, type Field, type Schema, type SqlType, type Value } from '../../engine/types';
+
+export const col = (index: number, type: SqlType): Expr => ({ kind: 'column', index, type });
+export const lit = (value: Value, type: SqlType): Expr => ({ kind: 'literal', value, type });
+export const call = (fn: ScalarFn, type: SqlType, ...args: Expr[]): Expr => ({ kind: 'call', fn, args, type });
+export const cast = (expr: Expr, type: SqlType): Expr => ({ kind: 'cast', expr, type });
+export const agg = (fn: AggFn, type: SqlType, args: Expr[] = [], distinct = false): AggCall => ({ fn, args, distinct, type });
+
+export const field = (name: string, type: SqlType, nullable = true): Field => ({ name, type, nullable });
+export const schemaOf = (...fields: [string, SqlType][]): Schema => fields.map(([n, t]) => field(n, t));
+
+export { T };
+
+/** Rows as a sorted multiset of JSON-ish strings, for order-insensitive comparisons. */
+export function multiset(rows: readonly (readonly Value[])[]): string[] {
+  return rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

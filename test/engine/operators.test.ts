@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ChangeBatch } from '../../engine/batch';
+import { consolidate, runPull } from '../../engine/batch-run';
+import { batchFromRows } from '../../engine/columns';
+import { buildDag } from '../../engine/dag';
+import { SqlError } from '../../engine/errors';
+import type { LateRow } from '../../engine/operators/operator';
+import type { AggregateNode, PlanNode, SessionAggregateNode, SourceNode, WindowNode } from '../../engine/plan';
+import { parseValue } from '../../engine/text';
+import type { Schema, Value } from '../../engine/types';
+import { agg, call, col, lit, multiset, schemaOf, T } from './helpers';
+
+const ts = (s: string): bigint => parseValue(`2026-01-01 ${s}+00`, T.timestamptz) as bigint;
+const iv = (s: string) => parseValue(s, T.interval) as { months: number; days: number; micros: number };
+
+const eventSchema = schemaOf(['k', T.text], ['v', T.int4], ['t', T.timestamptz]);
+const source: SourceNode = { kind: 'source', relation: { kind: 'stream', name: 'events' }, columns: [0, 1, 2], schema: eventSchema };
+const windowed = schemaOf(['k', T.text], ['v', T.int4], ['t', T.timestamptz], ['window_start', T.timestamptz], ['window_end', T.timestamptz]);
+
+function tumble(size: string, delay = 0): WindowNode {
+  return { kind: 'window', input: source, window: { kind: 'tumble', size: iv(size) }, time: { column: 2, delayMicros: delay }, schema: windowed };
+}
+
+function perWindow(input: WindowNode, emit: AggregateNode['emit']): AggregateNode {
+  return {
+    kind: 'aggregate', input, groupBy: [3, 4, 0],
+    aggs: [agg('count_star', T.int8), agg('sum', T.int8, [col(1, T.int4)])],
+    windowEnd: 1, emit,
+    schema: schemaOf(['window_start', T.timestamptz], ['window_end', T.timestamptz], ['k', T.text], ['count', T.int8], ['sum', T.int8]),
+  };
+}
+
+const inserts = (schema: Schema, rows: Value[][]): ChangeBatch => ({ data: batchFromRows(schema, rows), diffs: null });
+
+/** Runs a plan incrementally: one epoch per list of source rows. Returns the output of each epoch (consolidated). */
+function epochs(plan: PlanNode, batches: Value[][][], late: LateRow[] = []) {
+  const dag = buildDag(plan, { mode: 'incremental', nowMicros: 0, late: (r) => late.push(r) });
+  return batches.map((rows) => {
+    if (rows.length > 0) dag.sources[0].push(inserts(eventSchema, rows));
+    return dag.endEpoch();
+  });
+}
+
+function pull(plan: PlanNode, rows: Value[][], late?: (r: LateRow) => void): Value[][] {
+  return runPull(plan, () => [inserts(eventSchema, rows)], { params: [], nowMicros: 0, late });
+}
+
+test('TUMBLE assigns each row its window; late rows are dropped and reported', () => {
+  const late: LateRow[] = [];
+  const out = epochs(tumble('1 minute', 5_000_000), [[
+    ['a', 1, ts('10:00:03')], ['a', 2, ts('10:00:59.999999')], ['b', 3, ts('10:01:10')],
+    ['a', 4, ts('10:01:04')], // 10:01:10 - 5s = 10:01:05 watermark: late
+    ['a', 5, ts('10:01:06')],
+  ]], late);
+  const rows = consolidate(out[0], windowed);
+  assert.deepEqual(rows.map((r) => [r[1], r[3], r[4]]), [
+    [1, ts('10:00:00'), ts('10:01:00')], [2, ts('10:00:00'), ts('10:01:00')], [3, ts('10:01:00'), ts('10:02:00')],
+    [5, ts('10:01:00'), ts('10:02:00')],
+  ]);
+  assert.equal(late.length, 1);
+  assert.equal(late[0].raw, '(a,4,"2026-01-01 10:01:04+00")');
+  assert.equal(late[0].watermark, Number(ts('10:01:05')));
+});
+
+test('HOP puts a row in size/slide windows', () => {
+  const hop: WindowNode = { ...tumble('1 minute'), window: { kind: 'hop', slide: iv('20 seconds'), size: iv('1 minute') } };
+  const rows = pull(hop, [['a', 1, ts('10:00:45')]]);
+  assert.deepEqual(rows.map((r) => [r[3], r[4]]), [
+    [ts('10:00:00'), ts('10:01:00')],
+    [ts('10:00:20'), ts('10:01:20')],
+    [ts('10:00:40'), ts('10:01:40')],
+  ]);
+});
+
+test('aggregate EMIT CHANGES: every changed group deletes its old row and inserts the new one', () => {
+  const plan = perWindow(tumble('1 minute'), 'changes');
+  const out = epochs(plan, [
+    [['a', 1, ts('10:00:01')], ['a', 2, ts('10:00:02')], ['b', 5, ts('10:00:03')]],
+    [['a', 10, ts('10:00:04')]],
+    [],
+  ]);
+  const schema = plan.schema;
+  assert.deepEqual(multiset(consolidate(out[0], schema)), multiset([
+    [ts('10:00:00'), ts('10:01:00'), 'a', 2n, 3n], [ts('10:00:00'), ts('10:01:00'), 'b', 1n, 5n],
+  ]));
+  const second = out[1][0];
+  assert.deepEqual(Array.from(second.diffs ?? []), [-1, 1]);
+  assert.equal(out[2].length, 0);
+});
+
+test('aggregate EMIT ON WINDOW CLOSE emits a window once, when the watermark passes its end, and evicts it', () => {
+  const plan = perWindow(tumble('1 minute'), 'on_window_close');
+  const dag = buildDag(plan, { mode: 'incremental' });
+  dag.sources[0].push(inserts(eventSchema, [['a', 1, ts('10:00:01')], ['a', 2, ts('10:00:30')]]));
+  assert.deepEqual(dag.endEpoch(), []);
+  assert.ok(dag.stateBytes() > 0);
+  assert.equal([...dag.snapshot().values()].filter((v) => v !== null).length, 2); // the group and the clock
+  dag.sources[0].push(inserts(eventSchema, [['a', 3, ts('10:01:00')]]));
+  const out = dag.endEpoch();
+  assert.deepEqual(consolidate(out, plan.schema), [[ts('10:00:00'), ts('10:01:00'), 'a', 2n, 3n]]);
+  assert.equal(out[0].diffs, null);
+  // The closed window's state is deleted; the open one is saved.
+  const delta = dag.snapshot();
+  assert.equal([...delta.values()].filter((v) => v === null).length, 1);
+  dag.sources[0].push(inserts(eventSchema, [['a', 4, ts('10:02:30')]]));
+  assert.deepEqual(consolidate(dag.endEpoch(), plan.schema), [[ts('10:01:00'), ts('10:02:00'), 'a', 1n, 3n]]);
+  assert.equal(dag.endEpoch().length, 0);
+});
+
+test('a global aggregate has one row over empty input, and retracts through changes', () => {
+  const plan: AggregateNode = {
+    kind: 'aggregate', input: source, groupBy: [], windowEnd: null, emit: 'changes',
+    aggs: [agg('count_star', T.int8), agg('max', T.int4, [col(1, T.int4)])],
+    schema: schemaOf(['count', T.int8], ['max', T.int4]),
+  };
+  assert.deepEqual(pull(plan, []), [[0n, null]]);
+  const dag = buildDag(plan, { mode: 'incremental' });
+  assert.deepEqual(consolidate(dag.endEpoch(), plan.schema), [[0n, null]]);
+  dag.sources[0].push(inserts(eventSchema, [['a', 3, ts('10:00:00')], ['a', 9, ts('10:00:00')]]));
+  dag.endEpoch();
+  dag.sources[0].push({ data: batchFromRows(eventSchema, [['a', 9, ts('10:00:00')]]), diffs: Int32Array.of(-1) });
+  const out = dag.endEpoch();
+  assert.deepEqual(consolidate(out, plan.schema), [[1n, 3]]);
+});
+
+test('state survives snapshot and restore', () => {
+  const plan = perWindow(tumble('1 minute'), 'changes');
+  const a = buildDag(plan, { mode: 'incremental' });
+  a.sources[0].push(inserts(eventSchema, [['a', 1, ts('10:00:01')], ['b', 2, ts('10:00:02')]]));
+  a.endEpoch();
+  const state = new Map<string, Uint8Array>();
+  for (const [k, v] of a.snapshot()) if (v !== null) state.set(k, v);
+  const b = buildDag(plan, { mode: 'incremental' });
+  b.restore(state);
+  for (const dag of [a, b]) dag.sources[0].push(inserts(eventSchema, [['a', 5, ts('10:00:05')], ['a', 0, ts('09:00:00')]]));
+  const outA = a.endEpoch();
+  const outB = b.endEpoch();
+  assert.deepEqual(consolidate(outA, plan.schema), consolidate(outB, plan.schema));
+  assert.equal(b.lateRows(), 1);
+});
+
+test('SESSION: rows closer than the gap share a session; a bridging row merges two sessions', () => {
+  const plan: SessionAggregateNode = {
+    kind: 'session_aggregate', input: source, keys: [0], time: { column: 2, delayMicros: 60_000_000 }, gap: iv('10 seconds'),
+    aggs: [agg('count_star', T.int8), agg('sum', T.int8, [col(1, T.int4)])], emit: 'changes',
+    schema: schemaOf(['k', T.text], ['window_start', T.timestamptz], ['window_end', T.timestamptz], ['count', T.int8], ['sum', T.int8]),
+  };
+  const dag = buildDag(plan, { mode: 'incremental' });
+  dag.sources[0].push(inserts(eventSchema, [['a', 1, ts('10:00:00')], ['a', 2, ts('10:00:15')], ['b', 7, ts('10:00:01')]]));
+  assert.deepEqual(multiset(consolidate(dag.endEpoch(), plan.schema)), multiset([
+    ['a', ts('10:00:00'), ts('10:00:10'), 1n, 1n], ['a', ts('10:00:15'), ts('10:00:25'), 1n, 2n],
+    ['b', ts('10:00:01'), ts('10:00:11'), 1n, 7n],
+  ]));
+  // 10:00:08 is within 10 s of both: the two sessions of 'a' become one.
+  dag.sources[0].push(inserts(eventSchema, [['a', 4, ts('10:00:08')]]));
+  const out = dag.endEpoch();
+  const changes = out.flatMap((b) => {
+    const rows = consolidate([{ data: b.data, diffs: null }], plan.schema);
+    return rows.map((r, i) => [b.diffs === null ? 1 : b.diffs[i], ...r]);
+  });
+  assert.deepEqual(multiset(changes), multiset([
+    [-1, 'a', ts('10:00:00'), ts('10:00:10'), 1n, 1n],
+    [-1, 'a', ts('10:00:15'), ts('10:00:25'), 1n, 2n],
+    [1, 'a', ts('10:00:00'), ts('10:00:25'), 3n, 7n],
+  ]));
+  // ON WINDOW CLOSE in batch mode: every session closes at the end of input.
+  const owc = { ...plan, emit: 'on_window_close' as const };
+  assert.deepEqual(multiset(pull(owc, [['a', 1, ts('10:00:00')], ['a', 2, ts('10:00:15')], ['a', 4, ts('10:00:08')]])),
+    multiset([['a', ts('10:00:00'), ts('10:00:25'), 3n, 7n]]));
+  assert.throws(() => {
+    const d = buildDag(plan, { mode: 'incremental' });
+    d.sources[0].push({ data: batchFromRows(eventSchema, [['a', 1, ts('10:00:00')]]), diffs: Int32Array.of(-1) });
+  }, (e: unknown) => e instanceof SqlError && e.code === '0A000');
+});
+
+test('filter, project, distinct, sort and limit in a pull query', () => {
+  const filter: PlanNode = { kind: 'filter', input: source, predicate: call('>', T.bool, col(1, T.int4), lit(1, T.int4)), schema: eventSchema };
+  const project: PlanNode = {
+    kind: 'project', input: filter, exprs: [col(0, T.text), call('*', T.int4, col(1, T.int4), lit(10, T.int4))],
+    schema: schemaOf(['k', T.text], ['v10', T.int4]),
+  };
+  const distinct: PlanNode = { kind: 'distinct', input: project, schema: project.schema };
+  const sort: PlanNode = {
+    kind: 'sort', input: distinct, schema: project.schema,
+    keys: [{ expr: col(1, T.int4), descending: true, nullsFirst: true }, { expr: col(0, T.text), descending: false, nullsFirst: false }],
+  };
+  const limit: PlanNode = { kind: 'limit', input: sort, limit: 3, offset: 1, schema: project.schema };
+  const rows: Value[][] = [['a', 1, ts('10:00:00')], ['b', 2, ts('10:00:00')], ['c', 3, ts('10:00:00')],
+    ['b', 2, ts('10:00:01')], ['a', null, ts('10:00:00')], ['d', 3, ts('10:00:00')], ['e', 5, ts('10:00:00')]];
+  assert.deepEqual(pull(sort, rows), [['e', 50], ['c', 30], ['d', 30], ['b', 20]]);
+  assert.deepEqual(pull(limit, rows), [['c', 30], ['d', 30], ['b', 20]]);
+  assert.deepEqual(buildDag(limit, { mode: 'batch' }).explain(), [
+    'Limit 3 offset=1',
+    '  Sort #1 DESC NULLS FIRST, #0 ASC NULLS LAST',
+    '    Distinct',
+    '      Project #0, (#1 * 10)',
+    '        Filter (#1 > 1)',
+    '          Source stream events columns=[0, 1, 2]',
+  ]);
+  assert.throws(() => buildDag(limit, { mode: 'incremental' }), (e: unknown) => e instanceof SqlError && e.code === '0A000');
+});
+
+test('INNER and LEFT join with a residual condition, incrementally', () => {
+  const left: SourceNode = { kind: 'source', relation: { kind: 'stream', name: 'l' }, columns: [0, 1], schema: schemaOf(['id', T.int4], ['x', T.int4]) };
+  const right: SourceNode = { kind: 'source', relation: { kind: 'table', name: 'r' }, columns: [0, 1], schema: schemaOf(['id', T.int8], ['y', T.int4]) };
+  const joinSchema = schemaOf(['id', T.int4], ['x', T.int4], ['rid', T.int8], ['y', T.int4]);
+  const join = (joinType: 'inner' | 'left'): PlanNode => ({
+    kind: 'join', joinType, left, right, leftKeys: [0], rightKeys: [0],
+    residual: call('<', T.bool, col(1, T.int4), col(3, T.int4)), schema: joinSchema,
+  });
+  const lrows: Value[][] = [[1, 5], [1, 50], [2, 1], [null, 1]];
+  const rrows: Value[][] = [[1n, 10], [1n, 20], [3n, 0]];
+  const read = (n: SourceNode): ChangeBatch[] => [inserts(n.schema, n === left ? lrows : rrows)];
+  assert.deepEqual(multiset(runPull(join('inner'), read, { params: [], nowMicros: 0 })), multiset([[1, 5, 1n, 10], [1, 5, 1n, 20]]));
+  assert.deepEqual(multiset(runPull(join('left'), read, { params: [], nowMicros: 0 })), multiset([
+    [1, 5, 1n, 10], [1, 5, 1n, 20], [1, 50, null, null], [2, 1, null, null], [null, 1, null, null],
+  ]));
+  // Incrementally: left first, then a right row arrives (null-extended row replaced), then it is deleted again.
+  const dag = buildDag(join('left'), { mode: 'incremental' });
+  const [ls, rs] = dag.sources;
+  ls.push(inserts(left.schema, [[2, 1]]));
+  assert.deepEqual(consolidate(dag.endEpoch(), joinSchema), [[2, 1, null, null]]);
+  rs.push(inserts(right.schema, [[2n, 9]]));
+  const out = dag.endEpoch();
+  const flat = out.flatMap((b) => consolidate([{ data: b.data, diffs: null }], joinSchema).map((r, i) => [b.diffs?.[i] ?? 1, ...r]));
+  assert.deepEqual(multiset(flat), multiset([[1, 2, 1, 2n, 9], [-1, 2, 1, null, null]]));
+  rs.push({ data: batchFromRows(right.schema, [[2n, 9]]), diffs: Int32Array.of(-1) });
+  const back = dag.endEpoch().flatMap((b) => consolidate([{ data: b.data, diffs: null }], joinSchema).map((r, i) => [b.diffs?.[i] ?? 1, ...r]));
+  assert.deepEqual(multiset(back), multiset([[-1, 2, 1, 2n, 9], [1, 2, 1, null, null]]));
+});
+
+test('union and values', () => {
+  const values: PlanNode = { kind: 'values', rows: [[lit('z', T.text), lit(1, T.int4), lit(ts('10:00:00'), T.timestamptz)]], schema: eventSchema };
+  const union: PlanNode = { kind: 'union', inputs: [source, values], schema: eventSchema };
+  assert.deepEqual(multiset(pull(union, [['a', 2, ts('10:00:01')]])), multiset([['a', 2, ts('10:00:01')], ['z', 1, ts('10:00:00')]]));
+});

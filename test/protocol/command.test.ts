@@ -1,0 +1,86 @@
+// The `sluice` command: --help, bad options (exit 2), a port in use (exit 1), the listening line, and a clean
+// shutdown on SIGINT / SIGTERM (exit 0) that tells connected clients why they are cut off (57P01).
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { serialize } from 'pg-protocol';
+import { freshDataDir, startServer } from '../helpers/server';
+import { errorFields, RawClient } from '../helpers/raw-client';
+
+const BIN = join(__dirname, '..', '..', '..', 'bin', 'sluice.js');
+const MAIN = join(__dirname, '..', '..', 'server', 'main.js');
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 15_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('sluice command', () => {
+  test('--help prints the usage and exits 0 (also through bin/sluice.js)', () => {
+    const r = run(['--help']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^Usage: sluice \[options\]/);
+    assert.match(r.stdout, /--max-connections/);
+    const viaBin = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+    assert.equal(viaBin.status, 0);
+    assert.match(viaBin.stdout, /Usage: sluice/);
+  });
+
+  test('a bad option prints the error and the usage to stderr and exits 2', () => {
+    for (const args of [['--bogus'], ['--port', 'abc'], ['--max-connections', '0'], ['extra']]) {
+      const r = run(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^sluice: .+\n\nUsage: sluice/);
+    }
+  });
+
+  test('an unreadable users file exits 2 with a clear message', () => {
+    const r = run(['--users', '/nonexistent/users', '--data-dir', freshDataDir()]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /cannot read users file \/nonexistent\/users/);
+  });
+
+  test('a port in use: a clear message and exit 1', async () => {
+    const first = await startServer();
+    try {
+      const r = run(['--port', String(first.port), '--data-dir', freshDataDir()]);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${first.port}: the address is already in use`));
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+  });
+
+  test('prints the listening line with the real port for --port 0', async () => {
+    const s = await startServer();
+    assert.match(s.stdout(), new RegExp(`listening on 127\\.0\\.0\\.1:${s.port}\\n`));
+    assert.ok(s.port > 0);
+    assert.equal(await s.stop(), 0);
+  });
+
+  test('SIGINT shuts down with exit 0', async () => {
+    const s = await startServer();
+    s.kill('SIGINT');
+    assert.equal(await s.exited(), 0);
+  });
+
+  test('SIGTERM with connected clients: they get 57P01, the server exits 0', async () => {
+    const s = await startServer();
+    const idle = (await RawClient.session(s)).client;
+    const busy = (await RawClient.session(s)).client;
+    busy.send(serialize.query('SELECT pg_sleep(30)'));
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    s.kill('SIGTERM');
+    const e = await idle.readMessage();
+    assert.equal(errorFields(e).C, '57P01');
+    assert.equal(errorFields(e).S, 'FATAL');
+    assert.ok(await idle.waitClosed());
+    assert.ok(await busy.waitClosed(5000));
+    assert.equal(await s.exited(), 0);
+    assert.ok(Date.now() - started < 5000, 'a running statement does not hold up shutdown');
+  });
+});
