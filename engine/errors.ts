@@ -7,6 +7,7 @@ export const SQLSTATE = {
   warning: '01000',
   feature_not_supported: '0A000',
   invalid_parameter_value: '22023',
+  invalid_argument_for_power_function: '2201F',
   invalid_text_representation: '22P02',
   invalid_binary_representation: '22P03',
   numeric_value_out_of_range: '22003',

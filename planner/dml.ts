@@ -51,7 +51,7 @@ function columnIndexes(t: Target, names: readonly Name[] | null): number[] {
 
 export function planInsert(s: Of<'insert'>, state: BindState): Statement {
   const t = target(s.table, state, 'insert into', false);
-  const listed = columnIndexes(t, s.columns);
+  let listed = columnIndexes(t, s.columns);
   const fields: LField[] = t.columns.map((c) => ({ id: state.nextId(), name: c.name, type: c.type, nullable: c.nullable }));
   const tooMany = (pos: number) => new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns', { position: pos + 1 });
   const tooFew = (pos: number) => new SqlError(SQLSTATE.syntax_error, 'INSERT has more target columns than expressions', { position: pos + 1 });
@@ -65,7 +65,13 @@ export function planInsert(s: Of<'insert'>, state: BindState): Statement {
   if (body.kind === 'values' && s.source.orderBy.length === 0 && s.source.limit === null && s.source.offset === null) {
     // VALUES directly under INSERT: each constant takes its column's type (no common type per VALUES column).
     const env: ExprEnv = { state, scope: Scope.empty(), aggs: null, clause: 'VALUES' };
+    // Without a column list, N values fill the first N columns (PostgreSQL); every row must then have N.
+    const width = body.rows[0]?.length ?? 0;
+    if (s.columns === null && width < listed.length) listed = listed.slice(0, width);
     const rows = body.rows.map((r) => {
+      if (s.columns === null && r.length !== width) {
+        throw new SqlError(SQLSTATE.syntax_error, 'VALUES lists must all be the same length', { position: (r[0]?.pos ?? body.pos) + 1 });
+      }
       if (r.length > listed.length) throw tooMany(r[listed.length].pos);
       if (r.length < listed.length) throw tooFew(r[r.length - 1]?.pos ?? body.pos);
       return fill(r.map((e) => bindExpr(e, env)), r.map((e) => e.pos));
@@ -73,6 +79,7 @@ export function planInsert(s: Of<'insert'>, state: BindState): Statement {
     node = { kind: 'values', rows, fields };
   } else {
     const source = bindQuery(s.source, state);
+    if (s.columns === null && source.fields.length < listed.length) listed = listed.slice(0, source.fields.length);
     if (source.fields.length > listed.length) throw tooMany(s.source.pos);
     if (source.fields.length < listed.length) throw tooFew(s.source.pos);
     const refs: LExpr[] = source.fields.map((f) => ({ kind: 'column', id: f.id, type: f.type, name: f.name }));

@@ -163,6 +163,7 @@ export function vecFromData(data: Data, type: SqlType): Vec {
       if (src instanceof BigInt64Array) {
         const view = int32View(src);
         for (let i = 0; i < n; i++) values[i] = readI64(view, i);
+        return { kind: 'num', type, length: n, nulls, values, exact: src.subarray(0, n) };
       } else if (src !== undefined) {
         for (let i = 0; i < n; i++) values[i] = (src as ArrayLike<number>)[i];
       }
@@ -234,6 +235,8 @@ function numberArrayFor(type: SqlType, values: Float64Array, n: number): ArrayBu
   }
 }
 
+const INT64_TYPES: ReadonlySet<string> = new Set(['int8', 'timestamp', 'timestamptz']);
+
 /** A Vec as an Arrow column of its SQL type's Arrow type. */
 export function dataFromVec(vec: Vec): Data {
   const type = arrowTypeOf(vec.type);
@@ -244,8 +247,11 @@ export function dataFromVec(vec: Vec): Data {
   switch (vec.kind) {
     case 'bool':
       return makeData({ type: type as Bool, length: n, nullCount, nullBitmap, data: packBits(vec.values, n) });
-    case 'num':
-      return makeData({ type, length: n, nullCount, nullBitmap, data: numberArrayFor(vec.type, vec.values, n) } as never);
+    case 'num': {
+      const exact = vec.exact && INT64_TYPES.has(vec.type.name) && vec.exact.length >= n;
+      const data = exact ? vec.exact!.subarray(0, n) : numberArrayFor(vec.type, vec.values, n);
+      return makeData({ type, length: n, nullCount, nullBitmap, data } as never);
+    }
     case 'str': {
       const { offsets, bytes } = encodeUtf8(vec.values, vec.nulls);
       return makeData({ type: type as Utf8, length: n, nullCount, nullBitmap, valueOffsets: offsets, data: bytes });

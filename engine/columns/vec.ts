@@ -44,6 +44,12 @@ export interface BoolVec extends VecBase {
 export interface NumVec extends VecBase {
   readonly kind: 'num';
   readonly values: Float64Array;
+  /**
+   * The exact int64 of each row, for int8 and timestamps, when the Vec came straight from stored data, a literal or
+   * a parameter. Kernels compute on `values` and drop it; a Vec that only passes through keeps every bit, so an int8
+   * beyond 2^53 round-trips exactly.
+   */
+  readonly exact?: BigInt64Array;
 }
 
 export interface StrVec extends VecBase {
@@ -60,6 +66,8 @@ export interface IntervalVec extends VecBase {
 }
 
 export type Vec = BoolVec | NumVec | StrVec | IntervalVec;
+
+const BIGINT_TYPES: ReadonlySet<TypeName> = new Set<TypeName>(['int8', 'timestamp', 'timestamptz']);
 
 export const isNullAt = (v: Vec, i: number): boolean => v.nulls !== null && v.nulls[i] === 1;
 
@@ -113,12 +121,16 @@ export function vecFromValues(values: readonly Value[], type: SqlType): Vec {
     }
     case 'num': {
       const out = new Float64Array(n);
+      const exact = BIGINT_TYPES.has(type.name) ? new BigInt64Array(n) : undefined;
       for (let i = 0; i < n; i++) {
         const v = values[i];
         if (v === null) markNull(i);
-        else out[i] = toNumber(v);
+        else {
+          out[i] = toNumber(v);
+          if (exact) exact[i] = typeof v === 'bigint' ? v : numberToBigInt(out[i]);
+        }
       }
-      return { kind: 'num', type, length: n, nulls, values: out };
+      return { kind: 'num', type, length: n, nulls, values: out, exact };
     }
     case 'str': {
       const out = new Array<string>(n);
@@ -161,14 +173,14 @@ export function numberToBigInt(n: number): bigint {
   return BigInt(Math.trunc(n));
 }
 
-const BIGINT_TYPES: ReadonlySet<TypeName> = new Set<TypeName>(['int8', 'timestamp', 'timestamptz']);
-
 /** The canonical Value (engine/types.ts) of one row of a Vec. */
 export function valueAt(v: Vec, i: number): Value {
   if (v.nulls !== null && v.nulls[i] === 1) return null;
   switch (v.kind) {
     case 'bool': return v.values[i] === 1;
-    case 'num': return BIGINT_TYPES.has(v.type.name) ? numberToBigInt(v.values[i]) : v.values[i];
+    case 'num':
+      if (!BIGINT_TYPES.has(v.type.name)) return v.values[i];
+      return v.exact ? v.exact[i] : numberToBigInt(v.values[i]);
     case 'str': return v.values[i];
     case 'interval': return { months: v.months[i], days: v.days[i], micros: v.micros[i] } satisfies Interval;
   }
@@ -180,7 +192,11 @@ export function constantVec(value: Value, type: SqlType, length: number): Vec {
   const nulls = isNull ? new Uint8Array(length).fill(1) : null;
   switch (REPR[type.name]) {
     case 'bool': return { kind: 'bool', type, length, nulls, values: new Uint8Array(length).fill(value === true ? 1 : 0) };
-    case 'num': return { kind: 'num', type, length, nulls, values: new Float64Array(length).fill(isNull ? 0 : toNumber(value)) };
+    case 'num': {
+      const values = new Float64Array(length).fill(isNull ? 0 : toNumber(value));
+      const exact = typeof value === 'bigint' && BIGINT_TYPES.has(type.name) ? new BigInt64Array(length).fill(value) : undefined;
+      return { kind: 'num', type, length, nulls, values, exact };
+    }
     case 'str': return { kind: 'str', type, length, nulls, values: new Array<string>(length).fill(isNull ? '' : String(value)) };
     case 'interval': {
       const iv = (isNull ? { months: 0, days: 0, micros: 0 } : value) as Interval;
@@ -213,7 +229,12 @@ export function takeVec(v: Vec, indexes: ArrayLike<number>): Vec {
     case 'num': {
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) out[i] = v.values[indexes[i]];
-      return { ...v, length: n, nulls, values: out };
+      let exact: BigInt64Array | undefined;
+      if (v.exact) {
+        exact = new BigInt64Array(n);
+        for (let i = 0; i < n; i++) exact[i] = v.exact[indexes[i]];
+      }
+      return { ...v, length: n, nulls, values: out, exact };
     }
     case 'str': {
       const out = new Array<string>(n);

@@ -7,13 +7,17 @@ import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
 import { concatBatches, rowsFromBatch } from '../columns';
 import type { Schema, Value } from '../types';
-import { toSqlError } from '../errors';
+import { createHash } from 'node:crypto';
+import { SqlError, SQLSTATE, toSqlError } from '../errors';
 import type { Store, DeadLetter, Offsets } from '../../storage';
 import { encodeTuple, decodeTuple } from '../../storage';
 import { buildDag, type Dag } from '../dag';
 import type { PlanNode } from '../plan';
 import type { LateRow } from '../operators/operator';
 import { ResultSet, type ResultDelta } from './result-set';
+
+/** The state key holding the plan fingerprint; operator keys are `opId/...`, so it cannot collide. */
+const PLAN_KEY = 'plan';
 
 export type QueryStatus = 'running' | 'paused' | 'failed';
 
@@ -38,6 +42,9 @@ export class QueryRunner {
   readonly result = new ResultSet();
   /** Relation id of each DAG source, in the same order. */
   private readonly inputIds: readonly number[];
+  /** A hash of the operator DAG, stored with the state it writes. */
+  private readonly planFingerprint: string;
+  private planStored = false;
   readonly stats: QueryStats;
   private offsets = new Map<number, bigint>();
   private readonly dag: Dag;
@@ -55,8 +62,11 @@ export class QueryRunner {
     relationId: (name: string) => number,
     private readonly store: Store,
     private readonly log: QueryRunnerLog,
+    /** Called after each committed epoch (the runtime trims the input logs every reader has passed). */
+    private readonly afterCommit: () => Promise<void> = async () => {},
   ) {
     this.dag = buildDag(plan, { mode: 'incremental', late: (row) => this.late.push(row) });
+    this.planFingerprint = createHash('sha256').update(this.dag.explain().join('\n')).digest('hex').slice(0, 16);
     this.inputIds = this.dag.sources.map((s) => relationId(s.node.relation.name));
     this.stats = {
       status: def.paused ? 'paused' : 'running', epoch: 0, watermark: null, rowsIn: 0, rowsOut: 0,
@@ -77,7 +87,19 @@ export class QueryRunner {
       // A query that never committed starts at the first entry its inputs still hold.
       this.offsets.set(id, committed ?? this.store.firstSeq(id) - 1n);
     }
-    this.dag.restore(loaded.state);
+    const state = new Map(loaded.state);
+    const storedPlan = state.get(PLAN_KEY);
+    state.delete(PLAN_KEY);
+    if (storedPlan !== undefined && Buffer.from(storedPlan).toString('utf8') !== this.planFingerprint) {
+      // Operator state is laid out by the plan that wrote it; read by another plan it would be garbage.
+      throw new SqlError(SQLSTATE.object_not_in_prerequisite_state,
+        `the stored state of continuous query "${this.def.name}" was written by a different plan`, {
+          detail: `stored plan ${Buffer.from(storedPlan).toString('utf8')}, current plan ${this.planFingerprint}`,
+          hint: 'Drop and re-create the continuous query to recompute it with the current plan.',
+        });
+    }
+    this.planStored = storedPlan !== undefined;
+    this.dag.restore(state);
     this.result.load(loaded.results.map((r) => ({ row: decodeTuple(r.key), count: Number(decodeTuple(r.value)[0]) })));
     this.stats.watermark = this.dag.watermark();
     if (!this.def.paused) this.schedule();
@@ -130,7 +152,8 @@ export class QueryRunner {
   async runEpoch(): Promise<void> {
     const ends = new Map<number, bigint>();
     for (const id of this.offsets.keys()) ends.set(id, this.store.lastSeq(id));
-    if ([...ends].every(([id, end]) => end <= (this.offsets.get(id) ?? 0n))) return;
+    // A query that never committed runs one epoch even over no input: a global aggregate has its row from the start.
+    if (this.stats.epoch > 0 && [...ends].every(([id, end]) => end <= (this.offsets.get(id) ?? 0n))) return;
     const started = performance.now();
     try {
       this.late = [];
@@ -145,14 +168,15 @@ export class QueryRunner {
       await this.store.commitEpoch({
         queryId: this.id,
         epoch,
-        stateChanges: this.dag.snapshot(),
+        stateChanges: this.stateChanges(),
         resultChanges: changes,
         resultRows: resultRows(delta),
         offsets: offsets as Offsets,
-        checkpoint: { durationMs: performance.now() - started },
+        checkpoint: { durationMs: performance.now() - started, offsets: this.namedOffsets(ends) },
         deadLetters: late.map((r) => this.deadLetter(r)),
       });
       this.result.apply(delta);
+      this.planStored = true;
       this.offsets = new Map(ends);
       this.stats.epoch = epoch;
       this.stats.rowsIn += rowsIn;
@@ -166,7 +190,25 @@ export class QueryRunner {
       this.stats.status = 'failed';
       this.stats.lastError = err.message;
       this.log.error('continuous query failed', { query: this.def.name, error: err.message, code: err.code });
+      return;
     }
+    await this.afterCommit().catch((e: unknown) => {
+      this.log.error('trimming input logs failed', { query: this.def.name, error: toSqlError(e).message });
+    });
+  }
+
+  /** Offsets by relation name, for sluice.checkpoints. */
+  private namedOffsets(ends: ReadonlyMap<number, bigint>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [id, seq] of ends) out[this.store.getDefById(id)?.def.name ?? String(id)] = seq.toString();
+    return out;
+  }
+
+  /** The operators' changed state, plus the plan fingerprint with the first epoch. */
+  private stateChanges(): Map<string, Uint8Array | null> {
+    const changes = this.dag.snapshot();
+    if (!this.planStored) changes.set(PLAN_KEY, Buffer.from(this.planFingerprint, 'utf8'));
+    return changes;
   }
 
   private async feedInputs(ends: ReadonlyMap<number, bigint>): Promise<number> {

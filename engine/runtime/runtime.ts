@@ -4,10 +4,12 @@
 
 import type { ChangeBatch } from '../batch';
 import { ARRIVAL_COLUMN, type QueryDef, type RelationDef, type StreamDef, type TableDef } from '../catalog';
-import { batchFromRows } from '../columns';
+import { batchFromRows, columnData, int32View, readI64, takeBatch } from '../columns';
+import { parseValue } from '../text';
+import { intervalSortKey } from '../values/interval';
 import { SqlError, SQLSTATE } from '../errors';
 import type { PlanNode, SourceNode } from '../plan';
-import { T, type Field, type Schema, type Value } from '../types';
+import { T, type Field, type Interval, type Schema, type Value } from '../types';
 import type { Store, StoredDef } from '../../storage';
 import { runPull } from '../batch-run';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
@@ -73,9 +75,30 @@ export class Runtime {
   /** Starts a continuous query from its last committed epoch (or from scratch). */
   async startQuery(def: QueryDef, plan: PlanNode): Promise<void> {
     const stored = this.mustGet(def.name);
-    const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store, this.log);
-    this.queries.set(def.name, runner);
+    const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store, this.log,
+      () => this.trimStreamLogs(def.dependsOn));
     await runner.start();
+    this.queries.set(def.name, runner);
+  }
+
+  /**
+   * Deletes the log entries of streams that every reader has consumed, so a stream's log does not grow without
+   * bound. Streams with `retention` keep their log for SELECT; table and query logs are kept whole, because a new
+   * query over a table or query replays its log from the start to learn its current contents.
+   */
+  private async trimStreamLogs(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      const stored = this.store.getDef(name);
+      if (!stored || stored.def.kind !== 'stream' || stored.def.options.retention) continue;
+      let upTo = this.store.lastSeq(stored.id);
+      for (const reader of this.dependents(name)) {
+        const id = this.store.getDef(reader.name)?.id;
+        const offset = id === undefined ? undefined : this.store.queryOffsets(id)[stored.id];
+        if (offset === undefined) return; // a reader that has not committed yet may still need everything
+        if (offset < upTo) upTo = offset;
+      }
+      if (upTo >= this.store.firstSeq(stored.id)) await this.store.trimLog(stored.id, upTo);
+    }
   }
 
   /** Marks a query failed without running it (its plan could not be built at startup), keeping its state. */
@@ -198,9 +221,19 @@ export class Runtime {
         hint: 'Create the stream WITH (retention = \'10 minutes\') to query recent rows, or use a continuous query or SUBSCRIBE.',
       });
     }
+    // A month counts as 30 days here, as PostgreSQL compares intervals.
+    const cutoff = Date.now() * 1000 - intervalSortKey(parseValue(retention, T.interval) as Interval);
+    const schema = streamSchema(def);
+    const arrivalColumn = def.columns.length;
     const out: ChangeBatch[] = [];
     for await (const entry of this.store.readLog(stored.id, this.store.firstSeq(stored.id) - 1n)) {
-      out.push({ data: entry.batch.data.selectAt([...node.columns]), diffs: null });
+      const data = entry.batch.data;
+      const arrival = int32View(columnData(data, arrivalColumn).values as BigInt64Array);
+      const keep: number[] = [];
+      for (let i = 0; i < data.numRows; i++) if (readI64(arrival, i) >= cutoff) keep.push(i);
+      if (keep.length === 0) continue;
+      const kept = keep.length === data.numRows ? data : takeBatch(schema, data, keep);
+      out.push({ data: kept.selectAt([...node.columns]), diffs: null });
     }
     return out;
   }

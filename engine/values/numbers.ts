@@ -6,6 +6,7 @@ import { SqlError, SQLSTATE } from '../errors';
 
 /** Decimal digits and exponent of the first digit: 1234.5 → { digits: '12345', exp: 3 }. */
 function decompose(shortestExponential: string): { digits: string; exp: number } {
+  // (callers may adjust the digits of the returned object)
   const [mantissa, e] = shortestExponential.split('e');
   return { digits: mantissa.replace('.', '').replace('-', ''), exp: Number(e) };
 }
@@ -33,28 +34,89 @@ function formatSpecial(n: number): string | null {
   return null;
 }
 
+/**
+ * JavaScript's shortest digits may lie exactly halfway between two floats (it accepts the rounding boundary);
+ * PostgreSQL's Ryu does not and prints one digit more. That only happens for integers beyond the mantissa
+ * (|x| >= 2^(bits+1)), where a short decimal can be an exact midpoint; there, check with exact arithmetic.
+ */
+function avoidMidpoint(x: number, digits: string, exp: number, mantissaBits: number,
+  round: (v: number) => number): { digits: string; exp: number } {
+  const abs = Math.abs(x);
+  if (abs < 2 ** (mantissaBits + 1) || !Number.isFinite(abs)) return { digits, exp };
+  const ulpExp = Math.floor(Math.log2(abs)) - mantissaBits;
+  // log2 can be off by one at powers of two; exactness below does not depend on it being perfect.
+  const shifted = exp - (digits.length - 1);
+  if (shifted < 0) return { digits, exp };
+  const decimal = BigInt(digits) * 10n ** BigInt(shifted);
+  const exact = BigInt(abs);
+  const diff = decimal > exact ? decimal - exact : exact - decimal;
+  if (diff * 2n !== 2n ** BigInt(Math.max(ulpExp, 0))) return { digits, exp };
+  // Ryu then settles on the full precision: the correctly rounded 17 (float4: 9) significant digits.
+  const full = mantissaBits === 52 ? 17 : 9;
+  const text = abs.toExponential(full - 1);
+  return round(Number(text)) === abs ? decompose(text) : { digits, exp };
+}
+
 export function formatFloat8(n: number): string {
   const special = formatSpecial(n);
   if (special !== null) return special;
-  const { digits, exp } = decompose(n.toExponential());
-  return formatShortest(n, digits, exp, 15);
+  const shortest = decompose(n.toExponential());
+  const { digits, exp } = avoidMidpoint(n, shortest.digits, shortest.exp, 52, (v) => v);
+  return formatShortest(n, digits.replace(/0+$/, '') || '0', exp, 15);
 }
 
-/** The shortest decimal that reads back (through float32 rounding) to the same float4. */
+/** x = m · 2^e exactly, m an integer. */
+function binaryParts(x: number): { m: bigint; e: number } {
+  let e = Math.floor(Math.log2(Math.abs(x))) - 52;
+  let m = Math.abs(x) / 2 ** e;
+  // log2 may be off by one near powers of two: keep m an integer below 2^53.
+  while (!Number.isInteger(m)) {
+    e -= 1;
+    m = Math.abs(x) / 2 ** e;
+  }
+  return { m: BigInt(m), e };
+}
+
+/** Whether the decimal `digits`·10^(exp-len+1) lies strictly within half a float4 gap of f (exact arithmetic). */
+function insideFloat4Interval(f: number, digits: string, exp: number): boolean {
+  const abs = Math.abs(f);
+  const top = Math.floor(Math.log2(abs));
+  const gapExp = Math.max(top, -126) - 23;
+  // Below a power of two the gap to the next smaller float is half as wide.
+  const isPow2 = abs === 2 ** top && top > -126;
+  const { m, e } = binaryParts(abs);
+  const k = exp - (digits.length - 1);
+  const P = Math.max(0, -e, -(gapExp - 2));
+  const Q = Math.max(0, -k);
+  const scale2 = (n: number): bigint => 2n ** BigInt(n + P);
+  const X = m * scale2(e) * 10n ** BigInt(Q);
+  const D = BigInt(digits) * 10n ** BigInt(k + Q) * 2n ** BigInt(P);
+  const halfHigh = scale2(gapExp - 1) * 10n ** BigInt(Q);
+  const halfLow = isPow2 ? scale2(gapExp - 2) * 10n ** BigInt(Q) : halfHigh;
+  return D >= X ? D - X < halfHigh : X - D < halfLow;
+}
+
+/** The shortest decimal within f's rounding interval (as PostgreSQL's Ryu finds it), f a float4. */
 export function formatFloat4(n: number): string {
   const special = formatSpecial(n);
   if (special !== null) return special;
   const f = Math.fround(n);
-  let text = f.toExponential(8);
-  for (let p = 0; p <= 8; p++) {
-    const candidate = f.toExponential(p);
-    if (Math.fround(Number(candidate)) === f) {
-      text = candidate;
+  let best = decompose(f.toExponential(8));
+  for (let p = 1; p <= 9; p++) {
+    const candidate = decompose(Math.abs(f).toExponential(p - 1));
+    // toExponential rounds a tie away from zero; Ryu rounds it to even.
+    const longer = Math.abs(f).toExponential(p + 40);
+    const tie = /^5(0*)$/.test(longer.replace('.', '').replace(/e.*$/, '').slice(p));
+    if (tie && Number(candidate.digits[candidate.digits.length - 1]) % 2 === 1) {
+      const d = candidate.digits;
+      candidate.digits = d.slice(0, -1) + String(Number(d[d.length - 1]) - 1);
+    }
+    if (insideFloat4Interval(f, candidate.digits, candidate.exp)) {
+      best = candidate;
       break;
     }
   }
-  const { digits, exp } = decompose(text);
-  return formatShortest(f, digits.replace(/0+$/, '') || '0', exp, 6);
+  return formatShortest(f, best.digits.replace(/0+$/, '') || '0', best.exp, 6);
 }
 
 /** NUMERIC text: exact digits for integers, otherwise 15 significant digits with trailing zeros trimmed. */

@@ -5,7 +5,7 @@
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Literal } from '../../engine/plan';
-import { formatValue, parseValue } from '../../engine/text';
+import { fitVarchar, formatValue, parseValue } from '../../engine/text';
 import { T, typeDisplayName, type SqlType, type TypeName, type Value } from '../../engine/types';
 import type { LExpr } from '../logical/expr';
 
@@ -99,7 +99,7 @@ function withPosition(e: unknown, pos: number): unknown {
 }
 
 /** A cast of a constant, done now when it cannot depend on anything at run time. */
-export function foldCast(lit: Literal, to: SqlType, pos: number): Literal | null {
+export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = false): Literal | null {
   const from = lit.type;
   if (lit.value === null) return { kind: 'literal', value: null, type: to };
   try {
@@ -107,7 +107,11 @@ export function foldCast(lit: Literal, to: SqlType, pos: number): Literal | null
       if (to.name === 'text' || to.name === 'unknown') return { kind: 'literal', value: String(lit.value), type: T.text };
       return { kind: 'literal', value: parseValue(String(lit.value), to), type: to };
     }
-    if (isString(to)) return { kind: 'literal', value: parseValue(formatValue(lit.value, from), to), type: to };
+    if (isString(to)) {
+      // A cast prints booleans as 'true' / 'false' (their output function prints 't' / 'f').
+      const text = typeof lit.value === 'boolean' ? String(lit.value) : formatValue(lit.value, from);
+      return { kind: 'literal', value: to.name === 'varchar' ? fitVarchar(text, to, explicit) : text, type: to };
+    }
     if (isNumeric(from) && isNumeric(to) && canImplicit(from, to)) {
       const v: Value = to.name === 'int8' ? BigInt(lit.value as number | bigint) : Number(lit.value);
       return { kind: 'literal', value: v, type: to };
@@ -118,15 +122,19 @@ export function foldCast(lit: Literal, to: SqlType, pos: number): Literal | null
   return null;
 }
 
-/** An explicit CAST, folded when it can be. */
-export function castTo(e: LExpr, to: SqlType, pos: number, params: ParamTypes): LExpr {
+/** An explicit CAST (or, with `explicit` false, an assignment cast), folded when it can be. */
+export function castTo(e: LExpr, to: SqlType, pos: number, params: ParamTypes, explicit = true): LExpr {
   if (e.kind === 'param' && e.type.name === 'unknown') return typeParam(e.index, to, params);
   if (e.type.name === to.name && e.type.length === to.length) return e;
   if (!canExplicit(e.type, to)) {
     throw new SqlError(SQLSTATE.cannot_coerce, `cannot cast type ${typeDisplayName(e.type)} to ${typeDisplayName(to)}`, { position: pos + 1 });
   }
   if (e.kind === 'literal') {
-    const folded = foldCast(e, to, pos);
+    // An explicit cast to varchar(n) cuts a longer string (only assignment makes it an error).
+    if (explicit && to.name === 'varchar' && typeof e.value === 'string' && (e.type.name === 'unknown' || isString(e.type))) {
+      return { kind: 'literal', value: fitVarchar(e.value, to, true), type: to };
+    }
+    const folded = foldCast(e, to, pos, explicit);
     if (folded !== null) return folded;
   }
   return { kind: 'cast', expr: e, type: to };
@@ -174,5 +182,5 @@ export function assignTo(e: LExpr, column: { name: string; type: SqlType }, pos:
     (TEMPORAL_RANK[e.type.name] !== undefined && TEMPORAL_RANK[to.name] !== undefined) ||
     (to.name === 'varchar' && isString(e.type));
   if (!assignable) throw fail();
-  return castTo(e, to, pos, params);
+  return castTo(e, to, pos, params, false);
 }

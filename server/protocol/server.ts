@@ -71,6 +71,7 @@ export async function startProtocolServer(options: ProtocolServerOptions): Promi
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const session of registry.all()) session.hangUp(); // running statements stop now, not when sockets close
     for (const c of connections) {
       SessionLoop.shutdownNotice(c.channel);
       c.channel.close();

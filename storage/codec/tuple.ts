@@ -114,7 +114,9 @@ export function decodeTuple(bytes: Uint8Array): Value[] {
   };
   const float = (): number => {
     need(8);
-    const tmp = bytes.slice(p, p + 8);
+    // A copy: LevelDB hands out Buffers, whose slice() is a view (XOR-ing it would change the caller's bytes, and
+    // tmp.buffer would be the whole pool).
+    const tmp = Uint8Array.prototype.slice.call(bytes, p, p + 8);
     if (tmp[0] & 0x80) tmp[0] ^= 0x80;
     else for (let i = 0; i < 8; i++) tmp[i] ^= 0xff;
     p += 8;

@@ -108,7 +108,7 @@ test('math functions with PostgreSQL rounding', () => {
   assert.deepEqual(run(f, [[16, 0], [null, 0]], call('sqrt', T.float8, x)), [4, null]);
   assert.deepEqual(run(f, [[2, 0]], call('power', T.float8, x, lit(10, T.float8))), [1024]);
   assert.deepEqual(run(ints, intRows, call('mod', T.int4, a, b)), [1, -1, null, null, 0]);
-  assert.equal(sqlCode(() => run(f, [[-1, 0]], call('sqrt', T.float8, x))), '22023');
+  assert.equal(sqlCode(() => run(f, [[-1, 0]], call('sqrt', T.float8, x))), '2201F');
   assert.equal(sqlCode(() => run(ints, [[1, 0]], call('mod', T.int4, a, b))), '22012');
 });
 

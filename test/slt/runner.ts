@@ -1,7 +1,8 @@
 // A sqllogictest-style runner over the wire protocol. Records:
 //
 //   statement ok                      the statement succeeds
-//   statement error 42P01 [text]      it fails with this SQLSTATE (and a message containing text)
+//   statement error 42P01 [@N] [text] it fails with this SQLSTATE (at character position N of the statement, and
+//                                     with a message containing text)
 //   query <types> [rowsort] [eventually]
 //   SELECT ...
 //   ----
@@ -16,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import type { Client } from 'pg';
 
 export type SltRecord =
-  | { readonly kind: 'statement'; readonly line: number; readonly sql: string; readonly expect: { ok: true } | { ok: false; code: string; text: string } }
+  | { readonly kind: 'statement'; readonly line: number; readonly sql: string; readonly expect: { ok: true } | { ok: false; code: string; position: number | null; text: string } }
   | { readonly kind: 'query'; readonly line: number; readonly sql: string; readonly columns: number; readonly rowsort: boolean; readonly eventually: boolean; readonly expected: string[] }
   | { readonly kind: 'sleep'; readonly line: number; readonly ms: number };
 
@@ -39,7 +40,9 @@ export function parseSlt(text: string): SltRecord[] {
       const sql = block().join('\n');
       if (words[1] === 'ok') records.push({ kind: 'statement', line: lineNo, sql, expect: { ok: true } });
       else if (words[1] === 'error') {
-        records.push({ kind: 'statement', line: lineNo, sql, expect: { ok: false, code: words[2] ?? '', text: words.slice(3).join(' ') } });
+        const at = /^@(\d+)$/.exec(words[3] ?? '');
+        const text = words.slice(at ? 4 : 3).join(' ');
+        records.push({ kind: 'statement', line: lineNo, sql, expect: { ok: false, code: words[2] ?? '', position: at ? Number(at[1]) : null, text } });
       } else throw new Error(`line ${lineNo}: statement ok | statement error CODE`);
     } else if (words[0] === 'query') {
       const sql = block().join('\n');
@@ -76,10 +79,13 @@ async function runStatement(client: Client, r: Extract<SltRecord, { kind: 'state
   try {
     await client.query(r.sql);
   } catch (e) {
-    const err = e as { code?: string; message: string };
+    const err = e as { code?: string; message: string; position?: string };
     if (r.expect.ok) throw new Error(`${where}: statement failed: ${err.code} ${err.message}\n${r.sql}`);
     if (err.code !== r.expect.code || !err.message.includes(r.expect.text)) {
       throw new Error(`${where}: expected error ${r.expect.code} "${r.expect.text}", got ${err.code} "${err.message}"`);
+    }
+    if (r.expect.position !== null && Number(err.position) !== r.expect.position) {
+      throw new Error(`${where}: expected error ${r.expect.code} at position ${r.expect.position}, got position ${err.position ?? 'none'}`);
     }
     return;
   }

@@ -1,6 +1,5 @@
 // ABS, ROUND, FLOOR, CEIL, MOD, POWER, SQRT with PostgreSQL's rounding: round(float8) rounds half to even (rint),
-// round(numeric) half away from zero. PostgreSQL reports an invalid argument of SQRT / POWER as 2201F; Sluice's
-// SQLSTATE list has no such code, so it reports 22023 (invalid parameter value).
+// round(numeric) half away from zero. An invalid argument of SQRT / POWER is 2201F, as in PostgreSQL.
 
 import { SqlError, SQLSTATE } from '../../errors';
 import { unionNulls } from '../../columns/vec';
@@ -8,7 +7,7 @@ import type { Kernel, KernelSpec } from '../kernel';
 import { asNum, checkRange, divisionByZero, isIntType, numVec, outOfRange } from '../vecs';
 
 function invalidArgument(message: string): SqlError {
-  return new SqlError(SQLSTATE.invalid_parameter_value, message);
+  return new SqlError(SQLSTATE.invalid_argument_for_power_function, message);
 }
 
 /** Half to even, as C's rint(). */

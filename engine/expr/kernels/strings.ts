@@ -38,12 +38,28 @@ function numberResult(spec: KernelSpec, f: (args: readonly Vec[], i: number) => 
 const str = (args: readonly Vec[], k: number, i: number): string => asStr(args[k]).values[i];
 const num = (args: readonly Vec[], k: number, i: number): number => asNum(args[k]).values[i];
 
+/**
+ * Case mapping one code point at a time, as PostgreSQL does (towupper / towlower): a character whose full mapping is
+ * several characters (ß → SS, ﬁ → FI, İ → i̇) stays as it is. ASCII-only strings take the fast path.
+ */
+function mapCase(s: string, upper: boolean): string {
+  const whole = upper ? s.toUpperCase() : s.toLowerCase();
+  if (whole.length === s.length && /^[\x00-\x7f]*$/.test(s)) return whole;
+  let out = '';
+  for (const ch of s) {
+    const m = upper ? ch.toUpperCase() : ch.toLowerCase();
+    // İ is the one letter whose simple lower-case mapping (i) differs from the first of its full mapping's.
+    out += [...m].length === 1 ? m : ch === '\u0130' ? 'i' : ch;
+  }
+  return out;
+}
+
 export function lowerKernel(spec: KernelSpec): Kernel {
-  return textResult(spec, (a, i) => str(a, 0, i).toLowerCase());
+  return textResult(spec, (a, i) => mapCase(str(a, 0, i), false));
 }
 
 export function upperKernel(spec: KernelSpec): Kernel {
-  return textResult(spec, (a, i) => str(a, 0, i).toUpperCase());
+  return textResult(spec, (a, i) => mapCase(str(a, 0, i), true));
 }
 
 export function lengthKernel(spec: KernelSpec): Kernel {

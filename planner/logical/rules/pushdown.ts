@@ -25,6 +25,13 @@ function substitute(e: LExpr, by: ReadonlyMap<number, LExpr>): LExpr {
   return mapColumns(e, (c) => by.get(c.id) ?? c);
 }
 
+/** The window_start / window_end ids of a session window under `node` (through filters and projections). */
+function sessionBounds(node: LogicalNode): Set<number> {
+  if (node.kind === 'session_window') return new Set([node.startId, node.endId]);
+  if (node.kind === 'filter' || node.kind === 'project') return sessionBounds(node.input);
+  return new Set();
+}
+
 function push(node: LogicalNode, preds: readonly LExpr[]): LogicalNode {
   switch (node.kind) {
     case 'scan': case 'values':
@@ -45,7 +52,9 @@ function push(node: LogicalNode, preds: readonly LExpr[]): LogicalNode {
     case 'aggregate': {
       const keyIds = new Set(node.groupBy.map((g) => g.id));
       const by = new Map(node.groupBy.map((g) => [g.id, g.expr]));
-      const down = preds.filter((p) => usesOnly(p, keyIds));
+      // A session's bounds exist only once its rows are aggregated: a term over them stays above the aggregate.
+      const session = sessionBounds(node.input);
+      const down = preds.filter((p) => usesOnly(p, keyIds) && ![...columnIds(substitute(p, by))].some((id) => session.has(id)));
       const stay = preds.filter((p) => !down.includes(p));
       const input = push(node.input, down.map((p) => substitute(p, by)));
       return filterOver({ ...node, input }, stay);
