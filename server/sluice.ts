@@ -17,6 +17,7 @@ import type { QueryDef } from '../engine/catalog';
 import { toSqlError } from '../engine/errors';
 import { preparePlanned } from './execute/planned';
 import type { ExecutionTarget } from './execute/execute';
+import { PendingWrites } from './execute/transactions';
 
 export interface SluiceOptions {
   readonly dataDir: string;
@@ -42,7 +43,8 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   await startQueries(runtime, catalog, log);
 
   const mirror = new CatalogMirror({ log, cacheDir: path.join(options.dataDir, 'catalog-mirror') });
-  const target: ExecutionTarget = { runtime, catalogChanged: () => mirror.sync(runtime.defs()) };
+  const pending = new PendingWrites();
+  const target: ExecutionTarget = { runtime, pending, catalogChanged: () => mirror.sync(runtime.defs()) };
   target.catalogChanged();
 
   const backend: Backend = {
@@ -50,12 +52,14 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
       const texts = splitStatements(sql);
       return Promise.all(texts.map(async (s) => {
         const sessionStatement = prepareSessionStatement(s.text);
-        if (sessionStatement) return sessionStatement;
+        if (sessionStatement) return pending.wrap(sessionStatement, runtime);
         if (mirror.isCatalogStatement(s.text)) return mirror.prepare(s.text, paramTypeOids);
         return preparePlanned(s.text, s.offset, paramTypeOids, target, catalog, texts.length === 1, session);
       }));
     },
-    sessionClosed(_session: SessionState): void {},
+    sessionClosed(session: SessionState): void {
+      pending.discard(session);
+    },
   };
   log.info('database open', { dataDir: options.dataDir, objects: runtime.defs().length });
   return {

@@ -158,26 +158,29 @@ export class Runtime {
    * log entry. Resolves once they are on disk.
    */
   async insert(name: string, rows: readonly (readonly Value[])[]): Promise<number> {
-    const stored = this.mustGet(name);
-    const def = stored.def;
-    if (def.kind === 'table') {
-      checkRows(def, rows);
-      return this.tableState(name).insert(rows);
-    }
-    if (def.kind !== 'stream') {
+    const def = this.checkInsert(name, rows);
+    if (def.kind === 'table') return this.tableState(name).insert(rows);
+    if (rows.length === 0) return 0;
+    const arrival = BigInt(Date.now()) * 1000n;
+    const data = batchFromRows(streamSchema(def), rows.map((r) => [...r, arrival]));
+    await this.store.appendToLog(this.mustGet(name).id, { data, diffs: null });
+    return rows.length;
+  }
+
+  /** Everything `insert` checks before it writes: the target takes rows, and every row fits it. */
+  checkInsert(name: string, rows: readonly (readonly Value[])[]): StreamDef | TableDef {
+    const def = this.mustGet(name).def;
+    if (def.kind !== 'stream' && def.kind !== 'table') {
       throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describe(def)}`, {
         hint: 'Rows go into streams and tables; continuous queries compute their own rows.',
       });
     }
     if (def.options.connector) {
-      throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into stream "${name}": it reads from ${def.options.connector}`);
+      throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describe(def)}: it reads from ${def.options.connector}`);
     }
-    if (rows.length === 0) return 0;
     checkRows(def, rows);
-    const arrival = BigInt(Date.now()) * 1000n;
-    const data = batchFromRows(streamSchema(def), rows.map((r) => [...r, arrival]));
-    await this.store.appendToLog(stored.id, { data, diffs: null });
-    return rows.length;
+    if (def.kind === 'table') this.tableState(name).checkNewKeys(rows);
+    return def;
   }
 
   tableState(name: string): TableState {

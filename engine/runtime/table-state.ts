@@ -45,15 +45,20 @@ export class TableState {
     return this.rows.size;
   }
 
+  /** Throws 23505 if a key of `rows` exists in the table or twice in `rows`. */
+  checkNewKeys(rows: readonly (readonly Value[])[]): void {
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const key = this.keyOf(row);
+      if (this.rows.has(key) || seen.has(key)) throw this.duplicate(row);
+      seen.add(key);
+    }
+  }
+
   /** INSERT: fails with 23505 if a key exists (in the table or twice in `rows`); nothing is applied then. */
   insert(rows: readonly (readonly Value[])[]): Promise<number> {
     return this.serialized(async () => {
-      const seen = new Set<string>();
-      for (const row of rows) {
-        const key = this.keyOf(row);
-        if (this.rows.has(key) || seen.has(key)) throw this.duplicate(row);
-        seen.add(key);
-      }
+      this.checkNewKeys(rows);
       await this.write({ deletes: [], inserts: rows });
       return rows.length;
     });

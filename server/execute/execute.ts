@@ -14,9 +14,12 @@ import type { CommandResult, ExecContext, SessionState, StatementResult } from '
 import { fieldDescriptions } from './fields';
 import { copyIn } from './copy-in';
 import { showColumns } from './planned';
+import { refuseInBlock, type PendingWrites } from './transactions';
 
 export interface ExecutionTarget {
   readonly runtime: Runtime;
+  /** Rows INSERTed or COPYed inside transaction blocks, waiting for COMMIT. */
+  readonly pending: PendingWrites;
   /** Called after every change to the catalog (the catalog mirror follows it). */
   catalogChanged(): void;
 }
@@ -39,6 +42,7 @@ const CREATE_TAG: Record<RelationDef['kind'], string> = {
 
 async function create(def: RelationDef, ifNotExists: boolean, x: Execution, plan?: Parameters<Runtime['create']>[1]) {
   const tag = def.kind === 'query' && def.materializedView ? 'CREATE MATERIALIZED VIEW' : CREATE_TAG[def.kind];
+  refuseInBlock(x.session, tag);
   const rt = x.target.runtime;
   if (rt.def(def.name)) {
     if (ifNotExists) {
@@ -64,6 +68,7 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   async drop(s, x) {
     const rt = x.target.runtime;
     const tag = `DROP ${{ stream: 'STREAM', table: 'TABLE', query: 'CONTINUOUS QUERY', sink: 'SINK' }[s.objectKind]}`;
+    refuseInBlock(x.session, tag);
     const def = rt.def(s.name);
     if (!def) {
       if (s.ifExists) {
@@ -83,6 +88,7 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
     return command(tag);
   },
   async alter_query(s, x) {
+    refuseInBlock(x.session, 'ALTER CONTINUOUS QUERY');
     await x.target.runtime.setPaused(s.name, s.action === 'pause');
     x.target.catalogChanged();
     return command('ALTER CONTINUOUS QUERY');
@@ -90,6 +96,11 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   async insert(s, x) {
     const rt = x.target.runtime;
     const rows = await rt.pull(s.source, x.params);
+    if (x.target.pending.inBlock(x.session)) {
+      rt.checkInsert(s.target, rows);
+      x.target.pending.hold(x.session, s.target, rows);
+      return command(`INSERT 0 ${rows.length}`);
+    }
     const n = await rt.insert(s.target, rows);
     return command(`INSERT 0 ${n}`);
   },
@@ -101,10 +112,17 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
     }
     return copyIn({
       name: s.target, columns: def.columns, dataColumns: s.columns, format: s.format, header: s.header,
-      delimiter: s.delimiter, nullString: s.null, insert: (rows) => rt.insert(s.target, rows),
+      delimiter: s.delimiter, nullString: s.null,
+      insert: async (rows) => {
+        if (!x.target.pending.inBlock(x.session)) return rt.insert(s.target, rows);
+        rt.checkInsert(s.target, rows);
+        x.target.pending.hold(x.session, s.target, rows);
+        return rows.length;
+      },
     });
   },
   async update(s, x) {
+    refuseInBlock(x.session, 'UPDATE');
     const table = x.target.runtime.tableState(s.table);
     const n = await table.modify((rows) => {
       const matching = matchingRows(rows, table.def.columns, s.predicate, x);
@@ -121,6 +139,7 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
     return command(`UPDATE ${n}`);
   },
   async delete(s, x) {
+    refuseInBlock(x.session, 'DELETE');
     const table = x.target.runtime.tableState(s.table);
     const n = await table.modify((rows) => ({
       deletes: matchingRows(rows, table.def.columns, s.predicate, x), inserts: [],
