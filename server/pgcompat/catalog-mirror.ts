@@ -17,7 +17,7 @@ import { prepareInMirror } from './mirror-statement';
 import { bootMirrorDatabase } from './pglite-boot';
 import { rewriteForMirror } from './rewrite';
 import { catalogStatementKind, forbiddenCall, isCatalogStatement } from './routing';
-import { tokenize } from './sql-tokens';
+import { tokenize } from '../../planner/sql-tokens';
 import { DEFAULT_SYSTEM_VIEWS, type SystemViewDef } from './system-views';
 
 export const DEFAULT_SERVER_VERSION = '15.0 (Sluice 0.1.0)';

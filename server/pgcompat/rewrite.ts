@@ -9,7 +9,7 @@
 // The result keeps the called function's name, so unnamed result columns keep PostgreSQL's names.
 // Error positions reported against the rewritten text are mapped back to the client's text.
 
-import { isName, isOp, type Token } from './sql-tokens';
+import { isName, isOp, type Token } from '../../planner/sql-tokens';
 
 /** The hidden schema (pg_* schemas are hidden by psql and most tools) holding Sluice's replacement functions. */
 export const SHIM_SCHEMA = 'pg_sluice';

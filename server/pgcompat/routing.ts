@@ -6,7 +6,7 @@
 // (a stream called pg_events, say) stays Sluice's.
 
 import { CATALOG_FUNCTION_PATTERN, CATALOG_FUNCTIONS, CATALOG_RELATIONS, FORBIDDEN_FUNCTIONS, REG_TYPES } from './catalog-names';
-import { isName, isOp, tokenize, type Token } from './sql-tokens';
+import { isName, isOp, tokenize, type Token } from '../../planner/sql-tokens';
 
 /** Statements that only read: these may run in the mirror. */
 const READ_VERBS = new Set(['select', 'with', 'values', 'table', 'explain']);

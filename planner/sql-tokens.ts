@@ -1,6 +1,7 @@
-// A lexer for PostgreSQL's SQL text that is just good enough to route and lightly rewrite catalog statements: it
-// knows where identifiers, literals, comments and operators start and end, so that a `pg_class` inside a string
-// literal or a comment never counts, and so that rewrites can splice the text at exact offsets. It does not parse.
+// A forgiving lexer for PostgreSQL SQL text: it knows where identifiers, literals, comments and operators start
+// and end, so a `;` or a `pg_class` inside a string literal or a comment never counts, and callers can splice the
+// text at exact offsets. It never throws and does not parse. Used to split query strings into statements and to
+// route and rewrite catalog statements; the planner's own lexer (parse/lexer.ts) is the strict one.
 
 export type TokenKind =
   /** Unquoted identifier or keyword; `value` is lower-cased, as PostgreSQL folds it. */
