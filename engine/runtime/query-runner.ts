@@ -137,19 +137,37 @@ export class QueryRunner {
     return this.dag.stateBytes();
   }
 
-  private schedule(): void {
+  /**
+   * Epochs start at a fixed rate, one per trigger interval (at once when the last one ran longer), so a row is
+   * picked up by an epoch that starts at most one interval after it was acknowledged.
+   */
+  private schedule(lastStart = performance.now()): void {
     if (this.stopped || this.stats.status !== 'running') return;
+    const wait = Math.max(0, this.def.triggerIntervalMs - (performance.now() - lastStart));
     this.timer = setTimeout(() => {
       this.timer = null;
+      const started = performance.now();
       this.inFlight = this.runEpoch().finally(() => {
         this.inFlight = null;
-        this.schedule();
+        this.schedule(started);
       });
-    }, this.def.triggerIntervalMs);
+    }, wait);
   }
 
-  /** One epoch; never throws: a failure marks the query failed with the reason in sluice.queries.last_error. */
-  async runEpoch(): Promise<void> {
+  /**
+   * Runs one epoch, after any epoch already running (the timer's and a caller's never overlap). Never throws: a
+   * failure marks the query failed with the reason in sluice.queries.last_error.
+   */
+  runEpoch(): Promise<void> {
+    const next = this.epochChain.then(() => this.epoch());
+    this.epochChain = next;
+    return next;
+  }
+
+  private epochChain: Promise<void> = Promise.resolve();
+
+  private async epoch(): Promise<void> {
+    if (this.stats.status === 'failed') return;
     const ends = new Map<number, bigint>();
     for (const id of this.offsets.keys()) ends.set(id, this.store.lastSeq(id));
     // A query that never committed runs one epoch even over no input: a global aggregate has its row from the start.
