@@ -7,6 +7,7 @@
 //   SELECT ...
 //   ----
 //   expected rows, one per line, values separated by one space; NULL for null, (empty) for ''
+//                                     (leading spaces count: EXPLAIN indents its operators)
 //   sleep <ms>
 //
 // `eventually` re-runs the query until it gives the expected rows or 10 s pass: continuous queries catch up one
@@ -49,7 +50,7 @@ export function parseSlt(text: string): SltRecord[] {
       if (lines[i] !== '----') throw new Error(`line ${lineNo}: query without ----`);
       i++;
       const expected: string[] = [];
-      while (i < lines.length && lines[i].trim() !== '') expected.push(lines[i++].trim());
+      while (i < lines.length && lines[i].trim() !== '') expected.push(lines[i++].trimEnd());
       records.push({
         kind: 'query', line: lineNo, sql, columns: words[1]?.length ?? 0, rowsort: words.includes('rowsort'),
         eventually: words.includes('eventually'), expected,

@@ -60,3 +60,15 @@ test('tuple byte order is value order', () => {
   assert.deepEqual(encodeTuple([-0]), encodeTuple([0]));
   assert.ok(cmp(encodeTuple([null]), encodeTuple([false])) < 0);
 });
+
+test('tuples decode from a Buffer inside a larger pool (as LevelDB returns them) without changing it', () => {
+  const row: Value[] = ['d', 7n, 37.57142857142857, -1.5, null, true];
+  const bytes = encodeTuple(row);
+  const pool = Buffer.alloc(bytes.length + 13, 0xab);
+  pool.set(bytes, 5);
+  const view = pool.subarray(5, 5 + bytes.length);
+  const before = Buffer.from(view);
+  assert.deepEqual(decodeTuple(view), row);
+  assert.deepEqual(Buffer.from(view), before, 'decoding changed the bytes it read');
+  assert.deepEqual(decodeTuple(view), row);
+});

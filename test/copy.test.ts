@@ -1,0 +1,154 @@
+// COPY ... FROM STDIN, as users send it: psql 15 as a subprocess with the data piped to its stdin, against a real
+// Sluice server. csv (with HEADER, quoting, empty = NULL, DELIMITER, NULL) and text (tab separated, \N, backslash
+// escapes), column lists, \copy; a value that does not parse fails the whole COPY with 22P02 and applies nothing.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { Client } from 'pg';
+import { startServer, connectPg, type TestServer } from './helpers/server';
+
+let server: TestServer;
+let client: Client;
+
+before(async () => {
+  server = await startServer();
+  client = await connectPg(server);
+});
+
+after(async () => {
+  await client?.end().catch(() => undefined);
+  if (server) assert.equal(await server.stop(), 0, `server exited badly:\n${server.stderr()}`);
+});
+
+interface PsqlResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `psql -c command` with `input` on its stdin. */
+function psql(command: string, input: string): Promise<PsqlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('psql', ['-X', '-h', server.host, '-p', String(server.port), '-U', 'test', '-d', 'sluice',
+      '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose', '-c', command], {
+      env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGPASSWORD: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+async function ok(command: string, input: string): Promise<string> {
+  const r = await psql(command, input);
+  assert.equal(r.code, 0, `psql -c ${JSON.stringify(command)} failed:\n${r.stderr}\nserver log:\n${server.stderr().slice(-2000)}`);
+  return r.stdout.trim();
+}
+
+async function rows(sql: string): Promise<(string | null)[][]> {
+  const res = await client.query({ text: sql, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
+  return res.rows as (string | null)[][];
+}
+
+test('COPY csv with HEADER into a table: quoting, embedded delimiters and quotes, empty field is NULL', async () => {
+  await client.query('CREATE TABLE ct (id BIGINT PRIMARY KEY, name TEXT, amount DOUBLE PRECISION, at TIMESTAMPTZ)');
+  const data = 'id,name,amount,at\n' +
+    '1,acme,12.5,2026-01-01 10:00:00+00\n' +
+    '2,"glo, bex",,2026-01-01 10:00:01+00\n' +
+    '3,"say ""hi""",0,\n' +
+    '4,"",-1.25,2026-01-01 12:00:00+02\n';
+  assert.equal(await ok('COPY ct FROM STDIN WITH (FORMAT csv, HEADER true)', data), 'COPY 4');
+  assert.deepEqual(await rows('SELECT * FROM ct ORDER BY id'), [
+    ['1', 'acme', '12.5', '2026-01-01 10:00:00+00'],
+    ['2', 'glo, bex', null, '2026-01-01 10:00:01+00'],
+    ['3', 'say "hi"', '0', null],
+    ['4', '', '-1.25', '2026-01-01 10:00:00+00'],
+  ]);
+});
+
+test('COPY text format: tab separated, \\N is NULL, backslash escapes', async () => {
+  const data = '10\tinitech\t1.5\t\\N\n11\t\\N\t2\t2026-01-01 10:00:00+00\n12\ta\\tb\\\\c\\nd\t3\t\\N\n';
+  assert.equal(await ok('COPY ct FROM STDIN', data), 'COPY 3');
+  assert.deepEqual(await rows('SELECT id, name, amount FROM ct WHERE id >= 10 ORDER BY id'), [
+    ['10', 'initech', '1.5'],
+    ['11', null, '2'],
+    ['12', 'a\tb\\c\nd', '3'],
+  ]);
+});
+
+test('a value that does not parse fails the whole COPY with 22P02, and none of its rows is applied', async () => {
+  const before = await rows('SELECT count(*) FROM ct');
+  const r = await psql('COPY ct FROM STDIN WITH (FORMAT csv)', '20,ok,1,\n21,fine,2,\n22,bad,notanumber,\n23,after,3,\n');
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /ERROR:\s+22P02: invalid input syntax for type double precision: "notanumber"/);
+  assert.match(r.stderr, /COPY ct, line 3, column amount/);
+  assert.deepEqual(await rows('SELECT count(*) FROM ct'), before);
+
+  const text = await psql('COPY ct FROM STDIN', '24\tx\t1\t\\N\n25\ty\t2\tnot a time\n');
+  assert.notEqual(text.code, 0);
+  assert.match(text.stderr, /ERROR:\s+22007/);
+  assert.deepEqual(await rows('SELECT count(*) FROM ct'), before);
+
+  // a duplicate key, too, rejects every row of the COPY
+  const dup = await psql('COPY ct (id, name) FROM STDIN WITH (FORMAT csv)', '30,new\n1,duplicate\n');
+  assert.notEqual(dup.code, 0);
+  assert.match(dup.stderr, /ERROR:\s+23505/);
+  assert.deepEqual(await rows('SELECT count(*) FROM ct WHERE id = 30'), [['0']]);
+});
+
+test('rows of the wrong width fail with 22P04', async () => {
+  const extra = await psql('COPY ct FROM STDIN WITH (FORMAT csv)', '40,a,1,,extra\n');
+  assert.match(extra.stderr, /ERROR:\s+22P04: extra data after last expected column/);
+  const missing = await psql('COPY ct FROM STDIN WITH (FORMAT csv)', '41,a\n');
+  assert.match(missing.stderr, /ERROR:\s+22P04: missing data for column "amount"/);
+  assert.deepEqual(await rows('SELECT count(*) FROM ct WHERE id >= 40'), [['0']]);
+});
+
+test('COPY into a stream feeds its continuous queries; column lists, DELIMITER and NULL options', async () => {
+  await client.query("CREATE STREAM cs (k INTEGER, note TEXT, ts TIMESTAMPTZ NOT NULL) WITH (retention = '1 hour')");
+  await client.query("CREATE CONTINUOUS QUERY per_k WITH (trigger_interval = '100 milliseconds') AS SELECT k, count(*) AS n FROM cs GROUP BY k");
+  assert.equal(await ok("COPY cs FROM STDIN WITH (FORMAT csv, DELIMITER ';', NULL 'NULL')",
+    '1;x;2026-01-01 10:00:00+00\n2;NULL;2026-01-01 10:00:01+00\n1;;2026-01-01 10:00:02+00\n'), 'COPY 3');
+  assert.equal(await ok('COPY cs (ts, k) FROM STDIN WITH (FORMAT csv, HEADER)', 'ts,k\n2026-01-01 11:00:00+00,7\n'), 'COPY 1');
+  // the stream's NOT NULL column: the whole COPY is refused
+  const r = await psql('COPY cs FROM STDIN WITH (FORMAT csv)', '8,a,2026-01-01 10:00:00+00\n9,b,\n');
+  assert.match(r.stderr, /ERROR:\s+23502/);
+
+  assert.deepEqual(await rows('SELECT k, note, ts FROM cs ORDER BY ts'), [
+    ['1', 'x', '2026-01-01 10:00:00+00'],
+    ['2', null, '2026-01-01 10:00:01+00'],
+    ['1', '', '2026-01-01 10:00:02+00'],
+    ['7', null, '2026-01-01 11:00:00+00'],
+  ]);
+  const deadline = Date.now() + 10_000;
+  let result: (string | null)[][] = [];
+  while (Date.now() < deadline) {
+    result = await rows('SELECT k, n FROM per_k ORDER BY k');
+    if (JSON.stringify(result) === JSON.stringify([['1', '2'], ['2', '1'], ['7', '1']])) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.deepEqual(result, [['1', '2'], ['2', '1'], ['7', '1']]);
+});
+
+test("psql's \\copy sends the client's data the same way", async () => {
+  await client.query('CREATE TABLE small (id INTEGER PRIMARY KEY, v TEXT)');
+  assert.equal(await ok('\\copy small FROM STDIN WITH (FORMAT csv)', '1,one\n2,two\n'), 'COPY 2');
+  assert.deepEqual(await rows('SELECT * FROM small ORDER BY id'), [['1', 'one'], ['2', 'two']]);
+});
+
+test('COPY statements Sluice does not take are refused with their SQLSTATE', async () => {
+  await assert.rejects(client.query('COPY nowhere FROM STDIN'), { code: '42P01' });
+  await assert.rejects(client.query("COPY small FROM '/etc/passwd'"), { code: '0A000' });
+  await assert.rejects(client.query('COPY small FROM STDIN WITH (FORMAT binary)'), { code: '0A000' });
+  await assert.rejects(client.query('COPY small TO STDOUT'), { code: '0A000' });
+});
