@@ -16,6 +16,7 @@ import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { TableState } from './table-state';
 import { checkRows } from './row-checks';
+import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
 export interface RuntimeLog extends QueryRunnerLog {
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -24,8 +25,12 @@ export interface RuntimeLog extends QueryRunnerLog {
 export class Runtime {
   private readonly tables = new Map<string, TableState>();
   private readonly queries = new Map<string, QueryRunner>();
+  /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
+  readonly connectors: KafkaConnectors;
 
-  private constructor(readonly store: Store, private readonly log: RuntimeLog) {}
+  private constructor(readonly store: Store, private readonly log: RuntimeLog) {
+    this.connectors = new KafkaConnectors(store, log);
+  }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
   static async open(store: Store, log: RuntimeLog): Promise<Runtime> {
@@ -37,7 +42,27 @@ export class Runtime {
         rt.tables.set(s.def.name, t);
       }
     }
+    for (const s of store.listDefs()) rt.startConnector(s);
     return rt;
+  }
+
+  /** Starts the Kafka source of a stream or table fed by a topic, or a sink. */
+  private startConnector(stored: StoredDef): void {
+    const def = stored.def;
+    if (!isKafkaConnector(def)) return;
+    if (def.kind === 'sink') {
+      const from = this.mustGet(def.from);
+      this.connectors.startSink(stored.id, def, from.id, visibleColumns(from.def));
+    } else {
+      this.connectors.startSource(stored.id, def, def.kind === 'table' ? this.tables.get(def.name) : undefined);
+    }
+  }
+
+  /** Checks a connector's WITH options before anything is created. */
+  private checkConnector(def: RelationDef): void {
+    if (!isKafkaConnector(def)) return;
+    if (def.kind === 'sink') kafkaSinkOptions(def, visibleColumns(this.mustGet(def.from).def));
+    else kafkaSourceOptions(def);
   }
 
   defs(): RelationDef[] {
@@ -64,12 +89,14 @@ export class Runtime {
     if (this.store.getDef(def.name)) {
       throw new SqlError(SQLSTATE.duplicate_table, `relation "${def.name}" already exists`);
     }
+    this.checkConnector(def);
     const id = await this.store.putDef(def);
     if (def.kind === 'table') this.tables.set(def.name, new TableState(id, def, this.store));
     if (def.kind === 'query') {
       if (!plan) throw new Error(`continuous query ${def.name} created without a plan`);
       await this.startQuery(def, plan);
     }
+    this.startConnector({ id, def });
   }
 
   /** Starts a continuous query from its last committed epoch (or from scratch). */
@@ -131,6 +158,7 @@ export class Runtime {
     }
     visit(name);
     for (const n of order) {
+      await this.connectors.stop(n);
       await this.queries.get(n)?.stop();
       this.queries.delete(n);
       this.tables.delete(n);
@@ -186,6 +214,17 @@ export class Runtime {
   tableState(name: string): TableState {
     const t = this.tables.get(name);
     if (!t) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a table`);
+    return t;
+  }
+
+  /** A table that statements may change: not one fed by a Kafka topic, whose rows the topic owns. */
+  writableTable(name: string): TableState {
+    const t = this.tableState(name);
+    if (t.def.options.connector) {
+      throw new SqlError(SQLSTATE.wrong_object_type, `cannot change ${describe(t.def)}: it reads from ${t.def.options.connector}`, {
+        hint: 'Its rows follow its topic; change them there.',
+      });
+    }
     return t;
   }
 
@@ -261,6 +300,7 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
+    await this.connectors.stopAll();
     for (const q of this.queries.values()) await q.stop();
     this.queries.clear();
   }
@@ -270,6 +310,11 @@ export class Runtime {
     if (!s) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`);
     return s;
   }
+}
+
+/** The columns a reader sees: a stream's without `_arrival`. */
+function visibleColumns(def: RelationDef): Schema {
+  return def.kind === 'sink' ? [] : def.columns;
 }
 
 export function streamSchema(def: StreamDef): Field[] {

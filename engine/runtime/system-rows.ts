@@ -17,6 +17,7 @@ export async function systemViewRows(rt: Runtime, schema: string, view: string):
         .map((d) => [d.name, d.definition, d.options.connector ?? null, micros(d.createdAt)]);
     }
     case 'queries': return queryRows(rt);
+    case 'sources': return sourceRows(rt);
     case 'dead_letters':
       return (await rt.store.listDeadLetters()).map((d) => [
         d.source, d.partition, d.offset, rawText(d.raw), d.reason, d.error, micros(d.at),
@@ -50,6 +51,21 @@ function queryRows(rt: Runtime): Value[][] {
       s.watermark === null ? null : BigInt(Math.trunc(s.watermark)),
       BigInt(s.rowsIn), BigInt(s.rowsOut), BigInt(s.lateRows), BigInt(s.errorRows), BigInt(runner.lag()),
       BigInt(runner.stateBytes()), s.lastBatchMs, s.lastError,
+    ]);
+  }
+  return rows;
+}
+
+/** Kafka sources and sinks: whether they are reading or waiting for the broker, and how far behind. */
+function sourceRows(rt: Runtime): Value[][] {
+  const rows: Value[][] = [];
+  for (const name of rt.connectors.names()) {
+    const st = rt.connectors.status(name);
+    const def = rt.def(name);
+    if (!st || !def) continue;
+    rows.push([
+      name, st.kind, 'kafka', def.options.topic ?? null, st.state, BigInt(st.lag), BigInt(st.messages),
+      BigInt(st.kind === 'source' ? st.deadLetters : 0), st.lastError,
     ]);
   }
   return rows;

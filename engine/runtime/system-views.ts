@@ -34,6 +34,17 @@ export const SYSTEM_VIEWS: Readonly<Record<string, Schema>> = {
     field('last_batch_ms', T.float8),
     field('last_error', T.text),
   ],
+  sources: [
+    field('name', T.text, false),
+    field('kind', T.text, false),
+    field('connector', T.text, false),
+    field('topic', T.text),
+    field('state', T.text, false),
+    field('lag', T.int8, false),
+    field('messages', T.int8, false),
+    field('dead_letters', T.int8, false),
+    field('last_error', T.text),
+  ],
   dead_letters: [
     field('source', T.text, false),
     field('partition', T.int4),

@@ -123,7 +123,7 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   },
   async update(s, x) {
     refuseInBlock(x.session, 'UPDATE');
-    const table = x.target.runtime.tableState(s.table);
+    const table = x.target.runtime.writableTable(s.table);
     const n = await table.modify((rows) => {
       const matching = matchingRows(rows, table.def.columns, s.predicate, x);
       if (matching.length === 0) return { deletes: [], inserts: [] };
@@ -140,7 +140,7 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   },
   async delete(s, x) {
     refuseInBlock(x.session, 'DELETE');
-    const table = x.target.runtime.tableState(s.table);
+    const table = x.target.runtime.writableTable(s.table);
     const n = await table.modify((rows) => ({
       deletes: matchingRows(rows, table.def.columns, s.predicate, x), inserts: [],
     }));

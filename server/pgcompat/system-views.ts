@@ -17,6 +17,7 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   tables: 'Sluice tables',
   sinks: 'Sluice sinks',
   queries: 'Sluice continuous queries and their progress',
+  sources: 'Kafka sources and sinks: state, lag and counts',
   dead_letters: 'Records that could not be applied, with the reason',
   checkpoints: 'Committed epochs',
 };

@@ -1,0 +1,189 @@
+// Kafka message values → one Arrow RecordBatch per fetched batch, written column by column into typed arrays
+// (column-builders.ts). JSON messages are one object each, fields matched to columns by name (case-insensitive,
+// unknown fields ignored, missing ones NULL); CSV messages are one record each, fields in column order, an empty
+// unquoted field NULL. A record that cannot become a row is returned as a BadRecord with its raw bytes and the
+// reason; the rest of the batch goes on. JSON.parse is the only allocation per record worth counting.
+
+import { isUtf8 } from 'node:buffer';
+import { type Data, makeData, type RecordBatch } from 'apache-arrow';
+import { ARRIVAL_COLUMN } from '../catalog';
+import { arrowTypeOf, batchFromData, int32View, writeI64 } from '../columns';
+import { CsvReader, DEFAULT_CSV, type Fields } from '../formats/csv';
+import { T, type Field, type Schema } from '../types';
+import { columnBuilder, type ColumnBuilder } from './column-builders';
+
+export type RecordFormat = 'json' | 'csv';
+export type BadRecordReason = 'parse' | 'type' | 'not_null' | 'encoding' | 'size';
+
+/** A record larger than this is refused (reason 'size') before it is even decoded. */
+export const MAX_RECORD_BYTES = 1 << 20;
+
+export interface KafkaRecord {
+  readonly partition: number;
+  /** Kafka offsets are 64-bit: kept as text. */
+  readonly offset: string;
+  readonly value: Buffer | null;
+}
+
+export interface BadRecord {
+  /** Its index in the records given to decode. */
+  readonly index: number;
+  readonly partition: number;
+  readonly offset: string;
+  readonly raw: Uint8Array;
+  readonly reason: BadRecordReason;
+  readonly error: string;
+}
+
+export interface DecodedRecords {
+  /** The good rows, in record order. */
+  readonly data: RecordBatch;
+  /** For each good row, the index of its record in the input. */
+  readonly recordOf: Int32Array;
+  readonly bad: BadRecord[];
+}
+
+export interface DecoderOptions {
+  /** Append the hidden `_arrival` column (streams). */
+  readonly arrival: boolean;
+  /** Columns that must not be NULL besides those declared NOT NULL (a table's primary key). */
+  readonly notNull?: readonly string[];
+}
+
+class Bad {
+  constructor(readonly reason: BadRecordReason, readonly error: string) {}
+}
+
+export class RecordDecoder {
+  /** The batch schema: the columns, plus `_arrival` for streams. */
+  readonly schema: Schema;
+  private readonly exact = new Map<string, number>();
+  private readonly lower = new Map<string, number>();
+  private readonly notNull: Uint8Array;
+
+  constructor(readonly columns: readonly Field[], readonly format: RecordFormat, private readonly opts: DecoderOptions) {
+    this.schema = opts.arrival ? [...columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }] : columns;
+    this.notNull = new Uint8Array(columns.length);
+    columns.forEach((c, i) => {
+      this.exact.set(c.name, i);
+      if (!this.lower.has(c.name.toLowerCase())) this.lower.set(c.name.toLowerCase(), i);
+      if (!c.nullable || opts.notNull?.includes(c.name)) this.notNull[i] = 1;
+    });
+  }
+
+  decode(records: readonly KafkaRecord[], arrivalMicros: number): DecodedRecords {
+    const cap = records.length;
+    const builders = this.columns.map((f) => columnBuilder(f, cap));
+    const recordOf = new Int32Array(cap);
+    const bad: BadRecord[] = [];
+    // seen[c] === stamp when column c was set by the current record (JSON fields come in any order).
+    const seen = new Int32Array(this.columns.length);
+    let n = 0;
+    for (let r = 0; r < cap; r++) {
+      const rec = records[r];
+      const problem = this.format === 'json' ? this.jsonRow(rec.value, builders, n, seen, r + 1) : this.csvRow(rec.value, builders, n);
+      if (problem === null) {
+        recordOf[n++] = r;
+      } else {
+        const raw = rec.value ?? new Uint8Array(0);
+        bad.push({ index: r, partition: rec.partition, offset: rec.offset, raw, reason: problem.reason, error: problem.error });
+      }
+    }
+    const columns = builders.map((b) => b.finish(n));
+    if (this.opts.arrival) columns.push(constantTimestamp(arrivalMicros, n));
+    return { data: batchFromData(this.schema, columns, n), recordOf: recordOf.subarray(0, n), bad };
+  }
+
+  /** The text of a record, or why there is none. */
+  private textOf(value: Buffer | null): string | Bad {
+    if (value === null) return new Bad('parse', 'the message has no value');
+    if (value.length > MAX_RECORD_BYTES) {
+      return new Bad('size', `the message is ${value.length} bytes, over the limit of ${MAX_RECORD_BYTES}`);
+    }
+    if (!isUtf8(value)) return new Bad('encoding', 'the message is not valid UTF-8');
+    return value.toString('utf8');
+  }
+
+  private jsonRow(value: Buffer | null, builders: ColumnBuilder[], row: number, seen: Int32Array, stamp: number): Bad | null {
+    const text = this.textOf(value);
+    if (text instanceof Bad) return text;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch (e) {
+      return new Bad('parse', `invalid JSON: ${(e as Error).message}`);
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      return new Bad('parse', 'expected a JSON object with one field per column');
+    }
+    const fields = obj as Record<string, unknown>;
+    for (const k in fields) {
+      let c = this.exact.get(k);
+      if (c === undefined) c = this.lower.get(k.toLowerCase());
+      if (c === undefined || seen[c] === stamp) continue;
+      seen[c] = stamp;
+      const v = fields[k];
+      if ((v === null || v === undefined) && this.notNull[c] === 1) return this.nullViolation(c);
+      const err = builders[c].json(row, v);
+      if (err !== null) return new Bad('type', `column "${this.columns[c].name}": ${err}`);
+    }
+    for (let c = 0; c < builders.length; c++) {
+      if (seen[c] === stamp) continue;
+      if (this.notNull[c] === 1) return this.nullViolation(c);
+      builders[c].json(row, null);
+    }
+    return null;
+  }
+
+  private csvRow(value: Buffer | null, builders: ColumnBuilder[], row: number): Bad | null {
+    const text = this.textOf(value);
+    if (text instanceof Bad) return text;
+    const fields = csvFields(text);
+    if (fields instanceof Bad) return fields;
+    if (fields.length !== builders.length) {
+      return new Bad('parse', `expected ${builders.length} CSV fields, got ${fields.length}`);
+    }
+    for (let c = 0; c < builders.length; c++) {
+      const f = fields[c];
+      if (f === null && this.notNull[c] === 1) return this.nullViolation(c);
+      const err = builders[c].text(row, f);
+      if (err !== null) return new Bad('type', `column "${this.columns[c].name}": ${err}`);
+    }
+    return null;
+  }
+
+  private nullViolation(c: number): Bad {
+    return new Bad('not_null', `null value in column "${this.columns[c].name}" violates not-null constraint`);
+  }
+}
+
+/** One CSV record (a trailing newline allowed); the common case without quotes is a plain split. */
+function csvFields(text: string): Fields | Bad {
+  let end = text.length;
+  if (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  if (end > 0 && text.charCodeAt(end - 1) === 13) end--;
+  const line = end === text.length ? text : text.slice(0, end);
+  if (line.indexOf('"') < 0) {
+    if (line.indexOf('\n') >= 0) return new Bad('parse', 'a CSV message must hold one record');
+    const parts: Fields = line.split(',');
+    for (let i = 0; i < parts.length; i++) if (parts[i] === '') parts[i] = null;
+    return parts;
+  }
+  const records: Fields[] = [];
+  const reader = new CsvReader(DEFAULT_CSV, (f) => records.push(f));
+  try {
+    reader.feed(line);
+    reader.end();
+  } catch (e) {
+    return new Bad('parse', `invalid CSV: ${(e as Error).message}`);
+  }
+  if (records.length !== 1) return new Bad('parse', 'a CSV message must hold one record');
+  return records[0];
+}
+
+function constantTimestamp(micros: number, n: number): Data {
+  const values = new BigInt64Array(n);
+  const view = int32View(values);
+  for (let i = 0; i < n; i++) writeI64(view, i, micros);
+  return makeData({ type: arrowTypeOf(T.timestamptz), length: n, nullCount: 0, data: values } as never);
+}

@@ -1,0 +1,243 @@
+// A sink: follows the durable log of a continuous query (or a stream) and ships each entry's changes to a Kafka
+// topic (sink-encode.ts says how). Only after the broker has acknowledged every message of the entries sent (acks
+// from all in-sync replicas) is the sink's position recorded, durably, as an epoch of the sink in storage (epoch =
+// the last entry's sequence number, offsets = { from: that seq }, no state). After a crash the sink re-sends the
+// entries after its recorded position: at least once, and a re-sent message carries the same sluice-query /
+// sluice-epoch / sluice-position headers as the first copy. Without idempotent producers (not every broker offers
+// them) that is the honest promise; the last value per key in the topic is right either way, since a key's
+// messages always go to the same partition in order.
+//
+// The broker going away: the send fails after kafkajs's retries, the sink shows 'waiting', logs, and re-sends the
+// unacknowledged entries with doubling backoff once a new producer connects.
+
+import { Partitioners, type Producer } from 'kafkajs';
+import type { SinkDef } from '../catalog';
+import type { Schema } from '../types';
+import type { LogEntry, Store } from '../../storage';
+import { DEFAULT_TUNING, type KafkaLog, type KafkaTuning, Sleeper, errorText, makeKafka } from './client';
+import { kafkaSinkOptions, type KafkaSinkOptions } from './options';
+import { SinkEncoder, type SinkMessage } from './sink-encode';
+
+export interface KafkaSinkStatus {
+  readonly state: 'running' | 'waiting' | 'failed';
+  readonly lastError: string | null;
+  /** The last log entry of the source relation whose changes the broker acknowledged (recorded durably). */
+  readonly position: bigint;
+  /** Entries of the source relation's log not yet acknowledged. */
+  readonly lag: number;
+  /** Messages acknowledged since start. */
+  readonly messages: number;
+}
+
+export interface StartKafkaSinkOptions {
+  readonly store: Store;
+  /** The sink's relation id: its position is stored as this id's epochs. */
+  readonly sinkId: number;
+  readonly def: SinkDef;
+  /** The relation id of the query or stream shipped. */
+  readonly fromRelationId: number;
+  /** Its visible columns (for a stream, without `_arrival`). */
+  readonly fromSchema: Schema;
+  readonly log: KafkaLog;
+  readonly tuning?: Partial<KafkaTuning>;
+  /**
+   * Called when the broker has acknowledged the entries up to `seq`, before that position is recorded (tests use it
+   * to crash the process exactly between the two).
+   */
+  readonly afterSend?: (seq: bigint) => void | Promise<void>;
+}
+
+export interface KafkaSink {
+  status(): KafkaSinkStatus;
+  /** Stops after the send in flight (if any) is settled. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** At most this many messages in one producer.send, and this many log entries between position records. */
+const MESSAGES_PER_SEND = 5000;
+const ENTRIES_PER_COMMIT = 100;
+
+export function startKafkaSink(opts: StartKafkaSinkOptions): KafkaSink {
+  const sink = new KafkaSinkRunner(opts, kafkaSinkOptions(opts.def, opts.fromSchema));
+  sink.start();
+  return sink;
+}
+
+class KafkaSinkRunner implements KafkaSink {
+  private state: KafkaSinkStatus['state'] = 'waiting';
+  private lastError: string | null = null;
+  private position = 0n;
+  private messages = 0;
+  private stopping = false;
+  private producer: Producer | null = null;
+  private loop: Promise<void> = Promise.resolve();
+  private readonly sleeper = new Sleeper();
+  private readonly appended = new Sleeper();
+  private readonly tuning: KafkaTuning;
+  private readonly encoder: SinkEncoder;
+  private unsubscribe: () => void = () => undefined;
+
+  constructor(private readonly opts: StartKafkaSinkOptions, private readonly options: KafkaSinkOptions) {
+    this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
+    this.encoder = new SinkEncoder(opts.fromSchema, options.keyColumns, opts.def.from);
+  }
+
+  status(): KafkaSinkStatus {
+    const end = this.opts.store.lastSeq(this.opts.fromRelationId);
+    return {
+      state: this.state, lastError: this.lastError, position: this.position,
+      lag: end > this.position ? Number(end - this.position) : 0, messages: this.messages,
+    };
+  }
+
+  start(): void {
+    this.unsubscribe = this.opts.store.onLogAppend((id) => {
+      if (id === this.opts.fromRelationId) this.appended.wake();
+    });
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.sleeper.wake();
+    this.appended.wake();
+    await this.loop;
+  }
+
+  /** Never rejects: storage errors fail the sink, broker errors make it wait and retry. */
+  private async run(): Promise<void> {
+    try {
+      const loaded = await this.opts.store.loadQuery(this.opts.sinkId);
+      const floor = this.opts.store.firstSeq(this.opts.fromRelationId) - 1n;
+      const recorded = loaded.offsets[this.opts.fromRelationId];
+      if (recorded !== undefined && recorded < floor) {
+        this.opts.log.error('sink position is behind the retained log: changes were trimmed before they were shipped', {
+          sink: this.opts.def.name, position: String(recorded), firstRetained: String(floor + 1n),
+        });
+      }
+      // A new sink ships the relation's whole retained log, so the topic ends up holding its full contents.
+      this.position = recorded === undefined || recorded < floor ? floor : recorded;
+    } catch (e) {
+      this.fail(e);
+      return this.cleanup();
+    }
+    let backoff = this.tuning.initialRetryMs;
+    while (!this.stopping && this.state !== 'failed') {
+      let entries: LogEntry[] = [];
+      try {
+        // Connect first, so a sink with nothing to send yet still shows whether it can reach the broker.
+        await this.connectedProducer();
+        const end = this.opts.store.lastSeq(this.opts.fromRelationId);
+        if (this.position >= end) {
+          this.state = 'running';
+          await this.appended.sleep(1000);
+          continue;
+        }
+        try {
+          entries = await this.readEntries(end);
+          if (entries.length === 0) throw new Error(`entries after ${this.position} of the log it ships are gone (trimmed?)`);
+        } catch (e) {
+          this.fail(e);
+          break;
+        }
+        await this.send(entries);
+        backoff = this.tuning.initialRetryMs;
+      } catch (e) {
+        if (this.stopping) break;
+        await this.waitForBroker(e, backoff);
+        backoff = Math.min(backoff * 2, this.tuning.maxBackoffMs);
+        continue;
+      }
+      const last = entries[entries.length - 1].seq;
+      try {
+        await this.opts.afterSend?.(last);
+        await this.opts.store.commitEpoch({
+          queryId: this.opts.sinkId, epoch: Number(last), stateChanges: new Map(), resultChanges: null,
+          resultRows: null, offsets: { [this.opts.fromRelationId]: last }, checkpoint: { durationMs: 0 },
+        });
+      } catch (e) {
+        this.fail(e);
+        break;
+      }
+      this.position = last;
+    }
+    await this.cleanup();
+  }
+
+  /** After a broker error: 'waiting', logged once per outage, the producer dropped, then the backoff. */
+  private async waitForBroker(e: unknown, backoffMs: number): Promise<void> {
+    const error = errorText(e);
+    if (this.state !== 'waiting' || this.lastError !== error) {
+      this.opts.log.warn('Kafka sink waiting for the broker', {
+        sink: this.opts.def.name, topic: this.options.topic, error, retryInMs: backoffMs,
+      });
+    }
+    this.state = 'waiting';
+    this.lastError = error;
+    await this.closeProducer();
+    await this.sleeper.sleep(backoffMs);
+  }
+
+  private async readEntries(end: bigint): Promise<LogEntry[]> {
+    const to = this.position + BigInt(ENTRIES_PER_COMMIT) < end ? this.position + BigInt(ENTRIES_PER_COMMIT) : end;
+    const entries: LogEntry[] = [];
+    for await (const e of this.opts.store.readLog(this.opts.fromRelationId, this.position, to)) entries.push(e);
+    return entries;
+  }
+
+  /** Sends every change of the entries and waits for the broker's acknowledgement of all of them. */
+  private async send(entries: readonly LogEntry[]): Promise<void> {
+    const producer = await this.connectedProducer();
+    let pending: SinkMessage[] = [];
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      await producer.send({ topic: this.options.topic, acks: -1, messages: batch });
+      this.messages += batch.length;
+    };
+    for (const entry of entries) {
+      for (const m of this.encoder.messages(entry)) {
+        pending.push(m);
+        if (pending.length >= MESSAGES_PER_SEND) await flush();
+      }
+    }
+    await flush();
+    this.state = 'running';
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (this.producer !== null) return this.producer;
+    const kafka = makeKafka(this.options.brokers, `sluice-sink-${this.opts.def.name}`, this.opts.log, this.tuning);
+    const producer = kafka.producer({
+      allowAutoTopicCreation: true,
+      idempotent: false,
+      // One request in flight keeps a key's messages in order through kafkajs's retries.
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    if (this.state === 'waiting' && this.lastError !== null) {
+      this.opts.log.info('Kafka sink resumed', { sink: this.opts.def.name, topic: this.options.topic });
+    }
+    this.producer = producer;
+    return producer;
+  }
+
+  private async closeProducer(): Promise<void> {
+    const p = this.producer;
+    this.producer = null;
+    if (p !== null) await p.disconnect().catch(() => undefined);
+  }
+
+  private fail(e: unknown): void {
+    this.state = 'failed';
+    this.lastError = `Kafka sink ${this.opts.def.name} stopped: ${errorText(e)}`;
+    this.opts.log.error('Kafka sink failed', { sink: this.opts.def.name, topic: this.options.topic, error: this.lastError });
+  }
+
+  private async cleanup(): Promise<void> {
+    this.unsubscribe();
+    await this.closeProducer();
+  }
+}
