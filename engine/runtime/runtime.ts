@@ -4,7 +4,8 @@
 
 import type { ChangeBatch } from '../batch';
 import { ARRIVAL_COLUMN, type QueryDef, type RelationDef, type StreamDef, type TableDef } from '../catalog';
-import { batchFromRows, columnData, int32View, readI64, takeBatch } from '../columns';
+import { arrowTypeOf, batchFromData, batchFromRows, columnData, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
+import { makeData, type RecordBatch } from 'apache-arrow';
 import { parseValue } from '../text';
 import { intervalSortKey } from '../values/interval';
 import { SqlError, SQLSTATE } from '../errors';
@@ -15,7 +16,7 @@ import { runPull } from '../batch-run';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { TableState } from './table-state';
-import { checkRows } from './row-checks';
+import { checkBatchShape, checkRows } from './row-checks';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
 export interface RuntimeLog extends QueryRunnerLog {
@@ -193,6 +194,23 @@ export class Runtime {
     const data = batchFromRows(streamSchema(def), rows.map((r) => [...r, arrival]));
     await this.store.appendToLog(this.mustGet(name).id, { data, diffs: null });
     return rows.length;
+  }
+
+  /**
+   * The columnar ingest path: an Arrow RecordBatch whose columns are the target's declared columns, in order and of
+   * their Arrow types (engine/columns arrowTypeOf). Checked whole, then appended as one durable log entry.
+   */
+  async insertBatch(name: string, batch: RecordBatch): Promise<number> {
+    const def = this.checkInsert(name, []);
+    checkBatchShape(def, batch);
+    if (def.kind === 'table') return this.tableState(name).insert(rowsFromBatch(batch, def.columns));
+    const n = batch.numRows;
+    if (n === 0) return 0;
+    const arrival = new BigInt64Array(n).fill(BigInt(Date.now()) * 1000n);
+    const arrivalData = makeData({ type: arrowTypeOf(T.timestamptz), length: n, data: arrival } as never);
+    const columns = [...batch.data.children, arrivalData];
+    await this.store.appendToLog(this.mustGet(name).id, { data: batchFromData(streamSchema(def), columns, n), diffs: null });
+    return n;
   }
 
   /** Everything `insert` checks before it writes: the target takes rows, and every row fits it. */
