@@ -1,0 +1,69 @@
+// The real `sluice` server as a child process, the way users run it: `node dist/server/main.js --port 0
+// --data-dir <fresh dir>`, ready once it prints `listening on HOST:PORT`. Stopped with SIGTERM (then SIGKILL).
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SluiceServer {
+  readonly host: string;
+  readonly port: number;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+const MAIN = join(__dirname, '..', '..', 'server', 'main.js');
+
+export async function startSluiceServer(): Promise<SluiceServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-server-'));
+  const child = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err = (err + s).slice(-4000)));
+  const cleanup = (): void => rmSync(dataDir, { recursive: true, force: true });
+  try {
+    const { host, port } = await listening(child, () => out, () => err);
+    return {
+      host,
+      port,
+      pid: child.pid!,
+      async stop(): Promise<void> {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(killer);
+        cleanup();
+      },
+    };
+  } catch (e) {
+    child.kill('SIGKILL');
+    await exited;
+    cleanup();
+    throw e;
+  }
+}
+
+function listening(child: ChildProcess, out: () => string, err: () => string): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail('did not start within 20 s'), 20_000);
+    const check = (): void => {
+      const m = /listening on \[?([^\s\]]+?)\]?:(\d+)/.exec(out());
+      if (m) {
+        clearTimeout(timer);
+        resolve({ host: m[1], port: Number(m[2]) });
+      }
+    };
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      reject(new Error(`sluice server ${why}: ${err().trim().split('\n').slice(-3).join(' | ')}`));
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => fail(`exited with ${code}`));
+  });
+}
