@@ -30,6 +30,7 @@ export const SQLSTATE = {
   syntax_error: '42601',
   undefined_table: '42P01',
   undefined_column: '42703',
+  undefined_parameter: '42P02',
   undefined_function: '42883',
   undefined_object: '42704',
   datatype_mismatch: '42804',

@@ -5,7 +5,7 @@
 import { parseStatement, planStatement } from '../../planner/plan';
 import type { PlanContext, PlannerCatalog } from '../../planner/context';
 import type { Statement } from '../../planner/statement';
-import { SqlError } from '../../engine/errors';
+import { SqlError, SQLSTATE } from '../../engine/errors';
 import { TYPE_OID, T, type Value } from '../../engine/types';
 import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
 import { fieldDescriptions } from './fields';
@@ -40,6 +40,11 @@ export function preparePlanned(
     async execute(session: SessionState, params: readonly Value[], ctx: ExecContext): Promise<StatementResult> {
       const statement = first ?? plan(session);
       first = null; // the catalog may change before the next execution
+      const needed = paramTypesOf(statement).length;
+      if (params.length < needed) {
+        // The simple query protocol has no parameters: `$1` there is an error, as in PostgreSQL.
+        throw new SqlError(SQLSTATE.undefined_parameter, `there is no parameter $${params.length + 1}`);
+      }
       return executeStatement(statement, params, session, ctx, target);
     },
   };
