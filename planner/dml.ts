@@ -4,7 +4,7 @@
 import { SqlError, SQLSTATE } from '../engine/errors';
 import type { Expr } from '../engine/plan';
 import { T, type Field, type SqlType } from '../engine/types';
-import { assignTo } from './bind/coerce';
+import { assignTo, castTo } from './bind/coerce';
 import { bindExpr, type ExprEnv } from './bind/expr';
 import { requireBool } from './bind/operators';
 import { Scope } from './bind/scope';
@@ -78,7 +78,7 @@ export function planInsert(s: Of<'insert'>, state: BindState): Statement {
     });
     node = { kind: 'values', rows, fields };
   } else {
-    const source = bindQuery(s.source, state);
+    const source = literalsAsTargetTypes(bindQuery(s.source, state), listed.map((i) => t.columns[i]), state, s.source.pos);
     if (s.columns === null && source.fields.length < listed.length) listed = listed.slice(0, source.fields.length);
     if (source.fields.length > listed.length) throw tooMany(s.source.pos);
     if (source.fields.length < listed.length) throw tooFew(s.source.pos);
@@ -90,6 +90,24 @@ export function planInsert(s: Of<'insert'>, state: BindState): Statement {
     kind: 'insert', target: t.name, targetKind: t.kind, columns: t.columns.map((c) => c.name),
     source: lowerPlan(optimize(node), params), paramTypes: finalParams(params),
   };
+}
+
+/**
+ * `INSERT INTO t SELECT 1, '2026-01-01 10:00:00+00'`: in PostgreSQL a quoted constant in the select list has no
+ * type yet and takes the target column's. The binder has already made such constants text; a text literal feeding
+ * a non-text column is read again as that column's type.
+ */
+function literalsAsTargetTypes(node: LogicalNode, targets: readonly Field[], state: BindState, pos: number): LogicalNode {
+  if (node.kind !== 'project') return node;
+  let changed = false;
+  const exprs = node.exprs.map((e, i) => {
+    const target = targets[i];
+    if (!target || e.kind !== 'literal' || e.type.name !== 'text' || typeof e.value !== 'string' || target.type.name === 'text') return e;
+    changed = true;
+    return castTo(e, target.type, pos, state.params);
+  });
+  if (!changed) return node;
+  return { ...node, exprs, fields: node.fields.map((f, i) => ({ ...f, type: exprs[i].type })) };
 }
 
 /** Parameter types after binding; any left undetermined are text, as PostgreSQL does for unknown. */
