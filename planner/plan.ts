@@ -12,6 +12,7 @@ import { finalParams, planCopyFrom, planDelete, planInsert, planUpdate } from '.
 import { explainPlan } from './explain';
 import type { LogicalNode } from './logical/nodes';
 import { optimize, RULES } from './logical/optimize';
+import { sketchOverChangingInput } from './logical/properties';
 import { lowerPlan } from './lower';
 import type { Ast, Query } from './parse/ast';
 import { parseStatement } from './parse/statement';
@@ -52,6 +53,12 @@ export function planQuery(query: Query, catalog: PlannerCatalog, ctx: PlanContex
   if (emit === 'on_window_close' && !hasWindowedAggregate(logical)) {
     throw new SqlError(SQLSTATE.feature_not_supported, 'EMIT ON WINDOW CLOSE needs a window: GROUP BY the window_start or window_end of a TUMBLE, HOP or SESSION', {
       position: options.emitPos === undefined ? undefined : options.emitPos + 1,
+    });
+  }
+  const sketch = options.mode === 'continuous' ? sketchOverChangingInput(logical) : null;
+  if (sketch) {
+    throw new SqlError(SQLSTATE.feature_not_supported, `${sketch.fn.toUpperCase()} cannot run over input that changes`, {
+      hint: 'Its sketch cannot forget a deleted row: use it over a stream, or use an exact aggregate such as count(DISTINCT x).',
     });
   }
   const optimized = options.optimize === false ? logical : optimize(logical, RULES);
