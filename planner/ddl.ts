@@ -188,9 +188,11 @@ export function planCreateSink(ast: Ast, s: Of<'create_sink'>, catalog: PlannerC
   for (const r of ['connector', 'topic', 'brokers']) {
     if (opts[r] === undefined) throw err(SQLSTATE.invalid_parameter_value, `option "${r}" is required for a sink`, s.name.pos);
   }
-  if (opts.key !== undefined && !from.columns.some((c) => c.name === opts.key)) {
+  // key = 'a' or 'a, b': each a column of the relation shipped (as engine/kafka/options.ts reads it).
+  for (const name of (opts.key ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '')) {
+    if (from.columns.some((c) => c.name.toLowerCase() === name.toLowerCase())) continue;
     const o = s.options.find((x) => x.key === 'key')!;
-    throw err(SQLSTATE.undefined_column, `column "${opts.key}" of relation "${from.name}" does not exist`, o.pos);
+    throw err(SQLSTATE.undefined_column, `column "${name}" of relation "${from.name}" does not exist`, o.pos);
   }
   const def: SinkDef = { kind: 'sink', ...base(ast, s.name, ctx, opts), from: from.name };
   return { kind: 'create_sink', def, ifNotExists: s.ifNotExists };
