@@ -5,7 +5,7 @@
 
 import type { ChangeBatch } from './batch';
 import type { EvalContext } from './expr/context';
-import type { PlanKind, PlanNode, SourceNode } from './plan';
+import { planInputs, type PlanKind, type PlanNode, type SourceNode } from './plan';
 import { AggregateOperator } from './operators/aggregate';
 import { DistinctOperator } from './operators/distinct';
 import { FilterOperator } from './operators/filter';
@@ -90,14 +90,7 @@ const FACTORIES: Record<Exclude<PlanKind, 'source'>, Factory> = {
   limit: (n, ctx, out) => new LimitOperator(n as Extract<PlanNode, { kind: 'limit' }>, ctx, out),
 };
 
-export function planInputs(node: PlanNode): readonly PlanNode[] {
-  switch (node.kind) {
-    case 'source': case 'values': return [];
-    case 'join': return [node.left, node.right];
-    case 'union': return node.inputs;
-    default: return [node.input];
-  }
-}
+export { planInputs };
 
 function describeSource(node: SourceNode): string {
   return `Source ${node.relation.kind} ${node.relation.name} columns=[${node.columns.join(', ')}]`;

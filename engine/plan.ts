@@ -261,3 +261,13 @@ export interface LimitNode {
   readonly offset: number;
   readonly schema: Schema;
 }
+
+/** The inputs of a node, in input order (a join's left then right). */
+export function planInputs(node: PlanNode): readonly PlanNode[] {
+  switch (node.kind) {
+    case 'source': case 'values': return [];
+    case 'join': return [node.left, node.right];
+    case 'union': return node.inputs;
+    default: return [node.input];
+  }
+}

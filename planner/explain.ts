@@ -1,7 +1,7 @@
 // EXPLAIN: one line per physical operator, children indented two spaces under their parent, expressions written
 // with the input's column names. The text is stable (golden tests compare it), so change it deliberately.
 
-import type { AggCall, Expr, PlanKind, PlanNode } from '../engine/plan';
+import { planInputs, type AggCall, type Expr, type PlanKind, type PlanNode } from '../engine/plan';
 import { formatValue } from '../engine/text';
 import type { Interval, Schema } from '../engine/types';
 
@@ -9,20 +9,12 @@ export function explainPlan(plan: PlanNode): string[] {
   const lines: string[] = [];
   const walk = (n: PlanNode, depth: number): void => {
     lines.push(`${'  '.repeat(depth)}${(DESCRIBE[n.kind] as (x: PlanNode) => string)(n)}`);
-    for (const child of childrenOf(n)) walk(child, depth + 1);
+    for (const child of planInputs(n)) walk(child, depth + 1);
   };
   walk(plan, 0);
   return lines;
 }
 
-export function childrenOf(n: PlanNode): readonly PlanNode[] {
-  switch (n.kind) {
-    case 'source': case 'values': return [];
-    case 'join': return [n.left, n.right];
-    case 'union': return n.inputs;
-    default: return [n.input];
-  }
-}
 
 /** 60s, 1.5s, 250ms, 2d; months (never in a window) as mon. */
 export function formatDuration(iv: Interval): string {

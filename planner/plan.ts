@@ -2,7 +2,7 @@
 // the runtime executes), plus planSelect for the runtime to re-plan a continuous query's stored SELECT at start.
 
 import { SqlError, SQLSTATE } from '../engine/errors';
-import type { PlanNode } from '../engine/plan';
+import { planInputs, type PlanNode } from '../engine/plan';
 import type { SqlType } from '../engine/types';
 import { bindQuery } from './bind/select';
 import { newBindState } from './bind/state';
@@ -12,7 +12,7 @@ import { finalParams, planCopyFrom, planDelete, planInsert, planUpdate } from '.
 import { explainPlan } from './explain';
 import type { LogicalNode } from './logical/nodes';
 import { optimize, RULES } from './logical/optimize';
-import { sketchOverChangingInput } from './logical/properties';
+import { neverRetracts } from '../engine/operators/properties';
 import { lowerPlan } from './lower';
 import type { Ast, Query } from './parse/ast';
 import { parseStatement } from './parse/statement';
@@ -46,6 +46,19 @@ function hasWindowedAggregate(n: LogicalNode): boolean {
   }
 }
 
+/** A sketch (APPROX_*) cannot forget a deleted row: its input in a continuous query must never retract. */
+function refuseSketchOverChanges(n: PlanNode): void {
+  if (n.kind === 'aggregate' || n.kind === 'session_aggregate') {
+    const sketch = n.aggs.find((a) => a.fn === 'approx_count_distinct' || a.fn === 'approx_percentile');
+    if (sketch && !neverRetracts(n.input)) {
+      throw new SqlError(SQLSTATE.feature_not_supported, `${sketch.fn.toUpperCase()} cannot run over input that changes`, {
+        hint: 'Its sketch cannot forget a deleted row: use it over a stream, or use an exact aggregate such as count(DISTINCT x).',
+      });
+    }
+  }
+  planInputs(n).forEach(refuseSketchOverChanges);
+}
+
 export function planQuery(query: Query, catalog: PlannerCatalog, ctx: PlanContext, options: SelectOptions): PlannedSelect {
   const emit = options.emit ?? 'changes';
   const state = newBindState(catalog, ctx, options.mode, emit);
@@ -55,14 +68,10 @@ export function planQuery(query: Query, catalog: PlannerCatalog, ctx: PlanContex
       position: options.emitPos === undefined ? undefined : options.emitPos + 1,
     });
   }
-  const sketch = options.mode === 'continuous' ? sketchOverChangingInput(logical) : null;
-  if (sketch) {
-    throw new SqlError(SQLSTATE.feature_not_supported, `${sketch.fn.toUpperCase()} cannot run over input that changes`, {
-      hint: 'Its sketch cannot forget a deleted row: use it over a stream, or use an exact aggregate such as count(DISTINCT x).',
-    });
-  }
   const optimized = options.optimize === false ? logical : optimize(logical, RULES);
-  return { plan: lowerPlan(optimized, state.params.types), paramTypes: finalParams(state.params.types), dependsOn: [...state.dependsOn] };
+  const plan = lowerPlan(optimized, state.params.types);
+  if (options.mode === 'continuous') refuseSketchOverChanges(plan);
+  return { plan, paramTypes: finalParams(state.params.types), dependsOn: [...state.dependsOn] };
 }
 
 /** Re-plans a continuous query from its stored SELECT text (at server start or EXPLAIN CONTINUOUS QUERY). */

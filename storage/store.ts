@@ -250,8 +250,8 @@ export class Store {
     return this.dead.append(entries);
   }
 
-  /** The newest `limit` dead letters, oldest first. */
-  listDeadLetters(limit = 1000): Promise<StoredDeadLetter[]> {
+  /** The newest `limit` dead letters (all of them by default), oldest first: sluice.dead_letters shows every one. */
+  listDeadLetters(limit = Infinity): Promise<StoredDeadLetter[]> {
     return this.dead.list(limit);
   }
 }

@@ -8,7 +8,7 @@ import type { Accumulator, AccumulatorFactory } from './accumulator';
 import { BoolAcc, Count, CountStar, IntervalSumAcc, NumberSumAcc, StddevAcc } from './basic';
 import { ApproxCountDistinctAcc } from './hll';
 import { ApproxPercentileAcc } from './kll';
-import { DistinctAcc, MinMaxAcc } from './multiset';
+import { AppendMinMaxAcc, DistinctAcc, MinMaxAcc } from './multiset';
 
 export type { Accumulator, AccumulatorFactory } from './accumulator';
 
@@ -44,8 +44,16 @@ const FACTORIES: Record<AggFn, (call: AggCall) => AccumulatorFactory> = {
   },
 };
 
-/** The factory of fresh accumulators for one aggregate call; DISTINCT wraps the aggregate in a multiplicity map. */
-export function accumulatorFactory(call: AggCall): AccumulatorFactory {
+/**
+ * The factory of fresh accumulators for one aggregate call; DISTINCT wraps the aggregate in a multiplicity map.
+ * `appendOnly`: the input never deletes (engine/operators/properties.ts), so min / max keep only their extreme.
+ */
+export function accumulatorFactory(call: AggCall, appendOnly = false): AccumulatorFactory {
+  if (appendOnly && (call.fn === 'min' || call.fn === 'max')) {
+    const type = argType(call);
+    const max = call.fn === 'max';
+    return () => new AppendMinMaxAcc(type, max);
+  }
   const base = FACTORIES[call.fn](call);
   // DISTINCT changes nothing for min / max, and count(DISTINCT *) does not exist.
   if (!call.distinct || call.fn === 'min' || call.fn === 'max' || call.fn === 'count_star') return base;

@@ -83,6 +83,55 @@ export class MinMaxAcc implements Accumulator {
   }
 }
 
+/**
+ * min / max over an input that never deletes (an append-only stream): only the extreme is kept, so a window's state
+ * stays one value however many rows it sees. Stored in MinMaxAcc's layout (a multiset of one value), so either reads
+ * the other's bytes.
+ */
+export class AppendMinMaxAcc implements Accumulator {
+  private best: Key | null = null;
+  private readonly codec: KeyCodec;
+  private readonly sign: number;
+
+  constructor(type: SqlType, max: boolean) {
+    this.codec = keyCodecFor(type);
+    this.sign = max ? 1 : -1;
+  }
+
+  update(args: readonly Vec[], row: number, weight: number): void {
+    if (weight < 0) throw new Error('engine: min/max over an append-only input received a delete');
+    const v = args[0];
+    if (weight === 0 || isNullAt(v, row)) return;
+    const k = this.codec.key(v, row);
+    if (this.best === null || this.sign * this.codec.compare(k, this.best) > 0) this.best = k;
+  }
+
+  result(): Value {
+    return this.best === null ? null : this.codec.value(this.best);
+  }
+
+  merge(o: Accumulator): void {
+    const k = (o as AppendMinMaxAcc).best;
+    if (k !== null && (this.best === null || this.sign * this.codec.compare(k, this.best) > 0)) this.best = k;
+  }
+
+  write(w: ByteWriter): void {
+    if (this.best === null) w.uvar(0);
+    else w.uvar(1).value(this.codec.value(this.best)).svar(1);
+  }
+
+  read(r: ByteReader): void {
+    this.best = null;
+    for (const [k, c] of readCounts(r, this.codec)) {
+      if (c > 0 && (this.best === null || this.sign * this.codec.compare(k, this.best) > 0)) this.best = k;
+    }
+  }
+
+  bytes(): number {
+    return 48;
+  }
+}
+
 export class DistinctAcc implements Accumulator {
   private counts = new Map<Key, number>();
   private readonly codec: KeyCodec;

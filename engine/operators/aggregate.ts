@@ -12,7 +12,9 @@ import { describeExpr } from '../expr/describe';
 import type { AggregateNode } from '../plan';
 import { RowKeyer, type Key } from '../state/keys';
 import { changesFromRows, weightAt } from './changes';
-import { ChangeCollector, decodeGroup, encodeGroup, groupRow, newGroup, sameRow, stateKeyOf, type Group } from './groups';
+import { ChunkLog } from '../state/chunks';
+import { ChangeCollector, decodeGroup, groupRow, newGroup, readGroup, sameRow, writeGroup, type Group } from './groups';
+import { neverRetracts } from './properties';
 import type { Operator, OperatorContext, OperatorOutput, StateDelta } from './operator';
 
 const GLOBAL_KEY = '';
@@ -22,6 +24,7 @@ export class AggregateOperator implements Operator {
   /** Groups changed since the last flush (to emit) and since the last snapshot (to persist). */
   private readonly changed = new Set<Key>();
   private readonly unsaved = new Set<Key>();
+  private readonly chunks = new ChunkLog();
   /** window_end → keys of the groups in that window, for eviction. */
   private readonly byWindowEnd = new Map<number, Set<Key>>();
   private readonly factories: AccumulatorFactory[];
@@ -32,7 +35,7 @@ export class AggregateOperator implements Operator {
   private readonly isGlobal: boolean;
 
   constructor(private readonly node: AggregateNode, private readonly ctx: OperatorContext, private readonly out: OperatorOutput) {
-    this.factories = node.aggs.map(accumulatorFactory);
+    this.factories = node.aggs.map((a) => accumulatorFactory(a, neverRetracts(node.input)));
     this.args = node.aggs.map((a) => a.args.map(compileExpr));
     this.keyer = new RowKeyer(node.groupBy.map((i) => node.input.schema[i].type));
     this.isGlobal = node.groupBy.length === 0;
@@ -144,22 +147,56 @@ export class AggregateOperator implements Operator {
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
   }
 
+  /**
+   * Changed groups as chunks (engine/state/chunks.ts), one record each: 1 and the group's bytes, or 0 and the key
+   * of a group that is gone.
+   */
   snapshot(): StateDelta {
-    const delta: StateDelta = new Map();
-    for (const key of this.unsaved) {
-      const g = this.groups.get(key);
-      delta.set(stateKeyOf(key), g === undefined ? null : encodeGroup(g));
-    }
+    const delta = this.chunks.write(this.unsaved.size, (add) => {
+      for (const g of this.groups.values()) add((w) => writeGroup(w.u8(1), g));
+    }, (add) => {
+      for (const key of this.unsaved) {
+        const g = this.groups.get(key);
+        add((w) => {
+          if (g !== undefined) writeGroup(w.u8(1), g);
+          else if (typeof key === 'number') w.u8(0).u8(0).f64(key);
+          else w.u8(0).u8(1).str(key);
+        });
+      }
+    });
     this.unsaved.clear();
     return delta;
   }
 
   restore(entries: Iterable<[string, Uint8Array]>): void {
-    for (const [, bytes] of entries) {
-      const g = decodeGroup(bytes, this.factories);
+    const put = (g: Group): void => {
+      const old = this.groups.get(g.key);
+      if (old !== undefined) this.unindexWindow(old);
       this.groups.set(g.key, g);
       this.indexWindow(g);
-    }
+    };
+    this.chunks.restore(entries, (_name, bytes) => put(decodeGroup(bytes, this.factories)), (r, count) => {
+      for (let i = 0; i < count; i++) {
+        if (r.u8() === 1) {
+          put(readGroup(r, this.factories));
+          continue;
+        }
+        const key: Key = r.u8() === 0 ? r.f64() : r.str();
+        const old = this.groups.get(key);
+        if (old !== undefined) {
+          this.unindexWindow(old);
+          this.groups.delete(key);
+        }
+      }
+    });
+  }
+
+  private unindexWindow(g: Group): void {
+    const end = this.windowEndOf(g);
+    if (end === null) return;
+    const keys = this.byWindowEnd.get(end);
+    keys?.delete(g.key);
+    if (keys !== undefined && keys.size === 0) this.byWindowEnd.delete(end);
   }
 
   stateBytes(): number {

@@ -31,6 +31,12 @@ export function stateKeyOf(key: Key): string {
 
 export function encodeGroup(g: Group, extra?: (w: ByteWriter) => void): Uint8Array {
   const w = new ByteWriter();
+  writeGroup(w, g, extra);
+  return w.finish();
+}
+
+/** A group's bytes, written into a (shared) writer. */
+export function writeGroup(w: ByteWriter, g: Group, extra?: (w: ByteWriter) => void): void {
   if (typeof g.key === 'number') w.u8(0).f64(g.key);
   else w.u8(1).str(g.key);
   w.uvar(g.keyValues.length);
@@ -43,11 +49,13 @@ export function encodeGroup(g: Group, extra?: (w: ByteWriter) => void): Uint8Arr
   }
   for (const a of g.accs) a.write(w);
   extra?.(w);
-  return w.finish();
 }
 
 export function decodeGroup(bytes: Uint8Array, factories: readonly AccumulatorFactory[], extra?: (r: ByteReader) => void): Group {
-  const r = new ByteReader(bytes);
+  return readGroup(new ByteReader(bytes), factories, extra);
+}
+
+export function readGroup(r: ByteReader, factories: readonly AccumulatorFactory[], extra?: (r: ByteReader) => void): Group {
   const key: Key = r.u8() === 0 ? r.f64() : r.str();
   const nk = r.uvar();
   const keyValues: Value[] = [];

@@ -11,10 +11,12 @@ import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
 import { describeExpr } from '../expr/describe';
 import type { JoinNode } from '../plan';
 import { ByteReader, ByteWriter } from '../state/codec';
+import { ChunkLog } from '../state/chunks';
 import { anyNullAt, RowKeyer, type Key } from '../state/keys';
 import type { Value } from '../types';
 import { changesFromRows, weightAt } from './changes';
 import { ChangeCollector } from './groups';
+import { isClosingWindowEnd } from './properties';
 import { WatermarkMerger, type Operator, type OperatorContext, type OperatorOutput, type StateDelta } from './operator';
 
 interface Entry {
@@ -22,16 +24,32 @@ interface Entry {
   count: number;
   /** LEFT side of a LEFT JOIN: how many right rows (with multiplicity) it matches. */
   matches: number;
+  /** Where the entry lives: its join key (NULL keys under the NULL marker) and its row key in that bucket. */
+  readonly jk: Key;
+  readonly rk: Key;
 }
 
 type Side = Map<Key, Map<Key, Entry>>;
 
 const LEFT = 0;
 const RIGHT = 1;
+/** A chunk record that is not an entry (whose first byte is its side) but an eviction of ended windows. */
+const EVICT = 2;
 
 export class JoinOperator implements Operator {
   private readonly sides: [Side, Side] = [new Map(), new Map()];
-  private readonly unsaved: [Set<Key>, Set<Key>] = [new Set(), new Set()];
+  /** Entries changed since the last snapshot, by bucket; written as chunks (engine/state/chunks.ts). */
+  private readonly unsaved: [Map<Key, Set<Key>>, Map<Key, Set<Key>>] = [new Map(), new Map()];
+  private readonly chunks = new ChunkLog();
+  /**
+   * Which pair of join keys is a window_end closed by both inputs' watermarks (null: none): a bucket whose window
+   * ended at or below the merged watermark can neither change nor match again, so it is evicted, and the
+   * eviction is written as one record. Buckets by window end, per side.
+   */
+  private readonly endKey: number | null;
+  private readonly byEnd: [Map<number, Set<Key>>, Map<number, Set<Key>>] = [new Map(), new Map()];
+  private evictedUpTo = -Infinity;
+  private evictionUnsaved = false;
   private readonly joinKeyers: [RowKeyer, RowKeyer];
   private readonly rowKeyers: [RowKeyer, RowKeyer];
   private readonly residual: CompiledExpr | null;
@@ -47,6 +65,35 @@ export class JoinOperator implements Operator {
     this.residual = node.residual === null ? null : compileExpr(node.residual);
     this.leftWidth = l.length;
     this.rightWidth = r.length;
+    const j = node.leftKeys.findIndex((lk, i) => isClosingWindowEnd(node.left, lk) && isClosingWindowEnd(node.right, node.rightKeys[i]));
+    this.endKey = j < 0 || ctx.mode !== 'incremental' ? null : j;
+  }
+
+  /** Indexes a new bucket by its window end (from one of its rows). */
+  private indexBucket(side: number, jk: Key, row: readonly Value[]): void {
+    if (this.endKey === null) return;
+    const v = row[(side === LEFT ? this.node.leftKeys : this.node.rightKeys)[this.endKey]];
+    if (v === null) return;
+    const end = Number(v);
+    let keys = this.byEnd[side].get(end);
+    if (keys === undefined) this.byEnd[side].set(end, (keys = new Set()));
+    keys.add(jk);
+  }
+
+  /** Drops the buckets of windows that ended at or below `upTo`, on both sides. */
+  private evict(upTo: number): void {
+    if (upTo <= this.evictedUpTo) return;
+    this.evictedUpTo = upTo;
+    for (const side of [LEFT, RIGHT]) {
+      const ends = [...this.byEnd[side].keys()].filter((e) => e <= upTo);
+      for (const end of ends) {
+        for (const jk of this.byEnd[side].get(end)!) {
+          this.sides[side].delete(jk);
+          this.unsaved[side].delete(jk);
+        }
+        this.byEnd[side].delete(end);
+      }
+    }
   }
 
   private get isLeftJoin(): boolean {
@@ -103,7 +150,7 @@ export class JoinOperator implements Operator {
             e.matches += w;
             if (before <= 0 && e.matches > 0) out.add(this.nullExtended(e.row), -e.count);
             else if (before > 0 && e.matches <= 0) out.add(this.nullExtended(e.row), e.count);
-            this.unsaved[LEFT].add(this.joinKeyOfEntry(LEFT, e));
+            this.markUnsaved(LEFT, e.jk, e.rk);
           }
         }
       }
@@ -113,28 +160,30 @@ export class JoinOperator implements Operator {
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
   }
 
-  /** The join key an entry is stored under (entries of NULL keys live under the NULL marker). */
-  private readonly entryKeys = new WeakMap<Entry, Key>();
-  private joinKeyOfEntry(_side: number, e: Entry): Key {
-    return this.entryKeys.get(e)!;
+  private markUnsaved(side: number, jk: Key, rk: Key): void {
+    let keys = this.unsaved[side].get(jk);
+    if (keys === undefined) this.unsaved[side].set(jk, (keys = new Set()));
+    keys.add(rk);
   }
 
   private apply(side: number, joinKey: Key | null, rowKey: Key, row: Value[], w: number, matched: number): Entry {
     const jk: Key = joinKey ?? '\u0002NULLKEY';
     let bucket = this.sides[side].get(jk);
-    if (bucket === undefined) this.sides[side].set(jk, (bucket = new Map()));
+    if (bucket === undefined) {
+      this.sides[side].set(jk, (bucket = new Map()));
+      this.indexBucket(side, jk, row);
+    }
     let e = bucket.get(rowKey);
     if (e === undefined) {
-      e = { row, count: 0, matches: matched };
+      e = { row, count: 0, matches: matched, jk, rk: rowKey };
       bucket.set(rowKey, e);
-      this.entryKeys.set(e, jk);
     }
     e.count += w;
     if (e.count === 0) {
       bucket.delete(rowKey);
       if (bucket.size === 0) this.sides[side].delete(jk);
     }
-    this.unsaved[side].add(jk);
+    this.markUnsaved(side, jk, rowKey);
     return e;
   }
 
@@ -160,60 +209,76 @@ export class JoinOperator implements Operator {
 
   watermark(input: number, micros: number): void {
     const w = this.merger.update(input, micros);
-    if (w !== null) this.out.emitWatermark(w);
+    if (w === null) return;
+    if (this.endKey !== null && w > this.evictedUpTo) {
+      this.evict(w);
+      this.evictionUnsaved = true;
+    }
+    this.out.emitWatermark(w);
   }
 
   flush(): void {}
 
   endOfInput(): void {}
 
+  /** Each record: side, join key, row key, count, matches and, unless the entry is gone (count 0), the row. */
   snapshot(): StateDelta {
-    const delta: StateDelta = new Map();
-    for (const side of [LEFT, RIGHT]) {
-      for (const jk of this.unsaved[side]) {
-        const name = `${side === LEFT ? 'l' : 'r'}${typeof jk === 'number' ? 'n' : 's'}${jk}`;
-        const bucket = this.sides[side].get(jk);
-        if (bucket === undefined) {
-          delta.set(name, null);
-          continue;
-        }
-        const w = new ByteWriter();
-        if (typeof jk === 'number') w.u8(0).f64(jk);
-        else w.u8(1).str(jk);
-        w.uvar(bucket.size);
-        for (const [rk, e] of bucket) {
-          if (typeof rk === 'number') w.u8(0).f64(rk);
-          else w.u8(1).str(rk);
-          w.svar(e.count).svar(e.matches).uvar(e.row.length);
-          for (const v of e.row) w.value(v);
-        }
-        delta.set(name, w.finish());
+    let changed = this.evictionUnsaved ? 1 : 0;
+    for (const side of this.unsaved) for (const keys of side.values()) changed += keys.size;
+    const delta = this.chunks.write(changed, (add) => {
+      for (const side of [LEFT, RIGHT]) {
+        for (const bucket of this.sides[side].values()) for (const e of bucket.values()) add((w) => writeEntry(w, side, e.jk, e.rk, e));
       }
-      this.unsaved[side].clear();
-    }
+    }, (add) => {
+      for (const side of [LEFT, RIGHT]) {
+        for (const [jk, keys] of this.unsaved[side]) {
+          const bucket = this.sides[side].get(jk);
+          for (const rk of keys) add((w) => writeEntry(w, side, jk, rk, bucket?.get(rk)));
+        }
+      }
+      // After the entries: on restore it drops them too when their window has ended.
+      if (this.evictionUnsaved) add((w) => w.u8(EVICT).f64(this.evictedUpTo));
+    });
+    this.evictionUnsaved = false;
+    for (const side of this.unsaved) side.clear();
     return delta;
   }
 
   restore(entries: Iterable<[string, Uint8Array]>): void {
-    for (const [name, bytes] of entries) {
+    this.chunks.restore(entries, (name, bytes) => {
+      // The earlier layout: one value per bucket.
       const side = name[0] === 'l' ? LEFT : RIGHT;
       const r = new ByteReader(bytes);
-      const jk: Key = r.u8() === 0 ? r.f64() : r.str();
-      const bucket = new Map<Key, Entry>();
+      const jk = readKey(r);
       const size = r.uvar();
-      for (let i = 0; i < size; i++) {
-        const rk: Key = r.u8() === 0 ? r.f64() : r.str();
-        const count = r.svar();
-        const matches = r.svar();
-        const row: Value[] = [];
-        const width = r.uvar();
-        for (let c = 0; c < width; c++) row.push(r.value());
-        const e: Entry = { row, count, matches };
-        this.entryKeys.set(e, jk);
-        bucket.set(rk, e);
+      for (let i = 0; i < size; i++) this.restoreEntry(side, jk, r);
+    }, (r, count) => {
+      for (let i = 0; i < count; i++) {
+        const side = r.u8();
+        if (side === EVICT) this.evict(r.f64());
+        else this.restoreEntry(side, readKey(r), r);
       }
-      this.sides[side].set(jk, bucket);
+    });
+    for (const side of this.sides) for (const [jk, bucket] of side) if (bucket.size === 0) side.delete(jk);
+  }
+
+  private restoreEntry(side: number, jk: Key, r: ByteReader): void {
+    const rk = readKey(r);
+    const count = r.svar();
+    const matches = r.svar();
+    let bucket = this.sides[side].get(jk);
+    if (count === 0) {
+      bucket?.delete(rk);
+      return;
     }
+    const row: Value[] = [];
+    const width = r.uvar();
+    for (let c = 0; c < width; c++) row.push(r.value());
+    if (bucket === undefined) {
+      this.sides[side].set(jk, (bucket = new Map()));
+      this.indexBucket(side, jk, row);
+    }
+    bucket.set(rk, { row, count, matches, jk, rk });
   }
 
   stateBytes(): number {
@@ -227,4 +292,25 @@ export class JoinOperator implements Operator {
     const residual = this.node.residual === null ? '' : ` residual=${describeExpr(this.node.residual)}`;
     return `HashJoin ${this.node.joinType.toUpperCase()} on=[${keys}]${residual}`;
   }
+}
+
+function readKey(r: ByteReader): Key {
+  return r.u8() === 0 ? r.f64() : r.str();
+}
+
+function writeKey(w: ByteWriter, k: Key): void {
+  if (typeof k === 'number') w.u8(0).f64(k);
+  else w.u8(1).str(k);
+}
+
+function writeEntry(w: ByteWriter, side: number, jk: Key, rk: Key, e: Entry | undefined): void {
+  w.u8(side);
+  writeKey(w, jk);
+  writeKey(w, rk);
+  if (e === undefined || e.count === 0) {
+    w.svar(0).svar(0);
+    return;
+  }
+  w.svar(e.count).svar(e.matches).uvar(e.row.length);
+  for (const v of e.row) w.value(v);
 }

@@ -17,6 +17,7 @@ import type { Value } from '../types';
 import { formatInterval, intervalMicros } from '../values/interval';
 import { changesFromRows, weightAt } from './changes';
 import { ChangeCollector, decodeGroup, encodeGroup, newGroup, sameRow, stateKeyOf, type Group } from './groups';
+import { neverRetracts } from './properties';
 import type { Operator, OperatorContext, OperatorOutput, StateDelta } from './operator';
 import { EventClock, reportLate } from './window';
 
@@ -39,7 +40,7 @@ export class SessionAggregateOperator implements Operator {
   private readonly clock: EventClock;
 
   constructor(private readonly node: SessionAggregateNode, private readonly ctx: OperatorContext, private readonly out: OperatorOutput) {
-    this.factories = node.aggs.map(accumulatorFactory);
+    this.factories = node.aggs.map((a) => accumulatorFactory(a, neverRetracts(node.input)));
     this.args = node.aggs.map((a) => a.args.map(compileExpr));
     this.keyer = new RowKeyer(node.keys.map((i) => node.input.schema[i].type));
     this.gap = intervalMicros(node.gap, 'session gap');

@@ -6,7 +6,7 @@
 import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
 import { concatBatches, rowsFromBatch } from '../columns';
-import type { Schema, Value } from '../types';
+import type { Schema } from '../types';
 import { createHash } from 'node:crypto';
 import { SqlError, SQLSTATE, toSqlError } from '../errors';
 import type { Store, DeadLetter, Offsets } from '../../storage';
@@ -14,10 +14,12 @@ import { encodeTuple, decodeTuple } from '../../storage';
 import { buildDag, type Dag } from '../dag';
 import type { PlanNode } from '../plan';
 import type { LateRow } from '../operators/operator';
-import { ResultSet, type ResultDelta } from './result-set';
+import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 
 /** The state key holding the plan fingerprint; operator keys are `opId/...`, so it cannot collide. */
 const PLAN_KEY = 'plan';
+/** The state key holding the query's counters (rows in / out, late rows), so sluice.queries survives a restart. */
+const COUNTERS_KEY = 'counters';
 
 export type QueryStatus = 'running' | 'paused' | 'failed';
 
@@ -39,7 +41,10 @@ export interface QueryRunnerLog {
 }
 
 export class QueryRunner {
-  readonly result = new ResultSet();
+  /** What SELECT reads: the log's batches for an append-only query, rows by key otherwise. */
+  readonly result: ResultSet;
+  private readonly keyed: KeyedResult | null;
+  private readonly appended: AppendResult | null;
   /** Relation id of each DAG source, in the same order. */
   private readonly inputIds: readonly number[];
   /** A hash of the operator DAG, stored with the state it writes. */
@@ -68,6 +73,15 @@ export class QueryRunner {
     this.dag = buildDag(plan, { mode: 'incremental', late: (row) => this.late.push(row) });
     this.planFingerprint = createHash('sha256').update(this.dag.explain().join('\n')).digest('hex').slice(0, 16);
     this.inputIds = this.dag.sources.map((s) => relationId(s.node.relation.name));
+    if (neverRetracts(plan)) {
+      this.appended = new AppendResult(def.columns);
+      this.keyed = null;
+      this.result = this.appended;
+    } else {
+      this.keyed = new KeyedResult();
+      this.appended = null;
+      this.result = this.keyed;
+    }
     this.stats = {
       status: def.paused ? 'paused' : 'running', epoch: 0, watermark: null, rowsIn: 0, rowsOut: 0,
       lateRows: 0, errorRows: 0, lastBatchMs: null, lastError: null,
@@ -90,6 +104,15 @@ export class QueryRunner {
     const state = new Map(loaded.state);
     const storedPlan = state.get(PLAN_KEY);
     state.delete(PLAN_KEY);
+    const counters = state.get(COUNTERS_KEY);
+    state.delete(COUNTERS_KEY);
+    if (counters !== undefined) {
+      const c = JSON.parse(Buffer.from(counters).toString('utf8')) as Partial<Record<'rowsIn' | 'rowsOut' | 'lateRows' | 'errorRows', number>>;
+      this.stats.rowsIn = c.rowsIn ?? 0;
+      this.stats.rowsOut = c.rowsOut ?? 0;
+      this.stats.lateRows = c.lateRows ?? 0;
+      this.stats.errorRows = c.errorRows ?? 0;
+    }
     if (storedPlan !== undefined && Buffer.from(storedPlan).toString('utf8') !== this.planFingerprint) {
       // Operator state is laid out by the plan that wrote it; read by another plan it would be garbage.
       throw new SqlError(SQLSTATE.object_not_in_prerequisite_state,
@@ -100,7 +123,14 @@ export class QueryRunner {
     }
     this.planStored = storedPlan !== undefined;
     this.dag.restore(state);
-    this.result.load(loaded.results.map((r) => ({ row: decodeTuple(r.key), count: Number(decodeTuple(r.value)[0]) })));
+    if (this.appended !== null) {
+      // The query's own log holds every row it produced (query logs are never trimmed): the result is that log.
+      for await (const entry of this.store.readLog(this.id, this.store.firstSeq(this.id) - 1n, loaded.resultSeq)) {
+        this.appended.append(entry.batch);
+      }
+    } else {
+      this.keyed!.load(loaded.results.map((r) => ({ row: decodeTuple(r.key), count: Number(decodeTuple(r.value)[0]) })));
+    }
     this.stats.watermark = this.dag.watermark();
     if (!this.def.paused) this.schedule();
   }
@@ -179,26 +209,37 @@ export class QueryRunner {
       const rowsIn = await this.feedInputs(ends);
       const output = this.dag.endEpoch();
       const late = this.late;
-      const { changes, rows, diffs } = this.collect(output);
-      const delta = this.result.plan(rows, diffs);
+      const changes = this.collect(output);
+      let delta: ResultDelta[] = [];
+      let rowsOut = 0;
+      if (this.keyed !== null) {
+        const rows = changes === null ? [] : rowsFromBatch(changes.data, this.schema);
+        delta = this.keyed.plan(rows, changes?.diffs ?? null);
+        rowsOut = rows.length;
+      } else if (changes !== null) {
+        // Before anything is written: an append-only query that retracts is a bug, and fails the query.
+        AppendResult.check(changes);
+        rowsOut = changes.data.numRows;
+      }
       const epoch = this.stats.epoch + 1;
       const offsets: Record<number, bigint> = Object.fromEntries(ends);
       await this.store.commitEpoch({
         queryId: this.id,
         epoch,
-        stateChanges: this.stateChanges(),
+        stateChanges: this.stateChanges({ rowsIn, rowsOut, lateRows: late.length }),
         resultChanges: changes,
         resultRows: resultRows(delta),
         offsets: offsets as Offsets,
         checkpoint: { durationMs: performance.now() - started, offsets: this.namedOffsets(ends) },
         deadLetters: late.map((r) => this.deadLetter(r)),
       });
-      this.result.apply(delta);
+      if (this.keyed !== null) this.keyed.apply(delta);
+      else if (changes !== null) this.appended!.append(changes);
       this.planStored = true;
       this.offsets = new Map(ends);
       this.stats.epoch = epoch;
       this.stats.rowsIn += rowsIn;
-      this.stats.rowsOut += rows.length;
+      this.stats.rowsOut += rowsOut;
       this.stats.lateRows += late.length;
       this.stats.watermark = this.dag.watermark();
       this.stats.lastBatchMs = performance.now() - started;
@@ -222,10 +263,15 @@ export class QueryRunner {
     return out;
   }
 
-  /** The operators' changed state, plus the plan fingerprint with the first epoch. */
-  private stateChanges(): Map<string, Uint8Array | null> {
+  /** The operators' changed state, plus the plan fingerprint with the first epoch and the counters after this one. */
+  private stateChanges(epoch: { rowsIn: number; rowsOut: number; lateRows: number }): Map<string, Uint8Array | null> {
     const changes = this.dag.snapshot();
     if (!this.planStored) changes.set(PLAN_KEY, Buffer.from(this.planFingerprint, 'utf8'));
+    const s = this.stats;
+    changes.set(COUNTERS_KEY, Buffer.from(JSON.stringify({
+      rowsIn: s.rowsIn + epoch.rowsIn, rowsOut: s.rowsOut + epoch.rowsOut, lateRows: s.lateRows + epoch.lateRows,
+      errorRows: s.errorRows,
+    }), 'utf8'));
     return changes;
   }
 
@@ -245,9 +291,11 @@ export class QueryRunner {
     return rows;
   }
 
-  private collect(output: readonly ChangeBatch[]): { changes: ChangeBatch | null; rows: Value[][]; diffs: Int32Array | null } {
+  /** The epoch's output as one change batch (one entry in the query's log), or null when there is none. */
+  private collect(output: readonly ChangeBatch[]): ChangeBatch | null {
     const nonEmpty = output.filter((b) => b.data.numRows > 0);
-    if (nonEmpty.length === 0) return { changes: null, rows: [], diffs: null };
+    if (nonEmpty.length === 0) return null;
+    if (nonEmpty.length === 1) return nonEmpty[0];
     const data = nonEmpty.length === 1 ? nonEmpty[0].data : concatBatches(this.schema, nonEmpty.map((b) => b.data));
     let diffs: Int32Array | null = null;
     if (nonEmpty.some((b) => b.diffs !== null)) {
@@ -259,7 +307,7 @@ export class QueryRunner {
         at += b.data.numRows;
       }
     }
-    return { changes: { data, diffs }, rows: rowsFromBatch(data, this.schema), diffs };
+    return { data, diffs };
   }
 
   private deadLetter(r: LateRow): DeadLetter {

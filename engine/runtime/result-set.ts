@@ -1,8 +1,20 @@
 // The materialized result of a continuous query: a multiset of rows, changed by +1/-1 weights. SELECT reads it,
 // downstream queries read its changes from the query's log, and each epoch's net effect on it is written to storage
 // in the same atomic batch as the state that produced it.
+//
+// Two shapes. A query whose output can retract (an aggregate, DISTINCT, a LEFT JOIN, anything over a table...) keeps
+// its rows keyed (KeyedResult): an epoch's changes are netted per row and the rows whose count changed are stored one
+// key each. A query whose output is append-only (`neverRetracts`: rows are only ever inserted) needs no keys: its own
+// log already holds every row it ever produced, in order, so its result is those log batches (AppendResult), kept as
+// the Arrow batches they are and reloaded from the log at restart. Each epoch then writes one log entry, not a key
+// per row.
 
-import type { Value } from '../types';
+import type { ChangeBatch } from '../batch';
+import type { RecordBatch } from 'apache-arrow';
+import { batchFromRows, rowsFromBatch, takeBatch } from '../columns';
+import type { Schema, Value } from '../types';
+
+export { neverRetracts } from '../operators/properties';
 
 export interface ResultRow {
   readonly row: readonly Value[];
@@ -16,7 +28,20 @@ export interface ResultDelta {
   readonly count: number;
 }
 
-export class ResultSet {
+/** What SELECT reads. */
+export interface ResultSet {
+  /** Rows, counted with multiplicity. */
+  readonly size: number;
+  /** Every row, repeated by its multiplicity, in no particular order. */
+  snapshot(): Value[][];
+  /**
+   * The same rows as change batches (weights > 0) of the given columns, for a pull query's input; `schema` is
+   * those columns' fields.
+   */
+  batches(columns: readonly number[], schema: Schema): ChangeBatch[];
+}
+
+export class KeyedResult implements ResultSet {
   private readonly rows = new Map<string, ResultRow>();
 
   get size(): number {
@@ -25,11 +50,15 @@ export class ResultSet {
     return n;
   }
 
-  /** Every row, repeated by its multiplicity, in no particular order. */
   snapshot(): Value[][] {
     const out: Value[][] = [];
     for (const r of this.rows.values()) for (let i = 0; i < r.count; i++) out.push([...r.row]);
     return out;
+  }
+
+  batches(columns: readonly number[], schema: Schema): ChangeBatch[] {
+    const rows = this.snapshot().map((r) => columns.map((c) => r[c]));
+    return [{ data: batchFromRows(schema, rows), diffs: null }];
   }
 
   /**
@@ -66,6 +95,59 @@ export class ResultSet {
   /** Restores rows loaded from storage at startup. */
   load(rows: Iterable<{ readonly row: readonly Value[]; readonly count: number }>): void {
     for (const r of rows) this.rows.set(rowKey(r.row), { row: r.row, count: r.count });
+  }
+}
+
+export class AppendResult implements ResultSet {
+  private readonly parts: RecordBatch[] = [];
+  private count = 0;
+
+  constructor(private readonly schema: Schema) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Checks that a batch only inserts (weights, when present, are positive: a row inserted k times at once has
+   * weight k). A retraction here means the plan property was wrong: an internal error, never a silent mistake.
+   */
+  static check(batch: ChangeBatch): number {
+    const d = batch.diffs;
+    if (d === null) return batch.data.numRows;
+    let n = 0;
+    for (let i = 0; i < d.length; i++) {
+      if (d[i] < 0) throw new Error('engine: an append-only continuous query produced a retraction');
+      n += d[i];
+    }
+    return n;
+  }
+
+  /** Adds batches already made durable (an epoch's output, or the query's log at restart). */
+  append(batch: ChangeBatch): void {
+    const n = AppendResult.check(batch);
+    if (n === 0) return;
+    let data = batch.data;
+    if (n !== data.numRows || batch.diffs !== null && batch.diffs.some((w) => w !== 1)) {
+      // A row inserted k times at once (an INNER JOIN of duplicates) is kept as k rows: parts carry no weights.
+      const idx: number[] = [];
+      for (let i = 0; i < batch.diffs!.length; i++) for (let k = 0; k < batch.diffs![i]; k++) idx.push(i);
+      data = takeBatch(this.schema, data, idx);
+    }
+    this.parts.push(data);
+    this.count += n;
+  }
+
+  snapshot(): Value[][] {
+    const out: Value[][] = [];
+    for (const b of this.parts) for (const r of rowsFromBatch(b, this.schema)) out.push(r);
+    return out;
+  }
+
+  batches(columns: readonly number[], _schema: Schema): ChangeBatch[] {
+    const all = this.schema.length;
+    const same = columns.length === all && columns.every((c, i) => c === i);
+    return this.parts.map((b) => ({ data: same ? b : b.selectAt([...columns]), diffs: null }));
   }
 }
 

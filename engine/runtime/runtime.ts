@@ -9,7 +9,7 @@ import { makeData, type RecordBatch } from 'apache-arrow';
 import { parseValue } from '../text';
 import { intervalSortKey } from '../values/interval';
 import { SqlError, SQLSTATE } from '../errors';
-import type { PlanNode, SourceNode } from '../plan';
+import { planInputs, type PlanNode, type SourceNode } from '../plan';
 import { T, type Field, type Interval, type Schema, type Value } from '../types';
 import type { Store, StoredDef } from '../../storage';
 import { runPull } from '../batch-run';
@@ -266,7 +266,7 @@ export class Runtime {
     const def = stored.def;
     let rows: readonly (readonly Value[])[];
     if (def.kind === 'table') rows = this.tableState(def.name).snapshot();
-    else if (def.kind === 'query') rows = this.queryRunner(def.name).result.snapshot();
+    else if (def.kind === 'query') return this.queryRunner(def.name).result.batches(node.columns, node.schema);
     else if (def.kind === 'stream') return this.retainedRows(stored, node);
     else throw new SqlError(SQLSTATE.wrong_object_type, `sink "${def.name}" is not selectable`);
     return [{ data: batchFromRows(node.schema, rows.map((r) => node.columns.map((c) => r[c]))), diffs: null }];
@@ -348,18 +348,8 @@ function sourceNodes(plan: PlanNode): SourceNode[] {
   const out: SourceNode[] = [];
   const walk = (n: PlanNode): void => {
     if (n.kind === 'source') out.push(n);
-    for (const child of children(n)) walk(child);
+    for (const child of planInputs(n)) walk(child);
   };
   walk(plan);
   return out;
-}
-
-export function children(n: PlanNode): readonly PlanNode[] {
-  switch (n.kind) {
-    case 'source':
-    case 'values': return [];
-    case 'join': return [n.left, n.right];
-    case 'union': return n.inputs;
-    default: return [n.input];
-  }
 }

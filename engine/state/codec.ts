@@ -3,20 +3,39 @@
 
 import type { Value } from '../types';
 
-const utf8 = new TextEncoder();
 const utf8Decode = new TextDecoder();
 
 export class ByteWriter {
-  private buf = new Uint8Array(64);
-  private view = new DataView(this.buf.buffer);
+  private buf: Buffer;
+  private view: DataView;
   private pos = 0;
+
+  constructor(capacity = 64) {
+    this.buf = Buffer.allocUnsafe(capacity);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    next.set(this.buf.subarray(0, this.pos));
+    this.grow(n);
+  }
+
+  private grow(n: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** Starts over, keeping the buffer: one writer can encode many values (finish copies each out). */
+  reset(): this {
+    this.pos = 0;
+    return this;
   }
 
   u8(x: number): this {
@@ -56,8 +75,24 @@ export class ByteWriter {
     return this;
   }
 
+  /** UTF-8, length first; written in place (no intermediate array). */
   str(s: string): this {
-    return this.bytes(utf8.encode(s));
+    const n = s.length;
+    // Short ASCII strings (most keys) skip the byte-length scan: their length is known once checked.
+    let ascii = n < 64;
+    if (ascii) for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) { ascii = false; break; }
+    const len = ascii ? n : Buffer.byteLength(s, 'utf8');
+    this.uvar(len);
+    this.ensure(len);
+    if (ascii) {
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    } else {
+      this.buf.write(s, this.pos, len, 'utf8');
+    }
+    this.pos += len;
+    return this;
   }
 
   value(v: Value): this {
@@ -71,8 +106,11 @@ export class ByteWriter {
     }
   }
 
+  /** A copy of the bytes written (the writer may be reset and reused). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = new Uint8Array(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    return out;
   }
 }
 

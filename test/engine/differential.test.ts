@@ -14,6 +14,8 @@ import { agg, call, col, lit, rng, schemaOf, T } from './helpers';
 
 const schema = schemaOf(['k', T.text], ['v', T.int4], ['f', T.float8], ['b', T.bool], ['t', T.timestamptz]);
 const src: SourceNode = { kind: 'source', relation: { kind: 'stream', name: 's' }, columns: [0, 1, 2, 3, 4], schema };
+/** Changing input (deletes) comes from a table: a stream only inserts, and the engine relies on it (min/max). */
+const table: SourceNode = { ...src, relation: { kind: 'table', name: 't' } };
 const SECOND = 1_000_000;
 const BASE = 1_767_261_600 * SECOND;
 
@@ -161,7 +163,7 @@ test('differential: TUMBLE aggregate, EMIT ON WINDOW CLOSE equals the batch over
 
 test('differential: filtered, projected aggregate over a changing input (deletes)', () => {
   const filter: PlanNode = {
-    kind: 'filter', input: src, schema,
+    kind: 'filter', input: table, schema,
     predicate: call('or', T.bool, call('is_null', T.bool, col(1, T.int4)), call('>', T.bool, col(1, T.int4), lit(0, T.int4))),
   };
   const plan: AggregateNode = {
@@ -173,7 +175,7 @@ test('differential: filtered, projected aggregate over a changing input (deletes
 
 test('differential: chained aggregates (count of keys per sum band over per-key sums)', () => {
   const perKey: AggregateNode = {
-    kind: 'aggregate', input: src, groupBy: [0], aggs: [agg('sum', T.int8, [col(1, T.int4)])], windowEnd: null,
+    kind: 'aggregate', input: table, groupBy: [0], aggs: [agg('sum', T.int8, [col(1, T.int4)])], windowEnd: null,
     emit: 'changes', schema: schemaOf(['k', T.text], ['total', T.int8]),
   };
   const band: PlanNode = {
@@ -208,11 +210,11 @@ test('differential: SESSION windows merge the same way incrementally and in batc
 });
 
 test('differential: DISTINCT and LEFT JOIN over changing input', () => {
-  const keys: PlanNode = { kind: 'project', input: src, exprs: [col(0, T.text), col(3, T.bool)], schema: schemaOf(['k', T.text], ['b', T.bool]) };
+  const keys: PlanNode = { kind: 'project', input: table, exprs: [col(0, T.text), col(3, T.bool)], schema: schemaOf(['k', T.text], ['b', T.bool]) };
   differential({ kind: 'distinct', input: keys, schema: keys.schema }, randomEpochs(7, 12, 30, true));
   // A self-join of the source: both sides see the same changes (one source node, two consumers).
   const join: PlanNode = {
-    kind: 'join', joinType: 'left', left: keys, right: src, leftKeys: [0], rightKeys: [0],
+    kind: 'join', joinType: 'left', left: keys, right: table, leftKeys: [0], rightKeys: [0],
     residual: call('is_distinct_from', T.bool, col(1, T.bool), col(5, T.bool)),
     schema: schemaOf(['k', T.text], ['b', T.bool], ['k2', T.text], ['v', T.int4], ['f', T.float8], ['b2', T.bool], ['t', T.timestamptz]),
   };
