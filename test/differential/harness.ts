@@ -14,17 +14,8 @@ import type { SessionState, StatementResult } from '../../server/backend';
 import type { Value } from '../../engine/types';
 import { formatTimestamp } from '../../engine/values/datetime';
 
-/** A small, fast, seedable PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../helpers/random';
+export { rng };
 
 export interface DiffQuery {
   readonly name: string;

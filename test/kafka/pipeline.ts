@@ -124,17 +124,7 @@ export function checkSinkHeaders(messages: readonly ReadMessage[], query: string
   return copies;
 }
 
-/** mulberry32: a small seeded generator, so a failing random run can be repeated from its printed seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../helpers/random';
 
 /** The start (ms since the epoch) of every HOP window containing `ts`: aligned to the epoch, size a multiple of slide. */
 export function hopStarts(ts: number, slideMs: number, sizeMs: number): number[] {
