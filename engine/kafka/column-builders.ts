@@ -67,21 +67,36 @@ function validity(nulls: Uint8Array, n: number): { nullCount: number; nullBitmap
   return { nullCount, nullBitmap: nullCount === 0 ? undefined : packBits(nulls, n, true) };
 }
 
-class BoolBuilder implements ColumnBuilder {
-  private readonly values: Uint8Array;
-  private readonly nulls: Uint8Array;
+/**
+ * Builders over a typed array and a byte of NULL flag per row. Each subclass says which JSON values it takes as they
+ * are (`native`) and how a parsed value is stored; NULLs, text parsing and the wrong-type message are shared.
+ */
+abstract class TypedBuilder implements ColumnBuilder {
+  protected readonly nulls: Uint8Array;
 
-  constructor(private readonly type: SqlType, capacity: number) {
-    this.values = new Uint8Array(capacity);
+  constructor(protected readonly type: SqlType, capacity: number) {
     this.nulls = new Uint8Array(capacity);
   }
 
+  /** Stores a JSON value of the column's own kind (returning null), an error message, or undefined for other values. */
+  protected abstract native(i: number, v: unknown): SetResult | undefined;
+  /** Stores a value parsed from text. */
+  protected abstract store(i: number, v: Value | number): void;
+  /** The first n rows' values as the Arrow type's data buffer. */
+  protected abstract data(n: number): ArrayBufferView;
+
+  protected parse(s: string): Value | number {
+    return parseValue(s, this.type);
+  }
+
+  protected stored(i: number): SetResult {
+    this.nulls[i] = 0;
+    return null;
+  }
+
   json(i: number, v: unknown): SetResult {
-    if (typeof v === 'boolean') {
-      this.values[i] = v ? 1 : 0;
-      this.nulls[i] = 0;
-      return null;
-    }
+    const r = this.native(i, v);
+    if (r !== undefined) return r;
     if (typeof v === 'string') return this.text(i, v);
     if (v === null || v === undefined) return this.text(i, null);
     return typeError(this.type, v);
@@ -93,9 +108,8 @@ class BoolBuilder implements ColumnBuilder {
       return null;
     }
     try {
-      this.values[i] = parseValue(s, this.type) ? 1 : 0;
-      this.nulls[i] = 0;
-      return null;
+      this.store(i, this.parse(s));
+      return this.stored(i);
     } catch (e) {
       return parseError(e);
     }
@@ -103,115 +117,105 @@ class BoolBuilder implements ColumnBuilder {
 
   finish(n: number): Data {
     const { nullCount, nullBitmap } = validity(this.nulls, n);
-    return makeData({ type: arrowTypeOf(this.type) as never, length: n, nullCount, nullBitmap, data: packBits(this.values, n) });
+    return makeData({ type: arrowTypeOf(this.type), length: n, nullCount, nullBitmap, data: this.data(n) } as never);
+  }
+}
+
+class BoolBuilder extends TypedBuilder {
+  private readonly values: Uint8Array;
+
+  constructor(type: SqlType, capacity: number) {
+    super(type, capacity);
+    this.values = new Uint8Array(capacity);
+  }
+
+  protected native(i: number, v: unknown): SetResult | undefined {
+    if (typeof v !== 'boolean') return undefined;
+    this.values[i] = v ? 1 : 0;
+    return this.stored(i);
+  }
+
+  protected store(i: number, v: Value | number): void {
+    this.values[i] = v ? 1 : 0;
+  }
+
+  protected data(n: number): ArrayBufferView {
+    return packBits(this.values, n);
   }
 }
 
 /** int2, int4, date, float4, float8, numeric: one JavaScript number per row. */
-class SmallNumberBuilder implements ColumnBuilder {
-  private readonly nulls: Uint8Array;
-
+class SmallNumberBuilder extends TypedBuilder {
   constructor(
-    private readonly type: SqlType,
+    type: SqlType,
     private readonly values: Int16Array | Int32Array | Float32Array | Float64Array,
     private readonly min: number,
     private readonly max: number,
     private readonly integer: boolean,
   ) {
-    this.nulls = new Uint8Array(values.length);
+    super(type, values.length);
   }
 
-  json(i: number, v: unknown): SetResult {
-    if (typeof v === 'number') {
-      if (this.integer && !Number.isInteger(v)) return typeError(this.type, v);
-      if (v < this.min || v > this.max) return `value ${v} is out of range for type ${typeDisplayName(this.type)}`;
-      this.values[i] = v;
-      this.nulls[i] = 0;
-      return null;
-    }
-    if (typeof v === 'string') return this.text(i, v);
-    if (v === null || v === undefined) return this.text(i, null);
-    return typeError(this.type, v);
+  protected native(i: number, v: unknown): SetResult | undefined {
+    if (typeof v !== 'number') return undefined;
+    if (this.integer && !Number.isInteger(v)) return typeError(this.type, v);
+    if (v < this.min || v > this.max) return `value ${v} is out of range for type ${typeDisplayName(this.type)}`;
+    this.values[i] = v;
+    return this.stored(i);
   }
 
-  text(i: number, s: string | null): SetResult {
-    if (s === null) {
-      this.nulls[i] = 1;
-      return null;
-    }
-    try {
-      this.values[i] = parseValue(s, this.type) as number;
-      this.nulls[i] = 0;
-      return null;
-    } catch (e) {
-      return parseError(e);
-    }
+  protected store(i: number, v: Value | number): void {
+    this.values[i] = v as number;
   }
 
-  finish(n: number): Data {
-    const { nullCount, nullBitmap } = validity(this.nulls, n);
-    return makeData({ type: arrowTypeOf(this.type), length: n, nullCount, nullBitmap, data: this.values.subarray(0, n) } as never);
+  protected data(n: number): ArrayBufferView {
+    return this.values.subarray(0, n);
   }
 }
 
 /** int8, timestamp, timestamptz: int64 bits written through an Int32 view (exact for any int64 given as text). */
-class Int64Builder implements ColumnBuilder {
+class Int64Builder extends TypedBuilder {
   private readonly values: BigInt64Array;
   private readonly view: Int32Array;
-  private readonly nulls: Uint8Array;
   private readonly isTimestamp: boolean;
 
-  constructor(private readonly type: SqlType, capacity: number) {
+  constructor(type: SqlType, capacity: number) {
+    super(type, capacity);
     this.values = new BigInt64Array(capacity);
     this.view = int32View(this.values);
-    this.nulls = new Uint8Array(capacity);
     this.isTimestamp = type.name !== 'int8';
   }
 
-  json(i: number, v: unknown): SetResult {
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return typeError(this.type, v);
-      // A number for a timestamp is milliseconds since the Unix epoch, the usual Kafka convention.
-      const n = this.isTimestamp ? Math.round(v * 1000) : v;
-      if (!Number.isInteger(n) || Math.abs(n) >= 9223372036854775808) return typeError(this.type, v);
-      // JSON.parse has already rounded such a number: refuse it rather than store a value nobody sent.
-      if (!this.isTimestamp && !Number.isSafeInteger(n)) {
-        return `integer ${v} is beyond 2^53 and loses digits as a JSON number; send it as a JSON string`;
-      }
-      writeI64(this.view, i, n);
-      this.nulls[i] = 0;
-      return null;
+  protected native(i: number, v: unknown): SetResult | undefined {
+    if (typeof v !== 'number') return undefined;
+    if (!Number.isFinite(v)) return typeError(this.type, v);
+    // A number for a timestamp is milliseconds since the Unix epoch, the usual Kafka convention.
+    const n = this.isTimestamp ? Math.round(v * 1000) : v;
+    if (!Number.isInteger(n) || Math.abs(n) >= 9223372036854775808) return typeError(this.type, v);
+    // JSON.parse has already rounded such a number: refuse it rather than store a value nobody sent.
+    if (!this.isTimestamp && !Number.isSafeInteger(n)) {
+      return `integer ${v} is beyond 2^53 and loses digits as a JSON number; send it as a JSON string`;
     }
-    if (typeof v === 'string') return this.text(i, v);
-    if (v === null || v === undefined) return this.text(i, null);
-    return typeError(this.type, v);
+    writeI64(this.view, i, n);
+    return this.stored(i);
   }
 
-  text(i: number, s: string | null): SetResult {
-    if (s === null) {
-      this.nulls[i] = 1;
-      return null;
-    }
+  /** Timestamps in the common ISO forms skip the general parser. */
+  protected override parse(s: string): Value | number {
     if (this.isTimestamp) {
       const micros = fastTimestamp(s, this.type.name === 'timestamptz');
-      if (micros === micros) {
-        writeI64(this.view, i, micros);
-        this.nulls[i] = 0;
-        return null;
-      }
+      if (micros === micros) return micros;
     }
-    try {
-      this.values[i] = parseValue(s, this.type) as bigint;
-      this.nulls[i] = 0;
-      return null;
-    } catch (e) {
-      return parseError(e);
-    }
+    return parseValue(s, this.type);
   }
 
-  finish(n: number): Data {
-    const { nullCount, nullBitmap } = validity(this.nulls, n);
-    return makeData({ type: arrowTypeOf(this.type), length: n, nullCount, nullBitmap, data: this.values.subarray(0, n) } as never);
+  protected store(i: number, v: Value | number): void {
+    if (typeof v === 'number') writeI64(this.view, i, v);
+    else this.values[i] = v as bigint;
+  }
+
+  protected data(n: number): ArrayBufferView {
+    return this.values.subarray(0, n);
   }
 }
 

@@ -3,15 +3,13 @@
 // customers topic as a table, a TUMBLE joined with the table, and a keyed sink. The result must equal the batch
 // result computed here, and the sink topic's last value per key the result.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from 'pg';
-import { produceWithKafkajs, readWithKcat, startKafka, type TestKafka } from '../helpers/kafka';
-import { connectPg, startServer, type TestServer } from '../helpers/server';
+import { produceWithKafkajs, readWithKcat } from '../helpers/kafka';
 import { freshTopic } from './fixtures';
-import { lastValuePerKey, millis, queryRows, waitCaughtUp } from './pipeline';
+import { lastValuePerKey, millis, queryRows, waitCaughtUp, withKafkaServer } from './pipeline';
 
 const DOC = join(__dirname, '..', '..', '..', 'docs', 'kafka.md');
 
@@ -26,24 +24,12 @@ function docStatements(): string[] {
 }
 
 describe('the pipeline of docs/kafka.md', () => {
-  let kafka: TestKafka;
-  let server: TestServer;
-  let client: Client;
-  before(async () => {
-    kafka = await startKafka();
-    server = await startServer();
-    client = await connectPg(server);
-  });
-  after(async () => {
-    await client?.end().catch(() => undefined);
-    await server?.stop();
-    await kafka?.stop();
-  });
+  const fx = withKafkaServer();
 
   test('as the docs write it: CREATE STREAM, CREATE TABLE, a windowed join, CREATE SINK', async () => {
     const topics = { orders: freshTopic('doc-orders'), customers: freshTopic('doc-customers'), revenue: freshTopic('doc-revenue') };
     const statements = docStatements().map((s) => s
-      .replace(/brokers = '[^']*'/g, `brokers = '${kafka.brokers}'`)
+      .replace(/brokers = '[^']*'/g, `brokers = '${fx.kafka.brokers}'`)
       .replace(/topic = '(orders|customers|revenue)'/g, (_m, t: keyof typeof topics) => `topic = '${topics[t]}'`));
     assert.deepEqual(statements.map((s) => s.split(/\s+/).slice(0, 2).join(' ')),
       ['CREATE STREAM', 'CREATE TABLE', 'CREATE CONTINUOUS', 'CREATE SINK'], 'the docs show the whole pipeline');
@@ -60,21 +46,21 @@ describe('the pipeline of docs/kafka.md', () => {
     region.set(4, 'apac');
     customers.push({ key: '9', value: null, partition: 1 });
     region.delete(9);
-    await produceWithKafkajs(kafka.brokers, topics.customers, customers);
+    await produceWithKafkajs(fx.kafka.brokers, topics.customers, customers);
     // The orders topic exists (with its 4 partitions) before the stream reads it.
-    await produceWithKafkajs(kafka.brokers, topics.orders, [{ value: JSON.stringify({ order_id: -1, customer: 0, amount: 0.5, ts: '2026-01-01T09:00:00Z' }), partition: 0 }]);
+    await produceWithKafkajs(fx.kafka.brokers, topics.orders, [{ value: JSON.stringify({ order_id: -1, customer: 0, amount: 0.5, ts: '2026-01-01T09:00:00Z' }), partition: 0 }]);
 
-    for (const s of statements) await client.query(s);
-    await waitCaughtUp(client, { messages: { customers: customers.length, orders: 1 }, queries: ['revenue_per_region'] });
+    for (const s of statements) await fx.client.query(s);
+    await waitCaughtUp(fx.client, { messages: { customers: customers.length, orders: 1 }, queries: ['revenue_per_region'] });
 
     // 400 orders within 4 seconds across a minute boundary: the skew between partitions stays under the 5-second
     // WATERMARK delay, so none is late.
     const start = Date.UTC(2026, 0, 1, 10, 0, 58);
     const orders = Array.from({ length: 400 }, (_, i) => ({ order_id: i, customer: i % 10, amount: (i % 8) + 0.25, ts: start + i * 10 }));
-    await produceWithKafkajs(kafka.brokers, topics.orders, orders.map((o) => ({
+    await produceWithKafkajs(fx.kafka.brokers, topics.orders, orders.map((o) => ({
       value: JSON.stringify({ ...o, ts: new Date(o.ts).toISOString() }), partition: o.order_id % 4,
     })));
-    await waitCaughtUp(client, { messages: { customers: customers.length, orders: 401 }, queries: ['revenue_per_region'] });
+    await waitCaughtUp(fx.client, { messages: { customers: customers.length, orders: 401 }, queries: ['revenue_per_region'] });
 
     const want = new Map<string, { revenue: number; orders: number }>();
     for (const o of [{ order_id: -1, customer: 0, amount: 0.5, ts: Date.UTC(2026, 0, 1, 9) }, ...orders]) {
@@ -86,15 +72,15 @@ describe('the pipeline of docs/kafka.md', () => {
       w.orders++;
       want.set(k, w);
     }
-    const got = (await client.query('SELECT * FROM revenue_per_region ORDER BY window_start, region')).rows;
+    const got = (await fx.client.query('SELECT * FROM revenue_per_region ORDER BY window_start, region')).rows;
     assert.deepEqual(new Map(got.map((r) => [`${millis(r.window_start)}|${r.region}`, { revenue: r.revenue, orders: Number(r.orders) }])), want);
-    assert.equal((await queryRows(client)).get('revenue_per_region')!.late_rows, 0);
+    assert.equal((await queryRows(fx.client)).get('revenue_per_region')!.late_rows, 0);
 
-    const eu = await client.query(`SELECT name, region FROM customers WHERE region = 'eu' ORDER BY name`);
+    const eu = await fx.client.query(`SELECT name, region FROM customers WHERE region = 'eu' ORDER BY name`);
     assert.deepEqual(eu.rows, [0, 3, 6].map((id) => ({ name: `n${id}`, region: 'eu' })));
 
-    await waitCaughtUp(client, { sinks: ['revenue_out'] });
-    const msgs = await readWithKcat(kafka.brokers, topics.revenue);
+    await waitCaughtUp(fx.client, { sinks: ['revenue_out'] });
+    const msgs = await readWithKcat(fx.kafka.brokers, topics.revenue);
     const last = lastValuePerKey(msgs, (k) => {
       const o = k as { window_start: string; region: string };
       return `${millis(o.window_start)}|${o.region}`;

@@ -3,7 +3,9 @@
 // a seeded random generator, and event-time window arithmetic for batch recomputations.
 
 import type { Client } from 'pg';
-import { waitFor, type ReadMessage } from '../helpers/kafka';
+import { after, before } from 'node:test';
+import { startKafka, waitFor, type ReadMessage, type TestKafka } from '../helpers/kafka';
+import { connectPg, startServer, type TestServer } from '../helpers/server';
 
 export interface SourceRow {
   readonly name: string;
@@ -143,4 +145,26 @@ export function millis(v: unknown): number {
     return ms;
   }
   throw new Error(`not a timestamp: ${String(v)}`);
+}
+
+export interface KafkaServerFixture {
+  readonly kafka: TestKafka;
+  readonly server: TestServer;
+  readonly client: Client;
+}
+
+/** Inside a describe(): a mock broker, a real server and a connected client for its tests, all stopped after them. */
+export function withKafkaServer(): KafkaServerFixture {
+  const fx = {} as { kafka: TestKafka; server: TestServer; client: Client };
+  before(async () => {
+    fx.kafka = await startKafka();
+    fx.server = await startServer();
+    fx.client = await connectPg(fx.server);
+  });
+  after(async () => {
+    await fx.client?.end().catch(() => undefined);
+    await fx.server?.stop();
+    await fx.kafka?.stop();
+  });
+  return fx;
 }

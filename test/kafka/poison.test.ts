@@ -4,14 +4,12 @@
 // bytes, sluice.sources counts them, and a continuous query counts every valid record. on_error = 'skip' drops them
 // and on_error = 'fail' stops the source at the first one, saying where, through SQL too.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Client } from 'pg';
 import { MAX_RECORD_BYTES } from '../../engine/kafka';
-import { produceWithKafkajs, produceWithKcat, startKafka, waitFor, type TestKafka, type TestMessage } from '../helpers/kafka';
-import { connectPg, startServer, type TestServer } from '../helpers/server';
+import { produceWithKafkajs, produceWithKcat, waitFor, type TestMessage } from '../helpers/kafka';
 import { freshTopic } from './fixtures';
-import { queryRows, sourceRows, waitCaughtUp } from './pipeline';
+import { queryRows, sourceRows, waitCaughtUp, withKafkaServer } from './pipeline';
 
 const TS = '2026-01-01T10:00:00Z';
 const goodJson = (id: number): string => JSON.stringify({ order_id: id, customer: `c${id % 3}`, amount: id % 10, ts: TS });
@@ -110,23 +108,11 @@ function layout(good: number, encodeGood: (id: number) => string, poison: readon
 }
 
 describe('poison records through the server', () => {
-  let kafka: TestKafka;
-  let server: TestServer;
-  let client: Client;
-  before(async () => {
-    kafka = await startKafka();
-    server = await startServer();
-    client = await connectPg(server);
-  });
-  after(async () => {
-    await client?.end().catch(() => undefined);
-    await server?.stop();
-    await kafka?.stop();
-  });
+  const fx = withKafkaServer();
 
   async function produce(topic: string, l: ReturnType<typeof layout>): Promise<void> {
-    await produceWithKafkajs(kafka.brokers, topic, l.kafkajs);
-    for (let q = 0; q < 4; q++) if (l.kcat[q].length > 0) await produceWithKcat(kafka.brokers, topic, l.kcat[q], { partition: q });
+    await produceWithKafkajs(fx.kafka.brokers, topic, l.kafkajs);
+    for (let q = 0; q < 4; q++) if (l.kcat[q].length > 0) await produceWithKcat(fx.kafka.brokers, topic, l.kcat[q], { partition: q });
   }
 
   test('dead_letter: exact dead letters and counts; every valid record counted by the query', async () => {
@@ -138,15 +124,15 @@ describe('poison records through the server', () => {
     await produce(csvTopic, csv);
 
     const columns = 'order_id BIGINT NOT NULL, customer TEXT, amount DOUBLE PRECISION, ts TIMESTAMPTZ NOT NULL';
-    await client.query(`CREATE STREAM dirty_json (${columns}) WITH (connector = 'kafka', topic = '${jsonTopic}',
-      brokers = '${kafka.brokers}', format = 'json', on_error = 'dead_letter')`);
-    await client.query(`CREATE STREAM dirty_csv (${columns}) WITH (connector = 'kafka', topic = '${csvTopic}',
-      brokers = '${kafka.brokers}', format = 'csv')`);
-    await client.query(`CREATE CONTINUOUS QUERY json_counts WITH (trigger_interval = '200 milliseconds') AS
+    await fx.client.query(`CREATE STREAM dirty_json (${columns}) WITH (connector = 'kafka', topic = '${jsonTopic}',
+      brokers = '${fx.kafka.brokers}', format = 'json', on_error = 'dead_letter')`);
+    await fx.client.query(`CREATE STREAM dirty_csv (${columns}) WITH (connector = 'kafka', topic = '${csvTopic}',
+      brokers = '${fx.kafka.brokers}', format = 'csv')`);
+    await fx.client.query(`CREATE CONTINUOUS QUERY json_counts WITH (trigger_interval = '200 milliseconds') AS
       SELECT customer, count(*) AS n, sum(order_id) AS ids FROM dirty_json GROUP BY customer`);
-    await client.query(`CREATE CONTINUOUS QUERY csv_counts WITH (trigger_interval = '200 milliseconds') AS
+    await fx.client.query(`CREATE CONTINUOUS QUERY csv_counts WITH (trigger_interval = '200 milliseconds') AS
       SELECT count(*) AS n, sum(order_id) AS ids, count(DISTINCT order_id) AS distinct_ids FROM dirty_csv`);
-    await waitCaughtUp(client, { messages: { dirty_json: json.total, dirty_csv: csv.total }, queries: ['json_counts', 'csv_counts'] });
+    await waitCaughtUp(fx.client, { messages: { dirty_json: json.total, dirty_csv: csv.total }, queries: ['json_counts', 'csv_counts'] });
 
     // Every valid record counted once.
     const want = new Map<string, { n: number; ids: number }>();
@@ -156,14 +142,14 @@ describe('poison records through the server', () => {
       w.ids += id;
       want.set(`c${id % 3}`, w);
     }
-    const got = (await client.query('SELECT customer, n, ids FROM json_counts')).rows;
+    const got = (await fx.client.query('SELECT customer, n, ids FROM json_counts')).rows;
     assert.deepEqual(new Map(got.map((r) => [r.customer, { n: Number(r.n), ids: Number(r.ids) }])), want);
-    const csvGot = (await client.query('SELECT n, ids, distinct_ids FROM csv_counts')).rows[0];
+    const csvGot = (await fx.client.query('SELECT n, ids, distinct_ids FROM csv_counts')).rows[0];
     assert.deepEqual({ n: Number(csvGot.n), ids: Number(csvGot.ids), distinct: Number(csvGot.distinct_ids) },
       { n: csv.goodIds.length, ids: csv.goodIds.reduce((s, x) => s + x, 0), distinct: csv.goodIds.length });
 
     // Exactly the bad records, each once, where they were, with their bytes.
-    const dead = (await client.query(`SELECT source, partition, "offset", reason, raw, error, at FROM sluice.dead_letters`)).rows;
+    const dead = (await fx.client.query(`SELECT source, partition, "offset", reason, raw, error, at FROM sluice.dead_letters`)).rows;
     for (const d of dead) {
       assert.ok(typeof d.error === 'string' && d.error.length > 0, `a dead letter says why: ${JSON.stringify(d).slice(0, 200)}`);
       assert.ok(d.at instanceof Date && Math.abs(d.at.getTime() - Date.now()) < 120_000);
@@ -178,16 +164,16 @@ describe('poison records through the server', () => {
     assert.match(amount.error, /column "amount"/);
 
     // sluice.sources counts them; the queries saw no bad rows (they never reached the stream).
-    const sources = await sourceRows(client);
+    const sources = await sourceRows(fx.client);
     assert.deepEqual([sources.get('dirty_json')!.messages, sources.get('dirty_json')!.dead_letters, sources.get('dirty_json')!.state],
       [json.total, JSON_POISON.length, 'running']);
     assert.deepEqual([sources.get('dirty_csv')!.messages, sources.get('dirty_csv')!.dead_letters, sources.get('dirty_csv')!.state],
       [csv.total, CSV_POISON.length, 'running']);
     assert.equal(sources.get('dirty_json')!.last_error, null, 'a bad record is not an error of the source');
-    const queries = await queryRows(client);
+    const queries = await queryRows(fx.client);
     assert.equal(queries.get('json_counts')!.rows_in, json.goodIds.length);
     assert.equal(queries.get('csv_counts')!.rows_in, csv.goodIds.length);
-    const reasons = (await client.query(`SELECT reason, count(*) AS n FROM sluice.dead_letters WHERE source = 'dirty_json' GROUP BY reason`)).rows;
+    const reasons = (await fx.client.query(`SELECT reason, count(*) AS n FROM sluice.dead_letters WHERE source = 'dirty_json' GROUP BY reason`)).rows;
     const wantReasons: Record<string, number> = {};
     for (const p of JSON_POISON) wantReasons[p.reason] = (wantReasons[p.reason] ?? 0) + 1;
     assert.deepEqual(Object.fromEntries(reasons.map((r) => [r.reason, Number(r.n)])), wantReasons);
@@ -197,31 +183,31 @@ describe('poison records through the server', () => {
     const skipTopic = freshTopic('poison-skip');
     const failTopic = freshTopic('poison-fail');
     const l = layout(100, goodJson, JSON_POISON.filter((p) => !p.kcat), 'skippy');
-    await produceWithKafkajs(kafka.brokers, skipTopic, l.kafkajs);
-    await produceWithKafkajs(kafka.brokers, failTopic, [
+    await produceWithKafkajs(fx.kafka.brokers, skipTopic, l.kafkajs);
+    await produceWithKafkajs(fx.kafka.brokers, failTopic, [
       ...Array.from({ length: 10 }, (_, i) => ({ value: goodJson(i), partition: 1 })),
       { value: JSON.stringify({ order_id: 'ten', ts: TS }), partition: 1 },
       ...Array.from({ length: 5 }, (_, i) => ({ value: goodJson(20 + i), partition: 1 })),
     ]);
     const columns = 'order_id BIGINT NOT NULL, customer TEXT, amount DOUBLE PRECISION, ts TIMESTAMPTZ NOT NULL';
-    const deadBefore = Number((await client.query('SELECT count(*) AS n FROM sluice.dead_letters')).rows[0].n);
-    await client.query(`CREATE STREAM skippy (${columns}) WITH (connector = 'kafka', topic = '${skipTopic}',
-      brokers = '${kafka.brokers}', on_error = 'skip')`);
-    await client.query(`CREATE STREAM strict (${columns}) WITH (connector = 'kafka', topic = '${failTopic}',
-      brokers = '${kafka.brokers}', on_error = 'fail')`);
-    await client.query(`CREATE CONTINUOUS QUERY skippy_n WITH (trigger_interval = '200 milliseconds') AS SELECT count(*) AS n FROM skippy`);
-    await client.query(`CREATE CONTINUOUS QUERY strict_n WITH (trigger_interval = '200 milliseconds') AS SELECT count(*) AS n, max(order_id) AS top FROM strict`);
-    await waitCaughtUp(client, { messages: { skippy: l.total }, queries: ['skippy_n'] });
-    assert.equal(Number((await client.query('SELECT n FROM skippy_n')).rows[0].n), 100);
-    assert.equal((await sourceRows(client)).get('skippy')!.dead_letters, 0);
+    const deadBefore = Number((await fx.client.query('SELECT count(*) AS n FROM sluice.dead_letters')).rows[0].n);
+    await fx.client.query(`CREATE STREAM skippy (${columns}) WITH (connector = 'kafka', topic = '${skipTopic}',
+      brokers = '${fx.kafka.brokers}', on_error = 'skip')`);
+    await fx.client.query(`CREATE STREAM strict (${columns}) WITH (connector = 'kafka', topic = '${failTopic}',
+      brokers = '${fx.kafka.brokers}', on_error = 'fail')`);
+    await fx.client.query(`CREATE CONTINUOUS QUERY skippy_n WITH (trigger_interval = '200 milliseconds') AS SELECT count(*) AS n FROM skippy`);
+    await fx.client.query(`CREATE CONTINUOUS QUERY strict_n WITH (trigger_interval = '200 milliseconds') AS SELECT count(*) AS n, max(order_id) AS top FROM strict`);
+    await waitCaughtUp(fx.client, { messages: { skippy: l.total }, queries: ['skippy_n'] });
+    assert.equal(Number((await fx.client.query('SELECT n FROM skippy_n')).rows[0].n), 100);
+    assert.equal((await sourceRows(fx.client)).get('skippy')!.dead_letters, 0);
 
-    await waitFor(async () => (await sourceRows(client)).get('strict')?.state === 'failed', 'the strict source fails');
-    const strict = (await sourceRows(client)).get('strict')!;
+    await waitFor(async () => (await sourceRows(fx.client)).get('strict')?.state === 'failed', 'the strict source fails');
+    const strict = (await sourceRows(fx.client)).get('strict')!;
     assert.match(strict.last_error ?? '', /partition 1 offset 10 .*\(type\).*column "order_id"/);
-    await waitCaughtUp(client, { queries: ['strict_n'] });
-    const r = (await client.query('SELECT n, top FROM strict_n')).rows[0];
+    await waitCaughtUp(fx.client, { queries: ['strict_n'] });
+    const r = (await fx.client.query('SELECT n, top FROM strict_n')).rows[0];
     assert.deepEqual([Number(r.n), Number(r.top)], [10, 9], 'the records before the bad one are kept');
-    assert.equal(Number((await client.query('SELECT count(*) AS n FROM sluice.dead_letters')).rows[0].n), deadBefore,
+    assert.equal(Number((await fx.client.query('SELECT count(*) AS n FROM sluice.dead_letters')).rows[0].n), deadBefore,
       'skip and fail write no dead letters');
   });
 });

@@ -2,53 +2,39 @@
 // query over it, a keyed topic as a table in a pull query, CREATE SINK, and the sink's topic read back with kcat.
 // Runs the real server as a child process against the mock broker.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Client } from 'pg';
-import { produceWithKafkajs, produceWithKcat, readWithKcat, startKafka, waitFor, type TestKafka, type TestMessage } from '../helpers/kafka';
-import { connectPg, startServer, type TestServer } from '../helpers/server';
+import { produceWithKafkajs, produceWithKcat, readWithKcat, waitFor, type TestMessage } from '../helpers/kafka';
 import { freshTopic } from './fixtures';
-import { seededRandom, sourceRows, waitCaughtUp } from './pipeline';
+import { seededRandom, sourceRows, waitCaughtUp, withKafkaServer } from './pipeline';
 
 describe('Kafka through SQL', () => {
-  let kafka: TestKafka;
-  let server: TestServer;
-  let client: Client;
-  before(async () => {
-    kafka = await startKafka();
-    server = await startServer();
-    client = await connectPg(server);
-  });
-  after(async () => {
-    await client?.end().catch(() => undefined);
-    await server?.stop();
-    await kafka?.stop();
-  });
+  const fx = withKafkaServer();
 
   test('topic → stream → continuous query → sink, and a keyed topic as a table', async () => {
     const orders = freshTopic('sql-orders');
     const customers = freshTopic('sql-customers');
     const out = freshTopic('sql-out');
-    await produceWithKafkajs(kafka.brokers, orders, Array.from({ length: 100 }, (_, i) => ({
+    await produceWithKafkajs(fx.kafka.brokers, orders, Array.from({ length: 100 }, (_, i) => ({
       value: JSON.stringify({ order_id: i, customer: `c${i % 3}`, amount: 1 + (i % 5), ts: new Date(Date.UTC(2026, 0, 1, 10, 0, i % 60)).toISOString() }),
       partition: i % 4,
     })));
-    await produceWithKafkajs(kafka.brokers, orders, [{ value: 'garbage', partition: 0 }]);
-    await produceWithKafkajs(kafka.brokers, customers, [
+    await produceWithKafkajs(fx.kafka.brokers, orders, [{ value: 'garbage', partition: 0 }]);
+    await produceWithKafkajs(fx.kafka.brokers, customers, [
       { key: '1', value: JSON.stringify({ id: 1, region: 'eu' }) },
       { key: '2', value: JSON.stringify({ id: 2, region: 'us' }) },
       { key: '1', value: JSON.stringify({ id: 1, region: 'apac' }) },
       { key: '2', value: null },
     ]);
 
-    await client.query(`CREATE STREAM orders (order_id BIGINT NOT NULL, customer TEXT, amount DOUBLE PRECISION,
-      ts TIMESTAMPTZ NOT NULL) WITH (connector = 'kafka', topic = '${orders}', brokers = '${kafka.brokers}', format = 'json')`);
-    await client.query(`CREATE TABLE customers (id BIGINT PRIMARY KEY, region TEXT)
-      WITH (connector = 'kafka', topic = '${customers}', brokers = '${kafka.brokers}', format = 'json')`);
-    await client.query(`CREATE CONTINUOUS QUERY per_customer AS
+    await fx.client.query(`CREATE STREAM orders (order_id BIGINT NOT NULL, customer TEXT, amount DOUBLE PRECISION,
+      ts TIMESTAMPTZ NOT NULL) WITH (connector = 'kafka', topic = '${orders}', brokers = '${fx.kafka.brokers}', format = 'json')`);
+    await fx.client.query(`CREATE TABLE customers (id BIGINT PRIMARY KEY, region TEXT)
+      WITH (connector = 'kafka', topic = '${customers}', brokers = '${fx.kafka.brokers}', format = 'json')`);
+    await fx.client.query(`CREATE CONTINUOUS QUERY per_customer AS
       SELECT customer, count(*) AS n, sum(amount) AS total FROM orders GROUP BY customer`);
-    await client.query(`CREATE SINK per_customer_out FROM per_customer
-      WITH (connector = 'kafka', topic = '${out}', brokers = '${kafka.brokers}', format = 'json', key = 'customer')`);
+    await fx.client.query(`CREATE SINK per_customer_out FROM per_customer
+      WITH (connector = 'kafka', topic = '${out}', brokers = '${fx.kafka.brokers}', format = 'json', key = 'customer')`);
 
     // Batch truth: order i has customer c(i % 3) and amount 1 + (i % 5).
     const expected = new Map<string, { n: number; total: number }>();
@@ -59,21 +45,21 @@ describe('Kafka through SQL', () => {
       expected.set(`c${i % 3}`, e);
     }
     const current = async (): Promise<Map<string, { n: number; total: number }>> => {
-      const r = await client.query('SELECT customer, n, total FROM per_customer ORDER BY customer');
+      const r = await fx.client.query('SELECT customer, n, total FROM per_customer ORDER BY customer');
       return new Map(r.rows.map((row: { customer: string; n: string; total: string }) => [row.customer, { n: Number(row.n), total: Number(row.total) }]));
     };
     await waitFor(async () => (await current()).get('c0')?.n === expected.get('c0')!.n && (await current()).size === 3, 'the query counts every order', 30_000);
     assert.deepEqual(await current(), expected);
 
-    const table = await client.query('SELECT id, region FROM customers ORDER BY id');
+    const table = await fx.client.query('SELECT id, region FROM customers ORDER BY id');
     assert.deepEqual(table.rows.map((r: { id: string; region: string }) => [Number(r.id), r.region]), [[1, 'apac']]);
 
-    const dead = await client.query(`SELECT source, reason FROM sluice.dead_letters WHERE source = 'orders'`);
+    const dead = await fx.client.query(`SELECT source, reason FROM sluice.dead_letters WHERE source = 'orders'`);
     assert.deepEqual(dead.rows, [{ source: 'orders', reason: 'parse' }]);
 
     await waitFor(async () => {
       const last = new Map<string, string | null>();
-      for (const m of await readWithKcat(kafka.brokers, out)) last.set(m.key ?? '', m.value);
+      for (const m of await readWithKcat(fx.kafka.brokers, out)) last.set(m.key ?? '', m.value);
       return [...expected].every(([c, e]) => {
         const v = last.get(JSON.stringify(c));
         return v != null && JSON.parse(v).n === e.n && JSON.parse(v).total === e.total;
@@ -117,24 +103,24 @@ describe('Kafka through SQL', () => {
         for (const v of [...model.values()]) if (v.warehouse === removeWarehouse) emit(v.warehouse, v.sku, null);
       }
       // Partitions 0 and 1 with kafkajs, 2 and 3 with kcat: each key's messages keep their order in its partition.
-      await produceWithKafkajs(kafka.brokers, topic, viaKafkajs);
+      await produceWithKafkajs(fx.kafka.brokers, topic, viaKafkajs);
       for (let p = 0; p < 4; p++) {
-        if (viaKcat[p].length > 0) await produceWithKcat(kafka.brokers, topic, viaKcat[p], { partition: p, keyed: true, nullEmpty: true });
+        if (viaKcat[p].length > 0) await produceWithKcat(fx.kafka.brokers, topic, viaKcat[p], { partition: p, keyed: true, nullEmpty: true });
       }
     };
     await round(150);
-    await client.query(`CREATE TABLE inventory (warehouse TEXT, sku BIGINT, qty INTEGER, price DOUBLE PRECISION,
-      PRIMARY KEY (warehouse, sku)) WITH (connector = 'kafka', topic = '${topic}', brokers = '${kafka.brokers}', format = 'csv')`);
-    await client.query(`CREATE CONTINUOUS QUERY stock WITH (trigger_interval = '200 milliseconds') AS
+    await fx.client.query(`CREATE TABLE inventory (warehouse TEXT, sku BIGINT, qty INTEGER, price DOUBLE PRECISION,
+      PRIMARY KEY (warehouse, sku)) WITH (connector = 'kafka', topic = '${topic}', brokers = '${fx.kafka.brokers}', format = 'csv')`);
+    await fx.client.query(`CREATE CONTINUOUS QUERY stock WITH (trigger_interval = '200 milliseconds') AS
       SELECT warehouse, count(*) AS skus, sum(qty) AS units FROM inventory GROUP BY warehouse`);
 
     const check = async (label: string): Promise<void> => {
-      await waitCaughtUp(client, { messages: { inventory: produced }, queries: ['stock'] });
+      await waitCaughtUp(fx.client, { messages: { inventory: produced }, queries: ['stock'] });
       const want = [...model.values()].sort((a, b) => a.warehouse.localeCompare(b.warehouse) || a.sku - b.sku);
-      const got = await client.query('SELECT warehouse, sku, qty, price FROM inventory ORDER BY warehouse, sku');
+      const got = await fx.client.query('SELECT warehouse, sku, qty, price FROM inventory ORDER BY warehouse, sku');
       assert.deepEqual(got.rows.map((r) => ({ ...r, sku: Number(r.sku) })), want, `${label}: the table's rows (seed ${seed})`);
       const one = want[Math.floor(want.length / 2)];
-      const point = await client.query('SELECT qty FROM inventory WHERE warehouse = $1 AND sku = $2', [one.warehouse, one.sku]);
+      const point = await fx.client.query('SELECT qty FROM inventory WHERE warehouse = $1 AND sku = $2', [one.warehouse, one.sku]);
       assert.deepEqual(point.rows, [{ qty: one.qty }]);
       const byWarehouse = new Map<string, { skus: number; units: number }>();
       for (const v of want) {
@@ -143,22 +129,22 @@ describe('Kafka through SQL', () => {
         w.units += v.qty;
         byWarehouse.set(v.warehouse, w);
       }
-      const pull = await client.query('SELECT warehouse, count(*) AS skus, sum(qty) AS units FROM inventory GROUP BY warehouse');
+      const pull = await fx.client.query('SELECT warehouse, count(*) AS skus, sum(qty) AS units FROM inventory GROUP BY warehouse');
       const asMap = (rows: { warehouse: string; skus: string; units: string }[]): Map<string, { skus: number; units: number }> =>
         new Map(rows.map((r) => [r.warehouse, { skus: Number(r.skus), units: Number(r.units) }]));
       assert.deepEqual(asMap(pull.rows), byWarehouse, `${label}: a pull aggregate over the table`);
-      assert.deepEqual(asMap((await client.query('SELECT * FROM stock')).rows), byWarehouse, `${label}: the continuous query over it`);
+      assert.deepEqual(asMap((await fx.client.query('SELECT * FROM stock')).rows), byWarehouse, `${label}: the continuous query over it`);
     };
     await check('first round');
     // More upserts and tombstones, then every row of w1 deleted: its group leaves the continuous query's result.
     await round(150, 'w1');
     assert.ok(tombstones > 40, 'tombstones were sent');
     await check('after deleting w1');
-    assert.equal((await client.query(`SELECT count(*)::int AS n FROM inventory WHERE warehouse = 'w1'`)).rows[0].n, 0);
-    assert.equal((await client.query(`SELECT count(*)::int AS n FROM stock WHERE warehouse = 'w1'`)).rows[0].n, 0);
-    const src = (await sourceRows(client)).get('inventory')!;
+    assert.equal((await fx.client.query(`SELECT count(*)::int AS n FROM inventory WHERE warehouse = 'w1'`)).rows[0].n, 0);
+    assert.equal((await fx.client.query(`SELECT count(*)::int AS n FROM stock WHERE warehouse = 'w1'`)).rows[0].n, 0);
+    const src = (await sourceRows(fx.client)).get('inventory')!;
     assert.deepEqual({ kind: src.kind, state: src.state, dead: src.dead_letters, lag: src.lag }, { kind: 'source', state: 'running', dead: 0, lag: 0 });
     // A table fed by a topic is not changed by statements: the topic owns its rows.
-    await assert.rejects(client.query(`DELETE FROM inventory WHERE warehouse = 'w0'`), { code: '42809' });
+    await assert.rejects(fx.client.query(`DELETE FROM inventory WHERE warehouse = 'w0'`), { code: '42809' });
   });
 });

@@ -8,13 +8,11 @@
 // the next round is produced only once the last one is ingested, so the skew between partitions stays under 100 s,
 // well inside the 5-minute WATERMARK delay: nothing is late, and late_rows must be 0.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Client } from 'pg';
-import { produceWithKafkajs, produceWithKcat, readWithKafkajs, readWithKcat, startKafka, waitFor, type TestKafka } from '../helpers/kafka';
-import { connectPg, startServer, type TestServer } from '../helpers/server';
+import { produceWithKafkajs, produceWithKcat, readWithKafkajs, readWithKcat, waitFor } from '../helpers/kafka';
 import { freshTopic } from './fixtures';
-import { checkSinkHeaders, hopStarts, lastValuePerKey, millis, queryRows, sourceRows, waitCaughtUp } from './pipeline';
+import { checkSinkHeaders, hopStarts, lastValuePerKey, millis, queryRows, sourceRows, waitCaughtUp, withKafkaServer } from './pipeline';
 
 const ROUNDS = 6;
 const PER_ROUND = 200;
@@ -54,22 +52,10 @@ function sumMap<K, V>(m: Map<K, V>, k: K, init: () => V, add: (v: V) => void): v
 }
 
 describe('windowed continuous queries over JSON and CSV topics, through the server', () => {
-  let kafka: TestKafka;
-  let server: TestServer;
-  let client: Client;
-  before(async () => {
-    kafka = await startKafka();
-    server = await startServer();
-    client = await connectPg(server);
-  });
-  after(async () => {
-    await client?.end().catch(() => undefined);
-    await server?.stop();
-    await kafka?.stop();
-  });
+  const fx = withKafkaServer();
 
   test('TUMBLE, HOP and EMIT ON WINDOW CLOSE equal the batch result; the sinks hold the last value per key', async () => {
-    const b = kafka.brokers;
+    const b = fx.kafka.brokers;
     const ordersTopic = freshTopic('win-orders');
     const clicksTopic = freshTopic('win-clicks');
     const ordersOut = freshTopic('win-orders-out');
@@ -78,36 +64,36 @@ describe('windowed continuous queries over JSON and CSV topics, through the serv
     await produceRound(b, ordersTopic, 0, PER_ROUND, (i) => orderJson(order(i)));
     await produceRound(b, clicksTopic, 0, PER_ROUND, (i) => clickCsv(click(i)));
 
-    await client.query(`CREATE STREAM orders (
+    await fx.client.query(`CREATE STREAM orders (
         order_id BIGINT NOT NULL, customer TEXT, amount DOUBLE PRECISION, ts TIMESTAMPTZ NOT NULL,
         WATERMARK FOR ts AS ts - INTERVAL '5 minutes'
       ) WITH (connector = 'kafka', topic = '${ordersTopic}', brokers = '${b}', format = 'json', start = 'earliest')`);
-    await client.query(`CREATE STREAM clicks (
+    await fx.client.query(`CREATE STREAM clicks (
         user_id BIGINT NOT NULL, page TEXT, dwell DOUBLE PRECISION, ts TIMESTAMPTZ NOT NULL,
         WATERMARK FOR ts AS ts - INTERVAL '5' MINUTE
       ) WITH (connector = 'kafka', topic = '${clicksTopic}', brokers = '${b}', format = 'csv')`);
-    await client.query(`CREATE CONTINUOUS QUERY orders_per_minute WITH (trigger_interval = '200 milliseconds') AS
+    await fx.client.query(`CREATE CONTINUOUS QUERY orders_per_minute WITH (trigger_interval = '200 milliseconds') AS
       SELECT window_start, window_end, customer, count(*) AS n, sum(amount) AS total, max(order_id) AS last_id
       FROM TUMBLE(orders, ts, INTERVAL '1 minute') GROUP BY window_start, window_end, customer`);
-    await client.query(`CREATE CONTINUOUS QUERY clicks_hop WITH (trigger_interval = '200 milliseconds') AS
+    await fx.client.query(`CREATE CONTINUOUS QUERY clicks_hop WITH (trigger_interval = '200 milliseconds') AS
       SELECT window_start, page, count(*) AS n, sum(dwell) AS dwell, count(DISTINCT user_id) AS users
       FROM HOP(clicks, ts, INTERVAL '30 seconds', INTERVAL '2 minutes') GROUP BY window_start, page`);
-    await client.query(`CREATE MATERIALIZED VIEW orders_closed WITH (trigger_interval = '200 milliseconds') AS
+    await fx.client.query(`CREATE MATERIALIZED VIEW orders_closed WITH (trigger_interval = '200 milliseconds') AS
       SELECT window_start, count(*) AS n, sum(amount) AS total
       FROM TUMBLE(orders, ts, INTERVAL '1 minute') GROUP BY window_start EMIT ON WINDOW CLOSE`);
-    await client.query(`CREATE SINK orders_out FROM orders_per_minute
+    await fx.client.query(`CREATE SINK orders_out FROM orders_per_minute
       WITH (connector = 'kafka', topic = '${ordersOut}', brokers = '${b}', format = 'json', key = 'window_start,customer')`);
-    await client.query(`CREATE SINK clicks_out FROM clicks_hop
+    await fx.client.query(`CREATE SINK clicks_out FROM clicks_hop
       WITH (connector = 'kafka', topic = '${clicksOut}', brokers = '${b}', key = 'window_start, page')`);
 
-    await assert.rejects(client.query(`CREATE SINK wrong_out FROM orders_per_minute
+    await assert.rejects(fx.client.query(`CREATE SINK wrong_out FROM orders_per_minute
       WITH (connector = 'kafka', topic = 'x', brokers = '${b}', key = 'window_start, nope')`), { code: '42703', message: /"nope"/ });
     const queries = ['orders_per_minute', 'clicks_hop', 'orders_closed'];
-    await waitCaughtUp(client, { messages: { orders: PER_ROUND, clicks: PER_ROUND }, queries });
+    await waitCaughtUp(fx.client, { messages: { orders: PER_ROUND, clicks: PER_ROUND }, queries });
     for (let r = 1; r < ROUNDS; r++) {
       await produceRound(b, ordersTopic, r * PER_ROUND, (r + 1) * PER_ROUND, (i) => orderJson(order(i)));
       await produceRound(b, clicksTopic, r * PER_ROUND, (r + 1) * PER_ROUND, (i) => clickCsv(click(i)));
-      await waitCaughtUp(client, { messages: { orders: (r + 1) * PER_ROUND, clicks: (r + 1) * PER_ROUND }, queries });
+      await waitCaughtUp(fx.client, { messages: { orders: (r + 1) * PER_ROUND, clicks: (r + 1) * PER_ROUND }, queries });
     }
     const n = ROUNDS * PER_ROUND;
 
@@ -143,7 +129,7 @@ describe('windowed continuous queries over JSON and CSV topics, through the serv
     assert.ok(closedWant.size >= 4 && closedWant.size < closed.size, 'some windows closed, some still open');
 
     // --- the continuous queries' results ---
-    const qs = await queryRows(client);
+    const qs = await queryRows(fx.client);
     for (const q of queries) {
       assert.equal(qs.get(q)!.late_rows, 0, `${q}: no late rows`);
       assert.equal(qs.get(q)!.error_rows, 0, `${q}: no error rows`);
@@ -152,34 +138,34 @@ describe('windowed continuous queries over JSON and CSV topics, through the serv
     assert.equal(millis(qs.get('orders_closed')!.watermark), watermark, 'the watermark is the largest time minus the delay');
     assert.equal(qs.get('orders_per_minute')!.rows_in, n);
 
-    const tumbleGot = new Map((await client.query('SELECT * FROM orders_per_minute')).rows.map((r) => {
+    const tumbleGot = new Map((await fx.client.query('SELECT * FROM orders_per_minute')).rows.map((r) => {
       assert.equal(millis(r.window_end) - millis(r.window_start), MINUTE);
       return [`${millis(r.window_start)}|${r.customer}`, { n: Number(r.n), total: r.total, last_id: Number(r.last_id) }];
     }));
     assert.equal(tumbleGot.size, tumble.size);
     assert.deepEqual(tumbleGot, tumble);
 
-    const hopGot = new Map((await client.query('SELECT window_start, page, n, dwell, users FROM clicks_hop')).rows.map((r) =>
+    const hopGot = new Map((await fx.client.query('SELECT window_start, page, n, dwell, users FROM clicks_hop')).rows.map((r) =>
       [`${millis(r.window_start)}|${r.page}`, { n: Number(r.n), dwell: r.dwell, users: Number(r.users) }]));
     const hopWant = new Map([...hop].map(([k, v]) => [k, { n: v.n, dwell: v.dwell, users: v.users.size }]));
     assert.equal(hopGot.size, hopWant.size);
     assert.deepEqual(hopGot, hopWant);
     assert.ok([...hopGot.keys()].some((k) => k.endsWith('|null')) && [...hopGot.keys()].some((k) => k.endsWith('|a "quoted", page')));
 
-    const closedGot = new Map((await client.query('SELECT window_start, n, total FROM orders_closed')).rows.map((r) =>
+    const closedGot = new Map((await fx.client.query('SELECT window_start, n, total FROM orders_closed')).rows.map((r) =>
       [millis(r.window_start), { n: Number(r.n), total: r.total }]));
     assert.deepEqual(closedGot, closedWant);
 
-    const sources = await sourceRows(client);
+    const sources = await sourceRows(fx.client);
     for (const [name, topic] of [['orders', ordersTopic], ['clicks', clicksTopic]]) {
       assert.deepEqual(sources.get(name), {
         name, kind: 'source', topic, state: 'running', lag: 0, messages: n, dead_letters: 0, last_error: null,
       });
     }
-    assert.equal((await client.query('SELECT count(*)::int AS c FROM sluice.dead_letters')).rows[0].c, 0);
+    assert.equal((await fx.client.query('SELECT count(*)::int AS c FROM sluice.dead_letters')).rows[0].c, 0);
 
     // --- the sinks: last value per key, read back with kcat and with kafkajs ---
-    await waitCaughtUp(client, { sinks: ['orders_out', 'clicks_out'] });
+    await waitCaughtUp(fx.client, { sinks: ['orders_out', 'clicks_out'] });
     const tumbleKey = (k: unknown): string => {
       const o = k as { window_start: string; customer: string };
       return `${millis(o.window_start)}|${o.customer}`;
@@ -207,6 +193,6 @@ describe('windowed continuous queries over JSON and CSV topics, through the serv
     }
     // A window's row changed as rounds came in, so a key has several messages; all in one partition, in order.
     assert.ok(ordersMsgs.length > tumble.size);
-    await waitFor(async () => (await sourceRows(client)).get('orders_out')!.messages === ordersMsgs.length, 'the sink counts what it sent');
+    await waitFor(async () => (await sourceRows(fx.client)).get('orders_out')!.messages === ordersMsgs.length, 'the sink counts what it sent');
   });
 });
