@@ -1,6 +1,7 @@
 // Definitions of the objects users create. The planner builds them from DDL; storage persists them as JSON; the
 // runtime keeps them in memory; the server's catalog views (pg_catalog, information_schema, sluice.*) show them.
 
+import type { Store, StoredDef } from '../storage';
 import type { Field } from './types';
 
 export type RelationKind = 'stream' | 'table' | 'query' | 'sink';
@@ -62,3 +63,7 @@ export type RelationDef = StreamDef | TableDef | QueryDef | SinkDef;
 
 /** The name of the hidden processing-time column every stream has. */
 export const ARRIVAL_COLUMN = '_arrival';
+
+/** The store as the engine uses it: its catalog holds RelationDefs (storage itself needs only their names). */
+export type RelationStore = Store<RelationDef>;
+export type StoredRelation = StoredDef<RelationDef>;

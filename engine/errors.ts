@@ -2,6 +2,8 @@
 // The server turns a SqlError into an ErrorResponse as is; any other thrown value reaches the user as XX000,
 // which always means a bug in Sluice.
 
+import { StorageError, type StorageErrorReason } from '../storage';
+
 export const SQLSTATE = {
   successful_completion: '00000',
   warning: '01000',
@@ -89,11 +91,30 @@ export class SqlError extends Error {
   }
 }
 
-/** Wraps anything thrown into a SqlError; a non-SqlError is a bug and is reported as XX000. */
+/** The SQLSTATE of each storage failure: storage names the reason, the engine speaks SQL. */
+const STORAGE_CODE: Record<StorageErrorReason, SqlState> = {
+  locked: SQLSTATE.object_not_in_prerequisite_state,
+  corrupt: SQLSTATE.data_corrupted,
+  version: SQLSTATE.object_not_in_prerequisite_state,
+  io: SQLSTATE.io_error,
+  closed: SQLSTATE.object_not_in_prerequisite_state,
+  internal: SQLSTATE.internal_error,
+};
+
+/**
+ * Wraps anything thrown into a SqlError: a StorageError gets its reason's SQLSTATE; anything else that is not a
+ * SqlError is a bug and is reported as XX000.
+ */
 export function toSqlError(e: unknown): SqlError {
   if (e instanceof SqlError) return e;
+  if (e instanceof StorageError) return new SqlError(STORAGE_CODE[e.reason], e.message, { hint: e.hint });
   const message = e instanceof Error ? e.message : String(e);
   return new SqlError(SQLSTATE.internal_error, `internal error: ${message}`, {
     hint: 'This is a bug in Sluice; please report it with the statement that caused it.',
   });
+}
+
+/** True for a thrown value that no SQLSTATE was meant for: a bug, which the server logs. */
+export function isBug(e: unknown): boolean {
+  return !(e instanceof SqlError) && !(e instanceof StorageError && e.reason !== 'internal');
 }

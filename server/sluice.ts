@@ -13,7 +13,7 @@ import { CatalogMirror } from './pgcompat/catalog-mirror';
 import { Store } from '../storage';
 import { Runtime } from '../engine/runtime/runtime';
 import { systemViewSchema } from '../engine/runtime/system-views';
-import type { QueryDef } from '../engine/catalog';
+import type { QueryDef, RelationDef } from '../engine/catalog';
 import { toSqlError } from '../engine/errors';
 import { preparePlanned } from './execute/planned';
 import type { ExecutionTarget } from './execute/execute';
@@ -34,7 +34,7 @@ export interface Sluice {
 export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const log = options.log.child({ component: 'sluice' });
   const storeLog = log.child({ component: 'storage' });
-  const store = await Store.open(options.dataDir, (message) => storeLog.warn(message));
+  const store = await Store.open<RelationDef>(options.dataDir, (message) => storeLog.warn(message));
   const runtime = await Runtime.open(store, log.child({ component: 'runtime' }));
   const catalog: PlannerCatalog = {
     relation: (name) => runtime.def(name),

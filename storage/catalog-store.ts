@@ -2,7 +2,6 @@
 // re-created name starts from nothing even if the dropped relation's data were still being purged. The catalog is
 // small; it is read once at open and served from memory, and a change becomes visible only once it is durable.
 
-import type { RelationDef } from '../engine/catalog';
 import { StorageError, internalError } from './errors';
 import { type StoreContext, del, deleteRange, parseJson, putJson, scan, scanKeys } from './db-io';
 import type { WriteOp } from './group-commit';
@@ -11,20 +10,28 @@ import {
   prefixRange, relationPrefix,
 } from './keys';
 
-export interface StoredDef {
-  /** Stable small integer, allocated at CREATE; names every key the relation owns. */
-  readonly id: number;
-  readonly def: RelationDef;
+/**
+ * What storage needs of a definition: its name. The rest is the engine's (stored as JSON, read back as written);
+ * the engine instantiates the store with its own definition type.
+ */
+export interface NamedDef {
+  readonly name: string;
 }
 
-export interface CatalogChange {
-  readonly put?: readonly RelationDef[];
+export interface StoredDef<D extends NamedDef = NamedDef> {
+  /** Stable small integer, allocated at CREATE; names every key the relation owns. */
+  readonly id: number;
+  readonly def: D;
+}
+
+export interface CatalogChange<D extends NamedDef = NamedDef> {
+  readonly put?: readonly D[];
   readonly delete?: readonly string[];
 }
 
-export class CatalogPart {
-  private readonly byName = new Map<string, StoredDef>();
-  private readonly byId = new Map<number, StoredDef>();
+export class CatalogPart<D extends NamedDef> {
+  private readonly byName = new Map<string, StoredDef<D>>();
+  private readonly byId = new Map<number, StoredDef<D>>();
   /** Ids handed out to puts not yet durable, so two quick puts of one new name agree on its id. */
   private readonly pendingIds = new Map<string, number>();
   private nextId = 1;
@@ -36,7 +43,7 @@ export class CatalogPart {
       this.nextId = parseJson<number>(this.ctx, key, bytes);
     }
     for await (const [key, bytes] of scan(this.ctx, namespaceRange(NS.catalog))) {
-      const stored = parseJson<StoredDef>(this.ctx, key, bytes);
+      const stored = parseJson<StoredDef<D>>(this.ctx, key, bytes);
       if (stored.def?.name !== catalogKeyName(key) || !Number.isInteger(stored.id)) {
         throw new StorageError('corrupt', `data directory ${this.ctx.dir} holds a malformed catalog entry ` +
           JSON.stringify(catalogKeyName(key)));
@@ -47,15 +54,15 @@ export class CatalogPart {
     }
   }
 
-  list(): StoredDef[] {
+  list(): StoredDef<D>[] {
     return [...this.byId.values()].sort((a, b) => a.id - b.id);
   }
 
-  get(name: string): StoredDef | undefined {
+  get(name: string): StoredDef<D> | undefined {
     return this.byName.get(name);
   }
 
-  getById(id: number): StoredDef | undefined {
+  getById(id: number): StoredDef<D> | undefined {
     return this.byId.get(id);
   }
 
@@ -63,16 +70,16 @@ export class CatalogPart {
    * The write ops of a catalog change, and what to apply in memory once they are durable. A put of an existing name
    * keeps its id (ALTER); a put of a new name gets the next id. Deleting a name that does not exist is a bug.
    */
-  prepare(change: CatalogChange): { ops: WriteOp[]; stored: StoredDef[]; removed: StoredDef[]; apply: () => void } {
+  prepare(change: CatalogChange<D>): { ops: WriteOp[]; stored: StoredDef<D>[]; removed: StoredDef<D>[]; apply: () => void } {
     const ops: WriteOp[] = [];
-    const removed: StoredDef[] = [];
+    const removed: StoredDef<D>[] = [];
     for (const name of change.delete ?? []) {
       const old = this.byName.get(name);
       if (old === undefined) throw internalError(`deleteDef: no relation named ${JSON.stringify(name)}`);
       removed.push(old);
       ops.push(del(catalogKey(name)));
     }
-    const stored: StoredDef[] = [];
+    const stored: StoredDef<D>[] = [];
     let allocated = false;
     for (const def of change.put ?? []) {
       const deleting = change.delete?.includes(def.name) ?? false;
@@ -83,7 +90,7 @@ export class CatalogPart {
         allocated = true;
         this.pendingIds.set(def.name, id);
       }
-      const s: StoredDef = { id, def };
+      const s: StoredDef<D> = { id, def };
       stored.push(s);
       ops.push(putJson(catalogKey(def.name), s));
     }

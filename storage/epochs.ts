@@ -3,7 +3,6 @@
 // rows, the input offsets consumed, the epoch number and a checkpoint record. Recovery reads them back together, so
 // a restarted query resumes from exactly the state its offsets describe. Epochs only move forward.
 
-import type { ChangeBatch } from '../engine/batch';
 import { type DeadLetter, DeadLetterPart } from './dead-letters';
 import { StorageError, internalError } from './errors';
 import { type StoreContext, del, getJson, parseJson, put, putJson, scan, scanKeys } from './db-io';
@@ -19,7 +18,7 @@ import type { LogPart } from './logs';
 export type Offsets = Readonly<Record<number, bigint>>;
 
 export interface ResultRow {
-  /** Chosen by the runtime, e.g. the group key or the row bytes (codec/tuple.ts). */
+  /** Chosen by the runtime, e.g. the group key or the row bytes (the engine's engine/codecs/tuple.ts). */
   readonly key: Uint8Array;
   /** E.g. the row, or the row with its multiplicity. */
   readonly value: Uint8Array;
@@ -32,7 +31,7 @@ export interface EpochCommit {
   /** Operator state: a value puts the key, null deletes it. */
   readonly stateChanges: ReadonlyMap<string, Uint8Array | null>;
   /** Appended to the query's own log at its next sequence number. */
-  readonly resultChanges: ChangeBatch | Uint8Array | null;
+  readonly resultChanges: Uint8Array | null;
   /** The materialized result that SELECT reads after a restart. */
   readonly resultRows: { readonly puts: readonly ResultRow[]; readonly dels: readonly Uint8Array[] } | null;
   /** Merged over the offsets of earlier epochs: inputs that did not move may be left out. */

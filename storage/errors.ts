@@ -1,7 +1,6 @@
-// Errors of the storage layer. They are SqlErrors so that whatever reaches a client carries a SQLSTATE, and they say
-// which data directory and which LevelDB cause they are about, because an operator reads them in a startup log.
-
-import { SQLSTATE, SqlError, type SqlState } from '../engine/errors';
+// Errors of the storage layer. They say which data directory and which LevelDB cause they are about, because an
+// operator reads them in a startup log, and they carry a reason; storage knows nothing of SQL, so the engine gives
+// each reason its SQLSTATE when the error reaches a client (engine/errors.ts toSqlError).
 
 export type StorageErrorReason =
   /** Another process holds the LevelDB lock on the directory. */
@@ -17,25 +16,19 @@ export type StorageErrorReason =
   /** A caller broke a storage invariant (a bug in Sluice). */
   | 'internal';
 
-const CODE: Record<StorageErrorReason, SqlState> = {
-  locked: SQLSTATE.object_not_in_prerequisite_state,
-  corrupt: SQLSTATE.data_corrupted,
-  version: SQLSTATE.object_not_in_prerequisite_state,
-  io: SQLSTATE.io_error,
-  closed: SQLSTATE.object_not_in_prerequisite_state,
-  internal: SQLSTATE.internal_error,
-};
-
-export class StorageError extends SqlError {
+export class StorageError extends Error {
   readonly reason: StorageErrorReason;
   override readonly cause: unknown;
+  /** What an operator can do about it, when there is something. */
+  readonly hint: string | undefined;
 
   constructor(reason: StorageErrorReason, message: string, cause?: unknown, hint?: string) {
     const causeText = cause === undefined ? '' : `: ${describeCause(cause)}`;
-    super(CODE[reason], message + causeText, { hint });
+    super(message + causeText);
     this.name = 'StorageError';
     this.reason = reason;
     this.cause = cause;
+    this.hint = hint;
   }
 }
 

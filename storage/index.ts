@@ -1,13 +1,11 @@
 // The storage layer's public surface. See docs/durability.md for the data directory layout and the promise.
 
 export { Store, FORMAT_VERSION } from './store';
-export type { StoredDef, CatalogChange } from './catalog-store';
+export type { StoredDef, CatalogChange, NamedDef } from './catalog-store';
 export type { LogEntry, LogListener, RowPut, TableRow, SourcePositions } from './logs';
 export type { EpochCommit, LoadedQuery, Checkpoint, Offsets, ResultRow } from './epochs';
 export { CHECKPOINTS_KEPT } from './epochs';
 export type { DeadLetter, StoredDeadLetter } from './dead-letters';
 export type { StoreLog } from './db-io';
 export { StorageError, type StorageErrorReason } from './errors';
-export { encodeChangeBatch, decodeChangeBatch } from './codec/change-batch';
-export { encodeTuple, decodeTuple } from './codec/tuple';
 export { DAMAGE_MARKER } from './open-db';

@@ -5,7 +5,7 @@
 //   ns    key                                  value
 //   0x00  META      "format" | "next_relation_id"   format version / next relation id (JSON)
 //   0x01  CATALOG   name (UTF-8)                     {id, def} (JSON)
-//   0x02  LOG       relation u32, seq u64            one change batch (codec/change-batch.ts)
+//   0x02  LOG       relation u32, seq u64            one change batch, as the engine encodes it (engine/codecs/change-batch.ts)
 //   0x03  STATE     query u32, state key (UTF-8)     operator state bytes (the runtime's encoding)
 //   0x04  RESULT    query u32, row key bytes         materialized result row (the runtime's encoding)
 //   0x05  QUERY     query u32                        {epoch, offsets, committedAt} of the last committed epoch

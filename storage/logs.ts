@@ -3,8 +3,6 @@
 // key, or the trim floor, + 1) and become visible through lastSeq() only once durable. Table appends carry the
 // table's rows-by-key changes in the same atomic write.
 
-import type { ChangeBatch } from '../engine/batch';
-import { decodeChangeBatch, encodeChangeBatch } from './codec/change-batch';
 import { StorageError, internalError } from './errors';
 import { type StoreContext, del, deleteRange, get, getJson, lastKey, put, putJson, scan } from './db-io';
 import type { WriteOp } from './group-commit';
@@ -12,11 +10,12 @@ import { NS, floorKey, logKey, prefixRange, relationPrefix, rowKey, sourceKey, t
 
 export interface LogEntry {
   readonly seq: bigint;
-  readonly batch: ChangeBatch;
+  /** The entry as the engine encoded it (an Arrow change batch; storage does not look inside). */
+  readonly bytes: Uint8Array;
 }
 
 export interface RowPut {
-  /** The primary key, encoded by the caller (codec/tuple.ts keeps key order). */
+  /** The primary key, encoded by the caller (engine/codecs/tuple.ts keeps key order). */
   readonly key: Uint8Array;
   readonly row: Uint8Array;
 }
@@ -86,9 +85,8 @@ export class LogPart {
   }
 
   /** The ops that append one batch at the next sequence number; the caller submits them (alone or in an epoch). */
-  prepareAppend(id: number, batch: ChangeBatch | Uint8Array, positions?: SourcePositions): PreparedAppend {
+  prepareAppend(id: number, bytes: Uint8Array, positions?: SourcePositions): PreparedAppend {
     if (!this.exists(id)) throw internalError(`append to relation ${id}, which is not in the catalog`);
-    const bytes = batch instanceof Uint8Array ? batch : encodeChangeBatch(batch);
     const seq = (this.assigned.get(id) ?? 0n) + 1n;
     this.assigned.set(id, seq);
     const ops: WriteOp[] = [put(logKey(id, seq), bytes)];
@@ -119,17 +117,17 @@ export class LogPart {
     return { ops: [putJson(sourceKey(id), merged)], onDurable: () => void this.sources.set(id, merged) };
   }
 
-  async append(id: number, batch: ChangeBatch | Uint8Array, positions?: SourcePositions): Promise<bigint> {
-    const p = this.prepareAppend(id, batch, positions);
+  async append(id: number, bytes: Uint8Array, positions?: SourcePositions): Promise<bigint> {
+    const p = this.prepareAppend(id, bytes, positions);
     await this.ctx.writer.submit(p.ops, { onDurable: p.onDurable });
     return p.seq;
   }
 
   async appendTableChanges(
-    tableId: number, batch: ChangeBatch | Uint8Array, upserts: readonly RowPut[], deletes: readonly Uint8Array[],
+    tableId: number, bytes: Uint8Array, upserts: readonly RowPut[], deletes: readonly Uint8Array[],
     positions?: SourcePositions, extraOps: readonly WriteOp[] = [],
   ): Promise<bigint> {
-    const p = this.prepareAppend(tableId, batch, positions);
+    const p = this.prepareAppend(tableId, bytes, positions);
     for (const k of deletes) p.ops.push(del(rowKey(tableId, k)));
     // Upserts after deletes: a key deleted and re-inserted in one statement ends up present.
     for (const u of upserts) p.ops.push(put(rowKey(tableId, u.key), u.row));
@@ -154,7 +152,7 @@ export class LogPart {
       if (seq <= floor) continue;
       if (seq !== expect) throw this.gap(id, expect);
       expect++;
-      yield { seq, batch: decodeChangeBatch(bytes) };
+      yield { seq, bytes };
     }
     if (expect !== to + 1n) throw this.gap(id, expect);
   }

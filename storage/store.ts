@@ -3,9 +3,7 @@
 // catalog-store.ts, logs.ts, epochs.ts and dead-letters.ts. docs/durability.md states the promise it keeps.
 
 import * as path from 'node:path';
-import type { ChangeBatch } from '../engine/batch';
-import type { RelationDef } from '../engine/catalog';
-import { type CatalogChange, CatalogPart, type StoredDef } from './catalog-store';
+import { type CatalogChange, CatalogPart, type NamedDef, type StoredDef } from './catalog-store';
 import { type StoreContext, type StoreLog, getJson, putJson } from './db-io';
 import { type DeadLetter, DeadLetterPart, type StoredDeadLetter } from './dead-letters';
 import { type Checkpoint, type EpochCommit, EpochPart, type LoadedQuery, type Offsets, type ResultRow } from './epochs';
@@ -18,8 +16,9 @@ import { openLevel } from './open-db';
 /** Bump when the key layout or a value encoding changes incompatibly. */
 export const FORMAT_VERSION = 1;
 
-export class Store {
-  private readonly catalog: CatalogPart;
+/** `D` is the engine's definition type: storage keeps it as JSON and needs only its name. */
+export class Store<D extends NamedDef = NamedDef> {
+  private readonly catalog: CatalogPart<D>;
   private readonly logs: LogPart;
   private readonly epochs: EpochPart;
   private readonly dead: DeadLetterPart;
@@ -37,10 +36,10 @@ export class Store {
    * Opens (creating if needed) the data directory. Fails with a StorageError when another process holds it
    * ('locked'), when it is damaged ('corrupt'), or when it was written by another format version ('version').
    */
-  static async open(dir: string, log: StoreLog = () => undefined): Promise<Store> {
+  static async open<D extends NamedDef = NamedDef>(dir: string, log: StoreLog = () => undefined): Promise<Store<D>> {
     const where = path.resolve(dir);
     const db = await openLevel(where);
-    const store = new Store({ db, dir: where, writer: new GroupCommit(db, where), log });
+    const store = new Store<D>({ db, dir: where, writer: new GroupCommit(db, where), log });
     try {
       await store.recover();
     } catch (e) {
@@ -94,20 +93,20 @@ export class Store {
 
   // --- catalog -----------------------------------------------------------------------------------------------
 
-  listDefs(): StoredDef[] {
+  listDefs(): StoredDef<D>[] {
     return this.catalog.list();
   }
 
-  getDef(name: string): StoredDef | undefined {
+  getDef(name: string): StoredDef<D> | undefined {
     return this.catalog.get(name);
   }
 
-  getDefById(id: number): StoredDef | undefined {
+  getDefById(id: number): StoredDef<D> | undefined {
     return this.catalog.getById(id);
   }
 
   /** Creates or replaces a definition; resolves with its relation id once durable. */
-  async putDef(def: RelationDef): Promise<number> {
+  async putDef(def: D): Promise<number> {
     const [s] = await this.changeCatalog({ put: [def] });
     return s.id;
   }
@@ -121,7 +120,7 @@ export class Store {
    * log, state, results and rows disappear with its definition (its id is never reused, so nothing can see them);
    * they are then purged from disk before this resolves, and any purge a crash interrupted finishes at next open.
    */
-  async changeCatalog(change: CatalogChange): Promise<StoredDef[]> {
+  async changeCatalog(change: CatalogChange<D>): Promise<StoredDef<D>[]> {
     const p = this.catalog.prepare(change);
     await this.ctx.writer.submit(p.ops, { onDurable: p.apply });
     for (const r of p.removed) {
@@ -135,12 +134,12 @@ export class Store {
   // --- logs ----------------------------------------------------------------------------------------------------
 
   /**
-   * Appends a change batch (or its encoding) to a relation's log; resolves with its sequence number once it is on
+   * Appends an encoded change batch to a relation's log; resolves with its sequence number once it is on
    * disk (sync). Appends submitted while a write is in flight share the next write. `sourcePositions` (e.g. Kafka
    * offsets) are merged into the relation's stored positions in the same write.
    */
-  appendToLog(relationId: number, batch: ChangeBatch | Uint8Array, sourcePositions?: SourcePositions): Promise<bigint> {
-    return this.logs.append(relationId, batch, sourcePositions);
+  appendToLog(relationId: number, bytes: Uint8Array, sourcePositions?: SourcePositions): Promise<bigint> {
+    return this.logs.append(relationId, bytes, sourcePositions);
   }
 
   /**
@@ -148,10 +147,10 @@ export class Store {
    * source (Kafka), with the source positions the change reaches and the dead letters it found.
    */
   appendTableChanges(
-    tableId: number, batch: ChangeBatch | Uint8Array, upserts: readonly RowPut[], deletes: readonly Uint8Array[],
+    tableId: number, bytes: Uint8Array, upserts: readonly RowPut[], deletes: readonly Uint8Array[],
     sourcePositions?: SourcePositions, deadLetters: readonly DeadLetter[] = [],
   ): Promise<bigint> {
-    return this.logs.appendTableChanges(tableId, batch, upserts, deletes, sourcePositions, this.dead.prepare(deadLetters));
+    return this.logs.appendTableChanges(tableId, bytes, upserts, deletes, sourcePositions, this.dead.prepare(deadLetters));
   }
 
   /**
@@ -161,10 +160,10 @@ export class Store {
    * the log sequence number, or null when there were no rows.
    */
   async appendSourceBatch(
-    relationId: number, batch: ChangeBatch | null, sourcePositions: SourcePositions, deadLetters: readonly DeadLetter[] = [],
+    relationId: number, bytes: Uint8Array | null, sourcePositions: SourcePositions, deadLetters: readonly DeadLetter[] = [],
   ): Promise<bigint | null> {
-    if (batch !== null && batch.data.numRows > 0) {
-      const p = this.logs.prepareAppend(relationId, batch, sourcePositions);
+    if (bytes !== null) {
+      const p = this.logs.prepareAppend(relationId, bytes, sourcePositions);
       await this.ctx.writer.submit([...p.ops, ...this.dead.prepare(deadLetters)], { onDurable: p.onDurable });
       return p.seq;
     }

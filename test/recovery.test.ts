@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, connectPg, freshDataDir } from './helpers/server';
 import { Store } from '../storage';
+import type { RelationDef } from '../engine/catalog';
 
 async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
   const deadline = Date.now() + 10_000;
@@ -50,7 +51,7 @@ test('a query whose stored state came from a different plan is refused, with the
   assert.equal(await server.stop(), 0);
 
   // What an upgrade that changed the plan would leave behind: state stamped with another plan's fingerprint.
-  const store = await Store.open(dataDir);
+  const store = await Store.open<RelationDef>(dataDir);
   const id = store.getDef('counts')!.id;
   await store.loadQuery(id);
   await store.commitEpoch({

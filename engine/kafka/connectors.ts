@@ -4,7 +4,7 @@
 
 import type { RelationDef, SinkDef, StreamDef, TableDef } from '../catalog';
 import type { Schema } from '../types';
-import type { Store } from '../../storage';
+import type { RelationStore } from '../catalog';
 import type { TableState } from '../runtime/table-state';
 import type { KafkaLog, KafkaTuning } from './client';
 import { type KafkaSink, type KafkaSinkStatus, startKafkaSink } from './sink';
@@ -22,7 +22,7 @@ export class KafkaConnectors {
   private readonly sources = new Map<string, KafkaSource>();
   private readonly sinks = new Map<string, KafkaSink>();
 
-  constructor(private readonly store: Store, private readonly log: KafkaLog, private readonly tuning?: Partial<KafkaTuning>) {}
+  constructor(private readonly store: RelationStore, private readonly log: KafkaLog, private readonly tuning?: Partial<KafkaTuning>) {}
 
   /** A stream's source appends to its log; a table's goes through its TableState (rows, log, positions at once). */
   startSource(id: number, def: StreamDef | TableDef, table?: TableState): void {

@@ -10,10 +10,10 @@
 // one message with the new row, and the last message per key in the topic is always the key's current row.
 // Unkeyed sinks send every change in order; a delete is the deleted row with header sluice-op = delete.
 
+import type { ChangeBatch } from '../batch';
 import { rowsFromBatch } from '../columns';
 import type { Schema, SqlType, Value } from '../types';
 import { formatValue } from '../text';
-import type { LogEntry } from '../../storage';
 
 export interface SinkMessage {
   readonly key: string | null;
@@ -85,10 +85,11 @@ export class SinkEncoder {
     return `{${k.map((c) => this.names[c] + one(c)).join(',')}}`;
   }
 
-  messages(entry: LogEntry): SinkMessage[] {
-    const rows = rowsFromBatch(entry.batch.data, this.schema);
-    const diffs = entry.batch.diffs;
-    const epoch = entry.seq.toString();
+  /** The messages of one log entry (sequence number `seq`) of the relation the sink reads. */
+  messages(seq: bigint, batch: ChangeBatch): SinkMessage[] {
+    const rows = rowsFromBatch(batch.data, this.schema);
+    const diffs = batch.diffs;
+    const epoch = seq.toString();
     const headers = (position: number, op: 'insert' | 'delete'): Record<string, string> => ({
       'sluice-query': this.queryName, 'sluice-epoch': epoch, 'sluice-position': String(position), 'sluice-op': op,
     });

@@ -13,7 +13,9 @@
 import { Partitioners, type Producer } from 'kafkajs';
 import type { SinkDef } from '../catalog';
 import type { Schema } from '../types';
-import type { LogEntry, Store } from '../../storage';
+import type { LogEntry } from '../../storage';
+import type { RelationStore } from '../catalog';
+import { decodeChangeBatch } from '../codecs/change-batch';
 import { DEFAULT_TUNING, type KafkaLog, type KafkaTuning, Sleeper, errorText, makeKafka } from './client';
 import { kafkaSinkOptions, type KafkaSinkOptions } from './options';
 import { SinkEncoder, type SinkMessage } from './sink-encode';
@@ -30,7 +32,7 @@ export interface KafkaSinkStatus {
 }
 
 export interface StartKafkaSinkOptions {
-  readonly store: Store;
+  readonly store: RelationStore;
   /** The sink's relation id: its position is stored as this id's epochs. */
   readonly sinkId: number;
   readonly def: SinkDef;
@@ -197,7 +199,7 @@ class KafkaSinkRunner implements KafkaSink {
       this.messages += batch.length;
     };
     for (const entry of entries) {
-      for (const m of this.encoder.messages(entry)) {
+      for (const m of this.encoder.messages(entry.seq, decodeChangeBatch(entry.bytes))) {
         pending.push(m);
         if (pending.length >= MESSAGES_PER_SEND) await flush();
       }

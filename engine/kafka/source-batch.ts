@@ -6,7 +6,9 @@ import type { KafkaMessage } from 'kafkajs';
 import type { RecordBatch } from 'apache-arrow';
 import type { StreamDef, TableDef } from '../catalog';
 import type { Value } from '../types';
-import type { DeadLetter, SourcePositions, Store } from '../../storage';
+import type { DeadLetter, SourcePositions } from '../../storage';
+import type { RelationStore } from '../catalog';
+import { encodeChangeBatch } from '../codecs/change-batch';
 import type { SourceProgress } from '../runtime/table-state';
 import { type BadRecord, RecordDecoder } from './decode';
 import type { KafkaSourceOptions } from './options';
@@ -34,7 +36,7 @@ export class SourceBatchWriter {
   private readonly table: TableRecords | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: RelationStore,
     private readonly relationId: number,
     private readonly def: StreamDef | TableDef,
     private readonly options: KafkaSourceOptions,
@@ -69,7 +71,8 @@ export class SourceBatchWriter {
     if (take > 0) {
       const positions: SourcePositions = { [partition]: whole ? String(BigInt(last!) + 1n) : records[take].offset };
       if ('rows' in decoded) {
-        await this.store.appendSourceBatch(this.relationId, { data: decoded.rows, diffs: null }, positions, dead);
+        const bytes = decoded.rows.numRows > 0 ? encodeChangeBatch({ data: decoded.rows, diffs: null }) : null;
+        await this.store.appendSourceBatch(this.relationId, bytes, positions, dead);
       } else {
         await this.onTableRows!(decoded.upserts, decoded.deleteKeys, { positions, deadLetters: dead });
       }

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { StreamDef, TableDef } from '../catalog';
-import type { Store } from '../../storage';
+import type { RelationStore } from '../catalog';
 import { DEFAULT_TUNING, type KafkaLog, type KafkaTuning, Sleeper, errorText, makeKafka } from './client';
 import { type KafkaSourceOptions, kafkaSourceOptions } from './options';
 import { SourceBatchWriter, type TableRowsHandler, type WrittenBatch } from './source-batch';
@@ -39,7 +39,7 @@ export interface KafkaSourceStatus {
 }
 
 export interface StartKafkaSourceOptions {
-  readonly store: Store;
+  readonly store: RelationStore;
   readonly relationId: number;
   readonly def: StreamDef | TableDef;
   readonly log: KafkaLog;

@@ -9,8 +9,10 @@ import { concatBatches, rowsFromBatch } from '../columns';
 import type { Schema } from '../types';
 import { createHash } from 'node:crypto';
 import { SqlError, SQLSTATE, toSqlError } from '../errors';
-import type { Store, DeadLetter, Offsets } from '../../storage';
-import { encodeTuple, decodeTuple } from '../../storage';
+import type { DeadLetter, Offsets } from '../../storage';
+import type { RelationStore } from '../catalog';
+import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
+import { encodeTuple, decodeTuple } from '../codecs/tuple';
 import { buildDag, type Dag } from '../dag';
 import type { PlanNode } from '../plan';
 import type { LateRow } from '../operators/operator';
@@ -65,7 +67,7 @@ export class QueryRunner {
     plan: PlanNode,
     /** The relation id of a source node's relation. */
     relationId: (name: string) => number,
-    private readonly store: Store,
+    private readonly store: RelationStore,
     private readonly log: QueryRunnerLog,
     /** Called after each committed epoch (the runtime trims the input logs every reader has passed). */
     private readonly afterCommit: () => Promise<void> = async () => {},
@@ -126,7 +128,7 @@ export class QueryRunner {
     if (this.appended !== null) {
       // The query's own log holds every row it produced (query logs are never trimmed): the result is that log.
       for await (const entry of this.store.readLog(this.id, this.store.firstSeq(this.id) - 1n, loaded.resultSeq)) {
-        this.appended.append(entry.batch);
+        this.appended.append(decodeChangeBatch(entry.bytes));
       }
     } else {
       this.keyed!.load(loaded.results.map((r) => ({ row: decodeTuple(r.key), count: Number(decodeTuple(r.value)[0]) })));
@@ -227,7 +229,7 @@ export class QueryRunner {
         queryId: this.id,
         epoch,
         stateChanges: this.stateChanges({ rowsIn, rowsOut, lateRows: late.length }),
-        resultChanges: changes,
+        resultChanges: changes === null ? null : encodeChangeBatch(changes),
         resultRows: resultRows(delta),
         offsets: offsets as Offsets,
         checkpoint: { durationMs: performance.now() - started, offsets: this.namedOffsets(ends) },
@@ -284,8 +286,9 @@ export class QueryRunner {
       if (to <= from) continue;
       const targets = this.dag.sources.filter((_, i) => this.inputIds[i] === id);
       for await (const entry of this.store.readLog(id, from, to)) {
-        rows += entry.batch.data.numRows;
-        for (const source of targets) source.push(project(entry.batch, source.node.columns));
+        const batch = decodeChangeBatch(entry.bytes);
+        rows += batch.data.numRows;
+        for (const source of targets) source.push(project(batch, source.node.columns));
       }
     }
     return rows;

@@ -11,7 +11,8 @@ import { intervalSortKey } from '../values/interval';
 import { SqlError, SQLSTATE } from '../errors';
 import { planInputs, type PlanNode, type SourceNode } from '../plan';
 import { T, type Field, type Interval, type Schema, type Value } from '../types';
-import type { Store, StoredDef } from '../../storage';
+import type { RelationStore, StoredRelation } from '../catalog';
+import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
 import { runPull } from '../batch-run';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
@@ -29,12 +30,12 @@ export class Runtime {
   /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
   readonly connectors: KafkaConnectors;
 
-  private constructor(readonly store: Store, private readonly log: RuntimeLog) {
+  private constructor(readonly store: RelationStore, private readonly log: RuntimeLog) {
     this.connectors = new KafkaConnectors(store, log);
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
-  static async open(store: Store, log: RuntimeLog): Promise<Runtime> {
+  static async open(store: RelationStore, log: RuntimeLog): Promise<Runtime> {
     const rt = new Runtime(store, log);
     for (const s of store.listDefs()) {
       if (s.def.kind === 'table') {
@@ -48,7 +49,7 @@ export class Runtime {
   }
 
   /** Starts the Kafka source of a stream or table fed by a topic, or a sink. */
-  private startConnector(stored: StoredDef): void {
+  private startConnector(stored: StoredRelation): void {
     const def = stored.def;
     if (!isKafkaConnector(def)) return;
     if (def.kind === 'sink') {
@@ -192,7 +193,7 @@ export class Runtime {
     if (rows.length === 0) return 0;
     const arrival = BigInt(Date.now()) * 1000n;
     const data = batchFromRows(streamSchema(def), rows.map((r) => [...r, arrival]));
-    await this.store.appendToLog(this.mustGet(name).id, { data, diffs: null });
+    await this.store.appendToLog(this.mustGet(name).id, encodeChangeBatch({ data, diffs: null }));
     return rows.length;
   }
 
@@ -209,7 +210,8 @@ export class Runtime {
     const arrival = new BigInt64Array(n).fill(BigInt(Date.now()) * 1000n);
     const arrivalData = makeData({ type: arrowTypeOf(T.timestamptz), length: n, data: arrival } as never);
     const columns = [...batch.data.children, arrivalData];
-    await this.store.appendToLog(this.mustGet(name).id, { data: batchFromData(streamSchema(def), columns, n), diffs: null });
+    const data = batchFromData(streamSchema(def), columns, n);
+    await this.store.appendToLog(this.mustGet(name).id, encodeChangeBatch({ data, diffs: null }));
     return n;
   }
 
@@ -273,7 +275,7 @@ export class Runtime {
   }
 
   /** A stream keeps rows for SELECT only with `retention`; the rows older than it are not returned. */
-  private async retainedRows(stored: StoredDef, node: SourceNode): Promise<ChangeBatch[]> {
+  private async retainedRows(stored: StoredRelation, node: SourceNode): Promise<ChangeBatch[]> {
     const def = stored.def as StreamDef;
     const retention = def.options.retention;
     if (!retention) {
@@ -287,7 +289,7 @@ export class Runtime {
     const arrivalColumn = def.columns.length;
     const out: ChangeBatch[] = [];
     for await (const entry of this.store.readLog(stored.id, this.store.firstSeq(stored.id) - 1n)) {
-      const data = entry.batch.data;
+      const data = decodeChangeBatch(entry.bytes).data;
       const arrival = int32View(columnData(data, arrivalColumn).values as BigInt64Array);
       const keep: number[] = [];
       for (let i = 0; i < data.numRows; i++) if (readI64(arrival, i) >= cutoff) keep.push(i);
@@ -323,7 +325,7 @@ export class Runtime {
     this.queries.clear();
   }
 
-  private mustGet(name: string): StoredDef {
+  private mustGet(name: string): StoredRelation {
     const s = this.store.getDef(name);
     if (!s) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`);
     return s;

@@ -7,7 +7,10 @@ import type { TableDef } from '../catalog';
 import { batchFromRows } from '../columns';
 import { SqlError, SQLSTATE } from '../errors';
 import type { Value } from '../types';
-import { decodeTuple, encodeTuple, type DeadLetter, type SourcePositions, type Store } from '../../storage';
+import type { DeadLetter, SourcePositions } from '../../storage';
+import type { RelationStore } from '../catalog';
+import { encodeChangeBatch } from '../codecs/change-batch';
+import { decodeTuple, encodeTuple } from '../codecs/tuple';
 import { rowKey } from './result-set';
 
 /** Where a source-fed table's change leaves its source, written atomically with the change. */
@@ -26,7 +29,7 @@ export class TableState {
   private readonly keyColumns: readonly number[];
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly id: number, readonly def: TableDef, private readonly store: Store) {
+  constructor(readonly id: number, readonly def: TableDef, private readonly store: RelationStore) {
     this.keyColumns = def.primaryKey.map((k) => def.columns.findIndex((c) => c.name === k));
   }
 
@@ -115,7 +118,7 @@ export class TableState {
     const deletedKeys = c.deletes.map((r) => this.keyOf(r)).filter((k) => !insertedKeys.has(k));
     await this.store.appendTableChanges(
       this.id,
-      { data, diffs: c.deletes.length ? diffs : null },
+      encodeChangeBatch({ data, diffs: c.deletes.length ? diffs : null }),
       c.inserts.map((row) => ({ key: encodeTuple(this.keyValues(row)), row: encodeTuple(row) })),
       c.deletes.filter((r) => !insertedKeys.has(this.keyOf(r))).map((r) => encodeTuple(this.keyValues(r))),
       source?.positions, source?.deadLetters,

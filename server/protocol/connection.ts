@@ -4,7 +4,7 @@
 
 import type { Socket } from 'node:net';
 import type { Logger } from '../log';
-import { SqlError, SQLSTATE, toSqlError } from '../../engine/errors';
+import { SqlError, SQLSTATE, isBug, toSqlError } from '../../engine/errors';
 import { authenticate } from '../auth/authenticate';
 import { initialSettings, reportedSettings } from '../session/settings';
 import { registerSession } from '../session/session-settings';
@@ -113,10 +113,10 @@ async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<v
   }
 }
 
-/** One ErrorResponse, always FATAL: the connection closes after it. A non-SqlError is logged as a bug. */
+/** One ErrorResponse, always FATAL: the connection closes after it. A bug is logged with its stack. */
 function sendFatal(channel: Channel, e: unknown, log: Logger): void {
   const error = toSqlError(e);
-  if (!(e instanceof SqlError)) log.error('internal error in connection (a bug)', { error: e });
+  if (isBug(e)) log.error('internal error in connection (a bug)', { error: e });
   else log.debug('connection error', { code: error.code, message: error.message });
   channel.write(
     errorOrNotice('E', {

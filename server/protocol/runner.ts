@@ -4,7 +4,7 @@
 import type { PreparedStatement, StatementResult } from '../backend';
 import type { Value } from '../../engine/types';
 import type { Logger } from '../log';
-import { SqlError, SQLSTATE, toSqlError } from '../../engine/errors';
+import { SqlError, SQLSTATE, isBug, toSqlError } from '../../engine/errors';
 import type { Channel } from './channel';
 import type { ProtocolSession } from './session';
 import { ClientGone } from './errors';
@@ -89,13 +89,13 @@ export class StatementRunner {
   }
 
   /**
-   * Sends an ErrorResponse for anything a statement threw. A non-SqlError is a bug: the client sees XX000 and the
+   * Sends an ErrorResponse for anything a statement threw. Anything without a SQLSTATE is a bug: the client sees XX000 and the
    * log gets the stack. FATAL errors and a vanished client are rethrown: they end the connection.
    */
   reportError(e: unknown): void {
     if (e instanceof ClientGone) throw e;
     const error = toSqlError(e);
-    if (!(e instanceof SqlError)) this.log.error('internal error (a bug)', { error: e });
+    if (isBug(e)) this.log.error('internal error (a bug)', { error: e });
     if (error.severity !== 'ERROR') throw error;
     this.channel.write(
       errorOrNotice('E', {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startKafkaSource } from '../../engine/kafka';
 import { Store } from '../../storage';
+import type { RelationDef } from '../../engine/catalog';
 import { startKafka, waitFor, type TestKafka } from '../helpers/kafka';
 import { FAST, ORDER_COLUMNS, freshTopic, kafkaStream, logRows, tempStore, testLog } from './fixtures';
 
@@ -89,7 +90,7 @@ describe('crashes during Kafka ingest', () => {
     }
 
     // The last run reads to the end of the topic.
-    const store = await Store.open(t.dir);
+    const store = await Store.open<RelationDef>(t.dir);
     t.store = store;
     const source = startKafkaSource({ store, relationId: id, def: store.getDefById(id)!.def as never, log: testLog(), tuning: FAST });
     try {

@@ -153,7 +153,7 @@ describe('Kafka record decoding', () => {
       [null, null, null, null, null, Infinity, null, null, null, null, null, null, null],
     ];
     const enc = new SinkEncoder(cols, [], 'q');
-    const msgs = enc.messages({ seq: 1n, batch: { data: batchFromRows(cols, rows), diffs: null } });
+    const msgs = enc.messages(1n, { data: batchFromRows(cols, rows), diffs: null });
     const d = new RecordDecoder(cols, 'json', { arrival: false });
     const out = d.decode(msgs.map((m, i) => rec(m.value, i)), 0);
     assert.equal(out.bad.length, 0);

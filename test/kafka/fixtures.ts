@@ -4,8 +4,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SinkDef, StreamDef, TableDef } from '../../engine/catalog';
+import type { SinkDef, StreamDef, TableDef, RelationDef } from '../../engine/catalog';
 import { rowsFromBatch } from '../../engine/columns';
+import { decodeChangeBatch } from '../../engine/codecs/change-batch';
 import type { KafkaLog, KafkaTuning } from '../../engine/kafka';
 import { T, type Field, type Value } from '../../engine/types';
 import { Store } from '../../storage';
@@ -17,8 +18,8 @@ export const FAST: Partial<KafkaTuning> = {
 
 export interface TempStore {
   readonly dir: string;
-  store: Store;
-  reopen(): Promise<Store>;
+  store: Store<RelationDef>;
+  reopen(): Promise<Store<RelationDef>>;
   close(): Promise<void>;
 }
 
@@ -26,10 +27,10 @@ export async function tempStore(label: string): Promise<TempStore> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sluice-kafka-${label}-`));
   const t: TempStore = {
     dir,
-    store: await Store.open(dir),
+    store: await Store.open<RelationDef>(dir),
     async reopen() {
       await t.store.close();
-      t.store = await Store.open(dir);
+      t.store = await Store.open<RelationDef>(dir);
       return t.store;
     },
     async close() {
@@ -101,6 +102,6 @@ export function sinkDef(name: string, from: string, options: Record<string, stri
 /** Every row of a relation's log (columns of `columns`, then whatever follows, e.g. `_arrival`), in log order. */
 export async function logRows(store: Store, id: number, columns: readonly Field[]): Promise<Value[][]> {
   const out: Value[][] = [];
-  for await (const e of store.readLog(id, 0n)) out.push(...rowsFromBatch(e.batch.data, columns));
+  for await (const e of store.readLog(id, 0n)) out.push(...rowsFromBatch(decodeChangeBatch(e.bytes).data, columns));
   return out;
 }

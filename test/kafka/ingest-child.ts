@@ -2,12 +2,12 @@
 // prints its status as a JSON line every 50 ms until it is killed.
 
 import { startKafkaSource } from '../../engine/kafka';
-import type { StreamDef } from '../../engine/catalog';
+import type { StreamDef, RelationDef } from '../../engine/catalog';
 import { Store } from '../../storage';
 import { FAST } from './fixtures';
 
 async function main(): Promise<void> {
-  const store = await Store.open(process.argv[2]);
+  const store = await Store.open<RelationDef>(process.argv[2]);
   const stored = store.getDef(process.argv[3]);
   if (!stored) throw new Error(`no relation ${process.argv[3]}`);
   const quiet = (): void => undefined;

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKafkaSink, startKafkaSource } from '../../engine/kafka';
 import { batchFromRows } from '../../engine/columns';
+import { encodeChangeBatch } from '../../engine/codecs/change-batch';
 import { T, type Field } from '../../engine/types';
 import { produceWithKafkajs, readWithKcat, startKafka, waitFor, type TestKafka } from '../helpers/kafka';
 import { FAST, ORDER_COLUMNS, freshTopic, kafkaStream, logRows, plainStream, sinkDef, tempStore, testLog } from './fixtures';
@@ -64,7 +65,7 @@ describe('broker outage', () => {
       const fromId = await t.store.putDef(plainStream('vals', ORDER_COLUMNS));
       const def = sinkDef('nowhere_out', 'vals', { topic: 'x', brokers: '127.0.0.1:1' });
       const sinkId = await t.store.putDef(def);
-      await t.store.appendToLog(fromId, { data: batchFromRows(ORDER_COLUMNS, [[1n, 'c', 1, 0n]]), diffs: null });
+      await t.store.appendToLog(fromId, encodeChangeBatch({ data: batchFromRows(ORDER_COLUMNS, [[1n, 'c', 1, 0n]]), diffs: null }));
       const log = testLog();
       const source = startKafkaSource({ store: t.store, relationId: id, def: t.store.getDefById(id)!.def as never, log, tuning: FAST });
       const sink = startKafkaSink({ store: t.store, sinkId, def, fromRelationId: fromId, fromSchema: ORDER_COLUMNS, log, tuning: FAST });
@@ -90,7 +91,7 @@ describe('broker outage', () => {
       const def = sinkDef('vals_out', 'vals', { topic, brokers: kafka.brokers, key: 'k' });
       const sinkId = await t.store.putDef(def);
       const append = (k: number): Promise<bigint> =>
-        t.store.appendToLog(fromId, { data: batchFromRows(columns, [[BigInt(k), `v${k}`]]), diffs: null });
+        t.store.appendToLog(fromId, encodeChangeBatch({ data: batchFromRows(columns, [[BigInt(k), `v${k}`]]), diffs: null }));
       const log = testLog();
       const sink = startKafkaSink({ store: t.store, sinkId, def, fromRelationId: fromId, fromSchema: columns, log, tuning: FAST });
       try {

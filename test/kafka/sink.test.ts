@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startKafkaSink } from '../../engine/kafka';
 import { batchFromRows } from '../../engine/columns';
 import { T, type Field, type Value } from '../../engine/types';
-import type { ChangeBatch } from '../../engine/batch';
+import { encodeChangeBatch } from '../../engine/codecs/change-batch';
 import { readWithKafkajs, readWithKcat, startKafka, waitFor, type ReadMessage, type TestKafka } from '../helpers/kafka';
 import { FAST, freshTopic, plainStream, sinkDef, tempStore, testLog } from './fixtures';
 
@@ -20,9 +20,10 @@ const COLUMNS: Field[] = [
 
 const AT = BigInt(Date.UTC(2026, 0, 1, 10, 0, 0)) * 1000n;
 
-function changes(rows: [number, string, number][]): ChangeBatch {
+/** Encoded as the engine stores it in a log. */
+function changes(rows: [number, string, number][]): Uint8Array {
   const data = batchFromRows(COLUMNS, rows.map(([, c, total]): Value[] => [c, total, BigInt(Math.round(total)), AT]));
-  return { data, diffs: Int32Array.from(rows.map(([d]) => d)) };
+  return encodeChangeBatch({ data, diffs: Int32Array.from(rows.map(([d]) => d)) });
 }
 
 /** The value of the last message per key, in topic order per partition (null: tombstone). */
@@ -126,7 +127,7 @@ describe('Kafka sink', () => {
       const sink = startKafkaSink({ store: t.store, sinkId, def, fromRelationId: fromId, fromSchema: COLUMNS, log: testLog(), tuning: FAST });
       try {
         for (let i = 0; i < 5; i++) {
-          await t.store.appendToLog(fromId, { data: batchFromRows(COLUMNS, [[`c${i}`, i, BigInt(i), null], [`d${i}`, NaN, 9007199254740993n, AT]]), diffs: null });
+          await t.store.appendToLog(fromId, encodeChangeBatch({ data: batchFromRows(COLUMNS, [[`c${i}`, i, BigInt(i), null], [`d${i}`, NaN, 9007199254740993n, AT]]), diffs: null }));
         }
         await t.store.appendToLog(fromId, changes([[-1, 'c0', 0]]));
         await waitFor(() => sink.status().position === 6n, 'all six entries shipped');

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { KafkaConnectors, startKafkaSource } from '../../engine/kafka';
 import { TableState } from '../../engine/runtime/table-state';
 import { rowsFromBatch } from '../../engine/columns';
+import { decodeChangeBatch } from '../../engine/codecs/change-batch';
 import { T, type Field, type Value } from '../../engine/types';
 import type { TableDef } from '../../engine/catalog';
-import type { Store } from '../../storage';
+import type { RelationStore } from '../../engine/catalog';
 import { produceWithKafkajs, produceWithKcat, startKafka, waitFor, type TestKafka } from '../helpers/kafka';
 import { FAST, freshTopic, kafkaTable, tempStore, testLog } from './fixtures';
 
@@ -26,14 +27,15 @@ function sorted(rows: readonly (readonly Value[])[]): Value[][] {
 }
 
 /** The table's contents according to its log: every entry's diffs applied in order. */
-async function rowsFromLog(store: Store, id: number): Promise<Value[][]> {
+async function rowsFromLog(store: RelationStore, id: number): Promise<Value[][]> {
   const live = new Map<string, { row: Value[]; n: number }>();
   for await (const e of store.readLog(id, 0n)) {
-    const rows = rowsFromBatch(e.batch.data, COLUMNS);
+    const batch = decodeChangeBatch(e.bytes);
+    const rows = rowsFromBatch(batch.data, COLUMNS);
     rows.forEach((row, i) => {
       const k = JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
       const cur = live.get(k) ?? { row, n: 0 };
-      cur.n += e.batch.diffs === null ? 1 : e.batch.diffs[i];
+      cur.n += batch.diffs === null ? 1 : batch.diffs[i];
       live.set(k, cur);
     });
   }
@@ -41,7 +43,7 @@ async function rowsFromLog(store: Store, id: number): Promise<Value[][]> {
   return sorted([...live.values()].filter((v) => v.n === 1).map((v) => v.row));
 }
 
-function startTableSource(store: Store, id: number, table: TableState, log = testLog()) {
+function startTableSource(store: RelationStore, id: number, table: TableState, log = testLog()) {
   return startKafkaSource({
     store, relationId: id, def: table.def, log, tuning: FAST,
     onTableRows: (upserts, deleteKeys, progress) => table.upsert(upserts, deleteKeys, progress),

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, connectPg, freshDataDir } from '../helpers/server';
 import { Store } from '../../storage';
+import type { RelationDef } from '../../engine/catalog';
 import { neverRetracts } from '../../engine/runtime/result-set';
 import type { PlanNode, SourceNode } from '../../engine/plan';
 import { T } from '../../engine/types';
@@ -68,7 +69,7 @@ test('an append-only query stores no result keys, keeps duplicates, and reloads 
   running = false;
   assert.equal(await server.stop(), 0);
 
-  const store = await Store.open(dataDir);
+  const store = await Store.open<RelationDef>(dataDir);
   for (const name of ['big', 'pairs']) {
     const id = store.getDef(name)!.id;
     const loaded = await store.loadQuery(id);

@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import { Store } from '../../storage';
 import { Runtime } from '../../engine/runtime/runtime';
 import { batchFromRows, rowsFromBatch } from '../../engine/columns';
+import { decodeChangeBatch } from '../../engine/codecs/change-batch';
 import { T, type Field } from '../../engine/types';
-import type { StreamDef } from '../../engine/catalog';
+import type { StreamDef, RelationDef } from '../../engine/catalog';
 import { silentLogger } from '../../server/log';
 
 const columns: Field[] = [
@@ -25,7 +26,7 @@ const def: StreamDef = {
 
 test('insertBatch appends one entry with _arrival; a wrong batch writes nothing', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-batch-'));
-  const store = await Store.open(dir);
+  const store = await Store.open<RelationDef>(dir);
   const rt = await Runtime.open(store, silentLogger);
   try {
     await rt.create(def);
@@ -36,7 +37,7 @@ test('insertBatch appends one entry with _arrival; a wrong batch writes nothing'
     const entries = [];
     for await (const e of store.readLog(id, 0n)) entries.push(e);
     assert.equal(entries.length, 1);
-    const stored = rowsFromBatch(entries[0].batch.data, [...columns, { name: '_arrival', type: T.timestamptz, nullable: false }]);
+    const stored = rowsFromBatch(decodeChangeBatch(entries[0].bytes).data, [...columns, { name: '_arrival', type: T.timestamptz, nullable: false }]);
     assert.deepEqual(stored.map((r) => r.slice(0, 3)), rows);
     assert.ok((stored[0][3] as bigint) >= before, 'the arrival time is the insert time');
 

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Store, StorageError, encodeChangeBatch, encodeTuple } from '../../storage';
-import { ks, queryDef, rowsBatch, streamDef, tableDef, tempDir } from './helpers/batches';
+import { Store, StorageError } from '../../storage';
+import { encodeTuple } from '../../engine/codecs/tuple';
+import type { RelationDef } from '../../engine/catalog';
+import { batchOf, ks, queryDef, rowsBytes, streamDef, tableDef, tempDir } from './helpers/batches';
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -12,14 +14,14 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 test('catalog definitions round-trip with stable ids across a restart', async (t) => {
   const { dir, cleanup } = tempDir('catalog');
   t.after(cleanup);
-  let store = await Store.open(dir);
+  let store = await Store.open<RelationDef>(dir);
   const s = await store.putDef(streamDef('orders'));
   const q = await store.putDef(queryDef('totals', 'orders'));
   assert.notEqual(s, q);
   assert.equal(await store.putDef({ ...streamDef('orders'), definition: 'changed' }), s, 'replacing keeps the id');
   await store.close();
 
-  store = await Store.open(dir);
+  store = await Store.open<RelationDef>(dir);
   assert.deepEqual(store.listDefs().map((d) => [d.id, d.def.name, d.def.definition]),
     [[s, 'orders', 'changed'], [q, 'totals', queryDef('totals', 'orders').definition]]);
   assert.deepEqual(store.getDef('totals')?.def, queryDef('totals', 'orders'));
@@ -29,12 +31,12 @@ test('catalog definitions round-trip with stable ids across a restart', async (t
 test('a dropped and re-created name gets a new id and none of the old data', async (t) => {
   const { dir, cleanup } = tempDir('drop');
   t.after(cleanup);
-  let store = await Store.open(dir);
+  let store = await Store.open<RelationDef>(dir);
   const old = await store.putDef(streamDef('s'));
-  await store.appendToLog(old, rowsBatch([1n, 2n]));
+  await store.appendToLog(old, rowsBytes([1n, 2n]));
   const q = await store.putDef(queryDef('q', 's'));
   await store.commitEpoch({
-    queryId: q, epoch: 1, stateChanges: new Map([['a', Uint8Array.of(1)]]), resultChanges: rowsBatch([9n]),
+    queryId: q, epoch: 1, stateChanges: new Map([['a', Uint8Array.of(1)]]), resultChanges: rowsBytes([9n]),
     resultRows: { puts: [{ key: Uint8Array.of(1), value: Uint8Array.of(2) }], dels: [] },
     offsets: { [old]: 1n }, checkpoint: { durationMs: 3 },
   });
@@ -45,7 +47,7 @@ test('a dropped and re-created name gets a new id and none of the old data', asy
   assert.equal(store.lastSeq(fresh), 0n);
   await store.close();
 
-  store = await Store.open(dir);
+  store = await Store.open<RelationDef>(dir);
   assert.deepEqual(store.listDefs().map((d) => d.id), [fresh]);
   assert.equal(store.lastSeq(fresh), 0n);
   assert.deepEqual(await collect(store.readLog(old, 0n, 100n)), [], 'the old log is purged');
@@ -60,60 +62,60 @@ test('a dropped and re-created name gets a new id and none of the old data', asy
 test('logs: append, read ranges, restart recovers sequence numbers, trim keeps the floor', async (t) => {
   const { dir, cleanup } = tempDir('logs');
   t.after(cleanup);
-  let store = await Store.open(dir);
+  let store = await Store.open<RelationDef>(dir);
   const id = await store.putDef(streamDef('s'));
   const seen: bigint[] = [];
   store.onLogAppend((rel, seq) => rel === id && seen.push(seq));
-  assert.equal(await store.appendToLog(id, rowsBatch([1n])), 1n);
-  assert.equal(await store.appendToLog(id, encodeChangeBatch(rowsBatch([2n, 3n]))), 2n, 'pre-encoded bytes');
-  assert.equal(await store.appendToLog(id, rowsBatch([4n], undefined, [-1])), 3n);
+  assert.equal(await store.appendToLog(id, rowsBytes([1n])), 1n);
+  assert.equal(await store.appendToLog(id, rowsBytes([2n, 3n])), 2n);
+  assert.equal(await store.appendToLog(id, rowsBytes([4n], undefined, [-1])), 3n);
   assert.deepEqual(seen, [1n, 2n, 3n]);
   assert.equal(store.lastSeq(id), 3n);
   const all = await collect(store.readLog(id, 0n));
-  assert.deepEqual(all.map((e) => [e.seq, ks(e.batch)]), [[1n, [1n]], [2n, [2n, 3n]], [3n, [4n]]]);
-  assert.deepEqual([...all[2].batch.diffs!], [-1]);
+  assert.deepEqual(all.map((e) => [e.seq, ks(batchOf(e))]), [[1n, [1n]], [2n, [2n, 3n]], [3n, [4n]]]);
+  assert.deepEqual([...batchOf(all[2]).diffs!], [-1]);
   assert.deepEqual((await collect(store.readLog(id, 1n, 2n))).map((e) => e.seq), [2n]);
   await store.close();
 
-  store = await Store.open(dir);
+  store = await Store.open<RelationDef>(dir);
   assert.equal(store.lastSeq(id), 3n);
-  assert.equal(await store.appendToLog(id, rowsBatch([5n])), 4n);
+  assert.equal(await store.appendToLog(id, rowsBytes([5n])), 4n);
   assert.equal(await store.trimLog(id, 2n), 2);
   assert.equal(store.firstSeq(id), 3n);
   assert.deepEqual((await collect(store.readLog(id, 0n))).map((e) => e.seq), [3n, 4n]);
   assert.equal(await store.trimLog(id, 100n), 2, 'trims only up to the durable end');
   await store.close();
 
-  store = await Store.open(dir);
+  store = await Store.open<RelationDef>(dir);
   assert.equal(store.lastSeq(id), 4n, 'a fully trimmed log does not restart at 1');
-  assert.equal(await store.appendToLog(id, rowsBatch([6n])), 5n);
+  assert.equal(await store.appendToLog(id, rowsBytes([6n])), 5n);
   await store.close();
 });
 
 test('appending to a relation that is not in the catalog is an internal error', async (t) => {
   const { dir, cleanup } = tempDir('unknown');
   t.after(cleanup);
-  const store = await Store.open(dir);
-  await assert.rejects(store.appendToLog(77, rowsBatch([1n])), (e: unknown) =>
-    e instanceof StorageError && e.code === 'XX000');
+  const store = await Store.open<RelationDef>(dir);
+  await assert.rejects(store.appendToLog(77, rowsBytes([1n])), (e: unknown) =>
+    e instanceof StorageError && e.reason === 'internal');
   await store.close();
 });
 
 test('table changes update rows by key in the same write as the log entry', async (t) => {
   const { dir, cleanup } = tempDir('table');
   t.after(cleanup);
-  let store = await Store.open(dir);
+  let store = await Store.open<RelationDef>(dir);
   const id = await store.putDef(tableDef('t'));
   const key = (k: bigint): Uint8Array => encodeTuple([k]);
   const row = (k: bigint, s: string): Uint8Array => encodeTuple([k, s]);
-  await store.appendTableChanges(id, rowsBatch([1n, 2n, 10n]), [
+  await store.appendTableChanges(id, rowsBytes([1n, 2n, 10n]), [
     { key: key(10n), row: row(10n, 'ten') }, { key: key(2n), row: row(2n, 'two') }, { key: key(1n), row: row(1n, 'one') },
   ], []);
-  await store.appendTableChanges(id, rowsBatch([2n, 2n], undefined, [-1, 1]),
+  await store.appendTableChanges(id, rowsBytes([2n, 2n], undefined, [-1, 1]),
     [{ key: key(2n), row: row(2n, 'TWO') }], [key(2n), key(1n)]);
   await store.close();
 
-  store = await Store.open(dir);
+  store = await Store.open<RelationDef>(dir);
   const rows = await store.readTableRows(id);
   assert.deepEqual(rows.map((r) => Buffer.from(r.row).toString('hex')),
     [row(2n, 'TWO'), row(10n, 'ten')].map((r) => Buffer.from(r).toString('hex')), 'in key order, 1 deleted');
@@ -126,16 +128,16 @@ test('table changes update rows by key in the same write as the log entry', asyn
 test('source positions are merged and stored with the appends that produced them', async (t) => {
   const { dir, cleanup } = tempDir('sources');
   t.after(cleanup);
-  let store = await Store.open(dir);
+  let store = await Store.open<RelationDef>(dir);
   const id = await store.putDef(streamDef('k'));
   await Promise.all([
-    store.appendToLog(id, rowsBatch([1n]), { '0': '11' }),
-    store.appendToLog(id, rowsBatch([2n]), { '1': '5' }),
+    store.appendToLog(id, rowsBytes([1n]), { '0': '11' }),
+    store.appendToLog(id, rowsBytes([2n]), { '1': '5' }),
   ]);
-  await store.appendToLog(id, rowsBatch([3n]), { '0': '12' });
+  await store.appendToLog(id, rowsBytes([3n]), { '0': '12' });
   assert.deepEqual(store.sourcePositions(id), { '0': '12', '1': '5' });
   await store.close();
-  store = await Store.open(dir);
+  store = await Store.open<RelationDef>(dir);
   assert.deepEqual(store.sourcePositions(id), { '0': '12', '1': '5' });
   await store.close();
 });
@@ -143,14 +145,14 @@ test('source positions are merged and stored with the appends that produced them
 test('dead letters round-trip with raw bytes, newest kept by limit', async (t) => {
   const { dir, cleanup } = tempDir('dead');
   t.after(cleanup);
-  let store = await Store.open(dir);
+  let store = await Store.open<RelationDef>(dir);
   const at = new Date('2026-01-01T10:00:00Z');
   await store.appendDeadLetters([
     { source: 'orders', partition: 2, offset: '17', raw: Uint8Array.of(0xff, 0, 1), reason: 'parse', error: 'bad json', at },
     { source: 'orders', partition: null, offset: null, raw: new Uint8Array(0), reason: 'late', error: 'late row', at },
   ]);
   await store.close();
-  store = await Store.open(dir);
+  store = await Store.open<RelationDef>(dir);
   await store.appendDeadLetters([{ source: 'x', partition: null, offset: null, raw: Uint8Array.of(7), reason: 'late', error: '', at }]);
   const all = await store.listDeadLetters();
   assert.deepEqual(all.map((d) => [d.seq, d.source, d.partition, d.offset, [...d.raw], d.reason, d.error, d.at.getTime()]), [

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { DAMAGE_MARKER, StorageError, Store } from '../../storage';
-import { tempDir } from './helpers/batches';
+import { batchOf, tempDir } from './helpers/batches';
 import { type Ids, ensureRelations, runEpochs, verifyConsistent } from './helpers/workload';
 
 const EPOCHS = 30;
@@ -25,7 +25,7 @@ async function recover(dir: string): Promise<Outcome> {
   try {
     const ids: Ids = { stream: store.getDef('s')!.id, query: store.getDef('q')!.id };
     const epoch = await verifyConsistent(store, ids);
-    for await (const entry of store.readLog(ids.stream, 0n)) assert.ok(entry.batch.data.numRows > 0);
+    for await (const entry of store.readLog(ids.stream, 0n)) assert.ok(batchOf(entry).data.numRows > 0);
     await store.listDeadLetters();
     return { epoch };
   } catch (e) {

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Int64, RecordBatch, Table, TimestampMicrosecond, Utf8, makeData, makeVector, vectorFromArray } from 'apache-arrow';
 import type { ChangeBatch } from '../../../engine/batch';
+import { decodeChangeBatch, encodeChangeBatch } from '../../../engine/codecs/change-batch';
 import type { RelationDef } from '../../../engine/catalog';
 import { T } from '../../../engine/types';
 
@@ -20,6 +21,16 @@ export function rowsBatch(ks: readonly bigint[], texts?: readonly (string | null
   });
   const data: RecordBatch = table.batches[0];
   return { data, diffs: diffs === undefined ? null : Int32Array.from(diffs) };
+}
+
+/** rowsBatch as the bytes storage keeps (the engine's encoding). */
+export function rowsBytes(ks: readonly bigint[], texts?: readonly (string | null)[], diffs?: readonly number[]): Uint8Array {
+  return encodeChangeBatch(rowsBatch(ks, texts, diffs));
+}
+
+/** The change batch a log entry holds. */
+export function batchOf(entry: { readonly bytes: Uint8Array }): ChangeBatch {
+  return decodeChangeBatch(entry.bytes);
 }
 
 /** The raw microseconds of the ts column at a row. */

@@ -10,7 +10,7 @@
 
 import * as assert from 'node:assert/strict';
 import type { Store } from '../../../storage';
-import { ks, queryDef, rowsBatch, streamDef } from './batches';
+import { batchOf, ks, queryDef, rowsBytes, streamDef } from './batches';
 
 export interface Ids {
   readonly stream: number;
@@ -38,16 +38,16 @@ export async function runEpochs(store: Store, ids: Ids, count: number, onEpoch?:
   for (let n = 0, e = loaded.epoch + 1; n < count; n++, e++) {
     // Consume what is durable now, while new appends race with the commit for the same group-commit write.
     const upTo = store.lastSeq(ids.stream);
-    for await (const entry of store.readLog(ids.stream, consumed, upTo)) total += entry.batch.data.numRows;
+    for await (const entry of store.readLog(ids.stream, consumed, upTo)) total += batchOf(entry).data.numRows;
     consumed = upTo;
     const base = BigInt(e) * 10n;
     await Promise.all([
-      store.appendToLog(ids.stream, rowsBatch([base, base + 1n])),
-      store.appendToLog(ids.stream, rowsBatch([base + 2n])),
+      store.appendToLog(ids.stream, rowsBytes([base, base + 1n])),
+      store.appendToLog(ids.stream, rowsBytes([base + 2n])),
       store.commitEpoch({
         queryId: ids.query, epoch: e,
         stateChanges: new Map([['total', u32(total)], [`k${e % 7}`, u32(e)]]),
-        resultChanges: rowsBatch([BigInt(e)]),
+        resultChanges: rowsBytes([BigInt(e)]),
         resultRows: { puts: [{ key: Uint8Array.of(e % 5), value: u32(e) }], dels: [] },
         offsets: { [ids.stream]: consumed },
         checkpoint: { durationMs: 1 },
@@ -73,7 +73,7 @@ export async function verifyConsistent(store: Store, ids: Ids): Promise<number> 
   let expectSeq = 1n;
   for await (const entry of store.readLog(ids.stream, 0n, offset)) {
     assert.equal(entry.seq, expectSeq++);
-    rows += entry.batch.data.numRows;
+    rows += batchOf(entry).data.numRows;
   }
   assert.equal(expectSeq - 1n, offset, 'every stream entry up to the offset is present');
   assert.equal(readU32(q.state.get('total')!), rows, 'state total matches the input the offsets cover');
@@ -86,7 +86,7 @@ export async function verifyConsistent(store: Store, ids: Ids): Promise<number> 
   assert.equal(store.lastSeq(ids.query), BigInt(E), 'one result batch per epoch');
   assert.equal(q.resultSeq, BigInt(E));
   let last: bigint[] = [];
-  for await (const entry of store.readLog(ids.query, BigInt(E) - 1n)) last = ks(entry.batch);
+  for await (const entry of store.readLog(ids.query, BigInt(E) - 1n)) last = ks(batchOf(entry));
   assert.deepEqual(last, [BigInt(E)], 'the newest result batch is the last epoch');
   const results = new Map(q.results.map((r) => [r.key[0], readU32(r.value)]));
   for (let r = 0; r < 5; r++) {

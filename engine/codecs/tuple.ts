@@ -6,8 +6,8 @@
 //   0x01 NULL | 0x02 false | 0x03 true | 0x04 float64 (8 bytes, sign-flipped) | 0x05 int64 (8 bytes, sign-flipped)
 //   0x06 UTF-8, each 0x00 written as 0x00 0xff, ended by 0x00 0x01 | 0x07 interval (months i32, days i32, micros f64)
 
-import type { Interval, Value } from '../../engine/types';
-import { StorageError } from '../errors';
+import type { Interval, Value } from '../types';
+import { StorageError } from '../../storage';
 
 const TAG_NULL = 0x01;
 const TAG_FALSE = 0x02;

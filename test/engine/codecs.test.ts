@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeChangeBatch, decodeTuple, encodeChangeBatch, encodeTuple } from '../../storage';
+import { decodeChangeBatch, encodeChangeBatch } from '../../engine/codecs/change-batch';
+import { decodeTuple, encodeTuple } from '../../engine/codecs/tuple';
 import type { Value } from '../../engine/types';
-import { ks, rowsBatch, tsMicros } from './helpers/batches';
+import { ks, rowsBatch, tsMicros } from '../storage/helpers/batches';
 
 test('change batch without weights round-trips rows and types', () => {
   const b = rowsBatch([1n, 2n, -3n], ['a', null, 'ünï']);

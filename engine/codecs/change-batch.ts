@@ -6,8 +6,8 @@
 //   [row count × i32 LE weights, zero padded to a multiple of 8]   Arrow IPC stream
 
 import { RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
-import type { ChangeBatch } from '../../engine/batch';
-import { StorageError } from '../errors';
+import type { ChangeBatch } from '../batch';
+import { StorageError } from '../../storage';
 
 const FORMAT = 1;
 const HEADER = 8;
