@@ -10,7 +10,7 @@ import { ARRIVAL_COLUMN } from '../catalog';
 import { arrowTypeOf, batchFromData, int32View, writeI64 } from '../columns';
 import { CsvReader, DEFAULT_CSV, type Fields } from '../formats/csv';
 import { T, type Field, type Schema } from '../types';
-import { columnBuilder, type ColumnBuilder } from './column-builders';
+import { columnBuilder, type ColumnBuilder } from '../ingest/column-builders';
 
 export type RecordFormat = 'json' | 'csv';
 export type BadRecordReason = 'parse' | 'type' | 'not_null' | 'encoding' | 'size';

@@ -10,7 +10,7 @@ import { rowsFromBatch, valuesFromData } from '../columns';
 import { CsvReader, DEFAULT_CSV, type Fields } from '../formats/csv';
 import type { Field, Value } from '../types';
 import { rowKey } from '../runtime/result-set';
-import { columnBuilder } from './column-builders';
+import { columnBuilder } from '../ingest/column-builders';
 import { type BadRecord, type KafkaRecord, type RecordFormat, RecordDecoder } from './decode';
 
 export interface KeyedRecord extends KafkaRecord {

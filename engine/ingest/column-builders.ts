@@ -1,4 +1,4 @@
-// One builder per column of a decoded Kafka batch: it writes each row's value straight into a typed array of the
+// One builder per column of a decoded batch: it writes each row's value straight into a typed array of the
 // column's Arrow type (no Value per row, no BigInt for numbers that came as JSON numbers) and makes the Arrow Data at
 // the end. A row that turns out bad is simply overwritten by the next one: every row sets every column.
 //
