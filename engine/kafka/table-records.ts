@@ -10,7 +10,7 @@ import { rowsFromBatch, valuesFromData } from '../columns';
 import { CsvReader, DEFAULT_CSV, type Fields } from '../formats/csv';
 import type { Field, Value } from '../types';
 import { rowKey } from '../runtime/result-set';
-import { columnBuilder } from '../ingest/column-builders';
+import { columnBuilder } from '../ingest';
 import { type BadRecord, type KafkaRecord, type RecordFormat, RecordDecoder } from './decode';
 
 export interface KeyedRecord extends KafkaRecord {
@@ -123,15 +123,15 @@ const ENCODING = '\u0000encoding';
 function jsonValue(f: Field, v: unknown): { value: Value } | string {
   if (v === null || v === undefined) return `missing key column "${f.name}"`;
   const b = columnBuilder(f, 1);
-  const err = b.json(0, v);
-  return err !== null ? `column "${f.name}": ${err}` : { value: valuesFromData(b.finish(1), f.type)[0] };
+  const problem = b.json(0, v);
+  return problem !== null ? `column "${f.name}": ${problem.message}` : { value: valuesFromData(b.finish(1), f.type)[0] };
 }
 
 function textValue(f: Field, s: string | null): { value: Value } | string {
   if (s === null) return `missing key column "${f.name}"`;
   const b = columnBuilder(f, 1);
-  const err = b.text(0, s);
-  return err !== null ? `column "${f.name}": ${err}` : { value: valuesFromData(b.finish(1), f.type)[0] };
+  const problem = b.text(0, s);
+  return problem !== null ? `column "${f.name}": ${problem.message}` : { value: valuesFromData(b.finish(1), f.type)[0] };
 }
 
 function csvRecord(text: string): Fields | null {
