@@ -20,7 +20,7 @@ import { fitVarchar, parseValue } from '../text';
 import type { Field, SqlType, Value } from '../types';
 import { normalizeJsonb } from '../values/jsonb';
 import { fastTimestamp } from './fast-timestamp';
-import { decimalAt, integerAt } from './number-bytes';
+import { decimalAt, integerAt, writeInt64At } from './number-bytes';
 import { integerBeyondJsonPrecision, numberOutOfRange, problemOf, wrongJsonValue, type ValueProblem } from './problems';
 
 /** Why the value was not stored, or null when it was. */
@@ -223,13 +223,9 @@ class Int64Builder extends TypedBuilder {
     return this.stored(i);
   }
 
-  /** A bigint of up to 15 digits, the common case, needs no BigInt; longer ones stay exact through the text parser. */
+  /** A bigint of up to 18 digits needs no BigInt; longer ones stay exact through the text parser. */
   protected override fromBytes(i: number, bytes: Buffer, start: number, end: number): boolean {
-    if (this.isTimestamp) return false;
-    const n = integerAt(bytes, start, end);
-    if (n !== n) return false;
-    writeI64(this.view, i, n);
-    return true;
+    return !this.isTimestamp && writeInt64At(bytes, start, end, this.view, i);
   }
 
   /** Timestamps in the common ISO forms skip the general parser. */

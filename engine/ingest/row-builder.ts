@@ -6,6 +6,7 @@ import type { Data } from 'apache-arrow';
 import type { Field } from '../types';
 import { columnBuilder, type ColumnBuilder, type SetResult } from './column-builders';
 import { notNullViolation, type ColumnProblem } from './problems';
+import { NULL, RAW, type RecordFields } from './record-fields';
 
 /** The columns rows are built for and which of them must not be NULL: worked out once per target. */
 export class RowRules {
@@ -51,6 +52,14 @@ export class RowBuilder {
   /** PostgreSQL text as UTF-8 in bytes[start, end). */
   setBytes(c: number, row: number, bytes: Buffer, start: number, end: number): ColumnProblem | null {
     return this.checked(c, this.builders[c].bytes(row, bytes, start, end));
+  }
+
+  /** Field k of a scanned record (CSV, COPY text), whose bytes are `bytes`. */
+  setField(c: number, row: number, fields: RecordFields, k: number, bytes: Buffer): ColumnProblem | null {
+    const kind = fields.kind[k];
+    if (kind === RAW) return this.setBytes(c, row, bytes, fields.start[k], fields.end[k]);
+    if (kind === NULL) return this.setNull(c, row);
+    return this.setText(c, row, fields.text[k]);
   }
 
   /** The first n rows, one Arrow column per column. */

@@ -1,16 +1,15 @@
 // Kafka message values → one Arrow RecordBatch per fetched batch, written column by column into typed arrays by the
-// row validator every decoder shares (engine/ingest). JSON messages are one object each, fields matched to columns by name (case-insensitive,
-// unknown fields ignored, missing ones NULL); CSV messages are one record each, fields in column order, an empty
-// unquoted field NULL. A record that cannot become a row is returned as a BadRecord with its raw bytes and the
+// row validator every decoder shares (engine/ingest). JSON messages are one object each, fields matched to columns by
+// name (case-insensitive, unknown fields ignored, missing ones NULL); CSV messages are one record each (read by
+// COPY's CSV scanner), fields in column order, an empty unquoted field NULL. A record that cannot become a row is returned as a BadRecord with its raw bytes and the
 // reason; the rest of the batch goes on. JSON.parse is the only allocation per record worth counting.
 
 import { isUtf8 } from 'node:buffer';
 import { type Data, makeData, type RecordBatch } from 'apache-arrow';
 import { ARRIVAL_COLUMN } from '../catalog';
 import { arrowTypeOf, batchFromData, int32View, writeI64 } from '../columns';
-import { CsvReader, DEFAULT_CSV, type Fields } from '../formats/csv';
 import { T, type Field, type Schema } from '../types';
-import { RowBuilder, RowRules, type ColumnProblem } from '../ingest';
+import { CsvScanner, RecordFields, RecordFormatError, RowBuilder, RowRules, type ColumnProblem } from '../ingest';
 
 export type RecordFormat = 'json' | 'csv';
 export type BadRecordReason = 'parse' | 'type' | 'not_null' | 'encoding' | 'size';
@@ -60,6 +59,8 @@ export class RecordDecoder {
   private readonly exact = new Map<string, number>();
   private readonly lower = new Map<string, number>();
   private readonly rules: RowRules;
+  private readonly csv = new CsvScanner({ delimiter: ',', nullString: '', endMarker: false });
+  private readonly fields = new RecordFields();
 
   constructor(readonly columns: readonly Field[], readonly format: RecordFormat, private readonly opts: DecoderOptions) {
     this.schema = opts.arrival ? [...columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }] : columns;
@@ -93,22 +94,22 @@ export class RecordDecoder {
     return { data: batchFromData(this.schema, columns, n), recordOf: recordOf.subarray(0, n), bad };
   }
 
-  /** The text of a record, or why there is none. */
-  private textOf(value: Buffer | null): string | Bad {
+  /** The bytes of a record, or why they cannot be read. */
+  private readable(value: Buffer | null): Buffer | Bad {
     if (value === null) return new Bad('parse', 'the message has no value');
     if (value.length > MAX_RECORD_BYTES) {
       return new Bad('size', `the message is ${value.length} bytes, over the limit of ${MAX_RECORD_BYTES}`);
     }
     if (!isUtf8(value)) return new Bad('encoding', 'the message is not valid UTF-8');
-    return value.toString('utf8');
+    return value;
   }
 
   private jsonRow(value: Buffer | null, rows: RowBuilder, row: number, seen: Int32Array, stamp: number): Bad | null {
-    const text = this.textOf(value);
-    if (text instanceof Bad) return text;
+    const bytes = this.readable(value);
+    if (bytes instanceof Bad) return bytes;
     let obj: unknown;
     try {
-      obj = JSON.parse(text);
+      obj = JSON.parse(bytes.toString('utf8'));
     } catch (e) {
       return new Bad('parse', `invalid JSON: ${(e as Error).message}`);
     }
@@ -133,19 +134,34 @@ export class RecordDecoder {
   }
 
   private csvRow(value: Buffer | null, rows: RowBuilder, row: number): Bad | null {
-    const text = this.textOf(value);
-    if (text instanceof Bad) return text;
-    const fields = csvFields(text);
+    const bytes = this.readable(value);
+    if (bytes instanceof Bad) return bytes;
+    const fields = this.csvFields(bytes);
     if (fields instanceof Bad) return fields;
-    if (fields.length !== this.columns.length) {
-      return new Bad('parse', `expected ${this.columns.length} CSV fields, got ${fields.length}`);
+    if (fields.count !== this.columns.length) {
+      return new Bad('parse', `expected ${this.columns.length} CSV fields, got ${fields.count}`);
     }
     for (let c = 0; c < this.columns.length; c++) {
-      const f = fields[c];
-      const problem = f === null ? rows.setNull(c, row) : rows.setText(c, row, f);
+      const problem = rows.setField(c, row, fields, c, bytes);
       if (problem !== null) return this.bad(problem);
     }
     return null;
+  }
+
+  /** The fields of a message holding one CSV record (a trailing newline allowed). */
+  private csvFields(bytes: Buffer): RecordFields | Bad {
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === 0x0a) end--;
+    if (end > 0 && bytes[end - 1] === 0x0d) end--;
+    let next: number;
+    try {
+      next = this.csv.scan(bytes, 0, end, true, this.fields);
+    } catch (e) {
+      if (e instanceof RecordFormatError) return new Bad('parse', `invalid CSV: ${e.message}`);
+      throw e;
+    }
+    if (next < end) return new Bad('parse', 'a CSV message must hold one record');
+    return this.fields;
   }
 
   /** A dead letter's reason: a value that does not fit says which column it was for. */
@@ -153,30 +169,6 @@ export class RecordDecoder {
     if (problem.kind === 'not_null') return new Bad('not_null', problem.message);
     return new Bad('type', `column "${this.columns[problem.column].name}": ${problem.message}`);
   }
-}
-
-/** One CSV record (a trailing newline allowed); the common case without quotes is a plain split. */
-function csvFields(text: string): Fields | Bad {
-  let end = text.length;
-  if (end > 0 && text.charCodeAt(end - 1) === 10) end--;
-  if (end > 0 && text.charCodeAt(end - 1) === 13) end--;
-  const line = end === text.length ? text : text.slice(0, end);
-  if (line.indexOf('"') < 0) {
-    if (line.indexOf('\n') >= 0) return new Bad('parse', 'a CSV message must hold one record');
-    const parts: Fields = line.split(',');
-    for (let i = 0; i < parts.length; i++) if (parts[i] === '') parts[i] = null;
-    return parts;
-  }
-  const records: Fields[] = [];
-  const reader = new CsvReader(DEFAULT_CSV, (f) => records.push(f));
-  try {
-    reader.feed(line);
-    reader.end();
-  } catch (e) {
-    return new Bad('parse', `invalid CSV: ${(e as Error).message}`);
-  }
-  if (records.length !== 1) return new Bad('parse', 'a CSV message must hold one record');
-  return records[0];
 }
 
 function constantTimestamp(micros: number, n: number): Data {
