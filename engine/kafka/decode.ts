@@ -153,15 +153,16 @@ export class RecordDecoder {
     let end = bytes.length;
     if (end > 0 && bytes[end - 1] === 0x0a) end--;
     if (end > 0 && bytes[end - 1] === 0x0d) end--;
-    let next: number;
     try {
-      next = this.csv.scan(bytes, 0, end, true, this.fields);
+      // Every record is read, so that an unterminated quote anywhere is reported as such.
+      let records = 0;
+      for (let at = 0; at < end || records === 0; records++) at = this.csv.scan(bytes, at, end, true, this.fields);
+      if (records > 1) return new Bad('parse', 'a CSV message must hold one record');
+      return this.fields;
     } catch (e) {
       if (e instanceof RecordFormatError) return new Bad('parse', `invalid CSV: ${e.message}`);
       throw e;
     }
-    if (next < end) return new Bad('parse', 'a CSV message must hold one record');
-    return this.fields;
   }
 
   /** A dead letter's reason: a value that does not fit says which column it was for. */
