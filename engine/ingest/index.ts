@@ -15,6 +15,6 @@
 export { CopyDecoder, MAX_BATCH_ROWS, type CopyOptions } from './copy-decoder';
 export { CsvScanner } from './csv';
 export { RecordFields, RecordFormatError } from './record-fields';
-export { columnBuilder, type ColumnBuilder, type SetResult } from './column-builders';
+export { columnBuilder } from './column-builders';
 export { RowBuilder, RowRules } from './row-builder';
-export type { ColumnProblem, ValueProblem } from './problems';
+export type { ColumnProblem } from './problems';
