@@ -1,11 +1,14 @@
 // COPY ... FROM STDIN, as users send it: psql 15 as a subprocess with the data piped to its stdin, against a real
 // Sluice server. csv (with HEADER, quoting, empty = NULL, DELIMITER, NULL) and text (tab separated, \N, backslash
-// escapes), column lists, \copy; a value that does not parse fails the whole COPY with 22P02 and applies nothing.
+// escapes), column lists, \copy; a value that does not parse fails the whole COPY with 22P02 and applies nothing;
+// bigints keep every digit; a value too long and a missing NOT NULL value are worded as Kafka's dead letters word them.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { Client } from 'pg';
+import { RecordDecoder } from '../engine/kafka';
+import { T, type Field } from '../engine/types';
 import { startServer, connectPg, type TestServer } from './helpers/server';
 
 let server: TestServer;
@@ -27,11 +30,12 @@ interface PsqlResult {
   readonly stderr: string;
 }
 
-/** Runs `psql -c command` with `input` on its stdin. */
-function psql(command: string, input: string): Promise<PsqlResult> {
+/** Runs `psql -c command` (one -c per command) with `input` on its stdin. */
+function psql(command: string | readonly string[], input: string): Promise<PsqlResult> {
+  const commands = typeof command === 'string' ? [command] : command;
   return new Promise((resolve, reject) => {
     const child = spawn('psql', ['-X', '-h', server.host, '-p', String(server.port), '-U', 'test', '-d', 'sluice',
-      '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose', '-c', command], {
+      '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose', ...commands.flatMap((c) => ['-c', c])], {
       env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGPASSWORD: '' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -146,9 +150,65 @@ test("psql's \\copy sends the client's data the same way", async () => {
   assert.deepEqual(await rows('SELECT * FROM small ORDER BY id'), [['1', 'one'], ['2', 'two']]);
 });
 
+test('COPY inside a transaction block waits for COMMIT; ROLLBACK drops it', async () => {
+  await client.query('CREATE TABLE held (id BIGINT PRIMARY KEY, v TEXT)');
+  const data = '1,one\n9223372036854775807,max\n';
+  const rolledBack = await psql(['BEGIN', 'COPY held FROM STDIN WITH (FORMAT csv)', 'ROLLBACK'], data);
+  assert.equal(rolledBack.code, 0, rolledBack.stderr);
+  assert.deepEqual(await rows('SELECT count(*) FROM held'), [['0']]);
+  const committed = await psql(['BEGIN', 'COPY held FROM STDIN WITH (FORMAT csv)', 'COMMIT'], data);
+  assert.equal(committed.code, 0, committed.stderr);
+  assert.deepEqual(await rows('SELECT id, v FROM held ORDER BY v'), [['9223372036854775807', 'max'], ['1', 'one']]);
+});
+
 test('COPY statements Sluice does not take are refused with their SQLSTATE', async () => {
   await assert.rejects(client.query('COPY nowhere FROM STDIN'), { code: '42P01' });
   await assert.rejects(client.query("COPY small FROM '/etc/passwd'"), { code: '0A000' });
   await assert.rejects(client.query('COPY small FROM STDIN WITH (FORMAT binary)'), { code: '0A000' });
   await assert.rejects(client.query('COPY small TO STDOUT'), { code: '0A000' });
+});
+
+test('bigints keep every digit through COPY, csv and text, up to the int64 limits', async () => {
+  await client.query('CREATE TABLE big (k BIGINT PRIMARY KEY, note TEXT)');
+  const csv = ['9223372036854775807', '-9223372036854775808', '9007199254740993', '-9007199254740993',
+    '999999999999999999', '-999999999999999999', '1000000000000000000', '0'];
+  assert.equal(await ok('COPY big FROM STDIN WITH (FORMAT csv)', csv.map((k, i) => `${k},csv ${i}`).join('\n') + '\n'), 'COPY 8');
+  assert.equal(await ok('COPY big (note, k) FROM STDIN', 'text 0\t+42\ntext 1\t 17 \ntext 2\t-4611686018427387905\n'), 'COPY 3');
+  assert.deepEqual(await rows('SELECT k, note FROM big ORDER BY note'), [
+    ...csv.map((k, i) => [k, `csv ${i}`]),
+    ['42', 'text 0'], ['17', 'text 1'], ['-4611686018427387905', 'text 2'],
+  ]);
+  const over = await psql('COPY big FROM STDIN WITH (FORMAT csv)', '1,fine\n9223372036854775808,over\n');
+  assert.match(over.stderr, /ERROR:\s+22003: value "9223372036854775808" is out of range for type bigint\nDETAIL:\s+COPY big, line 2, column k: "9223372036854775808"/);
+  assert.deepEqual(await rows('SELECT count(*) FROM big'), [['11']]);
+});
+
+test('COPY and Kafka word a value too long and a missing NOT NULL value the same way', async () => {
+  await client.query("CREATE STREAM people (id INTEGER NOT NULL, name VARCHAR(4)) WITH (retention = '1 hour')");
+  const columns: Field[] = [{ name: 'id', type: T.int4, nullable: false }, { name: 'name', type: { name: 'varchar', length: 4 }, nullable: true }];
+  const errorOf = (r: PsqlResult, code: string): string => {
+    assert.notEqual(r.code, 0);
+    const m = new RegExp(`ERROR:\\s+${code}: (.*)\\nDETAIL:\\s+(.*)`).exec(r.stderr);
+    assert.ok(m, `no ${code} error in:\n${r.stderr}`);
+    return `${m[1]} | ${m[2]}`;
+  };
+
+  const tooLong = errorOf(await psql('COPY people FROM STDIN WITH (FORMAT csv)', '1,ann\n2,toolong\n'), '22001');
+  assert.equal(tooLong, 'value too long for type character varying(4) | COPY people, line 2, column name: "toolong"');
+  const nullId = errorOf(await psql('COPY people FROM STDIN', '3\tcy\n\\N\tdan\n'), '23502');
+  assert.equal(nullId, 'null value in column "id" violates not-null constraint | COPY people, line 2, column id');
+  const absentId = errorOf(await psql('COPY people (name) FROM STDIN WITH (FORMAT csv)', 'bob\n'), '23502');
+  assert.equal(absentId, 'null value in column "id" violates not-null constraint | COPY people, line 1, column id');
+  assert.deepEqual(await rows('SELECT count(*) FROM people'), [['0']], 'the failed COPYs applied nothing');
+
+  // The same problems in Kafka records become dead letters with the same words.
+  const rec = (value: string, i: number) => ({ partition: 0, offset: String(i), value: Buffer.from(value) });
+  const json = new RecordDecoder(columns, 'json', { arrival: false }).decode([rec('{"id": 2, "name": "toolong"}', 0), rec('{"name": "dan"}', 1)], 0);
+  const csv = new RecordDecoder(columns, 'csv', { arrival: false }).decode([rec('2,toolong', 0), rec(',dan', 1)], 0);
+  for (const out of [json, csv]) {
+    assert.deepEqual(out.bad.map((b) => [b.reason, b.error]), [
+      ['type', `column "name": ${tooLong.split(' | ')[0]}`],
+      ['not_null', nullId.split(' | ')[0]],
+    ]);
+  }
 });

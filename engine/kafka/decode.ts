@@ -1,16 +1,15 @@
-// Kafka message values → one Arrow RecordBatch per fetched batch, written column by column into typed arrays
-// (column-builders.ts). JSON messages are one object each, fields matched to columns by name (case-insensitive,
-// unknown fields ignored, missing ones NULL); CSV messages are one record each, fields in column order, an empty
-// unquoted field NULL. A record that cannot become a row is returned as a BadRecord with its raw bytes and the
+// Kafka message values → one Arrow RecordBatch per fetched batch, written column by column into typed arrays by the
+// row validator every decoder shares (engine/ingest). JSON messages are one object each, fields matched to columns by
+// name (case-insensitive, unknown fields ignored, missing ones NULL); CSV messages are one record each (read by
+// COPY's CSV scanner), fields in column order, an empty unquoted field NULL. A record that cannot become a row is returned as a BadRecord with its raw bytes and the
 // reason; the rest of the batch goes on. JSON.parse is the only allocation per record worth counting.
 
 import { isUtf8 } from 'node:buffer';
 import { type Data, makeData, type RecordBatch } from 'apache-arrow';
 import { ARRIVAL_COLUMN } from '../catalog';
 import { arrowTypeOf, batchFromData, int32View, writeI64 } from '../columns';
-import { CsvReader, DEFAULT_CSV, type Fields } from '../formats/csv';
 import { T, type Field, type Schema } from '../types';
-import { columnBuilder, type ColumnBuilder } from './column-builders';
+import { CsvScanner, RecordFields, RecordFormatError, RowBuilder, RowRules, type ColumnProblem } from '../ingest';
 
 export type RecordFormat = 'json' | 'csv';
 export type BadRecordReason = 'parse' | 'type' | 'not_null' | 'encoding' | 'size';
@@ -59,21 +58,22 @@ export class RecordDecoder {
   readonly schema: Schema;
   private readonly exact = new Map<string, number>();
   private readonly lower = new Map<string, number>();
-  private readonly notNull: Uint8Array;
+  private readonly rules: RowRules;
+  private readonly csv = new CsvScanner({ delimiter: ',', nullString: '', endMarker: false });
+  private readonly fields = new RecordFields();
 
   constructor(readonly columns: readonly Field[], readonly format: RecordFormat, private readonly opts: DecoderOptions) {
     this.schema = opts.arrival ? [...columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }] : columns;
-    this.notNull = new Uint8Array(columns.length);
+    this.rules = new RowRules(columns, opts.notNull);
     columns.forEach((c, i) => {
       this.exact.set(c.name, i);
       if (!this.lower.has(c.name.toLowerCase())) this.lower.set(c.name.toLowerCase(), i);
-      if (!c.nullable || opts.notNull?.includes(c.name)) this.notNull[i] = 1;
     });
   }
 
   decode(records: readonly KafkaRecord[], arrivalMicros: number): DecodedRecords {
     const cap = records.length;
-    const builders = this.columns.map((f) => columnBuilder(f, cap));
+    const rows = new RowBuilder(this.rules, cap);
     const recordOf = new Int32Array(cap);
     const bad: BadRecord[] = [];
     // seen[c] === stamp when column c was set by the current record (JSON fields come in any order).
@@ -81,7 +81,7 @@ export class RecordDecoder {
     let n = 0;
     for (let r = 0; r < cap; r++) {
       const rec = records[r];
-      const problem = this.format === 'json' ? this.jsonRow(rec.value, builders, n, seen, r + 1) : this.csvRow(rec.value, builders, n);
+      const problem = this.format === 'json' ? this.jsonRow(rec.value, rows, n, seen, r + 1) : this.csvRow(rec.value, rows, n);
       if (problem === null) {
         recordOf[n++] = r;
       } else {
@@ -89,27 +89,27 @@ export class RecordDecoder {
         bad.push({ index: r, partition: rec.partition, offset: rec.offset, raw, reason: problem.reason, error: problem.error });
       }
     }
-    const columns = builders.map((b) => b.finish(n));
+    const columns = rows.finish(n);
     if (this.opts.arrival) columns.push(constantTimestamp(arrivalMicros, n));
     return { data: batchFromData(this.schema, columns, n), recordOf: recordOf.subarray(0, n), bad };
   }
 
-  /** The text of a record, or why there is none. */
-  private textOf(value: Buffer | null): string | Bad {
+  /** The bytes of a record, or why they cannot be read. */
+  private readable(value: Buffer | null): Buffer | Bad {
     if (value === null) return new Bad('parse', 'the message has no value');
     if (value.length > MAX_RECORD_BYTES) {
       return new Bad('size', `the message is ${value.length} bytes, over the limit of ${MAX_RECORD_BYTES}`);
     }
     if (!isUtf8(value)) return new Bad('encoding', 'the message is not valid UTF-8');
-    return value.toString('utf8');
+    return value;
   }
 
-  private jsonRow(value: Buffer | null, builders: ColumnBuilder[], row: number, seen: Int32Array, stamp: number): Bad | null {
-    const text = this.textOf(value);
-    if (text instanceof Bad) return text;
+  private jsonRow(value: Buffer | null, rows: RowBuilder, row: number, seen: Int32Array, stamp: number): Bad | null {
+    const bytes = this.readable(value);
+    if (bytes instanceof Bad) return bytes;
     let obj: unknown;
     try {
-      obj = JSON.parse(text);
+      obj = JSON.parse(bytes.toString('utf8'));
     } catch (e) {
       return new Bad('parse', `invalid JSON: ${(e as Error).message}`);
     }
@@ -122,63 +122,54 @@ export class RecordDecoder {
       if (c === undefined) c = this.lower.get(k.toLowerCase());
       if (c === undefined || seen[c] === stamp) continue;
       seen[c] = stamp;
-      const v = fields[k];
-      if ((v === null || v === undefined) && this.notNull[c] === 1) return this.nullViolation(c);
-      const err = builders[c].json(row, v);
-      if (err !== null) return new Bad('type', `column "${this.columns[c].name}": ${err}`);
+      const problem = rows.setJson(c, row, fields[k]);
+      if (problem !== null) return this.bad(problem);
     }
-    for (let c = 0; c < builders.length; c++) {
+    for (let c = 0; c < this.columns.length; c++) {
       if (seen[c] === stamp) continue;
-      if (this.notNull[c] === 1) return this.nullViolation(c);
-      builders[c].json(row, null);
+      const problem = rows.setNull(c, row);
+      if (problem !== null) return this.bad(problem);
     }
     return null;
   }
 
-  private csvRow(value: Buffer | null, builders: ColumnBuilder[], row: number): Bad | null {
-    const text = this.textOf(value);
-    if (text instanceof Bad) return text;
-    const fields = csvFields(text);
+  private csvRow(value: Buffer | null, rows: RowBuilder, row: number): Bad | null {
+    const bytes = this.readable(value);
+    if (bytes instanceof Bad) return bytes;
+    const fields = this.csvFields(bytes);
     if (fields instanceof Bad) return fields;
-    if (fields.length !== builders.length) {
-      return new Bad('parse', `expected ${builders.length} CSV fields, got ${fields.length}`);
+    if (fields.count !== this.columns.length) {
+      return new Bad('parse', `expected ${this.columns.length} CSV fields, got ${fields.count}`);
     }
-    for (let c = 0; c < builders.length; c++) {
-      const f = fields[c];
-      if (f === null && this.notNull[c] === 1) return this.nullViolation(c);
-      const err = builders[c].text(row, f);
-      if (err !== null) return new Bad('type', `column "${this.columns[c].name}": ${err}`);
+    for (let c = 0; c < this.columns.length; c++) {
+      const problem = rows.setField(c, row, fields, c, bytes);
+      if (problem !== null) return this.bad(problem);
     }
     return null;
   }
 
-  private nullViolation(c: number): Bad {
-    return new Bad('not_null', `null value in column "${this.columns[c].name}" violates not-null constraint`);
+  /** The fields of a message holding one CSV record (a trailing newline allowed). */
+  private csvFields(bytes: Buffer): RecordFields | Bad {
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === 0x0a) end--;
+    if (end > 0 && bytes[end - 1] === 0x0d) end--;
+    try {
+      // Every record is read, so that an unterminated quote anywhere is reported as such.
+      let records = 0;
+      for (let at = 0; at < end || records === 0; records++) at = this.csv.scan(bytes, at, end, true, this.fields);
+      if (records > 1) return new Bad('parse', 'a CSV message must hold one record');
+      return this.fields;
+    } catch (e) {
+      if (e instanceof RecordFormatError) return new Bad('parse', `invalid CSV: ${e.message}`);
+      throw e;
+    }
   }
-}
 
-/** One CSV record (a trailing newline allowed); the common case without quotes is a plain split. */
-function csvFields(text: string): Fields | Bad {
-  let end = text.length;
-  if (end > 0 && text.charCodeAt(end - 1) === 10) end--;
-  if (end > 0 && text.charCodeAt(end - 1) === 13) end--;
-  const line = end === text.length ? text : text.slice(0, end);
-  if (line.indexOf('"') < 0) {
-    if (line.indexOf('\n') >= 0) return new Bad('parse', 'a CSV message must hold one record');
-    const parts: Fields = line.split(',');
-    for (let i = 0; i < parts.length; i++) if (parts[i] === '') parts[i] = null;
-    return parts;
+  /** A dead letter's reason: a value that does not fit says which column it was for. */
+  private bad(problem: ColumnProblem): Bad {
+    if (problem.kind === 'not_null') return new Bad('not_null', problem.message);
+    return new Bad('type', `column "${this.columns[problem.column].name}": ${problem.message}`);
   }
-  const records: Fields[] = [];
-  const reader = new CsvReader(DEFAULT_CSV, (f) => records.push(f));
-  try {
-    reader.feed(line);
-    reader.end();
-  } catch (e) {
-    return new Bad('parse', `invalid CSV: ${(e as Error).message}`);
-  }
-  if (records.length !== 1) return new Bad('parse', 'a CSV message must hold one record');
-  return records[0];
 }
 
 function constantTimestamp(micros: number, n: number): Data {

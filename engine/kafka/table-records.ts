@@ -7,10 +7,9 @@
 import { isUtf8 } from 'node:buffer';
 import type { TableDef } from '../catalog';
 import { rowsFromBatch, valuesFromData } from '../columns';
-import { CsvReader, DEFAULT_CSV, type Fields } from '../formats/csv';
 import type { Field, Value } from '../types';
 import { rowKey } from '../runtime/result-set';
-import { columnBuilder } from './column-builders';
+import { columnBuilder, CsvScanner, RecordFields, RecordFormatError } from '../ingest';
 import { type BadRecord, type KafkaRecord, type RecordFormat, RecordDecoder } from './decode';
 
 export interface KeyedRecord extends KafkaRecord {
@@ -105,7 +104,7 @@ export class TableRecords {
       return row;
     }
     if (this.format === 'csv') {
-      const fields = csvRecord(text);
+      const fields = csvRecord(key);
       if (fields === null || fields.length !== keyFields.length) return `tombstone key: expected ${keyFields.length} CSV fields`;
       for (let i = 0; i < keyFields.length; i++) {
         const got = textValue(keyFields[i], fields[i]);
@@ -123,25 +122,27 @@ const ENCODING = '\u0000encoding';
 function jsonValue(f: Field, v: unknown): { value: Value } | string {
   if (v === null || v === undefined) return `missing key column "${f.name}"`;
   const b = columnBuilder(f, 1);
-  const err = b.json(0, v);
-  return err !== null ? `column "${f.name}": ${err}` : { value: valuesFromData(b.finish(1), f.type)[0] };
+  const problem = b.json(0, v);
+  return problem !== null ? `column "${f.name}": ${problem.message}` : { value: valuesFromData(b.finish(1), f.type)[0] };
 }
 
 function textValue(f: Field, s: string | null): { value: Value } | string {
   if (s === null) return `missing key column "${f.name}"`;
   const b = columnBuilder(f, 1);
-  const err = b.text(0, s);
-  return err !== null ? `column "${f.name}": ${err}` : { value: valuesFromData(b.finish(1), f.type)[0] };
+  const problem = b.text(0, s);
+  return problem !== null ? `column "${f.name}": ${problem.message}` : { value: valuesFromData(b.finish(1), f.type)[0] };
 }
 
-function csvRecord(text: string): Fields | null {
-  const out: Fields[] = [];
+/** The fields of a key holding one CSV record, or null. */
+function csvRecord(key: Buffer): (string | null)[] | null {
+  const fields = new RecordFields();
+  let next: number;
   try {
-    const r = new CsvReader(DEFAULT_CSV, (f) => out.push(f));
-    r.feed(text);
-    r.end();
-  } catch {
-    return null;
+    next = new CsvScanner({ delimiter: ',', nullString: '', endMarker: false }).scan(key, 0, key.length, true, fields);
+  } catch (e) {
+    if (e instanceof RecordFormatError) return null;
+    throw e;
   }
-  return out.length === 1 ? out[0] : null;
+  if (next < key.length) return null;
+  return Array.from({ length: fields.count }, (_, k) => fields.textAt(k, key));
 }

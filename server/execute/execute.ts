@@ -5,7 +5,7 @@ import type { Statement } from '../../planner/statement';
 import type { Runtime } from '../../engine/runtime/runtime';
 import { describe as describeDef } from '../../engine/runtime/runtime';
 import { compileExpr, BatchColumns, type EvalContext } from '../../engine/expr';
-import { batchFromRows } from '../../engine/columns';
+import { batchFromRows, concatBatches, rowsFromBatch } from '../../engine/columns';
 import { valueAt } from '../../engine/columns/vec';
 import type { RelationDef } from '../../engine/catalog';
 import { SqlError, SQLSTATE } from '../../engine/errors';
@@ -113,8 +113,9 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
     return copyIn({
       name: s.target, columns: def.columns, dataColumns: s.columns, format: s.format, header: s.header,
       delimiter: s.delimiter, nullString: s.null,
-      insert: async (rows) => {
-        if (!x.target.pending.inBlock(x.session)) return rt.insert(s.target, rows);
+      insertBatches: async (batches) => {
+        if (!x.target.pending.inBlock(x.session)) return rt.insertBatch(s.target, concatBatches(def.columns, batches));
+        const rows = batches.flatMap((b) => rowsFromBatch(b, def.columns));
         rt.checkInsert(s.target, rows);
         x.target.pending.hold(x.session, s.target, rows);
         return rows.length;

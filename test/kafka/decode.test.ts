@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordDecoder, SinkEncoder, MAX_RECORD_BYTES, type KafkaRecord } from '../../engine/kafka';
-import { fastTimestamp } from '../../engine/kafka/fast-timestamp';
+import { fastTimestamp } from '../../engine/ingest/fast-timestamp';
 import { batchFromRows, rowsFromBatch } from '../../engine/columns';
 import { parseTimestamp } from '../../engine/text';
 import { T, type Field, type Value } from '../../engine/types';

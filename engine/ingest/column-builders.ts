@@ -1,6 +1,11 @@
-// One builder per column of a decoded Kafka batch: it writes each row's value straight into a typed array of the
-// column's Arrow type (no Value per row, no BigInt for numbers that came as JSON numbers) and makes the Arrow Data at
-// the end. A row that turns out bad is simply overwritten by the next one: every row sets every column.
+// One builder per column of a decoded batch: it writes each row's value straight into a typed array of the
+// column's Arrow type (no Value per row, no BigInt for numbers that came as JSON numbers or as short digits) and
+// makes the Arrow Data at the end. A row that turns out bad is simply overwritten by the next one: every row sets
+// every column.
+//
+// A value comes as JSON (Kafka), as PostgreSQL text in a string, or as PostgreSQL text in a range of bytes (CSV and
+// COPY fields, read in place). The bytes take a fast path where one exists (digits, decimals) and are otherwise
+// read as a string; strings go to the text parser (engine/text.ts parseValue), which alone words the errors.
 //
 // JSON values map to SQL types as follows (docs/kafka.md): numbers and strings for numeric types (a string is read
 // as PostgreSQL text, so "NaN" works, and a BIGINT beyond 2^53 must be a string: as a JSON number it has already
@@ -11,53 +16,53 @@
 import { Data, makeData } from 'apache-arrow';
 import { arrowTypeOf, dataFromValues, dataFromVec, int32View, writeI64 } from '../columns';
 import { packBits } from '../columns/arrow';
-import { SqlError } from '../errors';
 import { fitVarchar, parseValue } from '../text';
-import { typeDisplayName, type Field, type SqlType, type Value } from '../types';
+import type { Field, SqlType, Value } from '../types';
 import { normalizeJsonb } from '../values/jsonb';
 import { fastTimestamp } from './fast-timestamp';
+import { decimalAt, integerAt, writeInt64At } from './number-bytes';
+import { integerBeyondJsonPrecision, numberOutOfRange, problemOf, wrongJsonValue, type ValueProblem } from './problems';
 
-/** An error message for the dead letter (a wrong type), or null when the value was stored. */
-export type SetResult = string | null;
+/** Why the value was not stored, or null when it was. */
+export type SetResult = ValueProblem | null;
 
 export interface ColumnBuilder {
   /** Row i from a JSON value (null and undefined are NULL). */
   json(i: number, v: unknown): SetResult;
   /** Row i from PostgreSQL text (null is NULL). */
   text(i: number, s: string | null): SetResult;
+  /** Row i from PostgreSQL text held, as UTF-8, in bytes[start, end). */
+  bytes(i: number, bytes: Buffer, start: number, end: number): SetResult;
   /** The first n rows as an Arrow column. */
   finish(n: number): Data;
 }
 
+/** Reads a number from bytes on the fast path, or NaN when the text parser must decide. */
+type NumberReader = (bytes: Uint8Array, start: number, end: number) => number;
+
+const asFloat4: NumberReader = (b, s, e) => Math.fround(decimalAt(b, s, e));
+// NUMERIC, like its text parser, has no negative zero.
+const asNumeric: NumberReader = (b, s, e) => decimalAt(b, s, e) + 0;
+
 export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
-  switch (field.type.name) {
-    case 'bool': return new BoolBuilder(field.type, capacity);
-    case 'int2': return new SmallNumberBuilder(field.type, new Int16Array(capacity), -32768, 32767, true);
-    case 'int4': return new SmallNumberBuilder(field.type, new Int32Array(capacity), -2147483648, 2147483647, true);
-    case 'float4': return new SmallNumberBuilder(field.type, new Float32Array(capacity), -Infinity, Infinity, false);
-    case 'float8':
-    case 'numeric': return new SmallNumberBuilder(field.type, new Float64Array(capacity), -Infinity, Infinity, false);
-    case 'date': return new SmallNumberBuilder(field.type, new Int32Array(capacity), -2147483648, 2147483647, true);
+  const t = field.type;
+  switch (t.name) {
+    case 'bool': return new BoolBuilder(t, capacity);
+    case 'int2': return new SmallNumberBuilder(t, new Int16Array(capacity), -32768, 32767, true, integerAt);
+    case 'int4': return new SmallNumberBuilder(t, new Int32Array(capacity), -2147483648, 2147483647, true, integerAt);
+    case 'float4': return new SmallNumberBuilder(t, new Float32Array(capacity), -Infinity, Infinity, false, asFloat4);
+    case 'float8': return new SmallNumberBuilder(t, new Float64Array(capacity), -Infinity, Infinity, false, decimalAt);
+    case 'numeric': return new SmallNumberBuilder(t, new Float64Array(capacity), -Infinity, Infinity, false, asNumeric);
+    case 'date': return new SmallNumberBuilder(t, new Int32Array(capacity), -2147483648, 2147483647, true, null);
     case 'int8':
     case 'timestamp':
-    case 'timestamptz': return new Int64Builder(field.type, capacity);
+    case 'timestamptz': return new Int64Builder(t, capacity);
     case 'text':
     case 'varchar':
     case 'jsonb':
-    case 'unknown': return new StringBuilder(field.type, capacity);
-    case 'interval': return new ValueBuilder(field.type, capacity);
+    case 'unknown': return new StringBuilder(t, capacity);
+    case 'interval': return new ValueBuilder(t, capacity);
   }
-}
-
-function typeError(type: SqlType, v: unknown): string {
-  const shown = typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : String(v);
-  return `expected ${typeDisplayName(type)}, got ${shown}`;
-}
-
-/** parseValue's error message, or rethrows what is not a SqlError (a bug). */
-function parseError(e: unknown): string {
-  if (e instanceof SqlError) return e.message;
-  throw e;
 }
 
 /** Byte-per-row NULL flags for rows [0, n) as an Arrow validity bitmap, or undefined when none is NULL. */
@@ -69,7 +74,8 @@ function validity(nulls: Uint8Array, n: number): { nullCount: number; nullBitmap
 
 /**
  * Builders over a typed array and a byte of NULL flag per row. Each subclass says which JSON values it takes as they
- * are (`native`) and how a parsed value is stored; NULLs, text parsing and the wrong-type message are shared.
+ * are (`native`), which byte forms it reads without making a string (`fromBytes`) and how a parsed value is stored;
+ * NULLs, text parsing and the wrong-type problem are shared.
  */
 abstract class TypedBuilder implements ColumnBuilder {
   protected readonly nulls: Uint8Array;
@@ -78,12 +84,17 @@ abstract class TypedBuilder implements ColumnBuilder {
     this.nulls = new Uint8Array(capacity);
   }
 
-  /** Stores a JSON value of the column's own kind (returning null), an error message, or undefined for other values. */
+  /** Stores a JSON value of the column's own kind (returning null), a problem, or undefined for other values. */
   protected abstract native(i: number, v: unknown): SetResult | undefined;
   /** Stores a value parsed from text. */
   protected abstract store(i: number, v: Value | number): void;
   /** The first n rows' values as the Arrow type's data buffer. */
   protected abstract data(n: number): ArrayBufferView;
+
+  /** Stores the value in bytes[start, end) when it is in a form read without the text parser; says whether it did. */
+  protected fromBytes(_i: number, _bytes: Buffer, _start: number, _end: number): boolean {
+    return false;
+  }
 
   protected parse(s: string): Value | number {
     return parseValue(s, this.type);
@@ -99,7 +110,7 @@ abstract class TypedBuilder implements ColumnBuilder {
     if (r !== undefined) return r;
     if (typeof v === 'string') return this.text(i, v);
     if (v === null || v === undefined) return this.text(i, null);
-    return typeError(this.type, v);
+    return wrongJsonValue(this.type, v);
   }
 
   text(i: number, s: string | null): SetResult {
@@ -111,8 +122,13 @@ abstract class TypedBuilder implements ColumnBuilder {
       this.store(i, this.parse(s));
       return this.stored(i);
     } catch (e) {
-      return parseError(e);
+      return problemOf(e);
     }
+  }
+
+  bytes(i: number, bytes: Buffer, start: number, end: number): SetResult {
+    if (this.fromBytes(i, bytes, start, end)) return this.stored(i);
+    return this.text(i, bytes.toString('utf8', start, end));
   }
 
   finish(n: number): Data {
@@ -152,16 +168,26 @@ class SmallNumberBuilder extends TypedBuilder {
     private readonly min: number,
     private readonly max: number,
     private readonly integer: boolean,
+    private readonly readBytes: NumberReader | null,
   ) {
     super(type, values.length);
   }
 
   protected native(i: number, v: unknown): SetResult | undefined {
     if (typeof v !== 'number') return undefined;
-    if (this.integer && !Number.isInteger(v)) return typeError(this.type, v);
-    if (v < this.min || v > this.max) return `value ${v} is out of range for type ${typeDisplayName(this.type)}`;
+    if (this.integer && !Number.isInteger(v)) return wrongJsonValue(this.type, v);
+    if (v < this.min || v > this.max) return numberOutOfRange(this.type, v);
     this.values[i] = v;
     return this.stored(i);
+  }
+
+  /** Out of range goes to the text parser too, for its message. */
+  protected override fromBytes(i: number, bytes: Buffer, start: number, end: number): boolean {
+    if (this.readBytes === null) return false;
+    const v = this.readBytes(bytes, start, end);
+    if (!(v >= this.min && v <= this.max)) return false;
+    this.values[i] = v;
+    return true;
   }
 
   protected store(i: number, v: Value | number): void {
@@ -188,16 +214,18 @@ class Int64Builder extends TypedBuilder {
 
   protected native(i: number, v: unknown): SetResult | undefined {
     if (typeof v !== 'number') return undefined;
-    if (!Number.isFinite(v)) return typeError(this.type, v);
+    if (!Number.isFinite(v)) return wrongJsonValue(this.type, v);
     // A number for a timestamp is milliseconds since the Unix epoch, the usual Kafka convention.
     const n = this.isTimestamp ? Math.round(v * 1000) : v;
-    if (!Number.isInteger(n) || Math.abs(n) >= 9223372036854775808) return typeError(this.type, v);
-    // JSON.parse has already rounded such a number: refuse it rather than store a value nobody sent.
-    if (!this.isTimestamp && !Number.isSafeInteger(n)) {
-      return `integer ${v} is beyond 2^53 and loses digits as a JSON number; send it as a JSON string`;
-    }
+    if (!Number.isInteger(n) || Math.abs(n) >= 9223372036854775808) return wrongJsonValue(this.type, v);
+    if (!this.isTimestamp && !Number.isSafeInteger(n)) return integerBeyondJsonPrecision(v);
     writeI64(this.view, i, n);
     return this.stored(i);
+  }
+
+  /** A bigint of up to 18 digits needs no BigInt; longer ones stay exact through the text parser. */
+  protected override fromBytes(i: number, bytes: Buffer, start: number, end: number): boolean {
+    return !this.isTimestamp && writeInt64At(bytes, start, end, this.view, i);
   }
 
   /** Timestamps in the common ISO forms skip the general parser. */
@@ -237,7 +265,7 @@ class StringBuilder implements ColumnBuilder {
     }
     if (typeof v === 'string') return this.text(i, v);
     if (typeof v === 'number' || typeof v === 'boolean') return this.text(i, String(v));
-    return typeError(this.type, v);
+    return wrongJsonValue(this.type, v);
   }
 
   text(i: number, s: string | null): SetResult {
@@ -250,11 +278,15 @@ class StringBuilder implements ColumnBuilder {
       if (this.type.name === 'varchar') s = fitVarchar(s, this.type, false);
       else if (this.type.name === 'jsonb') s = normalizeJsonb(s);
     } catch (e) {
-      return parseError(e);
+      return problemOf(e);
     }
     this.values[i] = s;
     this.nulls[i] = 0;
     return null;
+  }
+
+  bytes(i: number, bytes: Buffer, start: number, end: number): SetResult {
+    return this.text(i, bytes.toString('utf8', start, end));
   }
 
   finish(n: number): Data {
@@ -274,7 +306,7 @@ class ValueBuilder implements ColumnBuilder {
   json(i: number, v: unknown): SetResult {
     if (typeof v === 'string') return this.text(i, v);
     if (v === null || v === undefined) return this.text(i, null);
-    return typeError(this.type, v);
+    return wrongJsonValue(this.type, v);
   }
 
   text(i: number, s: string | null): SetResult {
@@ -286,8 +318,12 @@ class ValueBuilder implements ColumnBuilder {
       this.values[i] = parseValue(s, this.type);
       return null;
     } catch (e) {
-      return parseError(e);
+      return problemOf(e);
     }
+  }
+
+  bytes(i: number, bytes: Buffer, start: number, end: number): SetResult {
+    return this.text(i, bytes.toString('utf8', start, end));
   }
 
   finish(n: number): Data {

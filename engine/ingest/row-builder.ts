@@ -1,0 +1,73 @@
+// The one row validator of every decoder: rows of a target's columns written into their column builders, each value
+// checked as it is set (its type's syntax and range, varchar(n) length: the builders; NULL where the column may not
+// be NULL: here). A problem names its column; the decoder decides what it becomes (a COPY error, a dead letter).
+
+import type { Data } from 'apache-arrow';
+import type { Field } from '../types';
+import { columnBuilder, type ColumnBuilder, type SetResult } from './column-builders';
+import { notNullViolation, type ColumnProblem } from './problems';
+import { NULL, RAW, type RecordFields } from './record-fields';
+
+/** The columns rows are built for and which of them must not be NULL: worked out once per target. */
+export class RowRules {
+  /** notNull[c] is 1 when column c must not be NULL. */
+  readonly notNull: Uint8Array;
+
+  /** `alsoNotNull`: columns that must not be NULL besides those declared NOT NULL (a Kafka table's primary key). */
+  constructor(readonly columns: readonly Field[], alsoNotNull: readonly string[] = []) {
+    this.notNull = new Uint8Array(columns.length);
+    columns.forEach((c, i) => {
+      if (!c.nullable || alsoNotNull.includes(c.name)) this.notNull[i] = 1;
+    });
+  }
+}
+
+/** Up to `capacity` rows under `rules`; row numbers are the caller's, and a row set again is overwritten. */
+export class RowBuilder {
+  private readonly builders: ColumnBuilder[];
+
+  constructor(private readonly rules: RowRules, capacity: number) {
+    this.builders = rules.columns.map((f) => columnBuilder(f, capacity));
+  }
+
+  setNull(c: number, row: number): ColumnProblem | null {
+    if (this.rules.notNull[c] === 1) {
+      return { ...notNullViolation(this.rules.columns[c].name), column: c, kind: 'not_null' };
+    }
+    this.builders[c].text(row, null);
+    return null;
+  }
+
+  /** A JSON value; null and undefined are NULL. */
+  setJson(c: number, row: number, v: unknown): ColumnProblem | null {
+    if (v === null || v === undefined) return this.setNull(c, row);
+    return this.checked(c, this.builders[c].json(row, v));
+  }
+
+  /** PostgreSQL text. */
+  setText(c: number, row: number, s: string): ColumnProblem | null {
+    return this.checked(c, this.builders[c].text(row, s));
+  }
+
+  /** PostgreSQL text as UTF-8 in bytes[start, end). */
+  setBytes(c: number, row: number, bytes: Buffer, start: number, end: number): ColumnProblem | null {
+    return this.checked(c, this.builders[c].bytes(row, bytes, start, end));
+  }
+
+  /** Field k of a scanned record (CSV, COPY text), whose bytes are `bytes`. */
+  setField(c: number, row: number, fields: RecordFields, k: number, bytes: Buffer): ColumnProblem | null {
+    const kind = fields.kind[k];
+    if (kind === RAW) return this.setBytes(c, row, bytes, fields.start[k], fields.end[k]);
+    if (kind === NULL) return this.setNull(c, row);
+    return this.setText(c, row, fields.text[k]);
+  }
+
+  /** The first n rows, one Arrow column per column. */
+  finish(n: number): Data[] {
+    return this.builders.map((b) => b.finish(n));
+  }
+
+  private checked(c: number, result: SetResult): ColumnProblem | null {
+    return result === null ? null : { ...result, column: c, kind: 'type' };
+  }
+}

@@ -1,0 +1,137 @@
+// The engine's ingest place without a server: COPY data decoded by CopyDecoder gives the same rows however the bytes
+// are cut into chunks; big COPYs come out as bounded batches of the target's declared columns, in order and of their
+// Arrow types; unreadable data says on which line; and bigints read from the bytes keep every bit.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RecordBatch } from 'apache-arrow';
+import { arrowTypeOf, rowsFromBatch } from '../../engine/columns';
+import { CopyDecoder, MAX_BATCH_ROWS, type CopyOptions } from '../../engine/ingest';
+import { writeInt64At } from '../../engine/ingest/number-bytes';
+import { T, type Field, type Value } from '../../engine/types';
+import { seededRandom } from '../helpers/random';
+
+const columns: Field[] = [
+  { name: 'id', type: T.int8, nullable: false },
+  { name: 'name', type: T.text, nullable: true },
+  { name: 'amount', type: T.float8, nullable: true },
+  { name: 'at', type: T.timestamptz, nullable: true },
+];
+
+function options(over: Partial<CopyOptions>): CopyOptions {
+  return { name: 't', columns, dataColumns: [0, 1, 2, 3], format: 'csv', header: false, delimiter: ',', nullString: '', ...over };
+}
+
+function decode(opts: CopyOptions, chunks: readonly Uint8Array[]): RecordBatch[] {
+  const d = new CopyDecoder(opts);
+  for (const c of chunks) d.write(c);
+  return d.end();
+}
+
+const rowsOf = (batches: readonly RecordBatch[]): Value[][] => batches.flatMap((b) => rowsFromBatch(b, columns));
+
+/** `bytes` cut at every position into two chunks, and into one-byte chunks. */
+function cuts(bytes: Buffer): Buffer[][] {
+  const out: Buffer[][] = [[bytes], [...bytes].map((b) => Buffer.from([b]))];
+  for (let at = 1; at < bytes.length; at++) out.push([bytes.subarray(0, at), bytes.subarray(at)]);
+  return out;
+}
+
+const US = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;
+
+test('CSV: the same rows however the data is cut: quotes across chunks, multi-byte characters, \\r\\n, header, \\.', () => {
+  const data = Buffer.from('id,name,amount,at\r\n' +
+    '1,"multi\nline, ""quoted""",1.5,2026-01-01 10:00:00+00\r\n' +
+    '9223372036854775807,héllo €,,\n' +
+    '-9223372036854775808,"",-0.25,2026-01-01T10:00:00.123456Z\n' +
+    '\\.\n' +
+    '42,after the end marker,1,\n');
+  const want: Value[][] = [
+    [1n, 'multi\nline, "quoted"', 1.5, US('2026-01-01T10:00:00Z')],
+    [9223372036854775807n, 'héllo €', null, null],
+    [-9223372036854775808n, '', -0.25, US('2026-01-01T10:00:00.123Z') + 456n],
+    // CSV's \. line is skipped, not the end of the data (as before)
+    [42n, 'after the end marker', 1, null],
+  ];
+  for (const chunks of cuts(data)) assert.deepEqual(rowsOf(decode(options({ header: true }), chunks)), want);
+});
+
+test('text format: the same rows however the data is cut; \\N, escapes, a column list in another order', () => {
+  const data = Buffer.from('a\\tb\\\\c\t7\n\\N\t-12\r\nx\\101\\x42\t123456789012345678\n\\.\nignored\n');
+  const want: Value[][] = [
+    [7n, 'a\tb\\c', null, null],
+    [-12n, null, null, null],
+    [123456789012345678n, 'xAB', null, null],
+  ];
+  const opts = options({ format: 'text', delimiter: '\t', nullString: '\\N', dataColumns: [1, 0] });
+  for (const chunks of cuts(data)) assert.deepEqual(rowsOf(decode(opts, chunks)), want);
+});
+
+test('a big COPY comes out as bounded batches of the declared columns, in order and of their Arrow types', () => {
+  const n = 3 * MAX_BATCH_ROWS + 17;
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) lines.push(`${i},${i % 3 === 0 ? '' : `n${i}`},${i / 4},`);
+  const body = Buffer.from(lines.join('\n') + '\n');
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < body.length; at += 65536) chunks.push(body.subarray(at, at + 65536));
+  const batches = decode(options({}), chunks);
+  assert.ok(batches.length > 1);
+  let total = 0;
+  for (const b of batches) {
+    assert.ok(b.numRows > 0 && b.numRows <= MAX_BATCH_ROWS, `a batch of ${b.numRows} rows`);
+    assert.deepEqual(b.schema.fields.map((f) => f.name), columns.map((c) => c.name));
+    assert.deepEqual(b.schema.fields.map((f) => String(f.type)), columns.map((c) => String(arrowTypeOf(c.type))));
+    const first = rowsFromBatch(b, columns)[0];
+    assert.deepEqual(first, [BigInt(total), total % 3 === 0 ? null : `n${total}`, total / 4, null]);
+    total += b.numRows;
+  }
+  assert.equal(total, n);
+});
+
+test('invalid UTF-8 and an unterminated quote fail with 22P04 naming their line', () => {
+  const bad = Buffer.concat([Buffer.from('1,a,1,\n2,b,2,\n3,'), Buffer.from([0xff, 0xfe]), Buffer.from(',3,\n4,d,4,\n')]);
+  for (const chunks of cuts(bad).slice(0, 40)) {
+    assert.throws(() => decode(options({}), chunks),
+      { code: '22P04', message: 'COPY t, line 3: The encoded data was not valid for encoding utf-8' });
+  }
+  assert.throws(() => decode(options({}), [Buffer.from('1,a,1,\n2,"open,2,\n')]),
+    { code: '22P04', message: 'COPY t, line 2: unterminated CSV quoted field' });
+});
+
+test('after a failure every later write and the end repeat it, and nothing is handed over', () => {
+  const d = new CopyDecoder(options({}));
+  d.write(Buffer.from('1,a,1,\n'));
+  const failure = { code: '22P02', message: 'invalid input syntax for type bigint: "x"', detail: 'COPY t, line 2, column id: "x"' };
+  assert.throws(() => d.write(Buffer.from('x,b,2,\n')), failure);
+  assert.throws(() => d.write(Buffer.from('3,c,3,\n')), failure);
+  assert.throws(() => d.end(), failure);
+});
+
+test('a COPY delimiter must be one ASCII byte', () => {
+  assert.throws(() => new CopyDecoder(options({ delimiter: '§' })), { code: '0A000' });
+});
+
+test('bigints of up to 18 digits are written from the bytes with every bit; other forms are left to the parser', () => {
+  const random = seededRandom(20260109);
+  const values = new BigInt64Array(1);
+  const view = new Int32Array(values.buffer);
+  const texts = ['0', '-0', '+7', '999999999999999999', '-999999999999999999', '4294967296', '-4294967296', '-4294967295',
+    '9007199254740993', '-9007199254740993', '000000000000000042'];
+  for (let k = 0; k < 20_000; k++) {
+    const digits = 1 + Math.floor(random() * 18);
+    let s = '';
+    for (let d = 0; d < digits; d++) s += Math.floor(random() * 10);
+    texts.push((random() < 0.5 ? '-' : '') + s);
+  }
+  for (const s of texts) {
+    const bytes = Buffer.from(s);
+    assert.ok(writeInt64At(bytes, 0, bytes.length, view, 0), s);
+    assert.equal(values[0], BigInt(s), s);
+  }
+  for (const s of ['', '-', '1 ', ' 1', '1e3', '12a', '1234567890123456789', '9223372036854775807']) {
+    const bytes = Buffer.from(s);
+    values[0] = 5n;
+    assert.equal(writeInt64At(bytes, 0, bytes.length, view, 0), false, s);
+    assert.equal(values[0], 5n, 'nothing written');
+  }
+});
