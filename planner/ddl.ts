@@ -10,7 +10,7 @@ import { typeDisplayName, type Field } from '../engine/types';
 import { isTime } from './bind/coerce';
 import type { PlanContext, PlannerCatalog } from './context';
 import type { Ast, ColumnDefAst, Name, OptionAst, StatementAst } from './parse/ast';
-import type { ObjectKind, Statement } from './statement';
+import type { ObjectKind, Statement } from '../engine/statement';
 
 type Of<K extends StatementAst['kind']> = Extract<StatementAst, { kind: K }>;
 

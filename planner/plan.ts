@@ -16,7 +16,7 @@ import { neverRetracts } from '../engine/operators/properties';
 import { lowerPlan } from './lower';
 import type { Ast, Query } from './parse/ast';
 import { parseStatement } from './parse/statement';
-import type { Statement } from './statement';
+import type { Statement } from '../engine/statement';
 
 export { parseStatement };
 

@@ -1,7 +1,7 @@
 // Executes one planned statement against the runtime. Every kind of Statement has its handler here, so adding a
 // kind to the planner without handling it is a compile error.
 
-import type { Statement } from '../../planner/statement';
+import type { Statement } from '../../engine/statement';
 import type { Runtime } from '../../engine/runtime/runtime';
 import { describe as describeDef } from '../../engine/runtime/runtime';
 import { compileExpr, BatchColumns, type EvalContext } from '../../engine/expr';

@@ -4,7 +4,7 @@
 
 import { parseStatement, planStatement } from '../../planner/plan';
 import type { PlanContext, PlannerCatalog } from '../../planner/context';
-import type { Statement } from '../../planner/statement';
+import type { Statement } from '../../engine/statement';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import { TYPE_OID, T, type Value } from '../../engine/types';
 import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
