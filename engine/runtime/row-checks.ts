@@ -3,8 +3,12 @@
 import type { StreamDef, TableDef } from '../catalog';
 import { SqlError, SQLSTATE } from '../errors';
 import type { Value } from '../types';
-import type { RecordBatch } from 'apache-arrow';
+import type { Data, RecordBatch } from 'apache-arrow';
 import { arrowTypeOf } from '../columns';
+
+function valueTooLong(maxChars: number): SqlError {
+  return new SqlError(SQLSTATE.string_data_right_truncation, `value too long for type character varying(${maxChars})`);
+}
 
 export function checkRows(def: StreamDef | TableDef, rows: readonly (readonly Value[])[]): void {
   const cols = def.columns;
@@ -21,13 +25,16 @@ export function checkRows(def: StreamDef | TableDef, rows: readonly (readonly Va
             `null value in column "${c.name}" of ${def.kind === 'stream' ? 'stream' : 'relation'} "${def.name}" violates not-null constraint`);
         }
       } else if (c.type.name === 'varchar' && c.type.length !== undefined && typeof v === 'string' && [...v].length > c.type.length) {
-        throw new SqlError(SQLSTATE.string_data_right_truncation, `value too long for type character varying(${c.type.length})`);
+        throw valueTooLong(c.type.length);
       }
     }
   }
 }
 
-/** A columnar batch must have the target's declared columns, of their Arrow types, and no NULL where not allowed. */
+/**
+ * A columnar batch must have the target's declared columns, of their Arrow types, no NULL where not allowed and no
+ * string longer than its varchar(n).
+ */
 export function checkBatchShape(def: StreamDef | TableDef, batch: RecordBatch): void {
   const cols = def.columns;
   const fields = batch.schema.fields;
@@ -44,5 +51,25 @@ export function checkBatchShape(def: StreamDef | TableDef, batch: RecordBatch): 
       throw new SqlError(SQLSTATE.not_null_violation,
         `null value in column "${cols[i].name}" of "${def.name}" violates not-null constraint`);
     }
+    const type = cols[i].type;
+    if (type.name === 'varchar' && type.length !== undefined && hasLongerString(batch.data.children[i], type.length)) {
+      throw valueTooLong(type.length);
+    }
   }
+}
+
+/** Whether a Utf8 column holds a non-NULL value of more than `maxChars` characters (code points, as PostgreSQL). */
+function hasLongerString(data: Data, maxChars: number): boolean {
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  for (let i = 0; i < data.length; i++) {
+    const start = offsets[i];
+    const end = offsets[i + 1];
+    // A character takes at least one byte, so most values are decided without counting.
+    if (end - start <= maxChars || !data.getValid(i)) continue;
+    let chars = 0;
+    for (let b = start; b < end; b++) if ((bytes[b] & 0xc0) !== 0x80) chars++; // count all but continuation bytes
+    if (chars > maxChars) return true;
+  }
+  return false;
 }
