@@ -11,7 +11,9 @@ import { type DeadLetter, DeadLetterPart, type StoredDeadLetter } from './dead-l
 import { type Checkpoint, type EpochCommit, EpochPart, type LoadedQuery, type Offsets, type ResultRow } from './epochs';
 import { StorageError } from './errors';
 import { GroupCommit } from './group-commit';
-import { type LogEntry, type LogListener, LogPart, type RowPut, type SourcePositions, type TableRow } from './logs';
+import {
+  type LogEntry, type LogListener, LogPart, type RelationAppend, type RowPut, type SourcePositions, type TableRow,
+} from './logs';
 import { metaKey } from './keys';
 import { openLevel } from './open-db';
 
@@ -152,6 +154,14 @@ export class Store {
     sourcePositions?: SourcePositions, deadLetters: readonly DeadLetter[] = [],
   ): Promise<bigint> {
     return this.logs.appendTableChanges(tableId, batch, upserts, deletes, sourcePositions, this.dead.prepare(deadLetters));
+  }
+
+  /**
+   * Appends to several relations' logs, with a table's rows-by-key changes, in ONE atomic write: after a crash all
+   * of them are there or none (a transaction's COMMIT). Resolves with each append's sequence number once durable.
+   */
+  appendAtomically(appends: readonly RelationAppend[]): Promise<bigint[]> {
+    return this.logs.appendAtomically(appends);
   }
 
   /**
