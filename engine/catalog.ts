@@ -1,7 +1,7 @@
 // Definitions of the objects users create. The planner builds them from DDL; storage persists them as JSON; the
 // runtime keeps them in memory; the server's catalog views (pg_catalog, information_schema, sluice.*) show them.
 
-import type { Field } from './types';
+import { T, type Field } from './types';
 
 export type RelationKind = 'stream' | 'table' | 'query' | 'sink';
 
@@ -62,3 +62,8 @@ export type RelationDef = StreamDef | TableDef | QueryDef | SinkDef;
 
 /** The name of the hidden processing-time column every stream has. */
 export const ARRIVAL_COLUMN = '_arrival';
+
+/** The full schema of a stream's log: its declared columns, then `_arrival`. */
+export function streamSchema(def: StreamDef): Field[] {
+  return [...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];
+}

@@ -153,14 +153,19 @@ export class LogPart {
    * Several relations' appends in one submission, so one LevelDB batch: all durable or none. Every relation is
    * checked before any sequence number is assigned, so a refused call leaves no gap in any log.
    */
-  async appendAtomically(appends: readonly RelationAppend[]): Promise<bigint[]> {
+  async appendAtomically(appends: readonly RelationAppend[], onDurable?: () => void): Promise<bigint[]> {
     for (const a of appends) {
       if (!this.exists(a.relationId)) throw internalError(`append to relation ${a.relationId}, which is not in the catalog`);
     }
     if (appends.length === 0) return [];
     const prepared = appends.map((a) => this.prepareChange(a.relationId, a.entry, a.rowPuts ?? [], a.rowDeletes ?? []));
     const ops = prepared.flatMap((p) => p.ops);
-    await this.ctx.writer.submit(ops, { onDurable: () => prepared.forEach((p) => p.onDurable()) });
+    await this.ctx.writer.submit(ops, {
+      onDurable: () => {
+        for (const p of prepared) p.onDurable();
+        onDurable?.();
+      },
+    });
     return prepared.map((p) => p.seq);
   }
 

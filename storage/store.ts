@@ -158,10 +158,11 @@ export class Store {
 
   /**
    * Appends to several relations' logs, with a table's rows-by-key changes, in ONE atomic write: after a crash all
-   * of them are there or none (a transaction's COMMIT). Resolves with each append's sequence number once durable.
+   * of them are there or none (a transaction's COMMIT). Resolves with each append's sequence number once durable;
+   * `onDurable` runs the moment the write is durable, before anything is resolved or any later write starts.
    */
-  appendAtomically(appends: readonly RelationAppend[]): Promise<bigint[]> {
-    return this.logs.appendAtomically(appends);
+  appendAtomically(appends: readonly RelationAppend[], onDurable?: () => void): Promise<bigint[]> {
+    return this.logs.appendAtomically(appends, onDurable);
   }
 
   /**

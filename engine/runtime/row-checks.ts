@@ -2,40 +2,14 @@
 
 import type { StreamDef, TableDef } from '../catalog';
 import { SqlError, SQLSTATE } from '../errors';
-import type { Value } from '../types';
 import type { Data, RecordBatch } from 'apache-arrow';
 import { arrowTypeOf } from '../columns';
 
-function valueTooLong(maxChars: number): SqlError {
-  return new SqlError(SQLSTATE.string_data_right_truncation, `value too long for type character varying(${maxChars})`);
-}
-
-export function checkRows(def: StreamDef | TableDef, rows: readonly (readonly Value[])[]): void {
-  const cols = def.columns;
-  for (const row of rows) {
-    if (row.length !== cols.length) {
-      throw new Error(`row of ${row.length} values for ${def.name} with ${cols.length} columns`);
-    }
-    for (let i = 0; i < cols.length; i++) {
-      const v = row[i];
-      const c = cols[i];
-      if (v === null) {
-        if (!c.nullable) {
-          throw new SqlError(SQLSTATE.not_null_violation,
-            `null value in column "${c.name}" of ${def.kind === 'stream' ? 'stream' : 'relation'} "${def.name}" violates not-null constraint`);
-        }
-      } else if (c.type.name === 'varchar' && c.type.length !== undefined && typeof v === 'string' && [...v].length > c.type.length) {
-        throw valueTooLong(c.type.length);
-      }
-    }
-  }
-}
-
 /**
- * A columnar batch must have the target's declared columns, of their Arrow types, no NULL where not allowed and no
- * string longer than its varchar(n).
+ * A batch written into a stream or table must have the target's declared columns, of their Arrow types, no NULL
+ * where not allowed and no string longer than its varchar(n).
  */
-export function checkBatchShape(def: StreamDef | TableDef, batch: RecordBatch): void {
+export function checkBatch(def: StreamDef | TableDef, batch: RecordBatch): void {
   const cols = def.columns;
   const fields = batch.schema.fields;
   if (fields.length !== cols.length) {
@@ -49,11 +23,11 @@ export function checkBatchShape(def: StreamDef | TableDef, batch: RecordBatch): 
     }
     if (!cols[i].nullable && batch.data.children[i].nullCount > 0) {
       throw new SqlError(SQLSTATE.not_null_violation,
-        `null value in column "${cols[i].name}" of "${def.name}" violates not-null constraint`);
+        `null value in column "${cols[i].name}" of ${def.kind === 'stream' ? 'stream' : 'relation'} "${def.name}" violates not-null constraint`);
     }
     const type = cols[i].type;
     if (type.name === 'varchar' && type.length !== undefined && hasLongerString(batch.data.children[i], type.length)) {
-      throw valueTooLong(type.length);
+      throw new SqlError(SQLSTATE.string_data_right_truncation, `value too long for type character varying(${type.length})`);
     }
   }
 }

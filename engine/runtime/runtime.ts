@@ -3,20 +3,22 @@
 // durable.
 
 import type { ChangeBatch } from '../batch';
-import { ARRIVAL_COLUMN, type QueryDef, type RelationDef, type StreamDef, type TableDef } from '../catalog';
-import { arrowTypeOf, batchFromData, batchFromRows, columnData, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
-import { makeData, type RecordBatch } from 'apache-arrow';
+import { streamSchema, type QueryDef, type RelationDef, type StreamDef } from '../catalog';
+import { batchFromRows, columnData, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
+import type { RecordBatch } from 'apache-arrow';
 import { parseValue } from '../text';
 import { intervalSortKey } from '../values/interval';
 import { SqlError, SQLSTATE } from '../errors';
 import { planInputs, type PlanNode, type SourceNode } from '../plan';
-import { T, type Field, type Interval, type Schema, type Value } from '../types';
+import { T, type Interval, type Schema, type Value } from '../types';
 import type { Store, StoredDef } from '../../storage';
 import { runPull } from '../batch-run';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { TableState } from './table-state';
-import { checkBatchShape, checkRows } from './row-checks';
+import { checkBatch } from './row-checks';
+import { commitWrites, type RelationWrite, type WriteTarget } from './commit';
+import { CommitFault } from './commit-fault';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
 export interface RuntimeLog extends QueryRunnerLog {
@@ -28,6 +30,9 @@ export class Runtime {
   private readonly queries = new Map<string, QueryRunner>();
   /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
   readonly connectors: KafkaConnectors;
+
+  /** Test-only: where crash tests make a commit kill the process (commit-fault.ts); null otherwise. */
+  private readonly fault = CommitFault.fromEnvironment();
 
   private constructor(readonly store: Store, private readonly log: RuntimeLog) {
     this.connectors = new KafkaConnectors(store, log);
@@ -183,39 +188,35 @@ export class Runtime {
   // --- ingest -----------------------------------------------------------------------------------------------------
 
   /**
-   * INSERT / COPY: checks every row (NOT NULL, lengths) before anything is written, then appends them durably as one
-   * log entry. Resolves once they are on disk.
-   */
-  async insert(name: string, rows: readonly (readonly Value[])[]): Promise<number> {
-    const def = this.checkInsert(name, rows);
-    if (def.kind === 'table') return this.tableState(name).insert(rows);
-    if (rows.length === 0) return 0;
-    const arrival = BigInt(Date.now()) * 1000n;
-    const data = batchFromRows(streamSchema(def), rows.map((r) => [...r, arrival]));
-    await this.store.appendToLog(this.mustGet(name).id, { data, diffs: null });
-    return rows.length;
-  }
-
-  /**
    * The columnar ingest path: an Arrow RecordBatch whose columns are the target's declared columns, in order and of
    * their Arrow types (engine/columns arrowTypeOf). Checked whole, then appended as one durable log entry.
    */
   async insertBatch(name: string, batch: RecordBatch): Promise<number> {
-    const def = this.checkInsert(name, []);
-    checkBatchShape(def, batch);
-    if (def.kind === 'table') return this.tableState(name).insert(rowsFromBatch(batch, def.columns));
-    const n = batch.numRows;
-    if (n === 0) return 0;
-    const arrival = new BigInt64Array(n).fill(BigInt(Date.now()) * 1000n);
-    const arrivalData = makeData({ type: arrowTypeOf(T.timestamptz), length: n, data: arrival } as never);
-    const columns = [...batch.data.children, arrivalData];
-    await this.store.appendToLog(this.mustGet(name).id, { data: batchFromData(streamSchema(def), columns, n), diffs: null });
-    return n;
+    await this.commitWrites([{ relation: name, batch }]);
+    return batch.numRows;
   }
 
-  /** Everything `insert` checks before it writes: the target takes rows, and every row fits it. */
-  checkInsert(name: string, rows: readonly (readonly Value[])[]): StreamDef | TableDef {
-    const def = this.mustGet(name).def;
+  /**
+   * Makes rows durable in streams and tables (one statement's, or a transaction block's) in one atomic write, after
+   * checking all of them (commit.ts). Resolves once they are on disk.
+   */
+  commitWrites(writes: readonly RelationWrite[]): Promise<void> {
+    return commitWrites({ store: this.store, target: (name) => this.writeTarget(name), fault: this.fault }, writes);
+  }
+
+  /**
+   * What a write inside a transaction block is checked for when its statement runs (the commit checks it all
+   * again): the target takes rows, every row fits it, and a table has none of its keys yet.
+   */
+  checkWrite(name: string, batch: RecordBatch): void {
+    const { def, table } = this.writeTarget(name);
+    checkBatch(def, batch);
+    table?.checkNewKeys(rowsFromBatch(batch, def.columns));
+  }
+
+  /** A stream or table that statements may insert into. */
+  private writeTarget(name: string): WriteTarget {
+    const { id, def } = this.mustGet(name);
     if (def.kind !== 'stream' && def.kind !== 'table') {
       throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describe(def)}`, {
         hint: 'Rows go into streams and tables; continuous queries compute their own rows.',
@@ -224,9 +225,7 @@ export class Runtime {
     if (def.options.connector) {
       throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describe(def)}: it reads from ${def.options.connector}`);
     }
-    checkRows(def, rows);
-    if (def.kind === 'table') this.tableState(name).checkNewKeys(rows);
-    return def;
+    return { id, def, table: def.kind === 'table' ? this.tableState(name) : null };
   }
 
   tableState(name: string): TableState {
@@ -333,10 +332,6 @@ export class Runtime {
 /** The columns a reader sees: a stream's without `_arrival`. */
 function visibleColumns(def: RelationDef): Schema {
   return def.kind === 'sink' ? [] : def.columns;
-}
-
-export function streamSchema(def: StreamDef): Field[] {
-  return [...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];
 }
 
 export function describe(def: RelationDef): string {

@@ -10,6 +10,7 @@ import { valueAt } from '../../engine/columns/vec';
 import type { RelationDef } from '../../engine/catalog';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Value } from '../../engine/types';
+import type { RecordBatch } from 'apache-arrow';
 import type { CommandResult, ExecContext, SessionState, StatementResult } from '../backend';
 import { fieldDescriptions } from './fields';
 import { copyIn } from './copy-in';
@@ -95,13 +96,13 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   },
   async insert(s, x) {
     const rt = x.target.runtime;
-    const rows = await rt.pull(s.source, x.params);
+    const batch = rowsBatch(rt, s.target, await rt.pull(s.source, x.params));
     if (x.target.pending.inBlock(x.session)) {
-      rt.checkInsert(s.target, rows);
-      x.target.pending.hold(x.session, s.target, rows);
-      return command(`INSERT 0 ${rows.length}`);
+      rt.checkWrite(s.target, batch);
+      x.target.pending.hold(x.session, s.target, batch);
+      return command(`INSERT 0 ${batch.numRows}`);
     }
-    const n = await rt.insert(s.target, rows);
+    const n = await rt.insertBatch(s.target, batch);
     return command(`INSERT 0 ${n}`);
   },
   async copy_from(s, x) {
@@ -114,9 +115,10 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
       name: s.target, columns: def.columns, dataColumns: s.columns, format: s.format, header: s.header,
       delimiter: s.delimiter, nullString: s.null,
       insert: async (rows) => {
-        if (!x.target.pending.inBlock(x.session)) return rt.insert(s.target, rows);
-        rt.checkInsert(s.target, rows);
-        x.target.pending.hold(x.session, s.target, rows);
+        const batch = rowsBatch(rt, s.target, rows);
+        if (!x.target.pending.inBlock(x.session)) return rt.insertBatch(s.target, batch);
+        rt.checkWrite(s.target, batch);
+        x.target.pending.hold(x.session, s.target, batch);
         return rows.length;
       },
     });
@@ -178,6 +180,12 @@ function matchingRows(
   const view = new BatchColumns(batchFromRows(schema, rows), schema);
   const vec = compileExpr(predicate).eval(view, evalContext(x));
   return rows.filter((_, i) => valueAt(vec, i) === true);
+}
+
+/** Rows as a batch of the relation's columns (what the runtime writes); the runtime refuses a wrong relation. */
+function rowsBatch(rt: Runtime, relation: string, rows: readonly (readonly Value[])[]): RecordBatch {
+  const def = rt.def(relation);
+  return batchFromRows(def === undefined || def.kind === 'sink' ? [] : def.columns, rows);
 }
 
 function describeKind(k: RelationDef['kind']): string {

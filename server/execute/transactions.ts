@@ -1,43 +1,41 @@
 // Transaction blocks. Inside BEGIN ... COMMIT, INSERT and COPY rows are checked when the statement runs but held
 // by the session; COMMIT applies them, ROLLBACK (or a closed connection) drops them. All the appends of one COMMIT
-// are submitted together, so storage's group commit writes them in one atomic LevelDB batch. Statements that
+// go to storage as one atomic LevelDB write. Statements that
 // change the catalog or rewrite table rows cannot run inside a block (25001), as in Materialize: Sluice has no way
 // to undo them on ROLLBACK, and running them outside the transaction would surprise.
 //
 // A SELECT inside a block reads committed data: it does not see the block's own pending rows.
 
+import type { RecordBatch } from 'apache-arrow';
 import type { Runtime } from '../../engine/runtime/runtime';
-import type { Value } from '../../engine/types';
+import type { RelationWrite } from '../../engine/runtime/commit';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { PreparedStatement, SessionState } from '../backend';
 
 export class PendingWrites {
-  private readonly bySession = new Map<SessionState, Map<string, Value[][]>>();
+  private readonly bySession = new Map<SessionState, RelationWrite[]>();
 
   /** True when `session` is inside a transaction block, where writes wait for COMMIT. */
   inBlock(session: SessionState): boolean {
     return session.transactionStatus !== 'I';
   }
 
-  hold(session: SessionState, relation: string, rows: readonly (readonly Value[])[]): void {
+  hold(session: SessionState, relation: string, batch: RecordBatch): void {
     let held = this.bySession.get(session);
-    if (!held) this.bySession.set(session, (held = new Map()));
-    const list = held.get(relation) ?? [];
-    for (const r of rows) list.push([...r]);
-    held.set(relation, list);
+    if (!held) this.bySession.set(session, (held = []));
+    held.push({ relation, batch });
   }
 
   discard(session: SessionState): void {
     this.bySession.delete(session);
   }
 
-  /** Applies the session's held rows; the block's writes become durable together or (on error) not at all. */
+  /** Applies the session's held rows in one atomic write: the block's writes become durable together or not at all. */
   async apply(session: SessionState, runtime: Runtime): Promise<void> {
     const held = this.bySession.get(session);
     this.bySession.delete(session);
     if (!held || session.transactionStatus === 'E') return;
-    for (const [name, rows] of held) runtime.checkInsert(name, rows);
-    await Promise.all([...held].map(([name, rows]) => runtime.insert(name, rows)));
+    await runtime.commitWrites(held);
   }
 
   /** Wraps COMMIT and ROLLBACK so that they apply or drop the held rows first. */
