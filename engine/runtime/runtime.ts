@@ -4,7 +4,7 @@
 
 import type { ChangeBatch } from '../batch';
 import { streamSchema, type QueryDef, type RelationDef, type StreamDef } from '../catalog';
-import { batchFromRows, columnData, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
+import { batchFromRows, columnData, concatBatches, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
 import type { RecordBatch } from 'apache-arrow';
 import { parseValue } from '../text';
 import { intervalSortKey } from '../values/interval';
@@ -12,7 +12,7 @@ import { SqlError, SQLSTATE } from '../errors';
 import { planInputs, type PlanNode, type SourceNode } from '../plan';
 import { T, type Interval, type Schema, type Value } from '../types';
 import type { Store, StoredDef } from '../../storage';
-import { runPull } from '../batch-run';
+import { consolidate, runPullChanges } from '../batch-run';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { TableState } from './table-state';
@@ -71,6 +71,18 @@ export class Runtime {
     else kafkaSourceOptions(def);
   }
 
+  /** Called after every change to the catalog (the server's catalog mirror follows it); returns an unsubscribe. */
+  onCatalogChange(listener: () => void): () => void {
+    this.catalogListeners.add(listener);
+    return () => this.catalogListeners.delete(listener);
+  }
+
+  private readonly catalogListeners = new Set<() => void>();
+
+  private catalogChanged(): void {
+    for (const listener of this.catalogListeners) listener();
+  }
+
   defs(): RelationDef[] {
     return this.store.listDefs().map((s) => s.def);
   }
@@ -91,18 +103,25 @@ export class Runtime {
 
   // --- DDL --------------------------------------------------------------------------------------------------------
 
-  async create(def: RelationDef, plan?: PlanNode): Promise<void> {
+  /**
+   * CREATE: the one place that refuses a name already taken (42P07), against the catalog as it is when the
+   * statement runs. With `ifNotExists` a taken name is no error and nothing is created. Resolves whether it created.
+   */
+  async create(def: RelationDef, options: { plan?: PlanNode; ifNotExists?: boolean } = {}): Promise<boolean> {
     if (this.store.getDef(def.name)) {
+      if (options.ifNotExists) return false;
       throw new SqlError(SQLSTATE.duplicate_table, `relation "${def.name}" already exists`);
     }
     this.checkConnector(def);
     const id = await this.store.putDef(def);
     if (def.kind === 'table') this.tables.set(def.name, new TableState(id, def, this.store));
     if (def.kind === 'query') {
-      if (!plan) throw new Error(`continuous query ${def.name} created without a plan`);
-      await this.startQuery(def, plan);
+      if (!options.plan) throw new Error(`continuous query ${def.name} created without a plan`);
+      await this.startQuery(def, options.plan);
     }
     this.startConnector({ id, def });
+    this.catalogChanged();
+    return true;
   }
 
   /** Starts a continuous query from its last committed epoch (or from scratch). */
@@ -171,6 +190,7 @@ export class Runtime {
       this.failed.delete(n);
     }
     await this.store.changeCatalog({ delete: order });
+    this.catalogChanged();
     return order;
   }
 
@@ -183,6 +203,7 @@ export class Runtime {
     const runner = this.queries.get(name);
     if (paused) runner?.pause();
     else runner?.resume();
+    this.catalogChanged();
   }
 
   // --- ingest -----------------------------------------------------------------------------------------------------
@@ -247,11 +268,29 @@ export class Runtime {
 
   // --- pull queries -----------------------------------------------------------------------------------------------
 
-  /** Runs a plan once over the current contents of the relations it reads. */
+  /** Runs a plan once over the current contents of the relations it reads; the result's rows. */
   async pull(plan: PlanNode, params: readonly Value[]): Promise<Value[][]> {
+    return consolidate(await this.pullChanges(plan, params), plan.schema);
+  }
+
+  /**
+   * The result of a pull as one Arrow batch of the plan's schema (INSERT ... SELECT / VALUES writes it as it is).
+   * When the operators only inserted rows (VALUES, projections and filters of current contents) their batches are
+   * the result and no row is ever made; a result with retractions (say, a join or an aggregate over a table) is
+   * consolidated through rows, which is the only consolidation the engine has.
+   */
+  async pullBatch(plan: PlanNode, params: readonly Value[]): Promise<RecordBatch> {
+    const changes = await this.pullChanges(plan, params);
+    if (changes.every((c) => c.diffs === null || c.diffs.every((d) => d === 1))) {
+      return concatBatches(plan.schema, changes.map((c) => c.data));
+    }
+    return batchFromRows(plan.schema, consolidate(changes, plan.schema));
+  }
+
+  private async pullChanges(plan: PlanNode, params: readonly Value[]): Promise<ChangeBatch[]> {
     const inputs = new Map<SourceNode, ChangeBatch[]>();
     for (const node of sourceNodes(plan)) inputs.set(node, await this.currentContents(node));
-    return runPull(plan, (node) => inputs.get(node) ?? [], { params, nowMicros: Date.now() * 1000 });
+    return runPullChanges(plan, (node) => inputs.get(node) ?? [], { params, nowMicros: Date.now() * 1000 });
   }
 
   private async currentContents(node: SourceNode): Promise<ChangeBatch[]> {
