@@ -1,6 +1,6 @@
 // The running database: the catalog of objects, their durable logs, the tables' rows and one QueryRunner per
-// continuous query. The server hands it definitions and plans (it never parses SQL); storage makes everything
-// durable.
+// continuous query. Planned statements reach it through engine/execute/ as definitions and plans (it never parses
+// SQL); rows written into streams and tables commit through commit.ts; storage makes everything durable.
 
 import type { ChangeBatch } from '../batch';
 import { streamSchema, type QueryDef, type RelationDef, type StreamDef } from '../catalog';
