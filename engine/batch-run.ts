@@ -14,9 +14,14 @@ export interface PullOptions extends EvalContext {
 }
 
 export function runPull(plan: PlanNode, readSource: (node: SourceNode) => ChangeBatch[], ctx: PullOptions): Value[][] {
+  return consolidate(runPullChanges(plan, readSource, ctx), plan.schema);
+}
+
+/** The changes a pull query's operators emit, before consolidation. */
+export function runPullChanges(plan: PlanNode, readSource: (node: SourceNode) => ChangeBatch[], ctx: PullOptions): ChangeBatch[] {
   const dag = buildDag(plan, { mode: 'batch', params: ctx.params, nowMicros: ctx.nowMicros, late: ctx.late });
   for (const source of dag.sources) for (const batch of readSource(source.node)) source.push(batch);
-  return consolidate(dag.endOfInput(), plan.schema);
+  return dag.endOfInput();
 }
 
 /** Rows of change batches with their weights applied: what remains, in first-insert order. */

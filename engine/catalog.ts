@@ -2,7 +2,7 @@
 // runtime keeps them in memory; the server's catalog views (pg_catalog, information_schema, sluice.*) show them.
 
 import type { Store, StoredDef } from '../storage';
-import type { Field } from './types';
+import { T, type Field } from './types';
 
 export type RelationKind = 'stream' | 'table' | 'query' | 'sink';
 
@@ -67,3 +67,8 @@ export const ARRIVAL_COLUMN = '_arrival';
 /** The store as the engine uses it: its catalog holds RelationDefs (storage itself needs only their names). */
 export type RelationStore = Store<RelationDef>;
 export type StoredRelation = StoredDef<RelationDef>;
+
+/** The full schema of a stream's log: its declared columns, then `_arrival`. */
+export function streamSchema(def: StreamDef): Field[] {
+  return [...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];
+}

@@ -1,6 +1,6 @@
 // CREATE STREAM / TABLE / CONTINUOUS QUERY / SINK, DROP, ALTER, SHOW: definitions checked against the catalog and
 // built as engine/catalog.ts defs. WITH options are validated here, so a typo fails the CREATE rather than the
-// pipeline later.
+// pipeline later. Whether a new name is taken is the runtime's to say when the CREATE runs (Runtime.create).
 
 import type { QueryDef, SinkDef, StreamDef, TableDef } from '../engine/catalog';
 import { ARRIVAL_COLUMN } from '../engine/catalog';
@@ -10,7 +10,7 @@ import { typeDisplayName, type Field } from '../engine/types';
 import { isTime } from './bind/coerce';
 import type { PlanContext, PlannerCatalog } from './context';
 import type { Ast, ColumnDefAst, Name, OptionAst, StatementAst } from './parse/ast';
-import type { ObjectKind, Statement } from './statement';
+import type { ObjectKind, Statement } from '../engine/statement';
 
 type Of<K extends StatementAst['kind']> = Extract<StatementAst, { kind: K }>;
 
@@ -20,12 +20,6 @@ function err(code: (typeof SQLSTATE)[keyof typeof SQLSTATE], message: string, po
 
 const KIND_WORD: Record<ObjectKind, string> = { stream: 'stream', table: 'table', query: 'continuous query', sink: 'sink' };
 const DROP_WORD: Record<ObjectKind, string> = { stream: 'DROP STREAM', table: 'DROP TABLE', query: 'DROP CONTINUOUS QUERY', sink: 'DROP SINK' };
-
-function checkNew(name: Name, ifNotExists: boolean, catalog: PlannerCatalog): void {
-  if (!ifNotExists && catalog.relation(name.name) !== undefined) {
-    throw err(SQLSTATE.duplicate_table, `relation "${name.name}" already exists`);
-  }
-}
 
 function columnsOf(cols: readonly ColumnDefAst[]): Field[] {
   const seen = new Set<string>();
@@ -98,8 +92,7 @@ function base(ast: Ast, name: Name, ctx: PlanContext, opts: Record<string, strin
   return { name: name.name, definition: ast.text, createdAt: ctx.now().toISOString(), options: opts };
 }
 
-export function planCreateStream(ast: Ast, s: Of<'create_stream'>, catalog: PlannerCatalog, ctx: PlanContext): Statement {
-  checkNew(s.name, s.ifNotExists, catalog);
+export function planCreateStream(ast: Ast, s: Of<'create_stream'>, ctx: PlanContext): Statement {
   const columns = columnsOf(s.columns);
   const opts = options(s.options, { ...KAFKA_OPTIONS, retention: { interval: true } }, 'stream');
   requireKafka(opts, s.name.pos, ['topic', 'brokers']);
@@ -125,8 +118,7 @@ export function planCreateStream(ast: Ast, s: Of<'create_stream'>, catalog: Plan
   return { kind: 'create_stream', def, ifNotExists: s.ifNotExists };
 }
 
-export function planCreateTable(ast: Ast, s: Of<'create_table'>, catalog: PlannerCatalog, ctx: PlanContext): Statement {
-  checkNew(s.name, s.ifNotExists, catalog);
+export function planCreateTable(ast: Ast, s: Of<'create_table'>, ctx: PlanContext): Statement {
   let columns = columnsOf(s.columns);
   const keyNames = s.primaryKey ?? s.columns.filter((c) => c.primaryKey).map((c) => ({ name: c.name, pos: c.pos }));
   for (const k of keyNames) {
@@ -178,7 +170,6 @@ export function buildQueryDef(
 }
 
 export function planCreateSink(ast: Ast, s: Of<'create_sink'>, catalog: PlannerCatalog, ctx: PlanContext): Statement {
-  checkNew(s.name, s.ifNotExists, catalog);
   const from = catalog.relation(s.from.name);
   if (from === undefined) throw err(SQLSTATE.undefined_table, `relation "${s.from.name}" does not exist`, s.from.pos);
   if (from.kind !== 'query' && from.kind !== 'stream') {

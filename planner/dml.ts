@@ -15,7 +15,7 @@ import type { LField, LogicalNode } from './logical/nodes';
 import { optimize } from './logical/optimize';
 import { Lowering, lowerPlan } from './lower';
 import type { Name, StatementAst } from './parse/ast';
-import type { Statement } from './statement';
+import type { Statement } from '../engine/statement';
 
 type Of<K extends StatementAst['kind']> = Extract<StatementAst, { kind: K }>;
 

@@ -4,7 +4,7 @@ export { parseStatement, planStatement, planQuery, planContinuousSelect, type Pl
 export type { Ast } from './parse/ast';
 export type { PlanContext, PlannerCatalog } from './context';
 export { SLUICE_VERSION } from './context';
-export type { Statement, StatementKind, ObjectKind } from './statement';
+export type { Statement, StatementKind, ObjectKind } from '../engine/statement';
 export { explainPlan, formatExpr } from './explain';
 export { splitStatements, type StatementText } from './split';
 export { FUNCTIONS, TEMPORAL_OPERATORS, type Signature } from './bind/functions';

@@ -16,7 +16,7 @@ import { neverRetracts } from '../engine/operators/properties';
 import { lowerPlan } from './lower';
 import type { Ast, Query } from './parse/ast';
 import { parseStatement } from './parse/statement';
-import type { Statement } from './statement';
+import type { Statement } from '../engine/statement';
 
 export { parseStatement };
 
@@ -99,12 +99,9 @@ export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContex
       }
       return { kind: 'explain', lines: explainPlan(planContinuousSelect(def.select, def.emit, catalog, ctx).plan) };
     }
-    case 'create_stream': return planCreateStream(ast, s, catalog, ctx);
-    case 'create_table': return planCreateTable(ast, s, catalog, ctx);
+    case 'create_stream': return planCreateStream(ast, s, ctx);
+    case 'create_table': return planCreateTable(ast, s, ctx);
     case 'create_query': {
-      if (!s.ifNotExists && catalog.relation(s.name.name) !== undefined) {
-        throw new SqlError(SQLSTATE.duplicate_table, `relation "${s.name.name}" already exists`);
-      }
       const p = planQuery(s.query, catalog, ctx, { mode: 'continuous', emit: s.emit?.mode, emitPos: s.emit?.pos });
       if (p.paramTypes.length > 0) {
         throw new SqlError(SQLSTATE.feature_not_supported, 'a continuous query cannot have parameters');

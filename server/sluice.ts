@@ -1,6 +1,6 @@
 // Opens a Sluice database on a data directory and offers it to the protocol layer as a Backend. Each statement
 // goes to the first part that takes it: session statements (SET, BEGIN, ...), then catalog statements (the catalog
-// mirror), then the planner and the runtime.
+// mirror), then the planner, whose planned statement the engine executes.
 
 import * as path from 'node:path';
 import type { Backend, PreparedStatement, SessionState } from './backend';
@@ -15,9 +15,8 @@ import { Runtime } from '../engine/runtime/runtime';
 import { systemViewSchema } from '../engine/runtime/system-views';
 import type { QueryDef, RelationDef } from '../engine/catalog';
 import { toSqlError } from '../engine/errors';
-import { preparePlanned } from './execute/planned';
-import type { ExecutionTarget } from './execute/execute';
-import { PendingWrites } from './execute/transactions';
+import { preparePlanned, type ExecutionTarget } from './execute/planned';
+import { SessionTransactions } from './execute/transactions';
 
 export interface SluiceOptions {
   readonly dataDir: string;
@@ -43,22 +42,23 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   await startQueries(runtime, catalog, log);
 
   const mirror = new CatalogMirror({ log, cacheDir: path.join(options.dataDir, 'catalog-mirror') });
-  const pending = new PendingWrites();
-  const target: ExecutionTarget = { runtime, pending, catalogChanged: () => mirror.sync(runtime.defs()) };
-  target.catalogChanged();
+  const transactions = new SessionTransactions(runtime);
+  const target: ExecutionTarget = { runtime, transactions };
+  runtime.onCatalogChange(() => mirror.sync(runtime.defs()));
+  mirror.sync(runtime.defs());
 
   const backend: Backend = {
     async prepare(sql: string, paramTypeOids: readonly number[], session: SessionState): Promise<PreparedStatement[]> {
       const texts = splitStatements(sql);
       return Promise.all(texts.map(async (s) => {
         const sessionStatement = prepareSessionStatement(s.text);
-        if (sessionStatement) return pending.wrap(sessionStatement, runtime);
+        if (sessionStatement) return transactions.wrap(sessionStatement);
         if (mirror.isCatalogStatement(s.text)) return mirror.prepare(s.text, paramTypeOids);
         return preparePlanned(s.text, s.offset, paramTypeOids, target, catalog, texts.length === 1, session);
       }));
     },
     sessionClosed(session: SessionState): void {
-      pending.discard(session);
+      transactions.discard(session);
     },
   };
   log.info('database open', { dataDir: options.dataDir, objects: runtime.defs().length });

@@ -25,6 +25,20 @@ export interface TableRow {
   readonly row: Uint8Array;
 }
 
+/**
+ * One relation's share of a write that spans several relations (a transaction's COMMIT), encoded by the engine:
+ * storage sees bytes only.
+ */
+export interface RelationAppend {
+  readonly relationId: number;
+  /** The log entry: one change batch as the engine encodes it (engine/codecs/change-batch.ts). */
+  readonly entry: Uint8Array;
+  /** A table's rows to put by primary key, applied after `rowDeletes`. */
+  readonly rowPuts?: readonly RowPut[];
+  /** Primary keys of a table's rows to delete. */
+  readonly rowDeletes?: readonly Uint8Array[];
+}
+
 /** Positions in an external source (e.g. Kafka "partition" → "next offset"), stored with the rows they produced. */
 export type SourcePositions = Readonly<Record<string, string>>;
 
@@ -127,13 +141,42 @@ export class LogPart {
     tableId: number, bytes: Uint8Array, upserts: readonly RowPut[], deletes: readonly Uint8Array[],
     positions?: SourcePositions, extraOps: readonly WriteOp[] = [],
   ): Promise<bigint> {
-    const p = this.prepareAppend(tableId, bytes, positions);
-    for (const k of deletes) p.ops.push(del(rowKey(tableId, k)));
-    // Upserts after deletes: a key deleted and re-inserted in one statement ends up present.
-    for (const u of upserts) p.ops.push(put(rowKey(tableId, u.key), u.row));
+    const p = this.prepareChange(tableId, bytes, upserts, deletes, positions);
     p.ops.push(...extraOps);
     await this.ctx.writer.submit(p.ops, { onDurable: p.onDurable });
     return p.seq;
+  }
+
+  /**
+   * Several relations' appends in one submission, so one LevelDB batch: all durable or none. Every relation is
+   * checked before any sequence number is assigned, so a refused call leaves no gap in any log.
+   */
+  async appendAtomically(appends: readonly RelationAppend[], onDurable?: () => void): Promise<bigint[]> {
+    for (const a of appends) {
+      if (!this.exists(a.relationId)) throw internalError(`append to relation ${a.relationId}, which is not in the catalog`);
+    }
+    if (appends.length === 0) return [];
+    const prepared = appends.map((a) => this.prepareChange(a.relationId, a.entry, a.rowPuts ?? [], a.rowDeletes ?? []));
+    const ops = prepared.flatMap((p) => p.ops);
+    await this.ctx.writer.submit(ops, {
+      onDurable: () => {
+        for (const p of prepared) p.onDurable();
+        onDurable?.();
+      },
+    });
+    return prepared.map((p) => p.seq);
+  }
+
+  /** A log entry and the table rows-by-key it changes (nothing for a stream), as one prepared append. */
+  private prepareChange(
+    id: number, bytes: Uint8Array, upserts: readonly RowPut[], deletes: readonly Uint8Array[],
+    positions?: SourcePositions,
+  ): PreparedAppend {
+    const p = this.prepareAppend(id, bytes, positions);
+    for (const k of deletes) p.ops.push(del(rowKey(id, k)));
+    // Upserts after deletes: a key deleted and re-inserted in one statement ends up present.
+    for (const u of upserts) p.ops.push(put(rowKey(id, u.key), u.row));
+    return p;
   }
 
   /**

@@ -9,7 +9,9 @@ import { type DeadLetter, DeadLetterPart, type StoredDeadLetter } from './dead-l
 import { type Checkpoint, type EpochCommit, EpochPart, type LoadedQuery, type Offsets, type ResultRow } from './epochs';
 import { StorageError } from './errors';
 import { GroupCommit } from './group-commit';
-import { type LogEntry, type LogListener, LogPart, type RowPut, type SourcePositions, type TableRow } from './logs';
+import {
+  type LogEntry, type LogListener, LogPart, type RelationAppend, type RowPut, type SourcePositions, type TableRow,
+} from './logs';
 import { metaKey } from './keys';
 import { openLevel } from './open-db';
 
@@ -151,6 +153,15 @@ export class Store<D extends NamedDef = NamedDef> {
     sourcePositions?: SourcePositions, deadLetters: readonly DeadLetter[] = [],
   ): Promise<bigint> {
     return this.logs.appendTableChanges(tableId, bytes, upserts, deletes, sourcePositions, this.dead.prepare(deadLetters));
+  }
+
+  /**
+   * Appends to several relations' logs, with a table's rows-by-key changes, in ONE atomic write: after a crash all
+   * of them are there or none (a transaction's COMMIT). Resolves with each append's sequence number once durable;
+   * `onDurable` runs the moment the write is durable, before anything is resolved or any later write starts.
+   */
+  appendAtomically(appends: readonly RelationAppend[], onDurable?: () => void): Promise<bigint[]> {
+    return this.logs.appendAtomically(appends, onDurable);
   }
 
   /**

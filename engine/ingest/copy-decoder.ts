@@ -12,13 +12,14 @@ import { SqlError, SQLSTATE } from '../errors';
 import type { Field } from '../types';
 import { CopyTextScanner } from './copy-text';
 import { CsvScanner } from './csv';
-import type { ColumnProblem } from './problems';
+import { relationOwner, type ColumnProblem } from './problems';
 import { RecordFields, RecordFormatError, type RecordScanner } from './record-fields';
 import { RowBuilder, RowRules } from './row-builder';
 
 export interface CopyOptions {
   /** The target's name, as errors say it. */
   readonly name: string;
+  readonly targetKind: 'stream' | 'table';
   /** All columns of the target, in order: the batches have exactly these. */
   readonly columns: readonly Field[];
   /** Indexes into `columns`, in the order the data has them. */
@@ -56,7 +57,7 @@ export class CopyDecoder {
     this.scanner = options.format === 'csv'
       ? new CsvScanner({ delimiter: options.delimiter, nullString: options.nullString, endMarker: true })
       : new CopyTextScanner({ delimiter: options.delimiter, nullString: options.nullString });
-    this.rules = new RowRules(options.columns);
+    this.rules = new RowRules(options.columns, [], relationOwner(options.targetKind, options.name));
     this.absentColumns = options.columns.map((_, c) => c).filter((c) => !options.dataColumns.includes(c));
     this.rows = new RowBuilder(this.rules, this.capacity);
   }

@@ -34,8 +34,18 @@ export function integerBeyondJsonPrecision(v: number): ValueProblem {
   };
 }
 
-export function notNullViolation(columnName: string): ValueProblem {
-  return { code: SQLSTATE.not_null_violation, message: `null value in column "${columnName}" violates not-null constraint` };
+/**
+ * `owner` names the relation where the decoder knows it (`stream "s"`, `relation "t"`, as PostgreSQL says); a Kafka
+ * dead letter names its relation in its own `source` field instead.
+ */
+export function notNullViolation(columnName: string, owner?: string): ValueProblem {
+  const of = owner === undefined ? '' : ` of ${owner}`;
+  return { code: SQLSTATE.not_null_violation, message: `null value in column "${columnName}"${of} violates not-null constraint` };
+}
+
+/** How NOT NULL errors name a stream or a table. */
+export function relationOwner(kind: 'stream' | 'table', name: string): string {
+  return `${kind === 'stream' ? 'stream' : 'relation'} "${name}"`;
 }
 
 /** What the text parsers (engine/text.ts parseValue, fitVarchar) threw, as a problem; anything else is a bug. */

@@ -13,8 +13,11 @@ export class RowRules {
   /** notNull[c] is 1 when column c must not be NULL. */
   readonly notNull: Uint8Array;
 
-  /** `alsoNotNull`: columns that must not be NULL besides those declared NOT NULL (a Kafka table's primary key). */
-  constructor(readonly columns: readonly Field[], alsoNotNull: readonly string[] = []) {
+  /**
+   * `alsoNotNull`: columns that must not be NULL besides those declared NOT NULL (a Kafka table's primary key);
+   * `owner`: the relation NOT NULL errors name, when the decoder knows it (problems.ts relationOwner).
+   */
+  constructor(readonly columns: readonly Field[], alsoNotNull: readonly string[] = [], readonly owner?: string) {
     this.notNull = new Uint8Array(columns.length);
     columns.forEach((c, i) => {
       if (!c.nullable || alsoNotNull.includes(c.name)) this.notNull[i] = 1;
@@ -32,7 +35,7 @@ export class RowBuilder {
 
   setNull(c: number, row: number): ColumnProblem | null {
     if (this.rules.notNull[c] === 1) {
-      return { ...notNullViolation(this.rules.columns[c].name), column: c, kind: 'not_null' };
+      return { ...notNullViolation(this.rules.columns[c].name, this.rules.owner), column: c, kind: 'not_null' };
     }
     this.builders[c].text(row, null);
     return null;

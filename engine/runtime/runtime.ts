@@ -1,23 +1,25 @@
 // The running database: the catalog of objects, their durable logs, the tables' rows and one QueryRunner per
-// continuous query. The server hands it definitions and plans (it never parses SQL); storage makes everything
-// durable.
+// continuous query. Planned statements reach it through engine/execute/ as definitions and plans (it never parses
+// SQL); rows written into streams and tables commit through commit.ts; storage makes everything durable.
 
 import type { ChangeBatch } from '../batch';
-import { ARRIVAL_COLUMN, type QueryDef, type RelationDef, type StreamDef, type TableDef } from '../catalog';
-import { arrowTypeOf, batchFromData, batchFromRows, columnData, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
-import { makeData, type RecordBatch } from 'apache-arrow';
+import { streamSchema, type QueryDef, type RelationDef, type StreamDef } from '../catalog';
+import { batchFromRows, columnData, concatBatches, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
+import type { RecordBatch } from 'apache-arrow';
 import { parseValue } from '../text';
 import { intervalSortKey } from '../values/interval';
 import { SqlError, SQLSTATE } from '../errors';
 import { planInputs, type PlanNode, type SourceNode } from '../plan';
-import { T, type Field, type Interval, type Schema, type Value } from '../types';
+import { T, type Interval, type Schema, type Value } from '../types';
 import type { RelationStore, StoredRelation } from '../catalog';
-import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
-import { runPull } from '../batch-run';
+import { decodeChangeBatch } from '../codecs/change-batch';
+import { consolidate, runPullChanges } from '../batch-run';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { TableState } from './table-state';
-import { checkBatchShape, checkRows } from './row-checks';
+import { checkBatch } from './row-checks';
+import { commitWrites, type RelationWrite, type WriteTarget } from './commit';
+import { CommitFault } from './commit-fault';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
 export interface RuntimeLog extends QueryRunnerLog {
@@ -29,6 +31,9 @@ export class Runtime {
   private readonly queries = new Map<string, QueryRunner>();
   /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
   readonly connectors: KafkaConnectors;
+
+  /** Test-only: where crash tests make a commit kill the process (commit-fault.ts); null otherwise. */
+  private readonly fault = CommitFault.fromEnvironment();
 
   private constructor(readonly store: RelationStore, private readonly log: RuntimeLog) {
     this.connectors = new KafkaConnectors(store, log);
@@ -67,6 +72,18 @@ export class Runtime {
     else kafkaSourceOptions(def);
   }
 
+  /** Called after every change to the catalog (the server's catalog mirror follows it); returns an unsubscribe. */
+  onCatalogChange(listener: () => void): () => void {
+    this.catalogListeners.add(listener);
+    return () => this.catalogListeners.delete(listener);
+  }
+
+  private readonly catalogListeners = new Set<() => void>();
+
+  private catalogChanged(): void {
+    for (const listener of this.catalogListeners) listener();
+  }
+
   defs(): RelationDef[] {
     return this.store.listDefs().map((s) => s.def);
   }
@@ -87,18 +104,25 @@ export class Runtime {
 
   // --- DDL --------------------------------------------------------------------------------------------------------
 
-  async create(def: RelationDef, plan?: PlanNode): Promise<void> {
+  /**
+   * CREATE: the one place that refuses a name already taken (42P07), against the catalog as it is when the
+   * statement runs. With `ifNotExists` a taken name is no error and nothing is created. Resolves whether it created.
+   */
+  async create(def: RelationDef, options: { plan?: PlanNode; ifNotExists?: boolean } = {}): Promise<boolean> {
     if (this.store.getDef(def.name)) {
+      if (options.ifNotExists) return false;
       throw new SqlError(SQLSTATE.duplicate_table, `relation "${def.name}" already exists`);
     }
     this.checkConnector(def);
     const id = await this.store.putDef(def);
     if (def.kind === 'table') this.tables.set(def.name, new TableState(id, def, this.store));
     if (def.kind === 'query') {
-      if (!plan) throw new Error(`continuous query ${def.name} created without a plan`);
-      await this.startQuery(def, plan);
+      if (!options.plan) throw new Error(`continuous query ${def.name} created without a plan`);
+      await this.startQuery(def, options.plan);
     }
     this.startConnector({ id, def });
+    this.catalogChanged();
+    return true;
   }
 
   /** Starts a continuous query from its last committed epoch (or from scratch). */
@@ -167,6 +191,7 @@ export class Runtime {
       this.failed.delete(n);
     }
     await this.store.changeCatalog({ delete: order });
+    this.catalogChanged();
     return order;
   }
 
@@ -179,45 +204,41 @@ export class Runtime {
     const runner = this.queries.get(name);
     if (paused) runner?.pause();
     else runner?.resume();
+    this.catalogChanged();
   }
 
   // --- ingest -----------------------------------------------------------------------------------------------------
-
-  /**
-   * INSERT / COPY: checks every row (NOT NULL, lengths) before anything is written, then appends them durably as one
-   * log entry. Resolves once they are on disk.
-   */
-  async insert(name: string, rows: readonly (readonly Value[])[]): Promise<number> {
-    const def = this.checkInsert(name, rows);
-    if (def.kind === 'table') return this.tableState(name).insert(rows);
-    if (rows.length === 0) return 0;
-    const arrival = BigInt(Date.now()) * 1000n;
-    const data = batchFromRows(streamSchema(def), rows.map((r) => [...r, arrival]));
-    await this.store.appendToLog(this.mustGet(name).id, encodeChangeBatch({ data, diffs: null }));
-    return rows.length;
-  }
 
   /**
    * The columnar ingest path: an Arrow RecordBatch whose columns are the target's declared columns, in order and of
    * their Arrow types (engine/columns arrowTypeOf). Checked whole, then appended as one durable log entry.
    */
   async insertBatch(name: string, batch: RecordBatch): Promise<number> {
-    const def = this.checkInsert(name, []);
-    checkBatchShape(def, batch);
-    if (def.kind === 'table') return this.tableState(name).insert(rowsFromBatch(batch, def.columns));
-    const n = batch.numRows;
-    if (n === 0) return 0;
-    const arrival = new BigInt64Array(n).fill(BigInt(Date.now()) * 1000n);
-    const arrivalData = makeData({ type: arrowTypeOf(T.timestamptz), length: n, data: arrival } as never);
-    const columns = [...batch.data.children, arrivalData];
-    const data = batchFromData(streamSchema(def), columns, n);
-    await this.store.appendToLog(this.mustGet(name).id, encodeChangeBatch({ data, diffs: null }));
-    return n;
+    await this.commitWrites([{ relation: name, batch }]);
+    return batch.numRows;
   }
 
-  /** Everything `insert` checks before it writes: the target takes rows, and every row fits it. */
-  checkInsert(name: string, rows: readonly (readonly Value[])[]): StreamDef | TableDef {
-    const def = this.mustGet(name).def;
+  /**
+   * Makes rows durable in streams and tables (one statement's, or a transaction block's) in one atomic write, after
+   * checking all of them (commit.ts). Resolves once they are on disk.
+   */
+  commitWrites(writes: readonly RelationWrite[]): Promise<void> {
+    return commitWrites({ store: this.store, target: (name) => this.writeTarget(name), fault: this.fault }, writes);
+  }
+
+  /**
+   * What a write inside a transaction block is checked for when its statement runs (the commit checks it all
+   * again): the target takes rows, every row fits it, and a table has none of its keys yet.
+   */
+  checkWrite(name: string, batch: RecordBatch): void {
+    const { def, table } = this.writeTarget(name);
+    checkBatch(def, batch);
+    table?.checkNewKeys(rowsFromBatch(batch, def.columns));
+  }
+
+  /** A stream or table that statements may insert into. */
+  private writeTarget(name: string): WriteTarget {
+    const { id, def } = this.mustGet(name);
     if (def.kind !== 'stream' && def.kind !== 'table') {
       throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describe(def)}`, {
         hint: 'Rows go into streams and tables; continuous queries compute their own rows.',
@@ -226,9 +247,7 @@ export class Runtime {
     if (def.options.connector) {
       throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describe(def)}: it reads from ${def.options.connector}`);
     }
-    checkRows(def, rows);
-    if (def.kind === 'table') this.tableState(name).checkNewKeys(rows);
-    return def;
+    return { id, def, table: def.kind === 'table' ? this.tableState(name) : null };
   }
 
   tableState(name: string): TableState {
@@ -250,11 +269,29 @@ export class Runtime {
 
   // --- pull queries -----------------------------------------------------------------------------------------------
 
-  /** Runs a plan once over the current contents of the relations it reads. */
+  /** Runs a plan once over the current contents of the relations it reads; the result's rows. */
   async pull(plan: PlanNode, params: readonly Value[]): Promise<Value[][]> {
+    return consolidate(await this.pullChanges(plan, params), plan.schema);
+  }
+
+  /**
+   * The result of a pull as one Arrow batch of the plan's schema (INSERT ... SELECT / VALUES writes it as it is).
+   * When the operators only inserted rows (VALUES, projections and filters of current contents) their batches are
+   * the result and no row is ever made; a result with retractions (say, a join or an aggregate over a table) is
+   * consolidated through rows, which is the only consolidation the engine has.
+   */
+  async pullBatch(plan: PlanNode, params: readonly Value[]): Promise<RecordBatch> {
+    const changes = await this.pullChanges(plan, params);
+    if (changes.every((c) => c.diffs === null || c.diffs.every((d) => d === 1))) {
+      return concatBatches(plan.schema, changes.map((c) => c.data));
+    }
+    return batchFromRows(plan.schema, consolidate(changes, plan.schema));
+  }
+
+  private async pullChanges(plan: PlanNode, params: readonly Value[]): Promise<ChangeBatch[]> {
     const inputs = new Map<SourceNode, ChangeBatch[]>();
     for (const node of sourceNodes(plan)) inputs.set(node, await this.currentContents(node));
-    return runPull(plan, (node) => inputs.get(node) ?? [], { params, nowMicros: Date.now() * 1000 });
+    return runPullChanges(plan, (node) => inputs.get(node) ?? [], { params, nowMicros: Date.now() * 1000 });
   }
 
   private async currentContents(node: SourceNode): Promise<ChangeBatch[]> {
@@ -335,10 +372,6 @@ export class Runtime {
 /** The columns a reader sees: a stream's without `_arrival`. */
 function visibleColumns(def: RelationDef): Schema {
   return def.kind === 'sink' ? [] : def.columns;
-}
-
-export function streamSchema(def: StreamDef): Field[] {
-  return [...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];
 }
 
 export function describe(def: RelationDef): string {

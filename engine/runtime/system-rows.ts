@@ -1,12 +1,26 @@
 // Rows of the `sluice` system views, computed from live state when read.
 
+import type { RelationDef } from '../catalog';
 import { SqlError, SQLSTATE } from '../errors';
+import type { KafkaConnectors } from '../kafka';
 import type { Value } from '../types';
-import type { Runtime } from './runtime';
+import type { Store } from '../../storage';
+import type { QueryRunner } from './query-runner';
+
+/** The live state the views show; the runtime provides it (this file does not import the runtime). */
+export interface LiveState {
+  readonly store: Store;
+  readonly connectors: KafkaConnectors;
+  defs(): RelationDef[];
+  def(name: string): RelationDef | undefined;
+  runners(): ReadonlyMap<string, QueryRunner>;
+  /** Why each continuous query that could not start did not. */
+  failures(): ReadonlyMap<string, string>;
+}
 
 const micros = (d: Date | string): bigint => BigInt(new Date(d).getTime()) * 1000n;
 
-export async function systemViewRows(rt: Runtime, schema: string, view: string): Promise<Value[][]> {
+export async function systemViewRows(rt: LiveState, schema: string, view: string): Promise<Value[][]> {
   if (schema !== 'sluice') throw new SqlError(SQLSTATE.undefined_table, `relation "${schema}.${view}" does not exist`);
   switch (view) {
     case 'streams':
@@ -34,7 +48,7 @@ export async function systemViewRows(rt: Runtime, schema: string, view: string):
   }
 }
 
-function queryRows(rt: Runtime): Value[][] {
+function queryRows(rt: LiveState): Value[][] {
   const rows: Value[][] = [];
   for (const def of rt.defs()) {
     if (def.kind !== 'query') continue;
@@ -57,7 +71,7 @@ function queryRows(rt: Runtime): Value[][] {
 }
 
 /** Kafka sources and sinks: whether they are reading or waiting for the broker, and how far behind. */
-function sourceRows(rt: Runtime): Value[][] {
+function sourceRows(rt: LiveState): Value[][] {
   const rows: Value[][] = [];
   for (const name of rt.connectors.names()) {
     const st = rt.connectors.status(name);

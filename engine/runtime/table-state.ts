@@ -1,13 +1,14 @@
 // A table's current rows, held in memory by primary key and made durable through storage: every change is one log
 // entry (deletes and inserts, so continuous queries over the table see updates as -old +new) written atomically with
 // the rows-by-key it changes. Writes to one table are serialized so a key check and its write cannot interleave with
-// another statement's.
+// another statement's; INSERTs commit through commit.ts (with other relations' writes of the same transaction)
+// holding this lock.
 
 import type { TableDef } from '../catalog';
 import { batchFromRows } from '../columns';
 import { SqlError, SQLSTATE } from '../errors';
 import type { Value } from '../types';
-import type { DeadLetter, SourcePositions } from '../../storage';
+import type { DeadLetter, RowPut, SourcePositions } from '../../storage';
 import type { RelationStore } from '../catalog';
 import { encodeChangeBatch } from '../codecs/change-batch';
 import { decodeTuple, encodeTuple } from '../codecs/tuple';
@@ -58,13 +59,17 @@ export class TableState {
     }
   }
 
-  /** INSERT: fails with 23505 if a key exists (in the table or twice in `rows`); nothing is applied then. */
-  insert(rows: readonly (readonly Value[])[]): Promise<number> {
-    return this.serialized(async () => {
-      this.checkNewKeys(rows);
-      await this.write({ deletes: [], inserts: rows });
-      return rows.length;
-    });
+  /**
+   * INSERTed rows (keys checked by checkNewKeys) as storage writes them next to their log entry: each row under its
+   * primary key. The caller holds the table exclusively and calls `apply` once the write is durable.
+   */
+  prepareInserts(rows: readonly (readonly Value[])[]): { rowPuts: RowPut[]; apply: () => void } {
+    return {
+      rowPuts: rows.map((row) => ({ key: encodeTuple(this.keyValues(row)), row: encodeTuple(row) })),
+      apply: () => {
+        for (const row of rows) this.rows.set(this.keyOf(row), row);
+      },
+    };
   }
 
   /**
@@ -75,7 +80,7 @@ export class TableState {
   upsert(
     rows: readonly (readonly Value[])[], deleteKeys: readonly (readonly Value[])[] = [], source?: SourceProgress,
   ): Promise<void> {
-    return this.serialized(async () => {
+    return this.exclusive(async () => {
       const deletes: (readonly Value[])[] = [];
       for (const row of [...rows, ...deleteKeys]) {
         const old = this.rows.get(this.keyOf(row));
@@ -94,7 +99,7 @@ export class TableState {
    * collides with a row that stays gets 23505.
    */
   modify(change: (rows: readonly (readonly Value[])[]) => TableChange): Promise<number> {
-    return this.serialized(async () => {
+    return this.exclusive(async () => {
       const c = change([...this.rows.values()]);
       const remaining = new Set(this.rows.keys());
       for (const row of c.deletes) remaining.delete(this.keyOf(row));
@@ -127,7 +132,8 @@ export class TableState {
     for (const row of c.inserts) this.rows.set(this.keyOf(row), row);
   }
 
-  private serialized<R>(work: () => Promise<R>): Promise<R> {
+  /** Runs `work` as the table's only writer, after the writes before it (whether they succeeded or not). */
+  exclusive<R>(work: () => Promise<R>): Promise<R> {
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => undefined);
     return next;

@@ -1,15 +1,26 @@
-// A statement for the planner and the runtime. It is parsed when prepared (so a syntax error anywhere in a
+// A statement for the planner and the engine. It is parsed when prepared (so a syntax error anywhere in a
 // multi-statement string stops all of it, as in PostgreSQL), and bound and planned again when executed, against
-// the catalog as it is then (so `CREATE STREAM s ...; INSERT INTO s ...` works in one string).
+// the catalog as it is then (so `CREATE STREAM s ...; INSERT INTO s ...` works in one string). The engine executes
+// it; what stays here is the protocol's side: parameter types, field descriptions, notices and COPY framing.
 
 import { parseStatement, planStatement } from '../../planner/plan';
 import type { PlanContext, PlannerCatalog } from '../../planner/context';
-import type { Statement } from '../../planner/statement';
+import type { Statement } from '../../engine/statement';
+import { executeStatement, resultSchema } from '../../engine/execute/execute';
+import type { ExecutionResult } from '../../engine/execute/execution';
+import type { Runtime } from '../../engine/runtime/runtime';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import { TYPE_OID, T, type Value } from '../../engine/types';
-import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
+import type { FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
 import { fieldDescriptions } from './fields';
-import { executeStatement, type ExecutionTarget } from './execute';
+import { copyIn } from './copy-in';
+import type { SessionTransactions } from './transactions';
+
+/** Where planned statements run: the runtime, and each session's open transaction block. */
+export interface ExecutionTarget {
+  readonly runtime: Runtime;
+  readonly transactions: SessionTransactions;
+}
 
 export function preparePlanned(
   text: string, offset: number, paramTypeOids: readonly number[], target: ExecutionTarget, catalog: PlannerCatalog,
@@ -35,9 +46,10 @@ export function preparePlanned(
     paramTypeOids: resolvedParams,
     transaction: null,
     async describe(session: SessionState): Promise<readonly FieldDescription[] | null> {
-      return describeStatement(first ?? plan(session));
+      const schema = resultSchema(first ?? plan(session));
+      return schema === null ? null : fieldDescriptions(schema);
     },
-    async execute(session: SessionState, params: readonly Value[], ctx: ExecContext): Promise<StatementResult> {
+    async execute(session: SessionState, params: readonly Value[]): Promise<StatementResult> {
       const statement = first ?? plan(session);
       first = null; // the catalog may change before the next execution
       const needed = paramTypesOf(statement).length;
@@ -45,7 +57,10 @@ export function preparePlanned(
         // The simple query protocol has no parameters: `$1` there is an error, as in PostgreSQL.
         throw new SqlError(SQLSTATE.undefined_parameter, `there is no parameter $${params.length + 1}`);
       }
-      return executeStatement(statement, params, session, ctx, target);
+      const result = await executeStatement(statement, {
+        runtime: target.runtime, params, transaction: target.transactions.of(session), notice: (m) => session.notice(m),
+      });
+      return protocolResult(result);
     },
   };
 }
@@ -67,20 +82,12 @@ function paramTypesOf(s: Statement) {
   }
 }
 
-function describeStatement(s: Statement): readonly FieldDescription[] | null {
-  switch (s.kind) {
-    case 'select': return fieldDescriptions(s.plan.schema);
-    case 'explain': return fieldDescriptions([{ name: 'QUERY PLAN', type: T.text, nullable: false }]);
-    case 'show_objects': return fieldDescriptions(showColumns());
-    default: return null;
+function protocolResult(result: ExecutionResult): StatementResult {
+  switch (result.kind) {
+    case 'command': return result;
+    case 'rows': return { kind: 'rows', fields: fieldDescriptions(result.schema), rows: result.rows, tag: result.tag };
+    case 'copy_in': return copyIn(result);
   }
-}
-
-export function showColumns() {
-  return [
-    { name: 'name', type: T.text, nullable: false },
-    { name: 'definition', type: T.text, nullable: false },
-  ];
 }
 
 /** Positions from the planner are relative to one statement; the client counts from the start of its string. */

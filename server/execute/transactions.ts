@@ -1,47 +1,32 @@
-// Transaction blocks. Inside BEGIN ... COMMIT, INSERT and COPY rows are checked when the statement runs but held
-// by the session; COMMIT applies them, ROLLBACK (or a closed connection) drops them. All the appends of one COMMIT
-// are submitted together, so storage's group commit writes them in one atomic LevelDB batch. Statements that
-// change the catalog or rewrite table rows cannot run inside a block (25001), as in Materialize: Sluice has no way
-// to undo them on ROLLBACK, and running them outside the transaction would surprise.
-//
-// A SELECT inside a block reads committed data: it does not see the block's own pending rows.
+// Each session's open transaction block, as an engine Transaction (engine/execute/transaction.ts holds the block's
+// writes and commits them). The protocol layer tracks the block's state ('I', 'T', 'E') from BEGIN, COMMIT and
+// ROLLBACK; this class begins the engine's transaction on the block's first statement and ends it with the block.
 
 import type { Runtime } from '../../engine/runtime/runtime';
-import type { Value } from '../../engine/types';
-import { SqlError, SQLSTATE } from '../../engine/errors';
+import { Transaction } from '../../engine/execute/transaction';
 import type { PreparedStatement, SessionState } from '../backend';
 
-export class PendingWrites {
-  private readonly bySession = new Map<SessionState, Map<string, Value[][]>>();
+export class SessionTransactions {
+  private readonly open = new Map<SessionState, Transaction>();
 
-  /** True when `session` is inside a transaction block, where writes wait for COMMIT. */
-  inBlock(session: SessionState): boolean {
-    return session.transactionStatus !== 'I';
+  constructor(private readonly runtime: Runtime) {}
+
+  /** The transaction of the session's open block, begun on first use; null outside a block. */
+  of(session: SessionState): Transaction | null {
+    if (session.transactionStatus === 'I') return null;
+    let transaction = this.open.get(session);
+    if (!transaction) this.open.set(session, (transaction = new Transaction(this.runtime)));
+    return transaction;
   }
 
-  hold(session: SessionState, relation: string, rows: readonly (readonly Value[])[]): void {
-    let held = this.bySession.get(session);
-    if (!held) this.bySession.set(session, (held = new Map()));
-    const list = held.get(relation) ?? [];
-    for (const r of rows) list.push([...r]);
-    held.set(relation, list);
-  }
-
+  /** Drops the session's block and what it held (ROLLBACK, a closed connection). */
   discard(session: SessionState): void {
-    this.bySession.delete(session);
+    this.open.get(session)?.rollback();
+    this.open.delete(session);
   }
 
-  /** Applies the session's held rows; the block's writes become durable together or (on error) not at all. */
-  async apply(session: SessionState, runtime: Runtime): Promise<void> {
-    const held = this.bySession.get(session);
-    this.bySession.delete(session);
-    if (!held || session.transactionStatus === 'E') return;
-    for (const [name, rows] of held) runtime.checkInsert(name, rows);
-    await Promise.all([...held].map(([name, rows]) => runtime.insert(name, rows)));
-  }
-
-  /** Wraps COMMIT and ROLLBACK so that they apply or drop the held rows first. */
-  wrap(statement: PreparedStatement, runtime: Runtime): PreparedStatement {
+  /** Wraps COMMIT and ROLLBACK so that they commit or drop the block's writes first. */
+  wrap(statement: PreparedStatement): PreparedStatement {
     if (statement.transaction === 'rollback') {
       return { ...statement, execute: async (session, params, ctx) => {
         this.discard(session);
@@ -50,24 +35,21 @@ export class PendingWrites {
     }
     if (statement.transaction === 'commit') {
       return { ...statement, execute: async (session, params, ctx) => {
-        try {
-          await this.apply(session, runtime);
-        } catch (e) {
-          // As in PostgreSQL, a COMMIT that fails ends the block: nothing of it was applied.
-          session.transactionStatus = 'I';
-          throw e;
+        const transaction = this.open.get(session);
+        this.open.delete(session);
+        // A failed block ('E') commits nothing: COMMIT rolls it back, as in PostgreSQL.
+        if (transaction && session.transactionStatus === 'T') {
+          try {
+            await transaction.commit();
+          } catch (e) {
+            // As in PostgreSQL, a COMMIT that fails ends the block: nothing of it was applied.
+            session.transactionStatus = 'I';
+            throw e;
+          }
         }
         return statement.execute(session, params, ctx);
       } };
     }
     return statement;
   }
-}
-
-/** For statements that cannot be part of a transaction block. */
-export function refuseInBlock(session: SessionState, what: string): void {
-  if (session.transactionStatus === 'I') return;
-  throw new SqlError(SQLSTATE.active_sql_transaction, `${what} cannot run inside a transaction block`, {
-    hint: 'Run it outside BEGIN ... COMMIT; inside a block Sluice accepts SELECT, INSERT and COPY.',
-  });
 }

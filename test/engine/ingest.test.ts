@@ -19,7 +19,7 @@ const columns: Field[] = [
 ];
 
 function options(over: Partial<CopyOptions>): CopyOptions {
-  return { name: 't', columns, dataColumns: [0, 1, 2, 3], format: 'csv', header: false, delimiter: ',', nullString: '', ...over };
+  return { name: 't', targetKind: 'table', columns, dataColumns: [0, 1, 2, 3], format: 'csv', header: false, delimiter: ',', nullString: '', ...over };
 }
 
 function decode(opts: CopyOptions, chunks: readonly Uint8Array[]): RecordBatch[] {

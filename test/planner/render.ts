@@ -2,7 +2,7 @@
 
 import type { Field } from '../../engine/types';
 import { explainPlan, formatExpr } from '../../planner/explain';
-import type { Statement } from '../../planner/statement';
+import type { Statement } from '../../engine/statement';
 import { testCatalog } from './catalog';
 
 const cols = (fields: readonly Field[]): string =>

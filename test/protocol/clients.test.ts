@@ -72,6 +72,24 @@ describe('node-postgres', () => {
     await pg.end();
   });
 
+  test('the engine\'s notices arrive: IF NOT EXISTS, DROP IF EXISTS and DROP ... CASCADE', async () => {
+    const pg = await connectPg(server);
+    const notices: string[] = [];
+    pg.on('notice', (n) => notices.push(n.message ?? ''));
+    await pg.query('CREATE STREAM noticed (ts TIMESTAMPTZ NOT NULL)');
+    await pg.query('CREATE CONTINUOUS QUERY noticed_reader AS SELECT ts FROM noticed');
+    assert.deepEqual(notices, []);
+    await pg.query('CREATE STREAM IF NOT EXISTS noticed (x INT)');
+    await pg.query('DROP TABLE IF EXISTS never_was');
+    await pg.query('DROP STREAM noticed CASCADE');
+    assert.deepEqual(notices, [
+      'relation "noticed" already exists, skipping',
+      'table "never_was" does not exist, skipping',
+      'drop cascades to noticed_reader',
+    ]);
+    await pg.end();
+  });
+
   test('connecting to another database name works with a notice', async () => {
     const pg = await connectPg(server, { database: 'postgres' });
     assert.equal((await pg.query('SHOW TimeZone')).rows[0].TimeZone, 'UTC');

@@ -52,3 +52,24 @@ test('insertBatch appends one entry with _arrival; a wrong batch writes nothing'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('insertBatch refuses a string longer than its varchar(n), counting characters, not bytes', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sluice-batch-'));
+  const store = await Store.open<RelationDef>(dir);
+  const rt = await Runtime.open(store, silentLogger);
+  try {
+    const codes: Field[] = [{ name: 'code', type: { name: 'varchar', length: 3 }, nullable: true }];
+    await rt.create({ ...def, name: 'codes', columns: codes });
+    const id = store.getDef('codes')!.id;
+    // Three characters in five bytes, and a NULL: both fit.
+    assert.equal(await rt.insertBatch('codes', batchFromRows(codes, [['héé'], [null], ['ab']])), 3);
+    await assert.rejects(rt.insertBatch('codes', batchFromRows(codes, [['abc'], ['abcd']])), (e: { code?: string; message?: string }) =>
+      e.code === '22001' && e.message === 'value too long for type character varying(3)');
+    await assert.rejects(rt.insertBatch('codes', batchFromRows(codes, [['ééé€']])), (e: { code?: string }) => e.code === '22001');
+    assert.equal(store.lastSeq(id), 1n, 'the refused batches wrote nothing');
+  } finally {
+    await rt.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -125,6 +125,37 @@ test('table changes update rows by key in the same write as the log entry', asyn
   await store.close();
 });
 
+test('appends to several relations go in one atomic write; an unknown relation refuses them all', async (t) => {
+  const { dir, cleanup } = tempDir('atomic');
+  t.after(cleanup);
+  let store = await Store.open(dir);
+  const stream = await store.putDef(streamDef('s'));
+  const table = await store.putDef(tableDef('t'));
+  const key = (k: bigint): Uint8Array => encodeTuple([k]);
+  const row = (k: bigint, s: string): Uint8Array => encodeTuple([k, s]);
+  const writes = store.writeCount;
+  const seqs = await store.appendAtomically([
+    { relationId: stream, entry: rowsBytes([1n, 2n]) },
+    { relationId: table, entry: rowsBytes([7n]), rowPuts: [{ key: key(7n), row: row(7n, 'seven') }] },
+    { relationId: stream, entry: rowsBytes([3n]) },
+  ]);
+  assert.deepEqual(seqs, [1n, 1n, 2n]);
+  assert.equal(store.writeCount, writes + 1, 'one LevelDB write');
+
+  await assert.rejects(store.appendAtomically([
+    { relationId: stream, entry: rowsBytes([4n]) },
+    { relationId: 77, entry: rowsBytes([5n]) },
+  ]), (e: unknown) => e instanceof StorageError && e.reason === 'internal');
+  assert.equal(await store.appendToLog(stream, rowsBytes([6n])), 3n, 'the refused call took no sequence number');
+  await store.close();
+
+  store = await Store.open(dir);
+  assert.deepEqual((await collect(store.readLog(stream, 0n))).map((e) => ks(batchOf(e))), [[1n, 2n], [3n], [6n]]);
+  assert.deepEqual((await collect(store.readLog(table, 0n))).map((e) => ks(batchOf(e))), [[7n]]);
+  assert.deepEqual(Buffer.from((await store.getTableRow(table, key(7n)))!), Buffer.from(row(7n, 'seven')));
+  await store.close();
+});
+
 test('source positions are merged and stored with the appends that produced them', async (t) => {
   const { dir, cleanup } = tempDir('sources');
   t.after(cleanup);

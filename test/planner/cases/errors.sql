@@ -144,15 +144,8 @@ CREATE CONTINUOUS QUERY q AS SELECT * FROM nothing
 ----
 ERROR 42P01 at 44: relation "nothing" does not exist
 
-# 42P07 duplicate object
-CREATE TABLE customers (id INT)
-----
-ERROR 42P07: relation "customers" already exists
-
-CREATE CONTINUOUS QUERY revenue AS SELECT 1
-----
-ERROR 42P07: relation "revenue" already exists
-
+# (42P07 duplicate object is not the planner's to say: the runtime refuses a taken name when the CREATE runs;
+# test/slt/ddl.slt and errors.slt pin it for streams, tables and continuous queries.)
 # 42701 duplicate column
 CREATE STREAM s (a INT, a TEXT)
 ----

@@ -1,9 +1,10 @@
-// What the planner hands the runtime: one planned statement, a discriminated union the runtime executes. Plans are
-// engine/plan.ts nodes; definitions are engine/catalog.ts defs; nothing here needs the SQL text again.
+// What the planner hands the engine: one planned statement, a discriminated union the engine executes
+// (engine/execute/). It lives here, below the planner, so the engine can execute it without importing the planner.
+// Plans are engine/plan.ts nodes; definitions are engine/catalog.ts defs; nothing here needs the SQL text again.
 
-import type { QueryDef, SinkDef, StreamDef, TableDef } from '../engine/catalog';
-import type { Expr, PlanNode } from '../engine/plan';
-import type { SqlType } from '../engine/types';
+import type { QueryDef, SinkDef, StreamDef, TableDef } from './catalog';
+import type { Expr, PlanNode } from './plan';
+import type { SqlType } from './types';
 
 export type ObjectKind = 'stream' | 'table' | 'query' | 'sink';
 

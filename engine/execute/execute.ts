@@ -1,0 +1,43 @@
+// The engine's entry point for statements: executes one planned statement (engine/statement.ts) against the runtime.
+// Every kind of Statement has its handler here, so a kind added to the planner without one is a compile error.
+
+import type { Statement } from '../statement';
+import type { Schema } from '../types';
+import { alterQuery, create, drop } from './ddl';
+import type { Execution, ExecutionResult, Of } from './execution';
+import { EXPLAIN_SCHEMA, explain, select, SHOW_SCHEMA, showObjects } from './reads';
+import { deleteRows, update } from './table-changes';
+import { copyFrom, insert } from './writes';
+
+type Handler<K extends Statement['kind']> = (s: Of<K>, x: Execution) => Promise<ExecutionResult>;
+
+const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
+  select,
+  create_stream: (s, x) => create(s.def, s.ifNotExists, x),
+  create_table: (s, x) => create(s.def, s.ifNotExists, x),
+  create_query: (s, x) => create(s.def, s.ifNotExists, x, s.plan),
+  create_sink: (s, x) => create(s.def, s.ifNotExists, x),
+  drop,
+  alter_query: alterQuery,
+  insert,
+  copy_from: copyFrom,
+  update,
+  delete: deleteRows,
+  show_objects: showObjects,
+  explain,
+};
+
+export function executeStatement(statement: Statement, x: Execution): Promise<ExecutionResult> {
+  const handler = HANDLERS[statement.kind] as Handler<Statement['kind']>;
+  return handler(statement, x);
+}
+
+/** The columns a statement returns, known before it runs; null when it returns none. */
+export function resultSchema(s: Statement): Schema | null {
+  switch (s.kind) {
+    case 'select': return s.plan.schema;
+    case 'explain': return EXPLAIN_SCHEMA;
+    case 'show_objects': return SHOW_SCHEMA;
+    default: return null;
+  }
+}

@@ -1,0 +1,54 @@
+// What executing one planned statement takes and gives back. The server turns a result into protocol messages
+// (RowDescription and DataRows, CommandComplete, the COPY sub-protocol); nothing here knows the protocol.
+
+import type { Statement } from '../statement';
+import type { Runtime } from '../runtime/runtime';
+import type { Field, Schema, Value } from '../types';
+import type { Transaction } from './transaction';
+
+export type Of<K extends Statement['kind']> = Extract<Statement, { kind: K }>;
+
+export interface Execution {
+  readonly runtime: Runtime;
+  /** $1..$n, already in the statement's parameter types. */
+  readonly params: readonly Value[];
+  /** The open transaction block's, or null outside a block, where each statement commits by itself. */
+  readonly transaction: Transaction | null;
+  /** Tells the client something that is not an error (`relation "x" already exists, skipping`). */
+  readonly notice: (message: string) => void;
+}
+
+export type ExecutionResult = CommandResult | RowsResult | CopyFromInput;
+
+/** A statement that returns no rows, with its command tag ("CREATE STREAM", "INSERT 0 3", ...). */
+export interface CommandResult {
+  readonly kind: 'command';
+  readonly tag: string;
+}
+
+/** Rows of `schema`, in canonical Values (engine/types.ts); the tag is told how many rows were sent. */
+export interface RowsResult {
+  readonly kind: 'rows';
+  readonly schema: Schema;
+  readonly rows: readonly (readonly Value[])[];
+  readonly tag: (rowsSent: number) => string;
+}
+
+/**
+ * COPY ... FROM STDIN: where the client's data goes, chunk by chunk as it arrives. The engine decodes it
+ * (engine/ingest CopyDecoder) and applies nothing until `end`, when every row goes in at once (or is held for COMMIT
+ * inside a block); the server only speaks the COPY sub-protocol (server/execute/copy-in.ts).
+ */
+export interface CopyFromInput {
+  readonly kind: 'copy_in';
+  readonly format: 'csv' | 'text';
+  /** How many columns the data has. */
+  readonly columnCount: number;
+  /** Throws a SqlError at the first bad record; the COPY then fails as a whole. */
+  write(chunk: Uint8Array): void;
+  /** Resolves with how many rows went in. */
+  end(): Promise<number>;
+  abort(): void;
+}
+
+export const command = (tag: string): CommandResult => ({ kind: 'command', tag });

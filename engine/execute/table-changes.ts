@@ -1,0 +1,50 @@
+// UPDATE and DELETE: the table's matching rows found by evaluating the predicate over them as a batch, the new
+// values computed the same way; the table applies the change (deletes and inserts) as one log entry. Neither can run
+// inside a transaction block (transaction.ts says why).
+
+import { batchFromRows } from '../columns';
+import { valueAt } from '../columns/vec';
+import { BatchColumns, compileExpr, type EvalContext } from '../expr';
+import type { Expr } from '../plan';
+import type { Schema, Value } from '../types';
+import { command, type Execution, type ExecutionResult, type Of } from './execution';
+import { refuseInBlock } from './transaction';
+
+export async function update(s: Of<'update'>, x: Execution): Promise<ExecutionResult> {
+  refuseInBlock(x.transaction, 'UPDATE');
+  const table = x.runtime.writableTable(s.table);
+  const schema = table.def.columns;
+  const n = await table.modify((rows) => {
+    const matching = matchingRows(rows, schema, s.predicate, x);
+    if (matching.length === 0) return { deletes: [], inserts: [] };
+    const view = new BatchColumns(batchFromRows(schema, matching), schema);
+    const updated = matching.map((r) => [...r]);
+    for (const a of s.assignments) {
+      const vec = compileExpr(a.value).eval(view, evalContext(x));
+      for (let i = 0; i < updated.length; i++) updated[i][a.column] = valueAt(vec, i);
+    }
+    return { deletes: matching, inserts: updated };
+  });
+  return command(`UPDATE ${n}`);
+}
+
+export async function deleteRows(s: Of<'delete'>, x: Execution): Promise<ExecutionResult> {
+  refuseInBlock(x.transaction, 'DELETE');
+  const table = x.runtime.writableTable(s.table);
+  const n = await table.modify((rows) => ({ deletes: matchingRows(rows, table.def.columns, s.predicate, x), inserts: [] }));
+  return command(`DELETE ${n}`);
+}
+
+function evalContext(x: Execution): EvalContext {
+  return { params: x.params, nowMicros: Date.now() * 1000 };
+}
+
+function matchingRows(
+  rows: readonly (readonly Value[])[], schema: Schema, predicate: Expr | null, x: Execution,
+): (readonly Value[])[] {
+  if (!predicate) return [...rows];
+  if (rows.length === 0) return [];
+  const view = new BatchColumns(batchFromRows(schema, rows), schema);
+  const vec = compileExpr(predicate).eval(view, evalContext(x));
+  return rows.filter((_, i) => valueAt(vec, i) === true);
+}

@@ -1,0 +1,84 @@
+// Rows written into streams and tables become durable here: one INSERT's or COPY's, or a whole transaction block's
+// over any number of streams and tables. Everything is checked first (each batch against its target, and every
+// table's primary keys across the whole commit, holding those tables' write locks), then encoded and handed to
+// storage as ONE atomic write, so a crash keeps all of it or none (docs/durability.md).
+
+import { makeData, type RecordBatch } from 'apache-arrow';
+import { streamSchema, type RelationStore, type StreamDef, type TableDef } from '../catalog';
+import { arrowTypeOf, batchFromData, rowsFromBatch } from '../columns';
+import { T, type Value } from '../types';
+import type { RelationAppend } from '../../storage';
+import { encodeChangeBatch } from '../codecs/change-batch';
+import type { CommitFault } from './commit-fault';
+import { checkBatch } from './row-checks';
+import type { TableState } from './table-state';
+
+/** Rows for one stream or table: a batch of its declared columns, in order, of their Arrow types. */
+export interface RelationWrite {
+  readonly relation: string;
+  readonly batch: RecordBatch;
+}
+
+/** A stream or table that takes rows, as the runtime resolves it when the commit runs. */
+export interface WriteTarget {
+  readonly id: number;
+  readonly def: StreamDef | TableDef;
+  /** The table's rows; null for a stream. */
+  readonly table: TableState | null;
+}
+
+export interface CommitContext {
+  readonly store: RelationStore;
+  /** Resolves a relation that takes rows, or throws the SqlError that says why it does not. */
+  readonly target: (name: string) => WriteTarget;
+  readonly fault: CommitFault | null;
+}
+
+interface CheckedWrite {
+  readonly target: WriteTarget;
+  readonly batch: RecordBatch;
+  /** A table's rows as Values (its in-memory rows and keys are Values); null for a stream. */
+  readonly rows: Value[][] | null;
+}
+
+export async function commitWrites(ctx: CommitContext, writes: readonly RelationWrite[]): Promise<void> {
+  const checked: CheckedWrite[] = writes.filter((w) => w.batch.numRows > 0).map((w) => {
+    const target = ctx.target(w.relation);
+    checkBatch(target.def, w.batch);
+    return { target, batch: w.batch, rows: target.table === null ? null : rowsFromBatch(w.batch, target.def.columns) };
+  });
+  if (checked.length === 0) return;
+  const tables = [...new Set(checked.flatMap((w) => (w.target.table === null ? [] : [w.target.table])))];
+  await exclusively(tables, async () => {
+    for (const t of tables) t.checkNewKeys(checked.flatMap((w) => (w.target.table === t ? w.rows! : [])));
+    const arrival = BigInt(Date.now()) * 1000n;
+    const appends: RelationAppend[] = [];
+    const afterDurable: (() => void)[] = [];
+    for (const { target: { id, def, table }, batch, rows } of checked) {
+      if (table === null) {
+        const data = batchFromData(streamSchema(def as StreamDef), [...batch.data.children, arrivalColumn(batch.numRows, arrival)], batch.numRows);
+        appends.push({ relationId: id, entry: encodeChangeBatch({ data, diffs: null }) });
+      } else {
+        const inserts = table.prepareInserts(rows!);
+        const data = batchFromData(def.columns, batch.data.children, batch.numRows);
+        appends.push({ relationId: id, entry: encodeChangeBatch({ data, diffs: null }), rowPuts: inserts.rowPuts });
+        afterDurable.push(inserts.apply);
+      }
+    }
+    const write = (onDurable?: () => void): Promise<bigint[]> => ctx.store.appendAtomically(appends, onDurable);
+    await (ctx.fault === null ? write() : ctx.fault.write(write));
+    for (const apply of afterDurable) apply();
+  });
+}
+
+/** A stream's hidden `_arrival` column: the commit time, for every row. */
+function arrivalColumn(length: number, micros: bigint) {
+  return makeData({ type: arrowTypeOf(T.timestamptz), length, data: new BigInt64Array(length).fill(micros) } as never);
+}
+
+/** Runs `work` holding every table's write lock, taken in name order so that two commits never wait on each other. */
+function exclusively<R>(tables: readonly TableState[], work: () => Promise<R>): Promise<R> {
+  const ordered = [...tables].sort((a, b) => (a.def.name < b.def.name ? -1 : a.def.name > b.def.name ? 1 : 0));
+  const from = (i: number): Promise<R> => (i === ordered.length ? work() : ordered[i].exclusive(() => from(i + 1)));
+  return from(0);
+}
