@@ -54,7 +54,7 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
         const sessionStatement = prepareSessionStatement(s.text);
         if (sessionStatement) return pending.wrap(sessionStatement, runtime);
         if (mirror.isCatalogStatement(s.text)) return mirror.prepare(s.text, paramTypeOids);
-        return preparePlanned(s.text, s.offset, paramTypeOids, target, catalog, texts.length === 1, session);
+        return preparePlanned(s, paramTypeOids, target, catalog, texts.length === 1, session);
       }));
     },
     sessionClosed(session: SessionState): void {

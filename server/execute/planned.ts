@@ -5,6 +5,7 @@
 import { parseStatement, planStatement } from '../../planner/plan';
 import type { PlanContext, PlannerCatalog } from '../../planner/context';
 import type { Statement } from '../../planner/statement';
+import type { StatementText } from '../../planner/split';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import { TYPE_OID, T, type Value } from '../../engine/types';
 import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
@@ -12,10 +13,10 @@ import { fieldDescriptions } from './fields';
 import { executeStatement, type ExecutionTarget } from './execute';
 
 export function preparePlanned(
-  text: string, offset: number, paramTypeOids: readonly number[], target: ExecutionTarget, catalog: PlannerCatalog,
-  planEagerly: boolean, preparingSession: SessionState,
+  { text, offset, tokens }: StatementText, paramTypeOids: readonly number[], target: ExecutionTarget,
+  catalog: PlannerCatalog, planEagerly: boolean, preparingSession: SessionState,
 ): PreparedStatement {
-  const ast = withPosition(offset, () => parseStatement(text));
+  const ast = withPosition(offset, () => parseStatement(text, tokens));
   const context = (session: SessionState): PlanContext => ({
     paramTypes: paramTypeOids.map((oid) => typeOfOid(oid)),
     user: session.user,
