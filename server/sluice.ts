@@ -51,7 +51,7 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
     async prepare(sql: string, paramTypeOids: readonly number[], session: SessionState): Promise<PreparedStatement[]> {
       const texts = splitStatements(sql);
       return Promise.all(texts.map(async (s) => {
-        const sessionStatement = prepareSessionStatement(s.text);
+        const sessionStatement = prepareSessionStatement(s.text, s.tokens);
         if (sessionStatement) return pending.wrap(sessionStatement, runtime);
         if (mirror.isCatalogStatement(s.text)) return mirror.prepare(s.text, paramTypeOids);
         return preparePlanned(s, paramTypeOids, target, catalog, texts.length === 1, session);
