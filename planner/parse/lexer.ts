@@ -13,7 +13,7 @@
 import { readEscapeString, readQuoted, readUnicodeQuoted } from './literals';
 import type { Token } from './token';
 
-export type { Token, TokenKind } from './token';
+export { isName, isOp, isWord, type Token, type TokenKind } from './token';
 
 const TAB = 9, CR = 13, SPACE = 32, QUOTE = 39, DQUOTE = 34, DOLLAR = 36, AMP = 38, STAR = 42, PLUS = 43, MINUS = 45;
 const DOT = 46, SLASH = 47, ZERO = 48, NINE = 57, COLON = 58, LT = 60, EQ = 61, GT = 62, BANG = 33, BAR = 124;

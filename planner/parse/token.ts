@@ -1,4 +1,5 @@
-// The tokens of the lexer (lexer.ts), in their own file so that lexer.ts and literals.ts both build them.
+// The tokens of the lexer (lexer.ts), in their own file so that lexer.ts and literals.ts both build them, and the
+// small tests on a token that every reader of them asks.
 
 export type TokenKind =
   /** An unquoted identifier or keyword; `value` is folded to lower case. */
@@ -25,4 +26,18 @@ export interface Token {
   readonly start: number;
   /** 0-based offset just past the last character. */
   readonly end: number;
+}
+
+export function isOp(t: Token | undefined, op: string): boolean {
+  return t !== undefined && t.kind === 'op' && t.value === op;
+}
+
+/** An unquoted word, one of `words` (lower case). */
+export function isWord(t: Token | undefined, ...words: string[]): boolean {
+  return t !== undefined && t.kind === 'word' && words.includes(t.value);
+}
+
+/** A name, quoted or not, that is `name` (lower case for unquoted ones). */
+export function isName(t: Token | undefined, name: string): boolean {
+  return t !== undefined && (t.kind === 'word' || t.kind === 'quoted') && t.value === name;
 }

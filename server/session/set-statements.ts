@@ -2,8 +2,8 @@
 // SET TRANSACTION, SET SESSION CHARACTERISTICS AS TRANSACTION, RESET name | ALL.
 
 import type { PreparedStatement, SessionState } from '../backend';
-import type { Token } from '../../planner/parse/lexer';
-import { isOp, isWord, type TokenCursor } from './token-cursor';
+import { isOp, isWord, type Token } from '../../planner/parse/lexer';
+import type { TokenCursor } from './token-cursor';
 import { commandStatement } from './prepared';
 import { inTransactionBlock, resetAllSettings, resetSetting, setSetting, type SetScope } from './session-settings';
 import { applyTransactionModes, parseTransactionModes } from './transaction-modes';

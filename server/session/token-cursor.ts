@@ -2,7 +2,7 @@
 // reject, to go through the planner: small readers take them token by token (the planner's lexer's tokens), with
 // the cursor here.
 
-import type { Token } from '../../planner/parse/lexer';
+import { isOp, isWord, type Token } from '../../planner/parse/lexer';
 
 /** The punctuation session statements use. */
 const PUNCTUATION = new Set(['=', ',', ';', '(', ')', '.']);
@@ -35,14 +35,6 @@ export function sessionTokens(text: string, tokens: readonly Token[]): Token[] |
   }
   while (out.length > 0 && isOp(out[out.length - 1], ';')) out.pop();
   return out;
-}
-
-export function isWord(t: Token | undefined, ...words: string[]): boolean {
-  return t !== undefined && t.kind === 'word' && words.includes(t.value);
-}
-
-export function isOp(t: Token | undefined, op: string): boolean {
-  return t !== undefined && t.kind === 'op' && t.value === op;
 }
 
 /** Reads tokens front to back; every `accept` returns whether it matched and advanced. */
