@@ -53,7 +53,7 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
       return Promise.all(texts.map(async (s) => {
         const sessionStatement = prepareSessionStatement(s.text, s.tokens);
         if (sessionStatement) return pending.wrap(sessionStatement, runtime);
-        if (mirror.isCatalogStatement(s.text)) return mirror.prepare(s.text, paramTypeOids);
+        if (mirror.isCatalogStatement(s.text, s.tokens)) return mirror.prepare(s.text, paramTypeOids, s.tokens);
         return preparePlanned(s, paramTypeOids, target, catalog, texts.length === 1, session);
       }));
     },
