@@ -32,8 +32,8 @@ export class Cursor {
   private i = 0;
 
   /**
-   * `tokens` are the tokens of `text` (offsets relative to it), when the caller has them already. Text the lexer
-   * rejects is a syntax error before any grammar is tried, as in PostgreSQL.
+   * `tokens` are the tokens of `text` (offsets relative to it), when the caller has them already. The first error
+   * token (text the lexer rejects) is the syntax error, before any grammar is tried.
    */
   constructor(text: string, tokens: readonly Token[] = tokenize(text)) {
     const problem = tokens.find((t) => t.kind === 'error');

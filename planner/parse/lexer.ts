@@ -8,7 +8,8 @@
 //
 // It follows PostgreSQL 15's scan.l where Sluice's grammar meets it: nested block comments, dollar quotes whose tag
 // may hold any non-ASCII character, E'...' escapes, U&'...' and U&"..." Unicode escapes, B'...' and X'...' bit
-// strings. Operators are only those Sluice's grammar knows; other operator characters are stray (errors).
+// strings. Operators are only those Sluice's grammar knows; other operator characters (~ @ # ...) are stray, error
+// tokens of one character: routing still sends a catalog query using them to the mirror, which reads its text.
 
 import { readEscapeString, readQuoted, readUnicodeQuoted } from './literals';
 import type { Token } from './token';
