@@ -51,10 +51,10 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
     async prepare(sql: string, paramTypeOids: readonly number[], session: SessionState): Promise<PreparedStatement[]> {
       const texts = splitStatements(sql);
       return Promise.all(texts.map(async (s) => {
-        const sessionStatement = prepareSessionStatement(s.text);
+        const sessionStatement = prepareSessionStatement(s.text, s.tokens);
         if (sessionStatement) return transactions.wrap(sessionStatement);
-        if (mirror.isCatalogStatement(s.text)) return mirror.prepare(s.text, paramTypeOids);
-        return preparePlanned(s.text, s.offset, paramTypeOids, target, catalog, texts.length === 1, session);
+        if (mirror.isCatalogStatement(s.text, s.tokens)) return mirror.prepare(s.text, paramTypeOids, s.tokens);
+        return preparePlanned(s, paramTypeOids, target, catalog, texts.length === 1, session);
       }));
     },
     sessionClosed(session: SessionState): void {

@@ -2,8 +2,15 @@
 // Syntax errors name the offending token the way PostgreSQL does: `syntax error at or near "x"`, or
 // `syntax error at end of input`.
 
-import type { SqlError } from '../../engine/errors';
-import { syntaxError, tokenize, type Token } from './lexer';
+import { SqlError, SQLSTATE } from '../../engine/errors';
+import { tokenize, type Token } from './lexer';
+
+/** What the cursor reads: the statement's tokens, then the end of the input for ever after. */
+export type CursorToken = Token | { readonly kind: 'eof'; readonly value: ''; readonly start: number; readonly end: number };
+
+export function syntaxError(message: string, pos: number): SqlError {
+  return new SqlError(SQLSTATE.syntax_error, message, { position: pos + 1 });
+}
 
 /** Words that end an expression or a select item: never taken as an implicit alias or a bare column name. */
 const RESERVED = new Set([
@@ -21,20 +28,29 @@ export function isReserved(word: string): boolean {
 export class Cursor {
   readonly text: string;
   private readonly tokens: readonly Token[];
+  private readonly eof: CursorToken;
   private i = 0;
 
-  constructor(text: string) {
+  /**
+   * `tokens` are the tokens of `text` (offsets relative to it), when the caller has them already. The first error
+   * token (text the lexer rejects) is the syntax error, before any grammar is tried.
+   */
+  constructor(text: string, tokens: readonly Token[] = tokenize(text)) {
+    const problem = tokens.find((t) => t.kind === 'error');
+    if (problem !== undefined) throw syntaxError(problem.value, problem.start);
     this.text = text;
-    this.tokens = tokenize(text);
+    this.tokens = tokens;
+    this.eof = { kind: 'eof', value: '', start: text.length, end: text.length };
   }
 
-  peek(ahead = 0): Token {
-    return this.tokens[Math.min(this.i + ahead, this.tokens.length - 1)];
+  peek(ahead = 0): CursorToken {
+    const k = this.i + ahead;
+    return k < this.tokens.length ? this.tokens[k] : this.eof;
   }
 
-  next(): Token {
+  next(): CursorToken {
     const t = this.peek();
-    if (this.i < this.tokens.length - 1) this.i++;
+    if (this.i < this.tokens.length) this.i++;
     return t;
   }
 
@@ -69,7 +85,7 @@ export class Cursor {
     return true;
   }
 
-  expectWord(...words: string[]): Token {
+  expectWord(...words: string[]): CursorToken {
     const first = this.peek();
     for (const w of words) {
       if (!this.isWord(w)) throw this.unexpected();
@@ -78,7 +94,7 @@ export class Cursor {
     return first;
   }
 
-  expectOp(op: string): Token {
+  expectOp(op: string): CursorToken {
     if (!this.isOp(op)) throw this.unexpected();
     return this.next();
   }
@@ -88,7 +104,7 @@ export class Cursor {
     const t = this.peek();
     if (t.kind === 'quoted' || (t.kind === 'word' && !isReserved(t.value))) {
       this.next();
-      return { name: t.value, pos: t.pos };
+      return { name: t.value, pos: t.start };
     }
     throw this.unexpected();
   }
@@ -98,19 +114,19 @@ export class Cursor {
     const t = this.peek();
     if (t.kind === 'quoted' || t.kind === 'word') {
       this.next();
-      return { name: t.value, pos: t.pos };
+      return { name: t.value, pos: t.start };
     }
     throw this.unexpected();
   }
 
-  expectString(): Token {
+  expectString(): CursorToken {
     if (this.peek().kind !== 'string') throw this.unexpected();
     return this.next();
   }
 
-  unexpected(at: Token = this.peek()): SqlError {
-    if (at.kind === 'eof') return syntaxError('syntax error at end of input', at.pos);
-    return syntaxError(`syntax error at or near "${this.text.slice(at.pos, at.end)}"`, at.pos);
+  unexpected(at: CursorToken = this.peek()): SqlError {
+    if (at.kind === 'eof') return syntaxError('syntax error at end of input', at.start);
+    return syntaxError(`syntax error at or near "${this.text.slice(at.start, at.end)}"`, at.start);
   }
 
   /** After a whole statement: only an optional semicolon may follow. */

@@ -5,8 +5,7 @@
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import { parseInterval } from '../../engine/text';
 import type { AstExpr, BinaryOp } from './ast';
-import { isReserved, type Cursor } from './cursor';
-import { syntaxError } from './lexer';
+import { isReserved, syntaxError, type Cursor } from './cursor';
 import { parseQuery, startsQuery } from './query';
 import { isTypeWord, parseType } from './types';
 
@@ -17,7 +16,7 @@ export function parseExpr(c: Cursor): AstExpr {
 function parseOr(c: Cursor): AstExpr {
   let left = parseAnd(c);
   while (c.isWord('or')) {
-    const pos = c.next().pos;
+    const pos = c.next().start;
     left = { kind: 'binary', op: 'or', left, right: parseAnd(c), pos };
   }
   return left;
@@ -26,7 +25,7 @@ function parseOr(c: Cursor): AstExpr {
 function parseAnd(c: Cursor): AstExpr {
   let left = parseNot(c);
   while (c.isWord('and')) {
-    const pos = c.next().pos;
+    const pos = c.next().start;
     left = { kind: 'binary', op: 'and', left, right: parseNot(c), pos };
   }
   return left;
@@ -34,7 +33,7 @@ function parseAnd(c: Cursor): AstExpr {
 
 function parseNot(c: Cursor): AstExpr {
   if (c.isWord('not')) {
-    const pos = c.next().pos;
+    const pos = c.next().start;
     return { kind: 'unary', op: 'not', arg: parseNot(c), pos };
   }
   return parseIs(c);
@@ -45,11 +44,11 @@ function parseIs(c: Cursor): AstExpr {
   for (;;) {
     if (c.isWord('isnull') || c.isWord('notnull')) {
       const t = c.next();
-      arg = { kind: 'is', arg, test: 'null', negated: t.value === 'notnull', pos: t.pos };
+      arg = { kind: 'is', arg, test: 'null', negated: t.value === 'notnull', pos: t.start };
       continue;
     }
     if (!c.isWord('is')) return arg;
-    const pos = c.next().pos;
+    const pos = c.next().start;
     const negated = c.acceptWord('not');
     if (c.acceptWord('distinct')) {
       c.expectWord('from');
@@ -73,7 +72,7 @@ function parseComparison(c: Cursor): AstExpr {
   const t = c.peek();
   if (t.kind === 'op' && COMPARISONS.has(t.value)) {
     c.next();
-    return { kind: 'binary', op: t.value as BinaryOp, left, right: parsePredicate(c), pos: t.pos };
+    return { kind: 'binary', op: t.value as BinaryOp, left, right: parsePredicate(c), pos: t.start };
   }
   return left;
 }
@@ -88,22 +87,22 @@ function parsePredicate(c: Cursor): AstExpr {
     const low = parseOther(c);
     c.expectWord('and');
     const high = parseOther(c);
-    return { kind: 'between', arg, low, high, negated, pos: t.pos };
+    return { kind: 'between', arg, low, high, negated, pos: t.start };
   }
   if (c.acceptWord('in')) {
     c.expectOp('(');
     if (startsQuery(c)) {
       const query = parseQuery(c);
       c.expectOp(')');
-      return { kind: 'in_query', arg, query, negated, pos: t.pos };
+      return { kind: 'in_query', arg, query, negated, pos: t.start };
     }
     const list = parseExprList(c);
     c.expectOp(')');
-    return { kind: 'in_list', arg, list, negated, pos: t.pos };
+    return { kind: 'in_list', arg, list, negated, pos: t.start };
   }
   if (c.isWord('like') || c.isWord('ilike')) {
     const op = c.next().value as 'like' | 'ilike';
-    return { kind: 'like', op, arg, pattern: parseOther(c), negated, pos: t.pos };
+    return { kind: 'like', op, arg, pattern: parseOther(c), negated, pos: t.start };
   }
   if (negated) throw c.unexpected();
   return arg;
@@ -113,7 +112,7 @@ function parseOther(c: Cursor): AstExpr {
   let left = parseAdditive(c);
   while (c.isOp('||') || c.isOp('->') || c.isOp('->>')) {
     const t = c.next();
-    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseAdditive(c), pos: t.pos };
+    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseAdditive(c), pos: t.start };
   }
   return left;
 }
@@ -122,7 +121,7 @@ function parseAdditive(c: Cursor): AstExpr {
   let left = parseMultiplicative(c);
   while (c.isOp('+') || c.isOp('-')) {
     const t = c.next();
-    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseMultiplicative(c), pos: t.pos };
+    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseMultiplicative(c), pos: t.start };
   }
   return left;
 }
@@ -131,7 +130,7 @@ function parseMultiplicative(c: Cursor): AstExpr {
   let left = parseUnary(c);
   while (c.isOp('*') || c.isOp('/') || c.isOp('%')) {
     const t = c.next();
-    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseUnary(c), pos: t.pos };
+    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseUnary(c), pos: t.start };
   }
   return left;
 }
@@ -141,8 +140,8 @@ function parseUnary(c: Cursor): AstExpr {
     const t = c.next();
     const arg = parseUnary(c);
     // -5 is one constant, as in PostgreSQL, so that it keeps integer typing and folds.
-    if (t.value === '-' && arg.kind === 'number') return { kind: 'number', text: `-${arg.text}`, pos: t.pos };
-    return { kind: 'unary', op: t.value as '-' | '+', arg, pos: t.pos };
+    if (t.value === '-' && arg.kind === 'number') return { kind: 'number', text: `-${arg.text}`, pos: t.start };
+    return { kind: 'unary', op: t.value as '-' | '+', arg, pos: t.start };
   }
   return parsePostfix(c);
 }
@@ -150,7 +149,7 @@ function parseUnary(c: Cursor): AstExpr {
 function parsePostfix(c: Cursor): AstExpr {
   let e = parsePrimary(c);
   while (c.isOp('::')) {
-    const pos = c.next().pos;
+    const pos = c.next().start;
     e = { kind: 'cast', arg: e, type: parseType(c), pos };
   }
   return e;
@@ -172,13 +171,13 @@ const INTERVAL_UNITS = new Set(['year', 'month', 'day', 'hour', 'minute', 'secon
 function parsePrimary(c: Cursor): AstExpr {
   const t = c.peek();
   switch (t.kind) {
-    case 'number': c.next(); return { kind: 'number', text: t.value, pos: t.pos };
-    case 'string': c.next(); return { kind: 'string', value: t.value, pos: t.pos };
+    case 'number': c.next(); return { kind: 'number', text: t.value, pos: t.start };
+    case 'string': c.next(); return { kind: 'string', value: t.value, pos: t.start };
     case 'param': {
       c.next();
       const n = Number(t.value);
-      if (n < 1) throw syntaxError(`there is no parameter $${t.value}`, t.pos);
-      return { kind: 'param', index: n - 1, pos: t.pos };
+      if (n < 1) throw syntaxError(`there is no parameter $${t.value}`, t.start);
+      return { kind: 'param', index: n - 1, pos: t.start };
     }
     case 'quoted': return parseColumnRef(c);
     case 'op':
@@ -187,7 +186,7 @@ function parsePrimary(c: Cursor): AstExpr {
         if (startsQuery(c)) {
           const query = parseQuery(c);
           c.expectOp(')');
-          return { kind: 'subquery', query, pos: t.pos };
+          return { kind: 'subquery', query, pos: t.start };
         }
         const e = parseExpr(c);
         c.expectOp(')');
@@ -196,7 +195,7 @@ function parsePrimary(c: Cursor): AstExpr {
       throw c.unexpected();
     case 'word':
       return parseWordPrimary(c);
-    case 'eof':
+    default:
       throw c.unexpected();
   }
 }
@@ -206,9 +205,9 @@ function parseWordPrimary(c: Cursor): AstExpr {
   const w = t.value;
   const next = c.peek(1);
   switch (w) {
-    case 'null': c.next(); return { kind: 'null', pos: t.pos };
-    case 'true': c.next(); return { kind: 'bool', value: true, pos: t.pos };
-    case 'false': c.next(); return { kind: 'bool', value: false, pos: t.pos };
+    case 'null': c.next(); return { kind: 'null', pos: t.start };
+    case 'true': c.next(); return { kind: 'bool', value: true, pos: t.start };
+    case 'false': c.next(); return { kind: 'bool', value: false, pos: t.start };
     case 'case': return parseCase(c);
     case 'cast': {
       c.next();
@@ -217,14 +216,14 @@ function parseWordPrimary(c: Cursor): AstExpr {
       c.expectWord('as');
       const type = parseType(c);
       c.expectOp(')');
-      return { kind: 'cast', arg, type, pos: t.pos };
+      return { kind: 'cast', arg, type, pos: t.start };
     }
     case 'exists': {
       c.next();
       c.expectOp('(');
       const query = parseQuery(c);
       c.expectOp(')');
-      return { kind: 'exists', query, pos: t.pos };
+      return { kind: 'exists', query, pos: t.start };
     }
     case 'interval':
       if (next.kind === 'string') return parseIntervalLiteral(c);
@@ -236,7 +235,7 @@ function parseWordPrimary(c: Cursor): AstExpr {
         c.expectWord('from');
         const arg = parseExpr(c);
         c.expectOp(')');
-        return { kind: 'call', name: 'date_part', args: [{ kind: 'string', value: field.name, pos: field.pos }, arg], distinct: false, star: false, pos: t.pos };
+        return { kind: 'call', name: 'date_part', args: [{ kind: 'string', value: field.name, pos: field.pos }, arg], distinct: false, star: false, pos: t.start };
       }
       break;
     case 'substring':
@@ -249,7 +248,7 @@ function parseWordPrimary(c: Cursor): AstExpr {
         c.expectWord('in');
         const haystack = parseOther(c);
         c.expectOp(')');
-        return { kind: 'call', name: 'position', args: [needle, haystack], distinct: false, star: false, pos: t.pos };
+        return { kind: 'call', name: 'position', args: [needle, haystack], distinct: false, star: false, pos: t.start };
       }
       break;
     case 'trim':
@@ -258,12 +257,12 @@ function parseWordPrimary(c: Cursor): AstExpr {
   }
   if (SPECIAL_NAMES.has(w) && !c.isOp('(', 1)) {
     c.next();
-    return { kind: 'special', name: w === 'user' ? 'current_user' : w, pos: t.pos };
+    return { kind: 'special', name: w === 'user' ? 'current_user' : w, pos: t.start };
   }
   if (next.kind === 'string' && isTypeWord(w)) {
     const type = parseType(c);
     const s = c.expectString();
-    return { kind: 'typed_string', type, value: s.value, pos: t.pos };
+    return { kind: 'typed_string', type, value: s.value, pos: t.start };
   }
   if (isReserved(w)) throw c.unexpected();
   return parseColumnRef(c);
@@ -277,12 +276,12 @@ function parseColumnRef(c: Cursor): AstExpr {
     c.next();
     if (c.isOp('*')) {
       const star = c.next();
-      return { kind: 'star', qualifier: parts.join('.'), pos: first.pos ?? star.pos };
+      return { kind: 'star', qualifier: parts.join('.'), pos: first.start ?? star.start };
     }
     parts.push(c.expectAnyName().name);
   }
-  if (c.isOp('(')) return parseCall(c, parts[parts.length - 1], first.pos);
-  return { kind: 'column', parts, pos: first.pos };
+  if (c.isOp('(')) return parseCall(c, parts[parts.length - 1], first.start);
+  return { kind: 'column', parts, pos: first.start };
 }
 
 function parseCall(c: Cursor, name: string, pos: number): AstExpr {
@@ -298,14 +297,14 @@ function parseCall(c: Cursor, name: string, pos: number): AstExpr {
   c.expectOp(')');
   if (c.isWord('over') || c.isWord('filter') || c.isWord('within')) {
     throw new SqlError(SQLSTATE.feature_not_supported, `${c.peek().value.toUpperCase()} clauses of function calls are not supported`, {
-      position: c.peek().pos + 1,
+      position: c.peek().start + 1,
     });
   }
   return { kind: 'call', name, args, distinct, star: false, pos };
 }
 
 function parseCase(c: Cursor): AstExpr {
-  const pos = c.next().pos;
+  const pos = c.next().start;
   const operand = c.isWord('when') ? null : parseExpr(c);
   const whens: { when: AstExpr; then: AstExpr }[] = [];
   while (c.acceptWord('when')) {
@@ -321,25 +320,25 @@ function parseCase(c: Cursor): AstExpr {
 
 /** INTERVAL '10 seconds' and INTERVAL '10' SECOND, folded to a value here so DDL can use it without binding. */
 function parseIntervalLiteral(c: Cursor): AstExpr {
-  const pos = c.next().pos;
+  const pos = c.next().start;
   const s = c.expectString();
   let text = s.value;
   if (c.peek().kind === 'word' && INTERVAL_UNITS.has(c.peek().value.replace(/s$/, ''))) {
     const unit = c.next().value;
-    if (c.isWord('to')) throw syntaxError('interval ranges (... TO ...) are not supported', c.peek().pos);
+    if (c.isWord('to')) throw syntaxError('interval ranges (... TO ...) are not supported', c.peek().start);
     text = `${text} ${unit}`;
   }
   try {
     return { kind: 'interval', value: parseInterval(text), pos };
   } catch (e) {
-    if (e instanceof SqlError) throw new SqlError(e.code, e.message, { position: s.pos + 1 });
+    if (e instanceof SqlError) throw new SqlError(e.code, e.message, { position: s.start + 1 });
     throw e;
   }
 }
 
 /** SUBSTRING(s FROM a FOR b) and SUBSTRING(s, a, b). */
 function parseSubstring(c: Cursor): AstExpr {
-  const pos = c.next().pos;
+  const pos = c.next().start;
   c.expectOp('(');
   const str = parseExpr(c);
   const args: AstExpr[] = [str];
@@ -357,7 +356,7 @@ function parseSubstring(c: Cursor): AstExpr {
 
 /** TRIM([BOTH | LEADING | TRAILING] [chars] FROM s) and TRIM(s [, chars]) to btrim / ltrim / rtrim(s, chars). */
 function parseTrim(c: Cursor): AstExpr {
-  const pos = c.next().pos;
+  const pos = c.next().start;
   c.expectOp('(');
   let name = 'btrim';
   if (c.acceptWord('both')) name = 'btrim';

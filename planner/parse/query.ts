@@ -15,7 +15,7 @@ function unsupported(message: string, pos: number): SqlError {
 }
 
 export function parseQuery(c: Cursor): Query {
-  const pos = c.peek().pos;
+  const pos = c.peek().start;
   if (c.isWord('with')) throw unsupported('WITH queries (common table expressions) are not supported', pos);
   const body = parseUnion(c);
   const orderBy: OrderItem[] = [];
@@ -61,10 +61,10 @@ function parseUnion(c: Cursor): QueryBody {
   let left = parseSimpleQuery(c);
   for (;;) {
     if (c.isWord('except') || c.isWord('intersect')) {
-      throw unsupported(`${c.peek().value.toUpperCase()} is not supported`, c.peek().pos);
+      throw unsupported(`${c.peek().value.toUpperCase()} is not supported`, c.peek().start);
     }
     if (!c.isWord('union')) return left;
-    const pos = c.next().pos;
+    const pos = c.next().start;
     const all = c.acceptWord('all');
     if (!all) c.acceptWord('distinct');
     left = { kind: 'union', all, left, right: parseSimpleQuery(c), pos };
@@ -77,7 +77,7 @@ function parseSimpleQuery(c: Cursor): QueryBody {
     c.next();
     const query = parseQuery(c);
     c.expectOp(')');
-    return { kind: 'nested', query, pos: t.pos };
+    return { kind: 'nested', query, pos: t.start };
   }
   if (c.acceptWord('values')) {
     const rows: AstExpr[][] = [];
@@ -86,17 +86,17 @@ function parseSimpleQuery(c: Cursor): QueryBody {
       rows.push(parseExprList(c));
       c.expectOp(')');
     } while (c.acceptOp(','));
-    return { kind: 'values', rows, pos: t.pos };
+    return { kind: 'values', rows, pos: t.start };
   }
   return parseSelectCore(c);
 }
 
 function parseSelectCore(c: Cursor): SelectCore {
-  const pos = c.expectWord('select').pos;
+  const pos = c.expectWord('select').start;
   let distinct = false;
   if (c.isWord('distinct')) {
     c.next();
-    if (c.isWord('on')) throw unsupported('SELECT DISTINCT ON is not supported', c.peek().pos);
+    if (c.isWord('on')) throw unsupported('SELECT DISTINCT ON is not supported', c.peek().start);
     distinct = true;
   } else {
     c.acceptWord('all');
@@ -104,7 +104,7 @@ function parseSelectCore(c: Cursor): SelectCore {
   const items: SelectItem[] = [];
   // PostgreSQL accepts an empty select list; Sluice has no use for it.
   do items.push(parseSelectItem(c)); while (c.acceptOp(','));
-  if (c.isWord('into')) throw unsupported('SELECT INTO is not supported', c.peek().pos);
+  if (c.isWord('into')) throw unsupported('SELECT INTO is not supported', c.peek().start);
   const from: FromItem[] = [];
   if (c.acceptWord('from')) {
     do from.push(parseJoinTree(c)); while (c.acceptOp(','));
@@ -116,16 +116,16 @@ function parseSelectCore(c: Cursor): SelectCore {
     groupBy.push(...parseExprList(c));
   }
   const having = c.acceptWord('having') ? parseExpr(c) : null;
-  if (c.isWord('window')) throw unsupported('WINDOW clauses are not supported; use TUMBLE, HOP or SESSION in FROM', c.peek().pos);
+  if (c.isWord('window')) throw unsupported('WINDOW clauses are not supported; use TUMBLE, HOP or SESSION in FROM', c.peek().start);
   return { kind: 'select', distinct, items, from, where, groupBy, having, pos };
 }
 
 function parseSelectItem(c: Cursor): SelectItem {
   const t = c.peek();
-  if (c.acceptOp('*')) return { kind: 'star', qualifier: null, pos: t.pos };
+  if (c.acceptOp('*')) return { kind: 'star', qualifier: null, pos: t.start };
   const expr = parseExpr(c);
   if (expr.kind === 'star') return { kind: 'star', qualifier: expr.qualifier, pos: expr.pos };
-  return { kind: 'expr', expr, alias: parseAlias(c), pos: t.pos };
+  return { kind: 'expr', expr, alias: parseAlias(c), pos: t.start };
 }
 
 /** [AS] name; without AS only a non-reserved word. */
@@ -144,7 +144,7 @@ function parseJoinTree(c: Cursor): FromItem {
   for (;;) {
     const t = c.peek();
     let joinType: 'inner' | 'left' | 'right' | 'full' | 'cross';
-    if (c.isWord('natural')) throw unsupported('NATURAL joins are not supported', t.pos);
+    if (c.isWord('natural')) throw unsupported('NATURAL joins are not supported', t.start);
     if (c.acceptWord('join') || c.acceptWord('inner', 'join')) joinType = 'inner';
     else if (c.acceptWord('cross', 'join')) joinType = 'cross';
     else if (c.isWord('left') || c.isWord('right') || c.isWord('full')) {
@@ -168,7 +168,7 @@ function parseJoinTree(c: Cursor): FromItem {
         c.expectOp(')');
       }
     }
-    left = { kind: 'join', joinType, left, right, on, using, pos: t.pos };
+    left = { kind: 'join', joinType, left, right, on, using, pos: t.start };
   }
 }
 
@@ -181,7 +181,7 @@ function parseTableFactor(c: Cursor): FromItem {
     if (c.isWord('select') || c.isWord('values') || c.isWord('with')) {
       const query = parseQuery(c);
       c.expectOp(')');
-      return { kind: 'subquery', query, alias: parseTableAlias(c), pos: t.pos };
+      return { kind: 'subquery', query, alias: parseTableAlias(c), pos: t.start };
     }
     const inner = parseJoinTree(c);
     c.expectOp(')');
@@ -189,7 +189,7 @@ function parseTableFactor(c: Cursor): FromItem {
   }
   if (t.kind === 'word' && WINDOW_FNS.has(t.value) && c.isOp('(', 1)) return parseWindowFn(c);
   if (t.kind === 'word' && c.isOp('(', 1)) {
-    throw unsupported(`table function ${t.value} is not supported; FROM takes TUMBLE, HOP and SESSION`, t.pos);
+    throw unsupported(`table function ${t.value} is not supported; FROM takes TUMBLE, HOP and SESSION`, t.start);
   }
   const first = c.expectIdent();
   let schema: string | null = null;
@@ -203,7 +203,7 @@ function parseTableFactor(c: Cursor): FromItem {
 
 function parseTableAlias(c: Cursor): string | null {
   const alias = parseAlias(c);
-  if (alias !== null && c.isOp('(')) throw unsupported('column aliases in FROM are not supported', c.peek().pos);
+  if (alias !== null && c.isOp('(')) throw unsupported('column aliases in FROM are not supported', c.peek().start);
   return alias;
 }
 
@@ -218,7 +218,7 @@ function parseWindowFn(c: Cursor): FromItem {
     c.next();
     const query = parseQuery(c);
     c.expectOp(')');
-    source = { kind: 'subquery', query, alias: null, pos: s.pos };
+    source = { kind: 'subquery', query, alias: null, pos: s.start };
   } else {
     c.acceptWord('table');
     const first = c.expectIdent();
@@ -241,5 +241,5 @@ function parseWindowFn(c: Cursor): FromItem {
     }
   }
   c.expectOp(')');
-  return { kind: 'window_fn', fn: t.value as WindowFnName, source, args, alias: parseTableAlias(c), pos: t.pos };
+  return { kind: 'window_fn', fn: t.value as WindowFnName, source, args, alias: parseTableAlias(c), pos: t.start };
 }

@@ -6,12 +6,14 @@ import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Interval } from '../../engine/types';
 import type { Ast, AstExpr, ColumnDefAst, Name, ObjectKindAst, OptionAst, StatementAst } from './ast';
 import { Cursor, isReserved } from './cursor';
+import type { Token } from './lexer';
 import { parseExpr } from './expr';
 import { parseQuery, startsQuery } from './query';
 import { parseType } from './types';
 
-export function parseStatement(text: string): Ast {
-  const c = new Cursor(text);
+/** `tokens`: the tokens of `text` (offsets relative to it) when the caller has lexed it already. */
+export function parseStatement(text: string, tokens?: readonly Token[]): Ast {
+  const c = new Cursor(text, tokens);
   const statement = parseAny(c);
   c.expectEnd();
   return { text, statement };
@@ -68,7 +70,7 @@ function parseCreate(c: Cursor): StatementAst {
     return { kind: 'create_sink', ifNotExists: ine, name: n, from, options: parseWith(c, true) };
   }
   if (c.isWord('view') || c.isWord('index') || c.isWord('or') || c.isWord('schema') || c.isWord('function')) {
-    throw unsupported(`CREATE ${t.value.toUpperCase()} is not supported`, t.pos);
+    throw unsupported(`CREATE ${t.value.toUpperCase()} is not supported`, t.start);
   }
   throw c.unexpected();
 }
@@ -83,7 +85,7 @@ function parseColumnDef(c: Cursor): ColumnDefAst {
     else if (c.acceptWord('null')) notNull = false;
     else if (c.acceptWord('primary', 'key')) { primaryKey = true; notNull = true; }
     else if (c.isWord('default') || c.isWord('unique') || c.isWord('references') || c.isWord('check')) {
-      throw unsupported(`column constraint ${c.peek().value.toUpperCase()} is not supported`, c.peek().pos);
+      throw unsupported(`column constraint ${c.peek().value.toUpperCase()} is not supported`, c.peek().start);
     } else break;
   }
   return { name: n.name, type, notNull, primaryKey, pos: n.pos };
@@ -97,7 +99,7 @@ function parseCreateStream(c: Cursor): StatementAst {
   let watermark: { column: Name; delay: Interval; pos: number } | null = null;
   do {
     if (c.isWord('watermark')) {
-      const pos = c.next().pos;
+      const pos = c.next().start;
       if (watermark !== null) throw new SqlError(SQLSTATE.syntax_error, 'a stream has at most one WATERMARK', { position: pos + 1 });
       c.expectWord('for');
       const column = c.expectIdent();
@@ -123,13 +125,13 @@ function parseWatermarkDelay(c: Cursor, column: Name): Interval {
 function parseCreateTable(c: Cursor): StatementAst {
   const ine = ifNotExists(c);
   const n = name(c);
-  if (c.isWord('as')) throw unsupported('CREATE TABLE ... AS is not supported; use CREATE CONTINUOUS QUERY', c.peek().pos);
+  if (c.isWord('as')) throw unsupported('CREATE TABLE ... AS is not supported; use CREATE CONTINUOUS QUERY', c.peek().start);
   c.expectOp('(');
   const columns: ColumnDefAst[] = [];
   let primaryKey: Name[] | null = null;
   do {
     if (c.isWord('primary')) {
-      const pos = c.peek().pos;
+      const pos = c.peek().start;
       c.expectWord('primary', 'key');
       if (primaryKey !== null || columns.some((col) => col.primaryKey)) {
         throw new SqlError(SQLSTATE.invalid_column_reference, `multiple primary keys for table "${n.name}" are not allowed`, { position: pos + 1 });
@@ -158,7 +160,7 @@ function parseCreateQuery(c: Cursor, materializedView: boolean): StatementAst {
   const query = parseQuery(c);
   let emit: { mode: 'changes' | 'on_window_close'; pos: number } | null = null;
   if (c.isWord('emit')) {
-    const pos = c.next().pos;
+    const pos = c.next().start;
     if (c.acceptWord('changes')) emit = { mode: 'changes', pos };
     else {
       c.expectWord('on', 'window', 'close');
@@ -201,7 +203,7 @@ function objectKind(c: Cursor, plural: boolean): { kind: ObjectKindAst; material
   if (c.acceptWord('continuous', plural ? 'queries' : 'query')) return { kind: 'query', materializedView: false };
   if (c.acceptWord('materialized', `view${s}`)) return { kind: 'query', materializedView: true };
   if (c.isWord('view') || c.isWord('index') || c.isWord('schema')) {
-    throw unsupported(`${c.peek().value.toUpperCase()} objects are not supported`, c.peek().pos);
+    throw unsupported(`${c.peek().value.toUpperCase()} objects are not supported`, c.peek().start);
   }
   throw c.unexpected();
 }
@@ -211,7 +213,7 @@ function parseDrop(c: Cursor): StatementAst {
   const k = objectKind(c, false);
   const ifExists = c.acceptWord('if', 'exists');
   const n = name(c);
-  if (c.isOp(',')) throw unsupported('DROP of several objects at once is not supported', c.peek().pos);
+  if (c.isOp(',')) throw unsupported('DROP of several objects at once is not supported', c.peek().start);
   const cascade = c.acceptWord('cascade');
   if (!cascade) c.acceptWord('restrict');
   return { kind: 'drop', objectKind: k.kind, materializedView: k.materializedView, ifExists, name: n, cascade };
@@ -234,7 +236,7 @@ function parseShow(c: Cursor): StatementAst {
 function parseExplain(c: Cursor): StatementAst {
   c.expectWord('explain');
   if (c.isWord('analyze') || c.isWord('verbose') || c.isOp('(')) {
-    throw unsupported('EXPLAIN options are not supported', c.peek().pos);
+    throw unsupported('EXPLAIN options are not supported', c.peek().start);
   }
   if (c.acceptWord('continuous', 'query') || c.acceptWord('materialized', 'view')) {
     return { kind: 'explain_query', name: name(c) };
@@ -255,9 +257,9 @@ function parseInsert(c: Cursor): StatementAst {
   c.expectWord('insert', 'into');
   const table = name(c);
   const columns = nameList(c);
-  if (c.isWord('default')) throw unsupported('DEFAULT VALUES is not supported', c.peek().pos);
+  if (c.isWord('default')) throw unsupported('DEFAULT VALUES is not supported', c.peek().start);
   const source = parseQuery(c);
-  if (c.isWord('returning') || c.isWord('on')) throw unsupported(`${c.peek().value.toUpperCase()} is not supported`, c.peek().pos);
+  if (c.isWord('returning') || c.isWord('on')) throw unsupported(`${c.peek().value.toUpperCase()} is not supported`, c.peek().start);
   return { kind: 'insert', table, columns, source };
 }
 
@@ -281,9 +283,9 @@ function parseUpdate(c: Cursor): StatementAst {
     c.expectOp('=');
     assignments.push({ column, value: parseExpr(c) });
   } while (c.acceptOp(','));
-  if (c.isWord('from')) throw unsupported('UPDATE ... FROM is not supported', c.peek().pos);
+  if (c.isWord('from')) throw unsupported('UPDATE ... FROM is not supported', c.peek().start);
   const where = c.acceptWord('where') ? parseExpr(c) : null;
-  if (c.isWord('returning')) throw unsupported('RETURNING is not supported', c.peek().pos);
+  if (c.isWord('returning')) throw unsupported('RETURNING is not supported', c.peek().start);
   return { kind: 'update', table, alias, assignments, where };
 }
 
@@ -291,23 +293,23 @@ function parseDelete(c: Cursor): StatementAst {
   c.expectWord('delete', 'from');
   const table = name(c);
   const alias = tableAlias(c);
-  if (c.isWord('using')) throw unsupported('DELETE ... USING is not supported', c.peek().pos);
+  if (c.isWord('using')) throw unsupported('DELETE ... USING is not supported', c.peek().start);
   const where = c.acceptWord('where') ? parseExpr(c) : null;
-  if (c.isWord('returning')) throw unsupported('RETURNING is not supported', c.peek().pos);
+  if (c.isWord('returning')) throw unsupported('RETURNING is not supported', c.peek().start);
   return { kind: 'delete', table, alias, where };
 }
 
 /** COPY name [(cols)] FROM STDIN [[WITH] (FORMAT csv, HEADER true, DELIMITER ',', NULL '')], or the old spelling
  * `COPY name FROM STDIN CSV HEADER DELIMITER ',' NULL ''`. */
 function parseCopy(c: Cursor): StatementAst {
-  const copyPos = c.expectWord('copy').pos;
-  if (c.isOp('(')) throw unsupported('COPY (query) is not supported here', c.peek().pos);
+  const copyPos = c.expectWord('copy').start;
+  if (c.isOp('(')) throw unsupported('COPY (query) is not supported here', c.peek().start);
   const table = name(c);
   const columns = nameList(c);
-  if (c.isWord('to')) throw unsupported('COPY ... TO is not supported; use SELECT', c.peek().pos);
+  if (c.isWord('to')) throw unsupported('COPY ... TO is not supported; use SELECT', c.peek().start);
   c.expectWord('from');
   if (!c.acceptWord('stdin')) {
-    throw unsupported('COPY FROM a file is not supported; use COPY ... FROM STDIN', c.peek().pos);
+    throw unsupported('COPY FROM a file is not supported; use COPY ... FROM STDIN', c.peek().start);
   }
   let format: 'csv' | 'text' = 'text';
   let header = false;
@@ -324,14 +326,14 @@ function parseCopy(c: Cursor): StatementAst {
     const s = v.value.toLowerCase();
     if (['true', 'on', '1'].includes(s)) return true;
     if (['false', 'off', '0'].includes(s)) return false;
-    throw new SqlError(SQLSTATE.invalid_parameter_value, `header requires a Boolean value`, { position: v.pos + 1 });
+    throw new SqlError(SQLSTATE.invalid_parameter_value, `header requires a Boolean value`, { position: v.start + 1 });
   };
   const withKeyword = c.acceptWord('with');
   if (c.acceptOp('(')) {
     do {
       const k = c.expectAnyName();
       switch (k.name.toLowerCase()) {
-        case 'format': { const v = c.next(); setFormat(v.value.toLowerCase(), v.pos); break; }
+        case 'format': { const v = c.next(); setFormat(v.value.toLowerCase(), v.start); break; }
         case 'header': header = boolValue(); break;
         case 'delimiter': delimiter = c.expectString().value; break;
         case 'null': nullString = c.expectString().value; break;
@@ -348,7 +350,7 @@ function parseCopy(c: Cursor): StatementAst {
       else if (c.acceptWord('header')) header = true;
       else if (c.acceptWord('delimiter')) { c.acceptWord('as'); delimiter = c.expectString().value; }
       else if (c.acceptWord('null')) { c.acceptWord('as'); nullString = c.expectString().value; }
-      else if (c.acceptWord('format')) { setFormat(c.next().value.toLowerCase(), t.pos); }
+      else if (c.acceptWord('format')) { setFormat(c.next().value.toLowerCase(), t.start); }
       else break;
     }
     if (withKeyword && !c.atEnd() && c.peek().kind !== 'eof') throw c.unexpected();

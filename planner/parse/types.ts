@@ -42,7 +42,7 @@ export function parseType(c: Cursor): AstType {
     type = SIMPLE[word];
   }
   if (type === undefined) {
-    throw new SqlError(SQLSTATE.undefined_object, `type "${word}" does not exist`, { position: start.pos + 1 });
+    throw new SqlError(SQLSTATE.undefined_object, `type "${word}" does not exist`, { position: start.start + 1 });
   }
   // Modifiers: varchar(n) keeps n; numeric(p, s), timestamp(p), float(p) are accepted and ignored.
   if (c.isOp('(')) {
@@ -62,7 +62,7 @@ export function parseType(c: Cursor): AstType {
   }
   // int[] and the like: Sluice has no arrays.
   if (c.isOp('[')) {
-    throw new SqlError(SQLSTATE.feature_not_supported, 'array types are not supported', { position: c.peek().pos + 1 });
+    throw new SqlError(SQLSTATE.feature_not_supported, 'array types are not supported', { position: c.peek().start + 1 });
   }
-  return { type, pos: start.pos };
+  return { type, pos: start.start };
 }

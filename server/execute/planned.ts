@@ -9,6 +9,7 @@ import type { Statement } from '../../engine/statement';
 import { executeStatement, resultSchema } from '../../engine/execute/execute';
 import type { ExecutionResult } from '../../engine/execute/execution';
 import type { Runtime } from '../../engine/runtime/runtime';
+import type { StatementText } from '../../planner/split';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import { TYPE_OID, T, type Value } from '../../engine/types';
 import type { FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
@@ -23,10 +24,10 @@ export interface ExecutionTarget {
 }
 
 export function preparePlanned(
-  text: string, offset: number, paramTypeOids: readonly number[], target: ExecutionTarget, catalog: PlannerCatalog,
-  planEagerly: boolean, preparingSession: SessionState,
+  { text, offset, tokens }: StatementText, paramTypeOids: readonly number[], target: ExecutionTarget,
+  catalog: PlannerCatalog, planEagerly: boolean, preparingSession: SessionState,
 ): PreparedStatement {
-  const ast = withPosition(offset, () => parseStatement(text));
+  const ast = withPosition(offset, () => parseStatement(text, tokens));
   const context = (session: SessionState): PlanContext => ({
     paramTypes: paramTypeOids.map((oid) => typeOfOid(oid)),
     user: session.user,

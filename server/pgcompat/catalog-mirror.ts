@@ -17,7 +17,7 @@ import { prepareInMirror } from './mirror-statement';
 import { bootMirrorDatabase } from './pglite-boot';
 import { rewriteForMirror } from './rewrite';
 import { catalogStatementKind, forbiddenCall, isCatalogStatement } from './routing';
-import { tokenize } from '../../planner/sql-tokens';
+import { tokenize, type Token } from '../../planner/parse/lexer';
 import { DEFAULT_SYSTEM_VIEWS, type SystemViewDef } from './system-views';
 
 export const DEFAULT_SERVER_VERSION = '15.0 (Sluice 0.1.0)';
@@ -73,14 +73,18 @@ export class CatalogMirror {
     this.dirty = true;
   }
 
-  /** The routing rule (routing.ts), knowing the user's relation names. */
-  isCatalogStatement(sql: string): boolean {
-    return isCatalogStatement(sql, this.userNames);
+  /** The routing rule (routing.ts), knowing the user's relation names. `tokens` are those of `sql`. */
+  isCatalogStatement(sql: string, tokens: readonly Token[]): boolean {
+    return isCatalogStatement(sql, this.userNames, tokens);
   }
 
-  /** Prepares one catalog statement (one statement, already split) in the mirror. Throws SqlError. */
-  async prepare(sql: string, paramTypeOids: readonly number[]): Promise<PreparedStatement> {
-    const tokens = tokenize(sql);
+  /**
+   * Prepares one catalog statement (one statement, already split) in the mirror. Throws SqlError. `tokens`: the
+   * tokens of `sql` when the caller has lexed it already.
+   */
+  async prepare(
+    sql: string, paramTypeOids: readonly number[], tokens: readonly Token[] = tokenize(sql),
+  ): Promise<PreparedStatement> {
     const kind = catalogStatementKind(tokens);
     if (kind === 'write') {
       throw new SqlError(SQLSTATE.insufficient_privilege, 'permission denied: the system catalogs are read-only in Sluice', {

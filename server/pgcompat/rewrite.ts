@@ -9,7 +9,7 @@
 // The result keeps the called function's name, so unnamed result columns keep PostgreSQL's names.
 // Error positions reported against the rewritten text are mapped back to the client's text.
 
-import { isName, isOp, type Token } from '../../planner/sql-tokens';
+import { isName, isOp, type Token } from '../../planner/parse/lexer';
 
 /** The hidden schema (pg_* schemas are hidden by psql and most tools) holding Sluice's replacement functions. */
 export const SHIM_SCHEMA = 'pg_sluice';
@@ -37,7 +37,7 @@ export function rewriteForMirror(sql: string, tokens: readonly Token[]): Rewritt
   const edits: Edit[] = [];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k];
-    if (t.kind !== 'ident') continue;
+    if (t.kind !== 'word') continue;
     const renamed = RENAMED_COLUMNS.get(t.value);
     if (renamed !== undefined) {
       edits.push({ start: t.start, end: t.end, replacement: renamed });

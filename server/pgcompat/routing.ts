@@ -6,7 +6,7 @@
 // (a stream called pg_events, say) stays Sluice's.
 
 import { CATALOG_FUNCTION_PATTERN, CATALOG_FUNCTIONS, CATALOG_RELATIONS, FORBIDDEN_FUNCTIONS, REG_TYPES } from './catalog-names';
-import { isName, isOp, tokenize, type Token } from '../../planner/sql-tokens';
+import { isName, isOp, tokenize, type Token } from '../../planner/parse/lexer';
 
 /** Statements that only read: these may run in the mirror. */
 const READ_VERBS = new Set(['select', 'with', 'values', 'table', 'explain']);
@@ -26,13 +26,15 @@ export type CatalogStatementKind = 'read' | 'write' | 'other';
 export function statementVerb(tokens: readonly Token[]): string {
   for (const t of tokens) {
     if (isOp(t, '(')) continue;
-    return t.kind === 'ident' ? t.value : '';
+    return t.kind === 'word' ? t.value : '';
   }
   return '';
 }
 
-export function isCatalogStatement(sql: string, userRelations: ReadonlySet<string> = new Set()): boolean {
-  const tokens = tokenize(sql);
+/** `tokens`: the tokens of `sql` when the caller has lexed it already. */
+export function isCatalogStatement(
+  sql: string, userRelations: ReadonlySet<string> = new Set(), tokens: readonly Token[] = tokenize(sql),
+): boolean {
   const verb = statementVerb(tokens);
   if (READ_VERBS.has(verb)) {
     // A statement reading Sluice data belongs to Sluice even if it also calls a catalog function: in the mirror its
@@ -41,7 +43,7 @@ export function isCatalogStatement(sql: string, userRelations: ReadonlySet<strin
     return referencesCatalog(tokens, 0, tokens.length, userRelations, true);
   }
   if (WRITE_VERBS.has(verb)) {
-    let end = tokens.findIndex((t, k) => k > 0 && t.kind === 'ident' && QUERY_START.has(t.value));
+    let end = tokens.findIndex((t, k) => k > 0 && t.kind === 'word' && QUERY_START.has(t.value));
     if (end < 0) end = tokens.length;
     // Only relation names count here: `CREATE STREAM pg_stuff (...)` is no function call.
     return referencesCatalog(tokens, 0, end, userRelations, false);
@@ -59,7 +61,7 @@ export function catalogStatementKind(tokens: readonly Token[]): CatalogStatement
 
 /** The first call of a function the mirror refuses to run, if any. */
 export function forbiddenCall(tokens: readonly Token[]): Token | undefined {
-  return tokens.find((t, k) => t.kind === 'ident' && FORBIDDEN_FUNCTIONS.has(t.value) && isOp(tokens[k + 1], '('));
+  return tokens.find((t, k) => t.kind === 'word' && FORBIDDEN_FUNCTIONS.has(t.value) && isOp(tokens[k + 1], '('));
 }
 
 function referencesCatalog(
@@ -71,7 +73,7 @@ function referencesCatalog(
 ): boolean {
   for (let k = from; k < to; k++) {
     const t = tokens[k];
-    if (t.kind !== 'ident' && t.kind !== 'quoted_ident') continue;
+    if (t.kind !== 'word' && t.kind !== 'quoted') continue;
     const prev = tokens[k - 1];
     const next = tokens[k + 1];
     const qualified = isOp(prev, '.');
@@ -87,14 +89,14 @@ function referencesCatalog(
 function readsSluiceRelation(tokens: readonly Token[], userRelations: ReadonlySet<string>): boolean {
   for (let k = 0; k + 1 < tokens.length; k++) {
     if (!isName(tokens[k], 'from') && !isName(tokens[k], 'join')) continue;
-    if (tokens[k].kind !== 'ident') continue;
+    if (tokens[k].kind !== 'word') continue;
     let name = tokens[k + 1];
     if (isOp(tokens[k + 2], '.')) {
       if (isName(name, 'sluice')) return true;
       if (!isName(name, 'public')) continue;
       name = tokens[k + 3];
     }
-    if (name !== undefined && (name.kind === 'ident' || name.kind === 'quoted_ident') && userRelations.has(name.value)) return true;
+    if (name !== undefined && (name.kind === 'word' || name.kind === 'quoted') && userRelations.has(name.value)) return true;
   }
   return false;
 }

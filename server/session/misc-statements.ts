@@ -4,7 +4,7 @@
 import type { ExecContext, FieldDescription, PreparedStatement } from '../backend';
 import type { Value } from '../../engine/types';
 import { SqlError, SQLSTATE } from '../../engine/errors';
-import type { TokenCursor } from './tokens';
+import type { TokenCursor } from './token-cursor';
 import { commandStatement, rowsStatement } from './prepared';
 import { inTransactionBlock, resetAllSettings } from './session-settings';
 
@@ -12,7 +12,7 @@ export function parseDiscard(sql: string, c: TokenCursor): PreparedStatement | n
   c.next(); // DISCARD
   const what = c.next();
   if (what?.kind !== 'word' || !c.done) return null;
-  if (what.text === 'all') {
+  if (what.value === 'all') {
     // The protocol layer sees the tag and also drops the session's prepared statements and portals.
     return commandStatement(sql, 'DISCARD ALL', (session) => {
       if (inTransactionBlock(session) || session.transactionStatus !== 'I') {
@@ -22,7 +22,7 @@ export function parseDiscard(sql: string, c: TokenCursor): PreparedStatement | n
     });
   }
   const tags: Record<string, string> = { plans: 'DISCARD PLANS', sequences: 'DISCARD SEQUENCES', temp: 'DISCARD TEMP', temporary: 'DISCARD TEMP' };
-  const tag = tags[what.text];
+  const tag = tags[what.value];
   return tag === undefined ? null : commandStatement(sql, tag, () => {});
 }
 
@@ -64,14 +64,14 @@ function secondsOf(v: Value): number {
 /** SELECT [pg_catalog.]pg_sleep(n | 'n' | $1) */
 export function parsePgSleep(sql: string, c: TokenCursor): PreparedStatement | null {
   c.next(); // SELECT
-  c.acceptWords('pg_catalog') && c.acceptPunct('.');
-  if (!c.acceptWords('pg_sleep') || !c.acceptPunct('(')) return null;
+  c.acceptWords('pg_catalog') && c.acceptOp('.');
+  if (!c.acceptWords('pg_sleep') || !c.acceptOp('(')) return null;
   const arg = c.next();
-  if (arg === undefined || !c.acceptPunct(')') || !c.done) return null;
+  if (arg === undefined || !c.acceptOp(')') || !c.done) return null;
   if (arg.kind !== 'number' && arg.kind !== 'string' && arg.kind !== 'param') return null;
-  if (arg.kind === 'param' && arg.index !== 1) return null;
+  if (arg.kind === 'param' && Number(arg.value) !== 1) return null;
   const run = async (_s: unknown, params: readonly Value[], ctx: ExecContext): Promise<Value[][]> => {
-    const v = arg.kind === 'param' ? params[0] : arg.text;
+    const v = arg.kind === 'param' ? params[0] : arg.value;
     if (v !== null) await sleep(secondsOf(v), ctx.signal);
     return [['']];
   };

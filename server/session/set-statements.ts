@@ -2,7 +2,8 @@
 // SET TRANSACTION, SET SESSION CHARACTERISTICS AS TRANSACTION, RESET name | ALL.
 
 import type { PreparedStatement, SessionState } from '../backend';
-import { isPunct, isWord, type Token, type TokenCursor } from './tokens';
+import { isOp, isWord, type Token } from '../../planner/parse/lexer';
+import type { TokenCursor } from './token-cursor';
 import { commandStatement } from './prepared';
 import { inTransactionBlock, resetAllSettings, resetSetting, setSetting, type SetScope } from './session-settings';
 import { applyTransactionModes, parseTransactionModes } from './transaction-modes';
@@ -13,8 +14,8 @@ export function parseName(c: TokenCursor): string | null {
   for (;;) {
     const t = c.next();
     if (t === undefined || (t.kind !== 'word' && t.kind !== 'quoted')) return null;
-    parts.push(t.text);
-    if (!c.acceptPunct('.')) return parts.join('.');
+    parts.push(t.value);
+    if (!c.acceptOp('.')) return parts.join('.');
   }
 }
 
@@ -28,13 +29,13 @@ function quoteIdentifier(s: string): string {
 function valueItem(c: TokenCursor, quoteNames: boolean): string | null {
   const t: Token | undefined = c.next();
   if (t === undefined) return null;
-  if (t.kind === 'string' || t.kind === 'number') return quoteNames && t.kind === 'string' ? quoteIdentifier(t.text) : t.text;
+  if (t.kind === 'string' || t.kind === 'number') return quoteNames && t.kind === 'string' ? quoteIdentifier(t.value) : t.value;
   if (t.kind !== 'word' && t.kind !== 'quoted') return null;
-  let text = quoteNames ? quoteIdentifier(t.text) : t.text;
-  while (c.acceptPunct('.')) {
+  let text = quoteNames ? quoteIdentifier(t.value) : t.value;
+  while (c.acceptOp('.')) {
     const more = c.next();
     if (more === undefined || (more.kind !== 'word' && more.kind !== 'quoted')) return null;
-    text += '.' + (quoteNames ? quoteIdentifier(more.text) : more.text);
+    text += '.' + (quoteNames ? quoteIdentifier(more.value) : more.value);
   }
   return text;
 }
@@ -50,7 +51,7 @@ function parseValues(c: TokenCursor, quoteNames: boolean): SetValue | null {
     const item = valueItem(c, quoteNames);
     if (item === null) return null;
     items.push(item);
-  } while (c.acceptPunct(','));
+  } while (c.acceptOp(','));
   return c.done ? { kind: 'value', text: items.join(', ') } : null;
 }
 
@@ -65,7 +66,7 @@ function parseTimeZoneValue(c: TokenCursor): SetValue | null {
   const t = c.next();
   if (t === undefined || !c.done) return null;
   if (isWord(t, 'local', 'default')) return { kind: 'default' };
-  if (t.kind === 'string' || t.kind === 'number' || t.kind === 'word') return { kind: 'value', text: t.text };
+  if (t.kind === 'string' || t.kind === 'number' || t.kind === 'word') return { kind: 'value', text: t.value };
   return null;
 }
 
@@ -77,9 +78,9 @@ export function parseSet(sql: string, c: TokenCursor): PreparedStatement | null 
     if (modes === null || !c.done) return null;
     return commandStatement(sql, 'SET', (session) => applyTransactionModes(session, modes, 'default'));
   }
-  if (isWord(c.peek(), 'session') && !isPunct(c.peek(1), '=') && !isWord(c.peek(1), 'to')) {
+  if (isWord(c.peek(), 'session') && !isOp(c.peek(1), '=') && !isWord(c.peek(1), 'to')) {
     c.next();
-  } else if (isWord(c.peek(), 'local') && !isPunct(c.peek(1), '=') && !isWord(c.peek(1), 'to')) {
+  } else if (isWord(c.peek(), 'local') && !isOp(c.peek(1), '=') && !isWord(c.peek(1), 'to')) {
     c.next();
     scope = 'local';
   }
@@ -94,7 +95,7 @@ export function parseSet(sql: string, c: TokenCursor): PreparedStatement | null 
   if (c.acceptWords('schema')) {
     const t = c.next();
     if (t?.kind !== 'string' || !c.done) return null;
-    return setStatement(sql, 'search_path', { kind: 'value', text: quoteIdentifier(t.text) }, scope);
+    return setStatement(sql, 'search_path', { kind: 'value', text: quoteIdentifier(t.value) }, scope);
   }
   if (c.acceptWords('transaction')) {
     const modes = parseTransactionModes(c);
@@ -108,7 +109,7 @@ export function parseSet(sql: string, c: TokenCursor): PreparedStatement | null 
     return null;
   }
   const name = parseName(c);
-  if (name === null || !(c.acceptPunct('=') || c.acceptWords('to'))) return null;
+  if (name === null || !(c.acceptOp('=') || c.acceptWords('to'))) return null;
   const value = parseValues(c, name.toLowerCase() === 'search_path');
   return value && setStatement(sql, name, value, scope);
 }

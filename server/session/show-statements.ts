@@ -3,7 +3,7 @@
 
 import type { PreparedStatement, SessionState } from '../backend';
 import { SqlError, SQLSTATE } from '../../engine/errors';
-import type { TokenCursor } from './tokens';
+import type { TokenCursor } from './token-cursor';
 import { failingStatement, rowsStatement, textField } from './prepared';
 import { findSetting } from './settings';
 import { allSettings } from './session-settings';
@@ -64,7 +64,7 @@ export function parseShow(sql: string, c: TokenCursor): PreparedStatement | null
   const name = parseName(c);
   if (name === null || !c.done) return null;
   if (findSetting(name) === undefined && !name.includes('.')) {
-    if (first?.kind === 'word' && SLUICE_SHOW_WORDS.has(first.text)) return null;
+    if (first?.kind === 'word' && SLUICE_SHOW_WORDS.has(first.value)) return null;
     return failingStatement(sql, () => new SqlError(SQLSTATE.undefined_object, `unrecognized configuration parameter "${name}"`));
   }
   return showOne(sql, name);

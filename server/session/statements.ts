@@ -3,7 +3,8 @@
 // to the planner.
 
 import type { PreparedStatement } from '../backend';
-import { tokenize, TokenCursor, type Token } from './tokens';
+import { tokenize, type Token } from '../../planner/parse/lexer';
+import { sessionTokens, TokenCursor } from './token-cursor';
 import { parseSet, parseReset } from './set-statements';
 import { parseShow } from './show-statements';
 import { parseBegin, parseCommit, parseRollback } from './transaction-statements';
@@ -25,11 +26,10 @@ const BY_FIRST_WORD: Record<string, StatementParser> = {
   select: parsePgSleep,
 };
 
-export function prepareSessionStatement(sql: string): PreparedStatement | null {
-  const tokens: Token[] | null = tokenize(sql);
-  const first = tokens?.[0];
-  if (tokens === null || first === undefined || first.kind !== 'word' || !Object.hasOwn(BY_FIRST_WORD, first.text)) {
-    return null;
-  }
-  return BY_FIRST_WORD[first.text](sql, new TokenCursor(tokens));
+/** `tokens`: the tokens of `sql` (offsets relative to it) when the caller has lexed it already. */
+export function prepareSessionStatement(sql: string, tokens: readonly Token[] = tokenize(sql)): PreparedStatement | null {
+  const first = tokens[0];
+  if (first === undefined || first.kind !== 'word' || !Object.hasOwn(BY_FIRST_WORD, first.value)) return null;
+  const readable = sessionTokens(sql, tokens);
+  return readable && BY_FIRST_WORD[first.value](sql, new TokenCursor(readable));
 }

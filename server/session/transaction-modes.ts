@@ -4,7 +4,7 @@
 // statement the same way whatever the level.
 
 import type { SessionState } from '../backend';
-import type { TokenCursor } from './tokens';
+import type { TokenCursor } from './token-cursor';
 import { setSetting } from './session-settings';
 
 export interface TransactionModes {
@@ -17,7 +17,7 @@ export function parseTransactionModes(c: TokenCursor): TransactionModes | null {
   let modes: TransactionModes = {};
   let first = true;
   while (!c.done) {
-    if (!first) c.acceptPunct(',');
+    if (!first) c.acceptOp(',');
     first = false;
     if (c.acceptWords('isolation', 'level')) {
       let isolation: string | undefined;

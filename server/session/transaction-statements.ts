@@ -3,7 +3,8 @@
 // state ('I', 'T', 'E') from PreparedStatement.transaction.
 
 import type { PreparedStatement, SessionState } from '../backend';
-import { isWord, type TokenCursor } from './tokens';
+import { isWord } from '../../planner/parse/lexer';
+import type { TokenCursor } from './token-cursor';
 import { commandStatement } from './prepared';
 import { beginSettingsTransaction, endSettingsTransaction } from './session-settings';
 import { applyTransactionModes, parseTransactionModes } from './transaction-modes';

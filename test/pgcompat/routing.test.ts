@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rewriteForMirror } from '../../server/pgcompat/rewrite';
 import { isCatalogStatement } from '../../server/pgcompat/routing';
-import { tokenize } from '../../planner/sql-tokens';
+import { tokenize } from '../../planner/parse/lexer';
 import { PSQL15_QUERIES } from './psql15-queries';
 
 const USER_RELATIONS = new Set(['orders', 'customers', 'revenue', 'pg_events']);
