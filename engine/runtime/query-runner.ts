@@ -7,12 +7,12 @@ import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
 import { concatBatches, rowsFromBatch } from '../columns';
 import type { Schema } from '../types';
-import { createHash } from 'node:crypto';
 import { SqlError, SQLSTATE, toSqlError } from '../errors';
 import type { Store, DeadLetter, Offsets } from '../../storage';
 import { encodeTuple, decodeTuple } from '../../storage';
 import { buildDag, type Dag } from '../dag';
 import type { PlanNode } from '../plan';
+import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 
@@ -47,7 +47,7 @@ export class QueryRunner {
   private readonly appended: AppendResult | null;
   /** Relation id of each DAG source, in the same order. */
   private readonly inputIds: readonly number[];
-  /** A hash of the operator DAG, stored with the state it writes. */
+  /** A hash of the plan (engine/plan-fingerprint.ts), stored with the state it writes. */
   private readonly planFingerprint: string;
   private planStored = false;
   readonly stats: QueryStats;
@@ -71,7 +71,7 @@ export class QueryRunner {
     private readonly afterCommit: () => Promise<void> = async () => {},
   ) {
     this.dag = buildDag(plan, { mode: 'incremental', late: (row) => this.late.push(row) });
-    this.planFingerprint = createHash('sha256').update(this.dag.explain().join('\n')).digest('hex').slice(0, 16);
+    this.planFingerprint = planFingerprint(plan);
     this.inputIds = this.dag.sources.map((s) => relationId(s.node.relation.name));
     if (neverRetracts(plan)) {
       this.appended = new AppendResult(def.columns);
