@@ -52,8 +52,6 @@ export interface Dag {
   snapshot(): StateDelta;
   restore(entries: Iterable<[string, Uint8Array]>): void;
   stateBytes(): number;
-  /** EXPLAIN: one operator per line, root first, inputs indented below their consumer. */
-  explain(): string[];
 }
 
 interface Consumer {
@@ -63,7 +61,6 @@ interface Consumer {
 
 interface OpNode {
   readonly id: number;
-  readonly node: PlanNode;
   readonly op: Operator;
   readonly consumers: Consumer[];
 }
@@ -90,12 +87,6 @@ const FACTORIES: Record<Exclude<PlanKind, 'source'>, Factory> = {
   limit: (n, ctx, out) => new LimitOperator(n as Extract<PlanNode, { kind: 'limit' }>, ctx, out),
 };
 
-export { planInputs };
-
-function describeSource(node: SourceNode): string {
-  return `Source ${node.relation.kind} ${node.relation.name} columns=[${node.columns.join(', ')}]`;
-}
-
 class DagImpl implements Dag {
   readonly sources: DagSource[] = [];
   readonly schema: Schema;
@@ -106,7 +97,7 @@ class DagImpl implements Dag {
   private readonly opCtx: OperatorContext;
   private late = 0;
 
-  constructor(private readonly plan: PlanNode, options: DagOptions) {
+  constructor(plan: PlanNode, options: DagOptions) {
     this.schema = plan.schema;
     this.evalCtx = { params: options.params ?? [], nowMicros: options.nowMicros ?? Date.now() * 1000 };
     const evalCtx: EvalContext = this.evalCtx;
@@ -139,7 +130,7 @@ class DagImpl implements Dag {
         for (const c of consumers) if (c.target !== 'root') c.target.op.watermark(c.input, micros);
       },
     };
-    const opNode: OpNode = { id: this.ops.length, node, op: FACTORIES[node.kind](node, this.opCtx, out), consumers };
+    const opNode: OpNode = { id: this.ops.length, op: FACTORIES[node.kind](node, this.opCtx, out), consumers };
     // Post-order: every operator comes after its inputs, which is the flush order.
     this.ops.push(opNode);
     this.built.set(node, opNode);
@@ -213,25 +204,8 @@ class DagImpl implements Dag {
   stateBytes(): number {
     return this.ops.reduce((n, o) => n + o.op.stateBytes(), 0);
   }
-
-  explain(): string[] {
-    const lines: string[] = [];
-    const walk = (node: PlanNode, depth: number): void => {
-      const entry = this.built.get(node)!;
-      const text = 'op' in entry ? entry.op.describe() : describeSource(entry.node);
-      lines.push('  '.repeat(depth) + text);
-      for (const input of planInputs(node)) walk(input, depth + 1);
-    };
-    walk(this.plan, 0);
-    return lines;
-  }
 }
 
 export function buildDag(plan: PlanNode, options: DagOptions): Dag {
   return new DagImpl(plan, options);
-}
-
-/** EXPLAIN text of a plan (as a pull query, or as a continuous query with mode 'incremental'). */
-export function explainPlan(plan: PlanNode, mode: DagOptions['mode'] = 'batch'): string[] {
-  return buildDag(plan, { mode }).explain();
 }

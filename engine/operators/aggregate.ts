@@ -3,12 +3,11 @@
 // CHANGES), or, with EMIT ON WINDOW CLOSE, a group emits its row once, when the watermark reaches its window_end.
 // Either way a group whose window_end is at or below the watermark can receive no more rows and is evicted.
 
-import { accumulatorFactory, describeAgg, type AccumulatorFactory } from '../aggregate';
+import { accumulatorFactory, type AccumulatorFactory } from '../aggregate';
 import type { ChangeBatch } from '../batch';
 import { valueAt, type Vec } from '../columns/vec';
 import { BatchColumns } from '../expr/context';
 import { compileExpr, type CompiledExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import type { AggregateNode } from '../plan';
 import { RowKeyer, type Key } from '../state/keys';
 import { changesFromRows, weightAt } from './changes';
@@ -206,12 +205,5 @@ export class AggregateOperator implements Operator {
       for (const a of g.accs) total += a.bytes();
     }
     return total;
-  }
-
-  describe(): string {
-    const keys = this.node.groupBy.map((i) => `#${i}`).join(', ');
-    const aggs = this.node.aggs.map((a) => describeAgg(a, describeExpr)).join(', ');
-    const window = this.node.windowEnd === null ? '' : ` window_end=#${this.node.groupBy[this.node.windowEnd]}`;
-    return `HashAggregate keys=[${keys}] aggs=[${aggs}]${window} emit=${this.node.emit}`;
   }
 }

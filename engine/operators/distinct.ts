@@ -109,8 +109,4 @@ export class DistinctOperator implements Operator {
   stateBytes(): number {
     return this.entries.size * (64 + this.node.schema.length * 16);
   }
-
-  describe(): string {
-    return 'Distinct';
-  }
 }

@@ -8,7 +8,6 @@ import { rowsFromBatch } from '../columns/rows';
 import { vecFromValues, type Vec } from '../columns/vec';
 import { BatchColumns, VecColumns } from '../expr/context';
 import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import type { JoinNode } from '../plan';
 import { ByteReader, ByteWriter } from '../state/codec';
 import { ChunkLog } from '../state/chunks';
@@ -285,12 +284,6 @@ export class JoinOperator implements Operator {
     let rows = 0;
     for (const side of this.sides) for (const bucket of side.values()) rows += bucket.size;
     return rows * (64 + (this.leftWidth + this.rightWidth) * 8);
-  }
-
-  describe(): string {
-    const keys = this.node.leftKeys.map((l, i) => `#${l} = #${this.node.rightKeys[i]}`).join(', ');
-    const residual = this.node.residual === null ? '' : ` residual=${describeExpr(this.node.residual)}`;
-    return `HashJoin ${this.node.joinType.toUpperCase()} on=[${keys}]${residual}`;
   }
 }
 

@@ -30,8 +30,4 @@ export class LimitOperator extends StatelessOperator {
     const picked = Array.from({ length: Math.max(0, end - this.node.offset) }, (_, i) => this.node.offset + i);
     if (picked.length > 0) this.out.emit({ data: takeBatch(schema, rows, Int32Array.from(picked)), diffs: null });
   }
-
-  describe(): string {
-    return `Limit ${this.node.limit === null ? 'ALL' : this.node.limit} offset=${this.node.offset}`;
-  }
 }

@@ -44,8 +44,6 @@ export interface Operator {
   snapshot(): StateDelta;
   restore(entries: Iterable<[string, Uint8Array]>): void;
   stateBytes(): number;
-  /** A stable one-line description for EXPLAIN. */
-  describe(): string;
 }
 
 /** Watermark bookkeeping for operators with several inputs: the output watermark is the minimum over inputs. */
@@ -82,7 +80,6 @@ export abstract class StatelessOperator implements Operator {
   }
 
   abstract push(input: number, batch: ChangeBatch): void;
-  abstract describe(): string;
 
   watermark(input: number, micros: number): void {
     const w = this.merger.update(input, micros);

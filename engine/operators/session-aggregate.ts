@@ -4,17 +4,16 @@
 // watermark can grow no more: it is emitted (ON WINDOW CLOSE) and evicted. Sessions over changing input (deletes)
 // are not supported: a delete could split a session, which needs every row kept.
 
-import { accumulatorFactory, describeAgg, type AccumulatorFactory } from '../aggregate';
+import { accumulatorFactory, type AccumulatorFactory } from '../aggregate';
 import type { ChangeBatch } from '../batch';
 import { valueAt, type Vec } from '../columns/vec';
 import { SqlError, SQLSTATE } from '../errors';
 import { BatchColumns } from '../expr/context';
 import { compileExpr, type CompiledExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import type { SessionAggregateNode } from '../plan';
 import { RowKeyer, type Key } from '../state/keys';
 import type { Value } from '../types';
-import { formatInterval, intervalMicros } from '../values/interval';
+import { intervalMicros } from '../values/interval';
 import { changesFromRows, weightAt } from './changes';
 import { ChangeCollector, decodeGroup, encodeGroup, newGroup, sameRow, stateKeyOf, type Group } from './groups';
 import { neverRetracts } from './properties';
@@ -217,12 +216,5 @@ export class SessionAggregateOperator implements Operator {
 
   currentWatermark(): number | null {
     return this.clock.maxSeen === -Infinity ? null : this.clock.watermark;
-  }
-
-  describe(): string {
-    const keys = this.node.keys.map((i) => `#${i}`).join(', ');
-    const aggs = this.node.aggs.map((a) => describeAgg(a, describeExpr)).join(', ');
-    return `SessionAggregate keys=[${keys}] time=#${this.node.time.column} gap=${formatInterval(this.node.gap)} `
-      + `aggs=[${aggs}] emit=${this.node.emit}`;
   }
 }

@@ -6,7 +6,6 @@ import { takeBatch } from '../columns/rows';
 import type { Vec } from '../columns/vec';
 import { BatchColumns } from '../expr/context';
 import { compileExpr, type CompiledExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import { compareAt } from '../expr/kernels/compare';
 import type { SortNode } from '../plan';
 import { consolidateBatches } from './changes';
@@ -50,11 +49,5 @@ export class SortOperator extends StatelessOperator {
       return i - j;
     });
     this.out.emit({ data: takeBatch(schema, rows, Int32Array.from(order)), diffs: null });
-  }
-
-  describe(): string {
-    const keys = this.node.keys.map((k) =>
-      `${describeExpr(k.expr)} ${k.descending ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`);
-    return `Sort ${keys.join(', ')}`;
   }
 }

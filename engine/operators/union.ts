@@ -16,8 +16,4 @@ export class UnionOperator extends StatelessOperator {
     const cols = this.node.schema.map((_, c) => columnData(batch.data, c));
     this.out.emit({ data: batchFromData(this.node.schema, cols, batch.data.numRows), diffs: batch.diffs });
   }
-
-  describe(): string {
-    return `Union inputs=${this.node.inputs.length}`;
-  }
 }

@@ -2,7 +2,6 @@
 
 import { VecColumns } from '../expr/context';
 import { compileExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import { valueAt } from '../columns/vec';
 import type { ValuesNode } from '../plan';
 import type { Value } from '../types';
@@ -43,10 +42,5 @@ export class ValuesOperator extends StatelessOperator {
 
   override restore(entries?: Iterable<[string, Uint8Array]>): void {
     for (const [k] of entries ?? []) if (k === 'done') this.done = true;
-  }
-
-  describe(): string {
-    const rows = this.node.rows.map((r) => `(${r.map(describeExpr).join(', ')})`);
-    return `Values ${rows.join(', ')}`;
   }
 }

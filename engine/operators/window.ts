@@ -12,7 +12,7 @@ import { BatchColumns } from '../expr/context';
 import type { WindowNode } from '../plan';
 import { ByteReader, ByteWriter } from '../state/codec';
 import { formatTimestamp } from '../values/datetime';
-import { formatInterval, intervalMicros } from '../values/interval';
+import { intervalMicros } from '../values/interval';
 import { T } from '../types';
 import { recordText, weightAt } from './changes';
 import type { Operator, OperatorContext, OperatorOutput, StateDelta } from './operator';
@@ -154,13 +154,5 @@ export class WindowOperator implements Operator {
   /** The current watermark, or null before any event time was seen. */
   currentWatermark(): number | null {
     return this.clock.maxSeen === -Infinity ? null : this.clock.watermark;
-  }
-
-  describe(): string {
-    const w = this.node.window;
-    const spec = w.kind === 'tumble'
-      ? `TUMBLE(size=${formatInterval(w.size)})`
-      : `HOP(slide=${formatInterval(w.slide)}, size=${formatInterval(w.size)})`;
-    return `Window ${spec} time=#${this.node.time.column} delay=${formatInterval({ months: 0, days: 0, micros: this.node.time.delayMicros })}`;
   }
 }

@@ -9,6 +9,7 @@ import type { LateRow } from '../../engine/operators/operator';
 import type { AggregateNode, PlanNode, SessionAggregateNode, SourceNode, WindowNode } from '../../engine/plan';
 import { parseValue } from '../../engine/text';
 import type { Schema, Value } from '../../engine/types';
+import { explainPlan } from '../../planner/explain';
 import { agg, call, col, lit, multiset, schemaOf, T } from './helpers';
 
 const ts = (s: string): bigint => parseValue(`2026-01-01 ${s}+00`, T.timestamptz) as bigint;
@@ -200,13 +201,13 @@ test('filter, project, distinct, sort and limit in a pull query', () => {
     ['b', 2, ts('10:00:01')], ['a', null, ts('10:00:00')], ['d', 3, ts('10:00:00')], ['e', 5, ts('10:00:00')]];
   assert.deepEqual(pull(sort, rows), [['e', 50], ['c', 30], ['d', 30], ['b', 20]]);
   assert.deepEqual(pull(limit, rows), [['c', 30], ['d', 30], ['b', 20]]);
-  assert.deepEqual(buildDag(limit, { mode: 'batch' }).explain(), [
+  assert.deepEqual(explainPlan(limit), [
     'Limit 3 offset=1',
-    '  Sort #1 DESC NULLS FIRST, #0 ASC NULLS LAST',
+    '  Sort [v10 DESC, k]',
     '    Distinct',
-    '      Project #0, (#1 * 10)',
-    '        Filter (#1 > 1)',
-    '          Source stream events columns=[0, 1, 2]',
+    '      Project [k, (v * 10) AS v10]',
+    '        Filter (v > 1)',
+    '          Source stream events columns=[k, v, t]',
   ]);
   assert.throws(() => buildDag(limit, { mode: 'incremental' }), (e: unknown) => e instanceof SqlError && e.code === '0A000');
 });
