@@ -15,8 +15,8 @@ import { type LogEntry, type LogListener, LogPart, type RowPut, type SourcePosit
 import { metaKey } from './keys';
 import { openLevel } from './open-db';
 
-/** Bump when the key layout or a value encoding changes incompatibly. */
-export const FORMAT_VERSION = 1;
+/** Bump when the key layout or a value encoding changes incompatibly (docs/durability.md lists the versions). */
+export const FORMAT_VERSION = 2;
 
 export class Store {
   private readonly catalog: CatalogPart;

@@ -16,7 +16,7 @@ import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 
-/** The state key holding the plan fingerprint; operator keys are `opId/...`, so it cannot collide. */
+/** The state key holding the plan fingerprint; the DAG's keys all hold a slash, so it cannot collide. */
 const PLAN_KEY = 'plan';
 /** The state key holding the query's counters (rows in / out, late rows), so sluice.queries survives a restart. */
 const COUNTERS_KEY = 'counters';
@@ -226,7 +226,7 @@ export class QueryRunner {
       await this.store.commitEpoch({
         queryId: this.id,
         epoch,
-        stateChanges: this.stateChanges({ rowsIn, rowsOut, lateRows: late.length }),
+        stateChanges: this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }),
         resultChanges: changes,
         resultRows: resultRows(delta),
         offsets: offsets as Offsets,
@@ -264,12 +264,12 @@ export class QueryRunner {
   }
 
   /** The operators' changed state, plus the plan fingerprint with the first epoch and the counters after this one. */
-  private stateChanges(epoch: { rowsIn: number; rowsOut: number; lateRows: number }): Map<string, Uint8Array | null> {
-    const changes = this.dag.snapshot();
+  private stateChanges(epoch: number, counts: { rowsIn: number; rowsOut: number; lateRows: number }): Map<string, Uint8Array | null> {
+    const changes = this.dag.snapshot(epoch);
     if (!this.planStored) changes.set(PLAN_KEY, Buffer.from(this.planFingerprint, 'utf8'));
     const s = this.stats;
     changes.set(COUNTERS_KEY, Buffer.from(JSON.stringify({
-      rowsIn: s.rowsIn + epoch.rowsIn, rowsOut: s.rowsOut + epoch.rowsOut, lateRows: s.lateRows + epoch.lateRows,
+      rowsIn: s.rowsIn + counts.rowsIn, rowsOut: s.rowsOut + counts.rowsOut, lateRows: s.lateRows + counts.lateRows,
       errorRows: s.errorRows,
     }), 'utf8'));
     return changes;
