@@ -5,6 +5,7 @@ import type { ChangeBatch } from './batch';
 import { rowsFromBatch } from './columns/rows';
 import { buildDag } from './dag';
 import type { EvalContext } from './expr/context';
+import { consolidateBatches } from './operators/changes';
 import type { LateRow } from './operators/operator';
 import type { PlanNode, SourceNode } from './plan';
 import type { Schema, Value } from './types';
@@ -26,31 +27,5 @@ export function runPullChanges(plan: PlanNode, readSource: (node: SourceNode) =>
 
 /** Rows of change batches with their weights applied: what remains, in first-insert order. */
 export function consolidate(batches: readonly ChangeBatch[], schema: Schema): Value[][] {
-  const rows: Value[][] = [];
-  const weights: number[] = [];
-  for (const b of batches) {
-    const rs = rowsFromBatch(b.data, schema);
-    for (let i = 0; i < rs.length; i++) {
-      rows.push(rs[i]);
-      weights.push(b.diffs === null ? 1 : b.diffs[i]);
-    }
-  }
-  if (weights.every((w) => w === 1)) return rows;
-  const net = new Map<string, number>();
-  const keys = rows.map(rowIdentity);
-  keys.forEach((k, i) => net.set(k, (net.get(k) ?? 0) + weights[i]));
-  const out: Value[][] = [];
-  rows.forEach((row, i) => {
-    if (weights[i] <= 0) return;
-    const left = net.get(keys[i])!;
-    if (left > 0) {
-      out.push(row);
-      net.set(keys[i], left - 1);
-    }
-  });
-  return out;
-}
-
-function rowIdentity(row: readonly Value[]): string {
-  return JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  return rowsFromBatch(consolidateBatches(schema, batches), schema);
 }

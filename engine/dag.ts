@@ -2,22 +2,27 @@
 // with two consumers), wired output to input. Sources are not operators: the runtime pushes each source's changes
 // into the DAG, which hands them to the source's consumers. An epoch ends with endEpoch(), which flushes the
 // operators from the sources up to the root; a pull query ends with endOfInput().
+//
+// The DAG is the runner of its operators' hard parts. Watermarks: it keeps what each operator emitted and gives an
+// operator the minimum over its inputs whenever that advances. State: every operator's state tables, and the
+// watermarks, are collected at each epoch's snapshot and loaded back before the first epoch.
 
 import type { ChangeBatch } from './batch';
-import type { EvalContext } from './expr/context';
 import { planInputs, type PlanKind, type PlanNode, type SourceNode } from './plan';
 import { AggregateOperator } from './operators/aggregate';
 import { DistinctOperator } from './operators/distinct';
 import { FilterOperator } from './operators/filter';
 import { JoinOperator } from './operators/join';
 import { LimitOperator } from './operators/limit';
-import type { LateRow, Operator, OperatorContext, OperatorOutput, StateDelta } from './operators/operator';
+import type { LateRow, Operator, OperatorContext, OperatorOutput } from './operators/operator';
 import { ProjectOperator } from './operators/project';
 import { SessionAggregateOperator } from './operators/session-aggregate';
 import { SortOperator } from './operators/sort';
 import { UnionOperator } from './operators/union';
 import { ValuesOperator } from './operators/values';
 import { WindowOperator } from './operators/window';
+import type { StateDelta } from './state/chunks';
+import { NUMBER_CODEC, StateStore, type StateTable } from './state/table';
 import type { Schema, Value } from './types';
 
 export interface DagOptions {
@@ -44,16 +49,15 @@ export interface Dag {
   endEpoch(): ChangeBatch[];
   /** Batch mode: no more input; every operator flushes and closes its windows. Returns the remaining output. */
   endOfInput(): ChangeBatch[];
-  /** The lowest event-time watermark among the window operators; null when none has seen a row. */
+  /** The lowest watermark any operator has emitted; null when none has emitted one. */
   watermark(): number | null;
   /** How many rows were refused as late so far. */
   lateRows(): number;
-  /** State keys changed since the last snapshot, prefixed by operator (`3/...`); null = deleted. */
-  snapshot(): StateDelta;
+  /** The state keys changed since the last snapshot, for committing epoch `epoch` (epochs only move forward). */
+  snapshot(epoch: number): StateDelta;
+  /** Loads the state of the last committed epoch, before the first epoch runs. */
   restore(entries: Iterable<[string, Uint8Array]>): void;
   stateBytes(): number;
-  /** EXPLAIN: one operator per line, root first, inputs indented below their consumer. */
-  explain(): string[];
 }
 
 interface Consumer {
@@ -63,9 +67,11 @@ interface Consumer {
 
 interface OpNode {
   readonly id: number;
-  readonly node: PlanNode;
   readonly op: Operator;
+  readonly inputs: readonly (OpNode | SourceEntry)[];
   readonly consumers: Consumer[];
+  /** The merged input watermark last given to the operator. */
+  delivered: number;
 }
 
 interface SourceEntry {
@@ -85,16 +91,10 @@ const FACTORIES: Record<Exclude<PlanKind, 'source'>, Factory> = {
     new SessionAggregateOperator(n as Extract<PlanNode, { kind: 'session_aggregate' }>, ctx, out),
   join: (n, ctx, out) => new JoinOperator(n as Extract<PlanNode, { kind: 'join' }>, ctx, out),
   union: (n, _ctx, out) => new UnionOperator(n as Extract<PlanNode, { kind: 'union' }>, out),
-  distinct: (n, _ctx, out) => new DistinctOperator(n as Extract<PlanNode, { kind: 'distinct' }>, out),
+  distinct: (n, ctx, out) => new DistinctOperator(n as Extract<PlanNode, { kind: 'distinct' }>, ctx, out),
   sort: (n, ctx, out) => new SortOperator(n as Extract<PlanNode, { kind: 'sort' }>, ctx, out),
   limit: (n, ctx, out) => new LimitOperator(n as Extract<PlanNode, { kind: 'limit' }>, ctx, out),
 };
-
-export { planInputs };
-
-function describeSource(node: SourceNode): string {
-  return `Source ${node.relation.kind} ${node.relation.name} columns=[${node.columns.join(', ')}]`;
-}
 
 class DagImpl implements Dag {
   readonly sources: DagSource[] = [];
@@ -103,21 +103,16 @@ class DagImpl implements Dag {
   private readonly built = new Map<PlanNode, OpNode | SourceEntry>();
   private readonly output: ChangeBatch[] = [];
   private readonly evalCtx: { params: readonly Value[]; nowMicros: number };
-  private readonly opCtx: OperatorContext;
+  private readonly state: StateStore;
+  /** The watermark each operator emitted last, by operator id: durable, so a restarted DAG goes on from it. */
+  private readonly emitted: StateTable<number>;
   private late = 0;
 
-  constructor(private readonly plan: PlanNode, options: DagOptions) {
+  constructor(plan: PlanNode, private readonly options: DagOptions) {
     this.schema = plan.schema;
     this.evalCtx = { params: options.params ?? [], nowMicros: options.nowMicros ?? Date.now() * 1000 };
-    const evalCtx: EvalContext = this.evalCtx;
-    this.opCtx = {
-      eval: evalCtx,
-      mode: options.mode,
-      late: (row) => {
-        this.late++;
-        options.late?.(row);
-      },
-    };
+    this.state = new StateStore(options.mode === 'incremental');
+    this.emitted = this.state.tablesOf('dag')('watermarks', NUMBER_CODEC);
     const root = this.build(plan);
     root.consumers.push({ target: 'root', input: 0 });
   }
@@ -132,15 +127,23 @@ class DagImpl implements Dag {
       return entry;
     }
     const inputs = planInputs(node).map((n) => this.build(n));
+    // Post-order: every operator comes after its inputs, which is the flush order.
+    const id = this.ops.length;
     const consumers: Consumer[] = [];
     const out: OperatorOutput = {
       emit: (batch) => this.deliver(consumers, batch),
-      emitWatermark: (micros) => {
-        for (const c of consumers) if (c.target !== 'root') c.target.op.watermark(c.input, micros);
-      },
+      emitWatermark: (micros) => this.advanceWatermark(id, micros),
     };
-    const opNode: OpNode = { id: this.ops.length, node, op: FACTORIES[node.kind](node, this.opCtx, out), consumers };
-    // Post-order: every operator comes after its inputs, which is the flush order.
+    const ctx: OperatorContext = {
+      eval: this.evalCtx,
+      mode: this.options.mode,
+      late: (row) => {
+        this.late++;
+        this.options.late?.(row);
+      },
+      tables: this.state.tablesOf(String(id)),
+    };
+    const opNode: OpNode = { id, op: FACTORIES[node.kind](node, ctx, out), inputs, consumers, delivered: -Infinity };
     this.ops.push(opNode);
     this.built.set(node, opNode);
     inputs.forEach((input, i) => input.consumers.push({ target: opNode, input: i }));
@@ -153,6 +156,28 @@ class DagImpl implements Dag {
       if (c.target === 'root') this.output.push(batch);
       else c.target.op.push(c.input, batch);
     }
+  }
+
+  /** Operator `id` emitted watermark `micros`: kept when it advances, and passed on to its consumers. */
+  private advanceWatermark(id: number, micros: number): void {
+    const before = this.emitted.get(id);
+    if (before !== undefined && micros <= before) return;
+    this.emitted.put(id, micros);
+    for (const c of this.ops[id].consumers) if (c.target !== 'root') this.offerWatermark(c.target);
+  }
+
+  /** Gives an operator the minimum watermark over its inputs, when every input has one and it advanced. */
+  private offerWatermark(o: OpNode): void {
+    let min: number | null = null;
+    for (const input of o.inputs) {
+      // Sources carry no watermark: only operators (windows, from event times) make one.
+      const w = 'op' in input ? this.emitted.get(input.id) : undefined;
+      if (w === undefined) return;
+      if (min === null || w < min) min = w;
+    }
+    if (min === null || min <= o.delivered) return;
+    o.delivered = min;
+    o.op.onWatermark(min);
   }
 
   beginEpoch(nowMicros: number): void {
@@ -175,11 +200,7 @@ class DagImpl implements Dag {
 
   watermark(): number | null {
     let min: number | null = null;
-    for (const o of this.ops) {
-      const op = o.op as Operator & { currentWatermark?: () => number | null };
-      const w = op.currentWatermark?.() ?? null;
-      if (w !== null && (min === null || w < min)) min = w;
-    }
+    for (const w of this.emitted.values()) if (min === null || w < min) min = w;
     return min;
   }
 
@@ -187,51 +208,22 @@ class DagImpl implements Dag {
     return this.late;
   }
 
-  snapshot(): StateDelta {
-    const delta: StateDelta = new Map();
-    for (const o of this.ops) {
-      for (const [k, v] of o.op.snapshot()) delta.set(`${o.id}/${k}`, v);
-    }
-    return delta;
+  snapshot(epoch: number): StateDelta {
+    return this.state.snapshot(epoch);
   }
 
   restore(entries: Iterable<[string, Uint8Array]>): void {
-    const perOp = new Map<number, [string, Uint8Array][]>();
-    for (const [k, v] of entries) {
-      const slash = k.indexOf('/');
-      const id = Number(k.slice(0, slash));
-      if (!(id >= 0 && id < this.ops.length) || slash < 0) {
-        throw new Error(`engine: state key ${JSON.stringify(k)} does not belong to this plan`);
-      }
-      let list = perOp.get(id);
-      if (list === undefined) perOp.set(id, (list = []));
-      list.push([k.slice(slash + 1), v]);
-    }
-    for (const [id, list] of perOp) this.ops[id].op.restore(list);
+    this.state.restore(entries);
+    for (const o of this.ops) o.op.restored();
+    // Each operator is told its inputs' watermark again, as before the restart (e.g. which windows are closed).
+    for (const o of this.ops) this.offerWatermark(o);
   }
 
   stateBytes(): number {
     return this.ops.reduce((n, o) => n + o.op.stateBytes(), 0);
   }
-
-  explain(): string[] {
-    const lines: string[] = [];
-    const walk = (node: PlanNode, depth: number): void => {
-      const entry = this.built.get(node)!;
-      const text = 'op' in entry ? entry.op.describe() : describeSource(entry.node);
-      lines.push('  '.repeat(depth) + text);
-      for (const input of planInputs(node)) walk(input, depth + 1);
-    };
-    walk(this.plan, 0);
-    return lines;
-  }
 }
 
 export function buildDag(plan: PlanNode, options: DagOptions): Dag {
   return new DagImpl(plan, options);
-}
-
-/** EXPLAIN text of a plan (as a pull query, or as a continuous query with mode 'incremental'). */
-export function explainPlan(plan: PlanNode, mode: DagOptions['mode'] = 'batch'): string[] {
-  return buildDag(plan, { mode }).explain();
 }

@@ -1,5 +1,7 @@
 // EXPLAIN: one line per physical operator, children indented two spaces under their parent, expressions written
-// with the input's column names. The text is stable (golden tests compare it), so change it deliberately.
+// with the input's column names. The text is stable (golden tests compare it), so change it deliberately. This is the
+// one renderer of physical plans: operators print nothing, and the fingerprint that guards a continuous query's
+// stored state is computed from the plan data (engine/plan-fingerprint.ts), never from this text.
 
 import { planInputs, type AggCall, type Expr, type PlanKind, type PlanNode } from '../engine/plan';
 import { formatValue } from '../engine/text';

@@ -15,8 +15,8 @@ import {
 import { metaKey } from './keys';
 import { openLevel } from './open-db';
 
-/** Bump when the key layout or a value encoding changes incompatibly. */
-export const FORMAT_VERSION = 1;
+/** Bump when the key layout or a value encoding changes incompatibly (docs/durability.md lists the versions). */
+export const FORMAT_VERSION = 2;
 
 /** `D` is the engine's definition type: storage keeps it as JSON and needs only its name. */
 export class Store<D extends NamedDef = NamedDef> {

@@ -60,10 +60,3 @@ export function accumulatorFactory(call: AggCall, appendOnly = false): Accumulat
   const type = argType(call);
   return (): Accumulator => new DistinctAcc(type, base());
 }
-
-/** A stable text of an aggregate call for EXPLAIN: count(*), sum(#2), count(DISTINCT #0). */
-export function describeAgg(call: AggCall, describeExpr: (e: AggCall['args'][number]) => string): string {
-  if (call.fn === 'count_star') return 'count(*)';
-  const args = call.args.map(describeExpr).join(', ');
-  return `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${args})`;
-}

@@ -3,7 +3,7 @@
 
 import type { Statement } from '../statement';
 import type { Runtime } from '../runtime/runtime';
-import type { Field, Schema, Value } from '../types';
+import type { Schema, Value } from '../types';
 import type { Transaction } from './transaction';
 
 export type Of<K extends Statement['kind']> = Extract<Statement, { kind: K }>;

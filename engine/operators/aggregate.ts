@@ -1,30 +1,28 @@
 // Hash aggregate over change batches. Rows (+1 / -1) update their group's accumulators as they come; at the end of
 // each epoch every changed group emits a delete of its previous output row and an insert of the new one (EMIT
 // CHANGES), or, with EMIT ON WINDOW CLOSE, a group emits its row once, when the watermark reaches its window_end.
-// Either way a group whose window_end is at or below the watermark can receive no more rows and is evicted.
+// Either way a group whose window_end is at or below the watermark can receive no more rows and is evicted. The
+// groups live in a state table, so the runner makes them durable.
 
-import { accumulatorFactory, describeAgg, type AccumulatorFactory } from '../aggregate';
+import { accumulatorFactory, type AccumulatorFactory } from '../aggregate';
 import type { ChangeBatch } from '../batch';
 import { valueAt, type Vec } from '../columns/vec';
 import { BatchColumns } from '../expr/context';
 import { compileExpr, type CompiledExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import type { AggregateNode } from '../plan';
 import { RowKeyer, type Key } from '../state/keys';
+import type { StateTable } from '../state/table';
 import { changesFromRows, weightAt } from './changes';
-import { ChunkLog } from '../state/chunks';
-import { ChangeCollector, decodeGroup, groupRow, newGroup, readGroup, sameRow, writeGroup, type Group } from './groups';
+import { ChangeCollector, groupRow, newGroup, readGroup, sameRow, writeGroup, type Group } from './groups';
 import { neverRetracts } from './properties';
-import type { Operator, OperatorContext, OperatorOutput, StateDelta } from './operator';
+import type { Operator, OperatorContext, OperatorOutput } from './operator';
 
 const GLOBAL_KEY = '';
 
 export class AggregateOperator implements Operator {
-  private readonly groups = new Map<Key, Group>();
-  /** Groups changed since the last flush (to emit) and since the last snapshot (to persist). */
+  private readonly groups: StateTable<Group>;
+  /** Groups changed since the last flush: to emit, and to put back in the state table. */
   private readonly changed = new Set<Key>();
-  private readonly unsaved = new Set<Key>();
-  private readonly chunks = new ChunkLog();
   /** window_end → keys of the groups in that window, for eviction. */
   private readonly byWindowEnd = new Map<number, Set<Key>>();
   private readonly factories: AccumulatorFactory[];
@@ -39,6 +37,7 @@ export class AggregateOperator implements Operator {
     this.args = node.aggs.map((a) => a.args.map(compileExpr));
     this.keyer = new RowKeyer(node.groupBy.map((i) => node.input.schema[i].type));
     this.isGlobal = node.groupBy.length === 0;
+    this.groups = ctx.tables('groups', { write: writeGroup, read: (r, key) => readGroup(r, key, this.factories) });
     if (node.emit === 'on_window_close' && node.windowEnd === null) {
       throw new Error('engine: EMIT ON WINDOW CLOSE needs a window_end group key');
     }
@@ -58,14 +57,13 @@ export class AggregateOperator implements Operator {
       let g = this.groups.get(key);
       if (g === undefined) {
         g = newGroup(key, keyCols.map((c) => valueAt(c, i)), this.factories);
-        this.groups.set(key, g);
+        this.groups.put(key, g);
         this.indexWindow(g);
       }
       const w = weightAt(batch, i);
       g.rows += w;
       for (let a = 0; a < g.accs.length; a++) g.accs[a].update(argVecs[a], i, w);
       this.changed.add(key);
-      this.unsaved.add(key);
     }
   }
 
@@ -85,42 +83,48 @@ export class AggregateOperator implements Operator {
 
   private drop(g: Group): void {
     this.groups.delete(g.key);
-    this.unsaved.add(g.key);
     const end = this.windowEndOf(g);
     if (end !== null) this.byWindowEnd.get(end)?.delete(g.key);
   }
 
-  watermark(_input: number, micros: number): void {
-    if (micros > this.watermarkMicros) this.watermarkMicros = micros;
+  onWatermark(micros: number): void {
+    this.watermarkMicros = micros;
   }
 
   flush(): void {
     const out = new ChangeCollector();
     if (this.isGlobal && !this.groups.has(GLOBAL_KEY)) {
       // A global aggregate has one row even over no input (count 0, sum NULL).
-      this.groups.set(GLOBAL_KEY, newGroup(GLOBAL_KEY, [], this.factories));
+      this.groups.put(GLOBAL_KEY, newGroup(GLOBAL_KEY, [], this.factories));
       this.changed.add(GLOBAL_KEY);
-      this.unsaved.add(GLOBAL_KEY);
     }
-    if (this.node.emit === 'changes') this.emitChanged(out);
+    for (const key of this.changed) this.settle(key, out);
     this.changed.clear();
     this.closeWindows(this.watermarkMicros, out);
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
     if (this.watermarkMicros > -Infinity) this.out.emitWatermark(this.watermarkMicros);
   }
 
-  private emitChanged(out: ChangeCollector): void {
-    for (const key of this.changed) {
-      const g = this.groups.get(key);
-      if (g === undefined) continue;
+  /**
+   * A group the epoch changed: with EMIT CHANGES its old row goes out and its new row in, and it is dropped once it
+   * has no rows; otherwise it is put back in the state table, changed in place.
+   */
+  private settle(key: Key, out: ChangeCollector): void {
+    const g = this.groups.get(key);
+    if (g === undefined) return;
+    if (this.node.emit === 'changes') {
       const row = g.rows > 0 || this.isGlobal ? groupRow(g) : null;
       if (!sameRow(g.emitted, row)) {
         if (g.emitted !== null) out.add(g.emitted, -1);
         if (row !== null) out.add(row, 1);
         g.emitted = row;
       }
-      if (g.rows === 0 && !this.isGlobal) this.drop(g);
+      if (g.rows === 0 && !this.isGlobal) {
+        this.drop(g);
+        return;
+      }
     }
+    this.groups.put(key, g);
   }
 
   /** Windows ending at or before `upTo` are final: emit them (on window close) and evict their state. */
@@ -134,7 +138,6 @@ export class AggregateOperator implements Operator {
         if (g === undefined) continue;
         if (this.node.emit === 'on_window_close' && g.rows > 0) out.add(groupRow(g), 1);
         this.groups.delete(key);
-        this.unsaved.add(key);
       }
       this.byWindowEnd.delete(end);
     }
@@ -147,56 +150,8 @@ export class AggregateOperator implements Operator {
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
   }
 
-  /**
-   * Changed groups as chunks (engine/state/chunks.ts), one record each: 1 and the group's bytes, or 0 and the key
-   * of a group that is gone.
-   */
-  snapshot(): StateDelta {
-    const delta = this.chunks.write(this.unsaved.size, (add) => {
-      for (const g of this.groups.values()) add((w) => writeGroup(w.u8(1), g));
-    }, (add) => {
-      for (const key of this.unsaved) {
-        const g = this.groups.get(key);
-        add((w) => {
-          if (g !== undefined) writeGroup(w.u8(1), g);
-          else if (typeof key === 'number') w.u8(0).u8(0).f64(key);
-          else w.u8(0).u8(1).str(key);
-        });
-      }
-    });
-    this.unsaved.clear();
-    return delta;
-  }
-
-  restore(entries: Iterable<[string, Uint8Array]>): void {
-    const put = (g: Group): void => {
-      const old = this.groups.get(g.key);
-      if (old !== undefined) this.unindexWindow(old);
-      this.groups.set(g.key, g);
-      this.indexWindow(g);
-    };
-    this.chunks.restore(entries, (_name, bytes) => put(decodeGroup(bytes, this.factories)), (r, count) => {
-      for (let i = 0; i < count; i++) {
-        if (r.u8() === 1) {
-          put(readGroup(r, this.factories));
-          continue;
-        }
-        const key: Key = r.u8() === 0 ? r.f64() : r.str();
-        const old = this.groups.get(key);
-        if (old !== undefined) {
-          this.unindexWindow(old);
-          this.groups.delete(key);
-        }
-      }
-    });
-  }
-
-  private unindexWindow(g: Group): void {
-    const end = this.windowEndOf(g);
-    if (end === null) return;
-    const keys = this.byWindowEnd.get(end);
-    keys?.delete(g.key);
-    if (keys !== undefined && keys.size === 0) this.byWindowEnd.delete(end);
+  restored(): void {
+    for (const g of this.groups.values()) this.indexWindow(g);
   }
 
   stateBytes(): number {
@@ -206,12 +161,5 @@ export class AggregateOperator implements Operator {
       for (const a of g.accs) total += a.bytes();
     }
     return total;
-  }
-
-  describe(): string {
-    const keys = this.node.groupBy.map((i) => `#${i}`).join(', ');
-    const aggs = this.node.aggs.map((a) => describeAgg(a, describeExpr)).join(', ');
-    const window = this.node.windowEnd === null ? '' : ` window_end=#${this.node.groupBy[this.node.windowEnd]}`;
-    return `HashAggregate keys=[${keys}] aggs=[${aggs}]${window} emit=${this.node.emit}`;
   }
 }

@@ -2,7 +2,9 @@
 
 import type { RecordBatch } from 'apache-arrow';
 import type { ChangeBatch } from '../batch';
-import { batchFromRows, takeBatch } from '../columns/rows';
+import { batchFromRows, concatBatches, takeBatch } from '../columns/rows';
+import { BatchColumns } from '../expr/context';
+import { RowKeyer, type Key } from '../state/keys';
 import type { Schema, Value } from '../types';
 import { formatValue } from '../text';
 
@@ -37,6 +39,39 @@ export function changesFromRows(schema: Schema, rows: readonly (readonly Value[]
   const data: RecordBatch = batchFromRows(schema, outRows);
   const allInserts = outWeights.every((w) => w === 1);
   return { data, diffs: allInserts ? null : Int32Array.from(outWeights) };
+}
+
+/**
+ * What remains of change batches once every delete cancels one inserted copy of the same row: the inserted rows that
+ * survive, in input order, as one batch. Two rows are the same when every column holds the same value, with NULL
+ * only the same as NULL (NaN is a value, equal to NaN, as in PostgreSQL).
+ */
+export function consolidateBatches(schema: Schema, batches: readonly ChangeBatch[]): RecordBatch {
+  const all = concatBatches(schema, batches.map((b) => b.data));
+  if (batches.every((b) => b.diffs === null)) return all;
+  const weights = new Int32Array(all.numRows);
+  let at = 0;
+  for (const b of batches) {
+    if (b.diffs === null) weights.fill(1, at, at + b.data.numRows);
+    else weights.set(b.diffs, at);
+    at += b.data.numRows;
+  }
+  const view = new BatchColumns(all, schema);
+  const cols = schema.map((_, c) => view.column(c));
+  const keyer = new RowKeyer(schema.map((f) => f.type));
+  const keys: Key[] = Array.from(weights, (_, i) => keyer.key(cols, i));
+  const net = new Map<Key, number>();
+  keys.forEach((k, i) => net.set(k, (net.get(k) ?? 0) + weights[i]));
+  // The first inserted copies of a row survive, as many as its net weight.
+  const live: number[] = [];
+  keys.forEach((k, i) => {
+    if (weights[i] <= 0) return;
+    const left = net.get(k)!;
+    if (left <= 0) return;
+    live.push(i);
+    net.set(k, left - 1);
+  });
+  return takeBatch(schema, all, Int32Array.from(live));
 }
 
 /** A row as PostgreSQL record text: (1,acme,,"a b"), for dead letters. */

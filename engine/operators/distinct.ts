@@ -1,16 +1,17 @@
 // SELECT DISTINCT: counts each row's copies and emits a row when its count becomes positive, deletes it when the
-// count falls back to zero (checked once per epoch, so a delete and re-insert within an epoch emits nothing).
+// count falls back to zero (checked once per epoch, so a delete and re-insert within an epoch emits nothing). The
+// counts live in a state table, which the runner makes durable.
 
 import type { ChangeBatch } from '../batch';
 import { rowsFromBatch } from '../columns/rows';
 import { BatchColumns } from '../expr/context';
 import type { DistinctNode } from '../plan';
-import { ByteReader, ByteWriter } from '../state/codec';
 import { RowKeyer, type Key } from '../state/keys';
+import type { StateTable, ValueCodec } from '../state/table';
 import type { Value } from '../types';
 import { changesFromRows, weightAt } from './changes';
-import { ChangeCollector, stateKeyOf } from './groups';
-import { WatermarkMerger, type Operator, type OperatorOutput, type StateDelta } from './operator';
+import { ChangeCollector } from './groups';
+import type { Operator, OperatorContext, OperatorOutput } from './operator';
 
 interface Entry {
   readonly key: Key;
@@ -19,15 +20,30 @@ interface Entry {
   present: boolean;
 }
 
-export class DistinctOperator implements Operator {
-  private readonly entries = new Map<Key, Entry>();
-  private readonly changed = new Set<Key>();
-  private readonly unsaved = new Set<Key>();
-  private readonly keyer: RowKeyer;
-  private readonly merger = new WatermarkMerger(1);
+/** An entry's bytes in the state table (keyed by its row key): count, whether its row is out, the row. */
+const ENTRY_CODEC: ValueCodec<Entry> = {
+  write(w, e) {
+    w.svar(e.count).u8(e.present ? 1 : 0).uvar(e.row.length);
+    for (const v of e.row) w.value(v);
+  },
+  read(r, key) {
+    const count = r.svar();
+    const present = r.u8() === 1;
+    const row: Value[] = [];
+    for (let n = r.uvar(); n > 0; n--) row.push(r.value());
+    return { key, row, count, present };
+  },
+};
 
-  constructor(private readonly node: DistinctNode, private readonly out: OperatorOutput) {
+export class DistinctOperator implements Operator {
+  private readonly entries: StateTable<Entry>;
+  /** Rows whose count changed since the last flush. */
+  private readonly changed = new Set<Key>();
+  private readonly keyer: RowKeyer;
+
+  constructor(private readonly node: DistinctNode, ctx: OperatorContext, private readonly out: OperatorOutput) {
     this.keyer = new RowKeyer(node.schema.map((f) => f.type));
+    this.entries = ctx.tables('rows', ENTRY_CODEC);
   }
 
   push(_input: number, batch: ChangeBatch): void {
@@ -42,16 +58,15 @@ export class DistinctOperator implements Operator {
       if (e === undefined) {
         rows ??= rowsFromBatch(batch.data, this.node.input.schema);
         e = { key, row: rows[i], count: 0, present: false };
-        this.entries.set(key, e);
+        this.entries.put(key, e);
       }
       e.count += weightAt(batch, i);
       this.changed.add(key);
     }
   }
 
-  watermark(input: number, micros: number): void {
-    const w = this.merger.update(input, micros);
-    if (w !== null) this.out.emitWatermark(w);
+  onWatermark(micros: number): void {
+    this.out.emitWatermark(micros);
   }
 
   flush(): void {
@@ -64,7 +79,7 @@ export class DistinctOperator implements Operator {
         e.present = present;
       }
       if (e.count === 0) this.entries.delete(key);
-      this.unsaved.add(key);
+      else this.entries.put(key, e);
     }
     this.changed.clear();
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
@@ -74,43 +89,9 @@ export class DistinctOperator implements Operator {
     this.flush();
   }
 
-  snapshot(): StateDelta {
-    const delta: StateDelta = new Map();
-    for (const key of this.unsaved) {
-      const e = this.entries.get(key);
-      if (e === undefined) {
-        delta.set(stateKeyOf(key), null);
-        continue;
-      }
-      const w = new ByteWriter();
-      if (typeof key === 'number') w.u8(0).f64(key);
-      else w.u8(1).str(key);
-      w.svar(e.count).u8(e.present ? 1 : 0).uvar(e.row.length);
-      for (const v of e.row) w.value(v);
-      delta.set(stateKeyOf(key), w.finish());
-    }
-    this.unsaved.clear();
-    return delta;
-  }
-
-  restore(entries: Iterable<[string, Uint8Array]>): void {
-    for (const [, bytes] of entries) {
-      const r = new ByteReader(bytes);
-      const key: Key = r.u8() === 0 ? r.f64() : r.str();
-      const count = r.svar();
-      const present = r.u8() === 1;
-      const row: Value[] = [];
-      const n = r.uvar();
-      for (let i = 0; i < n; i++) row.push(r.value());
-      this.entries.set(key, { key, row, count, present });
-    }
-  }
+  restored(): void {}
 
   stateBytes(): number {
     return this.entries.size * (64 + this.node.schema.length * 16);
-  }
-
-  describe(): string {
-    return 'Distinct';
   }
 }

@@ -4,7 +4,6 @@
 import type { ChangeBatch } from '../batch';
 import { BatchColumns } from '../expr/context';
 import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import type { FilterNode } from '../plan';
 import { takeChanges } from './changes';
 import { StatelessOperator, type OperatorContext, type OperatorOutput } from './operator';
@@ -22,9 +21,5 @@ export class FilterOperator extends StatelessOperator {
     const view = new BatchColumns(batch.data, this.node.input.schema);
     const rows = selectedRows(this.predicate.eval(view, this.ctx.eval));
     if (rows.length > 0) this.out.emit(takeChanges(this.node.input.schema, batch, rows));
-  }
-
-  describe(): string {
-    return `Filter ${describeExpr(this.node.predicate)}`;
   }
 }

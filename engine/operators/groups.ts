@@ -2,7 +2,7 @@
 // output row last emitted. Shared by the windowed/unwindowed aggregate and the session aggregate.
 
 import type { Accumulator, AccumulatorFactory } from '../aggregate';
-import { ByteReader, ByteWriter } from '../state/codec';
+import type { ByteReader, ByteWriter } from '../state/codec';
 import type { Key } from '../state/keys';
 import type { Value } from '../types';
 
@@ -24,21 +24,8 @@ export function groupRow(g: Group): Value[] {
   return [...g.keyValues, ...g.accs.map((a) => a.result())];
 }
 
-/** The durable name of a group's state: numbers and strings never collide. */
-export function stateKeyOf(key: Key): string {
-  return typeof key === 'number' ? `n${key}` : `s${key}`;
-}
-
-export function encodeGroup(g: Group, extra?: (w: ByteWriter) => void): Uint8Array {
-  const w = new ByteWriter();
-  writeGroup(w, g, extra);
-  return w.finish();
-}
-
-/** A group's bytes, written into a (shared) writer. */
-export function writeGroup(w: ByteWriter, g: Group, extra?: (w: ByteWriter) => void): void {
-  if (typeof g.key === 'number') w.u8(0).f64(g.key);
-  else w.u8(1).str(g.key);
+/** A group as state table bytes (the table writes its key): key values, row weight, emitted row, accumulators. */
+export function writeGroup(w: ByteWriter, g: Group): void {
   w.uvar(g.keyValues.length);
   for (const v of g.keyValues) w.value(v);
   w.svar(g.rows);
@@ -48,15 +35,9 @@ export function writeGroup(w: ByteWriter, g: Group, extra?: (w: ByteWriter) => v
     for (const v of g.emitted) w.value(v);
   }
   for (const a of g.accs) a.write(w);
-  extra?.(w);
 }
 
-export function decodeGroup(bytes: Uint8Array, factories: readonly AccumulatorFactory[], extra?: (r: ByteReader) => void): Group {
-  return readGroup(new ByteReader(bytes), factories, extra);
-}
-
-export function readGroup(r: ByteReader, factories: readonly AccumulatorFactory[], extra?: (r: ByteReader) => void): Group {
-  const key: Key = r.u8() === 0 ? r.f64() : r.str();
+export function readGroup(r: ByteReader, key: Key, factories: readonly AccumulatorFactory[]): Group {
   const nk = r.uvar();
   const keyValues: Value[] = [];
   for (let i = 0; i < nk; i++) keyValues.push(r.value());
@@ -69,7 +50,6 @@ export function readGroup(r: ByteReader, factories: readonly AccumulatorFactory[
     g.emitted = emitted;
   }
   for (const a of g.accs) a.read(r);
-  extra?.(r);
   return g;
 }
 

@@ -2,22 +2,23 @@
 // rows (with multiplicities) by join key; a change on one side meets the other side's current rows. For LEFT JOIN,
 // each left row also counts its matches, so its NULL-extended row is inserted while it has none and deleted when
 // the first match arrives. The same code runs a pull query (all input in one epoch) and, later, continuous joins.
+// Each side's entries live in a state table by row key (so the runner makes them durable); the buckets by join key
+// are an index over them, rebuilt at restore.
 
 import type { ChangeBatch } from '../batch';
 import { rowsFromBatch } from '../columns/rows';
 import { vecFromValues, type Vec } from '../columns/vec';
 import { BatchColumns, VecColumns } from '../expr/context';
 import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import type { JoinNode } from '../plan';
-import { ByteReader, ByteWriter } from '../state/codec';
-import { ChunkLog } from '../state/chunks';
-import { anyNullAt, RowKeyer, type Key } from '../state/keys';
+import type { ByteReader, ByteWriter } from '../state/codec';
+import { anyNullAt, readKey, RowKeyer, writeKey, type Key } from '../state/keys';
+import type { StateTable, ValueCodec } from '../state/table';
 import type { Value } from '../types';
 import { changesFromRows, weightAt } from './changes';
 import { ChangeCollector } from './groups';
 import { isClosingWindowEnd } from './properties';
-import { WatermarkMerger, type Operator, type OperatorContext, type OperatorOutput, type StateDelta } from './operator';
+import type { Operator, OperatorContext, OperatorOutput } from './operator';
 
 interface Entry {
   readonly row: Value[];
@@ -29,31 +30,46 @@ interface Entry {
   readonly rk: Key;
 }
 
+/** Buckets: join key → row key → entry. */
 type Side = Map<Key, Map<Key, Entry>>;
 
 const LEFT = 0;
 const RIGHT = 1;
-/** A chunk record that is not an entry (whose first byte is its side) but an eviction of ended windows. */
-const EVICT = 2;
+/** The join key of the entries whose join key has a NULL: they match nothing, but LEFT JOIN emits them. */
+const NULL_JOIN_KEY = '\u0002NULLKEY';
+
+/** An entry's bytes in its side's state table (keyed by its row key): join key, count, matches, row. */
+const ENTRY_CODEC: ValueCodec<Entry> = {
+  write(w: ByteWriter, e: Entry): void {
+    writeKey(w, e.jk).svar(e.count).svar(e.matches).uvar(e.row.length);
+    for (const v of e.row) w.value(v);
+  },
+  read(r: ByteReader, rk: Key): Entry {
+    const jk = readKey(r);
+    const count = r.svar();
+    const matches = r.svar();
+    const row: Value[] = [];
+    const width = r.uvar();
+    for (let c = 0; c < width; c++) row.push(r.value());
+    return { row, count, matches, jk, rk };
+  },
+};
 
 export class JoinOperator implements Operator {
+  /** Each side's entries with a non-zero count, by row key: the state. */
+  private readonly entries: [StateTable<Entry>, StateTable<Entry>];
   private readonly sides: [Side, Side] = [new Map(), new Map()];
-  /** Entries changed since the last snapshot, by bucket; written as chunks (engine/state/chunks.ts). */
-  private readonly unsaved: [Map<Key, Set<Key>>, Map<Key, Set<Key>>] = [new Map(), new Map()];
-  private readonly chunks = new ChunkLog();
   /**
    * Which pair of join keys is a window_end closed by both inputs' watermarks (null: none): a bucket whose window
-   * ended at or below the merged watermark can neither change nor match again, so it is evicted, and the
-   * eviction is written as one record. Buckets by window end, per side.
+   * ended at or below the merged watermark can neither change nor match again, so it is evicted. Buckets by window
+   * end, per side.
    */
   private readonly endKey: number | null;
   private readonly byEnd: [Map<number, Set<Key>>, Map<number, Set<Key>>] = [new Map(), new Map()];
   private evictedUpTo = -Infinity;
-  private evictionUnsaved = false;
   private readonly joinKeyers: [RowKeyer, RowKeyer];
   private readonly rowKeyers: [RowKeyer, RowKeyer];
   private readonly residual: CompiledExpr | null;
-  private readonly merger = new WatermarkMerger(2);
   private readonly leftWidth: number;
   private readonly rightWidth: number;
 
@@ -67,6 +83,7 @@ export class JoinOperator implements Operator {
     this.rightWidth = r.length;
     const j = node.leftKeys.findIndex((lk, i) => isClosingWindowEnd(node.left, lk) && isClosingWindowEnd(node.right, node.rightKeys[i]));
     this.endKey = j < 0 || ctx.mode !== 'incremental' ? null : j;
+    this.entries = [ctx.tables('left', ENTRY_CODEC), ctx.tables('right', ENTRY_CODEC)];
   }
 
   /** Indexes a new bucket by its window end (from one of its rows). */
@@ -88,8 +105,8 @@ export class JoinOperator implements Operator {
       const ends = [...this.byEnd[side].keys()].filter((e) => e <= upTo);
       for (const end of ends) {
         for (const jk of this.byEnd[side].get(end)!) {
+          for (const rk of this.sides[side].get(jk)?.keys() ?? []) this.entries[side].delete(rk);
           this.sides[side].delete(jk);
-          this.unsaved[side].delete(jk);
         }
         this.byEnd[side].delete(end);
       }
@@ -150,7 +167,7 @@ export class JoinOperator implements Operator {
             e.matches += w;
             if (before <= 0 && e.matches > 0) out.add(this.nullExtended(e.row), -e.count);
             else if (before > 0 && e.matches <= 0) out.add(this.nullExtended(e.row), e.count);
-            this.markUnsaved(LEFT, e.jk, e.rk);
+            this.entries[LEFT].put(e.rk, e);
           }
         }
       }
@@ -160,31 +177,32 @@ export class JoinOperator implements Operator {
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
   }
 
-  private markUnsaved(side: number, jk: Key, rk: Key): void {
-    let keys = this.unsaved[side].get(jk);
-    if (keys === undefined) this.unsaved[side].set(jk, (keys = new Set()));
-    keys.add(rk);
-  }
-
   private apply(side: number, joinKey: Key | null, rowKey: Key, row: Value[], w: number, matched: number): Entry {
-    const jk: Key = joinKey ?? '\u0002NULLKEY';
-    let bucket = this.sides[side].get(jk);
-    if (bucket === undefined) {
-      this.sides[side].set(jk, (bucket = new Map()));
-      this.indexBucket(side, jk, row);
-    }
-    let e = bucket.get(rowKey);
+    const jk: Key = joinKey ?? NULL_JOIN_KEY;
+    let e = this.entries[side].get(rowKey);
     if (e === undefined) {
       e = { row, count: 0, matches: matched, jk, rk: rowKey };
-      bucket.set(rowKey, e);
+      this.addToBucket(side, e);
     }
     e.count += w;
     if (e.count === 0) {
+      const bucket = this.sides[side].get(jk)!;
       bucket.delete(rowKey);
       if (bucket.size === 0) this.sides[side].delete(jk);
+      this.entries[side].delete(rowKey);
+    } else {
+      this.entries[side].put(rowKey, e);
     }
-    this.markUnsaved(side, jk, rowKey);
     return e;
+  }
+
+  private addToBucket(side: number, e: Entry): void {
+    let bucket = this.sides[side].get(e.jk);
+    if (bucket === undefined) {
+      this.sides[side].set(e.jk, (bucket = new Map()));
+      this.indexBucket(side, e.jk, e.row);
+    }
+    bucket.set(e.rk, e);
   }
 
   /** 1 for each candidate pair that satisfies the residual condition (all pairs when there is none). */
@@ -207,78 +225,17 @@ export class JoinOperator implements Operator {
     return pass;
   }
 
-  watermark(input: number, micros: number): void {
-    const w = this.merger.update(input, micros);
-    if (w === null) return;
-    if (this.endKey !== null && w > this.evictedUpTo) {
-      this.evict(w);
-      this.evictionUnsaved = true;
-    }
-    this.out.emitWatermark(w);
+  onWatermark(micros: number): void {
+    if (this.endKey !== null) this.evict(micros);
+    this.out.emitWatermark(micros);
   }
 
   flush(): void {}
 
   endOfInput(): void {}
 
-  /** Each record: side, join key, row key, count, matches and, unless the entry is gone (count 0), the row. */
-  snapshot(): StateDelta {
-    let changed = this.evictionUnsaved ? 1 : 0;
-    for (const side of this.unsaved) for (const keys of side.values()) changed += keys.size;
-    const delta = this.chunks.write(changed, (add) => {
-      for (const side of [LEFT, RIGHT]) {
-        for (const bucket of this.sides[side].values()) for (const e of bucket.values()) add((w) => writeEntry(w, side, e.jk, e.rk, e));
-      }
-    }, (add) => {
-      for (const side of [LEFT, RIGHT]) {
-        for (const [jk, keys] of this.unsaved[side]) {
-          const bucket = this.sides[side].get(jk);
-          for (const rk of keys) add((w) => writeEntry(w, side, jk, rk, bucket?.get(rk)));
-        }
-      }
-      // After the entries: on restore it drops them too when their window has ended.
-      if (this.evictionUnsaved) add((w) => w.u8(EVICT).f64(this.evictedUpTo));
-    });
-    this.evictionUnsaved = false;
-    for (const side of this.unsaved) side.clear();
-    return delta;
-  }
-
-  restore(entries: Iterable<[string, Uint8Array]>): void {
-    this.chunks.restore(entries, (name, bytes) => {
-      // The earlier layout: one value per bucket.
-      const side = name[0] === 'l' ? LEFT : RIGHT;
-      const r = new ByteReader(bytes);
-      const jk = readKey(r);
-      const size = r.uvar();
-      for (let i = 0; i < size; i++) this.restoreEntry(side, jk, r);
-    }, (r, count) => {
-      for (let i = 0; i < count; i++) {
-        const side = r.u8();
-        if (side === EVICT) this.evict(r.f64());
-        else this.restoreEntry(side, readKey(r), r);
-      }
-    });
-    for (const side of this.sides) for (const [jk, bucket] of side) if (bucket.size === 0) side.delete(jk);
-  }
-
-  private restoreEntry(side: number, jk: Key, r: ByteReader): void {
-    const rk = readKey(r);
-    const count = r.svar();
-    const matches = r.svar();
-    let bucket = this.sides[side].get(jk);
-    if (count === 0) {
-      bucket?.delete(rk);
-      return;
-    }
-    const row: Value[] = [];
-    const width = r.uvar();
-    for (let c = 0; c < width; c++) row.push(r.value());
-    if (bucket === undefined) {
-      this.sides[side].set(jk, (bucket = new Map()));
-      this.indexBucket(side, jk, row);
-    }
-    bucket.set(rk, { row, count, matches, jk, rk });
+  restored(): void {
+    for (const side of [LEFT, RIGHT]) for (const e of this.entries[side].values()) this.addToBucket(side, e);
   }
 
   stateBytes(): number {
@@ -286,31 +243,4 @@ export class JoinOperator implements Operator {
     for (const side of this.sides) for (const bucket of side.values()) rows += bucket.size;
     return rows * (64 + (this.leftWidth + this.rightWidth) * 8);
   }
-
-  describe(): string {
-    const keys = this.node.leftKeys.map((l, i) => `#${l} = #${this.node.rightKeys[i]}`).join(', ');
-    const residual = this.node.residual === null ? '' : ` residual=${describeExpr(this.node.residual)}`;
-    return `HashJoin ${this.node.joinType.toUpperCase()} on=[${keys}]${residual}`;
-  }
-}
-
-function readKey(r: ByteReader): Key {
-  return r.u8() === 0 ? r.f64() : r.str();
-}
-
-function writeKey(w: ByteWriter, k: Key): void {
-  if (typeof k === 'number') w.u8(0).f64(k);
-  else w.u8(1).str(k);
-}
-
-function writeEntry(w: ByteWriter, side: number, jk: Key, rk: Key, e: Entry | undefined): void {
-  w.u8(side);
-  writeKey(w, jk);
-  writeKey(w, rk);
-  if (e === undefined || e.count === 0) {
-    w.svar(0).svar(0);
-    return;
-  }
-  w.svar(e.count).svar(e.matches).uvar(e.row.length);
-  for (const v of e.row) w.value(v);
 }

@@ -2,10 +2,9 @@
 
 import { SqlError, SQLSTATE } from '../errors';
 import type { ChangeBatch } from '../batch';
-import { concatBatches, takeBatch } from '../columns/rows';
+import { takeBatch } from '../columns/rows';
 import type { LimitNode } from '../plan';
-import { weightAt } from './changes';
-import { consolidatedRows } from './sort';
+import { consolidateBatches } from './changes';
 import { StatelessOperator, type OperatorContext, type OperatorOutput } from './operator';
 
 export class LimitOperator extends StatelessOperator {
@@ -25,16 +24,10 @@ export class LimitOperator extends StatelessOperator {
 
   override endOfInput(): void {
     const schema = this.node.input.schema;
-    const all = concatBatches(schema, this.buffered.map((b) => b.data));
-    const weights = this.buffered.flatMap((b) => Array.from({ length: b.data.numRows }, (_, i) => weightAt(b, i)));
+    const rows = consolidateBatches(schema, this.buffered);
     this.buffered = [];
-    const live = consolidatedRows(all, schema, weights);
-    const end = this.node.limit === null ? live.length : this.node.offset + this.node.limit;
-    const picked = live.slice(this.node.offset, end);
-    if (picked.length > 0) this.out.emit({ data: takeBatch(schema, all, Int32Array.from(picked)), diffs: null });
-  }
-
-  describe(): string {
-    return `Limit ${this.node.limit === null ? 'ALL' : this.node.limit} offset=${this.node.offset}`;
+    const end = this.node.limit === null ? rows.numRows : Math.min(rows.numRows, this.node.offset + this.node.limit);
+    const picked = Array.from({ length: Math.max(0, end - this.node.offset) }, (_, i) => this.node.offset + i);
+    if (picked.length > 0) this.out.emit({ data: takeBatch(schema, rows, Int32Array.from(picked)), diffs: null });
   }
 }

@@ -1,10 +1,12 @@
 // The operator contract. One operator per plan node; one or two inputs (joins have two). The same operator runs a
 // continuous query epoch by epoch (push changes, watermarks, flush at every epoch's end) and a pull query (push
-// everything, then endOfInput). Operators hold their state in memory and hand the changed keys to the runtime at
-// every snapshot; the runtime makes them durable with the epoch.
+// everything, then endOfInput). Operators implement these hooks; the runner (engine/dag.ts) owns the hard parts:
+// it merges the watermarks of an operator's inputs, and it makes the operator's state tables durable with every
+// epoch and loads them back before the first one.
 
 import type { ChangeBatch } from '../batch';
 import type { EvalContext } from '../expr/context';
+import type { StateTables } from '../state/table';
 
 export interface OperatorOutput {
   emit(batch: ChangeBatch): void;
@@ -27,73 +29,37 @@ export interface OperatorContext {
   readonly eval: EvalContext;
   readonly mode: 'incremental' | 'batch';
   late(row: LateRow): void;
+  /** Creates this operator's state tables (in its constructor): the runner snapshots and restores them. */
+  readonly tables: StateTables;
 }
-
-/** State keys changed since the last snapshot: bytes, or null for a deleted key. */
-export type StateDelta = Map<string, Uint8Array | null>;
 
 export interface Operator {
   /** Applies one batch of changes arriving on input `input` (0, or 1 for a join's right side). */
   push(input: number, batch: ChangeBatch): void;
-  /** The watermark of input `input` advanced to `micros`. */
-  watermark(input: number, micros: number): void;
+  /** The watermark of the operator's inputs (the minimum over them) advanced to `micros`. */
+  onWatermark(micros: number): void;
   /** End of an epoch: emit what the epoch changed (aggregates emit per epoch, not per batch). */
   flush(): void;
   /** Batch mode: no more input. Flushes, closes every window and emits what remains. */
   endOfInput(): void;
-  snapshot(): StateDelta;
-  restore(entries: Iterable<[string, Uint8Array]>): void;
+  /** The runner loaded the state tables, before the first epoch: rebuild what is derived from them. */
+  restored(): void;
   stateBytes(): number;
-  /** A stable one-line description for EXPLAIN. */
-  describe(): string;
 }
 
-/** Watermark bookkeeping for operators with several inputs: the output watermark is the minimum over inputs. */
-export class WatermarkMerger {
-  private readonly marks: (number | null)[];
-  private last = -Infinity;
-
-  constructor(inputs: number) {
-    this.marks = new Array(inputs).fill(null);
-  }
-
-  /** Records input i's watermark; returns the merged watermark when it advanced, else null. */
-  update(input: number, micros: number): number | null {
-    const prev = this.marks[input];
-    if (prev !== null && micros <= prev) return null;
-    this.marks[input] = micros;
-    let min = Infinity;
-    for (const m of this.marks) {
-      if (m === null) return null;
-      if (m < min) min = m;
-    }
-    if (min <= this.last) return null;
-    this.last = min;
-    return min;
-  }
-}
-
-/** Base for operators without state: filter, project, union. */
+/** Base for operators without state: filter, project, union, and the pull-query-only sort and limit. */
 export abstract class StatelessOperator implements Operator {
-  private readonly merger: WatermarkMerger;
-
-  constructor(protected readonly out: OperatorOutput, inputs = 1) {
-    this.merger = new WatermarkMerger(inputs);
-  }
+  constructor(protected readonly out: OperatorOutput) {}
 
   abstract push(input: number, batch: ChangeBatch): void;
-  abstract describe(): string;
 
-  watermark(input: number, micros: number): void {
-    const w = this.merger.update(input, micros);
-    if (w !== null) this.out.emitWatermark(w);
+  /** Rows pass through as they come, so the input's watermark holds for the output too. */
+  onWatermark(micros: number): void {
+    this.out.emitWatermark(micros);
   }
   flush(): void {}
   endOfInput(): void {}
-  snapshot(): StateDelta {
-    return new Map();
-  }
-  restore(): void {}
+  restored(): void {}
   stateBytes(): number {
     return 0;
   }

@@ -8,7 +8,6 @@ import type { Vec } from '../columns/vec';
 import { batchFromData, columnData } from '../columns/rows';
 import { BatchColumns } from '../expr/context';
 import { compileExpr, type CompiledExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import type { ProjectNode } from '../plan';
 import { StatelessOperator, type OperatorContext, type OperatorOutput } from './operator';
 
@@ -36,9 +35,5 @@ export class ProjectOperator extends StatelessOperator {
       return dataFromVec(v.type === type ? v : ({ ...v, type } as Vec));
     });
     this.out.emit({ data: batchFromData(this.node.schema, cols, n), diffs: batch.diffs });
-  }
-
-  describe(): string {
-    return `Project ${this.node.exprs.map(describeExpr).join(', ')}`;
   }
 }

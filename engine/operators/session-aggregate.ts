@@ -2,23 +2,25 @@
 // plus the gap; a row closer than the gap to a session joins it, and a row that bridges two sessions merges them
 // (the merged sessions' rows are deleted and the merged row inserted). A session whose end is at or below the
 // watermark can grow no more: it is emitted (ON WINDOW CLOSE) and evicted. Sessions over changing input (deletes)
-// are not supported: a delete could split a session, which needs every row kept.
+// are not supported: a delete could split a session, which needs every row kept. Each key's sessions are one value
+// of a state table, which the runner makes durable.
 
-import { accumulatorFactory, describeAgg, type AccumulatorFactory } from '../aggregate';
+import { accumulatorFactory, type AccumulatorFactory } from '../aggregate';
 import type { ChangeBatch } from '../batch';
 import { valueAt, type Vec } from '../columns/vec';
 import { SqlError, SQLSTATE } from '../errors';
 import { BatchColumns } from '../expr/context';
 import { compileExpr, type CompiledExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import type { SessionAggregateNode } from '../plan';
+import type { ByteReader, ByteWriter } from '../state/codec';
 import { RowKeyer, type Key } from '../state/keys';
+import type { StateTable } from '../state/table';
 import type { Value } from '../types';
-import { formatInterval, intervalMicros } from '../values/interval';
+import { intervalMicros } from '../values/interval';
 import { changesFromRows, weightAt } from './changes';
-import { ChangeCollector, decodeGroup, encodeGroup, newGroup, sameRow, stateKeyOf, type Group } from './groups';
+import { ChangeCollector, newGroup, readGroup, sameRow, writeGroup, type Group } from './groups';
 import { neverRetracts } from './properties';
-import type { Operator, OperatorContext, OperatorOutput, StateDelta } from './operator';
+import type { Operator, OperatorContext, OperatorOutput } from './operator';
 import { EventClock, reportLate } from './window';
 
 interface Session extends Group {
@@ -28,9 +30,9 @@ interface Session extends Group {
 
 export class SessionAggregateOperator implements Operator {
   /** Per key, its open sessions ordered by start. */
-  private readonly sessions = new Map<Key, Session[]>();
+  private readonly sessions: StateTable<Session[]>;
+  /** Keys whose sessions changed since the last flush: to emit, and to put back in the state table. */
   private readonly changed = new Set<Key>();
-  private readonly unsaved = new Set<Key>();
   /** Output rows of sessions merged away since the last flush, to delete. */
   private retracted: Value[][] = [];
   private readonly factories: AccumulatorFactory[];
@@ -44,7 +46,28 @@ export class SessionAggregateOperator implements Operator {
     this.args = node.aggs.map((a) => a.args.map(compileExpr));
     this.keyer = new RowKeyer(node.keys.map((i) => node.input.schema[i].type));
     this.gap = intervalMicros(node.gap, 'session gap');
-    this.clock = new EventClock(node.time.delayMicros);
+    this.clock = new EventClock(node.time.delayMicros, ctx.tables);
+    this.sessions = ctx.tables('sessions', {
+      write: (w, list) => this.writeSessions(w, list),
+      read: (r, key) => this.readSessions(r, key),
+    });
+  }
+
+  private writeSessions(w: ByteWriter, list: readonly Session[]): void {
+    w.uvar(list.length);
+    for (const s of list) {
+      writeGroup(w, s);
+      w.f64(s.start).f64(s.last);
+    }
+  }
+
+  private readSessions(r: ByteReader, key: Key): Session[] {
+    const list: Session[] = [];
+    for (let n = r.uvar(); n > 0; n--) {
+      const g = readGroup(r, key, this.factories);
+      list.push({ ...g, start: r.f64(), last: r.f64() });
+    }
+    return list;
   }
 
   push(_input: number, batch: ChangeBatch): void {
@@ -72,14 +95,13 @@ export class SessionAggregateOperator implements Operator {
       s.rows += 1;
       for (let a = 0; a < s.accs.length; a++) s.accs[a].update(argVecs[a], i, 1);
       this.changed.add(key);
-      this.unsaved.add(key);
     }
   }
 
   /** The session row time t belongs to: a new one, an existing one, or several merged into one. */
   private sessionFor(key: Key, keyCols: Vec[], i: number, t: number): Session {
     let list = this.sessions.get(key);
-    if (list === undefined) this.sessions.set(key, (list = []));
+    if (list === undefined) this.sessions.put(key, (list = []));
     const touching = list.filter((s) => t > s.start - this.gap && t < s.last + this.gap);
     if (touching.length === 0) {
       const s: Session = { ...newGroup(key, keyCols.map((c) => valueAt(c, i)), this.factories), start: t, last: t };
@@ -105,16 +127,17 @@ export class SessionAggregateOperator implements Operator {
     return [...s.keyValues, s.start, s.last + this.gap, ...s.accs.map((a) => a.result())];
   }
 
-  watermark(): void {
+  onWatermark(): void {
     // Sessions keep their own event-time watermark (EventTime of the plan node).
   }
 
   flush(): void {
     const out = new ChangeCollector();
-    if (this.node.emit === 'changes') {
-      for (const r of this.retracted) out.add(r, -1);
-      for (const key of this.changed) {
-        for (const s of this.sessions.get(key) ?? []) {
+    if (this.node.emit === 'changes') for (const r of this.retracted) out.add(r, -1);
+    for (const key of this.changed) {
+      const list = this.sessions.get(key)!;
+      if (this.node.emit === 'changes') {
+        for (const s of list) {
           const row = this.row(s);
           if (sameRow(s.emitted, row)) continue;
           if (s.emitted !== null) out.add(s.emitted, -1);
@@ -122,26 +145,26 @@ export class SessionAggregateOperator implements Operator {
           s.emitted = row;
         }
       }
+      this.sessions.put(key, list);
     }
     this.retracted = [];
     this.changed.clear();
-    const w = this.clock.advance();
-    this.close(this.clock.maxSeen === -Infinity ? -Infinity : this.clock.watermark, out);
+    const w = this.clock.flush();
+    this.close(w ?? -Infinity, out);
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
     if (w !== null) this.out.emitWatermark(w);
   }
 
   /** Sessions ending at or before `upTo` can no longer grow: emit them (ON WINDOW CLOSE) and evict them. */
   private close(upTo: number, out: ChangeCollector): void {
-    for (const [key, list] of this.sessions) {
+    for (const [key, list] of this.sessions.entries()) {
       const open = list.filter((s) => s.last + this.gap > upTo);
       if (open.length === list.length) continue;
       if (this.node.emit === 'on_window_close') {
         for (const s of list) if (s.last + this.gap <= upTo) out.add(this.row(s), 1);
       }
       if (open.length === 0) this.sessions.delete(key);
-      else this.sessions.set(key, open);
-      this.unsaved.add(key);
+      else this.sessions.put(key, open);
     }
   }
 
@@ -152,56 +175,8 @@ export class SessionAggregateOperator implements Operator {
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
   }
 
-  snapshot(): StateDelta {
-    const delta: StateDelta = new Map();
-    this.clock.snapshot(delta, 'clock');
-    for (const key of this.unsaved) {
-      const list = this.sessions.get(key);
-      if (list === undefined || list.length === 0) {
-        delta.set(stateKeyOf(key), null);
-        continue;
-      }
-      // One entry per key: its sessions, each as a group plus start and last.
-      const parts = list.map((s) => encodeGroup(s, (w) => w.f64(s.start).f64(s.last)));
-      const size = parts.reduce((n, p) => n + p.length + 4, 4);
-      const bytes = new Uint8Array(size);
-      const view = new DataView(bytes.buffer);
-      view.setUint32(0, parts.length, true);
-      let pos = 4;
-      for (const p of parts) {
-        view.setUint32(pos, p.length, true);
-        bytes.set(p, pos + 4);
-        pos += 4 + p.length;
-      }
-      delta.set(stateKeyOf(key), bytes);
-    }
-    this.unsaved.clear();
-    return delta;
-  }
-
-  restore(entries: Iterable<[string, Uint8Array]>): void {
-    for (const [k, bytes] of entries) {
-      if (k === 'clock') {
-        this.clock.restore(bytes);
-        continue;
-      }
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const count = view.getUint32(0, true);
-      let pos = 4;
-      const list: Session[] = [];
-      for (let i = 0; i < count; i++) {
-        const len = view.getUint32(pos, true);
-        let start = 0;
-        let last = 0;
-        const g = decodeGroup(bytes.subarray(pos + 4, pos + 4 + len), this.factories, (r) => {
-          start = r.f64();
-          last = r.f64();
-        });
-        list.push({ ...g, start, last });
-        pos += 4 + len;
-      }
-      if (list.length > 0) this.sessions.set(list[0].key, list);
-    }
+  restored(): void {
+    this.clock.restored();
   }
 
   stateBytes(): number {
@@ -213,16 +188,5 @@ export class SessionAggregateOperator implements Operator {
       }
     }
     return total;
-  }
-
-  currentWatermark(): number | null {
-    return this.clock.maxSeen === -Infinity ? null : this.clock.watermark;
-  }
-
-  describe(): string {
-    const keys = this.node.keys.map((i) => `#${i}`).join(', ');
-    const aggs = this.node.aggs.map((a) => describeAgg(a, describeExpr)).join(', ');
-    return `SessionAggregate keys=[${keys}] time=#${this.node.time.column} gap=${formatInterval(this.node.gap)} `
-      + `aggs=[${aggs}] emit=${this.node.emit}`;
   }
 }

@@ -2,15 +2,13 @@
 // the result is a set, so order means nothing there and rows pass through.
 
 import type { ChangeBatch } from '../batch';
-import { concatBatches, takeBatch } from '../columns/rows';
+import { takeBatch } from '../columns/rows';
 import type { Vec } from '../columns/vec';
 import { BatchColumns } from '../expr/context';
 import { compileExpr, type CompiledExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import { compareAt } from '../expr/kernels/compare';
 import type { SortNode } from '../plan';
-import { RowKeyer } from '../state/keys';
-import { weightAt } from './changes';
+import { consolidateBatches } from './changes';
 import { StatelessOperator, type OperatorContext, type OperatorOutput } from './operator';
 
 export class SortOperator extends StatelessOperator {
@@ -30,13 +28,12 @@ export class SortOperator extends StatelessOperator {
   override endOfInput(): void {
     if (this.ctx.mode === 'incremental' || this.buffered.length === 0) return;
     const schema = this.node.input.schema;
-    const all = concatBatches(schema, this.buffered.map((b) => b.data));
-    const weights = this.buffered.flatMap((b) => Array.from({ length: b.data.numRows }, (_, i) => weightAt(b, i)));
+    const rows = consolidateBatches(schema, this.buffered);
     this.buffered = [];
-    const live = consolidatedRows(all, schema, weights);
-    const view = new BatchColumns(all, schema);
+    const view = new BatchColumns(rows, schema);
     const keyVecs: Vec[] = this.keys.map((k) => k.expr.eval(view, this.ctx.eval));
-    live.sort((i, j) => {
+    const order = Array.from({ length: rows.numRows }, (_, i) => i);
+    order.sort((i, j) => {
       for (let k = 0; k < keyVecs.length; k++) {
         const v = keyVecs[k];
         const { descending, nullsFirst } = this.keys[k];
@@ -51,38 +48,6 @@ export class SortOperator extends StatelessOperator {
       }
       return i - j;
     });
-    this.out.emit({ data: takeBatch(schema, all, Int32Array.from(live)), diffs: null });
+    this.out.emit({ data: takeBatch(schema, rows, Int32Array.from(order)), diffs: null });
   }
-
-  describe(): string {
-    const keys = this.node.keys.map((k) =>
-      `${describeExpr(k.expr)} ${k.descending ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`);
-    return `Sort ${keys.join(', ')}`;
-  }
-}
-
-/** Row indexes that survive the weights: a deleted row cancels one inserted copy of it. */
-export function consolidatedRows(batch: ChangeBatch['data'], schema: SortNode['schema'], weights: number[]): number[] {
-  if (weights.every((w) => w === 1)) return Array.from({ length: weights.length }, (_, i) => i);
-  const view = new BatchColumns(batch, schema);
-  const cols = schema.map((_, c) => view.column(c));
-  const keyer = new RowKeyer(schema.map((f) => f.type));
-  const copies = new Map<string | number, number[]>();
-  const net = new Map<string | number, number>();
-  weights.forEach((w, i) => {
-    const k = keyer.key(cols, i);
-    net.set(k, (net.get(k) ?? 0) + w);
-    if (w > 0) {
-      const list = copies.get(k);
-      if (list === undefined) copies.set(k, [i]);
-      else list.push(i);
-    }
-  });
-  const out: number[] = [];
-  for (const [k, n] of net) {
-    const list = copies.get(k) ?? [];
-    for (let c = 0; c < n && c < list.length; c++) out.push(list[c]);
-  }
-  out.sort((a, b) => a - b);
-  return out;
 }

@@ -1,4 +1,4 @@
-// UNION ALL: every input's changes, as they come. The watermark is the minimum over the inputs.
+// UNION ALL: every input's changes, as they come. Its watermark is its inputs' minimum, which the runner gives it.
 
 import type { ChangeBatch } from '../batch';
 import { batchFromData, columnData } from '../columns/rows';
@@ -7,7 +7,7 @@ import { StatelessOperator, type OperatorOutput } from './operator';
 
 export class UnionOperator extends StatelessOperator {
   constructor(private readonly node: UnionNode, out: OperatorOutput) {
-    super(out, node.inputs.length);
+    super(out);
   }
 
   push(_input: number, batch: ChangeBatch): void {
@@ -15,9 +15,5 @@ export class UnionOperator extends StatelessOperator {
     // Re-label the columns with the union's schema (names may differ between branches).
     const cols = this.node.schema.map((_, c) => columnData(batch.data, c));
     this.out.emit({ data: batchFromData(this.node.schema, cols, batch.data.numRows), diffs: batch.diffs });
-  }
-
-  describe(): string {
-    return `Union inputs=${this.node.inputs.length}`;
   }
 }

@@ -1,52 +1,46 @@
-// VALUES (...), (...): its rows, once (at the first epoch's end, or at the end of a pull query's input).
+// VALUES (...), (...): its rows, once (at the first epoch's end, or at the end of a pull query's input). A state
+// table remembers that the rows went out, so a restarted query does not insert them twice.
 
 import { VecColumns } from '../expr/context';
 import { compileExpr } from '../expr/compile';
-import { describeExpr } from '../expr/describe';
 import { valueAt } from '../columns/vec';
 import type { ValuesNode } from '../plan';
+import type { StateTable } from '../state/table';
 import type { Value } from '../types';
 import { changesFromRows } from './changes';
-import { StatelessOperator, type OperatorContext, type OperatorOutput } from './operator';
+import type { Operator, OperatorContext, OperatorOutput } from './operator';
 
-export class ValuesOperator extends StatelessOperator {
-  private done = false;
-  private dirty = false;
+/** The one row of the state table: present once the rows went out. */
+const SENT = 0;
 
-  constructor(private readonly node: ValuesNode, private readonly ctx: OperatorContext, out: OperatorOutput) {
-    super(out, 0);
+export class ValuesOperator implements Operator {
+  private readonly sent: StateTable<true>;
+
+  constructor(private readonly node: ValuesNode, private readonly ctx: OperatorContext, private readonly out: OperatorOutput) {
+    this.sent = ctx.tables('sent', { write: () => {}, read: () => true });
   }
 
   push(): void {
     throw new Error('engine: VALUES has no input');
   }
 
-  override flush(): void {
-    if (this.done) return;
-    this.done = true;
-    this.dirty = true;
+  onWatermark(): void {}
+
+  flush(): void {
+    if (this.sent.has(SENT)) return;
+    this.sent.put(SENT, true);
     const one = new VecColumns([], 1);
     const rows: Value[][] = this.node.rows.map((r) => r.map((e) => valueAt(compileExpr(e).eval(one, this.ctx.eval), 0)));
     if (rows.length > 0) this.out.emit(changesFromRows(this.node.schema, rows, rows.map(() => 1)));
   }
 
-  override endOfInput(): void {
+  endOfInput(): void {
     this.flush();
   }
 
-  override snapshot(): Map<string, Uint8Array | null> {
-    // Remember that the rows went out, so a restarted query does not insert them twice.
-    if (!this.dirty) return new Map();
-    this.dirty = false;
-    return new Map([['done', new Uint8Array([1])]]);
-  }
+  restored(): void {}
 
-  override restore(entries?: Iterable<[string, Uint8Array]>): void {
-    for (const [k] of entries ?? []) if (k === 'done') this.done = true;
-  }
-
-  describe(): string {
-    const rows = this.node.rows.map((r) => `(${r.map(describeExpr).join(', ')})`);
-    return `Values ${rows.join(', ')}`;
+  stateBytes(): number {
+    return 0;
   }
 }

@@ -10,20 +10,25 @@ import { batchFromData, columnData, rowsFromBatch, takeBatch } from '../columns/
 import { takeData } from '../columns/take';
 import { BatchColumns } from '../expr/context';
 import type { WindowNode } from '../plan';
-import { ByteReader, ByteWriter } from '../state/codec';
+import { NUMBER_CODEC, type StateTable, type StateTables } from '../state/table';
 import { formatTimestamp } from '../values/datetime';
-import { formatInterval, intervalMicros } from '../values/interval';
+import { intervalMicros } from '../values/interval';
 import { T } from '../types';
 import { recordText, weightAt } from './changes';
-import type { Operator, OperatorContext, OperatorOutput, StateDelta } from './operator';
+import type { Operator, OperatorContext, OperatorOutput } from './operator';
+
+/** The one row of an event clock's state table. */
+const CLOCK_ROW = 0;
 
 /** Largest event time seen and the watermark it implies, shared by the window and session operators. */
 export class EventClock {
   maxSeen = -Infinity;
-  private emitted = -Infinity;
-  private dirty = false;
+  /** The largest event time seen, as of the last epoch's end. */
+  private readonly saved: StateTable<number>;
 
-  constructor(readonly delay: number) {}
+  constructor(readonly delay: number, tables: StateTables) {
+    this.saved = tables('clock', NUMBER_CODEC);
+  }
 
   get watermark(): number {
     return this.maxSeen - this.delay;
@@ -34,27 +39,18 @@ export class EventClock {
   }
 
   observe(t: number): void {
-    if (t > this.maxSeen) {
-      this.maxSeen = t;
-      this.dirty = true;
-    }
+    if (t > this.maxSeen) this.maxSeen = t;
   }
 
-  /** The watermark to send downstream, when it advanced since the last call. */
-  advance(): number | null {
-    if (this.maxSeen === -Infinity || this.watermark <= this.emitted) return null;
-    this.emitted = this.watermark;
-    return this.emitted;
+  /** At the end of an epoch: saves the clock; returns the watermark to send downstream (null before any row). */
+  flush(): number | null {
+    if (this.maxSeen === -Infinity) return null;
+    if (this.saved.get(CLOCK_ROW) !== this.maxSeen) this.saved.put(CLOCK_ROW, this.maxSeen);
+    return this.watermark;
   }
 
-  snapshot(into: StateDelta, key: string): void {
-    if (!this.dirty) return;
-    this.dirty = false;
-    into.set(key, new ByteWriter().f64(this.maxSeen).finish());
-  }
-
-  restore(bytes: Uint8Array): void {
-    this.maxSeen = new ByteReader(bytes).f64();
+  restored(): void {
+    this.maxSeen = this.saved.get(CLOCK_ROW) ?? -Infinity;
   }
 }
 
@@ -80,7 +76,7 @@ export class WindowOperator implements Operator {
     this.size = intervalMicros(w.size, 'window size');
     this.slide = w.kind === 'hop' ? intervalMicros(w.slide, 'hop slide') : this.size;
     if (this.size <= 0 || this.slide <= 0) throw new Error('engine: window size and slide must be positive');
-    this.clock = new EventClock(node.time.delayMicros);
+    this.clock = new EventClock(node.time.delayMicros, ctx.tables);
   }
 
   push(_input: number, batch: ChangeBatch): void {
@@ -124,12 +120,12 @@ export class WindowOperator implements Operator {
     this.out.emit({ data: batchFromData(this.node.schema, cols, idx.length), diffs });
   }
 
-  watermark(): void {
+  onWatermark(): void {
     // The window computes its own watermark from event times; upstream watermarks carry no more information.
   }
 
   flush(): void {
-    const w = this.clock.advance();
+    const w = this.clock.flush();
     if (w !== null) this.out.emitWatermark(w);
   }
 
@@ -137,30 +133,11 @@ export class WindowOperator implements Operator {
     this.flush();
   }
 
-  snapshot(): StateDelta {
-    const delta: StateDelta = new Map();
-    this.clock.snapshot(delta, 'clock');
-    return delta;
-  }
-
-  restore(entries: Iterable<[string, Uint8Array]>): void {
-    for (const [k, v] of entries) if (k === 'clock') this.clock.restore(v);
+  restored(): void {
+    this.clock.restored();
   }
 
   stateBytes(): number {
     return 16;
-  }
-
-  /** The current watermark, or null before any event time was seen. */
-  currentWatermark(): number | null {
-    return this.clock.maxSeen === -Infinity ? null : this.clock.watermark;
-  }
-
-  describe(): string {
-    const w = this.node.window;
-    const spec = w.kind === 'tumble'
-      ? `TUMBLE(size=${formatInterval(w.size)})`
-      : `HOP(slide=${formatInterval(w.slide)}, size=${formatInterval(w.size)})`;
-    return `Window ${spec} time=#${this.node.time.column} delay=${formatInterval({ months: 0, days: 0, micros: this.node.time.delayMicros })}`;
   }
 }

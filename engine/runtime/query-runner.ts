@@ -7,7 +7,6 @@ import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
 import { concatBatches, rowsFromBatch } from '../columns';
 import type { Schema } from '../types';
-import { createHash } from 'node:crypto';
 import { SqlError, SQLSTATE, toSqlError } from '../errors';
 import type { DeadLetter, Offsets } from '../../storage';
 import type { RelationStore } from '../catalog';
@@ -15,10 +14,11 @@ import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
 import { encodeTuple, decodeTuple } from '../codecs/tuple';
 import { buildDag, type Dag } from '../dag';
 import type { PlanNode } from '../plan';
+import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 
-/** The state key holding the plan fingerprint; operator keys are `opId/...`, so it cannot collide. */
+/** The state key holding the plan fingerprint; the DAG's keys all hold a slash, so it cannot collide. */
 const PLAN_KEY = 'plan';
 /** The state key holding the query's counters (rows in / out, late rows), so sluice.queries survives a restart. */
 const COUNTERS_KEY = 'counters';
@@ -49,7 +49,7 @@ export class QueryRunner {
   private readonly appended: AppendResult | null;
   /** Relation id of each DAG source, in the same order. */
   private readonly inputIds: readonly number[];
-  /** A hash of the operator DAG, stored with the state it writes. */
+  /** A hash of the plan (engine/plan-fingerprint.ts), stored with the state it writes. */
   private readonly planFingerprint: string;
   private planStored = false;
   readonly stats: QueryStats;
@@ -73,7 +73,7 @@ export class QueryRunner {
     private readonly afterCommit: () => Promise<void> = async () => {},
   ) {
     this.dag = buildDag(plan, { mode: 'incremental', late: (row) => this.late.push(row) });
-    this.planFingerprint = createHash('sha256').update(this.dag.explain().join('\n')).digest('hex').slice(0, 16);
+    this.planFingerprint = planFingerprint(plan);
     this.inputIds = this.dag.sources.map((s) => relationId(s.node.relation.name));
     if (neverRetracts(plan)) {
       this.appended = new AppendResult(def.columns);
@@ -228,7 +228,7 @@ export class QueryRunner {
       await this.store.commitEpoch({
         queryId: this.id,
         epoch,
-        stateChanges: this.stateChanges({ rowsIn, rowsOut, lateRows: late.length }),
+        stateChanges: this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }),
         resultChanges: changes === null ? null : encodeChangeBatch(changes),
         resultRows: resultRows(delta),
         offsets: offsets as Offsets,
@@ -266,12 +266,12 @@ export class QueryRunner {
   }
 
   /** The operators' changed state, plus the plan fingerprint with the first epoch and the counters after this one. */
-  private stateChanges(epoch: { rowsIn: number; rowsOut: number; lateRows: number }): Map<string, Uint8Array | null> {
-    const changes = this.dag.snapshot();
+  private stateChanges(epoch: number, counts: { rowsIn: number; rowsOut: number; lateRows: number }): Map<string, Uint8Array | null> {
+    const changes = this.dag.snapshot(epoch);
     if (!this.planStored) changes.set(PLAN_KEY, Buffer.from(this.planFingerprint, 'utf8'));
     const s = this.stats;
     changes.set(COUNTERS_KEY, Buffer.from(JSON.stringify({
-      rowsIn: s.rowsIn + epoch.rowsIn, rowsOut: s.rowsOut + epoch.rowsOut, lateRows: s.lateRows + epoch.lateRows,
+      rowsIn: s.rowsIn + counts.rowsIn, rowsOut: s.rowsOut + counts.rowsOut, lateRows: s.lateRows + counts.lateRows,
       errorRows: s.errorRows,
     }), 'utf8'));
     return changes;

@@ -4,7 +4,7 @@
 
 import type { ChangeBatch } from '../batch';
 import { streamSchema, type QueryDef, type RelationDef, type StreamDef } from '../catalog';
-import { batchFromRows, columnData, concatBatches, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
+import { batchFromRows, columnData, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
 import type { RecordBatch } from 'apache-arrow';
 import { parseValue } from '../text';
 import { intervalSortKey } from '../values/interval';
@@ -14,6 +14,7 @@ import { T, type Interval, type Schema, type Value } from '../types';
 import type { RelationStore, StoredRelation } from '../catalog';
 import { decodeChangeBatch } from '../codecs/change-batch';
 import { consolidate, runPullChanges } from '../batch-run';
+import { consolidateBatches } from '../operators/changes';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { TableState } from './table-state';
@@ -275,17 +276,11 @@ export class Runtime {
   }
 
   /**
-   * The result of a pull as one Arrow batch of the plan's schema (INSERT ... SELECT / VALUES writes it as it is).
-   * When the operators only inserted rows (VALUES, projections and filters of current contents) their batches are
-   * the result and no row is ever made; a result with retractions (say, a join or an aggregate over a table) is
-   * consolidated through rows, which is the only consolidation the engine has.
+   * The result of a pull as one Arrow batch of the plan's schema (INSERT ... SELECT / VALUES writes it as it is):
+   * the operators' batches consolidated, with no row ever made.
    */
   async pullBatch(plan: PlanNode, params: readonly Value[]): Promise<RecordBatch> {
-    const changes = await this.pullChanges(plan, params);
-    if (changes.every((c) => c.diffs === null || c.diffs.every((d) => d === 1))) {
-      return concatBatches(plan.schema, changes.map((c) => c.data));
-    }
-    return batchFromRows(plan.schema, consolidate(changes, plan.schema));
+    return consolidateBatches(plan.schema, await this.pullChanges(plan, params));
   }
 
   private async pullChanges(plan: PlanNode, params: readonly Value[]): Promise<ChangeBatch[]> {

@@ -1,40 +1,48 @@
-// Operator state written as a log of chunks instead of one state key per entry. Each epoch that changed anything
+// A state table written as a log of chunks instead of one state key per entry. Each epoch that changed anything
 // writes one chunk holding the records it changed (an entry's new value, or its removal), in a few values of at most
-// PART_RECORDS records; restore replays the chunks in order, so a later record replaces an earlier one. Once the
-// chunks hold more than twice the records there were at the last rewrite (overwritten records, or growth), the
-// operator writes everything live as one chunk and the old ones are deleted: each record is written a bounded
-// number of times on average, and an epoch costs a handful of puts however many keys it touched.
+// PART_RECORDS records; restore replays the chunks in epoch order, so a later record replaces an earlier one. Once
+// the chunks hold more than twice the records there were at the last rewrite (overwritten records, or growth), the
+// table writes everything live as one chunk and the old ones are deleted: each record is written a bounded number of
+// times on average, and an epoch costs a handful of puts however many keys it touched.
 //
-//   value: [CHUNK_TAG][chunk uvar][1 = rewrite of everything | 0][records uvar] records...
+//   name:  c<epoch>.<part>
+//   value: [CHUNK_TAG][epoch uvar][1 = rewrite of everything | 0][records uvar] records...
 //
-// The records are the operator's own encoding. A value that does not start with CHUNK_TAG is the operator's state
-// of the earlier layout (one key per entry): it replays before every chunk and is deleted at the first rewrite.
+// The records are the table's own encoding (engine/state/table.ts).
 
 import { ByteReader, ByteWriter } from './codec';
-import type { StateDelta } from '../operators/operator';
 
-export const CHUNK_TAG = 2;
+/** State keys changed by a snapshot: new bytes, or null for a deleted key. */
+export type StateDelta = Map<string, Uint8Array | null>;
+
+/** Marks a chunk value, so that bytes of any other layout are refused instead of misread. */
+const CHUNK_TAG = 2;
 const PART_RECORDS = 4096;
 
 export class ChunkLog {
-  /** The state keys holding chunks (and values of the earlier layout). */
+  /** The names of the stored chunk values. */
   private names: string[] = [];
   /** Records in those values, and the records the last rewrite wrote. */
   private written = 0;
   private atRewrite = 0;
-  private next = 0;
+  /** The epoch of the last chunk written or restored: chunks are named by epoch, which only moves forward. */
+  private lastEpoch = 0;
   private readonly writer = new ByteWriter(1 << 16);
 
   /**
-   * Writes one chunk: everything (`all`, when a rewrite is due) or the changes (`changed`). Each callback writes
-   * its records with `add`, which takes the record's encoder. Returns the state delta (new values, deleted keys).
+   * Writes the chunk of `epoch`: everything (`all`, when a rewrite is due) or the changes (`changed`). Each
+   * callback writes its records with `add`, which takes the record's encoder. Returns the state delta (new values,
+   * deleted names).
    */
-  write(changes: number, all: (add: Add) => void, changed: (add: Add) => void): StateDelta {
+  write(epoch: number, changes: number, all: (add: Add) => void, changed: (add: Add) => void): StateDelta {
     const delta: StateDelta = new Map();
     if (changes === 0) return delta;
-    const chunk = this.next++;
+    if (!(epoch > this.lastEpoch)) {
+      throw new Error(`engine: state written for epoch ${epoch} after epoch ${this.lastEpoch}; epochs only move forward`);
+    }
+    this.lastEpoch = epoch;
     const rewrite = this.written + changes > 2 * this.atRewrite + PART_RECORDS;
-    const parts = new Parts(this.writer, chunk, rewrite, delta);
+    const parts = new Parts(this.writer, epoch, rewrite, delta);
     if (rewrite) {
       for (const name of this.names) delta.set(name, null);
       this.names = [];
@@ -49,41 +57,27 @@ export class ChunkLog {
     return delta;
   }
 
-  /**
-   * Replays stored values in the order they were written: `legacy` for values of the earlier layout (first), then
-   * `records` once per chunk value, which must read all its `count` records.
-   */
-  restore(
-    entries: Iterable<[string, Uint8Array]>, legacy: (name: string, bytes: Uint8Array) => void,
-    records: (r: ByteReader, count: number) => void,
-  ): void {
-    const values: { name: string; chunk: number; rewrite: boolean; count: number; r: ByteReader | null; bytes: Uint8Array }[] = [];
-    for (const [name, bytes] of entries) {
-      if (bytes[0] !== CHUNK_TAG) {
-        values.push({ name, chunk: -1, rewrite: false, count: 1, r: null, bytes });
-        continue;
-      }
+  /** Replays stored chunk values in the order they were written: `records` once per value, reading all `count`. */
+  restore(values: Iterable<[string, Uint8Array]>, records: (r: ByteReader, count: number) => void): void {
+    const chunks: { name: string; epoch: number; rewrite: boolean; count: number; r: ByteReader }[] = [];
+    for (const [name, bytes] of values) {
       const r = new ByteReader(bytes);
-      r.u8();
-      const chunk = r.uvar();
+      if (r.u8() !== CHUNK_TAG) throw new Error(`engine: state value ${JSON.stringify(name)} is not a chunk`);
+      const epoch = r.uvar();
       const rewrite = r.u8() === 1;
-      values.push({ name, chunk, rewrite, count: r.uvar(), r, bytes });
+      chunks.push({ name, epoch, rewrite, count: r.uvar(), r });
     }
-    values.sort((a, b) => a.chunk - b.chunk);
+    chunks.sort((a, b) => a.epoch - b.epoch);
     let lastRewrite = -1;
-    for (const v of values) {
-      this.names.push(v.name);
-      this.next = Math.max(this.next, v.chunk + 1);
-      this.written += v.count;
-      if (v.r === null) {
-        legacy(v.name, v.bytes);
-        continue;
-      }
-      records(v.r, v.count);
-      if (v.rewrite) {
-        if (v.chunk !== lastRewrite) this.atRewrite = 0;
-        lastRewrite = v.chunk;
-        this.atRewrite += v.count;
+    for (const c of chunks) {
+      this.names.push(c.name);
+      this.lastEpoch = Math.max(this.lastEpoch, c.epoch);
+      this.written += c.count;
+      records(c.r, c.count);
+      if (c.rewrite) {
+        if (c.epoch !== lastRewrite) this.atRewrite = 0;
+        lastRewrite = c.epoch;
+        this.atRewrite += c.count;
       }
     }
   }
@@ -98,7 +92,7 @@ class Parts {
   private readonly names: string[] = [];
 
   constructor(
-    private readonly w: ByteWriter, private readonly chunk: number, private readonly rewrite: boolean,
+    private readonly w: ByteWriter, private readonly epoch: number, private readonly rewrite: boolean,
     private readonly delta: StateDelta,
   ) {}
 
@@ -111,11 +105,11 @@ class Parts {
 
   private flush(): void {
     if (this.n === 0) return;
-    const head = new ByteWriter(24).u8(CHUNK_TAG).uvar(this.chunk).u8(this.rewrite ? 1 : 0).uvar(this.n);
+    const head = new ByteWriter(24).u8(CHUNK_TAG).uvar(this.epoch).u8(this.rewrite ? 1 : 0).uvar(this.n);
     const value = new Uint8Array(head.length + this.w.length);
     value.set(head.finish(), 0);
     value.set(this.w.finish(), head.length);
-    const name = `c${this.chunk}.${this.part++}`;
+    const name = `c${this.epoch}.${this.part++}`;
     this.delta.set(name, value);
     this.names.push(name);
     this.n = 0;

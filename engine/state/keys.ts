@@ -5,8 +5,18 @@ import { REPR, type Vec } from '../columns/vec';
 import { compareNumbers, compareStrings } from '../expr/kernels/compare';
 import type { Interval, SqlType, Value } from '../types';
 import { MICROS_PER_DAY } from '../values/datetime';
+import type { ByteReader, ByteWriter } from './codec';
 
 export type Key = number | string;
+
+/** A key as state bytes: 0 and a float64, or 1 and a string. */
+export function writeKey(w: ByteWriter, key: Key): ByteWriter {
+  return typeof key === 'number' ? w.u8(0).f64(key) : w.u8(1).str(key);
+}
+
+export function readKey(r: ByteReader): Key {
+  return r.u8() === 0 ? r.f64() : r.str();
+}
 
 /** One column's values as Map keys, and back. */
 export interface KeyCodec {

@@ -1,16 +1,17 @@
-// State on disk is what an operator's snapshots wrote, applied in order (null deletes a key). A DAG restored from
-// that state at any epoch must go on exactly as the DAG that never stopped: same outputs, epoch after epoch. Joins
-// (whose buckets are written as chunks of changes and rewritten when chunks pile up) and aggregates, over random
-// inserts and deletes, with restarts at every epoch.
+// State on disk is what a DAG's snapshots wrote, applied in order (null deletes a key). A DAG restored from that
+// state at any epoch must go on exactly as the DAG that never stopped: same outputs, same late rows, same watermark,
+// epoch after epoch. Every stateful operator (joins, aggregates, DISTINCT, SESSION, TUMBLE's event clock, VALUES),
+// over random inserts and deletes, with restarts at every epoch; the state tables write chunks of changes and
+// rewrite them when chunks pile up.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ChangeBatch } from '../../engine/batch';
 import { batchFromRows, rowsFromBatch } from '../../engine/columns';
 import { buildDag, type Dag } from '../../engine/dag';
-import type { AggregateNode, JoinNode, PlanNode, SourceNode, WindowNode } from '../../engine/plan';
+import type { AggregateNode, JoinNode, PlanNode, SessionAggregateNode, SourceNode, WindowNode } from '../../engine/plan';
 import type { Value } from '../../engine/types';
-import { agg, col, rng, schemaOf, T } from './helpers';
+import { agg, col, lit, rng, schemaOf, T } from './helpers';
 
 const SECOND = 1_000_000;
 const BASE = 1_767_261_600 * SECOND;
@@ -24,21 +25,51 @@ function join(joinType: 'inner' | 'left'): JoinNode {
   return { kind: 'join', joinType, left, right, leftKeys: [0], rightKeys: [0], residual: null, schema: [...schema, ...schema] };
 }
 
-function hopCount(): AggregateNode {
-  const window: WindowNode = {
-    kind: 'window', input: table, time: { column: 2, delayMicros: 4 * SECOND },
-    window: { kind: 'hop', slide: { months: 0, days: 0, micros: 2 * SECOND }, size: { months: 0, days: 0, micros: 10 * SECOND } },
-    schema: [...schema, ...schemaOf(['window_start', T.timestamptz], ['window_end', T.timestamptz])],
-  };
+const windowSchema = [...schema, ...schemaOf(['window_start', T.timestamptz], ['window_end', T.timestamptz])];
+const seconds = (n: number) => ({ months: 0, days: 0, micros: n * SECOND });
+
+function hop(input: SourceNode): WindowNode {
   return {
-    kind: 'aggregate', input: window, groupBy: [0, 3, 4], windowEnd: 2, emit: 'changes',
+    kind: 'window', input, time: { column: 2, delayMicros: 4 * SECOND },
+    window: { kind: 'hop', slide: seconds(2), size: seconds(10) }, schema: windowSchema,
+  };
+}
+
+function tumble(input: SourceNode, delaySeconds = 2): WindowNode {
+  return {
+    kind: 'window', input, time: { column: 2, delayMicros: delaySeconds * SECOND },
+    window: { kind: 'tumble', size: seconds(5) }, schema: windowSchema,
+  };
+}
+
+/** Count and max per key and window; EMIT ON WINDOW CLOSE needs the watermark back after a restart. */
+function perWindow(input: WindowNode, emit: AggregateNode['emit']): AggregateNode {
+  return {
+    kind: 'aggregate', input, groupBy: [0, 3, 4], windowEnd: 2, emit,
     aggs: [agg('count_star', T.int8), agg('max', T.text, [col(1, T.text)])],
     schema: schemaOf(['k', T.int8], ['window_start', T.timestamptz], ['window_end', T.timestamptz], ['n', T.int8], ['mx', T.text]),
   };
 }
 
+function session(emit: SessionAggregateNode['emit']): SessionAggregateNode {
+  return {
+    kind: 'session_aggregate', input: left, keys: [0], time: { column: 2, delayMicros: 2 * SECOND }, gap: seconds(1),
+    aggs: [agg('count_star', T.int8), agg('min', T.text, [col(1, T.text)])], emit,
+    schema: schemaOf(['k', T.int8], ['window_start', T.timestamptz], ['window_end', T.timestamptz], ['n', T.int8], ['mn', T.text]),
+  };
+}
+
+interface Workload {
+  /** Epochs (80), distinct keys (4), whether rows are deleted again (true), and how far (in seconds) a row's event
+   * time may fall behind the latest one (0: in order). */
+  readonly count?: number;
+  readonly keys?: number;
+  readonly deletes?: boolean;
+  readonly jitter?: number;
+}
+
 /** Random epochs of inserts and deletes on each input: few keys, so buckets grow and shrink over many epochs. */
-function epochs(seed: number, count: number, inputs: number, keys: number, deletes = true): { input: number; batch: ChangeBatch }[][] {
+function epochs(seed: number, inputs: number, { count = 80, keys = 4, deletes = true, jitter = 0 }: Workload): { input: number; batch: ChangeBatch }[][] {
   const r = rng(seed);
   const live: Value[][][] = Array.from({ length: inputs }, () => []);
   let clock = BASE;
@@ -55,7 +86,8 @@ function epochs(seed: number, count: number, inputs: number, keys: number, delet
           continue;
         }
         clock += Math.floor(r() * SECOND / 2);
-        const row: Value[] = [r() < 0.05 ? null : BigInt(Math.floor(r() * keys)), `v${Math.floor(r() * 6)}`, BigInt(clock)];
+        const time = clock - Math.floor(r() * jitter * SECOND);
+        const row: Value[] = [r() < 0.05 ? null : BigInt(Math.floor(r() * keys)), `v${Math.floor(r() * 6)}`, BigInt(time)];
         live[input].push(row);
         rows.push(row);
         weights.push(1);
@@ -78,20 +110,24 @@ function outputOf(dag: Dag, plan: PlanNode): string[] {
 }
 
 /** Returns how many state keys were deleted (rewrites delete the chunks they replace). */
-function restartsMatch(plan: PlanNode, inputs: number, seed: number, count = 80, keys = 4, deletes = true): number {
+function restartsMatch(plan: PlanNode, inputs: number, seed: number, workload: Workload = {}): number {
   const steady = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   let restarted = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   const disk = new Map<string, Uint8Array>();
-  const all = epochs(seed, count, inputs, keys, deletes);
+  const all = epochs(seed, inputs, workload);
   let deleted = 0;
   all.forEach((epoch, e) => {
+    const lateBefore = steady.lateRows();
     for (const { input, batch } of epoch) {
       steady.sources[input].push(batch);
       restarted.sources[input].push(batch);
     }
     assert.deepEqual(outputOf(restarted, plan), outputOf(steady, plan), `epoch ${e}`);
-    steady.snapshot();
-    for (const [k, v] of restarted.snapshot()) {
+    assert.equal(restarted.lateRows(), steady.lateRows() - lateBefore, `epoch ${e}: late rows`);
+    assert.equal(restarted.watermark(), steady.watermark(), `epoch ${e}: watermark`);
+    assert.equal(restarted.stateBytes(), steady.stateBytes(), `epoch ${e}: state bytes`);
+    steady.snapshot(e + 1);
+    for (const [k, v] of restarted.snapshot(e + 1)) {
       if (v === null) {
         disk.delete(k);
         deleted++;
@@ -100,6 +136,7 @@ function restartsMatch(plan: PlanNode, inputs: number, seed: number, count = 80,
     }
     restarted = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
     restarted.restore(disk);
+    assert.equal(restarted.watermark(), steady.watermark(), `epoch ${e}: watermark restored`);
   });
   assert.ok(disk.size > 0);
   assert.equal(restarted.stateBytes(), steady.stateBytes());
@@ -109,29 +146,52 @@ function restartsMatch(plan: PlanNode, inputs: number, seed: number, count = 80,
 test('a restored INNER JOIN goes on like one that never stopped', () => {
   restartsMatch(join('inner'), 2, 1);
   // Long enough for the chunks to be rewritten, in several parts.
-  assert.ok(restartsMatch(join('inner'), 2, 4, 400, 300) > 0, 'the chunks were rewritten');
+  assert.ok(restartsMatch(join('inner'), 2, 4, { count: 400, keys: 300 }) > 0, 'the chunks were rewritten');
 });
 test('a restored LEFT JOIN goes on like one that never stopped', () => {
   restartsMatch(join('left'), 2, 2);
 });
 test('a restored HOP aggregate goes on like one that never stopped', () => {
-  restartsMatch(hopCount(), 1, 3);
+  restartsMatch(perWindow(hop(table), 'changes'), 1, 3);
+});
+test('a restored aggregate EMIT ON WINDOW CLOSE goes on like one that never stopped, late rows and all', () => {
+  restartsMatch(perWindow(tumble(left), 'on_window_close'), 1, 6, { deletes: false, jitter: 3 });
+});
+test('a restored global and a restored grouped aggregate go on like ones that never stopped', () => {
+  const aggs = [agg('count_star', T.int8), agg('max', T.text, [col(1, T.text)]), agg('count', T.int8, [col(1, T.text)], true)];
+  const out = schemaOf(['n', T.int8], ['mx', T.text], ['nd', T.int8]);
+  restartsMatch({ kind: 'aggregate', input: table, groupBy: [], windowEnd: null, emit: 'changes', aggs, schema: out }, 1, 7);
+  restartsMatch({
+    kind: 'aggregate', input: table, groupBy: [0], windowEnd: null, emit: 'changes', aggs,
+    schema: [...schemaOf(['k', T.int8]), ...out],
+  }, 1, 8, { count: 300, keys: 200 });
+});
+test('a restored DISTINCT goes on like one that never stopped', () => {
+  const pairs = schemaOf(['k', T.int8], ['v', T.text]);
+  const project: PlanNode = { kind: 'project', input: table, exprs: [col(0, T.int8), col(1, T.text)], schema: pairs };
+  restartsMatch({ kind: 'distinct', input: project, schema: pairs }, 1, 9);
+});
+test('a restored SESSION aggregate goes on like one that never stopped', () => {
+  restartsMatch(session('changes'), 1, 10, { deletes: false, jitter: 3 });
+  restartsMatch(session('on_window_close'), 1, 11, { deletes: false, jitter: 3 });
+});
+test('a restored TUMBLE keeps its event clock: the same rows are late', () => {
+  restartsMatch(tumble(left), 1, 12, { deletes: false, jitter: 4 });
+});
+test('restored VALUES do not come out twice', () => {
+  const values: PlanNode = { kind: 'values', rows: [[lit(1n, T.int8), lit('x', T.text), lit(BigInt(BASE), T.timestamptz)]], schema };
+  restartsMatch({ kind: 'union', inputs: [left, values], schema }, 1, 13, { count: 5 });
 });
 
 test('a join on window_end evicts ended windows, on disk too: restored, it goes on the same', () => {
-  const windowSchema = [...schema, ...schemaOf(['window_start', T.timestamptz], ['window_end', T.timestamptz])];
-  const tumble = (input: SourceNode): WindowNode => ({
-    kind: 'window', input, time: { column: 2, delayMicros: 2 * SECOND },
-    window: { kind: 'tumble', size: { months: 0, days: 0, micros: 5 * SECOND } }, schema: windowSchema,
-  });
   const plan: JoinNode = {
     kind: 'join', joinType: 'inner', left: tumble(left), right: tumble(right), leftKeys: [0, 4], rightKeys: [0, 4],
     residual: null, schema: [...windowSchema, ...windowSchema],
   };
-  restartsMatch(plan, 2, 5, 200, 3, false);
+  restartsMatch(plan, 2, 5, { count: 200, keys: 3, deletes: false });
   // Without eviction the state would hold all 8,000 rows; with it, only the windows still open.
   const dag = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
-  const all = epochs(5, 200, 2, 3, false);
+  const all = epochs(5, 2, { count: 200, keys: 3, deletes: false });
   for (const epoch of all) {
     for (const { input, batch } of epoch) dag.sources[input].push(batch);
     dag.endEpoch();
@@ -139,4 +199,19 @@ test('a join on window_end evicts ended windows, on disk too: restored, it goes 
   const full = buildDag({ ...plan }, { mode: 'batch', nowMicros: 0 });
   for (const epoch of all) for (const { input, batch } of epoch) full.sources[input].push(batch);
   assert.ok(dag.stateBytes() * 10 < full.stateBytes(), `${dag.stateBytes()} bytes kept, ${full.stateBytes()} without eviction`);
+});
+
+test('a restored aggregate knows its input\'s watermark: a delete for a window it closed changes nothing', () => {
+  const plan = perWindow(tumble(table, 0), 'changes');
+  const steady = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
+  const row = (v: string, s: number): Value[] => [1n, v, BigInt(BASE + s * SECOND)];
+  // The row at 7 s closes the window [0 s, 5 s).
+  steady.sources[0].push({ data: batchFromRows(schema, [row('a', 1), row('b', 7)]), diffs: null });
+  steady.endEpoch();
+  const restarted = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
+  restarted.restore(new Map([...steady.snapshot(1)].filter((e): e is [string, Uint8Array] => e[1] !== null)));
+  // A delete is never late, so it reaches the aggregate, which must know that its window is closed.
+  for (const dag of [steady, restarted]) dag.sources[0].push({ data: batchFromRows(schema, [row('a', 1)]), diffs: Int32Array.of(-1) });
+  assert.deepEqual(outputOf(restarted, plan), outputOf(steady, plan));
+  assert.equal(restarted.stateBytes(), steady.stateBytes());
 });
