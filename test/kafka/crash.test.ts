@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startKafkaSource } from '../../engine/kafka';
 import { Store } from '../../storage';
-import { startKafka, waitFor, type TestKafka } from '../helpers/kafka';
+import { startKafka, type TestKafka } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { FAST, ORDER_COLUMNS, freshTopic, kafkaStream, logRows, tempStore, testLog } from './fixtures';
 
 const CHILD = path.join(__dirname, 'ingest-child.js');

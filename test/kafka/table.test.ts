@@ -10,7 +10,8 @@ import { rowsFromBatch } from '../../engine/columns';
 import { T, type Field, type Value } from '../../engine/types';
 import type { TableDef } from '../../engine/catalog';
 import type { Store } from '../../storage';
-import { produceWithKafkajs, produceWithKcat, startKafka, waitFor, type TestKafka } from '../helpers/kafka';
+import { produceWithKafkajs, produceWithKcat, startKafka, type TestKafka } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { FAST, freshTopic, kafkaTable, tempStore, testLog } from './fixtures';
 
 const COLUMNS: Field[] = [
