@@ -19,6 +19,28 @@ export function waitForValue<T>(
   return poll(probe, ok, timeoutMs, (last) => `timed out after ${timeoutMs} ms waiting for ${what}; last: ${show(last)}`);
 }
 
+/**
+ * Resolves the value of `probe` once it has stayed the same for `steadyMs`: for a process that must stop by
+ * itself (e.g. a server held back by a client that does not read), where "it stopped" can only be seen as "it did
+ * not move for a while". Rejects naming `what` if it is still moving after `timeoutMs`.
+ */
+export async function waitForSteady<T>(probe: () => T, steadyMs: number, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = probe();
+  let since = Date.now();
+  for (;;) {
+    await pause(POLL_MS);
+    const value = probe();
+    if (value !== last) {
+      last = value;
+      since = Date.now();
+    } else if (Date.now() - since >= steadyMs) {
+      return value;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${show(value)}`);
+  }
+}
+
 async function poll<T>(
   probe: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs: number, failure: (last: T) => string,
 ): Promise<T> {
