@@ -167,7 +167,10 @@ export class RawClient {
     return this.closed;
   }
 
-  /** True if no bytes arrive for `ms` (nothing unexpected was sent). */
+  /**
+   * True if no bytes arrive for `ms` (nothing unexpected was sent): a negative check, so only next to a positive one
+   * showing the same setup does answer when it should. quietFor(0): nothing has arrived so far.
+   */
   async quietFor(ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, ms));
     return this.buffer.length === 0;
