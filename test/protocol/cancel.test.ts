@@ -84,10 +84,12 @@ describe('cancel', () => {
   test('postgres.js query.cancel() works end to end', async () => {
     const sql = postgres({ host: server.host, port: server.port, user: 'test', database: 'sluice', fetch_types: false, max: 1 });
     try {
-      await sql`SHOW TimeZone`; // connected: the next two statements go out together, pipelined
-      // As RawClient.startStatement does: once the statement ahead is answered, the server is running pg_sleep.
-      // postgres.js sends the cancel only once its statement is the one running; a cancel of a statement it has not
-      // sent yet fails it at once, without the server, with 57014 too: the error must come from the server.
+      // Connected, and pg_sleep($1) prepared: postgres.js sends a statement with parameters it has not prepared in
+      // two round trips (Describe, then Execute), so a cancel could land between them, where nothing runs.
+      await sql`SELECT pg_sleep(${0})`;
+      // The next two go out together, pipelined. As RawClient.startStatement does: once the statement ahead is
+      // answered, the server is running pg_sleep. postgres.js fails a statement it has not sent yet at once, without
+      // the server, with 57014 too: so the error must come from the server.
       const ahead = sql`SHOW TimeZone`.execute();
       const q = sql`SELECT pg_sleep(${20})`;
       const outcome = q.then(
