@@ -7,8 +7,8 @@ import { serialize } from 'pg-protocol';
 import { silentLogger } from '../../server/log';
 import { startProtocolServer, type ProtocolServer } from '../../server/protocol/server';
 import { errorFields, RawClient, startupMessage } from '../helpers/raw-client';
-import { StubBackend } from './stub-backend';
 import { waitFor, waitForSteady } from '../helpers/wait';
+import { StubBackend } from './stub-backend';
 
 let server: ProtocolServer;
 let backend: StubBackend;
