@@ -4,18 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, connectPg, freshDataDir } from './helpers/server';
+import { waitForValue } from './helpers/wait';
 import { Store } from '../storage';
 import type { RelationDef } from '../engine/catalog';
-
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('a continuous query resumes after a restart from where it stopped, with the same answers', async () => {
   const dataDir = freshDataDir();
@@ -25,7 +16,7 @@ test('a continuous query resumes after a restart from where it stopped, with the
   await client.query(`CREATE CONTINUOUS QUERY totals AS SELECT k, sum(v) AS total, count(*) AS n FROM s GROUP BY k`);
   await client.query(`INSERT INTO s VALUES ('a', 1, now()), ('b', 2, now()), ('a', 3, now())`);
   const totals = async () => (await client.query(`SELECT k, total::text, n::text FROM totals ORDER BY k`)).rows;
-  await waitFor(totals, (r) => r.length === 2, 'first epoch');
+  await waitForValue(totals, (r) => r.length === 2, 'first epoch');
   await client.end();
   assert.equal(await server.stop(), 0);
 
@@ -33,7 +24,7 @@ test('a continuous query resumes after a restart from where it stopped, with the
   client = await connectPg(server);
   assert.deepEqual(await totals(), [{ k: 'a', total: '4', n: '2' }, { k: 'b', total: '2', n: '1' }]);
   await client.query(`INSERT INTO s VALUES ('b', 10, now())`);
-  await waitFor(totals, (r) => r[1]?.total === '12', 'the epoch after the restart');
+  await waitForValue(totals, (r) => r[1]?.total === '12', 'the epoch after the restart');
   assert.deepEqual(await totals(), [{ k: 'a', total: '4', n: '2' }, { k: 'b', total: '12', n: '2' }]);
   await client.end();
   assert.equal(await server.stop(), 0);
@@ -46,7 +37,7 @@ test('a query whose stored state came from a different plan is refused, with the
   await client.query(`CREATE STREAM s (k TEXT, ts TIMESTAMPTZ NOT NULL)`);
   await client.query(`CREATE CONTINUOUS QUERY counts AS SELECT k, count(*) AS n FROM s GROUP BY k`);
   await client.query(`INSERT INTO s VALUES ('a', now())`);
-  await waitFor(async () => (await client.query(`SELECT epoch FROM sluice.queries`)).rows[0].epoch, (e) => Number(e) >= 1, 'an epoch');
+  await waitForValue(async () => (await client.query(`SELECT epoch FROM sluice.queries`)).rows[0].epoch, (e) => Number(e) >= 1, 'an epoch');
   await client.end();
   assert.equal(await server.stop(), 0);
 

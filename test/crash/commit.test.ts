@@ -8,21 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from 'pg';
 import { connectPg, freshDataDir, startServer } from '../helpers/server';
+import { waitForValue } from '../helpers/wait';
 
 interface Survivors {
   /** ids the continuous query over the stream shows (1 from the block; 2, the marker, inserted after the restart). */
   readonly events: number[];
   readonly accounts: { id: number; name: string }[];
-}
-
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function killInsideCommit(fault: string): Promise<Survivors> {
@@ -47,7 +38,7 @@ async function killInsideCommit(fault: string): Promise<Survivors> {
     // Once the query shows the marker, inserted after the restart, it has read everything the stream kept.
     await reader.query(`INSERT INTO events VALUES (2, now())`);
     const ids = async (): Promise<number[]> => (await reader.query('SELECT id FROM seen ORDER BY id')).rows.map((r) => Number(r.id));
-    const events = await waitFor(ids, (v) => v.includes(2), 'the marker row in the continuous query');
+    const events = await waitForValue(ids, (v) => v.includes(2), 'the marker row in the continuous query');
     const accounts = (await reader.query('SELECT id, name FROM accounts ORDER BY id')).rows.map((r) => ({ id: Number(r.id), name: r.name }));
     return { events, accounts };
   } finally {

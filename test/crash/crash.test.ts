@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client, DatabaseError } from 'pg';
 import { startServer, connectPg, type TestServer } from '../helpers/server';
+import { waitFor } from '../helpers/wait';
 import { copyFrom } from './copy-client';
 import { DEAD_LETTERS_SHOWN, compare, queryRows, verify, waitCaughtUp } from './verify';
 import {
@@ -337,7 +338,7 @@ test('an acknowledged COPY is all there after a SIGKILL right after the reply; a
         pause: () => new Promise<boolean>(() => {}), // never finishes
       });
       hold.done.catch(() => {});
-      while (hold.progress.chunksSent === 0) await sleep(5);
+      await waitFor(() => hold.progress.chunksSent > 0, 'the open COPY to send its first half');
 
       const ids = Array.from({ length: rng.int(100, 3000) }, () => nextId++);
       if (round % 2 === 0) {
@@ -356,7 +357,8 @@ test('an acknowledged COPY is all there after a SIGKILL right after the reply; a
             }
           });
           psql.stderr.on('data', (d: Buffer) => (err += d.toString()));
-          psql.on('exit', (code) => setTimeout(() => reject(new Error(`psql exited with ${code}: ${out} ${err}`)), 100));
+          // 'close' comes after psql's output has all been read: if it printed the tag, this was resolved already
+          psql.on('close', (code) => reject(new Error(`psql exited with ${code}: ${out} ${err}`)));
           psql.stdin.end(csv(ids));
         });
         assert.equal(count, ids.length);

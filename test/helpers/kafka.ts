@@ -231,12 +231,3 @@ export async function readWithKafkajs(brokers: string, topic: string, count: num
 function sortMessages(m: ReadMessage[]): ReadMessage[] {
   return m.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
-
-/** Resolves once `check()` is true, polling every 50 ms; rejects with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -2,6 +2,8 @@
 // and see when the server closes the connection. Frontend messages can be built with pg-protocol's `serialize`.
 
 import { connect, type Socket } from 'node:net';
+import { serialize } from 'pg-protocol';
+import { waitForValue } from './wait';
 
 export interface BackendMessage {
   /** The type byte as a character: 'R', 'S', 'K', 'Z', 'E', 'N', 'T', 'D', 'C', ... */
@@ -46,6 +48,29 @@ export function int32(n: number): Buffer {
   return b;
 }
 
+/**
+ * A session as soon as the server admits one. While every connection slot is taken the server answers 53300 and
+ * closes, and the attempt is repeated until one is admitted or `timeoutMs` passes: e.g. until the slot of a session
+ * that hung up is free again, which happens once the server has seen the close and ended what the session ran.
+ */
+export async function admittedSession(
+  server: { host: string; port: number }, timeoutMs = 5000,
+): Promise<{ client: RawClient; startup: BackendMessage[] }> {
+  const attempt = async (): Promise<{ client: RawClient; startup: BackendMessage[] } | null> => {
+    const client = await RawClient.connect(server);
+    client.send(startupMessage({ user: 'test', database: 'sluice' }));
+    const startup: BackendMessage[] = [];
+    do startup.push(await client.readMessage());
+    while (startup.at(-1)!.type !== 'Z' && startup.at(-1)!.type !== 'E');
+    if (startup.at(-1)!.type === 'Z') return { client, startup };
+    client.close();
+    const code = errorFields(startup.at(-1)!).C;
+    if (code !== '53300') throw new Error(`startup refused with ${code}, not for want of a connection slot`);
+    return null;
+  };
+  return (await waitForValue(attempt, (session) => session !== null, 'a connection slot', timeoutMs))!;
+}
+
 export class RawClient {
   private buffer = Buffer.alloc(0);
   private closed = false;
@@ -88,6 +113,20 @@ export class RawClient {
     this.socket.write(Buffer.concat(parts));
   }
 
+  /**
+   * Sends the messages of a statement that runs until something stops it (a Query of pg_sleep, say) behind a quick
+   * SHOW, and resolves once SHOW's ReadyForQuery is in: from then on the server is running the statement. Sluice
+   * shows no running statements to wait for, but it goes from one pipelined message to the next without handling
+   * anything else in between (another connection, a signal), so whatever the test does next reaches the server
+   * while the statement runs; a cancel sent too early would be lost, as in PostgreSQL.
+   */
+  async startStatement(...statement: Buffer[]): Promise<void> {
+    this.send(serialize.query('SHOW TimeZone'), ...statement);
+    const answer = await this.readUntil('Z');
+    const types = answer.map((m) => m.type).join('');
+    if (types !== 'TDCZ') throw new Error(`SHOW TimeZone, sent ahead of the statement, was answered ${types}`);
+  }
+
   /** The next `n` raw bytes (e.g. the 'N' answering an SSLRequest). */
   async readBytes(n: number, timeoutMs = 3000): Promise<Buffer> {
     await this.waitFor(() => this.buffer.length >= n, timeoutMs, `${n} bytes`);
@@ -128,7 +167,10 @@ export class RawClient {
     return this.closed;
   }
 
-  /** True if no bytes arrive for `ms` (nothing unexpected was sent). */
+  /**
+   * True if no bytes arrive for `ms` (nothing unexpected was sent): a negative check, so only next to a positive one
+   * showing the same setup does answer when it should. quietFor(0): nothing has arrived so far.
+   */
   async quietFor(ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, ms));
     return this.buffer.length === 0;

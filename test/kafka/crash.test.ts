@@ -10,7 +10,8 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startKafkaSource } from '../../engine/kafka';
 import { Store } from '../../storage';
 import type { RelationDef } from '../../engine/catalog';
-import { startKafka, waitFor, type TestKafka } from '../helpers/kafka';
+import { startKafka, type TestKafka } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { FAST, ORDER_COLUMNS, freshTopic, kafkaStream, logRows, tempStore, testLog } from './fixtures';
 
 const CHILD = path.join(__dirname, 'ingest-child.js');

@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKafkaSource } from '../../engine/kafka';
 import { MAX_RECORD_BYTES } from '../../engine/kafka';
-import { produceWithKafkajs, produceWithKcat, startKafka, waitFor, type TestKafka, type TestMessage } from '../helpers/kafka';
+import { produceWithKafkajs, produceWithKcat, startKafka, type TestKafka, type TestMessage } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { FAST, ORDER_COLUMNS, freshTopic, kafkaStream, logRows, tempStore, testLog } from './fixtures';
 
 const good = (id: number): string => JSON.stringify({ id, customer: `c${id}`, amount: id, ts: '2026-01-01T10:00:00Z' });

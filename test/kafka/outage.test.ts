@@ -10,7 +10,8 @@ import { startKafkaSink, startKafkaSource } from '../../engine/kafka';
 import { batchFromRows } from '../../engine/columns';
 import { encodeChangeBatch } from '../../engine/codecs/change-batch';
 import { T, type Field } from '../../engine/types';
-import { produceWithKafkajs, readWithKcat, startKafka, waitFor, type TestKafka } from '../helpers/kafka';
+import { produceWithKafkajs, readWithKcat, startKafka, type TestKafka } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { FAST, ORDER_COLUMNS, freshTopic, kafkaStream, logRows, plainStream, sinkDef, tempStore, testLog } from './fixtures';
 
 const order = (id: number): string => JSON.stringify({ id, customer: 'c', amount: 1, ts: '2026-01-01T10:00:00Z' });

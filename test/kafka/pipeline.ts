@@ -4,7 +4,8 @@
 
 import type { Client } from 'pg';
 import { after, before } from 'node:test';
-import { startKafka, waitFor, type ReadMessage, type TestKafka } from '../helpers/kafka';
+import { startKafka, type ReadMessage, type TestKafka } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { connectPg, startServer, type TestServer } from '../helpers/server';
 
 export interface SourceRow {

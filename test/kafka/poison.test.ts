@@ -7,7 +7,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_RECORD_BYTES } from '../../engine/kafka';
-import { produceWithKafkajs, produceWithKcat, waitFor, type TestMessage } from '../helpers/kafka';
+import { produceWithKafkajs, produceWithKcat, type TestMessage } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { freshTopic } from './fixtures';
 import { queryRows, sourceRows, waitCaughtUp, withKafkaServer } from './pipeline';
 

@@ -8,7 +8,8 @@ import { startKafkaSink } from '../../engine/kafka';
 import { batchFromRows } from '../../engine/columns';
 import { T, type Field, type Value } from '../../engine/types';
 import { encodeChangeBatch } from '../../engine/codecs/change-batch';
-import { readWithKafkajs, readWithKcat, startKafka, waitFor, type ReadMessage, type TestKafka } from '../helpers/kafka';
+import { readWithKafkajs, readWithKcat, startKafka, type ReadMessage, type TestKafka } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { FAST, freshTopic, plainStream, sinkDef, tempStore, testLog } from './fixtures';
 
 const COLUMNS: Field[] = [

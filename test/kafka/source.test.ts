@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { startKafkaSource } from '../../engine/kafka';
 import { ARRIVAL_COLUMN } from '../../engine/catalog';
 import { T } from '../../engine/types';
-import { produceWithKafkajs, produceWithKcat, startKafka, waitFor, type TestKafka } from '../helpers/kafka';
+import { produceWithKafkajs, produceWithKcat, startKafka, type TestKafka } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { FAST, ORDER_COLUMNS, freshTopic, kafkaStream, logRows, tempStore, testLog } from './fixtures';
 
 const SCHEMA_WITH_ARRIVAL = [...ORDER_COLUMNS, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];

@@ -4,7 +4,8 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { produceWithKafkajs, produceWithKcat, readWithKcat, waitFor, type TestMessage } from '../helpers/kafka';
+import { produceWithKafkajs, produceWithKcat, readWithKcat, type TestMessage } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { freshTopic } from './fixtures';
 import { seededRandom, sourceRows, waitCaughtUp, withKafkaServer } from './pipeline';
 

@@ -11,7 +11,8 @@ import { decodeChangeBatch } from '../../engine/codecs/change-batch';
 import { T, type Field, type Value } from '../../engine/types';
 import type { TableDef } from '../../engine/catalog';
 import type { RelationStore } from '../../engine/catalog';
-import { produceWithKafkajs, produceWithKcat, startKafka, waitFor, type TestKafka } from '../helpers/kafka';
+import { produceWithKafkajs, produceWithKcat, startKafka, type TestKafka } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { FAST, freshTopic, kafkaTable, tempStore, testLog } from './fixtures';
 
 const COLUMNS: Field[] = [

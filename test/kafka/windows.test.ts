@@ -10,7 +10,8 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { produceWithKafkajs, produceWithKcat, readWithKafkajs, readWithKcat, waitFor } from '../helpers/kafka';
+import { produceWithKafkajs, produceWithKcat, readWithKafkajs, readWithKcat } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait';
 import { freshTopic } from './fixtures';
 import { checkSinkHeaders, hopStarts, lastValuePerKey, millis, queryRows, sourceRows, waitCaughtUp, withKafkaServer } from './pipeline';
 

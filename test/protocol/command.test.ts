@@ -71,8 +71,7 @@ describe('sluice command', () => {
     const s = await startServer();
     const idle = (await RawClient.session(s)).client;
     const busy = (await RawClient.session(s)).client;
-    busy.send(serialize.query('SELECT pg_sleep(30)'));
-    await new Promise((r) => setTimeout(r, 100));
+    await busy.startStatement(serialize.query('SELECT pg_sleep(30)'));
     const started = Date.now();
     s.kill('SIGTERM');
     const e = await idle.readMessage();

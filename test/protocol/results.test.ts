@@ -14,6 +14,7 @@ import { BINARY_DECODERS, BINARY_ENCODERS } from '../../server/protocol/codec-bi
 import { encodeNumericText } from '../../server/protocol/numeric-binary';
 import { connectPg } from '../helpers/server';
 import { errorFields, RawClient, type BackendMessage } from '../helpers/raw-client';
+import { waitFor } from '../helpers/wait';
 import { StubBackend, TYPED_COLUMNS } from './stub-backend';
 
 let server: ProtocolServer;
@@ -124,9 +125,11 @@ describe('typed results', () => {
     client.send(serialize.parse({ text: 'MANY 50000' }), serialize.bind({ portal: 'c' }), serialize.execute({ portal: 'c', rows: 3 }), serialize.sync());
     let ms = await client.readUntil('Z');
     assert.equal(ms.map((m) => m.type).join(''), '12DDDsZ');
-    client.socket.pause(); // let the server fill the socket and wait for drain
+    client.socket.pause();
     client.send(serialize.execute({ portal: 'c' }), serialize.sync());
-    await new Promise((r) => setTimeout(r, 200));
+    // A slow reader: rows come in until the client's buffer is full and it stops taking them off the socket.
+    // (Whether the server then has to wait depends on the sockets' buffers; limits.test.ts shows it holds back.)
+    await waitFor(() => client.socket.readableLength >= client.socket.readableHighWaterMark, 'the rows to fill the client\'s buffer');
     client.socket.resume();
     ms = await client.readUntil('Z', 10_000);
     assert.equal(ms.filter((m) => m.type === 'D').length, 49_997);
@@ -275,7 +278,7 @@ describe('errors', () => {
     const before = backend.closedSessions;
     const pg = await connectPg(server);
     await pg.end();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => backend.closedSessions > before, 'the backend to hear of the closed session');
     assert.equal(backend.closedSessions, before + 1);
   });
 });

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server';
-import { errorFields, int32, RawClient, startupMessage, type BackendMessage } from '../helpers/raw-client';
+import { admittedSession, errorFields, int32, RawClient, startupMessage, type BackendMessage } from '../helpers/raw-client';
 
 let server: TestServer;
 before(async () => {
@@ -168,8 +168,7 @@ describe('startup', () => {
     assert.equal(errorFields(e).M, 'sorry, too many clients already');
     assert.ok(await extra.waitClosed());
     sessions[0].client.close();
-    await new Promise((r) => setTimeout(r, 100));
-    const again = await RawClient.session(server);
+    const again = await admittedSession(server);
     assert.equal(again.startup.at(-1)!.type, 'Z');
     again.client.close();
     for (const s of sessions.slice(1)) s.client.close();

@@ -6,6 +6,7 @@
 //   COPY OUT            COPY TO STDOUT of three rows with characters that need escaping
 //   SUBSCRIBE           COPY TO STDOUT that never ends (a row every 20 ms) until canceled
 //   MANY n              n rows of one int4 column
+//   WIDE n              n rows of one text column of 1,000 characters (answers that fill sockets fast)
 //   BUG                 throws a TypeError (a bug: XX000)
 // Session statements (SET, SHOW, BEGIN, ...) are answered as the real server does.
 
@@ -45,8 +46,11 @@ export class StubBackend implements Backend {
   readonly copied: string[] = [];
   readonly aborted: string[] = [];
   closedSessions = 0;
+  /** Query and Parse messages taken so far: a server held back by a client that does not read stops taking them. */
+  prepared = 0;
 
   async prepare(sql: string, paramTypeOids: readonly number[]): Promise<PreparedStatement[]> {
+    this.prepared++;
     return splitStatements(sql).map((s) => prepareSessionStatement(s.text) ?? this.prepareOne(s.text, paramTypeOids));
   }
 
@@ -72,6 +76,11 @@ export class StubBackend implements Backend {
         const n = Number(word[1]);
         const fields = [field('n', 'int4')];
         return statement(sql, [], fields, async () => rows(fields, Array.from({ length: n }, (_, i) => [i])));
+      }
+      case 'WIDE': {
+        const n = Number(word[1]);
+        const fields = [field('w', 'text')];
+        return statement(sql, [], fields, async () => rows(fields, Array.from({ length: n }, () => ['w'.repeat(1000)])));
       }
       case 'BUG':
         return statement(sql, [], null, async () => {

@@ -5,21 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, connectPg, freshDataDir } from '../helpers/server';
+import { waitForValue } from '../helpers/wait';
 import { Store } from '../../storage';
 import type { RelationDef } from '../../engine/catalog';
 import { neverRetracts } from '../../engine/runtime/result-set';
 import type { PlanNode, SourceNode } from '../../engine/plan';
 import { T } from '../../engine/types';
-
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('neverRetracts: streams row by row, inner joins of them and window-close aggregates; not tables or changes', () => {
   const schema = [{ name: 'k', type: T.int8, nullable: true }];
@@ -60,8 +51,8 @@ test('an append-only query stores no result keys, keeps duplicates, and reloads 
   const pairs = async () => (await client.query(`SELECT k, v::text, w::text FROM pairs ORDER BY k`)).rows;
   const expectBig = [{ k: 'b', v2: '4' }, { k: 'b', v2: '4' }, { k: 'c', v2: '10' }];
   const expectPairs = Array.from({ length: 4 }, () => ({ k: 'b', v: '2', w: '10' }));
-  await waitFor(big, (r) => r.length === 3, 'big');
-  await waitFor(pairs, (r) => r.length === 4, 'pairs');
+  await waitForValue(big, (r) => r.length === 3, 'big');
+  await waitForValue(pairs, (r) => r.length === 4, 'pairs');
   assert.deepEqual(await big(), expectBig);
   assert.deepEqual(await pairs(), expectPairs, 'duplicate rows on both sides: 2 × 2 copies');
   assert.deepEqual((await client.query(`SELECT count(*)::int AS n FROM big`)).rows, [{ n: 3 }]);
@@ -84,7 +75,7 @@ test('an append-only query stores no result keys, keeps duplicates, and reloads 
   assert.deepEqual(await big(), expectBig, 'the same rows after a restart');
   assert.deepEqual(await pairs(), expectPairs);
   await client.query(`INSERT INTO s VALUES ('d', 7, now())`);
-  await waitFor(big, (r) => r.length === 4, 'the epoch after the restart');
+  await waitForValue(big, (r) => r.length === 4, 'the epoch after the restart');
   assert.deepEqual(await big(), [...expectBig, { k: 'd', v2: '14' }]);
   await client.end();
   running = false;

@@ -8,7 +8,8 @@
 //   ----
 //   expected rows, one per line, values separated by one space; NULL for null, (empty) for ''
 //                                     (leading spaces count: EXPLAIN indents its operators)
-//   sleep <ms>
+//   sleep <ms>                        only before checking that something did NOT happen in that time; wait for
+//                                     what must happen with `eventually`
 //
 // `eventually` re-runs the query until it gives the expected rows or 10 s pass: continuous queries catch up one
 // trigger interval after the rows they read are acknowledged. Values come as PostgreSQL text, exactly as a client
