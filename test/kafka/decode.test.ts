@@ -1,6 +1,6 @@
 // Decoding Kafka records into Arrow columns, without a broker: every SQL type from JSON and CSV, bad records with
 // their reasons, the hand-written timestamp reader against PostgreSQL's parser, the sink's JSON read back by the
-// source's decoder, and a floor on throughput.
+// source's decoder. (Throughput is measured by `npm run bench`'s Kafka path; tests assert no timings.)
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -158,22 +158,5 @@ describe('Kafka record decoding', () => {
     const out = d.decode(msgs.map((m, i) => rec(m.value, i)), 0);
     assert.equal(out.bad.length, 0);
     assert.deepEqual(rowsFromBatch(out.data, cols), rows);
-  });
-
-  test('throughput: well over 200,000 JSON records a second on one core', () => {
-    const cols: Field[] = [
-      { name: 'id', type: T.int8, nullable: false }, { name: 'customer', type: T.text, nullable: true },
-      { name: 'amount', type: T.float8, nullable: true }, { name: 'ts', type: T.timestamptz, nullable: false },
-    ];
-    const recs = Array.from({ length: 20_000 }, (_, i) => rec(JSON.stringify({
-      id: i, customer: `customer-${i % 100}`, amount: i / 2, ts: new Date(1767261600000 + i).toISOString(),
-    }), i));
-    const d = new RecordDecoder(cols, 'json', { arrival: true });
-    d.decode(recs, 0);
-    const start = process.hrtime.bigint();
-    const rounds = 5;
-    for (let r = 0; r < rounds; r++) assert.equal(d.decode(recs, 0).data.numRows, 20_000);
-    const perSecond = (rounds * 20_000) / (Number(process.hrtime.bigint() - start) / 1e9);
-    assert.ok(perSecond > 200_000, `decoded ${Math.round(perSecond)} records/s`);
   });
 });
