@@ -17,6 +17,7 @@ import type { QueryDef, RelationDef } from '../engine/catalog';
 import { toSqlError } from '../engine/errors';
 import { preparePlanned, type ExecutionTarget } from './execute/planned';
 import { SessionTransactions } from './execute/transactions';
+import { PlanCache } from './execute/plan-cache';
 
 export interface SluiceOptions {
   readonly dataDir: string;
@@ -44,6 +45,8 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const mirror = new CatalogMirror({ log, cacheDir: path.join(options.dataDir, 'catalog-mirror') });
   const transactions = new SessionTransactions(runtime);
   const target: ExecutionTarget = { runtime, transactions };
+  const plans = new PlanCache();
+  runtime.onCatalogChange(() => plans.catalogChanged());
   runtime.onCatalogChange(() => mirror.sync(runtime.defs()));
   mirror.sync(runtime.defs());
 
@@ -54,7 +57,7 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
         const sessionStatement = prepareSessionStatement(s.text, s.tokens);
         if (sessionStatement) return transactions.wrap(sessionStatement);
         if (mirror.isCatalogStatement(s.text, s.tokens)) return mirror.prepare(s.text, paramTypeOids, s.tokens);
-        return preparePlanned(s, paramTypeOids, target, catalog, texts.length === 1, session);
+        return preparePlanned(s, paramTypeOids, target, catalog, plans, texts.length === 1, session);
       }));
     },
     sessionClosed(session: SessionState): void {

@@ -3,6 +3,9 @@
 
 import type { RecordBatch } from 'apache-arrow';
 import { CopyDecoder } from '../ingest';
+import { batchFromRows } from '../columns/rows';
+import { valuesRows } from '../operators/values';
+import type { PlanNode } from '../plan';
 import { SqlError, SQLSTATE } from '../errors';
 import { command, type CopyFromInput, type Execution, type ExecutionResult, type Of } from './execution';
 
@@ -20,8 +23,18 @@ async function writeAll(x: Execution, relation: string, batches: readonly Record
 }
 
 export async function insert(s: Of<'insert'>, x: Execution): Promise<ExecutionResult> {
-  const n = await write(x, s.target, await x.runtime.pullBatch(s.source, x.params));
+  const n = await write(x, s.target, await sourceBatch(s.source, x));
   return command(`INSERT 0 ${n}`);
+}
+
+/**
+ * The rows an INSERT writes. INSERT ... VALUES, the common small statement, is evaluated straight into the batch:
+ * the same rows a pull query over the VALUES would give (inserts only, nothing to consolidate), without building
+ * and running a DAG for them.
+ */
+async function sourceBatch(source: PlanNode, x: Execution): Promise<RecordBatch> {
+  if (source.kind === 'values') return batchFromRows(source.schema, valuesRows(source, { params: x.params, nowMicros: Date.now() * 1000 }));
+  return x.runtime.pullBatch(source, x.params);
 }
 
 export async function copyFrom(s: Of<'copy_from'>, x: Execution): Promise<CopyFromInput> {

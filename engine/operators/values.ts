@@ -1,7 +1,7 @@
 // VALUES (...), (...): its rows, once (at the first epoch's end, or at the end of a pull query's input). A state
 // table remembers that the rows went out, so a restarted query does not insert them twice.
 
-import { VecColumns } from '../expr/context';
+import { VecColumns, type EvalContext } from '../expr/context';
 import { compileExpr } from '../expr/compile';
 import { valueAt } from '../columns/vec';
 import type { ValuesNode } from '../plan';
@@ -29,8 +29,7 @@ export class ValuesOperator implements Operator {
   flush(): void {
     if (this.sent.has(SENT)) return;
     this.sent.put(SENT, true);
-    const one = new VecColumns([], 1);
-    const rows: Value[][] = this.node.rows.map((r) => r.map((e) => valueAt(compileExpr(e).eval(one, this.ctx.eval), 0)));
+    const rows = valuesRows(this.node, this.ctx.eval);
     if (rows.length > 0) this.out.emit(changesFromRows(this.node.schema, rows, rows.map(() => 1)));
   }
 
@@ -43,4 +42,10 @@ export class ValuesOperator implements Operator {
   stateBytes(): number {
     return 0;
   }
+}
+
+/** The rows of a VALUES list, each expression evaluated once (INSERT ... VALUES reads them without a DAG too). */
+export function valuesRows(node: ValuesNode, ctx: EvalContext): Value[][] {
+  const one = new VecColumns([], 1);
+  return node.rows.map((r) => r.map((e) => valueAt(compileExpr(e).eval(one, ctx), 0)));
 }

@@ -1,7 +1,8 @@
 // A statement for the planner and the engine. It is parsed when prepared (so a syntax error anywhere in a
-// multi-statement string stops all of it, as in PostgreSQL), and bound and planned again when executed, against
-// the catalog as it is then (so `CREATE STREAM s ...; INSERT INTO s ...` works in one string). The engine executes
-// it; what stays here is the protocol's side: parameter types, field descriptions, notices and COPY framing.
+// multi-statement string stops all of it, as in PostgreSQL), and planned against the catalog as it is when executed
+// (so `CREATE STREAM s ...; INSERT INTO s ...` works in one string): the plan cache (plan-cache.ts) gives the plan
+// made for the same text before unless the catalog changed since. The engine executes it; what stays here is the
+// protocol's side: parameter types, field descriptions, notices and COPY framing.
 
 import { parseStatement, planStatement } from '../../planner/plan';
 import type { PlanContext, PlannerCatalog } from '../../planner/context';
@@ -10,12 +11,14 @@ import { executeStatement, resultSchema } from '../../engine/execute/execute';
 import type { ExecutionResult } from '../../engine/execute/execution';
 import type { Runtime } from '../../engine/runtime/runtime';
 import type { StatementText } from '../../planner/split';
+import type { Ast } from '../../planner/parse/ast';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import { TYPE_OID, T, type Value } from '../../engine/types';
 import type { FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
 import { fieldDescriptions } from './fields';
 import { copyIn } from './copy-in';
 import type { SessionTransactions } from './transactions';
+import { planKey, type PlanCache, type VersionedPlan } from './plan-cache';
 
 /** Where planned statements run: the runtime, and each session's open transaction block. */
 export interface ExecutionTarget {
@@ -25,16 +28,29 @@ export interface ExecutionTarget {
 
 export function preparePlanned(
   { text, offset, tokens }: StatementText, paramTypeOids: readonly number[], target: ExecutionTarget,
-  catalog: PlannerCatalog, planEagerly: boolean, preparingSession: SessionState,
+  catalog: PlannerCatalog, plans: PlanCache, planEagerly: boolean, preparingSession: SessionState,
 ): PreparedStatement {
-  const ast = withPosition(offset, () => parseStatement(text, tokens));
+  const key = (session: SessionState): string => planKey(text, paramTypeOids, session.user);
+  // Text planned before parsed then; other text is parsed now, so a syntax error stops a whole string.
+  let ast: Ast | null = plans.has(key(preparingSession)) ? null : withPosition(offset, () => parseStatement(text, tokens));
   const context = (session: SessionState): PlanContext => ({
     paramTypes: paramTypeOids.map((oid) => typeOfOid(oid)),
     user: session.user,
     database: 'sluice',
     now: () => new Date(),
   });
-  const plan = (session: SessionState): Statement => withPosition(offset, () => planStatement(ast, catalog, context(session)));
+  const planAnew = (session: SessionState): Statement => withPosition(offset, () => {
+    ast ??= parseStatement(text, tokens);
+    return planStatement(ast, catalog, context(session));
+  });
+  // The plan this statement executes until the catalog changes (only one the cache may keep: DDL plans afresh).
+  let held: VersionedPlan | null = null;
+  const plan = (session: SessionState): Statement => {
+    if (held !== null && held.version === plans.version) return held.statement;
+    const planned = plans.plan(key(session), () => planAnew(session));
+    held = planned.reusable ? planned : null;
+    return planned.statement;
+  };
   // Extended protocol: bind now so that errors surface at Parse and parameter types are known for Describe.
   let first: Statement | null = null;
   let resolvedParams = [...paramTypeOids];

@@ -5,7 +5,9 @@
 // caller's cap as soon as the header arrives, before the body is buffered.
 //
 // Writing: messages are gathered and written together once the current turn of the event loop ends (or when
-// FLUSH_AT bytes have gathered); `drain` lets long result streams wait for a slow client.
+// FLUSH_AT bytes have gathered); `drain` lets long result streams wait for a slow client. Inside an extended-query
+// batch output is held until the next explicit flush (Sync or Flush), as PostgreSQL does, so an Execute that waits
+// for its write to be durable does not cost a second write for the BindComplete sent before it.
 
 import type { Socket } from 'node:net';
 import { ByteQueue } from './byte-queue';
@@ -29,6 +31,8 @@ export class Channel {
   private outgoing: Buffer[] = [];
   private outgoingBytes = 0;
   private flushScheduled = false;
+  /** Output waits for the next flush() instead of the end of the turn. */
+  private held = false;
   /** close() was called: nothing more is written. */
   private ending = false;
   private readonly closedController = new AbortController();
@@ -91,14 +95,20 @@ export class Channel {
     this.outgoing.push(message);
     this.outgoingBytes += message.length;
     if (this.outgoingBytes >= FLUSH_AT) this.flush();
-    else if (!this.flushScheduled) {
+    else if (!this.flushScheduled && !this.held) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
+  /** Holds what is written from now on until the next flush(), which the client asks for (Sync, Flush). */
+  holdOutput(): void {
+    this.held = true;
+  }
+
   flush(): void {
     this.flushScheduled = false;
+    this.held = false;
     if (this.outgoing.length === 0 || this.isClosed || this.socket.destroyed) return;
     const data = this.outgoing.length === 1 ? this.outgoing[0] : Buffer.concat(this.outgoing, this.outgoingBytes);
     this.outgoing = [];

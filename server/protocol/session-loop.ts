@@ -75,6 +75,7 @@ export class SessionLoop {
   }
 
   private async extendedStep(step: () => Promise<void> | void): Promise<void> {
+    this.channel.holdOutput();
     try {
       await step();
     } catch (e) {
