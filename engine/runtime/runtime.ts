@@ -21,6 +21,8 @@ import { TableState } from './table-state';
 import { checkBatch } from './row-checks';
 import { commitWrites, type RelationWrite, type WriteTarget } from './commit';
 import { CommitFault } from './commit-fault';
+import { ReaderIndex } from './readers';
+import { StreamTrimmer } from './stream-trimmer';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
 export interface RuntimeLog extends QueryRunnerLog {
@@ -30,6 +32,9 @@ export interface RuntimeLog extends QueryRunnerLog {
 export class Runtime {
   private readonly tables = new Map<string, TableState>();
   private readonly queries = new Map<string, QueryRunner>();
+  /** Which queries and sinks read each relation; follows every CREATE and DROP. */
+  private readonly readers = new ReaderIndex();
+  private readonly trimmer: StreamTrimmer;
   /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
   readonly connectors: KafkaConnectors;
 
@@ -38,12 +43,14 @@ export class Runtime {
 
   private constructor(readonly store: RelationStore, private readonly log: RuntimeLog) {
     this.connectors = new KafkaConnectors(store, log);
+    this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log);
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
   static async open(store: RelationStore, log: RuntimeLog): Promise<Runtime> {
     const rt = new Runtime(store, log);
     for (const s of store.listDefs()) {
+      rt.readers.add(s.def);
       if (s.def.kind === 'table') {
         const t = new TableState(s.id, s.def, store);
         await t.load();
@@ -116,6 +123,7 @@ export class Runtime {
     }
     this.checkConnector(def);
     const id = await this.store.putDef(def);
+    this.readers.add(def);
     if (def.kind === 'table') this.tables.set(def.name, new TableState(id, def, this.store));
     if (def.kind === 'query') {
       if (!options.plan) throw new Error(`continuous query ${def.name} created without a plan`);
@@ -129,30 +137,11 @@ export class Runtime {
   /** Starts a continuous query from its last committed epoch (or from scratch). */
   async startQuery(def: QueryDef, plan: PlanNode): Promise<void> {
     const stored = this.mustGet(def.name);
+    // After each committed epoch the query asks for its input streams to be trimmed; the trimmer batches the asks.
     const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store, this.log,
-      () => this.trimStreamLogs(def.dependsOn));
+      async () => this.trimmer.request(def.dependsOn));
     await runner.start();
     this.queries.set(def.name, runner);
-  }
-
-  /**
-   * Deletes the log entries of streams that every reader has consumed, so a stream's log does not grow without
-   * bound. Streams with `retention` keep their log for SELECT; table and query logs are kept whole, because a new
-   * query over a table or query replays its log from the start to learn its current contents.
-   */
-  private async trimStreamLogs(names: readonly string[]): Promise<void> {
-    for (const name of names) {
-      const stored = this.store.getDef(name);
-      if (!stored || stored.def.kind !== 'stream' || stored.def.options.retention) continue;
-      let upTo = this.store.lastSeq(stored.id);
-      for (const reader of this.dependents(name)) {
-        const id = this.store.getDef(reader.name)?.id;
-        const offset = id === undefined ? undefined : this.store.queryOffsets(id)[stored.id];
-        if (offset === undefined) return; // a reader that has not committed yet may still need everything
-        if (offset < upTo) upTo = offset;
-      }
-      if (upTo >= this.store.firstSeq(stored.id)) await this.store.trimLog(stored.id, upTo);
-    }
   }
 
   /** Marks a query failed without running it (its plan could not be built at startup), keeping its state. */
@@ -165,8 +154,7 @@ export class Runtime {
 
   /** Objects that read `name`: queries over it and sinks from it. */
   dependents(name: string): RelationDef[] {
-    return this.defs().filter((d) =>
-      (d.kind === 'query' && d.dependsOn.includes(name)) || (d.kind === 'sink' && d.from === name));
+    return this.readers.readersOf(name).map((reader) => this.mustGet(reader).def);
   }
 
   /** Drops `name` (and with cascade everything that reads it, transitively); returns the names dropped. */
@@ -184,6 +172,7 @@ export class Runtime {
       });
     }
     visit(name);
+    const dropped = order.map((n) => this.mustGet(n).def);
     for (const n of order) {
       await this.connectors.stop(n);
       await this.queries.get(n)?.stop();
@@ -192,6 +181,7 @@ export class Runtime {
       this.failed.delete(n);
     }
     await this.store.changeCatalog({ delete: order });
+    for (const def of dropped) this.readers.remove(def);
     this.catalogChanged();
     return order;
   }
@@ -355,6 +345,7 @@ export class Runtime {
     await this.connectors.stopAll();
     for (const q of this.queries.values()) await q.stop();
     this.queries.clear();
+    await this.trimmer.idle();
   }
 
   private mustGet(name: string): StoredRelation {

@@ -49,6 +49,11 @@ export class CatalogMirror {
   /** The objects that exist in PGlite now. */
   private readonly applied = new Map<string, MirrorObject>();
   private dirty = false;
+  /**
+   * Each definition's mirror object, built once: definitions are immutable (a change is a new object), and every
+   * DDL statement syncs the whole catalog, so rebuilding them all would make each CREATE cost the catalog's size.
+   */
+  private readonly objectCache = new WeakMap<RelationDef, MirrorObject | null>();
   private db: PGlite | null = null;
   private starting: Promise<PGlite> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -65,7 +70,8 @@ export class CatalogMirror {
   sync(defs: readonly RelationDef[]): void {
     const desired = new Map<string, MirrorObject>();
     for (const def of defs) {
-      const obj = mirrorObjectOf(def);
+      let obj = this.objectCache.get(def);
+      if (obj === undefined) this.objectCache.set(def, (obj = mirrorObjectOf(def)));
       if (obj !== null) desired.set(obj.name, obj);
     }
     this.desired = desired;

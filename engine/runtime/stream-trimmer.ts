@@ -1,0 +1,67 @@
+// Deletes the log entries of streams that every reader has consumed, so a stream's log does not grow without bound.
+// Streams with `retention` keep their log for SELECT; table and query logs are kept whole, because a new query over
+// a table or query replays its log from the start to learn its current contents.
+//
+// A reader asks for a trim after each epoch it commits. With many queries over one stream, hundreds of epochs commit
+// in the same group-commit write; trimming once per request would cost readers × readers per trigger interval. So
+// requests are collected and served by one pass at a time, which starts on the next turn of the event loop (after
+// every epoch committed by the same write has asked) and trims each requested stream once.
+
+import type { RelationStore } from '../catalog';
+import { toSqlError } from '../errors';
+
+export interface StreamTrimmerLog {
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export class StreamTrimmer {
+  private readonly requested = new Set<string>();
+  private pass: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: RelationStore,
+    /** Names of the queries and sinks reading a relation. */
+    private readonly readersOf: (name: string) => readonly string[],
+    private readonly log: StreamTrimmerLog,
+  ) {}
+
+  /** Asks for the logs of `names` to be trimmed soon; streams without retention are, the rest are ignored. */
+  request(names: readonly string[]): void {
+    for (const name of names) this.requested.add(name);
+    this.pass ??= this.run();
+  }
+
+  /** Resolves once no trim is running or requested (before the store closes). */
+  async idle(): Promise<void> {
+    while (this.pass !== null) await this.pass;
+  }
+
+  private async run(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.requested.size > 0) {
+      const names = [...this.requested];
+      this.requested.clear();
+      for (const name of names) {
+        await this.trim(name).catch((e: unknown) => {
+          this.log.error('trimming a stream log failed', { stream: name, error: toSqlError(e).message });
+        });
+      }
+    }
+    this.pass = null;
+  }
+
+  /** Trims `name`'s log up to the lowest committed offset of its readers: an entry goes once every reader passed it. */
+  private async trim(name: string): Promise<void> {
+    const stored = this.store.getDef(name);
+    if (!stored || stored.def.kind !== 'stream' || stored.def.options.retention) return;
+    let upTo = this.store.lastSeq(stored.id);
+    if (upTo < this.store.firstSeq(stored.id)) return; // nothing left to delete: spare the walk over the readers
+    for (const reader of this.readersOf(name)) {
+      const id = this.store.getDef(reader)?.id;
+      const offset = id === undefined ? undefined : this.store.queryOffsets(id)[stored.id];
+      if (offset === undefined) return; // a reader that has not committed yet may still need everything
+      if (offset < upTo) upTo = offset;
+    }
+    if (upTo >= this.store.firstSeq(stored.id)) await this.store.trimLog(stored.id, upTo);
+  }
+}
