@@ -189,14 +189,23 @@ export class AppendResult implements ResultSet {
   }
 }
 
-/** A stable text key for a row; distinguishes types that print alike (1 vs 1n vs '1'). */
+/**
+ * A text key for a row, equal exactly for rows that are the same: it tells apart types that print alike (1, 1n, '1',
+ * NULL, 'null') and strings that contain separators, because every part starts with its type's tag and ends where
+ * its tag says (`;`, which no number prints, or a string's length). Built by concatenation: the result holds as
+ * many rows as the query has groups, and this runs for every row of every epoch's changes.
+ */
 export function rowKey(row: readonly Value[]): string {
-  return JSON.stringify(row, keyReplacer);
-}
-
-function keyReplacer(_k: string, v: unknown): unknown {
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'string') return `s${v}`;
-  if (typeof v === 'number' && !Number.isFinite(v)) return `f${v}`;
-  return v;
+  let key = '';
+  for (let c = 0; c < row.length; c++) {
+    const v = row[c];
+    switch (typeof v) {
+      case 'number': key += `f${v};`; break;
+      case 'bigint': key += `b${v};`; break;
+      case 'string': key += `s${v.length}:${v}`; break;
+      case 'boolean': key += v ? 'T' : 'F'; break;
+      default: key += v === null ? 'N' : `i${v.months},${v.days},${v.micros};`;
+    }
+  }
+  return key;
 }

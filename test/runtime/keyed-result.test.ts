@@ -13,6 +13,7 @@ import { silentLogger } from '../../server/log';
 import { batchFromRows } from '../../engine/columns';
 import { T, type Field, type Value } from '../../engine/types';
 import { benchSession, execute, rowsOf } from '../../bench/sluice/session';
+import { rowKey } from '../../engine/runtime/result-set';
 
 const GROUPS = 30_000;
 const columns: Field[] = ['k', 'v', 't'].map((name) => ({ name, type: T.int8, nullable: true }));
@@ -87,4 +88,17 @@ test('an epoch changing many result rows writes a bounded number of puts; a rest
     await sluice?.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('rowKey: equal for the same row, different for rows that print alike or hide separators', () => {
+  const rows: Value[][] = [
+    [1], [1n], ['1'], [null], ['null'], ['N'], [true], ['T'], [NaN], [Infinity], [0.5],
+    [{ months: 1, days: 2, micros: 3 }], [{ months: 12, days: 0, micros: 3 }],
+    ['a', 'b'], ['a;', 'b'], ['a', ';b'], ['s1:a'], ['a', null], [null, 'a'], ['', ''], [''], [],
+    [1, 2], [12], ['1:', '2'], ['1', ':2'],
+  ];
+  const keys = rows.map(rowKey);
+  assert.equal(new Set(keys).size, rows.length, `collisions among ${JSON.stringify(keys)}`);
+  assert.deepEqual(rows.map((r) => rowKey(structuredClone(r))), keys, 'a copy of a row has its key');
+  assert.equal(rowKey([-0]), rowKey([0]), '0 and -0 are one value, as in consolidation');
 });
