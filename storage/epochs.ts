@@ -17,10 +17,9 @@ import type { LogPart } from './logs';
 /** Input relation id → the last sequence number of that input the query has consumed. */
 export type Offsets = Readonly<Record<number, bigint>>;
 
+/** One stored value of a materialized result; the runtime chooses keys and values (the engine stores chunks). */
 export interface ResultRow {
-  /** Chosen by the runtime, e.g. the group key or the row bytes (the engine's engine/codecs/tuple.ts). */
   readonly key: Uint8Array;
-  /** E.g. the row, or the row with its multiplicity. */
   readonly value: Uint8Array;
 }
 
@@ -32,7 +31,7 @@ export interface EpochCommit {
   readonly stateChanges: ReadonlyMap<string, Uint8Array | null>;
   /** Appended to the query's own log at its next sequence number. */
   readonly resultChanges: Uint8Array | null;
-  /** The materialized result that SELECT reads after a restart. */
+  /** The materialized result that SELECT reads after a restart: a value puts its key, a del removes one. */
   readonly resultRows: { readonly puts: readonly ResultRow[]; readonly dels: readonly Uint8Array[] } | null;
   /** Merged over the offsets of earlier epochs: inputs that did not move may be left out. */
   readonly offsets: Offsets;

@@ -39,6 +39,8 @@ export class GroupCommit {
 
   /** How many LevelDB batch writes have completed; tests use it to see that appends were grouped. */
   writeCount = 0;
+  /** How many puts those writes held; tests use it to see what an epoch costs. */
+  putCount = 0;
 
   constructor(private readonly db: Db, private readonly where: string) {}
 
@@ -102,6 +104,7 @@ export class GroupCommit {
     try {
       if (ops.length > 0) await this.db.batch(ops as WriteOp[], { sync, keyEncoding: 'view', valueEncoding: 'view' });
       this.writeCount++;
+      for (const op of ops) if (op.type === 'put') this.putCount++;
     } catch (e) {
       this.failure = new StorageError('io', `writing to the data directory ${this.where} failed`, e,
         'The server must restart; everything acknowledged before this error is durable.');

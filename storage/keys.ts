@@ -7,7 +7,7 @@
 //   0x01  CATALOG   name (UTF-8)                     {id, def} (JSON)
 //   0x02  LOG       relation u32, seq u64            one change batch, as the engine encodes it (engine/codecs/change-batch.ts)
 //   0x03  STATE     query u32, state key (UTF-8)     operator state bytes (the runtime's encoding)
-//   0x04  RESULT    query u32, row key bytes         materialized result row (the runtime's encoding)
+//   0x04  RESULT    query u32, key bytes             materialized result, in the runtime's encoding (chunks)
 //   0x05  QUERY     query u32                        {epoch, offsets, committedAt} of the last committed epoch
 //   0x06  CHECKPOINT query u32, epoch u64            {durationMs, offsets, committedAt}
 //   0x07  DEAD      seq u64                          one dead letter

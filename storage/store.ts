@@ -16,7 +16,7 @@ import { metaKey } from './keys';
 import { openLevel } from './open-db';
 
 /** Bump when the key layout or a value encoding changes incompatibly (docs/durability.md lists the versions). */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 /** `D` is the engine's definition type: storage keeps it as JSON and needs only its name. */
 export class Store<D extends NamedDef = NamedDef> {
@@ -82,6 +82,11 @@ export class Store<D extends NamedDef = NamedDef> {
   /** Completed LevelDB batch writes since open (each is one fsync); shows group commit at work. */
   get writeCount(): number {
     return this.ctx.writer.writeCount;
+  }
+
+  /** LevelDB puts in those writes since open. */
+  get putCount(): number {
+    return this.ctx.writer.putCount;
   }
 
   /** Waits for submitted writes, then closes LevelDB. Idempotent. */

@@ -8,15 +8,17 @@ import type { QueryDef } from '../catalog';
 import { concatBatches, rowsFromBatch } from '../columns';
 import type { Schema } from '../types';
 import { SqlError, SQLSTATE, toSqlError } from '../errors';
-import type { DeadLetter, Offsets } from '../../storage';
+import type { DeadLetter, EpochCommit, Offsets } from '../../storage';
+import type { StateDelta } from '../state/chunks';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
-import { encodeTuple, decodeTuple } from '../codecs/tuple';
 import { buildDag, type Dag } from '../dag';
 import type { PlanNode } from '../plan';
 import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
+
+const utf8 = new TextDecoder();
 
 /** The state key holding the plan fingerprint; the DAG's keys all hold a slash, so it cannot collide. */
 const PLAN_KEY = 'plan';
@@ -131,7 +133,7 @@ export class QueryRunner {
         this.appended.append(decodeChangeBatch(entry.bytes));
       }
     } else {
-      this.keyed!.load(loaded.results.map((r) => ({ row: decodeTuple(r.key), count: Number(decodeTuple(r.value)[0]) })));
+      this.keyed!.restore(loaded.results.map((r) => [utf8.decode(r.key), r.value]));
     }
     this.stats.watermark = this.dag.watermark();
     if (!this.def.paused) this.schedule();
@@ -230,7 +232,7 @@ export class QueryRunner {
         epoch,
         stateChanges: this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }),
         resultChanges: changes === null ? null : encodeChangeBatch(changes),
-        resultRows: resultRows(delta),
+        resultRows: this.keyed === null ? null : resultChunks(this.keyed.chunk(epoch, delta)),
         offsets: offsets as Offsets,
         checkpoint: { durationMs: performance.now() - started, offsets: this.namedOffsets(ends) },
         deadLetters: late.map((r) => this.deadLetter(r)),
@@ -328,14 +330,15 @@ function project(batch: ChangeBatch, columns: readonly number[]): ChangeBatch {
   return { data: batch.data.selectAt([...columns]), diffs: batch.diffs };
 }
 
-function resultRows(delta: readonly ResultDelta[]) {
-  if (delta.length === 0) return null;
+/** The result's chunks as storage's result rows, named by their chunk names. */
+function resultChunks(chunks: StateDelta): EpochCommit['resultRows'] {
+  if (chunks.size === 0) return null;
   const puts = [];
   const dels = [];
-  for (const d of delta) {
-    const key = encodeTuple(d.row);
-    if (d.count === 0) dels.push(key);
-    else puts.push({ key, value: encodeTuple([d.count]) });
+  for (const [name, value] of chunks) {
+    const key = Buffer.from(name, 'utf8');
+    if (value === null) dels.push(key);
+    else puts.push({ key, value });
   }
   return { puts, dels };
 }

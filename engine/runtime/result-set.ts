@@ -3,15 +3,18 @@
 // in the same atomic batch as the state that produced it.
 //
 // Two shapes. A query whose output can retract (an aggregate, DISTINCT, a LEFT JOIN, anything over a table...) keeps
-// its rows keyed (KeyedResult): an epoch's changes are netted per row and the rows whose count changed are stored one
-// key each. A query whose output is append-only (`neverRetracts`: rows are only ever inserted) needs no keys: its own
-// log already holds every row it ever produced, in order, so its result is those log batches (AppendResult), kept as
-// the Arrow batches they are and reloaded from the log at restart. Each epoch then writes one log entry, not a key
-// per row.
+// its rows keyed (KeyedResult): an epoch's changes are netted per row, and the rows whose count changed are written
+// as one chunk of a chunk log (engine/state/chunks.ts, the mechanism of operator state): a handful of values per
+// epoch however many rows changed, replayed in epoch order at restart. A query whose output is append-only
+// (`neverRetracts`: rows are only ever inserted) needs no keys: its own log already holds every row it ever produced,
+// in order, so its result is those log batches (AppendResult), kept as the Arrow batches they are and reloaded from
+// the log at restart. Each epoch then writes one log entry.
 
 import type { ChangeBatch } from '../batch';
 import type { RecordBatch } from 'apache-arrow';
 import { batchFromRows, rowsFromBatch, takeBatch } from '../columns';
+import { ChunkLog, type StateDelta } from '../state/chunks';
+import type { ByteReader, ByteWriter } from '../state/codec';
 import type { Schema, Value } from '../types';
 
 export { neverRetracts } from '../operators/properties';
@@ -43,6 +46,7 @@ export interface ResultSet {
 
 export class KeyedResult implements ResultSet {
   private readonly rows = new Map<string, ResultRow>();
+  private readonly chunks = new ChunkLog();
 
   get size(): number {
     let n = 0;
@@ -85,6 +89,20 @@ export class KeyedResult implements ResultSet {
     return out;
   }
 
+  /**
+   * Epoch `epoch`'s chunk of the stored result for `delta` (made with `plan`, not applied yet): the changed rows, or,
+   * when the chunk log is due for a rewrite, every row the result will hold after the delta.
+   */
+  chunk(epoch: number, delta: readonly ResultDelta[]): StateDelta {
+    return this.chunks.write(epoch, delta.length, (add) => {
+      const changed = new Set(delta.map((d) => d.key));
+      for (const [key, r] of this.rows) if (!changed.has(key)) add((w) => writeRecord(w, r.row, r.count));
+      for (const d of delta) if (d.count > 0) add((w) => writeRecord(w, d.row, d.count));
+    }, (add) => {
+      for (const d of delta) add((w) => writeRecord(w, d.row, d.count));
+    });
+  }
+
   apply(delta: readonly ResultDelta[]): void {
     for (const d of delta) {
       if (d.count === 0) this.rows.delete(d.key);
@@ -92,10 +110,30 @@ export class KeyedResult implements ResultSet {
     }
   }
 
-  /** Restores rows loaded from storage at startup. */
-  load(rows: Iterable<{ readonly row: readonly Value[]; readonly count: number }>): void {
-    for (const r of rows) this.rows.set(rowKey(r.row), { row: r.row, count: r.count });
+  /** Restores the rows from the stored chunks, at startup. */
+  restore(chunks: Iterable<[string, Uint8Array]>): void {
+    this.chunks.restore(chunks, (r, count) => {
+      for (let i = 0; i < count; i++) {
+        const { row, count } = readRecord(r);
+        const key = rowKey(row);
+        if (count === 0) this.rows.delete(key);
+        else this.rows.set(key, { row, count });
+      }
+    });
   }
+}
+
+/** A chunk record: the row's count (0: the row is gone), then its values. The row is its own key. */
+function writeRecord(w: ByteWriter, row: readonly Value[], count: number): void {
+  w.uvar(count).uvar(row.length);
+  for (const v of row) w.value(v);
+}
+
+function readRecord(r: ByteReader): ResultRow {
+  const count = r.uvar();
+  const row: Value[] = new Array(r.uvar());
+  for (let i = 0; i < row.length; i++) row[i] = r.value();
+  return { row, count };
 }
 
 export class AppendResult implements ResultSet {
@@ -151,14 +189,23 @@ export class AppendResult implements ResultSet {
   }
 }
 
-/** A stable text key for a row; distinguishes types that print alike (1 vs 1n vs '1'). */
+/**
+ * A text key for a row, equal exactly for rows that are the same: it tells apart types that print alike (1, 1n, '1',
+ * NULL, 'null') and strings that contain separators, because every part starts with its type's tag and ends where
+ * its tag says (`;`, which no number prints, or a string's length). Built by concatenation: the result holds as
+ * many rows as the query has groups, and this runs for every row of every epoch's changes.
+ */
 export function rowKey(row: readonly Value[]): string {
-  return JSON.stringify(row, keyReplacer);
-}
-
-function keyReplacer(_k: string, v: unknown): unknown {
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'string') return `s${v}`;
-  if (typeof v === 'number' && !Number.isFinite(v)) return `f${v}`;
-  return v;
+  let key = '';
+  for (let c = 0; c < row.length; c++) {
+    const v = row[c];
+    switch (typeof v) {
+      case 'number': key += `f${v};`; break;
+      case 'bigint': key += `b${v};`; break;
+      case 'string': key += `s${v.length}:${v}`; break;
+      case 'boolean': key += v ? 'T' : 'F'; break;
+      default: key += v === null ? 'N' : `i${v.months},${v.days},${v.micros};`;
+    }
+  }
+  return key;
 }

@@ -67,6 +67,13 @@ export class ByteWriter {
     return this;
   }
 
+  i64(x: bigint): this {
+    this.ensure(8);
+    this.view.setBigInt64(this.pos, x, true);
+    this.pos += 8;
+    return this;
+  }
+
   bytes(b: Uint8Array): this {
     this.uvar(b.length);
     this.ensure(b.length);
@@ -100,7 +107,8 @@ export class ByteWriter {
     switch (typeof v) {
       case 'boolean': return this.u8(v ? 2 : 1);
       case 'number': return this.u8(3).f64(v);
-      case 'bigint': return this.u8(4).str(v.toString());
+      // An int8 or a timestamp as its 8 bytes; a decimal string only for what int64 cannot hold.
+      case 'bigint': return BigInt.asIntN(64, v) === v ? this.u8(4).i64(v) : this.u8(7).str(v.toString());
       case 'string': return this.u8(5).str(v);
       default: return this.u8(6).svar(v.months).svar(v.days).f64(v.micros);
     }
@@ -153,6 +161,12 @@ export class ByteReader {
     return x;
   }
 
+  i64(): bigint {
+    const x = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return x;
+  }
+
   bytes(): Uint8Array {
     const n = this.uvar();
     const out = this.buf.subarray(this.pos, this.pos + n);
@@ -171,9 +185,10 @@ export class ByteReader {
       case 1: return false;
       case 2: return true;
       case 3: return this.f64();
-      case 4: return BigInt(this.str());
+      case 4: return this.i64();
       case 5: return this.str();
       case 6: return { months: this.svar(), days: this.svar(), micros: this.f64() };
+      case 7: return BigInt(this.str());
       default: throw new Error(`state codec: unknown value tag ${tag}`);
     }
   }
