@@ -5,16 +5,17 @@
 //
 // PGlite costs seconds and hundreds of MB to start (docs/compatibility.md has the figures), so it starts on the first
 // catalog statement, or earlier in the background through warm(); a server that never sees a catalog statement never
-// pays. All use of PGlite is serialized: it is one single-user backend.
+// pays. It runs in a worker thread (mirror-thread.ts), so neither its start nor a heavy catalog query blocks the
+// server's event loop; a thread that failed or crashed is replaced on the next catalog statement. All use of PGlite
+// is serialized here (it is one single-user backend), so a sync is always applied before the statements after it.
 
-import type { PGlite } from '@electric-sql/pglite';
 import type { RelationDef } from '../../engine/catalog';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { PreparedStatement } from '../backend';
 import { silentLogger, type Logger } from '../log';
 import { dropStatement, mirrorObjectOf, type MirrorObject } from './mirror-ddl';
 import { prepareInMirror } from './mirror-statement';
-import { bootMirrorDatabase } from './pglite-boot';
+import { MirrorThread, type MirrorDatabase } from './mirror-thread';
 import { rewriteForMirror } from './rewrite';
 import { catalogStatementKind, forbiddenCall, isCatalogStatement } from './routing';
 import { tokenize, type Token } from '../../planner/parse/lexer';
@@ -54,8 +55,8 @@ export class CatalogMirror {
    * DDL statement syncs the whole catalog, so rebuilding them all would make each CREATE cost the catalog's size.
    */
   private readonly objectCache = new WeakMap<RelationDef, MirrorObject | null>();
-  private db: PGlite | null = null;
-  private starting: Promise<PGlite> | null = null;
+  private thread: MirrorThread | null = null;
+  private starting: Promise<MirrorThread> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private startupInfo: MirrorStartup | null = null;
@@ -129,13 +130,13 @@ export class CatalogMirror {
     await this.queue;
     const starting = this.starting;
     this.starting = null;
-    const db = this.db ?? (starting ? await starting.catch(() => null) : null);
-    this.db = null;
-    if (db !== null) await db.close();
+    const thread = this.thread ?? (starting ? await starting.catch(() => null) : null);
+    this.thread = null;
+    if (thread !== null) await thread.close();
   }
 
   /** Runs `fn` with exclusive use of the started mirror, after applying pending syncs. */
-  private run<T>(fn: (db: PGlite) => Promise<T>): Promise<T> {
+  private run<T>(fn: (db: MirrorDatabase) => Promise<T>): Promise<T> {
     const next = this.queue.then(async () => {
       if (this.closed) throw new SqlError(SQLSTATE.admin_shutdown, 'the catalog is shutting down');
       const db = await this.ensureStarted();
@@ -146,29 +147,32 @@ export class CatalogMirror {
     return next;
   }
 
-  private ensureStarted(): Promise<PGlite> {
-    if (this.db !== null) return Promise.resolve(this.db);
+  private ensureStarted(): Promise<MirrorThread> {
+    if (this.thread !== null && !this.thread.stopped) return Promise.resolve(this.thread);
+    if (this.thread !== null) this.log.warn('catalog mirror thread stopped; starting a new one');
+    this.thread = null;
     this.starting ??= this.start();
     return this.starting;
   }
 
-  private async start(): Promise<PGlite> {
+  private async start(): Promise<MirrorThread> {
     const began = performance.now();
     const serverVersion = this.options.serverVersion ?? DEFAULT_SERVER_VERSION;
+    const thread = new MirrorThread({
+      cacheDir: this.options.cacheDir,
+      serverVersion,
+      versionString: this.options.versionString ?? `PostgreSQL ${serverVersion}`,
+      systemViews: this.options.systemViews ?? DEFAULT_SYSTEM_VIEWS,
+    }, this.log);
     try {
-      const booted = await bootMirrorDatabase({
-        log: this.log,
-        cacheDir: this.options.cacheDir,
-        serverVersion,
-        versionString: this.options.versionString ?? `PostgreSQL ${serverVersion}`,
-        systemViews: this.options.systemViews ?? DEFAULT_SYSTEM_VIEWS,
-      });
-      this.db = booted.db;
+      const { templateFromCache } = await thread.ready;
+      this.thread = thread;
+      this.starting = null;
       this.applied.clear();
       this.dirty = true;
-      this.startupInfo = { startupMs: Math.round(performance.now() - began), templateFromCache: booted.templateFromCache };
+      this.startupInfo = { startupMs: Math.round(performance.now() - began), templateFromCache };
       this.log.info('catalog mirror started', { ...this.startupInfo });
-      return booted.db;
+      return thread;
     } catch (e) {
       this.starting = null; // the next catalog statement tries again
       const message = e instanceof Error ? e.message : String(e);
@@ -177,7 +181,7 @@ export class CatalogMirror {
   }
 
   /** Makes PGlite hold exactly the desired objects: drops what went or changed, then creates what is new. */
-  private async applyPending(db: PGlite): Promise<void> {
+  private async applyPending(db: MirrorDatabase): Promise<void> {
     this.dirty = false;
     const desired = this.desired;
     const sameObject = (a: MirrorObject, b: MirrorObject): boolean =>
@@ -194,7 +198,7 @@ export class CatalogMirror {
     }
   }
 
-  private async execDdl(db: PGlite, name: string, statements: readonly string[]): Promise<boolean> {
+  private async execDdl(db: MirrorDatabase, name: string, statements: readonly string[]): Promise<boolean> {
     try {
       // One query string: an implicit transaction, so an object is created with all its comments or not at all.
       await db.exec(statements.join(';\n'));

@@ -3,17 +3,17 @@
 // execution runs it in a READ ONLY transaction that is always rolled back, so nothing a client sends can change the
 // mirror or leak settings to another client's statements.
 
-import type { PGlite } from '@electric-sql/pglite';
 import type { DatabaseError } from 'pg-protocol/dist/messages';
 import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
 import { SqlError, SQLSTATE, type SqlState } from '../../engine/errors';
 import { formatInterval, formatValue } from '../../engine/text';
 import { typeByOid, type Value } from '../../engine/types';
+import type { MirrorDatabase } from './mirror-thread';
 import type { RewrittenSql } from './rewrite';
 import { exchange, frontend, readExtendedResult, splitAtReadyForQuery, type ExtendedResult } from './wire';
 
 /** Runs `fn` with exclusive use of the started, synced mirror database. */
-export type MirrorRunner = <T>(fn: (db: PGlite) => Promise<T>) => Promise<T>;
+export type MirrorRunner = <T>(fn: (db: MirrorDatabase) => Promise<T>) => Promise<T>;
 
 const READ_ONLY_SQLSTATE = '25006';
 

@@ -1,12 +1,13 @@
 // Talking to PGlite in its own language: requests are serialized frontend protocol messages (pg-protocol's
 // `serialize`), answers are raw backend messages parsed by pg-protocol's `Parser` in text mode. Values therefore stay
-// exactly as PostgreSQL formatted them and type OIDs stay the real ones; nothing is re-formatted on the way through.
+// exactly as PostgreSQL formatted them and type OIDs stay the real ones; nothing is re-formatted on the way through,
+// not even across the thread boundary to PGlite's worker (mirror-thread.ts), which carries the bytes as they are.
 
-import type { PGlite } from '@electric-sql/pglite';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser';
 import type { BackendMessage, CommandCompleteMessage, DatabaseError, DataRowMessage, NoticeMessage, ParameterDescriptionMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages';
 import type { FieldDescription } from '../backend';
+import type { MirrorDatabase } from './mirror-thread';
 
 /** What one extended-protocol round (Parse ... Sync) answered. */
 export interface ExtendedResult {
@@ -19,8 +20,8 @@ export interface ExtendedResult {
   readonly error: DatabaseError | null;
 }
 
-export async function exchange(db: PGlite, messages: readonly Buffer[]): Promise<BackendMessage[]> {
-  const out = await db.execProtocolRaw(Buffer.concat(messages));
+export async function exchange(db: MirrorDatabase, messages: readonly Buffer[]): Promise<BackendMessage[]> {
+  const out = await db.protocol(Buffer.concat(messages));
   const parsed: BackendMessage[] = [];
   new Parser().parse(Buffer.from(out.buffer, out.byteOffset, out.byteLength), (m) => parsed.push(m));
   return parsed;
