@@ -56,8 +56,7 @@ export async function commitWrites(ctx: CommitContext, writes: readonly Relation
     const afterDurable: (() => void)[] = [];
     for (const { target: { id, def, table }, batch, rows } of checked) {
       if (table === null) {
-        const data = batchFromData(streamSchema(def as StreamDef), [...batch.data.children, arrivalColumn(batch.numRows, arrival)], batch.numRows);
-        appends.push({ relationId: id, entry: encodeChangeBatch({ data, diffs: null }) });
+        appends.push({ relationId: id, entry: encodeStreamEntry(def as StreamDef, batch, arrival) });
       } else {
         const inserts = table.prepareInserts(rows!);
         const data = batchFromData(def.columns, batch.data.children, batch.numRows);
@@ -69,6 +68,12 @@ export async function commitWrites(ctx: CommitContext, writes: readonly Relation
     await (ctx.fault === null ? write() : ctx.fault.write(write));
     for (const apply of afterDurable) apply();
   });
+}
+
+/** A stream's log entry: the batch's columns and the hidden `_arrival` column, `arrival` in every row. */
+export function encodeStreamEntry(def: StreamDef, batch: RecordBatch, arrival: bigint): Uint8Array {
+  const data = batchFromData(streamSchema(def), [...batch.data.children, arrivalColumn(batch.numRows, arrival)], batch.numRows);
+  return encodeChangeBatch({ data, diffs: null });
 }
 
 /** A stream's hidden `_arrival` column: the commit time, for every row. */
