@@ -122,8 +122,9 @@ export class StagingPart {
     return p.seq;
   }
 
-  discardStage(id: number, stage: bigint): Promise<void> {
-    const done = this.deleteStage(id, stage).then(() => undefined, (e: unknown) => {
+  /** Deletes a stage once `staged` (its last chunk's put) settles; registered at once, so close() waits for it. */
+  discardStage(id: number, stage: bigint, staged: Promise<void>): Promise<void> {
+    const done = staged.then(() => this.deleteStage(id, stage)).then(() => undefined, (e: unknown) => {
       // Left for the next open to delete: nothing references these chunks.
       this.ctx.log(`storage: could not delete staged chunks of relation ${id}: ${e instanceof Error ? e.message : String(e)}`);
     }).finally(() => this.discarding.delete(done));
@@ -183,7 +184,6 @@ class Staged implements StagedLogEntry {
   async discard(): Promise<void> {
     if (this.phase !== 'staging') return;
     this.phase = 'discarded';
-    await this.adding;
-    await this.part.discardStage(this.relationId, this.stage);
+    await this.part.discardStage(this.relationId, this.stage, this.adding);
   }
 }
