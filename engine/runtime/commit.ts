@@ -1,7 +1,8 @@
 // Rows written into streams and tables become durable here: one INSERT's or COPY's, or a whole transaction block's
 // over any number of streams and tables. Everything is checked first (each batch against its target, and every
 // table's primary keys across the whole commit, holding those tables' write locks), then encoded and handed to
-// storage as ONE atomic write, so a crash keeps all of it or none (docs/durability.md).
+// storage as ONE atomic write, so a crash keeps all of it or none (docs/durability.md). A COPY into a stream outside
+// a transaction block does not come here with all its rows: it stages them as they arrive (staged-write.ts).
 
 import { makeData, type RecordBatch } from 'apache-arrow';
 import { streamSchema, type RelationStore, type StreamDef, type TableDef } from '../catalog';
