@@ -65,8 +65,11 @@ export interface CopyInResult {
   readonly kind: 'copy_in';
   readonly format: 'text' | 'csv';
   readonly columnCount: number;
-  /** May throw SqlError (e.g. 22P02 for a value that does not parse); the COPY then fails as a whole. */
-  write(chunk: Uint8Array): void;
+  /**
+   * May throw or reject with SqlError (e.g. 22P02 for a value that does not parse); the COPY then fails as a whole.
+   * A returned promise is awaited before the next message is read (backpressure).
+   */
+  write(chunk: Uint8Array): void | Promise<void>;
   /** Returns the CommandComplete tag, "COPY n". */
   end(): Promise<string>;
   abort(reason: string): void;

@@ -28,8 +28,9 @@ export interface Range {
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
-export function put(key: Uint8Array, payload: Uint8Array): WriteOp {
-  return { type: 'put', key, value: seal(key, payload) };
+/** A put of the payload made of `parts`, one after another. */
+export function put(key: Uint8Array, ...parts: readonly Uint8Array[]): WriteOp {
+  return { type: 'put', key, value: seal(key, ...parts) };
 }
 
 export function putJson(key: Uint8Array, value: unknown): WriteOp {

@@ -7,11 +7,19 @@ import { StorageError } from './errors';
 
 const TRAILER = 4;
 
-export function seal(key: Uint8Array, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(payload.length + TRAILER);
-  out.set(payload, 0);
-  const crc = crc32(payload, crc32(key));
-  new DataView(out.buffer).setUint32(payload.length, crc, true);
+/** The payload is the parts one after another: a small header goes in front of a big body without copying it twice. */
+export function seal(key: Uint8Array, ...parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length + TRAILER);
+  let crc = crc32(key);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+    crc = crc32(p, crc);
+  }
+  new DataView(out.buffer).setUint32(length, crc, true);
   return out;
 }
 

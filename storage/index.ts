@@ -3,6 +3,7 @@
 export { Store, FORMAT_VERSION } from './store';
 export type { StoredDef, CatalogChange, NamedDef } from './catalog-store';
 export type { LogEntry, LogListener, RelationAppend, RowPut, TableRow, SourcePositions } from './logs';
+export type { StagedLogEntry } from './staging';
 export type { EpochCommit, LoadedQuery, Checkpoint, Offsets, ResultRow } from './epochs';
 export { CHECKPOINTS_KEPT } from './epochs';
 export type { DeadLetter, StoredDeadLetter } from './dead-letters';

@@ -5,7 +5,8 @@
 //   ns    key                                  value
 //   0x00  META      "format" | "next_relation_id"   format version / next relation id (JSON)
 //   0x01  CATALOG   name (UTF-8)                     {id, def} (JSON)
-//   0x02  LOG       relation u32, seq u64            one change batch, as the engine encodes it (engine/codecs/change-batch.ts)
+//   0x02  LOG       relation u32, seq u64            a log value (log-values.ts): one change batch as the engine encodes
+//                                                  it (engine/codecs/change-batch.ts), or a reference to staged chunks
 //   0x03  STATE     query u32, state key (UTF-8)     operator state bytes (the runtime's encoding)
 //   0x04  RESULT    query u32, key bytes             materialized result, in the runtime's encoding (chunks)
 //   0x05  QUERY     query u32                        {epoch, offsets, committedAt} of the last committed epoch
@@ -14,6 +15,8 @@
 //   0x08  ROW       table u32, primary key bytes     current table row (the runtime's encoding)
 //   0x09  SOURCE    relation u32                     external source positions (e.g. Kafka partition offsets)
 //   0x0a  FLOOR     relation u32                     highest trimmed log seq, so trimming never rewinds seqs
+//   0x0b  STAGED    relation u32, stage u64          the seq of the log entry that took this stage (its commit mark)
+//   0x0b  STAGED    relation u32, stage u64, chunk u32   one change batch of a staged COPY (staging.ts)
 
 export const NS = {
   meta: 0x00,
@@ -27,13 +30,14 @@ export const NS = {
   row: 0x08,
   source: 0x09,
   floor: 0x0a,
+  staged: 0x0b,
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];
 
 /** Namespaces whose keys start with a relation id: everything a DROP must remove. */
 export const PER_RELATION_NAMESPACES: readonly Namespace[] = [
-  NS.log, NS.state, NS.result, NS.query, NS.checkpoint, NS.row, NS.source, NS.floor,
+  NS.log, NS.state, NS.result, NS.query, NS.checkpoint, NS.row, NS.source, NS.floor, NS.staged,
 ];
 
 const utf8 = new TextEncoder();
@@ -68,6 +72,17 @@ export function relationSeqKey(ns: Namespace, id: number, n: bigint): Uint8Array
 }
 
 export const logKey = (relationId: number, seq: bigint): Uint8Array => relationSeqKey(NS.log, relationId, seq);
+/** [STAGED][relation][stage]: a stage's commit mark, sorted just before its chunks. */
+export const stageKey = (relationId: number, stage: bigint): Uint8Array => relationSeqKey(NS.staged, relationId, stage);
+
+/** [STAGED][relation][stage][chunk u32]: one staged chunk. */
+export function stagedChunkKey(relationId: number, stage: bigint, chunk: number): Uint8Array {
+  const k = new Uint8Array(17);
+  k.set(stageKey(relationId, stage), 0);
+  new DataView(k.buffer).setUint32(13, chunk);
+  return k;
+}
+
 export const checkpointKey = (queryId: number, epoch: number): Uint8Array =>
   relationSeqKey(NS.checkpoint, queryId, BigInt(epoch));
 export const queryKey = (queryId: number): Uint8Array => relationPrefix(NS.query, queryId);

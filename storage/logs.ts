@@ -1,16 +1,23 @@
 // Relation logs: every stream, table and continuous query is a durable, ordered log of change batches. Sequence
 // numbers start at 1 per relation, are assigned in memory when an append is submitted (recovered at open as the last
 // key, or the trim floor, + 1) and become visible through lastSeq() only once durable. Table appends carry the
-// table's rows-by-key changes in the same atomic write.
+// table's rows-by-key changes in the same atomic write. An entry is stored inline or, for a COPY staged while it
+// streamed in (staging.ts), as a reference to its chunks; a read expands it into one LogEntry per chunk.
 
 import { StorageError, internalError } from './errors';
 import { type StoreContext, del, deleteRange, get, getJson, lastKey, put, putJson, scan } from './db-io';
 import type { WriteOp } from './group-commit';
-import { NS, floorKey, logKey, prefixRange, relationPrefix, rowKey, sourceKey, trailingU64 } from './keys';
+import { NS, floorKey, logKey, prefixRange, relationPrefix, rowKey, sourceKey, stagedChunkKey, trailingU64 } from './keys';
+import { INLINE_HEADER, readLogValue, stagedReference } from './log-values';
 
+/**
+ * One change batch of a log entry. An inline entry is one LogEntry; a staged COPY's entry comes as several in a row,
+ * one per chunk, all with the entry's seq (`part` counts them from 0).
+ */
 export interface LogEntry {
   readonly seq: bigint;
-  /** The entry as the engine encoded it (an Arrow change batch; storage does not look inside). */
+  readonly part: number;
+  /** The batch as the engine encoded it (an Arrow change batch; storage does not look inside). */
   readonly bytes: Uint8Array;
 }
 
@@ -100,10 +107,19 @@ export class LogPart {
 
   /** The ops that append one batch at the next sequence number; the caller submits them (alone or in an epoch). */
   prepareAppend(id: number, bytes: Uint8Array, positions?: SourcePositions): PreparedAppend {
+    return this.prepareEntry(id, [INLINE_HEADER, bytes], positions);
+  }
+
+  /** The ops that make a stage's `chunks` staged chunks the next entry, by reference (staging.ts). */
+  prepareStagedAppend(id: number, stage: bigint, chunks: number): PreparedAppend {
+    return this.prepareEntry(id, [stagedReference(stage, chunks)]);
+  }
+
+  private prepareEntry(id: number, value: readonly Uint8Array[], positions?: SourcePositions): PreparedAppend {
     if (!this.exists(id)) throw internalError(`append to relation ${id}, which is not in the catalog`);
     const seq = (this.assigned.get(id) ?? 0n) + 1n;
     this.assigned.set(id, seq);
-    const ops: WriteOp[] = [put(logKey(id, seq), bytes)];
+    const ops: WriteOp[] = [put(logKey(id, seq), ...value)];
     const sources = positions === undefined ? undefined : this.preparePositions(id, positions);
     if (sources !== undefined) ops.push(...sources.ops);
     const onDurable = (): void => {
@@ -180,8 +196,9 @@ export class LogPart {
   }
 
   /**
-   * Entries with fromSeqExclusive < seq <= toSeqInclusive (default: the durable end), in order. Entries at or below
-   * the trim floor are gone; every other entry up to the durable end must be there, or the read fails as corrupt.
+   * Entries with fromSeqExclusive < seq <= toSeqInclusive (default: the durable end), in order, a staged entry as its
+   * chunks in order. Entries at or below the trim floor are gone; every other entry up to the durable end (and each
+   * chunk of it) must be there, or the read fails as corrupt.
    */
   async *read(id: number, fromSeqExclusive: bigint, toSeqInclusive?: bigint): AsyncGenerator<LogEntry> {
     const end = this.lastSeq(id);
@@ -195,13 +212,23 @@ export class LogPart {
       if (seq <= floor) continue;
       if (seq !== expect) throw this.gap(id, expect);
       expect++;
-      yield { seq, bytes };
+      const value = readLogValue(bytes, () => `entry ${seq} of the log of relation ${id}`);
+      if (value.kind === 'inline') {
+        yield { seq, part: 0, bytes: value.bytes };
+        continue;
+      }
+      // One chunk read at a time: a reader holds one batch of a big COPY, never all of it.
+      for (let part = 0; part < value.chunks; part++) {
+        const chunk = await get(this.ctx, stagedChunkKey(id, value.stage, part));
+        if (chunk === undefined) throw this.gap(id, seq, `chunk ${part} of `);
+        yield { seq, part, bytes: chunk };
+      }
     }
     if (expect !== to + 1n) throw this.gap(id, expect);
   }
 
-  private gap(id: number, missing: bigint): StorageError {
-    return new StorageError('corrupt', `data directory ${this.ctx.dir}: entry ${missing} of the log of relation ${id} ` +
+  private gap(id: number, missing: bigint, what = ''): StorageError {
+    return new StorageError('corrupt', `data directory ${this.ctx.dir}: ${what}entry ${missing} of the log of relation ${id} ` +
       'is missing', undefined, 'Restore the data directory from a backup.');
   }
 

@@ -1,6 +1,6 @@
 // The Store: everything durable about a Sluice server, in one LevelDB in the data directory. This file is the
 // facade and the lifecycle (open, format check, recovery of in-memory counters, close); the parts live in
-// catalog-store.ts, logs.ts, epochs.ts and dead-letters.ts. docs/durability.md states the promise it keeps.
+// catalog-store.ts, logs.ts, staging.ts, epochs.ts and dead-letters.ts. docs/durability.md states the promise it keeps.
 
 import * as path from 'node:path';
 import { type CatalogChange, CatalogPart, type NamedDef, type StoredDef } from './catalog-store';
@@ -14,6 +14,7 @@ import {
 } from './logs';
 import { metaKey } from './keys';
 import { openLevel } from './open-db';
+import { type StagedLogEntry, StagingPart } from './staging';
 
 /** Bump when the key layout or a value encoding changes incompatibly (docs/durability.md lists the versions). */
 export const FORMAT_VERSION = 3;
@@ -22,6 +23,7 @@ export const FORMAT_VERSION = 3;
 export class Store<D extends NamedDef = NamedDef> {
   private readonly catalog: CatalogPart<D>;
   private readonly logs: LogPart;
+  private readonly staging: StagingPart;
   private readonly epochs: EpochPart;
   private readonly dead: DeadLetterPart;
   private closed: Promise<void> | null = null;
@@ -30,6 +32,7 @@ export class Store<D extends NamedDef = NamedDef> {
     this.catalog = new CatalogPart(ctx);
     const exists = (id: number): boolean => this.catalog.getById(id) !== undefined;
     this.logs = new LogPart(ctx, exists);
+    this.staging = new StagingPart(ctx, this.logs, exists);
     this.dead = new DeadLetterPart(ctx);
     this.epochs = new EpochPart(ctx, exists, this.logs, this.dead);
   }
@@ -67,6 +70,7 @@ export class Store<D extends NamedDef = NamedDef> {
     await this.catalog.load();
     const ids = this.catalog.list().map((s) => s.id);
     await this.logs.recover(ids);
+    await this.staging.recover(ids);
     await this.epochs.recover(ids);
     await this.dead.recover();
     for (const id of await this.catalog.orphanIds()) {
@@ -92,6 +96,7 @@ export class Store<D extends NamedDef = NamedDef> {
   /** Waits for submitted writes, then closes LevelDB. Idempotent. */
   close(): Promise<void> {
     this.closed ??= (async () => {
+      await this.staging.settle();
       await this.ctx.writer.drain();
       await this.ctx.db.close();
     })();
@@ -132,6 +137,7 @@ export class Store<D extends NamedDef = NamedDef> {
     await this.ctx.writer.submit(p.ops, { onDurable: p.apply });
     for (const r of p.removed) {
       this.logs.forget(r.id);
+      this.staging.forget(r.id);
       this.epochs.forget(r.id);
       await this.catalog.purge(r.id);
     }
@@ -188,7 +194,19 @@ export class Store<D extends NamedDef = NamedDef> {
     return null;
   }
 
-  /** Entries with fromSeqExclusive < seq <= toSeqInclusive (default: the last durable seq at the call). */
+  /**
+   * Starts a log entry that is written while it is made: chunks go to disk as they come, unseen, and commit() makes
+   * all of them the relation's next entry in one small synced write (a COPY that need not fit in memory). Until then
+   * discard() deletes them, and so does the next open after a crash (staging.ts).
+   */
+  stageLogEntry(relationId: number): StagedLogEntry {
+    return this.staging.begin(relationId);
+  }
+
+  /**
+   * Entries with fromSeqExclusive < seq <= toSeqInclusive (default: the last durable seq at the call), in order; a
+   * staged entry comes as one LogEntry per chunk, all with its seq.
+   */
   readLog(relationId: number, fromSeqExclusive: bigint, toSeqInclusive?: bigint): AsyncIterable<LogEntry> {
     return this.logs.read(relationId, fromSeqExclusive, toSeqInclusive);
   }
@@ -204,8 +222,10 @@ export class Store<D extends NamedDef = NamedDef> {
   }
 
   /** Deletes log entries up to and including the given seq (retention; every consumer has passed it). */
-  trimLog(relationId: number, upToSeqInclusive: bigint): Promise<number> {
-    return this.logs.trim(relationId, upToSeqInclusive);
+  async trimLog(relationId: number, upToSeqInclusive: bigint): Promise<number> {
+    const n = await this.logs.trim(relationId, upToSeqInclusive);
+    await this.staging.trim(relationId, this.logs.firstSeq(relationId) - 1n);
+    return n;
   }
 
   /** Called after each durable append (ingest or epoch results); returns an unsubscribe function. */

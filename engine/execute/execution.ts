@@ -44,8 +44,11 @@ export interface CopyFromInput {
   readonly format: 'csv' | 'text';
   /** How many columns the data has. */
   readonly columnCount: number;
-  /** Throws a SqlError at the first bad record; the COPY then fails as a whole. */
-  write(chunk: Uint8Array): void;
+  /**
+   * Throws (or rejects with) a SqlError at the first bad record; the COPY then fails as a whole. When it returns a
+   * promise, the caller waits for it before the next chunk: that is how a staged COPY keeps its memory bounded.
+   */
+  write(chunk: Uint8Array): void | Promise<void>;
   /** Resolves with how many rows went in. */
   end(): Promise<number>;
   abort(): void;

@@ -1,5 +1,8 @@
-// INSERT and COPY FROM: rows into a stream or a table, as one Arrow batch per statement. Inside a transaction block
-// the block holds them until COMMIT; outside, the statement commits them by itself (runtime/commit.ts either way).
+// INSERT and COPY FROM: rows into a stream or a table. Inside a transaction block the block holds them until COMMIT;
+// outside, the statement commits them by itself (runtime/commit.ts). A COPY into a stream outside a block holds
+// nothing: each decoded batch is staged on disk at once and the end commits them all (runtime/staged-write.ts), so
+// its memory stays flat however big it is. Its `write` resolves once the chunk's batches are staged, which keeps the
+// connection from reading faster than the disk takes them.
 
 import type { RecordBatch } from 'apache-arrow';
 import { CopyDecoder } from '../ingest';
@@ -46,10 +49,39 @@ export async function copyFrom(s: Of<'copy_from'>, x: Execution): Promise<CopyFr
     name: s.target, targetKind: def.kind, columns: def.columns, dataColumns: s.columns, format: s.format, header: s.header,
     delimiter: s.delimiter, nullString: s.null,
   });
+  const shape = { kind: 'copy_in', format: s.format, columnCount: s.columns.length } as const;
+  if (x.transaction !== null || def.kind !== 'stream') {
+    return {
+      ...shape,
+      write: (chunk) => decoder.write(chunk),
+      end: () => writeAll(x, s.target, decoder.end()),
+      abort: () => decoder.abort(),
+    };
+  }
+  const staged = x.runtime.stagedStreamWrite(s.target);
+  /** Runs a step of the COPY; on failure the staged rows are deleted before the error reaches the client. */
+  const orDiscard = async <R>(step: () => Promise<R>): Promise<R> => {
+    try {
+      return await step();
+    } catch (e) {
+      decoder.abort();
+      await staged.discard();
+      throw e;
+    }
+  };
   return {
-    kind: 'copy_in', format: s.format, columnCount: s.columns.length,
-    write: (chunk) => decoder.write(chunk),
-    end: () => writeAll(x, s.target, decoder.end()),
-    abort: () => decoder.abort(),
+    ...shape,
+    write: (chunk) => orDiscard(async () => {
+      decoder.write(chunk);
+      for (const batch of decoder.takeBatches()) await staged.add(batch);
+    }),
+    end: () => orDiscard(async () => {
+      for (const batch of decoder.end()) await staged.add(batch);
+      return staged.commit();
+    }),
+    abort: () => {
+      decoder.abort();
+      void staged.discard();
+    },
   };
 }

@@ -1,9 +1,10 @@
 // COPY ... FROM STDIN's data, decoded as it arrives: the bytes of each complete line are checked as UTF-8, scanned
 // into records (csv.ts, copy-text.ts) and written by the row validator straight into typed column builders of the
 // target's declared columns; columns the COPY does not list are NULL. Rows collect in batches of bounded size, so a
-// big COPY holds typed arrays, not a Value per field. Nothing here applies anything: end() hands the batches over,
-// and the caller makes them durable all at once. The first problem fails the COPY with its SQLSTATE and where it
-// was (`COPY name, line N, column c: "text"`); later writes repeat that error.
+// big COPY holds typed arrays, not a Value per field. Nothing here applies anything: the caller takes the completed
+// batches as they come (takeBatches, so it need not hold them all) or at end(), and makes them durable. The first
+// problem fails the COPY with its SQLSTATE and where it was (`COPY name, line N, column c: "text"`); later writes
+// repeat that error.
 
 import { isUtf8 } from 'node:buffer';
 import type { RecordBatch } from 'apache-arrow';
@@ -80,7 +81,12 @@ export class CopyDecoder {
     this.pending = rest.length === 0 ? [] : [Buffer.concat(rest)];
   }
 
-  /** Ends the data: the rows in batches of the target's declared columns. Throws SqlError. */
+  /** The batches completed since the last call, which the decoder then forgets. */
+  takeBatches(): RecordBatch[] {
+    return this.batches.splice(0);
+  }
+
+  /** Ends the data: the rows not yet taken, in batches of the target's declared columns. Throws SqlError. */
   end(): RecordBatch[] {
     this.throwIfFailed();
     const rest = Buffer.concat(this.pending);

@@ -85,13 +85,17 @@ export class SinkEncoder {
     return `{${k.map((c) => this.names[c] + one(c)).join(',')}}`;
   }
 
-  /** The messages of one log entry (sequence number `seq`) of the relation the sink reads. */
-  messages(seq: bigint, batch: ChangeBatch): SinkMessage[] {
+  /**
+   * The messages of one log entry (sequence number `seq`) of the relation the sink reads, or of one part of it (a
+   * staged COPY's entry comes in parts): `firstPosition` is the entry's row position where the batch starts.
+   */
+  messages(seq: bigint, batch: ChangeBatch, firstPosition = 0): SinkMessage[] {
     const rows = rowsFromBatch(batch.data, this.schema);
     const diffs = batch.diffs;
     const epoch = seq.toString();
     const headers = (position: number, op: 'insert' | 'delete'): Record<string, string> => ({
-      'sluice-query': this.queryName, 'sluice-epoch': epoch, 'sluice-position': String(position), 'sluice-op': op,
+      'sluice-query': this.queryName, 'sluice-epoch': epoch, 'sluice-position': String(firstPosition + position),
+      'sluice-op': op,
     });
     if (!this.keyed) {
       return rows.map((row, i) => {

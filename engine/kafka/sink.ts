@@ -198,11 +198,16 @@ class KafkaSinkRunner implements KafkaSink {
       await producer.send({ topic: this.options.topic, acks: -1, messages: batch });
       this.messages += batch.length;
     };
+    /** Where the entry's current part starts among the entry's rows (a staged COPY's entry comes in parts). */
+    let position = 0;
     for (const entry of entries) {
-      for (const m of this.encoder.messages(entry.seq, decodeChangeBatch(entry.bytes))) {
+      if (entry.part === 0) position = 0;
+      const batch = decodeChangeBatch(entry.bytes);
+      for (const m of this.encoder.messages(entry.seq, batch, position)) {
         pending.push(m);
         if (pending.length >= MESSAGES_PER_SEND) await flush();
       }
+      position += batch.data.numRows;
     }
     await flush();
     this.state = 'running';

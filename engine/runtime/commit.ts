@@ -1,7 +1,8 @@
 // Rows written into streams and tables become durable here: one INSERT's or COPY's, or a whole transaction block's
 // over any number of streams and tables. Everything is checked first (each batch against its target, and every
 // table's primary keys across the whole commit, holding those tables' write locks), then encoded and handed to
-// storage as ONE atomic write, so a crash keeps all of it or none (docs/durability.md).
+// storage as ONE atomic write, so a crash keeps all of it or none (docs/durability.md). A COPY into a stream outside
+// a transaction block does not come here with all its rows: it stages them as they arrive (staged-write.ts).
 
 import { makeData, type RecordBatch } from 'apache-arrow';
 import { streamSchema, type RelationStore, type StreamDef, type TableDef } from '../catalog';
@@ -56,8 +57,7 @@ export async function commitWrites(ctx: CommitContext, writes: readonly Relation
     const afterDurable: (() => void)[] = [];
     for (const { target: { id, def, table }, batch, rows } of checked) {
       if (table === null) {
-        const data = batchFromData(streamSchema(def as StreamDef), [...batch.data.children, arrivalColumn(batch.numRows, arrival)], batch.numRows);
-        appends.push({ relationId: id, entry: encodeChangeBatch({ data, diffs: null }) });
+        appends.push({ relationId: id, entry: encodeStreamEntry(def as StreamDef, batch, arrival) });
       } else {
         const inserts = table.prepareInserts(rows!);
         const data = batchFromData(def.columns, batch.data.children, batch.numRows);
@@ -69,6 +69,12 @@ export async function commitWrites(ctx: CommitContext, writes: readonly Relation
     await (ctx.fault === null ? write() : ctx.fault.write(write));
     for (const apply of afterDurable) apply();
   });
+}
+
+/** A stream's log entry: the batch's columns and the hidden `_arrival` column, `arrival` in every row. */
+export function encodeStreamEntry(def: StreamDef, batch: RecordBatch, arrival: bigint): Uint8Array {
+  const data = batchFromData(streamSchema(def), [...batch.data.children, arrivalColumn(batch.numRows, arrival)], batch.numRows);
+  return encodeChangeBatch({ data, diffs: null });
 }
 
 /** A stream's hidden `_arrival` column: the commit time, for every row. */

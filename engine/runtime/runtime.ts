@@ -19,10 +19,11 @@ import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { TableState } from './table-state';
 import { checkBatch } from './row-checks';
-import { commitWrites, type RelationWrite, type WriteTarget } from './commit';
+import { type CommitContext, commitWrites, type RelationWrite, type WriteTarget } from './commit';
 import { CommitFault } from './commit-fault';
 import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
+import { StagedStreamWrite } from './staged-write';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
 export interface RuntimeLog extends QueryRunnerLog {
@@ -214,7 +215,16 @@ export class Runtime {
    * checking all of them (commit.ts). Resolves once they are on disk.
    */
   commitWrites(writes: readonly RelationWrite[]): Promise<void> {
-    return commitWrites({ store: this.store, target: (name) => this.writeTarget(name), fault: this.fault }, writes);
+    return commitWrites(this.commitContext(), writes);
+  }
+
+  /** A COPY into a stream that stages its batches as they come and commits them at the end (staged-write.ts). */
+  stagedStreamWrite(name: string): StagedStreamWrite {
+    return new StagedStreamWrite(this.commitContext(), name);
+  }
+
+  private commitContext(): CommitContext {
+    return { store: this.store, target: (name) => this.writeTarget(name), fault: this.fault };
   }
 
   /**

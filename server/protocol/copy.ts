@@ -32,7 +32,7 @@ export async function copyIn(channel: Channel, result: CopyInResult, maxMessageB
     switch (m.kind) {
       case 'copy_data':
         try {
-          result.write(m.data);
+          await result.write(m.data);
         } catch (e) {
           result.abort(e instanceof Error ? e.message : String(e));
           throw e;
