@@ -20,7 +20,7 @@ async function writeAll(x: Execution, relation: string, batches: readonly Record
 }
 
 export async function insert(s: Of<'insert'>, x: Execution): Promise<ExecutionResult> {
-  const n = await write(x, s.target, await x.runtime.pullBatch(s.source, x.params));
+  const n = await write(x, s.target, await x.runtime.pullBatch(s.source, x.params, x.signal));
   return command(`INSERT 0 ${n}`);
 }
 
