@@ -15,11 +15,12 @@ import { copyFrom } from '../crash/copy-client';
 /** Enough rows that pushing them through an aggregate takes many slices (engine/slices.ts SLICE_ROWS). */
 const ROWS = 400_000;
 /**
- * `SELECT 1` answers that prove the other session was served while the work ran. Measured on this test: before the
- * slicing, 2 answers came during the epoch and 10 during the pull (its log read is asynchronous); with it, 26 and 163.
+ * `SELECT 1` answers that prove the other session was served while the work ran. Measured on an idle machine: before
+ * the slicing, 2 answers came during the epoch and 10 during the pull (its log read is asynchronous); with it, 26 and
+ * 163, and 41 for the pull with the machine's load at 20. The bounds sit between, nearer the unsliced counts.
  */
 const MANY_DURING_EPOCH = 10;
-const MANY_DURING_PULL = 50;
+const MANY_DURING_PULL = 20;
 
 let server: TestServer;
 
