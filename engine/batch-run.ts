@@ -1,5 +1,7 @@
 // Pull queries: the same operators as a continuous query, fed all input as one epoch, then end of input. The
 // result rows come out consolidated (a deleted row cancels an inserted copy), in the root's order when it sorts.
+// The input goes in bounded slices with yields between them (engine/slices.ts), so a pull over a big relation lets
+// other sessions run, and a canceled statement stops at the next slice with 57014.
 
 import type { ChangeBatch } from './batch';
 import { rowsFromBatch } from './columns/rows';
@@ -8,20 +10,35 @@ import type { EvalContext } from './expr/context';
 import { consolidateBatches } from './operators/changes';
 import type { LateRow } from './operators/operator';
 import type { PlanNode, SourceNode } from './plan';
+import { Pacer, slicesOf } from './slices';
 import type { Schema, Value } from './types';
 
 export interface PullOptions extends EvalContext {
   readonly late?: (row: LateRow) => void;
+  /** The statement's: aborted by a CancelRequest or a hang-up, which stops the pull between slices. */
+  readonly signal?: AbortSignal;
 }
 
-export function runPull(plan: PlanNode, readSource: (node: SourceNode) => ChangeBatch[], ctx: PullOptions): Value[][] {
-  return consolidate(runPullChanges(plan, readSource, ctx), plan.schema);
+export async function runPull(plan: PlanNode, readSource: (node: SourceNode) => ChangeBatch[], ctx: PullOptions): Promise<Value[][]> {
+  return consolidate(await runPullChanges(plan, readSource, ctx), plan.schema);
 }
 
 /** The changes a pull query's operators emit, before consolidation. */
-export function runPullChanges(plan: PlanNode, readSource: (node: SourceNode) => ChangeBatch[], ctx: PullOptions): ChangeBatch[] {
+export async function runPullChanges(
+  plan: PlanNode,
+  readSource: (node: SourceNode) => ChangeBatch[],
+  ctx: PullOptions,
+): Promise<ChangeBatch[]> {
   const dag = buildDag(plan, { mode: 'batch', params: ctx.params, nowMicros: ctx.nowMicros, late: ctx.late });
-  for (const source of dag.sources) for (const batch of readSource(source.node)) source.push(batch);
+  const pacer = new Pacer(ctx.signal);
+  for (const source of dag.sources) {
+    for (const batch of readSource(source.node)) {
+      for (const slice of slicesOf(batch)) {
+        source.push(slice);
+        await pacer.between();
+      }
+    }
+  }
   return dag.endOfInput();
 }
 

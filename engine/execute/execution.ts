@@ -16,6 +16,8 @@ export interface Execution {
   readonly transaction: Transaction | null;
   /** Tells the client something that is not an error (`relation "x" already exists, skipping`). */
   readonly notice: (message: string) => void;
+  /** Aborted by a CancelRequest or the client hanging up: a pull query stops at its next slice with 57014. */
+  readonly signal: AbortSignal;
 }
 
 export type ExecutionResult = CommandResult | RowsResult | CopyFromInput;

@@ -12,7 +12,7 @@ export const SHOW_SCHEMA: Schema = [
 export const EXPLAIN_SCHEMA: Schema = [{ name: 'QUERY PLAN', type: T.text, nullable: false }];
 
 export async function select(s: Of<'select'>, x: Execution): Promise<ExecutionResult> {
-  const rows = await x.runtime.pull(s.plan, x.params);
+  const rows = await x.runtime.pull(s.plan, x.params, x.signal);
   return { kind: 'rows', schema: s.plan.schema, rows, tag: (n) => `SELECT ${n}` };
 }
 

@@ -37,7 +37,7 @@ export async function insert(s: Of<'insert'>, x: Execution): Promise<ExecutionRe
  */
 async function sourceBatch(source: PlanNode, x: Execution): Promise<RecordBatch> {
   if (source.kind === 'values') return batchFromRows(source.schema, valuesRows(source, { params: x.params, nowMicros: Date.now() * 1000 }));
-  return x.runtime.pullBatch(source, x.params);
+  return x.runtime.pullBatch(source, x.params, x.signal);
 }
 
 export async function copyFrom(s: Of<'copy_from'>, x: Execution): Promise<CopyFromInput> {

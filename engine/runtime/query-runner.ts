@@ -2,6 +2,10 @@
 // to the log's end as it was when the epoch began, pushes those changes through the operator DAG, and commits the
 // state changes, the result changes, the new offsets and the epoch number in one atomic storage batch. Only then
 // does the result change in memory, so SELECT never sees what a crash could take back.
+//
+// The input goes into the DAG in bounded slices with a yield to the event loop between them (engine/slices.ts), so
+// an epoch over millions of rows never freezes the other sessions. Slicing changes neither which rows an epoch reads
+// nor their order, and operators emit watermarks only at the epoch's end, so the epoch's output is the same.
 
 import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
@@ -13,6 +17,7 @@ import type { StateDelta } from '../state/chunks';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
 import { buildDag, type Dag } from '../dag';
+import { Pacer, slicesOf, yieldToLoop } from '../slices';
 import type { PlanNode } from '../plan';
 import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
@@ -212,6 +217,8 @@ export class QueryRunner {
       this.dag.beginEpoch(Date.now() * 1000);
       const rowsIn = await this.feedInputs(ends);
       const output = this.dag.endEpoch();
+      // The end of an epoch (flush, result changes, snapshot, commit) is work too: give other sessions a turn between.
+      await yieldToLoop();
       const late = this.late;
       const changes = this.collect(output);
       let delta: ResultDelta[] = [];
@@ -225,6 +232,7 @@ export class QueryRunner {
         AppendResult.check(changes);
         rowsOut = changes.data.numRows;
       }
+      await yieldToLoop();
       const epoch = this.stats.epoch + 1;
       const offsets: Record<number, bigint> = Object.fromEntries(ends);
       await this.store.commitEpoch({
@@ -279,7 +287,9 @@ export class QueryRunner {
     return changes;
   }
 
+  /** Pushes the epoch's input into the DAG in slices, yielding between them so no session waits for the whole epoch. */
   private async feedInputs(ends: ReadonlyMap<number, bigint>): Promise<number> {
+    const pacer = new Pacer();
     let rows = 0;
     // Relations in id order, so an epoch replayed after a crash feeds its inputs in the same order.
     for (const id of [...ends.keys()].sort((a, b) => a - b)) {
@@ -290,7 +300,10 @@ export class QueryRunner {
       for await (const entry of this.store.readLog(id, from, to)) {
         const batch = decodeChangeBatch(entry.bytes);
         rows += batch.data.numRows;
-        for (const source of targets) source.push(project(batch, source.node.columns));
+        for (const slice of slicesOf(batch)) {
+          for (const source of targets) source.push(project(slice, source.node.columns));
+          await pacer.between();
+        }
       }
     }
     return rows;

@@ -15,6 +15,7 @@ import type { RelationStore, StoredRelation } from '../catalog';
 import { decodeChangeBatch } from '../codecs/change-batch';
 import { consolidate, runPullChanges } from '../batch-run';
 import { consolidateBatches } from '../operators/changes';
+import { Pacer, SLICE_ROWS } from '../slices';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { TableState } from './table-state';
@@ -270,26 +271,30 @@ export class Runtime {
 
   // --- pull queries -----------------------------------------------------------------------------------------------
 
-  /** Runs a plan once over the current contents of the relations it reads; the result's rows. */
-  async pull(plan: PlanNode, params: readonly Value[]): Promise<Value[][]> {
-    return consolidate(await this.pullChanges(plan, params), plan.schema);
+  /**
+   * Runs a plan once over the current contents of the relations it reads; the result's rows. The work goes in
+   * slices that let other sessions run (engine/slices.ts); an aborted `signal` stops it between slices with 57014.
+   */
+  async pull(plan: PlanNode, params: readonly Value[], signal?: AbortSignal): Promise<Value[][]> {
+    return consolidate(await this.pullChanges(plan, params, signal), plan.schema);
   }
 
   /**
    * The result of a pull as one Arrow batch of the plan's schema (INSERT ... SELECT / VALUES writes it as it is):
    * the operators' batches consolidated, with no row ever made.
    */
-  async pullBatch(plan: PlanNode, params: readonly Value[]): Promise<RecordBatch> {
-    return consolidateBatches(plan.schema, await this.pullChanges(plan, params));
+  async pullBatch(plan: PlanNode, params: readonly Value[], signal?: AbortSignal): Promise<RecordBatch> {
+    return consolidateBatches(plan.schema, await this.pullChanges(plan, params, signal));
   }
 
-  private async pullChanges(plan: PlanNode, params: readonly Value[]): Promise<ChangeBatch[]> {
+  private async pullChanges(plan: PlanNode, params: readonly Value[], signal?: AbortSignal): Promise<ChangeBatch[]> {
+    const pacer = new Pacer(signal);
     const inputs = new Map<SourceNode, ChangeBatch[]>();
-    for (const node of sourceNodes(plan)) inputs.set(node, await this.currentContents(node));
-    return runPullChanges(plan, (node) => inputs.get(node) ?? [], { params, nowMicros: Date.now() * 1000 });
+    for (const node of sourceNodes(plan)) inputs.set(node, await this.currentContents(node, pacer));
+    return runPullChanges(plan, (node) => inputs.get(node) ?? [], { params, nowMicros: Date.now() * 1000, signal });
   }
 
-  private async currentContents(node: SourceNode): Promise<ChangeBatch[]> {
+  private async currentContents(node: SourceNode, pacer: Pacer): Promise<ChangeBatch[]> {
     const rel = node.relation;
     if (rel.kind === 'system') {
       const [schema, view] = rel.name.split('.');
@@ -301,13 +306,20 @@ export class Runtime {
     let rows: readonly (readonly Value[])[];
     if (def.kind === 'table') rows = this.tableState(def.name).snapshot();
     else if (def.kind === 'query') return this.queryRunner(def.name).result.batches(node.columns, node.schema);
-    else if (def.kind === 'stream') return this.retainedRows(stored, node);
+    else if (def.kind === 'stream') return this.retainedRows(stored, node, pacer);
     else throw new SqlError(SQLSTATE.wrong_object_type, `sink "${def.name}" is not selectable`);
-    return [{ data: batchFromRows(node.schema, rows.map((r) => node.columns.map((c) => r[c]))), diffs: null }];
+    // A big table's rows become batches a slice at a time, so making them lets other sessions run too.
+    const out: ChangeBatch[] = [];
+    for (let at = 0; at < rows.length; at += SLICE_ROWS) {
+      const slice = rows.slice(at, at + SLICE_ROWS).map((r) => node.columns.map((c) => r[c]));
+      out.push({ data: batchFromRows(node.schema, slice), diffs: null });
+      await pacer.between();
+    }
+    return out;
   }
 
   /** A stream keeps rows for SELECT only with `retention`; the rows older than it are not returned. */
-  private async retainedRows(stored: StoredRelation, node: SourceNode): Promise<ChangeBatch[]> {
+  private async retainedRows(stored: StoredRelation, node: SourceNode, pacer: Pacer): Promise<ChangeBatch[]> {
     const def = stored.def as StreamDef;
     const retention = def.options.retention;
     if (!retention) {
@@ -328,6 +340,7 @@ export class Runtime {
       if (keep.length === 0) continue;
       const kept = keep.length === data.numRows ? data : takeBatch(schema, data, keep);
       out.push({ data: kept.selectAt([...node.columns]), diffs: null });
+      await pacer.between();
     }
     return out;
   }

@@ -14,7 +14,7 @@ import type { StatementText } from '../../planner/split';
 import type { Ast } from '../../planner/parse/ast';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import { TYPE_OID, T, type Value } from '../../engine/types';
-import type { FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
+import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
 import { fieldDescriptions } from './fields';
 import { copyIn } from './copy-in';
 import type { SessionTransactions } from './transactions';
@@ -66,7 +66,7 @@ export function preparePlanned(
       const schema = resultSchema(first ?? plan(session));
       return schema === null ? null : fieldDescriptions(schema);
     },
-    async execute(session: SessionState, params: readonly Value[]): Promise<StatementResult> {
+    async execute(session: SessionState, params: readonly Value[], { signal }: ExecContext): Promise<StatementResult> {
       const statement = first ?? plan(session);
       first = null; // the catalog may change before the next execution
       const needed = paramTypesOf(statement).length;
@@ -76,6 +76,7 @@ export function preparePlanned(
       }
       const result = await executeStatement(statement, {
         runtime: target.runtime, params, transaction: target.transactions.of(session), notice: (m) => session.notice(m),
+        signal,
       });
       return protocolResult(result);
     },

@@ -87,12 +87,12 @@ function sorted(m: Map<string, number>): [string, number][] {
  * Runs `plan` incrementally over the epochs and, after each one, compares the accumulated output with a batch
  * run over all input so far (`batchFilter` narrows the batch result, e.g. to windows closed so far).
  */
-function differential(plan: PlanNode, epochs: Change[][], batchFilter?: (row: Value[], watermark: number | null) => boolean): number {
+async function differential(plan: PlanNode, epochs: Change[][], batchFilter?: (row: Value[], watermark: number | null) => boolean): Promise<number> {
   const dag = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   const acc = new Map<string, number>();
   const seen: Change[] = [];
   let outputs = 0;
-  epochs.forEach((changes, e) => {
+  for (const [e, changes] of epochs.entries()) {
     if (changes.length > 0) dag.sources[0].push(toBatch(changes));
     seen.push(...changes);
     for (const b of dag.endEpoch()) {
@@ -103,11 +103,11 @@ function differential(plan: PlanNode, epochs: Change[][], batchFilter?: (row: Va
     }
     for (const [k, n] of acc) assert.ok(n >= 0, `epoch ${e}: row ${k} deleted more often than inserted`);
     outputs += [...acc.values()].filter((n) => n > 0).length;
-    const batch = runPull(plan, () => (seen.length > 0 ? [toBatch(seen)] : []), { params: [], nowMicros: 0 });
+    const batch = await runPull(plan, () => (seen.length > 0 ? [toBatch(seen)] : []), { params: [], nowMicros: 0 });
     const wm = dag.watermark();
     const expected = multisetOf(batchFilter === undefined ? batch : batch.filter((r) => batchFilter(r, wm)));
     assert.deepEqual(sorted(acc), sorted(expected), `epoch ${e} differs from the batch result`);
-  });
+  }
   // The check means something only if rows came out.
   assert.ok(outputs > epochs.length, `only ${outputs} rows came out`);
   return dag.lateRows();
@@ -146,22 +146,22 @@ function windowAgg(input: WindowNode, emit: AggregateNode['emit']): AggregateNod
 
 const tenSeconds = { months: 0, days: 0, micros: 10 * SECOND };
 
-test('differential: TUMBLE aggregate, EMIT CHANGES, late rows', () => {
-  const late = differential(windowAgg(windowed({ kind: 'tumble', size: tenSeconds }), 'changes'), randomEpochs(1, 12, 40, false));
+test('differential: TUMBLE aggregate, EMIT CHANGES, late rows', async () => {
+  const late = await differential(windowAgg(windowed({ kind: 'tumble', size: tenSeconds }), 'changes'), randomEpochs(1, 12, 40, false));
   assert.ok(late > 5, `${late} late rows`);
 });
 
-test('differential: HOP aggregate, EMIT CHANGES', () => {
+test('differential: HOP aggregate, EMIT CHANGES', async () => {
   const hop = windowed({ kind: 'hop', slide: { months: 0, days: 0, micros: 5 * SECOND }, size: tenSeconds });
-  differential(windowAgg(hop, 'changes'), randomEpochs(2, 10, 40, false));
+  await differential(windowAgg(hop, 'changes'), randomEpochs(2, 10, 40, false));
 });
 
-test('differential: TUMBLE aggregate, EMIT ON WINDOW CLOSE equals the batch over closed windows', () => {
+test('differential: TUMBLE aggregate, EMIT ON WINDOW CLOSE equals the batch over closed windows', async () => {
   const plan = windowAgg(windowed({ kind: 'tumble', size: tenSeconds }), 'on_window_close');
-  differential(plan, randomEpochs(3, 12, 40, false), (row, wm) => wm !== null && Number(row[1]) <= wm);
+  await differential(plan, randomEpochs(3, 12, 40, false), (row, wm) => wm !== null && Number(row[1]) <= wm);
 });
 
-test('differential: filtered, projected aggregate over a changing input (deletes)', () => {
+test('differential: filtered, projected aggregate over a changing input (deletes)', async () => {
   const filter: PlanNode = {
     kind: 'filter', input: table, schema,
     predicate: call('or', T.bool, call('is_null', T.bool, col(1, T.int4)), call('>', T.bool, col(1, T.int4), lit(0, T.int4))),
@@ -170,10 +170,10 @@ test('differential: filtered, projected aggregate over a changing input (deletes
     kind: 'aggregate', input: filter, groupBy: [0], aggs: exactAggs(), windowEnd: null, emit: 'changes',
     schema: aggSchema([['k', T.text]]),
   };
-  differential(plan, randomEpochs(4, 15, 30, true));
+  await differential(plan, randomEpochs(4, 15, 30, true));
 });
 
-test('differential: chained aggregates (count of keys per sum band over per-key sums)', () => {
+test('differential: chained aggregates (count of keys per sum band over per-key sums)', async () => {
   const perKey: AggregateNode = {
     kind: 'aggregate', input: table, groupBy: [0], aggs: [agg('sum', T.int8, [col(1, T.int4)])], windowEnd: null,
     emit: 'changes', schema: schemaOf(['k', T.text], ['total', T.int8]),
@@ -187,10 +187,10 @@ test('differential: chained aggregates (count of keys per sum band over per-key 
     aggs: [agg('count_star', T.int8), agg('max', T.text, [col(1, T.text)])],
     schema: schemaOf(['band', T.int8], ['keys', T.int8], ['maxk', T.text]),
   };
-  differential(plan, randomEpochs(5, 15, 30, true));
+  await differential(plan, randomEpochs(5, 15, 30, true));
 });
 
-test('differential: SESSION windows merge the same way incrementally and in batch', () => {
+test('differential: SESSION windows merge the same way incrementally and in batch', async () => {
   const gapped = randomEpochs(6, 12, 25, false).map((e) => e.map((c) => {
     // Spread times out so that sessions form and merge.
     const row = [...c.row];
@@ -205,18 +205,18 @@ test('differential: SESSION windows merge the same way incrementally and in batc
       schema: schemaOf(['k', T.text], ['window_start', T.timestamptz], ['window_end', T.timestamptz], ['n', T.int8],
         ['sum', T.int8], ['max', T.float8]),
     };
-    differential(plan, gapped, emit === 'changes' ? undefined : (row, wm) => wm !== null && Number(row[2]) <= wm);
+    await differential(plan, gapped, emit === 'changes' ? undefined : (row, wm) => wm !== null && Number(row[2]) <= wm);
   }
 });
 
-test('differential: DISTINCT and LEFT JOIN over changing input', () => {
+test('differential: DISTINCT and LEFT JOIN over changing input', async () => {
   const keys: PlanNode = { kind: 'project', input: table, exprs: [col(0, T.text), col(3, T.bool)], schema: schemaOf(['k', T.text], ['b', T.bool]) };
-  differential({ kind: 'distinct', input: keys, schema: keys.schema }, randomEpochs(7, 12, 30, true));
+  await differential({ kind: 'distinct', input: keys, schema: keys.schema }, randomEpochs(7, 12, 30, true));
   // A self-join of the source: both sides see the same changes (one source node, two consumers).
   const join: PlanNode = {
     kind: 'join', joinType: 'left', left: keys, right: table, leftKeys: [0], rightKeys: [0],
     residual: call('is_distinct_from', T.bool, col(1, T.bool), col(5, T.bool)),
     schema: schemaOf(['k', T.text], ['b', T.bool], ['k2', T.text], ['v', T.int4], ['f', T.float8], ['b2', T.bool], ['t', T.timestamptz]),
   };
-  differential(join, randomEpochs(8, 8, 12, true));
+  await differential(join, randomEpochs(8, 8, 12, true));
 });

@@ -43,11 +43,11 @@ function epochs(plan: PlanNode, batches: Value[][][], late: LateRow[] = []) {
   });
 }
 
-function pull(plan: PlanNode, rows: Value[][], late?: (r: LateRow) => void): Value[][] {
+function pull(plan: PlanNode, rows: Value[][], late?: (r: LateRow) => void): Promise<Value[][]> {
   return runPull(plan, () => [inserts(eventSchema, rows)], { params: [], nowMicros: 0, late });
 }
 
-test('TUMBLE assigns each row its window; late rows are dropped and reported', () => {
+test('TUMBLE assigns each row its window; late rows are dropped and reported', async () => {
   const late: LateRow[] = [];
   const out = epochs(tumble('1 minute', 5_000_000), [[
     ['a', 1, ts('10:00:03')], ['a', 2, ts('10:00:59.999999')], ['b', 3, ts('10:01:10')],
@@ -64,9 +64,9 @@ test('TUMBLE assigns each row its window; late rows are dropped and reported', (
   assert.equal(late[0].watermark, Number(ts('10:01:05')));
 });
 
-test('HOP puts a row in size/slide windows', () => {
+test('HOP puts a row in size/slide windows', async () => {
   const hop: WindowNode = { ...tumble('1 minute'), window: { kind: 'hop', slide: iv('20 seconds'), size: iv('1 minute') } };
-  const rows = pull(hop, [['a', 1, ts('10:00:45')]]);
+  const rows = await pull(hop, [['a', 1, ts('10:00:45')]]);
   assert.deepEqual(rows.map((r) => [r[3], r[4]]), [
     [ts('10:00:00'), ts('10:01:00')],
     [ts('10:00:20'), ts('10:01:20')],
@@ -118,14 +118,14 @@ test('aggregate EMIT ON WINDOW CLOSE emits a window once, when the watermark pas
   assert.equal(dag.endEpoch().length, 0);
 });
 
-test('a global aggregate has one row over empty input, and retracts through changes', () => {
+test('a global aggregate has one row over empty input, and retracts through changes', async () => {
   const plan: AggregateNode = {
     // Deletes come from a table (a stream only inserts, and min/max over a stream keep only the extreme).
     kind: 'aggregate', input: { ...source, relation: { kind: 'table', name: 'events' } }, groupBy: [], windowEnd: null, emit: 'changes',
     aggs: [agg('count_star', T.int8), agg('max', T.int4, [col(1, T.int4)])],
     schema: schemaOf(['count', T.int8], ['max', T.int4]),
   };
-  assert.deepEqual(pull(plan, []), [[0n, null]]);
+  assert.deepEqual(await pull(plan, []), [[0n, null]]);
   const dag = buildDag(plan, { mode: 'incremental' });
   assert.deepEqual(consolidate(dag.endEpoch(), plan.schema), [[0n, null]]);
   dag.sources[0].push(inserts(eventSchema, [['a', 3, ts('10:00:00')], ['a', 9, ts('10:00:00')]]));
@@ -151,7 +151,7 @@ test('state survives snapshot and restore', () => {
   assert.equal(b.lateRows(), 1);
 });
 
-test('SESSION: rows closer than the gap share a session; a bridging row merges two sessions', () => {
+test('SESSION: rows closer than the gap share a session; a bridging row merges two sessions', async () => {
   const plan: SessionAggregateNode = {
     kind: 'session_aggregate', input: source, keys: [0], time: { column: 2, delayMicros: 60_000_000 }, gap: iv('10 seconds'),
     aggs: [agg('count_star', T.int8), agg('sum', T.int8, [col(1, T.int4)])], emit: 'changes',
@@ -177,7 +177,7 @@ test('SESSION: rows closer than the gap share a session; a bridging row merges t
   ]));
   // ON WINDOW CLOSE in batch mode: every session closes at the end of input.
   const owc = { ...plan, emit: 'on_window_close' as const };
-  assert.deepEqual(multiset(pull(owc, [['a', 1, ts('10:00:00')], ['a', 2, ts('10:00:15')], ['a', 4, ts('10:00:08')]])),
+  assert.deepEqual(multiset(await pull(owc, [['a', 1, ts('10:00:00')], ['a', 2, ts('10:00:15')], ['a', 4, ts('10:00:08')]])),
     multiset([['a', ts('10:00:00'), ts('10:00:25'), 3n, 7n]]));
   assert.throws(() => {
     const d = buildDag(plan, { mode: 'incremental' });
@@ -185,7 +185,7 @@ test('SESSION: rows closer than the gap share a session; a bridging row merges t
   }, (e: unknown) => e instanceof SqlError && e.code === '0A000');
 });
 
-test('filter, project, distinct, sort and limit in a pull query', () => {
+test('filter, project, distinct, sort and limit in a pull query', async () => {
   const filter: PlanNode = { kind: 'filter', input: source, predicate: call('>', T.bool, col(1, T.int4), lit(1, T.int4)), schema: eventSchema };
   const project: PlanNode = {
     kind: 'project', input: filter, exprs: [col(0, T.text), call('*', T.int4, col(1, T.int4), lit(10, T.int4))],
@@ -199,8 +199,8 @@ test('filter, project, distinct, sort and limit in a pull query', () => {
   const limit: PlanNode = { kind: 'limit', input: sort, limit: 3, offset: 1, schema: project.schema };
   const rows: Value[][] = [['a', 1, ts('10:00:00')], ['b', 2, ts('10:00:00')], ['c', 3, ts('10:00:00')],
     ['b', 2, ts('10:00:01')], ['a', null, ts('10:00:00')], ['d', 3, ts('10:00:00')], ['e', 5, ts('10:00:00')]];
-  assert.deepEqual(pull(sort, rows), [['e', 50], ['c', 30], ['d', 30], ['b', 20]]);
-  assert.deepEqual(pull(limit, rows), [['c', 30], ['d', 30], ['b', 20]]);
+  assert.deepEqual(await pull(sort, rows), [['e', 50], ['c', 30], ['d', 30], ['b', 20]]);
+  assert.deepEqual(await pull(limit, rows), [['c', 30], ['d', 30], ['b', 20]]);
   assert.deepEqual(explainPlan(limit), [
     'Limit 3 offset=1',
     '  Sort [v10 DESC, k]',
@@ -212,7 +212,7 @@ test('filter, project, distinct, sort and limit in a pull query', () => {
   assert.throws(() => buildDag(limit, { mode: 'incremental' }), (e: unknown) => e instanceof SqlError && e.code === '0A000');
 });
 
-test('INNER and LEFT join with a residual condition, incrementally', () => {
+test('INNER and LEFT join with a residual condition, incrementally', async () => {
   const left: SourceNode = { kind: 'source', relation: { kind: 'stream', name: 'l' }, columns: [0, 1], schema: schemaOf(['id', T.int4], ['x', T.int4]) };
   const right: SourceNode = { kind: 'source', relation: { kind: 'table', name: 'r' }, columns: [0, 1], schema: schemaOf(['id', T.int8], ['y', T.int4]) };
   const joinSchema = schemaOf(['id', T.int4], ['x', T.int4], ['rid', T.int8], ['y', T.int4]);
@@ -223,8 +223,8 @@ test('INNER and LEFT join with a residual condition, incrementally', () => {
   const lrows: Value[][] = [[1, 5], [1, 50], [2, 1], [null, 1]];
   const rrows: Value[][] = [[1n, 10], [1n, 20], [3n, 0]];
   const read = (n: SourceNode): ChangeBatch[] => [inserts(n.schema, n === left ? lrows : rrows)];
-  assert.deepEqual(multiset(runPull(join('inner'), read, { params: [], nowMicros: 0 })), multiset([[1, 5, 1n, 10], [1, 5, 1n, 20]]));
-  assert.deepEqual(multiset(runPull(join('left'), read, { params: [], nowMicros: 0 })), multiset([
+  assert.deepEqual(multiset(await runPull(join('inner'), read, { params: [], nowMicros: 0 })), multiset([[1, 5, 1n, 10], [1, 5, 1n, 20]]));
+  assert.deepEqual(multiset(await runPull(join('left'), read, { params: [], nowMicros: 0 })), multiset([
     [1, 5, 1n, 10], [1, 5, 1n, 20], [1, 50, null, null], [2, 1, null, null], [null, 1, null, null],
   ]));
   // Incrementally: left first, then a right row arrives (null-extended row replaced), then it is deleted again.
@@ -241,10 +241,10 @@ test('INNER and LEFT join with a residual condition, incrementally', () => {
   assert.deepEqual(multiset(back), multiset([[-1, 2, 1, 2n, 9], [1, 2, 1, null, null]]));
 });
 
-test('union and values', () => {
+test('union and values', async () => {
   const values: PlanNode = { kind: 'values', rows: [[lit('z', T.text), lit(1, T.int4), lit(ts('10:00:00'), T.timestamptz)]], schema: eventSchema };
   const union: PlanNode = { kind: 'union', inputs: [source, values], schema: eventSchema };
-  assert.deepEqual(multiset(pull(union, [['a', 2, ts('10:00:01')]])), multiset([['a', 2, ts('10:00:01')], ['z', 1, ts('10:00:00')]]));
+  assert.deepEqual(multiset(await pull(union, [['a', 2, ts('10:00:01')]])), multiset([['a', 2, ts('10:00:01')], ['z', 1, ts('10:00:00')]]));
 });
 
 test('the runner gives a two-input operator the minimum of its inputs\' watermarks, once it advances', () => {
