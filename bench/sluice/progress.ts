@@ -4,6 +4,9 @@
 
 import type { SluiceTarget } from './target';
 
+/** What reading progress needs: a way to run SQL (a SluiceTarget, or a workload's own connection). */
+export type SqlRunner = Pick<SluiceTarget, 'sql'>;
+
 export interface Progress {
   readonly rowsIn: number;
   readonly status: string;
@@ -11,7 +14,7 @@ export interface Progress {
   readonly stateBytes: number | null;
 }
 
-export async function readProgress(target: SluiceTarget, queryName: string): Promise<Progress | null> {
+export async function readProgress(target: SqlRunner, queryName: string): Promise<Progress | null> {
   const rows = await target.sql(
     `SELECT rows_in, status, last_error, state_bytes FROM sluice.queries WHERE name = '${queryName}'`);
   if (rows.length === 0) return null;
@@ -31,7 +34,7 @@ const STALL_MS = 30_000;
 
 /** Polls until rows_in reaches `rows`; throws QueryFailed if the query fails, stalls, or times out. */
 export async function waitForRowsIn(
-  target: SluiceTarget, queryName: string, rows: number, timeoutMs: number, everyMs: number,
+  target: SqlRunner, queryName: string, rows: number, timeoutMs: number, everyMs: number,
 ): Promise<Progress> {
   const began = performance.now();
   let lastRows: number | null = null;
