@@ -16,6 +16,7 @@ import { type Chunk, inputRows, Workload } from '../workload';
 import { PeakSampler } from '../measure/memory';
 import { nowMs, percentile, sleep } from '../measure/stats';
 import { type BenchResult, emptyResult } from '../report/result';
+import { freshnessTargetMs, nexmarkPerCoreTarget } from '../report/targets';
 import { type Progress, QueryFailed, readProgress, waitForRowsIn } from './progress';
 import { failureOf, type PathName, PathNotSupported, type SluiceTarget } from './target';
 
@@ -28,6 +29,9 @@ export async function runSluiceQuery(
   query: BenchQuery, path: PathName, settings: BenchSettings, open: () => Promise<SluiceTarget>,
 ): Promise<BenchResult> {
   const result = emptyResult('sluice', query.name, path);
+  result.targetPerCore = nexmarkPerCoreTarget(query.name, path);
+  // "Freshness p99 ≤ trigger interval + 100 ms at half the maximal throughput": the default --fresh-share.
+  result.targetP99Ms = freshnessTargetMs(settings.triggerMs);
   let target: SluiceTarget;
   try {
     target = await open();
