@@ -32,6 +32,9 @@ export interface BenchSettings {
   readonly jsonFile: string | null;
 }
 
+/** No statement of the benchmark takes minutes; one that does is a hung server, and fails its run rather than hang. */
+export const STATEMENT_TIMEOUT_MS = 300_000;
+
 export const DEFAULT_SETTINGS: BenchSettings = {
   workloads: WORKLOAD_NAMES,
   queries: ['q0', 'q1', 'q2', 'q3', 'q5', 'q7', 'q8', 'q11'],

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { STATEMENT_TIMEOUT_MS } from '../settings';
 
 export interface SluiceServer {
   readonly host: string;
@@ -37,7 +38,7 @@ export async function startSluiceServer(): Promise<SluiceServer> {
       port,
       pid: child.pid!,
       async connect(): Promise<Client> {
-        const c = new Client({ host, port, user: 'bench', database: 'sluice' });
+        const c = new Client({ host, port, user: 'bench', database: 'sluice', query_timeout: STATEMENT_TIMEOUT_MS });
         c.on('error', () => undefined); // a dropped connection fails the statement in flight; that is reported there
         await c.connect();
         return c;
