@@ -8,7 +8,7 @@ export const USAGE = `usage: npm run bench -- [options]
 
   --workloads a,b      workloads to run (default: all; known: ${WORKLOAD_NAMES.join(',')})
   --queries q0,q7      Nexmark queries to run (default: ${DEFAULT_SETTINGS.queries.join(',')}; known: ${QUERIES.map((q) => q.name).join(',')})
-  --paths inproc,copy  ingest paths (default: ${DEFAULT_SETTINGS.paths.join(',')})
+  --paths inproc,copy  Nexmark ingest paths (default: ${DEFAULT_SETTINGS.paths.join(',')}; known: ${PATH_NAMES.join(',')})
   --events N           events per run in the throughput phase (default ${DEFAULT_SETTINGS.events})
   --rate N             event-time rate of the generator, events/s (default ${DEFAULT_SETTINGS.rate}, the reference's)
   --seed N             generator seed (default ${DEFAULT_SETTINGS.seed})
