@@ -32,9 +32,12 @@ export class QueryFailed extends Error {}
 /** A query whose rows_in has not moved for this long, with rows still to consume, is stuck. */
 const STALL_MS = 30_000;
 
-/** Polls until rows_in reaches `rows`; throws QueryFailed if the query fails, stalls, or times out. */
+/**
+ * Polls until rows_in reaches `rows`; throws QueryFailed if the query fails, stalls (rows_in unmoved for `stallMs`),
+ * or times out.
+ */
 export async function waitForRowsIn(
-  target: SqlRunner, queryName: string, rows: number, timeoutMs: number, everyMs: number,
+  target: SqlRunner, queryName: string, rows: number, timeoutMs: number, everyMs: number, stallMs = STALL_MS,
 ): Promise<Progress> {
   const began = performance.now();
   let lastRows: number | null = null;
@@ -47,7 +50,7 @@ export async function waitForRowsIn(
     const rowsIn = p?.rowsIn ?? null;
     if (rowsIn !== lastRows) movedAt = now;
     lastRows = rowsIn;
-    if (now - movedAt > STALL_MS || now - began > timeoutMs) {
+    if (now - movedAt > stallMs || now - began > timeoutMs) {
       throw new QueryFailed(`${now - began > timeoutMs ? 'timeout' : 'stalled'}: rows_in ${lastRows ?? 'n/a'} of ` +
         `${rows} after ${Math.round((now - began) / 1000)} s`);
     }

@@ -59,7 +59,9 @@ export async function copyAggOnSluice(data: AggRows, triggerMs: number, withPing
     pinger?.enter('copy');
     await copyFrom(copier, AGG_COPY, data.body);
     pinger?.enter('after');
-    const progress = await waitForRowsIn(sql, 'agg', data.rows, 60_000 + data.rows / 5, 20);
+    // One epoch may take the whole COPY at once, and rows_in moves only when it commits: no stall rule, a deadline.
+    const deadlineMs = 60_000 + data.rows / 5;
+    const progress = await waitForRowsIn(sql, 'agg', data.rows, deadlineMs, 20, deadlineMs);
     const seconds = (nowMs() - t0) / 1000;
     const cpuSeconds = cpu() - cpu0;
     pinger?.enter(null);
