@@ -1,5 +1,7 @@
 // `npm run bench`: Nexmark on Sluice through each ingest path, then q1, q2, q5 and q7 on PostgreSQL for
-// comparison, printed as one table (docs/performance.md explains the method and keeps the latest figures).
+// comparison, printed as one table; then issue 14's workloads (bench/workloads/: copy-agg, small-inserts,
+// liveness, many-queries), each figure beside PostgreSQL's from the same run and the issue's target.
+// `--workloads` picks among them (docs/performance.md explains the method and keeps the latest figures).
 
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -17,6 +19,8 @@ import { kcatAvailable } from './kafka/broker';
 import { findPgBin, startPgCluster } from './postgres/cluster';
 import { PG_QUERIES } from './postgres/queries';
 import { runPgQuery } from './postgres/run-query';
+import { formatFigures, type WorkloadReport } from './report/figures';
+import { runWorkloads } from './workloads/run';
 
 const OPENERS: Record<PathName, () => Promise<SluiceTarget>> = {
   inproc: openInProcess as () => Promise<SluiceTarget>,
@@ -91,17 +95,25 @@ async function main(): Promise<number> {
     return 0;
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`;
-  process.stderr.write(`Nexmark: ${settings.events.toLocaleString('en-US')} events per run, rate ${settings.rate} events/s ` +
-    `(event time), seed ${settings.seed}, trigger ${settings.triggerMs} ms on ${machine}\n`);
   const results: BenchResult[] = [];
-  await runSluice(settings, results);
-  if (settings.postgres) await runPostgres(settings, results);
+  if (settings.workloads.includes('nexmark')) {
+    process.stderr.write(`Nexmark: ${settings.events.toLocaleString('en-US')} events per run, rate ${settings.rate} events/s ` +
+      `(event time), seed ${settings.seed}, trigger ${settings.triggerMs} ms on ${machine}\n`);
+    await runSluice(settings, results);
+    if (settings.postgres) await runPostgres(settings, results);
+  }
+  const workloads = await runWorkloads(settings, (r: WorkloadReport) =>
+    process.stderr.write(`  ${r.workload}: ${r.status}${r.status === 'ok' ? '' : ` (${r.note.slice(0, 160)})`}\n`));
 
-  process.stdout.write(`\n${formatTable(results)}\n`);
-  const comparison = formatComparison(results);
-  if (comparison) process.stdout.write(`\n${comparison}\n`);
+  if (results.length > 0) {
+    process.stdout.write(`\n${formatTable(results)}\n`);
+    const comparison = formatComparison(results);
+    if (comparison) process.stdout.write(`\n${comparison}\n`);
+  }
+  if (workloads.length > 0) process.stdout.write(`\n${formatFigures(workloads)}\n`);
   if (settings.jsonFile) {
-    writeFileSync(settings.jsonFile, `${JSON.stringify({ settings, machine, at: new Date().toISOString(), results }, null, 2)}\n`);
+    const at = new Date().toISOString();
+    writeFileSync(settings.jsonFile, `${JSON.stringify({ settings, machine, at, results, workloads }, null, 2)}\n`);
   }
   return 0;
 }

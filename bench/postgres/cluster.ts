@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { sleep } from '../measure/stats';
+import { STATEMENT_TIMEOUT_MS } from '../settings';
 
 const BENCH_USER = 'sluice_bench_pg';
 
@@ -80,7 +81,7 @@ export async function startPgCluster(binDir: string): Promise<PgCluster> {
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (log = (log + s).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const connect = async (database = 'postgres'): Promise<Client> => {
-    const c = new Client({ host: '127.0.0.1', port, user: 'postgres', database });
+    const c = new Client({ host: '127.0.0.1', port, user: 'postgres', database, query_timeout: STATEMENT_TIMEOUT_MS });
     c.on('error', () => undefined);
     await c.connect();
     return c;

@@ -24,6 +24,9 @@ export interface BenchResult {
   freshnessRate: number | null;
   peakRssBytes: number | null;
   stateBytes: number | null;
+  /** Issue 14's targets for this row (Sluice only; null where the issue names none). */
+  targetPerCore: number | null;
+  targetP99Ms: number | null;
   /** Set when the ingest path itself (not this query) does not work yet. */
   pathUnsupported?: boolean;
 }
@@ -32,6 +35,6 @@ export function emptyResult(system: BenchResult['system'], query: string, path: 
   return {
     system, query, path, status: 'ok', note: '', events: 0, seconds: null, eventsPerSecond: null, cpuSeconds: null,
     eventsPerCoreSecond: null, p50Ms: null, p99Ms: null, freshnessSamples: 0, freshnessRate: null, peakRssBytes: null,
-    stateBytes: null,
+    stateBytes: null, targetPerCore: null, targetP99Ms: null,
   };
 }

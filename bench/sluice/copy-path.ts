@@ -2,7 +2,7 @@
 // one connection, statements and the freshness polls on another. CPU and memory are the server's, so encoding
 // the COPY text (done before the clock starts anyway) never counts against Sluice.
 
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { Value } from '../../engine/types';
 import { processCpuSeconds } from '../measure/cpu';
 import { processRss } from '../measure/memory';
@@ -16,17 +16,11 @@ type Encoded = { stream: StreamName; body: Buffer }[];
 
 export async function openCopyPath(): Promise<SluiceTarget<Encoded>> {
   const server = await startSluiceServer();
-  const connect = async (): Promise<Client> => {
-    const c = new Client({ host: server.host, port: server.port, user: 'bench', database: 'sluice' });
-    c.on('error', () => undefined); // a dropped connection fails the statement in flight; that is reported there
-    await c.connect();
-    return c;
-  };
   let control: Client | null = null;
   let ingest: Client | null = null;
   try {
-    control = await connect();
-    ingest = await connect();
+    control = await server.connect();
+    ingest = await server.connect();
   } catch (e) {
     await control?.end().catch(() => undefined);
     await server.stop();

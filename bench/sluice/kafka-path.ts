@@ -1,8 +1,10 @@
 // The Kafka path: the real server as a child process, streams declared WITH (connector = 'kafka', format =
 // 'json'), and events produced as JSON messages (one per event) to a mock broker by kafkajs in this process.
-// CPU and memory are the server's: decoding JSON is Sluice's work, producing it is not.
+// CPU and memory are the server's: decoding JSON is Sluice's work, producing it is not. The mock broker keeps at
+// most 5 MiB per partition and silently drops the oldest batches beyond that, so events are produced while the
+// query runs, at most MAX_UNCONSUMED_ROWS ahead of it, and the partitions' low offsets say whether any were dropped.
 
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { EventBatch, StreamName } from '../nexmark/schema';
 import { jsonRecords } from '../encode/json';
 import { startMockBroker, type MockBroker } from '../kafka/broker';
@@ -16,17 +18,24 @@ type Encoded = { stream: StreamName; messages: { value: string }[] }[];
 const PRODUCE_BATCH = 1000;
 /** How long one probe message may take to reach a continuous query before the path counts as not working. */
 const PROBE_TIMEOUT_MS = 10_000;
+/** Input rows produced but not yet consumed, at most: ~20 K bids of ~250 bytes is ~1.2 MiB per partition of 4. */
+const MAX_UNCONSUMED_ROWS = 20_000;
 
 export async function openKafkaPath(): Promise<SluiceTarget<Encoded>> {
   const broker: MockBroker = await startMockBroker();
   let producer: Producer | null = null;
+  let admin: Admin | null = null;
   try {
     const kafka = new Kafka({ clientId: 'sluice-bench', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
     producer = kafka.producer({ allowAutoTopicCreation: true });
     await producer.connect();
+    admin = kafka.admin();
+    await admin.connect();
     const server = await openCopyPath();
     const p = producer;
+    const a = admin;
     const topicSuffix = `${process.pid}-${Date.now()}`;
+    const produced = new Set<string>();
     return {
       ...server,
       path: 'kafka',
@@ -39,12 +48,21 @@ export async function openKafkaPath(): Promise<SluiceTarget<Encoded>> {
           stream: s,
           messages: jsonRecords(batch[s]).map((value) => ({ value })),
         })),
+      maxUnconsumedRows: MAX_UNCONSUMED_ROWS,
       async ingest(encoded: Encoded): Promise<void> {
         for (const { stream, messages } of encoded) {
+          produced.add(`${stream}-${topicSuffix}`);
           for (let at = 0; at < messages.length; at += PRODUCE_BATCH) {
             await p.send({ topic: `${stream}-${topicSuffix}`, messages: messages.slice(at, at + PRODUCE_BATCH), acks: 1 });
           }
         }
+      },
+      async droppedMessages(): Promise<number> {
+        let dropped = 0;
+        for (const topic of produced) {
+          for (const { low } of await a.fetchTopicOffsets(topic)) dropped += Number(low);
+        }
+        return dropped;
       },
       async probe(): Promise<string | null> {
         const topic = `probe-${topicSuffix}`;
@@ -65,11 +83,13 @@ export async function openKafkaPath(): Promise<SluiceTarget<Encoded>> {
       async close(): Promise<void> {
         await server.close().catch(() => undefined);
         await p.disconnect().catch(() => undefined);
+        await a.disconnect().catch(() => undefined);
         await broker.stop();
       },
     };
   } catch (e) {
     await producer?.disconnect().catch(() => undefined);
+    await admin?.disconnect().catch(() => undefined);
     await broker.stop();
     throw e;
   }

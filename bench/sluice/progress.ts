@@ -4,6 +4,9 @@
 
 import type { SluiceTarget } from './target';
 
+/** What reading progress needs: a way to run SQL (a SluiceTarget, or a workload's own connection). */
+export type SqlRunner = Pick<SluiceTarget, 'sql'>;
+
 export interface Progress {
   readonly rowsIn: number;
   readonly status: string;
@@ -11,7 +14,7 @@ export interface Progress {
   readonly stateBytes: number | null;
 }
 
-export async function readProgress(target: SluiceTarget, queryName: string): Promise<Progress | null> {
+export async function readProgress(target: SqlRunner, queryName: string): Promise<Progress | null> {
   const rows = await target.sql(
     `SELECT rows_in, status, last_error, state_bytes FROM sluice.queries WHERE name = '${queryName}'`);
   if (rows.length === 0) return null;
@@ -29,9 +32,12 @@ export class QueryFailed extends Error {}
 /** A query whose rows_in has not moved for this long, with rows still to consume, is stuck. */
 const STALL_MS = 30_000;
 
-/** Polls until rows_in reaches `rows`; throws QueryFailed if the query fails, stalls, or times out. */
+/**
+ * Polls until rows_in reaches `rows`; throws QueryFailed if the query fails, stalls (rows_in unmoved for `stallMs`),
+ * or times out.
+ */
 export async function waitForRowsIn(
-  target: SluiceTarget, queryName: string, rows: number, timeoutMs: number, everyMs: number,
+  target: SqlRunner, queryName: string, rows: number, timeoutMs: number, everyMs: number, stallMs = STALL_MS,
 ): Promise<Progress> {
   const began = performance.now();
   let lastRows: number | null = null;
@@ -44,7 +50,7 @@ export async function waitForRowsIn(
     const rowsIn = p?.rowsIn ?? null;
     if (rowsIn !== lastRows) movedAt = now;
     lastRows = rowsIn;
-    if (now - movedAt > STALL_MS || now - began > timeoutMs) {
+    if (now - movedAt > stallMs || now - began > timeoutMs) {
       throw new QueryFailed(`${now - began > timeoutMs ? 'timeout' : 'stalled'}: rows_in ${lastRows ?? 'n/a'} of ` +
         `${rows} after ${Math.round((now - began) / 1000)} s`);
     }

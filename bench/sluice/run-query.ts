@@ -5,8 +5,9 @@
 //      query has consumed all of them; events/s and events/s per CPU core over that span;
 //   3. freshness: send more events at a fixed pace (a share of the measured throughput) in small batches, and time
 //      each batch from the moment it was due to be sent until rows_in shows it consumed (p50 / p99).
-// The Kafka path fills the topics before step 1, since producing with kafkajs is not Sluice's work, and its clock
-// starts when the streams that read them are created.
+// A path whose source keeps only so much unconsumed (Kafka: the mock broker keeps 5 MiB per partition and drops the
+// oldest beyond) sends while the query runs, never more than `maxUnconsumedRows` ahead of it; a figure is printed
+// only for a run whose query consumed every event.
 
 import { type BenchQuery } from '../queries';
 import { createStreamSql, STREAM_COLUMNS, STREAM_NAMES, type StreamName } from '../nexmark/schema';
@@ -15,7 +16,8 @@ import { type Chunk, inputRows, Workload } from '../workload';
 import { PeakSampler } from '../measure/memory';
 import { nowMs, percentile, sleep } from '../measure/stats';
 import { type BenchResult, emptyResult } from '../report/result';
-import { QueryFailed, readProgress, waitForRowsIn } from './progress';
+import { freshnessTargetMs, nexmarkPerCoreTarget } from '../report/targets';
+import { type Progress, QueryFailed, readProgress, waitForRowsIn } from './progress';
 import { failureOf, type PathName, PathNotSupported, type SluiceTarget } from './target';
 
 /** How often the freshness phase sends a batch, and how often it polls. */
@@ -27,6 +29,9 @@ export async function runSluiceQuery(
   query: BenchQuery, path: PathName, settings: BenchSettings, open: () => Promise<SluiceTarget>,
 ): Promise<BenchResult> {
   const result = emptyResult('sluice', query.name, path);
+  result.targetPerCore = nexmarkPerCoreTarget(query.name, path);
+  // "Freshness p99 ≤ trigger interval + 100 ms at half the maximal throughput": the default --fresh-share.
+  result.targetP99Ms = freshnessTargetMs(settings.triggerMs);
   let target: SluiceTarget;
   try {
     target = await open();
@@ -56,35 +61,34 @@ async function measure(
   const name = sqlName(query);
   const workload = new Workload(settings.seed, settings.rate);
   const encode = (b: Parameters<SluiceTarget['encode']>[0]) => target.encode(b, STREAM_NAMES);
-  const preload = target.path === 'kafka';
   const ddl = [
     ...STREAM_NAMES.map((s) => relationSql(s, query.tables?.includes(s) ?? false, target.streamOptions(s))),
     `CREATE CONTINUOUS QUERY ${name} WITH (trigger_interval = '${settings.triggerMs} milliseconds') AS ${query.select}`,
   ];
 
-  let chunks: Chunk<unknown>[];
   if (target.probe) {
     const reason = await target.probe();
     if (reason !== null) throw new PathNotSupported(reason);
   }
-  if (preload) {
-    chunks = workload.chunks(settings.events, settings.batchEvents, encode);
-    for (const c of chunks) await target.ingest(c.encoded);
-  }
-  const t0 = nowMs();
-  const cpu0 = target.cpu();
+  // Generating and encoding is not Sluice's work: done before the clock starts.
+  const chunks = workload.chunks(settings.events, settings.batchEvents, encode);
   peak.start();
   for (const statement of ddl) await target.sql(statement);
-  if (!preload) {
-    chunks = workload.chunks(settings.events, settings.batchEvents, encode);
-  }
-  // Generating and encoding is not Sluice's work: the clock restarts once the events are ready.
-  const start = preload ? t0 : nowMs();
-  const cpuStart = preload ? cpu0 : target.cpu();
-  if (!preload) for (const c of chunks!) await target.ingest(c.encoded);
-  const expected = inputRows(chunks!, query.reads);
+  const start = nowMs();
+  const cpuStart = target.cpu();
+  const expected = inputRows(chunks, query.reads);
   const timeoutMs = 60_000 + settings.events / 5;
-  const progress = await waitForRowsIn(target, name, expected, timeoutMs, THROUGHPUT_POLL_MS);
+  let progress: Progress;
+  try {
+    await ingestAll(target, name, chunks, query.reads, timeoutMs);
+    progress = await waitForRowsIn(target, name, expected, timeoutMs, THROUGHPUT_POLL_MS);
+  } catch (e) {
+    if (e instanceof QueryFailed && target.droppedMessages) {
+      const lost = await target.droppedMessages();
+      if (lost > 0) e.message += `; the source dropped its oldest ${lost} messages (low offsets above 0): no figure for this run`;
+    }
+    throw e;
+  }
   const seconds = (nowMs() - start) / 1000;
   const cpuSeconds = target.cpu() - cpuStart;
   result.events = settings.events;
@@ -96,6 +100,20 @@ async function measure(
 
   if (settings.freshSeconds > 0) await freshness(query, target, settings, workload, expected, result);
   peak.sample();
+}
+
+/** Sends every chunk; a source that drops what is not consumed in time gets no further ahead than it can keep. */
+async function ingestAll(
+  target: SluiceTarget, name: string, chunks: readonly Chunk<unknown>[], reads: readonly StreamName[], timeoutMs: number,
+): Promise<void> {
+  let sent = 0;
+  for (const c of chunks) {
+    if (target.maxUnconsumedRows !== undefined && sent > target.maxUnconsumedRows) {
+      await waitForRowsIn(target, name, sent - target.maxUnconsumedRows, timeoutMs, THROUGHPUT_POLL_MS);
+    }
+    await target.ingest(c.encoded);
+    sent += inputRows([c], reads);
+  }
 }
 
 function relationSql(stream: StreamName, asTable: boolean, options: string): string {

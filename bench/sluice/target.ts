@@ -22,6 +22,10 @@ export interface SluiceTarget<Encoded = unknown> {
   /** Converts a generated batch to what `ingest` sends; runs before the clock starts. */
   encode(batch: EventBatch, streams: readonly StreamName[]): Encoded;
   ingest(encoded: Encoded): Promise<void>;
+  /** Set when the source drops input that waits too long: ingest stays at most this many input rows ahead. */
+  readonly maxUnconsumedRows?: number;
+  /** Messages the source dropped before they could be consumed (Kafka: the partitions' low offsets). */
+  droppedMessages?(): Promise<number>;
   /** Checks that the path carries events end to end; resolves the reason when it does not. */
   probe?(): Promise<string | null>;
   readonly cpu: CpuClock;

@@ -17,11 +17,19 @@ class CopyIn {
   private error: Error | null = null;
   tag = '';
 
+  /**
+   * Called once the copy settles. node-postgres wraps it when the client has a query_timeout (clearing its timer,
+   * or calling it with a timeout error and replacing it), so it must be this property, called from here.
+   */
+  callback: (error: Error | null) => void;
+
   constructor(
     readonly text: string,
     private readonly body: Buffer,
-    private readonly settle: (error: Error | null, tag: string) => void,
-  ) {}
+    settle: (error: Error | null, tag: string) => void,
+  ) {
+    this.callback = (error) => settle(error, this.tag);
+  }
 
   submit(connection: Connection): void {
     connection.query(this.text);
@@ -41,7 +49,7 @@ class CopyIn {
   }
 
   handleReadyForQuery(): void {
-    this.settle(this.error, this.tag);
+    this.callback(this.error);
   }
 
   handleRowDescription(): void {}

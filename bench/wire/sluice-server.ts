@@ -5,11 +5,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { STATEMENT_TIMEOUT_MS } from '../settings';
 
 export interface SluiceServer {
   readonly host: string;
   readonly port: number;
   readonly pid: number;
+  /** A new node-postgres connection to it (loopback). */
+  connect(): Promise<Client>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +37,12 @@ export async function startSluiceServer(): Promise<SluiceServer> {
       host,
       port,
       pid: child.pid!,
+      async connect(): Promise<Client> {
+        const c = new Client({ host, port, user: 'bench', database: 'sluice', query_timeout: STATEMENT_TIMEOUT_MS });
+        c.on('error', () => undefined); // a dropped connection fails the statement in flight; that is reported there
+        await c.connect();
+        return c;
+      },
       async stop(): Promise<void> {
         child.kill('SIGTERM');
         const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
