@@ -38,8 +38,7 @@ export const STATEMENT_TIMEOUT_MS = 300_000;
 export const DEFAULT_SETTINGS: BenchSettings = {
   workloads: WORKLOAD_NAMES,
   queries: ['q0', 'q1', 'q2', 'q3', 'q5', 'q7', 'q8', 'q11'],
-  // Kafka (--paths kafka) adds ~30 s per query against the mock broker: asked for, not run by default.
-  paths: ['inproc', 'copy'],
+  paths: ['inproc', 'copy', 'kafka'],
   events: 100_000,
   rate: 10_000,
   seed: 1,
