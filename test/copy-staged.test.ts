@@ -12,6 +12,7 @@ import type { Client } from 'pg';
 import { connectPg, startServer, type TestServer } from './helpers/server';
 import { RawClient } from './helpers/raw-client';
 import { countStagedKeys } from './helpers/staged-keys';
+import { waitForValue } from './helpers/wait';
 
 /** Many more rows than one staged batch (64 Ki rows), so a COPY stages several chunks. */
 const ROWS = 300_000;
@@ -44,16 +45,6 @@ function psql(server: TestServer, commands: readonly string[], input: string): P
   });
 }
 
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function createPipeline(c: Client, stream: string): Promise<void> {
   await c.query(`CREATE STREAM ${stream} (k BIGINT NOT NULL, v BIGINT NOT NULL)`);
   await c.query(`CREATE CONTINUOUS QUERY ${stream}_totals AS SELECT k, count(*) AS c, sum(v) AS sv FROM ${stream} GROUP BY k`);
@@ -64,7 +55,7 @@ async function totals(c: Client, stream: string, rows: number): Promise<string[]
   const read = async (): Promise<string[]> =>
     (await c.query(`SELECT k, c, sv FROM ${stream}_totals ORDER BY k`)).rows.map((r) => `${r.k} ${r.c} ${r.sv}`);
   const counted = (lines: string[]): number => lines.reduce((n, l) => n + Number(l.split(' ')[1]), 0);
-  return waitFor(read, (lines) => counted(lines) === rows, `${rows} rows counted by ${stream}_totals`);
+  return waitForValue(read, (lines) => counted(lines) === rows, `${rows} rows counted by ${stream}_totals`, 60_000);
 }
 
 /** Inserts a marker row (k = -1) and waits for the query to show it: by then it has read all that came before. */
@@ -72,7 +63,7 @@ async function afterMarker(c: Client, stream: string): Promise<string[]> {
   await c.query(`INSERT INTO ${stream} VALUES (-1, 0)`);
   const read = async (): Promise<string[]> =>
     (await c.query(`SELECT k, c, sv FROM ${stream}_totals ORDER BY k`)).rows.map((r) => `${r.k} ${r.c} ${r.sv}`);
-  return waitFor(read, (lines) => lines.some((l) => l.startsWith('-1 ')), `the marker row in ${stream}_totals`);
+  return waitForValue(read, (lines) => lines.some((l) => l.startsWith('-1 ')), `the marker row in ${stream}_totals`, 60_000);
 }
 
 test('a staged COPY gives a continuous query the same result as the same COPY held by a transaction block', async () => {

@@ -7,19 +7,10 @@ import type { Client } from 'pg';
 import { startServer, connectPg } from '../helpers/server';
 import { Store } from '../../storage';
 import type { RelationDef } from '../../engine/catalog';
+import { waitForValue } from '../helpers/wait';
 
 const QUERIES = 300;
 const SLOW = 42;
-
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** How many queries have consumed exactly `rows` rows so far. */
 async function queriesWithRowsIn(client: Client, rows: number): Promise<number> {
@@ -47,7 +38,7 @@ test(`a row reaches all of ${QUERIES} queries over one stream; the log is trimme
     }
 
     await client.query(`INSERT INTO s VALUES (${SLOW})`);
-    await waitFor(() => queriesWithRowsIn(client, 1), (n) => n === QUERIES, 'the row to reach every query');
+    await waitForValue(() => queriesWithRowsIn(client, 1), (n) => n === QUERIES, 'the row to reach every query', 60_000);
     assert.equal(await countOf(client, `q${SLOW}`), 1);
     assert.equal(await countOf(client, 'q0'), 0);
 
@@ -55,10 +46,10 @@ test(`a row reaches all of ${QUERIES} queries over one stream; the log is trimme
     await client.query(`ALTER CONTINUOUS QUERY q${SLOW} PAUSE`);
     await client.query(`INSERT INTO s VALUES (${SLOW})`);
     await client.query(`INSERT INTO s VALUES (${SLOW})`);
-    await waitFor(() => queriesWithRowsIn(client, 3), (n) => n === QUERIES - 1, 'the other queries to consume both');
+    await waitForValue(() => queriesWithRowsIn(client, 3), (n) => n === QUERIES - 1, 'the other queries to consume both', 60_000);
     assert.equal(await rowsIn(client, `q${SLOW}`), 1, 'the paused query read nothing more');
     await client.query(`ALTER CONTINUOUS QUERY q${SLOW} RESUME`);
-    await waitFor(() => rowsIn(client, `q${SLOW}`), (n) => n === 3, 'the resumed query to catch up');
+    await waitForValue(() => rowsIn(client, `q${SLOW}`), (n) => n === 3, 'the resumed query to catch up', 60_000);
     assert.equal(await countOf(client, `q${SLOW}`), 3, 'the resumed query read both entries the others had passed');
   } finally {
     await client.end();
