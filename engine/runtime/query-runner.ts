@@ -22,6 +22,7 @@ import type { PlanNode } from '../plan';
 import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
+import type { LogReader } from './log-reader';
 
 const utf8 = new TextDecoder();
 
@@ -75,6 +76,8 @@ export class QueryRunner {
     /** The relation id of a source node's relation. */
     relationId: (name: string) => number,
     private readonly store: RelationStore,
+    /** Reads the input logs, sharing each entry's decoding with the runtime's other readers. */
+    private readonly inputLogs: LogReader,
     private readonly log: QueryRunnerLog,
     /** Called after each committed epoch (the runtime trims the input logs every reader has passed). */
     private readonly afterCommit: () => Promise<void> = async () => {},
@@ -297,8 +300,7 @@ export class QueryRunner {
       const to = ends.get(id) ?? from;
       if (to <= from) continue;
       const targets = this.dag.sources.filter((_, i) => this.inputIds[i] === id);
-      for await (const entry of this.store.readLog(id, from, to)) {
-        const batch = decodeChangeBatch(entry.bytes);
+      for await (const batch of this.inputLogs.changes(id, from, to)) {
         rows += batch.data.numRows;
         for (const slice of slicesOf(batch)) {
           for (const source of targets) source.push(project(slice, source.node.columns));

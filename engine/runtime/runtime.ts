@@ -24,6 +24,7 @@ import { type CommitContext, commitWrites, type RelationWrite, type WriteTarget 
 import { CommitFault } from './commit-fault';
 import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
+import { LogReader } from './log-reader';
 import { StagedStreamWrite } from './staged-write';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
@@ -37,6 +38,8 @@ export class Runtime {
   /** Which queries and sinks read each relation; follows every CREATE and DROP. */
   private readonly readers = new ReaderIndex();
   private readonly trimmer: StreamTrimmer;
+  /** The continuous queries' input logs, each entry decoded once for all the queries reading it. */
+  private readonly inputLogs: LogReader;
   /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
   readonly connectors: KafkaConnectors;
 
@@ -46,6 +49,7 @@ export class Runtime {
   private constructor(readonly store: RelationStore, private readonly log: RuntimeLog) {
     this.connectors = new KafkaConnectors(store, log);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log);
+    this.inputLogs = new LogReader(store);
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
@@ -140,8 +144,8 @@ export class Runtime {
   async startQuery(def: QueryDef, plan: PlanNode): Promise<void> {
     const stored = this.mustGet(def.name);
     // After each committed epoch the query asks for its input streams to be trimmed; the trimmer batches the asks.
-    const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store, this.log,
-      async () => this.trimmer.request(def.dependsOn));
+    const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store,
+      this.inputLogs, this.log, async () => this.trimmer.request(def.dependsOn));
     await runner.start();
     this.queries.set(def.name, runner);
   }

@@ -1,0 +1,96 @@
+// The runtime's LogReader decodes each log entry once for all its readers (engine/runtime/log-reader.ts): readers of
+// the same entry get the same ChangeBatch, and the decoded entries it keeps stay within its byte budget, least
+// recently read out first. Against a real store on disk.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Store } from '../../storage';
+import type { ChangeBatch } from '../../engine/batch';
+import type { RelationDef } from '../../engine/catalog';
+import { LogReader } from '../../engine/runtime/log-reader';
+import { ks, rowsBytes, streamDef, tempDir } from '../storage/helpers/batches';
+
+async function all(reader: LogReader, id: number, from: bigint, to: bigint): Promise<ChangeBatch[]> {
+  const out: ChangeBatch[] = [];
+  for await (const b of reader.changes(id, from, to)) out.push(b);
+  return out;
+}
+
+async function withStore(label: string, body: (store: Store<RelationDef>) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir(label);
+  const store = await Store.open<RelationDef>(dir);
+  try {
+    await body(store);
+  } finally {
+    await store.close();
+    cleanup();
+  }
+}
+
+test('readers of one entry share its decoded batch; other relations and entries are their own', async () => {
+  await withStore('log-reader-share', async (store) => {
+    const a = await store.putDef(streamDef('a'));
+    const b = await store.putDef(streamDef('b'));
+    await store.appendToLog(a, rowsBytes([1n, 2n]));
+    await store.appendToLog(a, rowsBytes([3n]));
+    await store.appendToLog(b, rowsBytes([7n]));
+    const reader = new LogReader(store);
+
+    const first = await all(reader, a, 0n, 2n);
+    const second = await all(reader, a, 0n, 2n);
+    assert.deepEqual(first.map(ks), [[1n, 2n], [3n]]);
+    assert.equal(second.length, 2);
+    assert.equal(second[0], first[0], 'the second reader gets the batch the first decoded');
+    assert.equal(second[1], first[1]);
+    // A reader further along reads only its part of the log, still shared.
+    const later = await all(reader, a, 1n, 2n);
+    assert.equal(later.length, 1);
+    assert.equal(later[0], first[1]);
+
+    // Same seq, another relation: another entry.
+    const other = await all(reader, b, 0n, 1n);
+    assert.deepEqual(other.map(ks), [[7n]]);
+    assert.notEqual(other[0], first[0]);
+  });
+});
+
+test('the decoded entries kept stay within the budget, least recently read out first', async () => {
+  await withStore('log-reader-bound', async (store) => {
+    const id = await store.putDef(streamDef('s'));
+    const entries = [[1n], [2n], [3n]].map((k) => rowsBytes(k));
+    const size = entries[0].byteLength;
+    assert.ok(entries.every((e) => e.byteLength === size), 'the entries are the same size');
+    for (const bytes of entries) await store.appendToLog(id, bytes);
+    const reader = new LogReader(store, 2 * size);
+
+    const [one] = await all(reader, id, 0n, 1n);
+    const [two] = await all(reader, id, 1n, 2n);
+    assert.equal(reader.bytesKept, 2 * size);
+    assert.equal((await all(reader, id, 0n, 1n))[0], one, 'entry 1 read again: now the most recently used');
+    const [three] = await all(reader, id, 2n, 3n);
+    assert.deepEqual(ks(three), [3n]);
+    assert.equal(reader.bytesKept, 2 * size, 'keeping entry 3 put one entry out');
+
+    assert.equal((await all(reader, id, 0n, 1n))[0], one, 'entry 1 was read more recently than entry 2: kept');
+    const twoAgain = (await all(reader, id, 1n, 2n))[0];
+    assert.notEqual(twoAgain, two, 'entry 2 was put out, so it is decoded again');
+    assert.deepEqual(ks(twoAgain), [2n]);
+    assert.ok(reader.bytesKept <= 2 * size);
+  });
+});
+
+test('an entry larger than the whole budget is decoded for its reader and not kept', async () => {
+  await withStore('log-reader-large', async (store) => {
+    const id = await store.putDef(streamDef('s'));
+    const bytes = rowsBytes(Array.from({ length: 1000 }, (_, i) => BigInt(i)));
+    await store.appendToLog(id, bytes);
+    const reader = new LogReader(store, bytes.byteLength - 1);
+
+    const [first] = await all(reader, id, 0n, 1n);
+    assert.equal(first.data.numRows, 1000);
+    assert.equal(reader.bytesKept, 0);
+    const [second] = await all(reader, id, 0n, 1n);
+    assert.notEqual(second, first);
+    assert.deepEqual(ks(second), ks(first));
+  });
+});
