@@ -61,6 +61,7 @@ export class QueryRunner {
   private readonly planFingerprint: string;
   private planStored = false;
   readonly stats: QueryStats;
+  private committedStateBytes = 0;
   private offsets = new Map<number, bigint>();
   private readonly dag: Dag;
   /** Late rows of the epoch in progress, stored as dead letters with it. */
@@ -144,6 +145,7 @@ export class QueryRunner {
       this.keyed!.restore(loaded.results.map((r) => [utf8.decode(r.key), r.value]));
     }
     this.stats.watermark = this.dag.watermark();
+    this.committedStateBytes = this.dag.stateBytes();
     if (!this.def.paused) this.schedule();
   }
 
@@ -175,8 +177,12 @@ export class QueryRunner {
     return lag;
   }
 
+  /**
+   * The operators' state size after the last committed epoch. Measured once per epoch, not per read: it walks every
+   * group, and sluice.queries may be polled far more often than epochs run.
+   */
   stateBytes(): number {
-    return this.dag.stateBytes();
+    return this.committedStateBytes;
   }
 
   /**
@@ -257,6 +263,7 @@ export class QueryRunner {
       this.stats.rowsOut += rowsOut;
       this.stats.lateRows += late.length;
       this.stats.watermark = this.dag.watermark();
+      this.committedStateBytes = this.dag.stateBytes();
       this.stats.lastBatchMs = performance.now() - started;
     } catch (e) {
       // The DAG may hold half an epoch: it is not trusted again until a restart reloads the committed state.
