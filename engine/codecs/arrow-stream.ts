@@ -20,6 +20,11 @@ const END_OF_STREAM = 8; // continuation marker + zero length
 const MAX_CACHED_SCHEMAS = 256;
 
 const schemaMessages = new Map<string, Uint8Array>();
+/**
+ * Most batches share their Schema object (engine/columns/arrow.ts caches one per plan schema), so the object is looked
+ * up first; building the key costs about as much as the rest of a small batch's encoding.
+ */
+const schemaMessageOf = new WeakMap<Schema, Uint8Array>();
 
 /** The IPC stream's byte length, and a writer that puts it at `offset` of an array at least that long. */
 export interface BatchStream {
@@ -55,8 +60,10 @@ export function batchStream(batch: RecordBatch): BatchStream {
 }
 
 function schemaMessage(schema: Schema): Uint8Array {
+  let framed = schemaMessageOf.get(schema);
+  if (framed !== undefined) return framed;
   const key = schemaKey(schema);
-  let framed = schemaMessages.get(key);
+  framed = schemaMessages.get(key);
   if (framed === undefined) {
     const message = Message.encode(Message.from(schema));
     framed = new Uint8Array(framedLength(message));
@@ -64,6 +71,7 @@ function schemaMessage(schema: Schema): Uint8Array {
     if (schemaMessages.size >= MAX_CACHED_SCHEMAS) schemaMessages.delete(schemaMessages.keys().next().value!);
     schemaMessages.set(key, framed);
   }
+  schemaMessageOf.set(schema, framed);
   return framed;
 }
 
