@@ -1,13 +1,15 @@
 // A change batch on disk: an 8-byte header, the weights (when the batch has any) as little-endian Int32 padded to 8
 // bytes, then the rows as one Arrow IPC stream (schema message + one record batch). The weights stay outside Arrow so
-// that the common stream case (inserts only) costs nothing extra and decoding needs no column surgery.
+// that the common stream case (inserts only) costs nothing extra and decoding needs no column surgery. The IPC stream
+// is written by arrow-stream.ts, which reuses each schema's encoded message.
 //
 //   byte 0: FORMAT (1)   byte 1: HAS_DIFFS (0|1)   bytes 2-3: 0   bytes 4-7: row count u32 LE
 //   [row count × i32 LE weights, zero padded to a multiple of 8]   Arrow IPC stream
 
-import { RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { RecordBatch, Table, tableFromIPC } from 'apache-arrow';
 import type { ChangeBatch } from '../batch';
 import { StorageError } from '../../storage';
+import { batchStream } from './arrow-stream';
 
 const FORMAT = 1;
 const HEADER = 8;
@@ -17,9 +19,9 @@ export function encodeChangeBatch(b: ChangeBatch): Uint8Array {
   if (b.diffs !== null && b.diffs.length !== rows) {
     throw new RangeError(`change batch has ${rows} rows but ${b.diffs.length} weights`);
   }
-  const ipc = tableToIPC(new Table([b.data]), 'stream');
+  const ipc = batchStream(b.data);
   const diffBytes = b.diffs === null ? 0 : align8(rows * 4);
-  const out = new Uint8Array(HEADER + diffBytes + ipc.length);
+  const out = new Uint8Array(HEADER + diffBytes + ipc.byteLength);
   const view = new DataView(out.buffer);
   out[0] = FORMAT;
   out[1] = b.diffs === null ? 0 : 1;
@@ -28,7 +30,7 @@ export function encodeChangeBatch(b: ChangeBatch): Uint8Array {
     // Copy through a byte view: Int32Array is platform-endian, and every supported platform is little-endian.
     out.set(new Uint8Array(b.diffs.buffer, b.diffs.byteOffset, rows * 4), HEADER);
   }
-  out.set(ipc, HEADER + diffBytes);
+  ipc.writeInto(out, HEADER + diffBytes);
   return out;
 }
 

@@ -1,8 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
+import {
+  Dictionary, Field as ArrowField, Int32, RecordBatch, Schema as ArrowSchema, Struct, Table, Utf8, makeData, tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
+import type { ChangeBatch } from '../../engine/batch';
 import { decodeChangeBatch, encodeChangeBatch } from '../../engine/codecs/change-batch';
 import { decodeTuple, encodeTuple } from '../../engine/codecs/tuple';
-import type { Value } from '../../engine/types';
+import { batchFromRows, rowsFromBatch } from '../../engine/columns/rows';
+import { T, type Field, type Schema, type Value } from '../../engine/types';
 import { ks, rowsBatch, tsMicros } from '../storage/helpers/batches';
 
 test('change batch without weights round-trips rows and types', () => {
@@ -38,6 +44,89 @@ test('a damaged change batch fails with a corruption error, not garbage', () => 
   const wrongHeader = Uint8Array.from(bytes);
   wrongHeader[0] = 9;
   assert.throws(() => decodeChangeBatch(wrongHeader), /unknown change batch header/);
+});
+
+// One column of every SQL type, each with a value and a NULL to carry.
+const EVERY_TYPE: readonly { readonly field: Field; readonly value: Value }[] = [
+  { field: { name: 'b', type: T.bool, nullable: true }, value: true },
+  { field: { name: 'i2', type: T.int2, nullable: true }, value: -7 },
+  { field: { name: 'i4', type: T.int4, nullable: true }, value: 123456 },
+  { field: { name: 'i8', type: T.int8, nullable: true }, value: -(1n << 62n) },
+  { field: { name: 'f4', type: T.float4, nullable: true }, value: 0.5 },
+  { field: { name: 'f8', type: T.float8, nullable: true }, value: 1e300 },
+  { field: { name: 'n', type: T.numeric, nullable: true }, value: 37.25 },
+  { field: { name: 't', type: T.text, nullable: true }, value: 'żółw' },
+  { field: { name: 'v', type: { name: 'varchar', length: 12 }, nullable: true }, value: 'short' },
+  { field: { name: 'ts', type: T.timestamp, nullable: true }, value: 1_700_000_000_000_001n },
+  { field: { name: 'tz', type: T.timestamptz, nullable: false }, value: -5n },
+  { field: { name: 'd', type: T.date, nullable: true }, value: 19_000 },
+  { field: { name: 'iv', type: T.interval, nullable: true }, value: { months: 1, days: -2, micros: 3 } },
+  { field: { name: 'j', type: T.jsonb, nullable: true }, value: '{"a": [1, 2]}' },
+  { field: { name: 'u', type: T.unknown, nullable: true }, value: null },
+];
+
+/** Rows of a schema: row i holds each column's value, or NULL on every third row where the column is nullable. */
+function sampleRows(cols: typeof EVERY_TYPE, n: number): Value[][] {
+  return Array.from({ length: n }, (_, i) => cols.map((c) => (c.field.nullable && i % 3 === 1 ? null : c.value)));
+}
+
+/** What encodeChangeBatch wrote before it cached schema messages: Arrow's own writer after the header and weights. */
+function viaTableToIPC(b: ChangeBatch): Uint8Array {
+  const ipc = tableToIPC(new Table([b.data]), 'stream');
+  const diffBytes = b.diffs === null ? 0 : (b.diffs.length * 4 + 7) & ~7;
+  const out = new Uint8Array(8 + diffBytes + ipc.length);
+  out[0] = 1;
+  out[1] = b.diffs === null ? 0 : 1;
+  new DataView(out.buffer).setUint32(4, b.data.numRows, true);
+  if (b.diffs !== null) out.set(new Uint8Array(b.diffs.buffer, b.diffs.byteOffset, b.diffs.byteLength), 8);
+  out.set(ipc, 8 + diffBytes);
+  return out;
+}
+
+test('change batches encode byte for byte as Arrow\'s own IPC writer does, for every type, NULLs, weights and 0 rows', () => {
+  // Every single-column schema, then wider ones, each at several sizes: the schema cache is hit from the second size
+  // on, and the same column with the other nullability, or in another order, must not reuse another schema's bytes.
+  const schemas = [
+    ...EVERY_TYPE.map((c) => [c]),
+    ...EVERY_TYPE.map((c) => [{ ...c, field: { ...c.field, nullable: !c.field.nullable } }]),
+    EVERY_TYPE,
+    [...EVERY_TYPE].reverse(),
+  ];
+  let checked = 0;
+  for (const cols of schemas) {
+    const schema: Schema = cols.map((c) => c.field);
+    for (const n of [0, 1, 3, 10, 1000]) {
+      const rows = sampleRows(cols, n);
+      const data = batchFromRows(schema, rows);
+      for (const diffs of [null, Int32Array.from(rows, (_, i) => (i % 2 === 0 ? 1 : -1))]) {
+        const b: ChangeBatch = { data, diffs };
+        const bytes = encodeChangeBatch(b);
+        assert.deepEqual(Buffer.from(bytes), Buffer.from(viaTableToIPC(b)), `${cols.map((c) => c.field.name)} × ${n}`);
+        const back = decodeChangeBatch(bytes);
+        assert.deepEqual(rowsFromBatch(back.data, schema), rows);
+        assert.deepEqual(back.diffs === null ? null : [...back.diffs], diffs === null ? null : [...diffs]);
+        checked++;
+      }
+    }
+  }
+  assert.equal(checked, (EVERY_TYPE.length * 2 + 2) * 5 * 2);
+});
+
+test('a change batch keeps Arrow\'s bytes for schema, field and batch metadata, and for dictionary columns', () => {
+  const k = vectorFromArray([1, 2, 3], new Int32()).data[0];
+  const withMetadata = (note: string, origin: string): RecordBatch => {
+    const schema = new ArrowSchema([new ArrowField('k', new Int32(), true, new Map([['note', note]]))],
+      new Map([['origin', origin]]));
+    const data = makeData({ type: new Struct(schema.fields), length: 3, nullCount: 0, children: [k] });
+    return new RecordBatch(schema, data, new Map([['batch', `${note}/${origin}`]]));
+  };
+  // Schemas differing only in metadata follow one another: each must get its own schema message.
+  const batches = [withMetadata('a', 'x'), withMetadata('b', 'x'), withMetadata('a', 'y'), withMetadata('a', 'x'),
+    new Table({ d: vectorFromArray(['x', 'y', 'x'], new Dictionary(new Utf8(), new Int32())) }).batches[0]];
+  for (const data of batches) {
+    const b: ChangeBatch = { data, diffs: null };
+    assert.deepEqual(Buffer.from(encodeChangeBatch(b)), Buffer.from(viaTableToIPC(b)));
+  }
 });
 
 test('tuples round-trip every kind of value', () => {
