@@ -72,3 +72,9 @@ export type StoredRelation = StoredDef<RelationDef>;
 export function streamSchema(def: StreamDef): Field[] {
   return [...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];
 }
+
+/** How messages name a relation: `stream orders`, `continuous query totals`. */
+export function describeRelation(def: RelationDef): string {
+  const kind = { stream: 'stream', table: 'table', query: 'continuous query', sink: 'sink' }[def.kind];
+  return `${kind} ${def.name}`;
+}

@@ -1,9 +1,8 @@
 // CREATE, DROP and ALTER CONTINUOUS QUERY. None can run inside a transaction block (transaction.ts says why).
 
-import type { RelationDef } from '../catalog';
+import { describeRelation, type RelationDef } from '../catalog';
 import { SqlError, SQLSTATE } from '../errors';
 import type { PlanNode } from '../plan';
-import { describe as describeDef } from '../runtime/runtime';
 import { command, type Execution, type ExecutionResult, type Of } from './execution';
 import { refuseInBlock } from './transaction';
 
@@ -41,7 +40,7 @@ export async function drop(s: Of<'drop'>, x: Execution): Promise<ExecutionResult
   }
   if (def.kind !== s.objectKind) {
     throw new SqlError(SQLSTATE.wrong_object_type, `"${s.name}" is not a ${KIND_WORD[s.objectKind]}`, {
-      hint: `It is a ${describeDef(def)}.`,
+      hint: `It is a ${describeRelation(def)}.`,
     });
   }
   const dropped = await x.runtime.drop(s.name, s.cascade);

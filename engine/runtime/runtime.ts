@@ -3,7 +3,7 @@
 // SQL); rows written into streams and tables commit through commit.ts; storage makes everything durable.
 
 import type { ChangeBatch } from '../batch';
-import { streamSchema, type QueryDef, type RelationDef, type StreamDef } from '../catalog';
+import { describeRelation, streamSchema, type QueryDef, type RelationDef, type RelationStore, type StoredRelation, type StreamDef } from '../catalog';
 import { batchFromRows, columnData, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
 import type { RecordBatch } from 'apache-arrow';
 import { parseValue } from '../text';
@@ -11,7 +11,6 @@ import { intervalSortKey } from '../values/interval';
 import { SqlError, SQLSTATE } from '../errors';
 import { planInputs, type PlanNode, type SourceNode } from '../plan';
 import { T, type Interval, type Schema, type Value } from '../types';
-import type { RelationStore, StoredRelation } from '../catalog';
 import { decodeChangeBatch } from '../codecs/change-batch';
 import { consolidate, runPullChanges } from '../batch-run';
 import { consolidateBatches } from '../operators/changes';
@@ -172,8 +171,8 @@ export class Runtime {
     };
     const direct = this.dependents(name);
     if (direct.length > 0 && !cascade) {
-      throw new SqlError(SQLSTATE.dependent_objects_still_exist, `cannot drop ${describe(this.mustGet(name).def)} because other objects depend on it`, {
-        detail: direct.map((d) => `${describe(d)} depends on ${describe(this.mustGet(name).def)}`).join('\n'),
+      throw new SqlError(SQLSTATE.dependent_objects_still_exist, `cannot drop ${describeRelation(this.mustGet(name).def)} because other objects depend on it`, {
+        detail: direct.map((d) => `${describeRelation(d)} depends on ${describeRelation(this.mustGet(name).def)}`).join('\n'),
         hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
       });
     }
@@ -246,12 +245,12 @@ export class Runtime {
   private writeTarget(name: string): WriteTarget {
     const { id, def } = this.mustGet(name);
     if (def.kind !== 'stream' && def.kind !== 'table') {
-      throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describe(def)}`, {
+      throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describeRelation(def)}`, {
         hint: 'Rows go into streams and tables; continuous queries compute their own rows.',
       });
     }
     if (def.options.connector) {
-      throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describe(def)}: it reads from ${def.options.connector}`);
+      throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describeRelation(def)}: it reads from ${def.options.connector}`);
     }
     return { id, def, table: def.kind === 'table' ? this.tableState(name) : null };
   }
@@ -266,7 +265,7 @@ export class Runtime {
   writableTable(name: string): TableState {
     const t = this.tableState(name);
     if (t.def.options.connector) {
-      throw new SqlError(SQLSTATE.wrong_object_type, `cannot change ${describe(t.def)}: it reads from ${t.def.options.connector}`, {
+      throw new SqlError(SQLSTATE.wrong_object_type, `cannot change ${describeRelation(t.def)}: it reads from ${t.def.options.connector}`, {
         hint: 'Its rows follow its topic; change them there.',
       });
     }
@@ -385,11 +384,6 @@ export class Runtime {
 /** The columns a reader sees: a stream's without `_arrival`. */
 function visibleColumns(def: RelationDef): Schema {
   return def.kind === 'sink' ? [] : def.columns;
-}
-
-export function describe(def: RelationDef): string {
-  const kind = { stream: 'stream', table: 'table', query: 'continuous query', sink: 'sink' }[def.kind];
-  return `${kind} ${def.name}`;
 }
 
 function sourceNodes(plan: PlanNode): SourceNode[] {
