@@ -7,14 +7,47 @@ import { planInputs, type AggCall, type Expr, type PlanKind, type PlanNode } fro
 import { formatValue } from '../engine/text';
 import type { Interval, Schema } from '../engine/types';
 
+/**
+ * A node with two parents (a common subplan, planner/share.ts) is one operator: it is written in full under its first
+ * parent, marked `[shared #k]`, and under the next ones as `Shared #k` alone.
+ */
 export function explainPlan(plan: PlanNode): string[] {
   const lines: string[] = [];
+  const sharedIds = numberShared(plan);
+  const written = new Set<PlanNode>();
   const walk = (n: PlanNode, depth: number): void => {
-    lines.push(`${'  '.repeat(depth)}${(DESCRIBE[n.kind] as (x: PlanNode) => string)(n)}`);
+    const indent = '  '.repeat(depth);
+    const id = sharedIds.get(n);
+    if (id !== undefined && written.has(n)) {
+      lines.push(`${indent}Shared #${id}`);
+      return;
+    }
+    written.add(n);
+    const mark = id === undefined ? '' : ` [shared #${id}]`;
+    lines.push(`${indent}${(DESCRIBE[n.kind] as (x: PlanNode) => string)(n)}${mark}`);
     for (const child of planInputs(n)) walk(child, depth + 1);
   };
   walk(plan, 0);
   return lines;
+}
+
+/** The nodes with more than one parent, numbered 1, 2, ... in the order EXPLAIN first writes them. */
+function numberShared(plan: PlanNode): Map<PlanNode, number> {
+  const parents = new Map<PlanNode, number>();
+  const count = (n: PlanNode): void => {
+    const seen = parents.get(n) ?? 0;
+    parents.set(n, seen + 1);
+    if (seen === 0) for (const child of planInputs(n)) count(child);
+  };
+  count(plan);
+  const ids = new Map<PlanNode, number>();
+  const number = (n: PlanNode): void => {
+    if (ids.has(n)) return;
+    if (parents.get(n)! > 1) ids.set(n, ids.size + 1);
+    for (const child of planInputs(n)) number(child);
+  };
+  number(plan);
+  return ids;
 }
 
 

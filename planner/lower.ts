@@ -3,9 +3,11 @@
 // are split into equi keys and a residual.
 
 import { SqlError, SQLSTATE } from '../engine/errors';
+import { isClosingWindowEnd } from '../engine/operators/properties';
 import type { AggCall, Expr, PlanNode } from '../engine/plan';
 import { T, type Field, type Schema, type SqlType } from '../engine/types';
 import { columnIds, conjunction, splitConjuncts, type LExpr } from './logical/expr';
+import { shareCommonSubplans } from './share';
 import type { LAggCall, LAggregate, LField, LogicalKind, LogicalNode, LSessionWindow } from './logical/nodes';
 
 interface Lowered {
@@ -182,7 +184,8 @@ export class Lowering {
     const ids = [...n.groupBy.map((g) => g.id), ...n.aggs.map((a) => a.id)];
     return {
       node: {
-        kind: 'aggregate', input: input.node, groupBy: indexes, aggs: this.aggCalls(n, input.ids), windowEnd: n.windowEnd,
+        kind: 'aggregate', input: input.node, groupBy: indexes, aggs: this.aggCalls(n, input.ids),
+        windowEnd: n.windowEnd ?? closedKey(input.node, indexes),
         emit: n.emit, schema: this.schema(ids),
       },
       ids,
@@ -219,6 +222,16 @@ export class Lowering {
   }
 }
 
+/**
+ * Which group key is a window_end that the input's watermark closes, when the binder saw no window of its own (an
+ * aggregate over a windowed aggregate, like q5's max of counts per window): its groups of a closed window are final,
+ * so the aggregate evicts them as it does a window's groups, and a join above can evict by it too.
+ */
+function closedKey(input: PlanNode, groupBy: readonly number[]): number | null {
+  const k = groupBy.findIndex((c) => isClosingWindowEnd(input, c));
+  return k < 0 ? null : k;
+}
+
 function exprUses(e: LExpr, id: number): boolean {
   switch (e.kind) {
     case 'column': return e.id === id;
@@ -229,6 +242,7 @@ function exprUses(e: LExpr, id: number): boolean {
   }
 }
 
+/** The physical plan of a logical plan, with equal subtrees computed once (planner/share.ts). */
 export function lowerPlan(root: LogicalNode, paramTypes: readonly SqlType[]): PlanNode {
-  return new Lowering(paramTypes).lower(root);
+  return shareCommonSubplans(new Lowering(paramTypes).lower(root));
 }

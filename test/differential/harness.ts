@@ -35,6 +35,8 @@ const UP_SUM = 'SELECT k, sum(g) AS total, count(*) AS n FROM s1 GROUP BY k';
 const UP_TUMBLE = 'SELECT window_start, window_end, k, count(*) AS n, sum(v) AS sv FROM TUMBLE(s1, ts, INTERVAL \'10 seconds\') GROUP BY window_start, window_end, k';
 
 /** The continuous queries every run creates, upstream before downstream. */
+const HOT_HOP = 'HOP(s1, ts, INTERVAL \'2 seconds\', INTERVAL \'6 seconds\')';
+
 export const QUERIES: readonly DiffQuery[] = [
   { name: 'q_filter', select: 'SELECT k, g, v * 2 AS v2, ts FROM s1 WHERE g > 10 OR k IS NULL' },
   { name: 'q_project', select: 'SELECT upper(k) AS uk, CASE WHEN b THEN g ELSE -g END AS sg, coalesce(v, 0) + 1 AS v1 FROM s2 WHERE v IS NOT NULL OR b' },
@@ -66,6 +68,16 @@ export const QUERIES: readonly DiffQuery[] = [
     name: 'q_session_closed', emitOnWindowClose: true,
     select: 'SELECT k, window_start, window_end, count(*) AS n, avg(v) AS av ' +
       'FROM SESSION(s1, ts, INTERVAL \'3 seconds\') GROUP BY k, window_start, window_end',
+  },
+  {
+    // Nexmark q5's shape: the HOP and its count are one shared operator read by both sides of the join, and the max
+    // of counts per window (and so the join) evict closed windows.
+    name: 'q_hot',
+    select: 'SELECT a.k, a.n, a.window_start, a.window_end FROM (SELECT k, count(*) AS n, window_start, window_end ' +
+      `FROM ${HOT_HOP} GROUP BY k, window_start, window_end) AS a JOIN (SELECT max(c.n) AS maxn, c.window_start, c.window_end ` +
+      `FROM (SELECT count(*) AS n, window_start, window_end FROM ${HOT_HOP} GROUP BY k, window_start, window_end) AS c ` +
+      'GROUP BY c.window_start, c.window_end) AS m ' +
+      'ON a.window_start = m.window_start AND a.window_end = m.window_end AND a.n >= m.maxn',
   },
   {
     name: 'q_approx',

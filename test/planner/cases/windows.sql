@@ -83,3 +83,20 @@ Project [case AS band, count(*) AS customers]
   HashAggregate keys=[case] aggs=[count(*)] emit=changes
     Project [CASE WHEN (revenue > 100) THEN 'big' ELSE 'small' END AS case]
       Source query revenue columns=[revenue]
+
+# Nexmark q5's shape: the HOP and its count per key and window are one shared subplan read by both sides of the
+# join; the max of counts per window is keyed by a closed window_end, so it (and the join) evict closed windows
+CREATE CONTINUOUS QUERY hot AS SELECT a.customer, a.n, a.window_end FROM (SELECT customer, count(*) AS n, window_start, window_end FROM HOP(orders, ts, INTERVAL '2' SECOND, INTERVAL '10' SECOND) GROUP BY customer, window_start, window_end) a JOIN (SELECT max(c.n) AS maxn, c.window_start, c.window_end FROM (SELECT count(*) AS n, window_start, window_end FROM HOP(orders, ts, INTERVAL '2' SECOND, INTERVAL '10' SECOND) GROUP BY customer, window_start, window_end) c GROUP BY c.window_start, c.window_end) m ON a.window_start = m.window_start AND a.window_end = m.window_end AND a.n >= m.maxn
+----
+CREATE CONTINUOUS QUERY hot (customer text, n int8 not null, window_end timestamptz not null) emit=changes trigger=1000ms depends=[orders]
+select: SELECT a.customer, a.n, a.window_end FROM (SELECT customer, count(*) AS n, window_start, window_end FROM HOP(orders, ts, INTERVAL '2' SECOND, INTERVAL '10' SECOND) GROUP BY customer, window_start, window_end) a JOIN (SELECT max(c.n) AS maxn, c.window_start, c.window_end FROM (SELECT count(*) AS n, window_start, window_end FROM HOP(orders, ts, INTERVAL '2' SECOND, INTERVAL '10' SECOND) GROUP BY customer, window_start, window_end) c GROUP BY c.window_start, c.window_end) m ON a.window_start = m.window_start AND a.window_end = m.window_end AND a.n >= m.maxn
+Project [customer, n, window_end]
+  HashJoin inner keys=[window_start = window_start, window_end = window_end] residual=(n >= maxn)
+    Project [customer, count(*) AS n, window_start, window_end]
+      HashAggregate keys=[customer, window_start, window_end] aggs=[count(*)] emit=changes window_end=window_end [shared #1]
+        Window hop slide=2s size=10s time=ts delay=5s
+          Source stream orders columns=[customer, ts]
+    Project [max(n) AS maxn, window_start, window_end]
+      HashAggregate keys=[window_start, window_end] aggs=[max(n)] emit=changes window_end=window_end
+        Project [count(*) AS n, window_start, window_end]
+          Shared #1
