@@ -18,7 +18,8 @@ import type { StreamDef, TableDef } from '../catalog';
 import type { RelationStore } from '../catalog';
 import { DEFAULT_TUNING, type KafkaLog, type KafkaTuning, Sleeper, errorText, makeKafka } from './client';
 import { type KafkaSourceOptions, kafkaSourceOptions } from './options';
-import { SourceBatchWriter, type TableRowsHandler, type WrittenBatch } from './source-batch';
+import { type PreparedBatch, SourceBatchWriter, type TableRowsHandler, type WrittenBatch } from './source-batch';
+import { WriteTogether } from './write-together';
 
 export type { TableRowsHandler } from './source-batch';
 
@@ -72,6 +73,7 @@ class KafkaSourceRunner implements KafkaSource {
   private readonly high = new Map<number, bigint>();
   private readonly tuning: KafkaTuning;
   private readonly writer: SourceBatchWriter;
+  private readonly writes: WriteTogether<PreparedBatch>;
   private readonly sleeper = new Sleeper();
   private consumer: Consumer | null = null;
   private endRun: ((error?: unknown) => void) | null = null;
@@ -90,6 +92,7 @@ class KafkaSourceRunner implements KafkaSource {
     this.backoffMs = this.tuning.initialRetryMs;
     this.groupId = `sluice-${opts.def.name}-${opts.relationId}-${randomBytes(4).toString('hex')}`;
     this.writer = new SourceBatchWriter(opts.store, opts.relationId, opts.def, options, opts.onTableRows);
+    this.writes = new WriteTogether((batches) => this.writer.writeAll(batches));
     for (const [p, offset] of Object.entries(opts.store.sourcePositions(opts.relationId))) {
       this.next.set(Number(p), BigInt(offset));
     }
@@ -160,6 +163,9 @@ class KafkaSourceRunner implements KafkaSource {
       sessionTimeout: this.tuning.sessionTimeoutMs,
       heartbeatInterval: Math.max(100, Math.floor(this.tuning.sessionTimeoutMs / 10)),
       maxWaitTimeInMs: this.tuning.maxWaitMs,
+      // One fetch is decoded in one turn of the event loop (its batches are written together): bounded so that
+      // other sessions never wait long for it.
+      maxBytes: this.tuning.maxFetchBytes,
       // Our loop restarts the client, from our positions.
       retry: { retries: this.tuning.retries, initialRetryTime: this.tuning.initialRetryMs, restartOnFailure: async () => false },
     });
@@ -188,7 +194,9 @@ class KafkaSourceRunner implements KafkaSource {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Every partition's batch of a fetch at once, so that they are written together (write-together.ts); kafkajs
+      // still hands a partition's batches over one after the other, so each partition is read in order.
+      partitionsConsumedConcurrently: Math.max(1, this.high.size),
       eachBatch: (payload) => this.onBatch(payload),
     });
     for (const [partition, offset] of this.next) {
@@ -264,7 +272,9 @@ class KafkaSourceRunner implements KafkaSource {
     if (messages.length === 0) return;
     let written: WrittenBatch;
     try {
-      written = await this.writer.write(partition, messages, batch.lastOffset());
+      const prepared = this.writer.prepare(partition, messages, batch.lastOffset());
+      await this.writes.add(prepared);
+      written = prepared.outcome;
     } catch (e) {
       this.fail(`Kafka source of ${this.opts.def.name} stopped: ${errorText(e)}`);
       return;
