@@ -24,7 +24,6 @@ export interface KafkaTuning {
   readonly maxWaitMs: number;
   /** At most this many bytes per fetch, over all partitions (kafkajs's maxBytes). */
   readonly maxFetchBytes: number;
-  readonly sessionTimeoutMs: number;
   /** How often consumer-group offsets are committed (informational only). */
   readonly commitIntervalMs: number;
 }
@@ -37,7 +36,6 @@ export const DEFAULT_TUNING: KafkaTuning = {
   maxBackoffMs: 30_000,
   maxWaitMs: 500,
   maxFetchBytes: 2 << 20,
-  sessionTimeoutMs: 30_000,
   commitIntervalMs: 5000,
 };
 
