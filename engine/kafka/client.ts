@@ -22,7 +22,8 @@ export interface KafkaTuning {
   readonly maxBackoffMs: number;
   /** How long a fetch waits at the broker for new messages. */
   readonly maxWaitMs: number;
-  readonly sessionTimeoutMs: number;
+  /** At most this many bytes per fetch, over all partitions (kafkajs's maxBytes). */
+  readonly maxFetchBytes: number;
   /** How often consumer-group offsets are committed (informational only). */
   readonly commitIntervalMs: number;
 }
@@ -34,7 +35,7 @@ export const DEFAULT_TUNING: KafkaTuning = {
   initialRetryMs: 300,
   maxBackoffMs: 30_000,
   maxWaitMs: 500,
-  sessionTimeoutMs: 30_000,
+  maxFetchBytes: 2 << 20,
   commitIntervalMs: 5000,
 };
 

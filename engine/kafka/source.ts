@@ -1,23 +1,20 @@
-// A Kafka topic feeding a stream's log or a table, exactly once. Positions live only in Sluice: each fetched batch
-// is decoded and written in ONE atomic storage write together with the partition's next offset (and the batch's dead
-// letters), and only then does the consumer move on. On start every partition is sought to its stored position, so
-// a crash between the fetch and the write reads the same messages again, and after the write never again.
-// Consumer-group offset commits are made now and then for monitoring tools only; nothing reads them back, and each
-// start uses a new group id (sluice-<name>-<id>-<random>).
-//
-// kafkajs decides where a fetch starts from its own state (group commits, rebalances, our seeks landing after its
-// first fetch), so every batch is checked against the position we hold: a batch fetched from anywhere else is
-// dropped and the partition sought back. That check is what the exactly-once promise rests on.
+// A Kafka topic feeding a stream's log or a table, exactly once. Positions live only in Sluice: each fetch is
+// decoded and written in ONE atomic storage write together with the partitions' next offsets (and the dead letters),
+// and only then does the source fetch again, from those offsets. No consumer group is involved
+// (partition-reader.ts): the source reads every partition of the topic from the positions it holds, so a crash
+// between a fetch and its write reads the same messages again, and after the write never again. The positions are
+// also committed now and then as the offsets of group sluice-<name>-<id>, for monitoring tools only; nothing reads
+// them back.
 //
 // The broker going away: kafkajs gives up after a few retries, the source shows 'waiting' with the error, logs it,
 // and restarts its client with doubling backoff from the positions it holds; nothing is lost or read twice.
 
-import { randomBytes } from 'node:crypto';
-import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { StreamDef, TableDef } from '../catalog';
 import type { RelationStore } from '../catalog';
 import { DEFAULT_TUNING, type KafkaLog, type KafkaTuning, Sleeper, errorText, makeKafka } from './client';
 import { type KafkaSourceOptions, kafkaSourceOptions } from './options';
+import { type FetchedPartition, PartitionReader } from './partition-reader';
 import { SourceBatchWriter, type TableRowsHandler, type WrittenBatch } from './source-batch';
 
 export type { TableRowsHandler } from './source-batch';
@@ -73,23 +70,24 @@ class KafkaSourceRunner implements KafkaSource {
   private readonly tuning: KafkaTuning;
   private readonly writer: SourceBatchWriter;
   private readonly sleeper = new Sleeper();
-  private consumer: Consumer | null = null;
-  private endRun: ((error?: unknown) => void) | null = null;
   private stopping = false;
+  /** Resolves when stop() is called: a fetch waiting at the broker is not waited for. */
+  private readonly stopped: Promise<void>;
+  private wakeStopped: () => void = () => undefined;
+  /** The storage write in progress (a fetch's, or new partitions' positions), which stop() lets finish. */
+  private writing: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> = Promise.resolve();
   private backoffMs: number;
   private lastCommitMs = 0;
-  /**
-   * New at every start: the group only serves the informational commits, and a fresh group never waits for the
-   * session of a crashed predecessor's member to expire (seconds to half a minute) before it gets its partitions.
-   */
+  /** The group whose offsets show the positions to monitoring tools; it never has members. */
   private readonly groupId: string;
 
   constructor(private readonly opts: StartKafkaSourceOptions, private readonly options: KafkaSourceOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
     this.backoffMs = this.tuning.initialRetryMs;
-    this.groupId = `sluice-${opts.def.name}-${opts.relationId}-${randomBytes(4).toString('hex')}`;
+    this.groupId = `sluice-${opts.def.name}-${opts.relationId}`;
     this.writer = new SourceBatchWriter(opts.store, opts.relationId, opts.def, options, opts.onTableRows);
+    this.stopped = new Promise((resolve) => (this.wakeStopped = resolve));
     for (const [p, offset] of Object.entries(opts.store.sourcePositions(opts.relationId))) {
       this.next.set(Number(p), BigInt(offset));
     }
@@ -114,13 +112,13 @@ class KafkaSourceRunner implements KafkaSource {
   async stop(): Promise<void> {
     this.stopping = true;
     this.sleeper.wake();
-    this.endRun?.();
+    this.wakeStopped();
     await this.loop;
   }
 
   // --- the client's lifecycle -------------------------------------------------------------------------------------
 
-  /** Runs the consumer, restarting it with backoff after each failure, until stopped or failed. Never rejects. */
+  /** Runs the reader, restarting it with backoff after each failure, until stopped or failed. Never rejects. */
   private async supervise(): Promise<void> {
     while (!this.stopping && !this.failed()) {
       let failure: unknown = null;
@@ -129,7 +127,6 @@ class KafkaSourceRunner implements KafkaSource {
       } catch (e) {
         failure = e;
       }
-      await this.closeConsumer();
       if (this.stopping || this.failed() || failure === null) break;
       const error = errorText(failure);
       // Once per outage (and when the reason changes), not at every retry.
@@ -150,58 +147,44 @@ class KafkaSourceRunner implements KafkaSource {
     const kafka = makeKafka(this.options.brokers, `sluice-${this.opts.def.name}`, this.opts.log, this.tuning);
     await this.resolvePositions(kafka);
     if (this.stopping) return;
-    const ended = new Promise<void>((resolve, reject) => {
-      this.endRun = (e?: unknown) => (e === undefined ? resolve() : reject(e));
-    });
-    // Awaited below, unless connecting fails first and a late crash event rejects it with nobody listening.
-    ended.catch(() => undefined);
-    const consumer = kafka.consumer({
-      groupId: this.groupId,
-      sessionTimeout: this.tuning.sessionTimeoutMs,
-      heartbeatInterval: Math.max(100, Math.floor(this.tuning.sessionTimeoutMs / 10)),
-      maxWaitTimeInMs: this.tuning.maxWaitMs,
-      // Our loop restarts the client, from our positions.
-      retry: { retries: this.tuning.retries, initialRetryTime: this.tuning.initialRetryMs, restartOnFailure: async () => false },
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, (ev) => {
-      if (this.consumer === consumer) this.endRun?.(ev.payload.error ?? new Error('the Kafka consumer crashed'));
-    });
-    // A fetch of nothing but records kafkajs filters out (transaction markers, aborted messages) never reaches
-    // eachBatch, yet kafkajs moves past it: so do we, or the next batch would look fetched from the wrong place.
-    consumer.on(consumer.events.END_BATCH_PROCESS, (ev) => {
-      const { partition, batchSize, firstOffset, lastOffset } = ev.payload;
-      const at = this.next.get(partition);
-      if (batchSize !== 0 || firstOffset === null || at === undefined) return;
-      if (BigInt(firstOffset) <= at && at <= BigInt(lastOffset)) this.next.set(partition, BigInt(lastOffset) + 1n);
-    });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (this.state === 'failed') return;
-      if (this.state === 'waiting' && this.lastError !== null) {
-        this.opts.log.info('Kafka source resumed', { relation: this.opts.def.name, topic: this.options.topic });
-      }
-      this.state = 'running';
-      this.backoffMs = this.tuning.initialRetryMs;
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.options.topic], fromBeginning: this.options.start === 'earliest' });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
-    for (const [partition, offset] of this.next) {
-      consumer.seek({ topic: this.options.topic, partition, offset: offset.toString() });
+    const reader = await PartitionReader.open(kafka, this.options.topic);
+    try {
+      const reading = this.read(kafka, reader);
+      // Awaited below, unless stop() comes first; its end (a closed connection, most likely) matters no more then.
+      reading.catch(() => undefined);
+      await Promise.race([reading, this.stopped]);
+    } finally {
+      await this.writing.catch(() => undefined);
+      await reader.close();
     }
-    await ended;
   }
 
-  private async closeConsumer(): Promise<void> {
-    this.endRun = null;
-    const c = this.consumer;
-    this.consumer = null;
-    if (c !== null) await c.disconnect().catch(() => undefined);
+  /** Fetches and writes, one fetch at a time, until stopped or failed; rejects when the broker fails us. */
+  private async read(kafka: Kafka, reader: PartitionReader): Promise<void> {
+    const limits = { maxWaitMs: this.tuning.maxWaitMs, maxBytes: this.tuning.maxFetchBytes };
+    while (!this.stopping && !this.failed()) {
+      // A partition added to the topic while we run starts where `start` says, as at a first start.
+      if ((await reader.partitions()).some((p) => !this.next.has(p))) {
+        this.writing = this.resolvePositions(kafka);
+        await this.writing;
+      }
+      const fetched = await reader.fetch(this.next, limits);
+      if (this.stopping || this.failed()) return;
+      this.reached();
+      this.writing = this.consume(fetched);
+      await this.writing;
+      await this.commitInformational(reader);
+    }
+  }
+
+  /** The broker answered: the source runs (again). */
+  private reached(): void {
+    if (this.state !== 'waiting') return;
+    if (this.lastError !== null) {
+      this.opts.log.info('Kafka source resumed', { relation: this.opts.def.name, topic: this.options.topic });
+    }
+    this.state = 'running';
+    this.backoffMs = this.tuning.initialRetryMs;
   }
 
   /**
@@ -244,53 +227,39 @@ class KafkaSourceRunner implements KafkaSource {
 
   // --- batches ------------------------------------------------------------------------------------------------------
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    if (this.stopping || this.state === 'failed' || !payload.isRunning() || payload.isStale()) return;
-    const partition = batch.partition;
-    const fetched = BigInt((batch as Batch & { fetchedOffset: string }).fetchedOffset);
-    let expected = this.next.get(partition);
-    if (expected === undefined) {
-      // A partition added to the topic while we run: it starts where the consumer started it.
-      expected = fetched;
-      this.next.set(partition, fetched);
+  /** Makes one fetch durable, then moves the positions past what it consumed. */
+  private async consume(fetched: readonly FetchedPartition[]): Promise<void> {
+    for (const f of fetched) {
+      this.high.set(f.partition, BigInt(f.highWatermark));
+      // Nothing but transaction markers or aborted messages: nothing to write, but the next fetch starts after them.
+      if (f.onlyFiltered) this.next.set(f.partition, BigInt(f.lastOffset) + 1n);
     }
-    if (fetched !== expected) {
-      this.consumer?.seek({ topic: this.options.topic, partition, offset: expected.toString() });
-      return;
-    }
-    this.high.set(partition, BigInt(batch.highWatermark));
-    const messages = batch.messages;
-    if (messages.length === 0) return;
-    let written: WrittenBatch;
+    const batches = fetched.filter((f) => f.messages.length > 0);
+    if (batches.length === 0) return;
+    let written: WrittenBatch[];
     try {
-      written = await this.writer.write(partition, messages, batch.lastOffset());
+      written = await this.writer.write(batches);
     } catch (e) {
       this.fail(`Kafka source of ${this.opts.def.name} stopped: ${errorText(e)}`);
       return;
     }
-    this.messages += written.consumed;
-    this.deadLetters += written.deadLetters;
-    this.skipped += written.skipped;
-    if (written.lastConsumed !== null) {
-      this.next.set(partition, BigInt(written.lastConsumed) + 1n);
-      payload.resolveOffset(written.lastConsumed);
-    }
-    if (written.failure !== null) {
-      this.fail(written.failure);
-      return;
-    }
-    if (this.state === 'waiting') this.state = 'running';
-    await this.commitInformational(payload);
+    batches.forEach((b, i) => {
+      const w = written[i];
+      this.messages += w.consumed;
+      this.deadLetters += w.deadLetters;
+      this.skipped += w.skipped;
+      if (w.lastConsumed !== null) this.next.set(b.partition, BigInt(w.lastConsumed) + 1n);
+    });
+    const failure = written.find((w) => w.failure !== null);
+    if (failure !== undefined) this.fail(failure.failure!);
   }
 
   /** Group offsets for monitoring tools, now and then; a failure here changes nothing. */
-  private async commitInformational(payload: EachBatchPayload): Promise<void> {
+  private async commitInformational(reader: PartitionReader): Promise<void> {
     const now = Date.now();
     if (now - this.lastCommitMs < this.tuning.commitIntervalMs) return;
     this.lastCommitMs = now;
-    const partitions = [...this.next].map(([p, o]) => ({ partition: p, offset: o.toString() }));
-    await payload.commitOffsetsIfNecessary({ topics: [{ topic: this.options.topic, partitions }] }).catch(() => undefined);
+    await reader.commitOffsets(this.groupId, this.next).catch(() => undefined);
   }
 
   private failed(): boolean {
@@ -302,7 +271,5 @@ class KafkaSourceRunner implements KafkaSource {
     this.state = 'failed';
     this.lastError = message;
     this.opts.log.error('Kafka source failed', { relation: this.opts.def.name, topic: this.options.topic, error: message });
-    // Ends the run; the supervisor disconnects once this batch handler has returned.
-    this.endRun?.();
   }
 }

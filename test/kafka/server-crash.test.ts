@@ -1,6 +1,6 @@
 // Exactly once through the real server, across crashes: the server ingests a topic (being written all the while) into
 // two continuous queries (a GROUP BY and a TUMBLE over a WATERMARK), each shipped by a keyed sink. The server is
-// killed with SIGKILL at random moments (while it recovers and joins, or while it ingests), again and again, and
+// killed with SIGKILL at random moments (while it recovers and starts, or while it ingests), again and again, and
 // restarted on the same data directory. At the end every query's result equals the batch recomputation from all the
 // messages in the topic (read back with kcat: each counted exactly once), every bad record is in
 // sluice.dead_letters exactly once at its partition and offset, and each sink topic's last value per key equals the
@@ -101,7 +101,7 @@ describe('SIGKILL the server during Kafka ingest, many times', () => {
         const s: TestServer = server!;
         let what: string;
         if (random() < 0.3) {
-          // While it recovers, starts its sources and joins the consumer group.
+          // While it recovers and starts its sources.
           const ms = Math.floor(random() * 1500);
           what = `${ms} ms after listening`;
           await new Promise((r) => setTimeout(r, ms));
