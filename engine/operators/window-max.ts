@@ -70,15 +70,22 @@ export class WindowMaxOperator implements Operator {
     const values = view.column(this.node.value) as NumVec;
     const ends = view.column(this.node.windowEnd) as NumVec;
     // Only rows at or above their window's maximum so far can be in the output: decode just those, in order.
+    // Rows come mostly in event-time order, so the window of the row before is the likeliest one.
     const candidates: number[] = [];
     const seen = new Map<number, number>();
+    let lastEnd = NaN;
+    let lastBest = -Infinity;
     for (let i = 0; i < n; i++) {
-      if (weightAt(batch, i) < 0) throw new Error('engine: the max rows of a window received a delete');
+      if (batch.diffs !== null && batch.diffs[i] < 0) throw new Error('engine: the max rows of a window received a delete');
       if (values.nulls !== null && values.nulls[i] === 1) continue;
       const end = ends.values[i];
-      const best = seen.get(end) ?? this.tops.get(end)?.max ?? -Infinity;
-      if (values.values[i] < best) continue;
-      seen.set(end, values.values[i]);
+      if (end !== lastEnd) {
+        if (!Number.isNaN(lastEnd)) seen.set(lastEnd, lastBest);
+        lastEnd = end;
+        lastBest = seen.get(end) ?? this.tops.get(end)?.max ?? -Infinity;
+      }
+      if (values.values[i] < lastBest) continue;
+      lastBest = values.values[i];
       candidates.push(i);
     }
     if (candidates.length === 0) return;
