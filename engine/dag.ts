@@ -21,6 +21,7 @@ import { SortOperator } from './operators/sort';
 import { UnionOperator } from './operators/union';
 import { ValuesOperator } from './operators/values';
 import { WindowOperator } from './operators/window';
+import { WindowMaxOperator } from './operators/window-max';
 import type { StateDelta } from './state/chunks';
 import { NUMBER_CODEC, StateStore, type StateTable } from './state/table';
 import type { Schema, Value } from './types';
@@ -90,6 +91,7 @@ const FACTORIES: Record<Exclude<PlanKind, 'source'>, Factory> = {
   session_aggregate: (n, ctx, out) =>
     new SessionAggregateOperator(n as Extract<PlanNode, { kind: 'session_aggregate' }>, ctx, out),
   join: (n, ctx, out) => new JoinOperator(n as Extract<PlanNode, { kind: 'join' }>, ctx, out),
+  window_max: (n, ctx, out) => new WindowMaxOperator(n as Extract<PlanNode, { kind: 'window_max' }>, ctx, out),
   union: (n, _ctx, out) => new UnionOperator(n as Extract<PlanNode, { kind: 'union' }>, out),
   distinct: (n, ctx, out) => new DistinctOperator(n as Extract<PlanNode, { kind: 'distinct' }>, ctx, out),
   sort: (n, ctx, out) => new SortOperator(n as Extract<PlanNode, { kind: 'sort' }>, ctx, out),

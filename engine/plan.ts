@@ -123,6 +123,7 @@ export type PlanNode =
   | AggregateNode
   | SessionAggregateNode
   | JoinNode
+  | WindowMaxNode
   | UnionNode
   | DistinctNode
   | SortNode
@@ -230,6 +231,21 @@ export interface JoinNode {
   readonly rightKeys: readonly number[];
   /** Any further condition, over the concatenated left ++ right schema. */
   readonly residual: Expr | null;
+  readonly schema: Schema;
+}
+
+/**
+ * The rows of each window whose `value` is the largest in their window, all rows tied with it (a NULL value never
+ * qualifies), kept current as rows arrive: an inner join of a windowed stream to its own per-window max(value),
+ * recognised by the planner (planner/logical/rules/window-max.ts). Its input is append-only.
+ */
+export interface WindowMaxNode {
+  readonly kind: 'window_max';
+  readonly input: PlanNode;
+  /** Input column holding window_end: one window per value (start and end go together). */
+  readonly windowEnd: number;
+  /** Input column whose per-window maximum selects the rows. */
+  readonly value: number;
   readonly schema: Schema;
 }
 

@@ -149,6 +149,7 @@ const DESCRIBE: { readonly [K in PlanKind]: (n: Extract<PlanNode, { kind: K }>) 
       ? `HashJoin ${n.joinType} keys=[${keys}]${residual}`
       : `NestedLoopJoin ${n.joinType}${residual}`;
   },
+  window_max: (n) => `WindowMax value=${n.input.schema[n.value].name} window_end=${n.input.schema[n.windowEnd].name}`,
   union: () => 'Union',
   distinct: () => 'Distinct',
   sort: (n) => `Sort [${n.keys.map((k) => {

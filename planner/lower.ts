@@ -140,6 +140,13 @@ export class Lowering {
         ids,
       };
     },
+    window_max: (n) => {
+      const input = this.node(n.input);
+      const windowEnd = input.ids.indexOf(n.endId);
+      const value = input.ids.indexOf(n.valueId);
+      if (windowEnd < 0 || value < 0) throw internal('window max columns missing');
+      return { node: { kind: 'window_max', input: input.node, windowEnd, value, schema: this.schema(input.ids) }, ids: input.ids };
+    },
     union: (n) => {
       const inputs = n.inputs.map((i) => this.inOrder(this.node(i), i.fields).node);
       const ids = n.fields.map((f) => f.id);

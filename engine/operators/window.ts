@@ -110,13 +110,15 @@ export class WindowOperator implements Operator {
       }
     }
     if (rows.length === 0) return;
+    // A TUMBLE with no late row keeps every row once, in order: its columns pass through as they are.
+    const everyRow = perRow === 1 && rows.length === n;
     const idx = Int32Array.from(rows);
-    const cols: Data[] = schema.map((_, c) => takeData(columnData(batch.data, c), idx));
+    const cols: Data[] = schema.map((_, c) => (everyRow ? columnData(batch.data, c) : takeData(columnData(batch.data, c), idx)));
     const startVals = Float64Array.from(starts);
     const endVals = startVals.map((s) => s + this.size);
     cols.push(dataFromVec({ kind: 'num', type: T.timestamptz, length: idx.length, nulls: null, values: startVals }));
     cols.push(dataFromVec({ kind: 'num', type: T.timestamptz, length: idx.length, nulls: null, values: endVals }));
-    const diffs = batch.diffs === null ? null : Int32Array.from(idx, (i) => batch.diffs![i]);
+    const diffs = batch.diffs === null || everyRow ? batch.diffs : Int32Array.from(idx, (i) => batch.diffs![i]);
     this.out.emit({ data: batchFromData(this.node.schema, cols, idx.length), diffs });
   }
 

@@ -22,6 +22,7 @@ export type LogicalNode =
   | LSessionWindow
   | LAggregate
   | LJoin
+  | LWindowMax
   | LUnion
   | LDistinct
   | LSort
@@ -117,6 +118,15 @@ export interface LJoin {
   readonly fields: readonly LField[];
 }
 
+/** The input's rows whose valueId is the maximum of their window (engine/plan.ts WindowMaxNode): same fields. */
+export interface LWindowMax {
+  readonly kind: 'window_max';
+  readonly input: LogicalNode;
+  readonly endId: number;
+  readonly valueId: number;
+  readonly fields: readonly LField[];
+}
+
 /** UNION ALL: inputs line up by position; output fields have their own ids. */
 export interface LUnion {
   readonly kind: 'union';
@@ -161,7 +171,7 @@ export function withInputs(n: LogicalNode, inputs: readonly LogicalNode[]): Logi
     case 'scan': case 'values': return n;
     case 'join': return { ...n, left: inputs[0], right: inputs[1], fields: [...inputs[0].fields, ...inputs[1].fields] };
     case 'union': return { ...n, inputs };
-    case 'filter': case 'distinct': case 'sort': case 'limit': return { ...n, input: inputs[0], fields: inputs[0].fields };
+    case 'filter': case 'distinct': case 'sort': case 'limit': case 'window_max': return { ...n, input: inputs[0], fields: inputs[0].fields };
     case 'window': case 'session_window':
       return { ...n, input: inputs[0], fields: [...inputs[0].fields, ...n.fields.slice(n.fields.length - 2)] };
     case 'project': case 'aggregate': return { ...n, input: inputs[0] };

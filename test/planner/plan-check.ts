@@ -52,6 +52,11 @@ export function checkPlan(n: PlanNode): void {
       for (const i of n.inputs) assert.deepEqual(i.schema.map((f) => f.type.name), n.schema.map((f) => f.type.name), `${w}: input types`);
       break;
     case 'sort': n.keys.forEach((k) => checkExpr(k.expr, n.input.schema, w)); break;
+    case 'window_max':
+      assert.deepEqual(n.schema, n.input.schema, w);
+      assert.equal(n.input.schema[n.windowEnd].name, 'window_end', w);
+      assert.ok(n.value < n.input.schema.length, w);
+      break;
     case 'distinct': case 'limit': break;
   }
   const children = n.kind === 'join' ? [n.left, n.right] : n.kind === 'union' ? n.inputs : [n.input];

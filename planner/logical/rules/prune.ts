@@ -63,5 +63,7 @@ function prune(node: LogicalNode, required: ReadonlySet<number>): LogicalNode {
       return withInputs(node, [prune(node.input, add(new Set(required), node.keys.map((k) => k.expr)))]);
     case 'limit':
       return withInputs(node, [prune(node.input, required)]);
+    case 'window_max':
+      return withInputs(node, [prune(node.input, new Set([...required, node.endId, node.valueId]))]);
   }
 }

@@ -83,3 +83,42 @@ Project [name]
       Project [region]
         Filter (tier = 1)
           Source table customers columns=[region, tier]
+
+# a stream joined to its own per-window max (Nexmark q7's highest bid) keeps only each window's max rows
+CREATE CONTINUOUS QUERY latest AS SELECT B.order_id, B.customer, B.ts, M.window_start FROM TUMBLE(orders, ts, INTERVAL '10' SECOND) AS B JOIN (SELECT max(order_id) AS top, window_start, window_end FROM TUMBLE(orders, ts, INTERVAL '10' SECOND) GROUP BY window_start, window_end) AS M ON B.window_start = M.window_start AND B.window_end = M.window_end AND B.order_id = M.top
+----
+CREATE CONTINUOUS QUERY latest (order_id int8 not null, customer text, ts timestamptz not null, window_start timestamptz not null) emit=changes trigger=1000ms depends=[orders]
+select: SELECT B.order_id, B.customer, B.ts, M.window_start FROM TUMBLE(orders, ts, INTERVAL '10' SECOND) AS B JOIN (SELECT max(order_id) AS top, window_start, window_end FROM TUMBLE(orders, ts, INTERVAL '10' SECOND) GROUP BY window_start, window_end) AS M ON B.window_start = M.window_start AND B.window_end = M.window_end AND B.order_id = M.top
+Project [order_id, customer, ts, window_start]
+  Project [order_id, customer, ts, window_start]
+    WindowMax value=order_id window_end=window_end
+      Window tumble size=10s time=ts delay=5s
+        Source stream orders columns=[order_id, customer, ts]
+
+# ... but not over a float, whose max the join's equality might not find (NaN): a join
+CREATE CONTINUOUS QUERY biggest AS SELECT B.order_id, B.amount FROM TUMBLE(orders, ts, INTERVAL '10' SECOND) AS B JOIN (SELECT max(amount) AS top, window_start, window_end FROM TUMBLE(orders, ts, INTERVAL '10' SECOND) GROUP BY window_start, window_end) AS M ON B.window_start = M.window_start AND B.window_end = M.window_end AND B.amount = M.top
+----
+CREATE CONTINUOUS QUERY biggest (order_id int8 not null, amount float8) emit=changes trigger=1000ms depends=[orders]
+select: SELECT B.order_id, B.amount FROM TUMBLE(orders, ts, INTERVAL '10' SECOND) AS B JOIN (SELECT max(amount) AS top, window_start, window_end FROM TUMBLE(orders, ts, INTERVAL '10' SECOND) GROUP BY window_start, window_end) AS M ON B.window_start = M.window_start AND B.window_end = M.window_end AND B.amount = M.top
+Project [order_id, amount]
+  HashJoin inner keys=[window_start = window_start, window_end = window_end, amount = top]
+    Window tumble size=10s time=ts delay=5s
+      Source stream orders columns=[order_id, amount, ts]
+    Project [max(amount) AS top, window_start, window_end]
+      HashAggregate keys=[window_start, window_end] aggs=[max(amount)] emit=changes window_end=window_end
+        Window tumble size=10s time=ts delay=5s
+          Source stream orders columns=[amount, ts]
+
+# ... nor over two different windows
+CREATE CONTINUOUS QUERY mismatched AS SELECT B.order_id FROM TUMBLE(orders, ts, INTERVAL '10' SECOND) AS B JOIN (SELECT max(order_id) AS top, window_start, window_end FROM TUMBLE(orders, ts, INTERVAL '20' SECOND) GROUP BY window_start, window_end) AS M ON B.window_start = M.window_start AND B.window_end = M.window_end AND B.order_id = M.top
+----
+CREATE CONTINUOUS QUERY mismatched (order_id int8 not null) emit=changes trigger=1000ms depends=[orders]
+select: SELECT B.order_id FROM TUMBLE(orders, ts, INTERVAL '10' SECOND) AS B JOIN (SELECT max(order_id) AS top, window_start, window_end FROM TUMBLE(orders, ts, INTERVAL '20' SECOND) GROUP BY window_start, window_end) AS M ON B.window_start = M.window_start AND B.window_end = M.window_end AND B.order_id = M.top
+Project [order_id]
+  HashJoin inner keys=[window_start = window_start, window_end = window_end, order_id = top]
+    Window tumble size=10s time=ts delay=5s
+      Source stream orders columns=[order_id, ts]
+    Project [max(order_id) AS top, window_start, window_end]
+      HashAggregate keys=[window_start, window_end] aggs=[max(order_id)] emit=changes window_end=window_end
+        Window tumble size=20s time=ts delay=5s
+          Source stream orders columns=[order_id, ts]
