@@ -21,6 +21,7 @@ import { SortOperator } from './operators/sort';
 import { UnionOperator } from './operators/union';
 import { ValuesOperator } from './operators/values';
 import { WindowOperator } from './operators/window';
+import type { Pacer } from './slices';
 import type { StateDelta } from './state/chunks';
 import { NUMBER_CODEC, StateStore, type StateTable } from './state/table';
 import type { Schema, Value } from './types';
@@ -53,8 +54,11 @@ export interface Dag {
   watermark(): number | null;
   /** How many rows were refused as late so far. */
   lateRows(): number;
-  /** The state keys changed since the last snapshot, for committing epoch `epoch` (epochs only move forward). */
-  snapshot(epoch: number): StateDelta;
+  /**
+   * The state keys changed since the last snapshot, for committing epoch `epoch` (epochs only move forward); encoded
+   * in slices paced by `pacer`, with no input pushed until it resolves.
+   */
+  snapshot(epoch: number, pacer: Pacer): Promise<StateDelta>;
   /** Loads the state of the last committed epoch, before the first epoch runs. */
   restore(entries: Iterable<[string, Uint8Array]>): void;
   stateBytes(): number;
@@ -208,8 +212,8 @@ class DagImpl implements Dag {
     return this.late;
   }
 
-  snapshot(epoch: number): StateDelta {
-    return this.state.snapshot(epoch);
+  snapshot(epoch: number, pacer: Pacer): Promise<StateDelta> {
+    return this.state.snapshot(epoch, pacer);
   }
 
   restore(entries: Iterable<[string, Uint8Array]>): void {

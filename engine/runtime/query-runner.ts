@@ -9,7 +9,7 @@
 
 import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
-import { concatBatches, rowsFromBatch } from '../columns';
+import { concatBatches } from '../columns';
 import type { Schema } from '../types';
 import { SqlError, SQLSTATE, toSqlError } from '../errors';
 import type { DeadLetter, EpochCommit, Offsets } from '../../storage';
@@ -224,7 +224,8 @@ export class QueryRunner {
     try {
       this.late = [];
       this.dag.beginEpoch(Date.now() * 1000);
-      const rowsIn = await this.feedInputs(ends);
+      const pacer = new Pacer();
+      const rowsIn = await this.feedInputs(ends, pacer);
       const output = this.dag.endEpoch();
       // The end of an epoch (flush, result changes, snapshot, commit) is work too: give other sessions a turn between.
       await yieldToLoop();
@@ -233,9 +234,8 @@ export class QueryRunner {
       let delta: ResultDelta[] = [];
       let rowsOut = 0;
       if (this.keyed !== null) {
-        const rows = changes === null ? [] : rowsFromBatch(changes.data, this.schema);
-        delta = this.keyed.plan(rows, changes?.diffs ?? null);
-        rowsOut = rows.length;
+        delta = await this.keyed.plan(changes, this.schema, pacer);
+        rowsOut = changes?.data.numRows ?? 0;
       } else if (changes !== null) {
         // Before anything is written: an append-only query that retracts is a bug, and fails the query.
         AppendResult.check(changes);
@@ -244,12 +244,14 @@ export class QueryRunner {
       await yieldToLoop();
       const epoch = this.stats.epoch + 1;
       const offsets: Record<number, bigint> = Object.fromEntries(ends);
+      const stateChanges = await this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }, pacer);
+      const resultRows = this.keyed === null ? null : resultChunks(await this.keyed.chunk(epoch, delta, pacer));
       await this.store.commitEpoch({
         queryId: this.id,
         epoch,
-        stateChanges: this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }),
+        stateChanges,
         resultChanges: changes === null ? null : encodeChangeBatch(changes),
-        resultRows: this.keyed === null ? null : resultChunks(this.keyed.chunk(epoch, delta)),
+        resultRows,
         offsets: offsets as Offsets,
         checkpoint: { durationMs: performance.now() - started, offsets: this.namedOffsets(ends) },
         deadLetters: late.map((r) => this.deadLetter(r)),
@@ -286,8 +288,10 @@ export class QueryRunner {
   }
 
   /** The operators' changed state, plus the plan fingerprint with the first epoch and the counters after this one. */
-  private stateChanges(epoch: number, counts: { rowsIn: number; rowsOut: number; lateRows: number }): Map<string, Uint8Array | null> {
-    const changes = this.dag.snapshot(epoch);
+  private async stateChanges(
+    epoch: number, counts: { rowsIn: number; rowsOut: number; lateRows: number }, pacer: Pacer,
+  ): Promise<Map<string, Uint8Array | null>> {
+    const changes = await this.dag.snapshot(epoch, pacer);
     if (!this.planStored) changes.set(PLAN_KEY, Buffer.from(this.planFingerprint, 'utf8'));
     const s = this.stats;
     changes.set(COUNTERS_KEY, Buffer.from(JSON.stringify({
@@ -298,8 +302,7 @@ export class QueryRunner {
   }
 
   /** Pushes the epoch's input into the DAG in slices, yielding between them so no session waits for the whole epoch. */
-  private async feedInputs(ends: ReadonlyMap<number, bigint>): Promise<number> {
-    const pacer = new Pacer();
+  private async feedInputs(ends: ReadonlyMap<number, bigint>, pacer: Pacer): Promise<number> {
     let rows = 0;
     // Relations in id order, so an epoch replayed after a crash feeds its inputs in the same order.
     for (const id of [...ends.keys()].sort((a, b) => a - b)) {

@@ -13,7 +13,8 @@
 import type { ChangeBatch } from '../batch';
 import type { RecordBatch } from 'apache-arrow';
 import { batchFromRows, rowsFromBatch, takeBatch } from '../columns';
-import { ChunkLog, type StateDelta } from '../state/chunks';
+import { type Pacer, slicesOf } from '../slices';
+import { ChunkLog, type Encode, type StateDelta } from '../state/chunks';
 import type { ByteReader, ByteWriter } from '../state/codec';
 import type { Schema, Value } from '../types';
 
@@ -66,20 +67,25 @@ export class KeyedResult implements ResultSet {
   }
 
   /**
-   * The delta that applying these changes would make, without applying it: callers make the delta durable first
-   * and only then `apply` it, so SELECT never sees an epoch that could still be lost.
+   * The delta that applying an epoch's changes (rows of `schema`) would make, without applying it: callers make the
+   * delta durable first and only then `apply` it, so SELECT never sees an epoch that could still be lost. The changes
+   * are netted a slice at a time, paced by `pacer`: an epoch's changes can be every group of a big aggregate.
    */
-  plan(changes: readonly (readonly Value[])[], diffs: Int32Array | null): ResultDelta[] {
+  async plan(changes: ChangeBatch | null, schema: Schema, pacer: Pacer): Promise<ResultDelta[]> {
     const pending = new Map<string, { row: readonly Value[]; count: number }>();
-    for (let i = 0; i < changes.length; i++) {
-      const row = changes[i];
-      const key = rowKey(row);
-      let p = pending.get(key);
-      if (!p) {
-        p = { row, count: this.rows.get(key)?.count ?? 0 };
-        pending.set(key, p);
+    for (const slice of changes === null ? [] : slicesOf(changes)) {
+      const rows = rowsFromBatch(slice.data, schema);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        const key = rowKey(row);
+        let p = pending.get(key);
+        if (!p) {
+          p = { row, count: this.rows.get(key)?.count ?? 0 };
+          pending.set(key, p);
+        }
+        p.count += slice.diffs ? slice.diffs[i] : 1;
       }
-      p.count += diffs ? diffs[i] : 1;
+      await pacer.between();
     }
     const out: ResultDelta[] = [];
     for (const [key, p] of pending) {
@@ -91,16 +97,17 @@ export class KeyedResult implements ResultSet {
 
   /**
    * Epoch `epoch`'s chunk of the stored result for `delta` (made with `plan`, not applied yet): the changed rows, or,
-   * when the chunk log is due for a rewrite, every row the result will hold after the delta.
+   * when the chunk log is due for a rewrite, every row the result will hold after the delta. Paced by `pacer`.
    */
-  chunk(epoch: number, delta: readonly ResultDelta[]): StateDelta {
-    return this.chunks.write(epoch, delta.length, (add) => {
-      const changed = new Set(delta.map((d) => d.key));
-      for (const [key, r] of this.rows) if (!changed.has(key)) add((w) => writeRecord(w, r.row, r.count));
-      for (const d of delta) if (d.count > 0) add((w) => writeRecord(w, d.row, d.count));
-    }, (add) => {
-      for (const d of delta) add((w) => writeRecord(w, d.row, d.count));
-    });
+  chunk(epoch: number, delta: readonly ResultDelta[], pacer: Pacer): Promise<StateDelta> {
+    return this.chunks.write(epoch, delta.length, () => this.recordsAfter(delta), () => deltaRecords(delta), pacer);
+  }
+
+  /** Every row the result holds once `delta` is applied. */
+  private *recordsAfter(delta: readonly ResultDelta[]): Generator<Encode> {
+    const changed = new Set(delta.map((d) => d.key));
+    for (const [key, r] of this.rows) if (!changed.has(key)) yield (w) => writeRecord(w, r.row, r.count);
+    yield* deltaRecords(delta.filter((d) => d.count > 0));
   }
 
   apply(delta: readonly ResultDelta[]): void {
@@ -121,6 +128,10 @@ export class KeyedResult implements ResultSet {
       }
     });
   }
+}
+
+function* deltaRecords(delta: readonly ResultDelta[]): Generator<Encode> {
+  for (const d of delta) yield (w) => writeRecord(w, d.row, d.count);
 }
 
 /** A chunk record: the row's count (0: the row is gone), then its values. The row is its own key. */
