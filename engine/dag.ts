@@ -48,6 +48,8 @@ export interface Dag {
   beginEpoch(nowMicros: number): void;
   /** Ends an epoch: flushes every operator, inputs first; returns the root's output changes since the last call. */
   endEpoch(): ChangeBatch[];
+  /** endEpoch, giving the event loop back between an operator's flush steps as `pacer` decides. */
+  endEpochPaced(pacer: Pacer): Promise<ChangeBatch[]>;
   /** Batch mode: no more input; every operator flushes and closes its windows. Returns the remaining output. */
   endOfInput(): ChangeBatch[];
   /** The lowest watermark any operator has emitted; null when none has emitted one. */
@@ -194,6 +196,14 @@ class DagImpl implements Dag {
 
   endEpoch(): ChangeBatch[] {
     for (const o of this.ops) o.op.flush();
+    return this.takeOutput();
+  }
+
+  async endEpochPaced(pacer: Pacer): Promise<ChangeBatch[]> {
+    for (const o of this.ops) {
+      if (o.op.flushSteps === undefined) o.op.flush();
+      else for (const _step of o.op.flushSteps()) await pacer.between();
+    }
     return this.takeOutput();
   }
 

@@ -226,7 +226,7 @@ export class QueryRunner {
       this.dag.beginEpoch(Date.now() * 1000);
       const pacer = new Pacer();
       const rowsIn = await this.feedInputs(ends, pacer);
-      const output = this.dag.endEpoch();
+      const output = await this.dag.endEpochPaced(pacer);
       // The end of an epoch (flush, result changes, snapshot, commit) is work too: give other sessions a turn between.
       await yieldToLoop();
       const late = this.late;
