@@ -3,8 +3,9 @@
 // state changes, the result changes, the new offsets and the epoch number in one atomic storage batch. Only then
 // does the result change in memory, so SELECT never sees what a crash could take back.
 //
-// The input goes into the DAG in bounded slices with a yield to the event loop between them (engine/slices.ts), so
-// an epoch over millions of rows never freezes the other sessions. Slicing changes neither which rows an epoch reads
+// The input goes into the DAG in bounded slices with a yield to the event loop between them (engine/slices.ts), and
+// the epoch's end (the operators' flush, netting the result, encoding state and result) is paced by the same Pacer,
+// so an epoch over millions of rows never freezes the other sessions. Slicing changes neither which rows an epoch reads
 // nor their order, and operators emit watermarks only at the epoch's end, so the epoch's output is the same.
 
 import type { ChangeBatch } from '../batch';
@@ -227,7 +228,8 @@ export class QueryRunner {
       const pacer = new Pacer();
       const rowsIn = await this.feedInputs(ends, pacer);
       const output = await this.dag.endEpochPaced(pacer);
-      // The end of an epoch (flush, result changes, snapshot, commit) is work too: give other sessions a turn between.
+      // The end of an epoch is work too: the flush, the result's netting and the state and result chunks run in
+      // slices paced like the input, and other sessions get a turn between the steps that are one piece.
       await yieldToLoop();
       const late = this.late;
       const changes = this.collect(output);
