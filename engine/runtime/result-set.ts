@@ -12,7 +12,7 @@
 
 import type { ChangeBatch } from '../batch';
 import type { RecordBatch } from 'apache-arrow';
-import { batchFromRows, rowsFromBatch, takeBatch } from '../columns';
+import { batchFromRows, columnData, rowsFromBatch, takeBatch, valuesFromData } from '../columns';
 import { type Pacer, slicesOf } from '../slices';
 import { ChunkLog, type Encode, type StateDelta } from '../state/chunks';
 import type { ByteReader, ByteWriter } from '../state/codec';
@@ -25,10 +25,9 @@ export interface ResultRow {
   count: number;
 }
 
-/** What one epoch does to the stored result: rows whose count changed, with the new count (0 = delete). */
+/** What one epoch does to the stored result: rows (by key) whose count changed, with the new count (0 = delete). */
 export interface ResultDelta {
   readonly key: string;
-  readonly row: readonly Value[];
   readonly count: number;
 }
 
@@ -74,28 +73,24 @@ export class KeyedResult implements ResultSet {
   /**
    * The delta that applying an epoch's changes (rows of `schema`) would make, without applying it: callers make the
    * delta durable first and only then `apply` it, so SELECT never sees an epoch that could still be lost. The changes
-   * are netted a slice at a time, paced by `pacer`: an epoch's changes can be every group of a big aggregate.
+   * are netted by their rows' keys, built a column at a time (no array per row), a slice at a time paced by
+   * `pacer`: an epoch's changes can be every group of a big aggregate.
    */
   async plan(changes: ChangeBatch | null, schema: Schema, pacer: Pacer): Promise<ResultDelta[]> {
-    const pending = new Map<string, { row: readonly Value[]; count: number }>();
+    const pending = new Map<string, number>();
     for (const slice of changes === null ? [] : slicesOf(changes)) {
-      const rows = rowsFromBatch(slice.data, schema);
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i];
-        const key = rowKey(row);
-        let p = pending.get(key);
-        if (!p) {
-          p = { row, count: this.counts.get(key) ?? 0 };
-          pending.set(key, p);
-        }
-        p.count += slice.diffs ? slice.diffs[i] : 1;
+      const keys = rowKeysOf(slice.data, schema);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        const count = pending.get(key) ?? this.counts.get(key) ?? 0;
+        pending.set(key, count + (slice.diffs ? slice.diffs[i] : 1));
       }
       await pacer.between();
     }
     const out: ResultDelta[] = [];
-    for (const [key, p] of pending) {
-      if (p.count < 0) throw new Error(`result row deleted more often than inserted: ${key}`);
-      if (p.count !== (this.counts.get(key) ?? 0)) out.push({ key, row: p.row, count: p.count });
+    for (const [key, count] of pending) {
+      if (count < 0) throw new Error(`result row deleted more often than inserted: ${key}`);
+      if (count !== (this.counts.get(key) ?? 0)) out.push({ key, count });
     }
     return out;
   }
@@ -136,7 +131,7 @@ export class KeyedResult implements ResultSet {
 }
 
 function* deltaRecords(delta: readonly ResultDelta[]): Generator<Encode> {
-  for (const d of delta) yield (w) => writeRecord(w, d.row, d.count);
+  for (const d of delta) yield (w) => writeRecord(w, rowFromKey(d.key), d.count);
 }
 
 /** A chunk record: the row's count (0: the row is gone), then its values. The row is its own key. */
@@ -213,17 +208,28 @@ export class AppendResult implements ResultSet {
  */
 export function rowKey(row: readonly Value[]): string {
   let key = '';
-  for (let c = 0; c < row.length; c++) {
-    const v = row[c];
-    switch (typeof v) {
-      case 'number': key += `f${v};`; break;
-      case 'bigint': key += `b${v};`; break;
-      case 'string': key += `s${v.length}:${v}`; break;
-      case 'boolean': key += v ? 'T' : 'F'; break;
-      default: key += v === null ? 'N' : `i${v.months},${v.days},${v.micros};`;
-    }
-  }
+  for (let c = 0; c < row.length; c++) key += keyPart(row[c]);
   return key;
+}
+
+/** The rowKey of each row of a batch, built a column at a time. */
+function rowKeysOf(batch: RecordBatch, schema: Schema): string[] {
+  const keys = new Array<string>(batch.numRows).fill('');
+  for (let c = 0; c < schema.length; c++) {
+    const values = valuesFromData(columnData(batch, c), schema[c].type);
+    for (let i = 0; i < keys.length; i++) keys[i] += keyPart(values[i]);
+  }
+  return keys;
+}
+
+function keyPart(v: Value): string {
+  switch (typeof v) {
+    case 'number': return `f${v};`;
+    case 'bigint': return `b${v};`;
+    case 'string': return `s${v.length}:${v}`;
+    case 'boolean': return v ? 'T' : 'F';
+    default: return v === null ? 'N' : `i${v.months},${v.days},${v.micros};`;
+  }
 }
 
 /** The row a rowKey spells, value for value (0 and -0 have one key: the row holds 0). */
