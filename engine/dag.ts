@@ -22,6 +22,7 @@ import { UnionOperator } from './operators/union';
 import { ValuesOperator } from './operators/values';
 import { WindowOperator } from './operators/window';
 import { WindowMaxOperator } from './operators/window-max';
+import type { Pacer } from './slices';
 import type { StateDelta } from './state/chunks';
 import { NUMBER_CODEC, StateStore, type StateTable } from './state/table';
 import type { Schema, Value } from './types';
@@ -48,14 +49,19 @@ export interface Dag {
   beginEpoch(nowMicros: number): void;
   /** Ends an epoch: flushes every operator, inputs first; returns the root's output changes since the last call. */
   endEpoch(): ChangeBatch[];
+  /** endEpoch, giving the event loop back between an operator's flush steps as `pacer` decides. */
+  endEpochPaced(pacer: Pacer): Promise<ChangeBatch[]>;
   /** Batch mode: no more input; every operator flushes and closes its windows. Returns the remaining output. */
   endOfInput(): ChangeBatch[];
   /** The lowest watermark any operator has emitted; null when none has emitted one. */
   watermark(): number | null;
   /** How many rows were refused as late so far. */
   lateRows(): number;
-  /** The state keys changed since the last snapshot, for committing epoch `epoch` (epochs only move forward). */
-  snapshot(epoch: number): StateDelta;
+  /**
+   * The state keys changed since the last snapshot, for committing epoch `epoch` (epochs only move forward); encoded
+   * in slices paced by `pacer`, with no input pushed until it resolves.
+   */
+  snapshot(epoch: number, pacer: Pacer): Promise<StateDelta>;
   /** Loads the state of the last committed epoch, before the first epoch runs. */
   restore(entries: Iterable<[string, Uint8Array]>): void;
   stateBytes(): number;
@@ -195,6 +201,14 @@ class DagImpl implements Dag {
     return this.takeOutput();
   }
 
+  async endEpochPaced(pacer: Pacer): Promise<ChangeBatch[]> {
+    for (const o of this.ops) {
+      if (o.op.flushSteps === undefined) o.op.flush();
+      else for (const _step of o.op.flushSteps()) await pacer.between();
+    }
+    return this.takeOutput();
+  }
+
   endOfInput(): ChangeBatch[] {
     for (const o of this.ops) o.op.endOfInput();
     return this.takeOutput();
@@ -210,8 +224,8 @@ class DagImpl implements Dag {
     return this.late;
   }
 
-  snapshot(epoch: number): StateDelta {
-    return this.state.snapshot(epoch);
+  snapshot(epoch: number, pacer: Pacer): Promise<StateDelta> {
+    return this.state.snapshot(epoch, pacer);
   }
 
   restore(entries: Iterable<[string, Uint8Array]>): void {

@@ -40,6 +40,12 @@ export interface Operator {
   onWatermark(micros: number): void;
   /** End of an epoch: emit what the epoch changed (aggregates emit per epoch, not per batch). */
   flush(): void;
+  /**
+   * The same as flush, in bounded steps, for an operator whose flush can touch every group it holds: each step
+   * emits its part, and the runner may yield to the event loop between steps (engine/slices.ts). Running every
+   * step is flush().
+   */
+  flushSteps?(): Iterable<void>;
   /** Batch mode: no more input. Flushes, closes every window and emits what remains. */
   endOfInput(): void;
   /** The runner loaded the state tables, before the first epoch: rebuild what is derived from them. */

@@ -9,7 +9,9 @@
 //
 // The cache is bounded by the encoded bytes it keeps (the decoded batch's columns are views of those bytes), least
 // recently read out first, so a big COPY's entries pass through it rather than pile up; an entry larger than the
-// whole bound is decoded for its reader and not kept.
+// whole bound is decoded for its reader and not kept. An entry also goes once every reader of its relation has read
+// it (each reads an entry once): a stream with one query keeps nothing, where a 1 M-row COPY's entries used to stay
+// (32 MB of them, the whole copy-agg input, until other entries pushed them out).
 
 import type { ChangeBatch } from '../batch';
 import type { RelationStore } from '../catalog';
@@ -21,6 +23,8 @@ export const DECODED_ENTRY_BUDGET_BYTES = 64 * 1024 * 1024;
 interface CachedEntry {
   readonly batch: ChangeBatch;
   readonly bytes: number;
+  /** Readers of the relation that have not read the entry yet. */
+  readsLeft: number;
 }
 
 export class LogReader {
@@ -31,12 +35,14 @@ export class LogReader {
   constructor(
     private readonly store: RelationStore,
     private readonly budgetBytes: number = DECODED_ENTRY_BUDGET_BYTES,
+    /** How many readers read a relation's log through this reader; unknown (kept for the budget only) by default. */
+    private readonly readersOf: (relationId: number) => number = () => Infinity,
   ) {}
 
   /** The change batches of `relationId`'s log after `fromSeq` up to `toSeq` (inclusive), in log order. */
   async *changes(relationId: number, fromSeq: bigint, toSeq: bigint): AsyncGenerator<ChangeBatch> {
     for await (const entry of this.store.readLog(relationId, fromSeq, toSeq)) {
-      yield this.decoded(`${relationId}/${entry.seq}/${entry.part}`, entry.bytes);
+      yield this.decoded(relationId, `${relationId}/${entry.seq}/${entry.part}`, entry.bytes);
     }
   }
 
@@ -45,17 +51,19 @@ export class LogReader {
     return this.keptBytes;
   }
 
-  private decoded(key: string, bytes: Uint8Array): ChangeBatch {
+  private decoded(relationId: number, key: string, bytes: Uint8Array): ChangeBatch {
     const hit = this.entries.get(key);
     if (hit !== undefined) {
-      // Read again: it becomes the most recently used.
+      // Read again: it becomes the most recently used, unless this was its last reader.
       this.entries.delete(key);
-      this.entries.set(key, hit);
+      if (--hit.readsLeft > 0) this.entries.set(key, hit);
+      else this.keptBytes -= hit.bytes;
       return hit.batch;
     }
     const batch = decodeChangeBatch(bytes);
-    if (bytes.byteLength > this.budgetBytes) return batch;
-    this.entries.set(key, { batch, bytes: bytes.byteLength });
+    const readsLeft = this.readersOf(relationId) - 1;
+    if (readsLeft <= 0 || bytes.byteLength > this.budgetBytes) return batch;
+    this.entries.set(key, { batch, bytes: bytes.byteLength, readsLeft });
     this.keptBytes += bytes.byteLength;
     for (const [oldest, entry] of this.entries) {
       if (this.keptBytes <= this.budgetBytes) break;

@@ -3,13 +3,14 @@
 // state changes, the result changes, the new offsets and the epoch number in one atomic storage batch. Only then
 // does the result change in memory, so SELECT never sees what a crash could take back.
 //
-// The input goes into the DAG in bounded slices with a yield to the event loop between them (engine/slices.ts), so
-// an epoch over millions of rows never freezes the other sessions. Slicing changes neither which rows an epoch reads
+// The input goes into the DAG in bounded slices with a yield to the event loop between them (engine/slices.ts), and
+// the epoch's end (the operators' flush, netting the result, encoding state and result) is paced by the same Pacer,
+// so an epoch over millions of rows never freezes the other sessions. Slicing changes neither which rows an epoch reads
 // nor their order, and operators emit watermarks only at the epoch's end, so the epoch's output is the same.
 
 import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
-import { concatBatches, rowsFromBatch } from '../columns';
+import { concatBatches } from '../columns';
 import type { Schema } from '../types';
 import { SqlError, SQLSTATE, toSqlError } from '../errors';
 import type { DeadLetter, EpochCommit, Offsets } from '../../storage';
@@ -224,18 +225,19 @@ export class QueryRunner {
     try {
       this.late = [];
       this.dag.beginEpoch(Date.now() * 1000);
-      const rowsIn = await this.feedInputs(ends);
-      const output = this.dag.endEpoch();
-      // The end of an epoch (flush, result changes, snapshot, commit) is work too: give other sessions a turn between.
+      const pacer = new Pacer();
+      const rowsIn = await this.feedInputs(ends, pacer);
+      const output = await this.dag.endEpochPaced(pacer);
+      // The end of an epoch is work too: the flush, the result's netting and the state and result chunks run in
+      // slices paced like the input, and other sessions get a turn between the steps that are one piece.
       await yieldToLoop();
       const late = this.late;
       const changes = this.collect(output);
       let delta: ResultDelta[] = [];
       let rowsOut = 0;
       if (this.keyed !== null) {
-        const rows = changes === null ? [] : rowsFromBatch(changes.data, this.schema);
-        delta = this.keyed.plan(rows, changes?.diffs ?? null);
-        rowsOut = rows.length;
+        delta = await this.keyed.plan(changes, this.schema, pacer);
+        rowsOut = changes?.data.numRows ?? 0;
       } else if (changes !== null) {
         // Before anything is written: an append-only query that retracts is a bug, and fails the query.
         AppendResult.check(changes);
@@ -244,12 +246,14 @@ export class QueryRunner {
       await yieldToLoop();
       const epoch = this.stats.epoch + 1;
       const offsets: Record<number, bigint> = Object.fromEntries(ends);
+      const stateChanges = await this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }, pacer);
+      const resultRows = this.keyed === null ? null : resultChunks(await this.keyed.chunk(epoch, delta, pacer));
       await this.store.commitEpoch({
         queryId: this.id,
         epoch,
-        stateChanges: this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }),
+        stateChanges,
         resultChanges: changes === null ? null : encodeChangeBatch(changes),
-        resultRows: this.keyed === null ? null : resultChunks(this.keyed.chunk(epoch, delta)),
+        resultRows,
         offsets: offsets as Offsets,
         checkpoint: { durationMs: performance.now() - started, offsets: this.namedOffsets(ends) },
         deadLetters: late.map((r) => this.deadLetter(r)),
@@ -286,8 +290,10 @@ export class QueryRunner {
   }
 
   /** The operators' changed state, plus the plan fingerprint with the first epoch and the counters after this one. */
-  private stateChanges(epoch: number, counts: { rowsIn: number; rowsOut: number; lateRows: number }): Map<string, Uint8Array | null> {
-    const changes = this.dag.snapshot(epoch);
+  private async stateChanges(
+    epoch: number, counts: { rowsIn: number; rowsOut: number; lateRows: number }, pacer: Pacer,
+  ): Promise<Map<string, Uint8Array | null>> {
+    const changes = await this.dag.snapshot(epoch, pacer);
     if (!this.planStored) changes.set(PLAN_KEY, Buffer.from(this.planFingerprint, 'utf8'));
     const s = this.stats;
     changes.set(COUNTERS_KEY, Buffer.from(JSON.stringify({
@@ -298,8 +304,7 @@ export class QueryRunner {
   }
 
   /** Pushes the epoch's input into the DAG in slices, yielding between them so no session waits for the whole epoch. */
-  private async feedInputs(ends: ReadonlyMap<number, bigint>): Promise<number> {
-    const pacer = new Pacer();
+  private async feedInputs(ends: ReadonlyMap<number, bigint>, pacer: Pacer): Promise<number> {
     let rows = 0;
     // Relations in id order, so an epoch replayed after a crash feeds its inputs in the same order.
     for (const id of [...ends.keys()].sort((a, b) => a - b)) {

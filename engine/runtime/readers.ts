@@ -31,6 +31,11 @@ export class ReaderIndex {
     }
   }
 
+  /** How many objects read `name`. */
+  countOf(name: string): number {
+    return this.readers.get(name)?.size ?? 0;
+  }
+
   /** Names of the objects reading `name`, oldest first. */
   readersOf(name: string): readonly string[] {
     const names = this.readers.get(name);

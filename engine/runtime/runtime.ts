@@ -23,7 +23,7 @@ import { type CommitContext, commitWrites, type RelationWrite, type WriteTarget 
 import { CommitFault } from './commit-fault';
 import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
-import { LogReader } from './log-reader';
+import { DECODED_ENTRY_BUDGET_BYTES, LogReader } from './log-reader';
 import { StagedStreamWrite } from './staged-write';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
@@ -48,7 +48,10 @@ export class Runtime {
   private constructor(readonly store: RelationStore, private readonly log: RuntimeLog) {
     this.connectors = new KafkaConnectors(store, log);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log);
-    this.inputLogs = new LogReader(store);
+    this.inputLogs = new LogReader(store, DECODED_ENTRY_BUDGET_BYTES, (id) => {
+      const name = store.getDefById(id)?.def.name;
+      return name === undefined ? 0 : this.readers.countOf(name);
+    });
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */

@@ -4,7 +4,8 @@
 // chunk log (engine/state/chunks.ts), and before the first epoch it loads the tables back. Operators never see
 // bytes, chunks or epochs: they give a value codec when they create a table, and put, delete, get and scan.
 
-import { ChunkLog, type StateDelta } from './chunks';
+import type { Pacer } from '../slices';
+import { ChunkLog, type Encode, type StateDelta } from './chunks';
 import type { ByteReader, ByteWriter } from './codec';
 import { readKey, writeKey, type Key } from './keys';
 
@@ -79,23 +80,27 @@ class DurableTable<V> implements StateTable<V> {
     return this.rows.entries();
   }
 
-  snapshot(epoch: number): StateDelta {
+  async snapshot(epoch: number, pacer: Pacer): Promise<StateDelta> {
     const changed = this.changed;
     if (changed === null) throw new Error('engine: snapshot of a state table that is not durable');
-    const delta = this.log.write(epoch, changed.size, (add) => {
-      for (const [key, value] of this.rows) add((w) => this.codec.write(writeKey(w, key).u8(1), value));
-    }, (add) => {
-      for (const key of changed) {
-        const value = this.rows.get(key);
-        add((w) => {
-          writeKey(w, key);
-          if (value === undefined) w.u8(0);
-          else this.codec.write(w.u8(1), value);
-        });
-      }
-    });
+    const delta = await this.log.write(epoch, changed.size, () => this.allRecords(), () => this.changedRecords(changed), pacer);
     changed.clear();
     return delta;
+  }
+
+  private *allRecords(): Generator<Encode> {
+    for (const [key, value] of this.rows) yield (w) => this.codec.write(writeKey(w, key).u8(1), value);
+  }
+
+  private *changedRecords(changed: ReadonlySet<Key>): Generator<Encode> {
+    for (const key of changed) {
+      const value = this.rows.get(key);
+      yield (w) => {
+        writeKey(w, key);
+        if (value === undefined) w.u8(0);
+        else this.codec.write(w.u8(1), value);
+      };
+    }
   }
 
   restore(values: Iterable<[string, Uint8Array]>): void {
@@ -130,9 +135,12 @@ export class StateStore {
     };
   }
 
-  snapshot(epoch: number): StateDelta {
+  /** Every table's chunk for `epoch`, paced by `pacer`; no table may change until it resolves. */
+  async snapshot(epoch: number, pacer: Pacer): Promise<StateDelta> {
     const delta: StateDelta = new Map();
-    for (const [at, table] of this.tables) for (const [name, v] of table.snapshot(epoch)) delta.set(at + name, v);
+    for (const [at, table] of this.tables) {
+      for (const [name, v] of await table.snapshot(epoch, pacer)) delta.set(at + name, v);
+    }
     return delta;
   }
 

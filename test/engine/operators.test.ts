@@ -4,6 +4,7 @@ import type { ChangeBatch } from '../../engine/batch';
 import { consolidate, runPull } from '../../engine/batch-run';
 import { batchFromRows } from '../../engine/columns';
 import { buildDag } from '../../engine/dag';
+import { Pacer } from '../../engine/slices';
 import { SqlError } from '../../engine/errors';
 import type { LateRow } from '../../engine/operators/operator';
 import type { AggregateNode, PlanNode, SessionAggregateNode, SourceNode, WindowNode } from '../../engine/plan';
@@ -90,7 +91,7 @@ test('aggregate EMIT CHANGES: every changed group deletes its old row and insert
   assert.equal(out[2].length, 0);
 });
 
-test('aggregate EMIT ON WINDOW CLOSE emits a window once, when the watermark passes its end, and evicts it', () => {
+test('aggregate EMIT ON WINDOW CLOSE emits a window once, when the watermark passes its end, and evicts it', async () => {
   const plan = perWindow(tumble('1 minute'), 'on_window_close');
   const dag = buildDag(plan, { mode: 'incremental' });
   dag.sources[0].push(inserts(eventSchema, [['a', 1, ts('10:00:01')], ['a', 2, ts('10:00:30')]]));
@@ -101,14 +102,14 @@ test('aggregate EMIT ON WINDOW CLOSE emits a window once, when the watermark pas
   const save = (delta: Map<string, Uint8Array | null>): void => {
     for (const [k, v] of delta) if (v === null) disk.delete(k); else disk.set(k, v);
   };
-  save(dag.snapshot(1));
+  save(await dag.snapshot(1, new Pacer()));
   assert.ok(disk.size >= 2, 'the group and the clock are saved');
   dag.sources[0].push(inserts(eventSchema, [['a', 3, ts('10:01:00')]]));
   const out = dag.endEpoch();
   assert.deepEqual(consolidate(out, plan.schema), [[ts('10:00:00'), ts('10:01:00'), 'a', 2n, 3n]]);
   assert.equal(out[0].diffs, null);
   // The closed window's state is gone from storage too: restored, the DAG holds the open window only.
-  save(dag.snapshot(2));
+  save(await dag.snapshot(2, new Pacer()));
   const restored = buildDag(plan, { mode: 'incremental' });
   restored.restore(disk);
   assert.ok(dag.stateBytes() > 0);
@@ -135,13 +136,13 @@ test('a global aggregate has one row over empty input, and retracts through chan
   assert.deepEqual(consolidate(out, plan.schema), [[1n, 3]]);
 });
 
-test('state survives snapshot and restore', () => {
+test('state survives snapshot and restore', async () => {
   const plan = perWindow(tumble('1 minute'), 'changes');
   const a = buildDag(plan, { mode: 'incremental' });
   a.sources[0].push(inserts(eventSchema, [['a', 1, ts('10:00:01')], ['b', 2, ts('10:00:02')]]));
   a.endEpoch();
   const state = new Map<string, Uint8Array>();
-  for (const [k, v] of a.snapshot(1)) if (v !== null) state.set(k, v);
+  for (const [k, v] of await a.snapshot(1, new Pacer())) if (v !== null) state.set(k, v);
   const b = buildDag(plan, { mode: 'incremental' });
   b.restore(state);
   for (const dag of [a, b]) dag.sources[0].push(inserts(eventSchema, [['a', 5, ts('10:00:05')], ['a', 0, ts('09:00:00')]]));

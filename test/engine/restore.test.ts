@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import type { ChangeBatch } from '../../engine/batch';
 import { batchFromRows, rowsFromBatch } from '../../engine/columns';
 import { buildDag, type Dag } from '../../engine/dag';
+import { Pacer } from '../../engine/slices';
 import type { AggregateNode, JoinNode, PlanNode, SessionAggregateNode, SourceNode, WindowNode } from '../../engine/plan';
 import type { Value } from '../../engine/types';
 import { agg, col, lit, rng, schemaOf, T } from './helpers';
@@ -110,13 +111,13 @@ function outputOf(dag: Dag, plan: PlanNode): string[] {
 }
 
 /** Returns how many state keys were deleted (rewrites delete the chunks they replace). */
-function restartsMatch(plan: PlanNode, inputs: number, seed: number, workload: Workload = {}): number {
+async function restartsMatch(plan: PlanNode, inputs: number, seed: number, workload: Workload = {}): Promise<number> {
   const steady = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   let restarted = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   const disk = new Map<string, Uint8Array>();
   const all = epochs(seed, inputs, workload);
   let deleted = 0;
-  all.forEach((epoch, e) => {
+  for (const [e, epoch] of all.entries()) {
     const lateBefore = steady.lateRows();
     for (const { input, batch } of epoch) {
       steady.sources[input].push(batch);
@@ -126,8 +127,8 @@ function restartsMatch(plan: PlanNode, inputs: number, seed: number, workload: W
     assert.equal(restarted.lateRows(), steady.lateRows() - lateBefore, `epoch ${e}: late rows`);
     assert.equal(restarted.watermark(), steady.watermark(), `epoch ${e}: watermark`);
     assert.equal(restarted.stateBytes(), steady.stateBytes(), `epoch ${e}: state bytes`);
-    steady.snapshot(e + 1);
-    for (const [k, v] of restarted.snapshot(e + 1)) {
+    await steady.snapshot(e + 1, new Pacer());
+    for (const [k, v] of await restarted.snapshot(e + 1, new Pacer())) {
       if (v === null) {
         disk.delete(k);
         deleted++;
@@ -137,58 +138,58 @@ function restartsMatch(plan: PlanNode, inputs: number, seed: number, workload: W
     restarted = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
     restarted.restore(disk);
     assert.equal(restarted.watermark(), steady.watermark(), `epoch ${e}: watermark restored`);
-  });
+  }
   assert.ok(disk.size > 0);
   assert.equal(restarted.stateBytes(), steady.stateBytes());
   return deleted;
 }
 
-test('a restored INNER JOIN goes on like one that never stopped', () => {
-  restartsMatch(join('inner'), 2, 1);
+test('a restored INNER JOIN goes on like one that never stopped', async () => {
+  await restartsMatch(join('inner'), 2, 1);
   // Long enough for the chunks to be rewritten, in several parts.
-  assert.ok(restartsMatch(join('inner'), 2, 4, { count: 400, keys: 300 }) > 0, 'the chunks were rewritten');
+  assert.ok(await restartsMatch(join('inner'), 2, 4, { count: 400, keys: 300 }) > 0, 'the chunks were rewritten');
 });
-test('a restored LEFT JOIN goes on like one that never stopped', () => {
-  restartsMatch(join('left'), 2, 2);
+test('a restored LEFT JOIN goes on like one that never stopped', async () => {
+  await restartsMatch(join('left'), 2, 2);
 });
-test('a restored HOP aggregate goes on like one that never stopped', () => {
-  restartsMatch(perWindow(hop(table), 'changes'), 1, 3);
+test('a restored HOP aggregate goes on like one that never stopped', async () => {
+  await restartsMatch(perWindow(hop(table), 'changes'), 1, 3);
 });
-test('a restored aggregate EMIT ON WINDOW CLOSE goes on like one that never stopped, late rows and all', () => {
-  restartsMatch(perWindow(tumble(left), 'on_window_close'), 1, 6, { deletes: false, jitter: 3 });
+test('a restored aggregate EMIT ON WINDOW CLOSE goes on like one that never stopped, late rows and all', async () => {
+  await restartsMatch(perWindow(tumble(left), 'on_window_close'), 1, 6, { deletes: false, jitter: 3 });
 });
-test('a restored global and a restored grouped aggregate go on like ones that never stopped', () => {
+test('a restored global and a restored grouped aggregate go on like ones that never stopped', async () => {
   const aggs = [agg('count_star', T.int8), agg('max', T.text, [col(1, T.text)]), agg('count', T.int8, [col(1, T.text)], true)];
   const out = schemaOf(['n', T.int8], ['mx', T.text], ['nd', T.int8]);
-  restartsMatch({ kind: 'aggregate', input: table, groupBy: [], windowEnd: null, emit: 'changes', aggs, schema: out }, 1, 7);
-  restartsMatch({
+  await restartsMatch({ kind: 'aggregate', input: table, groupBy: [], windowEnd: null, emit: 'changes', aggs, schema: out }, 1, 7);
+  await restartsMatch({
     kind: 'aggregate', input: table, groupBy: [0], windowEnd: null, emit: 'changes', aggs,
     schema: [...schemaOf(['k', T.int8]), ...out],
   }, 1, 8, { count: 300, keys: 200 });
 });
-test('a restored DISTINCT goes on like one that never stopped', () => {
+test('a restored DISTINCT goes on like one that never stopped', async () => {
   const pairs = schemaOf(['k', T.int8], ['v', T.text]);
   const project: PlanNode = { kind: 'project', input: table, exprs: [col(0, T.int8), col(1, T.text)], schema: pairs };
-  restartsMatch({ kind: 'distinct', input: project, schema: pairs }, 1, 9);
+  await restartsMatch({ kind: 'distinct', input: project, schema: pairs }, 1, 9);
 });
-test('a restored SESSION aggregate goes on like one that never stopped', () => {
-  restartsMatch(session('changes'), 1, 10, { deletes: false, jitter: 3 });
-  restartsMatch(session('on_window_close'), 1, 11, { deletes: false, jitter: 3 });
+test('a restored SESSION aggregate goes on like one that never stopped', async () => {
+  await restartsMatch(session('changes'), 1, 10, { deletes: false, jitter: 3 });
+  await restartsMatch(session('on_window_close'), 1, 11, { deletes: false, jitter: 3 });
 });
-test('a restored TUMBLE keeps its event clock: the same rows are late', () => {
-  restartsMatch(tumble(left), 1, 12, { deletes: false, jitter: 4 });
+test('a restored TUMBLE keeps its event clock: the same rows are late', async () => {
+  await restartsMatch(tumble(left), 1, 12, { deletes: false, jitter: 4 });
 });
-test('restored VALUES do not come out twice', () => {
+test('restored VALUES do not come out twice', async () => {
   const values: PlanNode = { kind: 'values', rows: [[lit(1n, T.int8), lit('x', T.text), lit(BigInt(BASE), T.timestamptz)]], schema };
-  restartsMatch({ kind: 'union', inputs: [left, values], schema }, 1, 13, { count: 5 });
+  await restartsMatch({ kind: 'union', inputs: [left, values], schema }, 1, 13, { count: 5 });
 });
 
-test('a join on window_end evicts ended windows, on disk too: restored, it goes on the same', () => {
+test('a join on window_end evicts ended windows, on disk too: restored, it goes on the same', async () => {
   const plan: JoinNode = {
     kind: 'join', joinType: 'inner', left: tumble(left), right: tumble(right), leftKeys: [0, 4], rightKeys: [0, 4],
     residual: null, schema: [...windowSchema, ...windowSchema],
   };
-  restartsMatch(plan, 2, 5, { count: 200, keys: 3, deletes: false });
+  await restartsMatch(plan, 2, 5, { count: 200, keys: 3, deletes: false });
   // Without eviction the state would hold all 8,000 rows; with it, only the windows still open.
   const dag = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   const all = epochs(5, 2, { count: 200, keys: 3, deletes: false });
@@ -201,7 +202,7 @@ test('a join on window_end evicts ended windows, on disk too: restored, it goes 
   assert.ok(dag.stateBytes() * 10 < full.stateBytes(), `${dag.stateBytes()} bytes kept, ${full.stateBytes()} without eviction`);
 });
 
-test('a restored aggregate knows its input\'s watermark: a delete for a window it closed changes nothing', () => {
+test('a restored aggregate knows its input\'s watermark: a delete for a window it closed changes nothing', async () => {
   const plan = perWindow(tumble(table, 0), 'changes');
   const steady = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   const row = (v: string, s: number): Value[] => [1n, v, BigInt(BASE + s * SECOND)];
@@ -209,7 +210,7 @@ test('a restored aggregate knows its input\'s watermark: a delete for a window i
   steady.sources[0].push({ data: batchFromRows(schema, [row('a', 1), row('b', 7)]), diffs: null });
   steady.endEpoch();
   const restarted = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
-  restarted.restore(new Map([...steady.snapshot(1)].filter((e): e is [string, Uint8Array] => e[1] !== null)));
+  restarted.restore(new Map([...await steady.snapshot(1, new Pacer())].filter((e): e is [string, Uint8Array] => e[1] !== null)));
   // A delete is never late, so it reaches the aggregate, which must know that its window is closed.
   for (const dag of [steady, restarted]) dag.sources[0].push({ data: batchFromRows(schema, [row('a', 1)]), diffs: Int32Array.of(-1) });
   assert.deepEqual(outputOf(restarted, plan), outputOf(steady, plan));

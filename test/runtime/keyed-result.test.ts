@@ -13,7 +13,7 @@ import { silentLogger } from '../../server/log';
 import { batchFromRows } from '../../engine/columns';
 import { T, type Field, type Value } from '../../engine/types';
 import { benchSession, execute, rowsOf } from '../../bench/sluice/session';
-import { rowKey } from '../../engine/runtime/result-set';
+import { rowFromKey, rowKey } from '../../engine/runtime/result-set';
 
 const GROUPS = 30_000;
 const columns: Field[] = ['k', 'v', 't'].map((name) => ({ name, type: T.int8, nullable: true }));
@@ -101,4 +101,11 @@ test('rowKey: equal for the same row, different for rows that print alike or hid
   assert.equal(new Set(keys).size, rows.length, `collisions among ${JSON.stringify(keys)}`);
   assert.deepEqual(rows.map((r) => rowKey(structuredClone(r))), keys, 'a copy of a row has its key');
   assert.equal(rowKey([-0]), rowKey([0]), '0 and -0 are one value, as in consolidation');
+  // The result keeps only the key: each row must come back from it as it was.
+  assert.deepEqual(keys.map(rowFromKey), rows);
+  const more: Value[][] = [
+    [-1.5e-300, 1e21, -Infinity, -(2n ** 70n), 'é;∑:s3:x', '', { months: -1, days: 0, micros: -86_400_000_001 }, false],
+  ];
+  assert.deepEqual(more.map(rowKey).map(rowFromKey), more);
+  assert.deepEqual(rowFromKey(rowKey([-0])), [0]);
 });

@@ -1,6 +1,7 @@
 // The runtime's LogReader decodes each log entry once for all its readers (engine/runtime/log-reader.ts): readers of
 // the same entry get the same ChangeBatch, and the decoded entries it keeps stay within its byte budget, least
-// recently read out first. Against a real store on disk.
+// recently read out first, and each only until every reader of its relation has read it. Against a real store on
+// disk.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -92,5 +93,25 @@ test('an entry larger than the whole budget is decoded for its reader and not ke
     const [second] = await all(reader, id, 0n, 1n);
     assert.notEqual(second, first);
     assert.deepEqual(ks(second), ks(first));
+  });
+});
+
+test('an entry is kept until every reader of its relation has read it: with one reader, nothing is kept', async () => {
+  await withStore('log-reader-readers', async (store) => {
+    const shared = await store.putDef(streamDef('shared'));
+    const single = await store.putDef(streamDef('single'));
+    await store.appendToLog(shared, rowsBytes([1n]));
+    await store.appendToLog(single, rowsBytes([2n]));
+    const readers = new Map([[shared, 2], [single, 1]]);
+    const reader = new LogReader(store, 1 << 20, (id) => readers.get(id) ?? 0);
+
+    const [first] = await all(reader, shared, 0n, 1n);
+    assert.ok(reader.bytesKept > 0, 'the second reader has yet to read it');
+    assert.equal((await all(reader, shared, 0n, 1n))[0], first, 'the second reader gets the same batch');
+    assert.equal(reader.bytesKept, 0, 'both readers have read it: it is let go');
+
+    const [only] = await all(reader, single, 0n, 1n);
+    assert.deepEqual(ks(only), [2n]);
+    assert.equal(reader.bytesKept, 0, 'its only reader has read it');
   });
 });
