@@ -54,7 +54,9 @@ export class StreamAppends {
       }
       const queue: StreamQueue = { id: target.id, def: target.def as StreamDef, waiting: [{ batch, resolve, reject }] };
       this.writing.set(target.id, queue);
-      void this.writeWhileWaiting(queue);
+      // A microtask, as in storage's group commit: INSERTs made in the same turn of the event loop share the first
+      // entry too, and a lone INSERT waits for nothing.
+      queueMicrotask(() => void this.writeWhileWaiting(queue));
     });
   }
 

@@ -49,6 +49,8 @@ test('INSERTs that arrive while an append is written share the next entry and wr
     const writes = store.writeCount;
     const insert = (rows: Value[][]): Promise<number> => rt.insertBatch('events', batchFromRows(columns, rows));
     const first = insert([[1n, 'alone']]);
+    // One microtask: the first INSERT's write has started (it cannot be durable before the event loop turns).
+    await Promise.resolve();
     const waiting = Promise.allSettled([
       insert([[2n, 'a'], [3n, 'a']]),
       insert([[4n, 'b'], [null, 'bad']]),
@@ -76,9 +78,10 @@ test('a shared write that fails fails every statement in it, and none of their r
       await rt.create(events);
       id = store.getDef('events')!.id;
       const first = rt.insertBatch('events', batchFromRows(columns, [[1n, 'durable']]));
+      await new Promise(setImmediate); // the first INSERT's write is submitted
       const waiting = Promise.allSettled([2n, 3n].map((n) =>
         rt.insertBatch('events', batchFromRows(columns, [[n, 'lost']]))));
-      // Closing refuses every write not yet submitted: the waiting statements' shared one.
+      // Closing refuses every write not yet submitted: the later statements' shared one.
       const closed = store.close();
       assert.equal(await first, 1);
       const outcomes = await waiting;
@@ -97,4 +100,15 @@ test('a shared write that fails fails every statement in it, and none of their r
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('INSERTs made in the same turn of the event loop share the first entry', async () => {
+  await withRuntime(async (rt, store) => {
+    const id = store.getDef('events')!.id;
+    const writes = store.writeCount;
+    const counts = await Promise.all([1n, 2n, 3n].map((n) => rt.insertBatch('events', batchFromRows(columns, [[n, null]]))));
+    assert.deepEqual(counts, [1, 1, 1]);
+    assert.equal(store.writeCount, writes + 1);
+    assert.deepEqual(await logEntries(store, id), [[[1n, null], [2n, null], [3n, null]]]);
+  });
 });
