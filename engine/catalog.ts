@@ -2,7 +2,7 @@
 // runtime keeps them in memory; the server's catalog views (pg_catalog, information_schema, sluice.*) show them.
 
 import type { Store, StoredDef } from '../storage';
-import { T, type Field } from './types';
+import { T, type Field, type Schema } from './types';
 
 export type RelationKind = 'stream' | 'table' | 'query' | 'sink';
 
@@ -68,9 +68,20 @@ export const ARRIVAL_COLUMN = '_arrival';
 export type RelationStore = Store<RelationDef>;
 export type StoredRelation = StoredDef<RelationDef>;
 
-/** The full schema of a stream's log: its declared columns, then `_arrival`. */
-export function streamSchema(def: StreamDef): Field[] {
-  return [...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];
+const streamSchemas = new WeakMap<StreamDef, Schema>();
+
+/**
+ * The full schema of a stream's log: its declared columns, then `_arrival`. One array per definition (definitions are
+ * frozen data), so the Arrow schema and its encoded IPC message, cached per schema object, are built once per stream
+ * rather than once per INSERT.
+ */
+export function streamSchema(def: StreamDef): Schema {
+  let schema = streamSchemas.get(def);
+  if (schema === undefined) {
+    schema = [...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];
+    streamSchemas.set(def, schema);
+  }
+  return schema;
 }
 
 /** How messages name a relation: `stream orders`, `continuous query totals`. */

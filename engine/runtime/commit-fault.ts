@@ -5,8 +5,9 @@
 //   SLUICE_FAULT=kill-after-commit-write:N    SIGKILL it right after the N-th commit write is durable (synced)
 //
 // A "commit write" is a LevelDB write that commits rows into streams and tables: an explicit COMMIT's, or the one of
-// an INSERT or COPY outside a transaction block. N counts them from the start of the process, from 1. Never set it
-// in production. Unset (always, outside tests), the runtime holds null and a commit pays one null check.
+// an INSERT or COPY outside a transaction block (INSERTs into one stream that run at once share one write,
+// stream-appends.ts). N counts them from the start of the process, from 1. Never set it in production. Unset
+// (always, outside tests), the runtime holds null and a commit pays one null check.
 
 export const FAULT_VARIABLE = 'SLUICE_FAULT';
 

@@ -25,6 +25,7 @@ import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
 import { DECODED_ENTRY_BUDGET_BYTES, LogReader } from './log-reader';
 import { StagedStreamWrite } from './staged-write';
+import { StreamAppends } from './stream-appends';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
 export interface RuntimeLog extends QueryRunnerLog {
@@ -44,8 +45,11 @@ export class Runtime {
 
   /** Test-only: where crash tests make a commit kill the process (commit-fault.ts); null otherwise. */
   private readonly fault = CommitFault.fromEnvironment();
+  /** INSERTs into streams, concurrent ones sharing one log entry and one write (stream-appends.ts). */
+  private readonly streamAppends: StreamAppends;
 
   private constructor(readonly store: RelationStore, private readonly log: RuntimeLog) {
+    this.streamAppends = new StreamAppends(this.commitContext());
     this.connectors = new KafkaConnectors(store, log);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log);
     this.inputLogs = new LogReader(store, DECODED_ENTRY_BUDGET_BYTES, (id) => {
@@ -210,10 +214,14 @@ export class Runtime {
 
   /**
    * The columnar ingest path: an Arrow RecordBatch whose columns are the target's declared columns, in order and of
-   * their Arrow types (engine/columns arrowTypeOf). Checked whole, then appended as one durable log entry.
+   * their Arrow types (engine/columns arrowTypeOf). Checked whole, then made durable: into a stream in a log entry it
+   * may share with INSERTs running at the same time (stream-appends.ts), into a table by commit.ts.
    */
   async insertBatch(name: string, batch: RecordBatch): Promise<number> {
-    await this.commitWrites([{ relation: name, batch }]);
+    if (batch.numRows === 0) return 0;
+    const target = this.writeTarget(name);
+    if (target.table === null) await this.streamAppends.append(target, batch);
+    else await this.commitWrites([{ relation: name, batch }]);
     return batch.numRows;
   }
 

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { columnData, concatBatches, int32View, readI64, rowsFromBatch, takeBatch, vecFromData } from '../../engine/columns';
 import { batchFromRows } from '../../engine/columns/rows';
+import { arrowSchemaOf } from '../../engine/columns/arrow';
+import { RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { T, type Schema, type Value } from '../../engine/types';
 
 const schema: Schema = [
@@ -56,4 +58,16 @@ test('Vec reads decode strings and widen numbers; int64 reads through an Int32 v
   assert.equal(readI64(view, 0), -1);
   const b = vecFromData(columnData(batch.slice(2, 3), 0), T.bool);
   assert.deepEqual(b.kind === "bool" && [...b.values], [0]);
+});
+
+test('a batch built from columns keeps its cached Arrow schema and is the batch Arrow would build', () => {
+  const built = batchFromRows(schema, rows);
+  const arrowSchema = arrowSchemaOf(schema);
+  assert.equal(built.schema, arrowSchema, 'the schema object itself, so caches keyed by it hit');
+  assert.equal(batchFromRows(schema, rows.slice(1)).schema, arrowSchema);
+  const byArrow = new RecordBatch(arrowSchema, built.data);
+  assert.ok(built instanceof RecordBatch);
+  assert.deepEqual(built.metadata, byArrow.metadata);
+  assert.deepEqual(tableToIPC(new Table([built])), tableToIPC(new Table([byArrow])), 'the same IPC bytes');
+  assert.deepEqual(rowsFromBatch(built, schema), rows);
 });
