@@ -94,3 +94,39 @@ test('an entry larger than the whole budget is decoded for its reader and not ke
     assert.deepEqual(ks(second), ks(first));
   });
 });
+
+test('a range whose entries are all kept is served from memory; one not yet read whole goes to the store', async () => {
+  await withStore('log-reader-memory', async (store) => {
+    const id = await store.putDef(streamDef('s'));
+    await store.appendToLog(id, rowsBytes([1n]));
+    await store.appendToLog(id, rowsBytes([2n]));
+    const reader = new LogReader(store);
+
+    const first = await all(reader, id, 0n, 2n);
+    assert.equal(reader.storeReads, 1);
+    const again = await all(reader, id, 0n, 2n);
+    assert.equal(reader.storeReads, 1, 'every entry of the range is kept: no store read');
+    assert.deepEqual(again, first);
+    assert.deepEqual((await all(reader, id, 1n, 2n)).map(ks), [[2n]]);
+    assert.equal(reader.storeReads, 1);
+
+    await store.appendToLog(id, rowsBytes([3n]));
+    const withNew = await all(reader, id, 1n, 3n);
+    assert.deepEqual(withNew.map(ks), [[2n], [3n]]);
+    assert.equal(reader.storeReads, 2, 'entry 3 was never read: the range comes from the store');
+    assert.equal(withNew[0], first[1], 'what the store path reads again is still shared');
+    assert.deepEqual((await all(reader, id, 0n, 3n)).map(ks), [[1n], [2n], [3n]]);
+    assert.equal(reader.storeReads, 2);
+  });
+});
+
+test('entries below the trim floor are not served from memory either', async () => {
+  await withStore('log-reader-trimmed', async (store) => {
+    const id = await store.putDef(streamDef('s'));
+    for (const k of [1n, 2n, 3n]) await store.appendToLog(id, rowsBytes([k]));
+    const reader = new LogReader(store);
+    assert.deepEqual((await all(reader, id, 0n, 3n)).map(ks), [[1n], [2n], [3n]]);
+    await store.trimLog(id, 2n);
+    assert.deepEqual((await all(reader, id, 0n, 3n)).map(ks), [[3n]], 'as the store reads it: from the floor on');
+  });
+});
