@@ -67,6 +67,8 @@ export class QueryRunner {
   /** Late rows of the epoch in progress, stored as dead letters with it. */
   private late: LateRow[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** When the last epoch started, while the query waits for new input with no timer set; null otherwise. */
+  private idleSince: number | null = null;
   private inFlight: Promise<void> | null = null;
   private stopped = false;
 
@@ -153,6 +155,7 @@ export class QueryRunner {
     this.stats.status = 'paused';
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.idleSince = null;
   }
 
   resume(): void {
@@ -167,6 +170,7 @@ export class QueryRunner {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.idleSince = null;
     await this.inFlight;
   }
 
@@ -186,11 +190,28 @@ export class QueryRunner {
   }
 
   /**
+   * Called when a log this query reads has grown (the runtime hears every durable append): a query idle for want of
+   * input starts its next epoch one trigger interval after the last one started, or at once if that has passed.
+   */
+  inputAppended(): void {
+    const since = this.idleSince;
+    if (since === null) return;
+    this.idleSince = null;
+    this.schedule(since);
+  }
+
+  /**
    * Epochs start at a fixed rate, one per trigger interval (at once when the last one ran longer), so a row is
-   * picked up by an epoch that starts at most one interval after it was acknowledged.
+   * picked up by an epoch that starts at most one interval after it was acknowledged. A query with no new input sets
+   * no timer: it waits for `inputAppended`, so a thousand idle queries cost nothing per interval.
    */
   private schedule(lastStart = performance.now()): void {
     if (this.stopped || this.stats.status !== 'running') return;
+    // A query that never committed runs its first epoch even over no input (see epoch()).
+    if (this.stats.epoch > 0 && this.lag() === 0) {
+      this.idleSince = lastStart;
+      return;
+    }
     const wait = Math.max(0, this.def.triggerIntervalMs - (performance.now() - lastStart));
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -49,6 +49,17 @@ export class Runtime {
     this.connectors = new KafkaConnectors(store, log);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log);
     this.inputLogs = new LogReader(store);
+    this.stopWaking = store.onLogAppend((id) => this.wakeReadersOf(id));
+  }
+
+  /** Unsubscribes the wake-ups of queries when the runtime closes. */
+  private readonly stopWaking: () => void;
+
+  /** A log grew: the queries reading it that sleep for want of input schedule their next epoch. */
+  private wakeReadersOf(relationId: number): void {
+    const name = this.store.getDefById(relationId)?.def.name;
+    if (name === undefined) return;
+    for (const reader of this.readers.readersOf(name)) this.queries.get(reader)?.inputAppended();
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
@@ -368,6 +379,7 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
+    this.stopWaking();
     await this.connectors.stopAll();
     for (const q of this.queries.values()) await q.stop();
     this.queries.clear();
