@@ -5,7 +5,9 @@
 //
 // Once one reader has read a whole entry, the reader also knows how many parts (staged COPY chunks) it has; a later
 // reader whose whole range is kept is served from memory without opening a LevelDB iterator at all (one iterator per
-// query per epoch was the next largest cost of an epoch over one new row).
+// query per epoch was the next largest cost of an epoch over one new row). Readers asking for a range while the same
+// range is being read from the store (all the queries woken by one append) wait for that read to end, then take it
+// from memory; if it was not kept (too large, or the read stopped early) each reads the store for itself.
 //
 // Sharing is safe because a ChangeBatch is never changed once made: operators build new batches (slice, selectAt,
 // take) and never write into an input's columns or weights. A cached entry stays correct for the life of the
@@ -37,6 +39,8 @@ export class LogReader {
   /** How many parts each whole-read entry has, by "relation id/seq"; dropped when one of its parts goes out. */
   private readonly partCounts = new Map<string, number>();
   private keptBytes = 0;
+  /** Ranges ("relation id/from/to") being read from the store now, resolved when that read ends. */
+  private readonly rangesBeingRead = new Map<string, Promise<void>>();
 
   /** How many ranges were read from the store rather than from memory; tests use it to see the memory path taken. */
   storeReads = 0;
@@ -51,15 +55,35 @@ export class LogReader {
     // Entries at or below the trim floor are gone: the store would skip them too.
     const floor = this.store.firstSeq(relationId) - 1n;
     const from = fromSeq > floor ? fromSeq : floor;
+    const range = `${relationId}/${from}/${toSeq}`;
+    // Readers woken by the same append ask for the same range at once: they wait for the first one's read to end.
+    const earlier = this.rangesBeingRead.get(range);
+    if (earlier !== undefined) await earlier;
     const kept = this.keptRange(relationId, from, toSeq);
     if (kept !== null) {
       yield* kept;
       return;
     }
+    if (this.rangesBeingRead.has(range)) {
+      yield* this.readFromStore(relationId, from, toSeq);
+      return;
+    }
+    let readEnded = (): void => {};
+    this.rangesBeingRead.set(range, new Promise<void>((resolve) => (readEnded = resolve)));
+    try {
+      yield* this.readFromStore(relationId, from, toSeq);
+    } finally {
+      // Also when the read failed or its reader stopped early: the waiting readers then read for themselves.
+      this.rangesBeingRead.delete(range);
+      readEnded();
+    }
+  }
+
+  private async *readFromStore(relationId: number, from: bigint, to: bigint): AsyncGenerator<ChangeBatch> {
     this.storeReads++;
     let seq: bigint | null = null;
     let partsOfSeq = 0;
-    for await (const entry of this.store.readLog(relationId, from, toSeq)) {
+    for await (const entry of this.store.readLog(relationId, from, to)) {
       if (entry.seq !== seq) {
         // The previous entry's last part has been read: it is whole.
         if (seq !== null) this.noteWhole(relationId, seq, partsOfSeq);

@@ -130,3 +130,25 @@ test('entries below the trim floor are not served from memory either', async () 
     assert.deepEqual((await all(reader, id, 0n, 3n)).map(ks), [[3n]], 'as the store reads it: from the floor on');
   });
 });
+
+test('readers asking at once for a range being read wait for that read and share it', async () => {
+  await withStore('log-reader-together', async (store) => {
+    const id = await store.putDef(streamDef('s'));
+    await store.appendToLog(id, rowsBytes([1n]));
+    await store.appendToLog(id, rowsBytes([2n]));
+    const reader = new LogReader(store);
+
+    const together = await Promise.all(Array.from({ length: 20 }, () => all(reader, id, 0n, 2n)));
+    assert.equal(reader.storeReads, 1, 'one store read for all twenty readers');
+    for (const batches of together) {
+      assert.deepEqual(batches.map(ks), [[1n], [2n]]);
+      assert.equal(batches[0], together[0][0]);
+    }
+
+    // A read that does not keep its entries (larger than the budget) leaves each waiting reader to read for itself.
+    const small = new LogReader(store, 1);
+    const each = await Promise.all(Array.from({ length: 3 }, () => all(small, id, 0n, 2n)));
+    assert.equal(small.storeReads, 3);
+    for (const batches of each) assert.deepEqual(batches.map(ks), [[1n], [2n]]);
+  });
+});
