@@ -23,6 +23,7 @@ import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 import type { LogReader } from './log-reader';
+import type { EpochGate } from './epoch-gate';
 
 const utf8 = new TextDecoder();
 
@@ -81,6 +82,8 @@ export class QueryRunner {
     private readonly store: RelationStore,
     /** Reads the input logs, sharing each entry's decoding with the runtime's other readers. */
     private readonly inputLogs: LogReader,
+    /** Bounds how many of the runtime's epochs compute at once. */
+    private readonly gate: EpochGate,
     private readonly log: QueryRunnerLog,
     /** Called after each committed epoch (the runtime trims the input logs every reader has passed). */
     private readonly afterCommit: () => Promise<void> = async () => {},
@@ -237,10 +240,12 @@ export class QueryRunner {
 
   private async epoch(): Promise<void> {
     if (this.stats.status === 'failed') return;
+    // A query that never committed runs one epoch even over no input: a global aggregate has its row from the start.
+    if (this.stats.epoch > 0 && this.lag() === 0) return;
+    // The input ends are noted once the epoch may compute, so it reads what arrived while it waited too.
+    const leaveGate = await this.gate.enter();
     const ends = new Map<number, bigint>();
     for (const id of this.offsets.keys()) ends.set(id, this.store.lastSeq(id));
-    // A query that never committed runs one epoch even over no input: a global aggregate has its row from the start.
-    if (this.stats.epoch > 0 && [...ends].every(([id, end]) => end <= (this.offsets.get(id) ?? 0n))) return;
     const started = performance.now();
     try {
       this.late = [];
@@ -265,7 +270,7 @@ export class QueryRunner {
       await yieldToLoop();
       const epoch = this.stats.epoch + 1;
       const offsets: Record<number, bigint> = Object.fromEntries(ends);
-      await this.store.commitEpoch({
+      const committed = this.store.commitEpoch({
         queryId: this.id,
         epoch,
         stateChanges: this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }),
@@ -275,6 +280,9 @@ export class QueryRunner {
         checkpoint: { durationMs: performance.now() - started, offsets: this.namedOffsets(ends) },
         deadLetters: late.map((r) => this.deadLetter(r)),
       });
+      // Submitted: waiting for the disk is no work, so another epoch may compute meanwhile.
+      leaveGate();
+      await committed;
       if (this.keyed !== null) this.keyed.apply(delta);
       else if (changes !== null) this.appended!.append(changes);
       this.planStored = true;
@@ -293,6 +301,8 @@ export class QueryRunner {
       this.stats.lastError = err.message;
       this.log.error('continuous query failed', { query: this.def.name, error: err.message, code: err.code });
       return;
+    } finally {
+      leaveGate();
     }
     await this.afterCommit().catch((e: unknown) => {
       this.log.error('trimming input logs failed', { query: this.def.name, error: toSqlError(e).message });

@@ -24,6 +24,7 @@ import { CommitFault } from './commit-fault';
 import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
 import { LogReader } from './log-reader';
+import { EpochGate } from './epoch-gate';
 import { StagedStreamWrite } from './staged-write';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
@@ -39,6 +40,8 @@ export class Runtime {
   private readonly trimmer: StreamTrimmer;
   /** The continuous queries' input logs, each entry decoded once for all the queries reading it. */
   private readonly inputLogs: LogReader;
+  /** How many continuous queries' epochs compute at once (epoch-gate.ts). */
+  private readonly epochGate = new EpochGate();
   /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
   readonly connectors: KafkaConnectors;
 
@@ -155,7 +158,7 @@ export class Runtime {
     const stored = this.mustGet(def.name);
     // After each committed epoch the query asks for its input streams to be trimmed; the trimmer batches the asks.
     const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store,
-      this.inputLogs, this.log, async () => this.trimmer.request(def.dependsOn));
+      this.inputLogs, this.epochGate, this.log, async () => this.trimmer.request(def.dependsOn));
     await runner.start();
     this.queries.set(def.name, runner);
   }
