@@ -17,7 +17,7 @@ import type { StateDelta } from '../state/chunks';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
 import { buildDag, type Dag } from '../dag';
-import { slicesOf } from '../slices';
+import { Pacer, slicesOf, yieldToLoop } from '../slices';
 import type { PlanNode } from '../plan';
 import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
@@ -253,7 +253,7 @@ export class QueryRunner {
       const rowsIn = await this.feedInputs(ends);
       const output = this.dag.endEpoch();
       // The end of an epoch (flush, result changes, snapshot, commit) is work too: give other sessions a turn between.
-      await this.gate.pacer.between();
+      await yieldToLoop();
       const late = this.late;
       const changes = this.collect(output);
       let delta: ResultDelta[] = [];
@@ -267,7 +267,7 @@ export class QueryRunner {
         AppendResult.check(changes);
         rowsOut = changes.data.numRows;
       }
-      await this.gate.pacer.between();
+      await yieldToLoop();
       const epoch = this.stats.epoch + 1;
       const offsets: Record<number, bigint> = Object.fromEntries(ends);
       const committed = this.store.commitEpoch({
@@ -330,7 +330,7 @@ export class QueryRunner {
 
   /** Pushes the epoch's input into the DAG in slices, yielding between them so no session waits for the whole epoch. */
   private async feedInputs(ends: ReadonlyMap<number, bigint>): Promise<number> {
-    const pacer = this.gate.pacer;
+    const pacer = new Pacer();
     let rows = 0;
     // Relations in id order, so an epoch replayed after a crash feeds its inputs in the same order.
     for (const id of [...ends.keys()].sort((a, b) => a - b)) {
