@@ -24,6 +24,7 @@ import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 import type { LogReader } from './log-reader';
+import type { EpochGate } from './epoch-gate';
 
 const utf8 = new TextDecoder();
 
@@ -68,6 +69,8 @@ export class QueryRunner {
   /** Late rows of the epoch in progress, stored as dead letters with it. */
   private late: LateRow[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** When the last epoch started, while the query waits for new input with no timer set; null otherwise. */
+  private idleSince: number | null = null;
   private inFlight: Promise<void> | null = null;
   private stopped = false;
 
@@ -80,6 +83,8 @@ export class QueryRunner {
     private readonly store: RelationStore,
     /** Reads the input logs, sharing each entry's decoding with the runtime's other readers. */
     private readonly inputLogs: LogReader,
+    /** Bounds how many of the runtime's epochs compute at once. */
+    private readonly gate: EpochGate,
     private readonly log: QueryRunnerLog,
     /** Called after each committed epoch (the runtime trims the input logs every reader has passed). */
     private readonly afterCommit: () => Promise<void> = async () => {},
@@ -154,6 +159,7 @@ export class QueryRunner {
     this.stats.status = 'paused';
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.idleSince = null;
   }
 
   resume(): void {
@@ -168,6 +174,7 @@ export class QueryRunner {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.idleSince = null;
     await this.inFlight;
   }
 
@@ -187,11 +194,28 @@ export class QueryRunner {
   }
 
   /**
+   * Called when a log this query reads has grown (the runtime hears every durable append): a query idle for want of
+   * input starts its next epoch one trigger interval after the last one started, or at once if that has passed.
+   */
+  inputAppended(): void {
+    const since = this.idleSince;
+    if (since === null) return;
+    this.idleSince = null;
+    this.schedule(since);
+  }
+
+  /**
    * Epochs start at a fixed rate, one per trigger interval (at once when the last one ran longer), so a row is
-   * picked up by an epoch that starts at most one interval after it was acknowledged.
+   * picked up by an epoch that starts at most one interval after it was acknowledged. A query with no new input sets
+   * no timer: it waits for `inputAppended`, so a thousand idle queries cost nothing per interval.
    */
   private schedule(lastStart = performance.now()): void {
     if (this.stopped || this.stats.status !== 'running') return;
+    // A query that never committed runs its first epoch even over no input (see epoch()).
+    if (this.stats.epoch > 0 && this.lag() === 0) {
+      this.idleSince = lastStart;
+      return;
+    }
     const wait = Math.max(0, this.def.triggerIntervalMs - (performance.now() - lastStart));
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -217,10 +241,12 @@ export class QueryRunner {
 
   private async epoch(): Promise<void> {
     if (this.stats.status === 'failed') return;
+    // A query that never committed runs one epoch even over no input: a global aggregate has its row from the start.
+    if (this.stats.epoch > 0 && this.lag() === 0) return;
+    // The input ends are noted once the epoch may compute, so it reads what arrived while it waited too.
+    const leaveGate = await this.gate.enter();
     const ends = new Map<number, bigint>();
     for (const id of this.offsets.keys()) ends.set(id, this.store.lastSeq(id));
-    // A query that never committed runs one epoch even over no input: a global aggregate has its row from the start.
-    if (this.stats.epoch > 0 && [...ends].every(([id, end]) => end <= (this.offsets.get(id) ?? 0n))) return;
     const started = performance.now();
     try {
       this.late = [];
@@ -248,7 +274,7 @@ export class QueryRunner {
       const offsets: Record<number, bigint> = Object.fromEntries(ends);
       const stateChanges = await this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }, pacer);
       const resultRows = this.keyed === null ? null : resultChunks(await this.keyed.chunk(epoch, delta, pacer));
-      await this.store.commitEpoch({
+      const committed = this.store.commitEpoch({
         queryId: this.id,
         epoch,
         stateChanges,
@@ -258,6 +284,9 @@ export class QueryRunner {
         checkpoint: { durationMs: performance.now() - started, offsets: this.namedOffsets(ends) },
         deadLetters: late.map((r) => this.deadLetter(r)),
       });
+      // Submitted: waiting for the disk is no work, so another epoch may compute meanwhile.
+      leaveGate();
+      await committed;
       if (this.keyed !== null) this.keyed.apply(delta);
       else if (changes !== null) this.appended!.append(changes);
       this.planStored = true;
@@ -276,6 +305,8 @@ export class QueryRunner {
       this.stats.lastError = err.message;
       this.log.error('continuous query failed', { query: this.def.name, error: err.message, code: err.code });
       return;
+    } finally {
+      leaveGate();
     }
     await this.afterCommit().catch((e: unknown) => {
       this.log.error('trimming input logs failed', { query: this.def.name, error: toSqlError(e).message });

@@ -24,6 +24,7 @@ import { CommitFault } from './commit-fault';
 import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
 import { DECODED_ENTRY_BUDGET_BYTES, LogReader } from './log-reader';
+import { EpochGate } from './epoch-gate';
 import { StagedStreamWrite } from './staged-write';
 import { StreamAppends } from './stream-appends';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
@@ -40,6 +41,8 @@ export class Runtime {
   private readonly trimmer: StreamTrimmer;
   /** The continuous queries' input logs, each entry decoded once for all the queries reading it. */
   private readonly inputLogs: LogReader;
+  /** How many continuous queries' epochs compute at once (epoch-gate.ts). */
+  private readonly epochGate = new EpochGate();
   /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
   readonly connectors: KafkaConnectors;
 
@@ -56,6 +59,17 @@ export class Runtime {
       const name = store.getDefById(id)?.def.name;
       return name === undefined ? 0 : this.readers.countOf(name);
     });
+    this.stopWaking = store.onLogAppend((id) => this.wakeReadersOf(id));
+  }
+
+  /** Unsubscribes the wake-ups of queries when the runtime closes. */
+  private readonly stopWaking: () => void;
+
+  /** A log grew: the queries reading it that sleep for want of input schedule their next epoch. */
+  private wakeReadersOf(relationId: number): void {
+    const name = this.store.getDefById(relationId)?.def.name;
+    if (name === undefined) return;
+    for (const reader of this.readers.readersOf(name)) this.queries.get(reader)?.inputAppended();
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
@@ -151,7 +165,7 @@ export class Runtime {
     const stored = this.mustGet(def.name);
     // After each committed epoch the query asks for its input streams to be trimmed; the trimmer batches the asks.
     const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store,
-      this.inputLogs, this.log, async () => this.trimmer.request(def.dependsOn));
+      this.inputLogs, this.epochGate, this.log, async () => this.trimmer.request(def.dependsOn));
     await runner.start();
     this.queries.set(def.name, runner);
   }
@@ -379,6 +393,7 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
+    this.stopWaking();
     await this.connectors.stopAll();
     for (const q of this.queries.values()) await q.stop();
     this.queries.clear();

@@ -16,6 +16,12 @@ export interface StreamTrimmerLog {
 
 export class StreamTrimmer {
   private readonly requested = new Set<string>();
+  /**
+   * Stream id → the id of the reader found furthest behind by the last trim. While it has not passed the first entry
+   * still stored, nothing can be trimmed, and the next trim knows it without a walk over every reader: with a
+   * thousand readers, each group of committed epochs asked for a walk over all of them.
+   */
+  private readonly heldBackBy = new Map<number, number>();
   private pass: Promise<void> | null = null;
 
   constructor(
@@ -54,14 +60,41 @@ export class StreamTrimmer {
   private async trim(name: string): Promise<void> {
     const stored = this.store.getDef(name);
     if (!stored || stored.def.kind !== 'stream' || stored.def.options.retention) return;
-    let upTo = this.store.lastSeq(stored.id);
-    if (upTo < this.store.firstSeq(stored.id)) return; // nothing left to delete: spare the walk over the readers
+    const stream = stored.id;
+    const first = this.store.firstSeq(stream);
+    let upTo = this.store.lastSeq(stream);
+    if (upTo < first) return; // nothing left to delete: spare the walk over the readers
+    // The reader that held the last trim back, if it still has not passed the first entry, holds this one back too.
+    const lastHeldBy = this.heldBackBy.get(stream);
+    if (lastHeldBy !== undefined && this.isBehind(lastHeldBy, stream, first)) return;
+    let heldBy: number | undefined;
     for (const reader of this.readersOf(name)) {
       const id = this.store.getDef(reader)?.id;
-      const offset = id === undefined ? undefined : this.store.queryOffsets(id)[stored.id];
-      if (offset === undefined) return; // a reader that has not committed yet may still need everything
-      if (offset < upTo) upTo = offset;
+      const offset = id === undefined ? undefined : this.store.queryOffsets(id)[stream];
+      if (offset === undefined) {
+        // A reader that has not committed yet may still need everything.
+        if (id === undefined) this.heldBackBy.delete(stream);
+        else this.heldBackBy.set(stream, id);
+        return;
+      }
+      // Of equal offsets the later reader is kept: epochs run in about reader order, so it moves last.
+      if (offset <= upTo) {
+        upTo = offset;
+        heldBy = id;
+      }
     }
-    if (upTo >= this.store.firstSeq(stored.id)) await this.store.trimLog(stored.id, upTo);
+    if (heldBy === undefined) this.heldBackBy.delete(stream);
+    else this.heldBackBy.set(stream, heldBy);
+    if (upTo >= first) await this.store.trimLog(stream, upTo);
+  }
+
+  /**
+   * Whether the reader `readerId` still needs entry `first` of `stream`. Ids are never reused and a reader's inputs
+   * never change, so a reader still in the catalog still reads the stream; a dropped one needs nothing.
+   */
+  private isBehind(readerId: number, stream: number, first: bigint): boolean {
+    if (this.store.getDefById(readerId) === undefined) return false;
+    const offset = this.store.queryOffsets(readerId)[stream];
+    return offset === undefined || offset < first;
   }
 }

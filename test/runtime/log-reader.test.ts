@@ -115,3 +115,61 @@ test('an entry is kept until every reader of its relation has read it: with one 
     assert.equal(reader.bytesKept, 0, 'its only reader has read it');
   });
 });
+
+test('a range whose entries are all kept is served from memory; one not yet read whole goes to the store', async () => {
+  await withStore('log-reader-memory', async (store) => {
+    const id = await store.putDef(streamDef('s'));
+    await store.appendToLog(id, rowsBytes([1n]));
+    await store.appendToLog(id, rowsBytes([2n]));
+    const reader = new LogReader(store);
+
+    const first = await all(reader, id, 0n, 2n);
+    assert.equal(reader.storeReads, 1);
+    const again = await all(reader, id, 0n, 2n);
+    assert.equal(reader.storeReads, 1, 'every entry of the range is kept: no store read');
+    assert.deepEqual(again, first);
+    assert.deepEqual((await all(reader, id, 1n, 2n)).map(ks), [[2n]]);
+    assert.equal(reader.storeReads, 1);
+
+    await store.appendToLog(id, rowsBytes([3n]));
+    const withNew = await all(reader, id, 1n, 3n);
+    assert.deepEqual(withNew.map(ks), [[2n], [3n]]);
+    assert.equal(reader.storeReads, 2, 'entry 3 was never read: the range comes from the store');
+    assert.equal(withNew[0], first[1], 'what the store path reads again is still shared');
+    assert.deepEqual((await all(reader, id, 0n, 3n)).map(ks), [[1n], [2n], [3n]]);
+    assert.equal(reader.storeReads, 2);
+  });
+});
+
+test('entries below the trim floor are not served from memory either', async () => {
+  await withStore('log-reader-trimmed', async (store) => {
+    const id = await store.putDef(streamDef('s'));
+    for (const k of [1n, 2n, 3n]) await store.appendToLog(id, rowsBytes([k]));
+    const reader = new LogReader(store);
+    assert.deepEqual((await all(reader, id, 0n, 3n)).map(ks), [[1n], [2n], [3n]]);
+    await store.trimLog(id, 2n);
+    assert.deepEqual((await all(reader, id, 0n, 3n)).map(ks), [[3n]], 'as the store reads it: from the floor on');
+  });
+});
+
+test('readers asking at once for a range being read wait for that read and share it', async () => {
+  await withStore('log-reader-together', async (store) => {
+    const id = await store.putDef(streamDef('s'));
+    await store.appendToLog(id, rowsBytes([1n]));
+    await store.appendToLog(id, rowsBytes([2n]));
+    const reader = new LogReader(store);
+
+    const together = await Promise.all(Array.from({ length: 20 }, () => all(reader, id, 0n, 2n)));
+    assert.equal(reader.storeReads, 1, 'one store read for all twenty readers');
+    for (const batches of together) {
+      assert.deepEqual(batches.map(ks), [[1n], [2n]]);
+      assert.equal(batches[0], together[0][0]);
+    }
+
+    // A read that does not keep its entries (larger than the budget) leaves each waiting reader to read for itself.
+    const small = new LogReader(store, 1);
+    const each = await Promise.all(Array.from({ length: 3 }, () => all(small, id, 0n, 2n)));
+    assert.equal(small.storeReads, 3);
+    for (const batches of each) assert.deepEqual(batches.map(ks), [[1n], [2n]]);
+  });
+});
