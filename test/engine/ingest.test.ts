@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RecordBatch } from 'apache-arrow';
-import { arrowTypeOf, rowsFromBatch } from '../../engine/columns';
+import { arrowTypeOf, rowsFromBatch, valuesFromData } from '../../engine/columns';
+import { columnBuilder } from '../../engine/ingest/column-builders';
 import { CopyDecoder, MAX_BATCH_ROWS, type CopyOptions } from '../../engine/ingest';
 import { writeInt64At } from '../../engine/ingest/number-bytes';
 import { T, type Field, type Value } from '../../engine/types';
@@ -134,4 +135,28 @@ test('bigints of up to 18 digits are written from the bytes with every bit; othe
     assert.equal(writeInt64At(bytes, 0, bytes.length, view, 0), false, s);
     assert.equal(values[0], 5n, 'nothing written');
   }
+});
+
+test('a TEXT column is built from bytes and strings alike, rows set again after a bad record overwrite it', () => {
+  const field: Field = { name: 'name', type: T.text, nullable: true };
+  const rows = 5000; // past the builder's first buffer, which must grow
+  const b = columnBuilder(field, rows);
+  const expected: (string | null)[] = [];
+  const src = Buffer.from('héllo, wörld ✓ 𝄞 and some longer text to copy past the short loop', 'utf8');
+  for (let i = 0; i < rows; i++) {
+    // A first attempt at every third row (longer than the real one) as a bad record would leave it.
+    if (i % 3 === 0) b.bytes(i, src, 0, src.length);
+    const v = i % 7 === 0 ? null : i % 2 === 0 ? `s${i}é` : src.toString('utf8', 0, i % src.length).replace(/\uFFFD/g, '');
+    if (v === null) b.text(i, null);
+    else if (i % 2 === 0) b.text(i, v);
+    else {
+      const bytes = Buffer.from(`>${v}<`, 'utf8');
+      b.bytes(i, bytes, 1, bytes.length - 1);
+    }
+    expected.push(v);
+  }
+  const data = b.finish(rows - 1);
+  assert.equal(data.length, rows - 1);
+  assert.deepEqual(valuesFromData(data, T.text), expected.slice(0, rows - 1));
+  assert.equal(data.nullCount, expected.slice(0, rows - 1).filter((v) => v === null).length);
 });
