@@ -68,6 +68,21 @@ test('text format: the same rows however the data is cut; \\N, escapes, a column
   for (const chunks of cuts(data)) assert.deepEqual(rowsOf(decode(opts, chunks)), want);
 });
 
+test('text format: lines without escapes around lines with them, empty fields, another NULL string, \\r\\n', () => {
+  const data = Buffer.from('plain\t1\nesc\\\\aped\t2\r\n\t3\nNULL\t4\nafter\t5\r\nx\\ty\t6\nlast\t7');
+  const want: Value[][] = [
+    [1n, 'plain', null, null],
+    [2n, 'esc\\aped', null, null],
+    [3n, '', null, null],
+    [4n, null, null, null],
+    [5n, 'after', null, null],
+    [6n, 'x\ty', null, null],
+    [7n, 'last', null, null],
+  ];
+  const opts = options({ format: 'text', delimiter: '\t', nullString: 'NULL', dataColumns: [1, 0] });
+  for (const chunks of cuts(data)) assert.deepEqual(rowsOf(decode(opts, chunks)), want);
+});
+
 test('a big COPY comes out as bounded batches of the declared columns, in order and of their Arrow types', () => {
   const n = 3 * MAX_BATCH_ROWS + 17;
   const lines: string[] = [];
