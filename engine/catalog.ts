@@ -68,9 +68,20 @@ export const ARRIVAL_COLUMN = '_arrival';
 export type RelationStore = Store<RelationDef>;
 export type StoredRelation = StoredDef<RelationDef>;
 
-/** The full schema of a stream's log: its declared columns, then `_arrival`. */
-export function streamSchema(def: StreamDef): Field[] {
-  return [...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];
+const streamSchemas = new WeakMap<StreamDef, readonly Field[]>();
+
+/**
+ * The full schema of a stream's log: its declared columns, then `_arrival`. One array per definition: the Arrow
+ * schema and its encoded IPC message are cached by that object (engine/columns/arrow.ts, engine/codecs/
+ * arrow-stream.ts), and a fresh array on every INSERT or COPY batch rebuilt both.
+ */
+export function streamSchema(def: StreamDef): readonly Field[] {
+  let schema = streamSchemas.get(def);
+  if (schema === undefined) {
+    schema = [...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }];
+    streamSchemas.set(def, schema);
+  }
+  return schema;
 }
 
 /** How messages name a relation: `stream orders`, `continuous query totals`. */
