@@ -10,3 +10,4 @@ export type { DeadLetter, StoredDeadLetter } from './dead-letters';
 export type { StoreLog } from './db-io';
 export { StorageError, type StorageErrorReason } from './errors';
 export { DAMAGE_MARKER } from './open-db';
+export { sealable } from './frame';

@@ -75,6 +75,10 @@ export class LogPart {
       const last = await lastKey(this.ctx, prefixRange(relationPrefix(NS.log, id)));
       const seq = last === undefined ? floor : trailingU64(last);
       if (seq < floor) throw new StorageError('corrupt', `data directory ${this.ctx.dir}: log of relation ${id} ends at ${seq}, below its trim floor ${floor}`);
+      // A crash in the middle of a trim may have left entries at or below the floor: they go here, once, so that a
+      // trim deletes only from its floor up. Deleted keys stay in LevelDB as tombstones until compaction, and a scan
+      // from 0 on every trim stepped over all of them: its cost grew with everything the stream ever trimmed.
+      if (floor > 0n) await deleteRange(this.ctx, { gte: logKey(id, 0n), lte: logKey(id, floor) });
       this.floors.set(id, floor);
       this.assigned.set(id, seq);
       this.durable.set(id, seq);
@@ -253,8 +257,8 @@ export class LogPart {
     // before the deletes: LevelDB applies writes in order, so no crash can keep the deletes and lose the floor.
     await this.ctx.writer.submit([putJson(floorKey(id), upTo.toString())], { sync: false });
     this.floors.set(id, upTo);
-    // From 0, not from the old floor: a crash in the middle of an earlier trim may have left entries below it.
-    return deleteRange(this.ctx, { gte: logKey(id, 0n), lte: logKey(id, upTo) });
+    // From the old floor: what an interrupted trim left below it, recover() deleted.
+    return deleteRange(this.ctx, { gt: logKey(id, floor), lte: logKey(id, upTo) });
   }
 
   forget(id: number): void {

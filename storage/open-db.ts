@@ -7,6 +7,11 @@
 // line in its info log (DIR/LOG). So after open we read that log, and on such a line we leave a marker file behind
 // and refuse to start, on this and every later attempt, until an operator decides. A torn record at the very end
 // of the log (a crash in the middle of a write) is not reported by LevelDB and loses only an unacknowledged write.
+//
+// Blocks are stored without Snappy compression. Nearly everything written is Arrow IPC (typed arrays of numbers,
+// strings), which Snappy shrinks little, and it compresses every block again at each memtable flush and compaction:
+// for Nexmark q0 (300 K events in-process) Snappy saved 13 % of the disk (61 against 70 MB) for 40 % of the process's
+// CPU (1.56 against 0.93 s). LevelDB marks compression per block, so directories written with Snappy still open.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,7 +28,7 @@ export async function openLevel(dir: string): Promise<Db> {
   refuseIfHeadless(where);
   const db = new ClassicLevel<Uint8Array, Uint8Array>(where, { keyEncoding: 'view', valueEncoding: 'view' });
   try {
-    await db.open({ createIfMissing: true, errorIfExists: false });
+    await db.open({ createIfMissing: true, errorIfExists: false, compression: false });
   } catch (e) {
     throw openError(where, e);
   }

@@ -8,7 +8,7 @@
 
 import { RecordBatch, Table, tableFromIPC } from 'apache-arrow';
 import type { ChangeBatch } from '../batch';
-import { StorageError } from '../../storage';
+import { StorageError, sealable } from '../../storage';
 import { batchStream } from './arrow-stream';
 
 const FORMAT = 1;
@@ -21,8 +21,9 @@ export function encodeChangeBatch(b: ChangeBatch): Uint8Array {
   }
   const ipc = batchStream(b.data);
   const diffBytes = b.diffs === null ? 0 : align8(rows * 4);
-  const out = new Uint8Array(HEADER + diffBytes + ipc.byteLength);
-  const view = new DataView(out.buffer);
+  // Encoded where storage frames it (checksum, log header) without copying: an entry is written once.
+  const out = sealable(HEADER + diffBytes + ipc.byteLength);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out[0] = FORMAT;
   out[1] = b.diffs === null ? 0 : 1;
   view.setUint32(4, rows, true);

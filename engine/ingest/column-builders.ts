@@ -4,8 +4,8 @@
 // every column.
 //
 // A value comes as JSON (Kafka), as PostgreSQL text in a string, or as PostgreSQL text in a range of bytes (CSV and
-// COPY fields, read in place). The bytes take a fast path where one exists (digits, decimals) and are otherwise
-// read as a string; strings go to the text parser (engine/text.ts parseValue), which alone words the errors.
+// COPY fields, read in place). The bytes take a fast path where one exists (digits, decimals; TEXT columns keep the
+// bytes: utf8-builder.ts) and are otherwise read as a string; strings go to the text parser (engine/text.ts parseValue), which alone words the errors.
 //
 // JSON values map to SQL types as follows (docs/kafka.md): numbers and strings for numeric types (a string is read
 // as PostgreSQL text, so "NaN" works, and a BIGINT beyond 2^53 must be a string: as a JSON number it has already
@@ -20,6 +20,7 @@ import { fitVarchar, parseValue } from '../text';
 import type { Field, SqlType, Value } from '../types';
 import { normalizeJsonb } from '../values/jsonb';
 import { fastTimestamp } from './fast-timestamp';
+import { Utf8Builder } from './utf8-builder';
 import { decimalAt, integerAt, writeInt64At } from './number-bytes';
 import { integerBeyondJsonPrecision, numberOutOfRange, problemOf, wrongJsonValue, type ValueProblem } from './problems';
 
@@ -31,7 +32,7 @@ export interface ColumnBuilder {
   json(i: number, v: unknown): SetResult;
   /** Row i from PostgreSQL text (null is NULL). */
   text(i: number, s: string | null): SetResult;
-  /** Row i from PostgreSQL text held, as UTF-8, in bytes[start, end). */
+  /** Row i from PostgreSQL text held, as UTF-8, in bytes[start, end) (valid UTF-8: decoders check it first). */
   bytes(i: number, bytes: Buffer, start: number, end: number): SetResult;
   /** The first n rows as an Arrow column. */
   finish(n: number): Data;
@@ -57,7 +58,7 @@ export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
     case 'int8':
     case 'timestamp':
     case 'timestamptz': return new Int64Builder(t, capacity);
-    case 'text':
+    case 'text': return new Utf8Builder(t, capacity);
     case 'varchar':
     case 'jsonb':
     case 'unknown': return new StringBuilder(t, capacity);

@@ -1,7 +1,8 @@
 // PostgreSQL's COPY text format, scanned over bytes: one line per row (a \r before the \n is dropped), fields
 // separated by a delimiter (tab by default), the NULL string (\N by default) for NULL, backslash escapes (\t \n \r
 // \b \f \v \\, octal \NNN and hex \xHH), and a line `\.` that ends the data. A field without a backslash stays a
-// range of the input's bytes; only an escaped one becomes a string.
+// range of the input's bytes; only an escaped one becomes a string. Lines without a backslash (nearly all) are cut
+// at their delimiters by Buffer.indexOf, several times faster than looking at each byte in JS.
 
 import { delimiterByte } from './csv';
 import { sameBytes, type RecordFields, type RecordScanner } from './record-fields';
@@ -40,6 +41,42 @@ export class CopyTextScanner implements RecordScanner {
       this.ended = true;
       return limit;
     }
+    const backslash = this.nextBackslash(bytes, from);
+    if (backslash < 0 || backslash >= end) this.plainFields(bytes, from, end, fields);
+    else this.escapedFields(bytes, from, end, fields);
+    return Math.min(newline + 1, limit);
+  }
+
+  /**
+   * The first backslash at or after `from` in `bytes` (-1: none), found once per run of lines: most data has no
+   * escapes at all, and looking again on every line would scan the rest of the chunk each time. Callers hand in a
+   * chunk's bytes unchanged from one call to the next (a new chunk is a new Buffer).
+   */
+  private nextBackslash(bytes: Buffer, from: number): number {
+    if (bytes !== this.searched || (this.backslashAt >= 0 && this.backslashAt < from)) {
+      this.searched = bytes;
+      this.backslashAt = bytes.indexOf(BACKSLASH, from);
+    }
+    return this.backslashAt;
+  }
+
+  private searched: Buffer | null = null;
+  private backslashAt = -1;
+
+  /** A line without escapes: fields found by the native byte search, each a range of the input. */
+  private plainFields(bytes: Buffer, from: number, end: number, fields: RecordFields): void {
+    let fieldStart = from;
+    for (;;) {
+      let at = bytes.indexOf(this.delimiter, fieldStart);
+      if (at < 0 || at > end) at = end;
+      if (sameBytes(bytes, fieldStart, at, this.nullBytes)) fields.null();
+      else fields.raw(fieldStart, at);
+      if (at === end) return;
+      fieldStart = at + 1;
+    }
+  }
+
+  private escapedFields(bytes: Buffer, from: number, end: number, fields: RecordFields): void {
     const delimiter = this.delimiter;
     let fieldStart = from;
     let escaped = false;
@@ -55,7 +92,6 @@ export class CopyTextScanner implements RecordScanner {
         escaped = false;
       }
     }
-    return Math.min(newline + 1, limit);
   }
 }
 

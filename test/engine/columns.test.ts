@@ -47,6 +47,26 @@ test('take and concat move raw values, NULLs included', () => {
   assert.deepEqual(rowsFromBatch(takeBatch(schema, sliced, [1, 0]), schema), [rows[2], rows[1]]);
 });
 
+test('concat of slices at any offset keeps every value and NULL, past bitmap byte boundaries', () => {
+  // 37 rows: row i is rows[i % 3] with its values varied, so a shifted copy shows.
+  const many: Value[][] = [];
+  for (let i = 0; i < 37; i++) {
+    const r = [...rows[i % 3]];
+    if (r[3] !== null) r[3] = BigInt(i) * 1000000007n;
+    if (r[7] !== null) r[7] = `${r[7]}${i}`;
+    many.push(r);
+  }
+  const batch = batchFromRows(schema, many);
+  const allSet = batchFromRows(schema, many.filter((r) => r[0] !== null));
+  const cuts: [number, number][] = [[3, 14], [0, 1], [14, 37], [5, 5], [9, 30]];
+  const parts = [...cuts.map(([a, b]) => batch.slice(a, b)), allSet.slice(2, 19), allSet];
+  const expected = [...cuts.flatMap(([a, b]) => many.slice(a, b)), ...many.filter((r) => r[0] !== null).slice(2, 19),
+    ...many.filter((r) => r[0] !== null)];
+  const joined = concatBatches(schema, parts);
+  assert.equal(joined.numRows, expected.length);
+  assert.deepEqual(rowsFromBatch(joined, schema), expected);
+});
+
 test('Vec reads decode strings and widen numbers; int64 reads through an Int32 view', () => {
   const batch = batchFromRows(schema, rows);
   const s = vecFromData(columnData(batch, 7), T.text);

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RecordBatch } from 'apache-arrow';
-import { arrowTypeOf, rowsFromBatch } from '../../engine/columns';
+import { arrowTypeOf, rowsFromBatch, valuesFromData } from '../../engine/columns';
+import { columnBuilder } from '../../engine/ingest/column-builders';
 import { CopyDecoder, MAX_BATCH_ROWS, type CopyOptions } from '../../engine/ingest';
 import { writeInt64At } from '../../engine/ingest/number-bytes';
 import { T, type Field, type Value } from '../../engine/types';
@@ -64,6 +65,21 @@ test('text format: the same rows however the data is cut; \\N, escapes, a column
     [123456789012345678n, 'xAB', null, null],
   ];
   const opts = options({ format: 'text', delimiter: '\t', nullString: '\\N', dataColumns: [1, 0] });
+  for (const chunks of cuts(data)) assert.deepEqual(rowsOf(decode(opts, chunks)), want);
+});
+
+test('text format: lines without escapes around lines with them, empty fields, another NULL string, \\r\\n', () => {
+  const data = Buffer.from('plain\t1\nesc\\\\aped\t2\r\n\t3\nNULL\t4\nafter\t5\r\nx\\ty\t6\nlast\t7');
+  const want: Value[][] = [
+    [1n, 'plain', null, null],
+    [2n, 'esc\\aped', null, null],
+    [3n, '', null, null],
+    [4n, null, null, null],
+    [5n, 'after', null, null],
+    [6n, 'x\ty', null, null],
+    [7n, 'last', null, null],
+  ];
+  const opts = options({ format: 'text', delimiter: '\t', nullString: 'NULL', dataColumns: [1, 0] });
   for (const chunks of cuts(data)) assert.deepEqual(rowsOf(decode(opts, chunks)), want);
 });
 
@@ -134,4 +150,28 @@ test('bigints of up to 18 digits are written from the bytes with every bit; othe
     assert.equal(writeInt64At(bytes, 0, bytes.length, view, 0), false, s);
     assert.equal(values[0], 5n, 'nothing written');
   }
+});
+
+test('a TEXT column is built from bytes and strings alike, rows set again after a bad record overwrite it', () => {
+  const field: Field = { name: 'name', type: T.text, nullable: true };
+  const rows = 5000; // past the builder's first buffer, which must grow
+  const b = columnBuilder(field, rows);
+  const expected: (string | null)[] = [];
+  const src = Buffer.from('héllo, wörld ✓ 𝄞 and some longer text to copy past the short loop', 'utf8');
+  for (let i = 0; i < rows; i++) {
+    // A first attempt at every third row (longer than the real one) as a bad record would leave it.
+    if (i % 3 === 0) b.bytes(i, src, 0, src.length);
+    const v = i % 7 === 0 ? null : i % 2 === 0 ? `s${i}é` : src.toString('utf8', 0, i % src.length).replace(/\uFFFD/g, '');
+    if (v === null) b.text(i, null);
+    else if (i % 2 === 0) b.text(i, v);
+    else {
+      const bytes = Buffer.from(`>${v}<`, 'utf8');
+      b.bytes(i, bytes, 1, bytes.length - 1);
+    }
+    expected.push(v);
+  }
+  const data = b.finish(rows - 1);
+  assert.equal(data.length, rows - 1);
+  assert.deepEqual(valuesFromData(data, T.text), expected.slice(0, rows - 1));
+  assert.equal(data.nullCount, expected.slice(0, rows - 1).filter((v) => v === null).length);
 });

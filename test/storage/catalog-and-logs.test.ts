@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ClassicLevel } from 'classic-level';
 import { Store, StorageError } from '../../storage';
+import { logKey } from '../../storage/keys';
 import { encodeTuple } from '../../engine/codecs/tuple';
 import type { RelationDef } from '../../engine/catalog';
 import { batchOf, ks, queryDef, rowsBytes, streamDef, tableDef, tempDir } from './helpers/batches';
@@ -90,6 +92,39 @@ test('logs: append, read ranges, restart recovers sequence numbers, trim keeps t
   assert.equal(store.lastSeq(id), 4n, 'a fully trimmed log does not restart at 1');
   assert.equal(await store.appendToLog(id, rowsBytes([6n])), 5n);
   await store.close();
+});
+
+test('entries an interrupted trim left below the floor are deleted at the next open; a trim starts at its floor', async (t) => {
+  const { dir, cleanup } = tempDir('logs-trim-crash');
+  t.after(cleanup);
+  let store = await Store.open<RelationDef>(dir);
+  const id = await store.putDef(streamDef('s'));
+  for (const k of [1n, 2n, 3n, 4n, 5n]) await store.appendToLog(id, rowsBytes([k]));
+  await store.close();
+
+  const raw = async <T>(f: (db: ClassicLevel<Uint8Array, Uint8Array>) => Promise<T>): Promise<T> => {
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open({ createIfMissing: false });
+    try {
+      return await f(db);
+    } finally {
+      await db.close();
+    }
+  };
+  const second = await raw((db) => db.get(logKey(id, 2n)));
+  assert.ok(second !== undefined);
+  store = await Store.open<RelationDef>(dir);
+  assert.equal(await store.trimLog(id, 3n), 3);
+  await store.close();
+  // What a crash between the floor's write and the deletes leaves: an entry below the floor.
+  await raw((db) => db.put(logKey(id, 2n), second));
+
+  store = await Store.open<RelationDef>(dir);
+  assert.equal(store.firstSeq(id), 4n);
+  assert.equal(await store.trimLog(id, 4n), 1, 'the trim deletes only the entry above its floor');
+  await store.close();
+  assert.equal(await raw((db) => db.get(logKey(id, 2n))), undefined, 'the open deleted the leftover entry');
+  assert.deepEqual(await raw(async (db) => (await db.keys({ gte: logKey(id, 0n), lte: logKey(id, 9n) }).all()).length), 1);
 });
 
 test('appending to a relation that is not in the catalog is an internal error', async (t) => {
