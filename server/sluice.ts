@@ -19,13 +19,13 @@ import { preparePlanned, type ExecutionTarget } from './execute/planned';
 import { SessionTransactions } from './execute/transactions';
 import { PlanCache } from './execute/plan-cache';
 import { SessionCursors } from './cursors/session-cursors';
-import { CursorMemory, DEFAULT_CURSOR_MEMORY_BYTES } from './cursors/memory';
+import { CursorMemory, DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
 import { prepareCursorStatement } from './cursors/statements';
 
 export interface SluiceOptions {
   readonly dataDir: string;
   readonly log: Logger;
-  /** Bytes all cursors together may hold (their SELECT's rows); default DEFAULT_CURSOR_MEMORY_BYTES. */
+  /** Bytes all cursors together may hold (their SELECT's rows); default DEFAULT_CURSOR_MEMORY_MB. */
   readonly maxCursorMemoryBytes?: number;
 }
 
@@ -49,7 +49,7 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
 
   const mirror = new CatalogMirror({ log, cacheDir: path.join(options.dataDir, 'catalog-mirror') });
   const transactions = new SessionTransactions(runtime);
-  const cursors = new SessionCursors(new CursorMemory(options.maxCursorMemoryBytes ?? DEFAULT_CURSOR_MEMORY_BYTES));
+  const cursors = new SessionCursors(new CursorMemory(options.maxCursorMemoryBytes ?? DEFAULT_CURSOR_MEMORY_MB * 1024 * 1024));
   const target: ExecutionTarget = { runtime, transactions };
   const plans = new PlanCache();
   runtime.onCatalogChange(() => plans.catalogChanged());

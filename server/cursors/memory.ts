@@ -6,8 +6,8 @@ import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Value } from '../../engine/types';
 import type { Row } from './row-source';
 
-/** The default limit on bytes held by all cursors together. */
-export const DEFAULT_CURSOR_MEMORY_BYTES = 512 * 1024 * 1024;
+/** The default limit on the memory all cursors together hold, in MiB (--max-cursor-memory). */
+export const DEFAULT_CURSOR_MEMORY_MB = 512;
 
 export class CursorMemory {
   private held = 0;
