@@ -5,7 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client, DatabaseError, QueryConfig } from 'pg';
+import { serialize } from 'pg-protocol';
 import { connectPg, startServer, type TestServer } from '../helpers/server';
+import { RawClient, type BackendMessage } from '../helpers/raw-client';
 
 let server: TestServer;
 let pg: Client;
@@ -189,6 +191,40 @@ describe('cursors through the extended protocol', () => {
     assert.equal((await pg.query(extended('MOVE ALL c'))).command, 'MOVE');
     assert.equal((await pg.query(extended('CLOSE c'))).command, 'CLOSE');
     await pg.query('COMMIT');
+  });
+
+
+  test('Describe of a prepared FETCH, and its portal executed in parts with a row limit', async () => {
+    const { client } = await RawClient.session(server);
+    const types = (ms: BackendMessage[]): string => ms.map((m) => m.type).join('');
+    const columnNames = (rowDescription: BackendMessage): string[] => {
+      const names: string[] = [];
+      let at = 2;
+      for (let k = rowDescription.body.readInt16BE(0); k > 0; k--) {
+        const end = rowDescription.body.indexOf(0, at);
+        names.push(rowDescription.body.toString('utf8', at, end));
+        at = end + 1 + 18;
+      }
+      return names;
+    };
+    client.send(serialize.query('BEGIN; DECLARE c CURSOR FOR SELECT id, name FROM items WHERE id <= 5 ORDER BY id'));
+    assert.equal(types(await client.readUntil('Z')), 'CCZ');
+    client.send(serialize.parse({ name: 'f', text: 'FETCH ALL FROM c' }), serialize.describe({ type: 'S', name: 'f' }), serialize.sync());
+    const described = await client.readUntil('Z');
+    assert.equal(types(described), '1tTZ');
+    assert.deepEqual(columnNames(described[2]), ['id', 'name']);
+    client.send(
+      serialize.bind({ statement: 'f', portal: 'p' }), serialize.describe({ type: 'P', name: 'p' }),
+      serialize.execute({ portal: 'p', rows: 2 }), serialize.execute({ portal: 'p', rows: 2 }), serialize.execute({ portal: 'p' }),
+      serialize.sync(),
+    );
+    const parts = await client.readUntil('Z');
+    assert.equal(types(parts), '2TDDsDDsDCZ');
+    assert.deepEqual(columnNames(parts[1]), ['id', 'name']);
+    assert.equal(parts.at(-2)!.body.toString('utf8', 0, parts.at(-2)!.body.length - 1), 'FETCH 5');
+    client.send(serialize.query('COMMIT'));
+    await client.readUntil('Z');
+    client.close();
   });
 });
 
