@@ -1,6 +1,7 @@
 // Every session's open cursors, by name, and their lifetimes as PostgreSQL has them: a cursor ends with the
 // transaction that declared it, except one declared WITH HOLD whose transaction commits, which lives until CLOSE or
-// the session's end. Whatever a cursor holds (rows, later a subscription) is let go when it ends.
+// the session's end. What a cursor holds (rows, later a subscription) is accounted while it is open (CursorMemory)
+// and let go when it ends.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { PreparedStatement, SessionState } from '../backend';
@@ -10,7 +11,7 @@ import type { CursorMemory } from './memory';
 export class SessionCursors {
   private readonly bySession = new Map<SessionState, Map<string, Cursor>>();
 
-  constructor(readonly memory: CursorMemory) {}
+  constructor(private readonly memory: CursorMemory) {}
 
   find(session: SessionState, name: string): Cursor | undefined {
     return this.bySession.get(session)?.get(name);
@@ -30,8 +31,15 @@ export class SessionCursors {
     }
   }
 
+  /** Opens `cursor`, its memory accounted (53200 past the limit: the cursor is then closed, never opened). */
   add(session: SessionState, cursor: Cursor): void {
-    this.checkNameFree(session, cursor.name);
+    try {
+      this.checkNameFree(session, cursor.name);
+      this.memory.reserve(cursor.heldBytes);
+    } catch (e) {
+      cursor.close();
+      throw e;
+    }
     let cursors = this.bySession.get(session);
     if (cursors === undefined) this.bySession.set(session, (cursors = new Map()));
     cursors.set(cursor.name, cursor);

@@ -12,7 +12,7 @@ import { Cursor } from './cursor';
 import { parseDeclare, type DeclareCommand } from './declare-syntax';
 import { parseFetch, type FetchCommand } from './fetch-syntax';
 import { estimateRowsBytes } from './memory';
-import { MaterializedRows, type CursorRowSource } from './row-source';
+import { MaterializedRows } from './row-source';
 import type { SessionCursors } from './session-cursors';
 
 /** Prepares the query a cursor is declared over, the way any statement of the string would be. */
@@ -45,7 +45,8 @@ function declareStatement(sql: string, declare: DeclareCommand, query: PreparedS
       }
       cursors.checkNameFree(session, declare.name);
       const result = rowsOf(await query.execute(session, params, ctx));
-      const cursor = new Cursor(declare.name, result.fields, declare.withHold, materialized(result, cursors));
+      const rows = new MaterializedRows(result.rows, estimateRowsBytes(result.rows));
+      const cursor = new Cursor(declare.name, result.fields, declare.withHold, rows);
       // Outside a block the statement is its own transaction, committed as it ends.
       cursor.committedHold = !inBlock;
       cursors.add(session, cursor);
@@ -59,12 +60,6 @@ function rowsOf(result: StatementResult): RowsResult {
   return result;
 }
 
-/** The query's rows as the cursor's source, accounted against the server's cursor memory (53200 past its limit). */
-function materialized(result: RowsResult, cursors: SessionCursors): CursorRowSource {
-  const bytes = estimateRowsBytes(result.rows);
-  cursors.memory.reserve(bytes);
-  return new MaterializedRows(result.rows, bytes);
-}
 
 function fetchStatement(sql: string, fetch: FetchCommand, cursors: SessionCursors): PreparedStatement {
   const options = (signal: AbortSignal) => ({ signal, timeoutMs: fetch.timeoutMs });
