@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { Backend, PreparedStatement, SessionState } from './backend';
 import type { Logger } from './log';
-import { splitStatements } from '../planner/split';
+import { splitStatements, type StatementText } from '../planner/split';
 import { planContinuousSelect } from '../planner/plan';
 import type { PlannerCatalog } from '../planner/context';
 import { prepareSessionStatement } from './session/statements';
@@ -18,10 +18,15 @@ import { toSqlError } from '../engine/errors';
 import { preparePlanned, type ExecutionTarget } from './execute/planned';
 import { SessionTransactions } from './execute/transactions';
 import { PlanCache } from './execute/plan-cache';
+import { SessionCursors } from './cursors/session-cursors';
+import { CursorMemory, DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
+import { prepareCursorStatement } from './cursors/statements';
 
 export interface SluiceOptions {
   readonly dataDir: string;
   readonly log: Logger;
+  /** Bytes all cursors together may hold (their SELECT's rows); default DEFAULT_CURSOR_MEMORY_MB. */
+  readonly maxCursorMemoryBytes?: number;
 }
 
 export interface Sluice {
@@ -44,6 +49,7 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
 
   const mirror = new CatalogMirror({ log, cacheDir: path.join(options.dataDir, 'catalog-mirror') });
   const transactions = new SessionTransactions(runtime);
+  const cursors = new SessionCursors(new CursorMemory(options.maxCursorMemoryBytes ?? DEFAULT_CURSOR_MEMORY_MB * 1024 * 1024));
   const target: ExecutionTarget = { runtime, transactions };
   const plans = new PlanCache();
   runtime.onCatalogChange(() => plans.catalogChanged());
@@ -53,15 +59,18 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const backend: Backend = {
     async prepare(sql: string, paramTypeOids: readonly number[], session: SessionState): Promise<PreparedStatement[]> {
       const texts = splitStatements(sql);
-      return Promise.all(texts.map(async (s) => {
+      const prepareOne = async (s: StatementText): Promise<PreparedStatement> => {
         const sessionStatement = prepareSessionStatement(s.text, s.tokens);
-        if (sessionStatement) return transactions.wrap(sessionStatement);
+        if (sessionStatement) return cursors.wrap(transactions.wrap(sessionStatement));
         if (mirror.isCatalogStatement(s.text, s.tokens)) return mirror.prepare(s.text, paramTypeOids, s.tokens);
         return preparePlanned(s, paramTypeOids, target, catalog, plans, texts.length === 1, session);
-      }));
+      };
+      // DECLARE's query is prepared as any statement would be: a SELECT, a catalog query, SHOW.
+      return Promise.all(texts.map(async (s) => (await prepareCursorStatement(s, cursors, prepareOne)) ?? prepareOne(s)));
     },
     sessionClosed(session: SessionState): void {
       transactions.discard(session);
+      cursors.closeAll(session);
     },
   };
   log.info('database open', { dataDir: options.dataDir, objects: runtime.defs().length });
