@@ -45,6 +45,7 @@ export const SQLSTATE = {
   invalid_column_reference: '42P10',
   wrong_object_type: '42809',
   insufficient_privilege: '42501',
+  out_of_memory: '53200',
   too_many_connections: '53300',
   query_canceled: '57014',
   admin_shutdown: '57P01',

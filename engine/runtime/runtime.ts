@@ -25,6 +25,10 @@ import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
 import { LogReader } from './log-reader';
 import { StagedStreamWrite } from './staged-write';
+import { SubscriptionHub } from '../subscribe/hub';
+import type { SubscribeOptions } from '../subscribe/options';
+import { queryLogSource, relationLogSource } from '../subscribe/sources';
+import type { Subscription } from '../subscribe/subscription';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
 export interface RuntimeLog extends QueryRunnerLog {
@@ -41,13 +45,16 @@ export class Runtime {
   private readonly inputLogs: LogReader;
   /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
   readonly connectors: KafkaConnectors;
+  /** The live SUBSCRIBEs: readers of the change logs too. */
+  readonly subscriptions = new SubscriptionHub();
 
   /** Test-only: where crash tests make a commit kill the process (commit-fault.ts); null otherwise. */
   private readonly fault = CommitFault.fromEnvironment();
 
   private constructor(readonly store: RelationStore, private readonly log: RuntimeLog) {
     this.connectors = new KafkaConnectors(store, log);
-    this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log);
+    this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
+      (id) => this.subscriptions.pinnedSeq(id));
     this.inputLogs = new LogReader(store);
   }
 
@@ -346,6 +353,19 @@ export class Runtime {
       await pacer.between();
     }
     return out;
+  }
+
+  // --- subscriptions ----------------------------------------------------------------------------------------------
+
+  /** A SUBSCRIBE to a stream, table or continuous query (engine/subscribe/); it runs until `signal` aborts. */
+  subscribe(name: string, options: SubscribeOptions, signal: AbortSignal): Subscription {
+    const stored = this.mustGet(name);
+    const def = stored.def;
+    if (def.kind === 'sink') throw new SqlError(SQLSTATE.wrong_object_type, `cannot subscribe to ${describeRelation(def)}`);
+    const source = def.kind === 'query'
+      ? queryLogSource(this.store, this.queryRunner(name))
+      : relationLogSource(this.store, stored, def.kind === 'table' ? this.tableState(name) : null);
+    return this.subscriptions.open(def.name, source, options, signal);
   }
 
   queryRunner(name: string): QueryRunner {
