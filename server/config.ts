@@ -1,6 +1,7 @@
 // Server settings from the command line, then environment variables (SLUICE_*), then defaults.
 
 import { parseArgs } from 'node:util';
+import { DEFAULT_SUBSCRIPTION_LIMITS } from '../engine/subscribe/hub';
 
 export interface ServerConfig {
   readonly host: string;
@@ -9,6 +10,8 @@ export interface ServerConfig {
   readonly maxConnections: number;
   /** A file of `name:password` lines; when given, clients must authenticate (SCRAM-SHA-256 or cleartext). */
   readonly usersFile: string | null;
+  /** Committed epochs a SUBSCRIBE may fall behind before it ends with 53200. */
+  readonly maxSubscriptionLag: number;
 }
 
 export const USAGE = `Usage: sluice [options]
@@ -22,6 +25,8 @@ Options (each also settable through the environment variable in brackets):
   --max-connections N      connections served at once (SLUICE_MAX_CONNECTIONS)  default 100
   --users FILE             name:password lines; enables password authentication (SLUICE_USERS)
                            without it every user is trusted
+  --max-subscription-lag N committed epochs a SUBSCRIBE may fall behind its relation before it ends
+                           with 53200 (SLUICE_MAX_SUBSCRIPTION_LAG)           default 10000
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -42,6 +47,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'data-dir': { type: 'string' },
         'max-connections': { type: 'string' },
         users: { type: 'string' },
+        'max-subscription-lag': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -59,6 +65,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       dataDir: values['data-dir'] ?? env.SLUICE_DATA_DIR ?? './sluice-data',
       maxConnections: integer('max-connections', values['max-connections'] ?? env.SLUICE_MAX_CONNECTIONS ?? '100', 1, 100000),
       usersFile: values.users ?? env.SLUICE_USERS ?? null,
+      maxSubscriptionLag: integer('max-subscription-lag',
+        values['max-subscription-lag'] ?? env.SLUICE_MAX_SUBSCRIPTION_LAG ?? String(DEFAULT_SUBSCRIPTION_LIMITS.maxLagEpochs), 1, 1e9),
     },
   };
 }

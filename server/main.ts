@@ -69,7 +69,7 @@ async function main(): Promise<number | null> {
 
   let sluice: Sluice;
   try {
-    sluice = await openSluice({ dataDir: config.dataDir, log });
+    sluice = await openSluice({ dataDir: config.dataDir, log, subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag } });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);
     return 1;

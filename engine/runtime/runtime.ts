@@ -25,10 +25,10 @@ import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
 import { LogReader } from './log-reader';
 import { StagedStreamWrite } from './staged-write';
-import { SubscriptionHub } from '../subscribe/hub';
+import { DEFAULT_SUBSCRIPTION_LIMITS, SubscriptionHub } from '../subscribe/hub';
 import type { SubscribeOptions } from '../subscribe/options';
 import { queryLogSource, relationLogSource } from '../subscribe/sources';
-import type { Subscription } from '../subscribe/subscription';
+import type { Subscription, SubscriptionLimits } from '../subscribe/subscription';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
 export interface RuntimeLog extends QueryRunnerLog {
@@ -46,12 +46,13 @@ export class Runtime {
   /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
   readonly connectors: KafkaConnectors;
   /** The live SUBSCRIBEs: readers of the change logs too. */
-  readonly subscriptions = new SubscriptionHub();
+  readonly subscriptions: SubscriptionHub;
 
   /** Test-only: where crash tests make a commit kill the process (commit-fault.ts); null otherwise. */
   private readonly fault = CommitFault.fromEnvironment();
 
-  private constructor(readonly store: RelationStore, private readonly log: RuntimeLog) {
+  private constructor(readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits) {
+    this.subscriptions = new SubscriptionHub(limits);
     this.connectors = new KafkaConnectors(store, log);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
       (id) => this.subscriptions.pinnedSeq(id));
@@ -59,8 +60,8 @@ export class Runtime {
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
-  static async open(store: RelationStore, log: RuntimeLog): Promise<Runtime> {
-    const rt = new Runtime(store, log);
+  static async open(store: RelationStore, log: RuntimeLog, limits = DEFAULT_SUBSCRIPTION_LIMITS): Promise<Runtime> {
+    const rt = new Runtime(store, log, limits);
     for (const s of store.listDefs()) {
       rt.readers.add(s.def);
       if (s.def.kind === 'table') {
