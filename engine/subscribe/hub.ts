@@ -15,19 +15,17 @@ export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = { maxLagEpochs: 1
 export class SubscriptionHub {
   private readonly live = new Set<Subscription>();
   readonly encoded = new EncodedLines(SHARED_LINES_BYTES);
-  /** Subscriptions opened since the server started; ended ones are not counted off. */
-  opened = 0;
 
   constructor(private readonly limits: SubscriptionLimits = DEFAULT_SUBSCRIPTION_LIMITS) {}
 
   open(relation: string, source: ChangeSource, options: SubscribeOptions, signal: AbortSignal): Subscription {
-    return new Subscription(relation, source, options, this.limits, signal, {
-      started: (s) => {
-        this.opened++;
-        this.live.add(s);
-      },
+    const subscription = new Subscription(relation, source, options, this.limits, signal, {
+      started: (s) => void this.live.add(s),
       ended: (s) => void this.live.delete(s),
     });
+    // Before any response: a client asking for a trimmed epoch gets the error instead of an empty COPY.
+    subscription.checkResumable();
+    return subscription;
   }
 
   subscriptions(): readonly Subscription[] {

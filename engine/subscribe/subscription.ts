@@ -101,14 +101,8 @@ export class Subscription {
   private async *start(): AsyncGenerator<SubscriptionItem, bigint> {
     const from = this.options.fromEpoch;
     if (from !== null) {
-      const oldest = this.source.oldestResumable();
-      if (from < oldest) {
-        throw new SqlError(SQLSTATE.object_not_in_prerequisite_state,
-          `cannot subscribe to "${this.relation}" from epoch ${from}: the oldest epoch its change log keeps changes after is ${oldest}`, {
-            detail: `The changes up to epoch ${oldest} were trimmed from the log.`,
-            hint: `Resume with from_epoch = ${oldest} or more, or subscribe with a snapshot.`,
-          });
-      }
+      // Checked again now that the subscription pins the log: a trim may have run since it was opened.
+      this.checkResumable();
       return from;
     }
     if (!this.options.snapshot) return this.source.newest();
@@ -119,6 +113,19 @@ export class Subscription {
     }
     if (this.options.progress) yield { kind: 'progress', epoch: snapshot.epoch };
     return snapshot.epoch;
+  }
+
+  /** from_epoch: every change after it must still be in the log (SQLSTATE 55000 otherwise, naming the oldest). */
+  checkResumable(): void {
+    const from = this.options.fromEpoch;
+    const oldest = this.source.oldestResumable();
+    if (from !== null && from < oldest) {
+      throw new SqlError(SQLSTATE.object_not_in_prerequisite_state,
+        `cannot subscribe to "${this.relation}" from epoch ${from}: the oldest epoch its change log keeps changes after is ${oldest}`, {
+          detail: `The changes up to epoch ${oldest} were trimmed from the log.`,
+          hint: `Resume with from_epoch = ${oldest} or more, or subscribe with a snapshot.`,
+        });
+    }
   }
 
   private committed(): void {
