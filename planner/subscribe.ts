@@ -45,8 +45,10 @@ function subscribeOptions(options: readonly OptionAst[]): SubscribeOptions {
     }
   }
   // Resuming from an epoch continues a subscription that already had its snapshot.
-  if (fromEpoch !== null && options.some((o) => o.key === 'snapshot') && snapshot) {
+  const snapshotOption = options.find((o) => o.key === 'snapshot');
+  if (fromEpoch !== null && snapshotOption !== undefined && snapshot) {
     throw new SqlError(SQLSTATE.invalid_parameter_value, 'SUBSCRIBE cannot take both from_epoch and snapshot = true', {
+      position: snapshotOption.pos + 1,
       hint: 'from_epoch replays the changes after that epoch; leave snapshot out.',
     });
   }
