@@ -5,7 +5,7 @@ import { itemRows } from '../subscribe/encode';
 import type { Execution, ExecutionResult, Of } from './execution';
 
 export async function subscribe(s: Of<'subscribe'>, x: Execution): Promise<ExecutionResult> {
-  const subscription = x.runtime.subscribe(s.relation, s.options, x.signal);
+  const subscription = await x.runtime.subscribe(s.relation, s.options, x.signal);
   const columns = subscription.columns;
   const progress = s.options.progress;
   if (s.output === 'rows') {

@@ -187,6 +187,7 @@ export class Runtime {
     visit(name);
     const dropped = order.map((n) => this.mustGet(n).def);
     for (const n of order) {
+      this.subscriptions.relationDropped(n);
       await this.connectors.stop(n);
       await this.queries.get(n)?.stop();
       this.queries.delete(n);
@@ -359,12 +360,12 @@ export class Runtime {
   // --- subscriptions ----------------------------------------------------------------------------------------------
 
   /** A SUBSCRIBE to a stream, table or continuous query (engine/subscribe/); it runs until `signal` aborts. */
-  subscribe(name: string, options: SubscribeOptions, signal: AbortSignal): Subscription {
+  async subscribe(name: string, options: SubscribeOptions, signal: AbortSignal): Promise<Subscription> {
     const stored = this.mustGet(name);
     const def = stored.def;
     if (def.kind === 'sink') throw new SqlError(SQLSTATE.wrong_object_type, `cannot subscribe to ${describeRelation(def)}`);
     const source = def.kind === 'query'
-      ? queryLogSource(this.store, this.queryRunner(name))
+      ? await queryLogSource(this.store, this.queryRunner(name))
       : relationLogSource(this.store, stored, def.kind === 'table' ? this.tableState(name) : null);
     return this.subscriptions.open(def.name, source, options, signal);
   }

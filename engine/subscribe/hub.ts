@@ -2,6 +2,7 @@
 // trimmed past a subscriber (pinnedSeq), the limit on how far one may fall behind, and the encoded COPY lines the
 // subscriptions share.
 
+import { SqlError, SQLSTATE } from '../errors';
 import type { SubscribeOptions } from './options';
 import { EncodedLines } from './encode';
 import type { ChangeSource } from './sources';
@@ -26,6 +27,14 @@ export class SubscriptionHub {
     // Before any response: a client asking for a trimmed epoch gets the error instead of an empty COPY.
     subscription.checkResumable();
     return subscription;
+  }
+
+  /** A relation was dropped: its subscriptions end (as in Materialize), with 42P01. */
+  relationDropped(relation: string): void {
+    for (const s of this.live) {
+      if (s.relation !== relation) continue;
+      s.end(new SqlError(SQLSTATE.undefined_table, `subscription to "${relation}" ended: the relation was dropped`));
+    }
   }
 
   subscriptions(): readonly Subscription[] {

@@ -73,14 +73,14 @@ export function relationLogSource(store: RelationStore, stored: StoredRelation, 
 }
 
 /** A continuous query: an epoch is one of its epochs; its changes are the log entry that epoch appended, if any. */
-export function queryLogSource(store: RelationStore, runner: QueryRunner): ChangeSource {
+export async function queryLogSource(store: RelationStore, runner: QueryRunner): Promise<ChangeSource> {
   const id = runner.id;
+  const oldest = await oldestRecordedEpoch(store, runner);
   return {
     relationId: id,
     columns: runner.schema,
     newest: () => BigInt(runner.stats.epoch),
-    // A query's log is kept whole.
-    oldestResumable: () => 0n,
+    oldestResumable: () => oldest,
     async snapshot() {
       // The result and the epoch number change together, in one synchronous step after the commit.
       const all = runner.schema.map((_, i) => i);
@@ -96,4 +96,18 @@ export function queryLogSource(store: RelationStore, runner: QueryRunner): Chang
     },
     onCommit: (listener) => runner.onEpochCommitted(listener),
   };
+}
+
+/**
+ * A query's log is kept whole, so every epoch can be resumed after, except epochs committed by a build that did not
+ * record which log entry an epoch appended (data directories from before SUBSCRIBE): their changes cannot be told
+ * apart by epoch, so a resume must start after the last of them.
+ */
+async function oldestRecordedEpoch(store: RelationStore, runner: QueryRunner): Promise<bigint> {
+  const firstEntry = store.firstSeq(runner.id);
+  if (firstEntry > store.lastSeq(runner.id)) return 0n; // no entry: nothing to tell apart
+  for await (const recorded of store.epochEntries(runner.id, 0)) {
+    return recorded.seq === firstEntry ? 0n : BigInt(recorded.epoch - 1);
+  }
+  return BigInt(runner.stats.epoch);
 }

@@ -83,6 +83,8 @@ export class Subscription {
         let lastChanged = sent;
         for await (const c of this.source.changesAfter(sent, upTo)) {
           this.check();
+          // Every epoch before this one has gone out whole: a long catch-up moves its position (and log pin) as it goes.
+          if (c.epoch - 1n > this.sent!) this.sent = c.epoch - 1n;
           lastChanged = c.epoch;
           yield { kind: 'changes', epoch: c.epoch, changes: c.changes, key: c.key };
         }
@@ -128,14 +130,25 @@ export class Subscription {
     }
   }
 
+  /** Ends the subscription with `error`, whether its client is reading or not. */
+  end(error: SqlError): void {
+    if (this.failure === null) {
+      this.failure = error;
+      this.fail(error);
+    }
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
   private committed(): void {
     const lag = this.lag();
-    if (this.failure === null && lag > BigInt(this.limits.maxLagEpochs)) {
-      this.failure = new SqlError(SQLSTATE.out_of_memory,
+    if (lag > BigInt(this.limits.maxLagEpochs)) {
+      this.end(new SqlError(SQLSTATE.out_of_memory,
         `subscription to "${this.relation}" ended: the client fell ${lag} epochs behind (the limit is ${this.limits.maxLagEpochs})`, {
           hint: 'Read the subscription faster, or resume it later with from_epoch set to the last epoch received.',
-        });
-      this.fail(this.failure);
+        }));
+      return;
     }
     const wake = this.wake;
     this.wake = null;

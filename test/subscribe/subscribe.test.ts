@@ -129,6 +129,20 @@ describe('errors', () => {
   });
 });
 
+describe('dropping the relation', () => {
+  test('ends its subscriptions with 42P01', async () => {
+    await sql.query('CREATE TABLE doomed (id INT PRIMARY KEY)');
+    const s = await CopySubscriber.start(server, 'COPY (SUBSCRIBE TO doomed) TO STDOUT');
+    try {
+      await waitFor(async () => (await sql.query("SELECT subscriptions FROM sluice.changelogs WHERE name = 'doomed'")).rows[0]?.subscriptions === '1', 'the subscription');
+      await sql.query('DROP TABLE doomed');
+      await assert.rejects(s.line(), (e: SubscribeError) => e.code === '42P01' && /the relation was dropped/.test(e.message));
+    } finally {
+      s.close();
+    }
+  });
+});
+
 function pick(f: Record<string, string>): Record<string, string> {
   return { C: f.C, P: f.P };
 }
