@@ -75,7 +75,6 @@ export interface RowStream {
  */
 export interface CopyToOutput {
   readonly kind: 'copy_out';
-  readonly format: 'csv' | 'text';
   readonly columnCount: number;
   readonly lines: AsyncIterable<readonly Uint8Array[]>;
   /** Rejects when the output fails while its client is not reading (a subscriber too far behind). */

@@ -24,7 +24,6 @@ export async function subscribe(s: Of<'subscribe'>, x: Execution): Promise<Execu
   const shared = x.runtime.subscriptions.encoded;
   return {
     kind: 'copy_out',
-    format,
     columnCount: s.schema.length,
     failed: subscription.failed,
     tag: (n) => `COPY ${n}`,
