@@ -4,7 +4,8 @@
 
 import type { QueryDef, SinkDef, StreamDef, TableDef } from './catalog';
 import type { Expr, PlanNode } from './plan';
-import type { SqlType } from './types';
+import type { SubscribeOptions, SubscribeOutput } from './subscribe/options';
+import type { Schema, SqlType } from './types';
 
 export type ObjectKind = 'stream' | 'table' | 'query' | 'sink';
 
@@ -59,6 +60,15 @@ export type Statement =
     readonly paramTypes: readonly SqlType[];
   }
   | { readonly kind: 'delete'; readonly table: string; readonly predicate: Expr | null; readonly paramTypes: readonly SqlType[] }
+  /** SUBSCRIBE TO a stream, table or continuous query: its changes, epoch by epoch, until canceled. */
+  | {
+    readonly kind: 'subscribe';
+    readonly relation: string;
+    /** The rows' columns (engine/subscribe/options.ts subscribeSchema). */
+    readonly schema: Schema;
+    readonly options: SubscribeOptions;
+    readonly output: SubscribeOutput;
+  }
   | { readonly kind: 'show_objects'; readonly objectKind: ObjectKind }
   | { readonly kind: 'explain'; readonly lines: readonly string[] };
 

@@ -16,6 +16,7 @@ import { neverRetracts } from '../engine/operators/properties';
 import { lowerPlan } from './lower';
 import type { Ast, Query } from './parse/ast';
 import { parseStatement } from './parse/statement';
+import { planSubscribe } from './subscribe';
 import type { Statement } from '../engine/statement';
 
 export { parseStatement };
@@ -117,5 +118,6 @@ export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContex
     case 'update': return planUpdate(s, newBindState(catalog, ctx, 'pull'));
     case 'delete': return planDelete(s, newBindState(catalog, ctx, 'pull'));
     case 'copy_from': return planCopyFrom(s, newBindState(catalog, ctx, 'pull'));
+    case 'subscribe': return planSubscribe(s, catalog);
   }
 }

@@ -39,7 +39,7 @@ export interface ExecContext {
   readonly signal: AbortSignal;
 }
 
-export type StatementResult = CommandResult | RowsResult | CopyInResult | CopyOutResult;
+export type StatementResult = CommandResult | RowsResult | RowStreamResult | CopyInResult | CopyOutResult;
 
 /** A statement that returns no rows: CommandComplete with this tag ("CREATE STREAM", "INSERT 0 3", ...). */
 export interface CommandResult {
@@ -76,13 +76,28 @@ export interface CopyInResult {
 }
 
 /**
+ * Rows that keep coming (SUBSCRIBE): each group is sent as DataRows as it arrives, until the iterator ends, the
+ * statement's signal aborts (57014) or `failed` rejects; then CommandComplete with `tag`.
+ */
+export interface RowStreamResult {
+  readonly kind: 'row_stream';
+  readonly fields: readonly FieldDescription[];
+  readonly rows: AsyncIterable<readonly (readonly Value[])[]>;
+  /** Rejects when the stream fails while the client is not reading (e.g. a subscriber too far behind). */
+  readonly failed?: Promise<never>;
+  readonly tag: (rowsSent: number) => string;
+}
+
+/**
  * COPY ... TO STDOUT, including COPY (SUBSCRIBE TO q) TO STDOUT, which never ends by itself: the protocol layer
- * writes each row as CopyData in text format until the iterator finishes or the signal aborts.
+ * sends each line (one row, already in COPY's text or csv format) as one CopyData until the iterator finishes, the
+ * signal aborts or `failed` rejects. Groups of lines may be shared between sessions: they are never changed.
  */
 export interface CopyOutResult {
   readonly kind: 'copy_out';
-  readonly fields: readonly FieldDescription[];
-  readonly rows: AsyncIterable<readonly Value[]>;
+  readonly columnCount: number;
+  readonly lines: AsyncIterable<readonly Uint8Array[]>;
+  readonly failed?: Promise<never>;
   readonly tag: (rowsSent: number) => string;
 }
 

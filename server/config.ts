@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
+import { DEFAULT_SUBSCRIPTION_LIMITS } from '../engine/subscribe/hub';
 
 export interface ServerConfig {
   readonly host: string;
@@ -12,6 +13,8 @@ export interface ServerConfig {
   readonly usersFile: string | null;
   /** Megabytes all cursors together may hold; past it a DECLARE fails with 53200. */
   readonly maxCursorMemoryMb: number;
+  /** Committed epochs a SUBSCRIBE may fall behind before it ends with 53200. */
+  readonly maxSubscriptionLag: number;
 }
 
 export const USAGE = `Usage: sluice [options]
@@ -27,6 +30,8 @@ Options (each also settable through the environment variable in brackets):
                            without it every user is trusted
   --max-cursor-memory MB   memory all cursors together may hold for their rows; past it DECLARE
                            fails with 53200 (SLUICE_MAX_CURSOR_MEMORY)    default 512
+  --max-subscription-lag N committed epochs a SUBSCRIBE may fall behind its relation before it ends
+                           with 53200 (SLUICE_MAX_SUBSCRIPTION_LAG)           default 10000
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -48,6 +53,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'max-connections': { type: 'string' },
         users: { type: 'string' },
         'max-cursor-memory': { type: 'string' },
+        'max-subscription-lag': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -66,6 +72,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       maxConnections: integer('max-connections', values['max-connections'] ?? env.SLUICE_MAX_CONNECTIONS ?? '100', 1, 100000),
       usersFile: values.users ?? env.SLUICE_USERS ?? null,
       maxCursorMemoryMb: integer('max-cursor-memory', values['max-cursor-memory'] ?? env.SLUICE_MAX_CURSOR_MEMORY ?? String(DEFAULT_CURSOR_MEMORY_MB), 1, 1_000_000),
+      maxSubscriptionLag: integer('max-subscription-lag',
+        values['max-subscription-lag'] ?? env.SLUICE_MAX_SUBSCRIPTION_LAG ?? String(DEFAULT_SUBSCRIPTION_LIMITS.maxLagEpochs), 1, 1e9),
     },
   };
 }

@@ -69,7 +69,12 @@ async function main(): Promise<number | null> {
 
   let sluice: Sluice;
   try {
-    sluice = await openSluice({ dataDir: config.dataDir, log, maxCursorMemoryBytes: config.maxCursorMemoryMb * 1024 * 1024 });
+    sluice = await openSluice({
+      dataDir: config.dataDir,
+      log,
+      maxCursorMemoryBytes: config.maxCursorMemoryMb * 1024 * 1024,
+      subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag },
+    });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);
     return 1;

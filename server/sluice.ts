@@ -15,6 +15,7 @@ import { Runtime } from '../engine/runtime/runtime';
 import { systemViewSchema } from '../engine/runtime/system-views';
 import type { QueryDef, RelationDef } from '../engine/catalog';
 import { toSqlError } from '../engine/errors';
+import type { SubscriptionLimits } from '../engine/subscribe/subscription';
 import { preparePlanned, type ExecutionTarget } from './execute/planned';
 import { SessionTransactions } from './execute/transactions';
 import { PlanCache } from './execute/plan-cache';
@@ -27,6 +28,8 @@ export interface SluiceOptions {
   readonly log: Logger;
   /** Bytes all cursors together may hold (their SELECT's rows); default DEFAULT_CURSOR_MEMORY_MB. */
   readonly maxCursorMemoryBytes?: number;
+  /** How far a SUBSCRIBE may fall behind; default engine/subscribe/hub.ts DEFAULT_SUBSCRIPTION_LIMITS. */
+  readonly subscriptionLimits?: SubscriptionLimits;
 }
 
 export interface Sluice {
@@ -40,7 +43,7 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const log = options.log.child({ component: 'sluice' });
   const storeLog = log.child({ component: 'storage' });
   const store = await Store.open<RelationDef>(options.dataDir, (message) => storeLog.warn(message));
-  const runtime = await Runtime.open(store, log.child({ component: 'runtime' }));
+  const runtime = await Runtime.open(store, log.child({ component: 'runtime' }), options.subscriptionLimits);
   const catalog: PlannerCatalog = {
     relation: (name) => runtime.def(name),
     systemView: systemViewSchema,

@@ -8,7 +8,7 @@ import { StorageError, internalError } from './errors';
 import { type StoreContext, del, getJson, parseJson, put, putJson, scan, scanKeys } from './db-io';
 import type { WriteOp } from './group-commit';
 import {
-  NS, checkpointKey, keyRelationId, keySuffix, keySuffixText, namespaceRange, prefixRange, queryKey, relationPrefix,
+  NS, checkpointKey, epochEntryKey, keyRelationId, keySuffix, keySuffixText, namespaceRange, prefixRange, queryKey, relationPrefix,
   resultKey, stateKey, trailingU64,
 } from './keys';
 import { KeySet, type KeySetSummary, bytesId } from './key-set';
@@ -161,7 +161,7 @@ export class EpochPart {
     const { state, results } = q.keys;
     // The last step that can throw (encoding); from here on nothing does, so memory never runs ahead of a failure.
     const append = c.resultChanges === null ? null : this.logs.prepareAppend(queryId, c.resultChanges);
-    const ops: WriteOp[] = append === null ? [] : [...append.ops];
+    const ops: WriteOp[] = append === null ? [] : [...append.ops, put(epochEntryKey(queryId, epoch), u64(append.seq))];
     for (const [k, v] of c.stateChanges) {
       const key = stateKey(queryId, k);
       ops.push(v === null ? del(key) : put(key, v));
@@ -249,6 +249,19 @@ export class EpochPart {
     return { epoch: q.committed, offsets: toOffsets(q.offsets), state, results, resultSeq };
   }
 
+  /**
+   * The entries of a query's own log appended by its committed epochs after `afterEpoch`, in epoch order: which
+   * epoch wrote which entry (an epoch with no result change wrote none).
+   */
+  async *epochEntries(queryId: number, afterEpoch: number): AsyncGenerator<{ readonly epoch: number; readonly seq: bigint }> {
+    const committed = this.lastEpoch(queryId);
+    if (afterEpoch >= committed) return;
+    const range = { gt: epochEntryKey(queryId, afterEpoch), lte: epochEntryKey(queryId, committed) };
+    for await (const [key, value] of scan(this.ctx, range)) {
+      yield { epoch: Number(trailingU64(key)), seq: trailingU64(value) };
+    }
+  }
+
   async readResults(queryId: number): Promise<ResultRow[]> {
     const rows: ResultRow[] = [];
     for await (const [key, value] of scan(this.ctx, prefixRange(relationPrefix(NS.result, queryId)))) {
@@ -290,6 +303,12 @@ export class EpochPart {
     }
     return q;
   }
+}
+
+function u64(n: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, n);
+  return b;
 }
 
 function toOffsets(stored: Readonly<Record<string, string>>): Offsets {

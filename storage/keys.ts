@@ -17,6 +17,7 @@
 //   0x0a  FLOOR     relation u32                     highest trimmed log seq, so trimming never rewinds seqs
 //   0x0b  STAGED    relation u32, stage u64          the seq of the log entry that took this stage (its commit mark)
 //   0x0b  STAGED    relation u32, stage u64, chunk u32   one change batch of a staged COPY (staging.ts)
+//   0x0c  EPOCH     query u32, epoch u64             the seq u64 of the query's log entry that epoch appended
 
 export const NS = {
   meta: 0x00,
@@ -31,13 +32,14 @@ export const NS = {
   source: 0x09,
   floor: 0x0a,
   staged: 0x0b,
+  epoch: 0x0c,
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];
 
 /** Namespaces whose keys start with a relation id: everything a DROP must remove. */
 export const PER_RELATION_NAMESPACES: readonly Namespace[] = [
-  NS.log, NS.state, NS.result, NS.query, NS.checkpoint, NS.row, NS.source, NS.floor, NS.staged,
+  NS.log, NS.state, NS.result, NS.query, NS.checkpoint, NS.row, NS.source, NS.floor, NS.staged, NS.epoch,
 ];
 
 const utf8 = new TextEncoder();
@@ -85,6 +87,8 @@ export function stagedChunkKey(relationId: number, stage: bigint, chunk: number)
 
 export const checkpointKey = (queryId: number, epoch: number): Uint8Array =>
   relationSeqKey(NS.checkpoint, queryId, BigInt(epoch));
+/** [EPOCH][query][epoch]: which entry of the query's own log an epoch appended (epochs with no change have none). */
+export const epochEntryKey = (queryId: number, epoch: number): Uint8Array => relationSeqKey(NS.epoch, queryId, BigInt(epoch));
 export const queryKey = (queryId: number): Uint8Array => relationPrefix(NS.query, queryId);
 export const sourceKey = (relationId: number): Uint8Array => relationPrefix(NS.source, relationId);
 export const floorKey = (relationId: number): Uint8Array => relationPrefix(NS.floor, relationId);

@@ -262,6 +262,11 @@ export class Store<D extends NamedDef = NamedDef> {
     return this.epochs.readResults(queryId);
   }
 
+  /** Which entry of a query's own log each committed epoch after `afterEpoch` appended, in epoch order. */
+  epochEntries(queryId: number, afterEpoch: number): AsyncIterable<{ readonly epoch: number; readonly seq: bigint }> {
+    return this.epochs.epochEntries(queryId, afterEpoch);
+  }
+
   lastEpoch(queryId: number): number {
     return this.epochs.lastEpoch(queryId);
   }

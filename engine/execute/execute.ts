@@ -7,6 +7,7 @@ import { alterQuery, create, drop } from './ddl';
 import type { Execution, ExecutionResult, Of } from './execution';
 import { EXPLAIN_SCHEMA, explain, select, SHOW_SCHEMA, showObjects } from './reads';
 import { deleteRows, update } from './table-changes';
+import { subscribe } from './subscribe';
 import { copyFrom, insert } from './writes';
 
 type Handler<K extends Statement['kind']> = (s: Of<K>, x: Execution) => Promise<ExecutionResult>;
@@ -25,6 +26,7 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   delete: deleteRows,
   show_objects: showObjects,
   explain,
+  subscribe,
 };
 
 export function executeStatement(statement: Statement, x: Execution): Promise<ExecutionResult> {
@@ -38,6 +40,8 @@ export function resultSchema(s: Statement): Schema | null {
     case 'select': return s.plan.schema;
     case 'explain': return EXPLAIN_SCHEMA;
     case 'show_objects': return SHOW_SCHEMA;
+    // COPY describes as NoData, as in PostgreSQL: its columns come in CopyOutResponse.
+    case 'subscribe': return s.output === 'rows' ? s.schema : null;
     default: return null;
   }
 }

@@ -20,7 +20,7 @@ export interface Execution {
   readonly signal: AbortSignal;
 }
 
-export type ExecutionResult = CommandResult | RowsResult | CopyFromInput;
+export type ExecutionResult = CommandResult | RowsResult | CopyFromInput | RowStream | CopyToOutput;
 
 /** A statement that returns no rows, with its command tag ("CREATE STREAM", "INSERT 0 3", ...). */
 export interface CommandResult {
@@ -54,6 +54,32 @@ export interface CopyFromInput {
   /** Resolves with how many rows went in. */
   end(): Promise<number>;
   abort(): void;
+}
+
+/**
+ * Rows that keep coming (SUBSCRIBE): groups of rows of `schema`, each sent as it comes, until the statement's signal
+ * aborts. The reader takes one group at a time, so how fast it sends is how fast the rows are read.
+ */
+export interface RowStream {
+  readonly kind: 'row_stream';
+  readonly schema: Schema;
+  readonly rows: AsyncIterable<readonly (readonly Value[])[]>;
+  /** Rejects when the stream fails while its client is not reading (a subscriber too far behind). */
+  readonly failed: Promise<never>;
+  readonly tag: (rowsSent: number) => string;
+}
+
+/**
+ * COPY ... TO STDOUT: groups of data lines (engine/codecs/copy-out.ts), one line per row. Groups may be shared with
+ * other statements (encoded once): the reader must not change them.
+ */
+export interface CopyToOutput {
+  readonly kind: 'copy_out';
+  readonly columnCount: number;
+  readonly lines: AsyncIterable<readonly Uint8Array[]>;
+  /** Rejects when the output fails while its client is not reading (a subscriber too far behind). */
+  readonly failed: Promise<never>;
+  readonly tag: (rowsSent: number) => string;
 }
 
 export const command = (tag: string): CommandResult => ({ kind: 'command', tag });

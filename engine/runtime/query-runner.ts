@@ -298,6 +298,7 @@ export class QueryRunner {
       this.stats.watermark = this.dag.watermark();
       this.committedStateBytes = this.dag.stateBytes();
       this.stats.lastBatchMs = performance.now() - started;
+      this.announceCommit();
     } catch (e) {
       // The DAG may hold half an epoch: it is not trusted again until a restart reloads the committed state.
       const err = toSqlError(e);
@@ -311,6 +312,27 @@ export class QueryRunner {
     await this.afterCommit().catch((e: unknown) => {
       this.log.error('trimming input logs failed', { query: this.def.name, error: toSqlError(e).message });
     });
+  }
+
+  /**
+   * Calls `listener` after each committed epoch, once its result and `stats.epoch` show it (subscriptions wake on
+   * it); returns the unsubscribe.
+   */
+  onEpochCommitted(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  private readonly commitListeners = new Set<() => void>();
+
+  private announceCommit(): void {
+    for (const listener of this.commitListeners) {
+      try {
+        listener();
+      } catch (e) {
+        this.log.error('an epoch listener failed', { query: this.def.name, error: toSqlError(e).message });
+      }
+    }
   }
 
   /** Offsets by relation name, for sluice.checkpoints. */

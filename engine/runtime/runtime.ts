@@ -27,6 +27,10 @@ import { DECODED_ENTRY_BUDGET_BYTES, LogReader } from './log-reader';
 import { EpochGate } from './epoch-gate';
 import { StagedStreamWrite } from './staged-write';
 import { StreamAppends } from './stream-appends';
+import { DEFAULT_SUBSCRIPTION_LIMITS, SubscriptionHub } from '../subscribe/hub';
+import type { SubscribeOptions } from '../subscribe/options';
+import { queryLogSource, relationLogSource } from '../subscribe/sources';
+import type { Subscription, SubscriptionLimits } from '../subscribe/subscription';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
 
 export interface RuntimeLog extends QueryRunnerLog {
@@ -45,16 +49,20 @@ export class Runtime {
   private readonly epochGate = new EpochGate();
   /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
   readonly connectors: KafkaConnectors;
+  /** The live SUBSCRIBEs: readers of the change logs too. */
+  readonly subscriptions: SubscriptionHub;
 
   /** Test-only: where crash tests make a commit kill the process (commit-fault.ts); null otherwise. */
   private readonly fault = CommitFault.fromEnvironment();
   /** INSERTs into streams, concurrent ones sharing one log entry and one write (stream-appends.ts). */
   private readonly streamAppends: StreamAppends;
 
-  private constructor(readonly store: RelationStore, private readonly log: RuntimeLog) {
+  private constructor(readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits) {
+    this.subscriptions = new SubscriptionHub(limits);
     this.streamAppends = new StreamAppends(this.commitContext());
     this.connectors = new KafkaConnectors(store, log);
-    this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log);
+    this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
+      (id) => this.subscriptions.pinnedSeq(id));
     this.inputLogs = new LogReader(store, DECODED_ENTRY_BUDGET_BYTES, (id) => {
       const name = store.getDefById(id)?.def.name;
       return name === undefined ? 0 : this.readers.countOf(name);
@@ -73,8 +81,8 @@ export class Runtime {
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
-  static async open(store: RelationStore, log: RuntimeLog): Promise<Runtime> {
-    const rt = new Runtime(store, log);
+  static async open(store: RelationStore, log: RuntimeLog, limits = DEFAULT_SUBSCRIPTION_LIMITS): Promise<Runtime> {
+    const rt = new Runtime(store, log, limits);
     for (const s of store.listDefs()) {
       rt.readers.add(s.def);
       if (s.def.kind === 'table') {
@@ -200,6 +208,7 @@ export class Runtime {
     visit(name);
     const dropped = order.map((n) => this.mustGet(n).def);
     for (const n of order) {
+      this.subscriptions.relationDropped(n);
       await this.connectors.stop(n);
       await this.queries.get(n)?.stop();
       this.queries.delete(n);
@@ -371,6 +380,19 @@ export class Runtime {
       await pacer.between();
     }
     return out;
+  }
+
+  // --- subscriptions ----------------------------------------------------------------------------------------------
+
+  /** A SUBSCRIBE to a stream, table or continuous query (engine/subscribe/); it runs until `signal` aborts. */
+  async subscribe(name: string, options: SubscribeOptions, signal: AbortSignal): Promise<Subscription> {
+    const stored = this.mustGet(name);
+    const def = stored.def;
+    if (def.kind === 'sink') throw new SqlError(SQLSTATE.wrong_object_type, `cannot subscribe to ${describeRelation(def)}`);
+    const source = def.kind === 'query'
+      ? await queryLogSource(this.store, this.queryRunner(name))
+      : relationLogSource(this.store, stored, def.kind === 'table' ? this.tableState(name) : null);
+    return this.subscriptions.open(def.name, source, options, signal);
   }
 
   queryRunner(name: string): QueryRunner {

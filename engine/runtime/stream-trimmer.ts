@@ -1,4 +1,4 @@
-// Deletes the log entries of streams that every reader has consumed, so a stream's log does not grow without bound.
+// Deletes the log entries of streams that every reader (query, sink, live SUBSCRIBE) has consumed, so a stream's log does not grow without bound.
 // Streams with `retention` keep their log for SELECT; table and query logs are kept whole, because a new query over
 // a table or query replays its log from the start to learn its current contents.
 //
@@ -29,6 +29,8 @@ export class StreamTrimmer {
     /** Names of the queries and sinks reading a relation. */
     private readonly readersOf: (name: string) => readonly string[],
     private readonly log: StreamTrimmerLog,
+    /** The last log entry the live subscriptions of a relation have read (they are readers too); undefined: none. */
+    private readonly pinnedBy: (relationId: number) => bigint | undefined = () => undefined,
   ) {}
 
   /** Asks for the logs of `names` to be trimmed soon; streams without retention are, the rest are ignored. */
@@ -83,6 +85,8 @@ export class StreamTrimmer {
         heldBy = id;
       }
     }
+    const pinned = this.pinnedBy(stream);
+    if (pinned !== undefined && pinned < upTo) upTo = pinned;
     if (heldBy === undefined) this.heldBackBy.delete(stream);
     else this.heldBackBy.set(stream, heldBy);
     if (upTo >= first) await this.store.trimLog(stream, upTo);

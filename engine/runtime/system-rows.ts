@@ -6,6 +6,7 @@ import type { KafkaConnectors } from '../kafka';
 import type { Value } from '../types';
 import type { Store } from '../../storage';
 import type { QueryRunner } from './query-runner';
+import type { SubscriptionHub } from '../subscribe/hub';
 
 /** The live state the views show; the runtime provides it (this file does not import the runtime). */
 export interface LiveState {
@@ -16,6 +17,7 @@ export interface LiveState {
   runners(): ReadonlyMap<string, QueryRunner>;
   /** Why each continuous query that could not start did not. */
   failures(): ReadonlyMap<string, string>;
+  readonly subscriptions: SubscriptionHub;
 }
 
 const micros = (d: Date | string): bigint => BigInt(new Date(d).getTime()) * 1000n;
@@ -36,6 +38,9 @@ export async function systemViewRows(rt: LiveState, schema: string, view: string
       return (await rt.store.listDeadLetters()).map((d) => [
         d.source, d.partition, d.offset, rawText(d.raw), d.reason, d.error, micros(d.at),
       ]);
+    case 'subscriptions':
+      return rt.subscriptions.subscriptions().map((s) => [s.relation, s.position, s.lag(), micros(s.started)]);
+    case 'changelogs': return changelogRows(rt);
     case 'checkpoints': {
       const names = new Map(rt.store.listDefs().map((s) => [s.id, s.def.name]));
       return (await rt.store.listCheckpoints()).map((c) => [
@@ -66,6 +71,25 @@ function queryRows(rt: LiveState): Value[][] {
       BigInt(s.rowsIn), BigInt(s.rowsOut), BigInt(s.lateRows), BigInt(s.errorRows), BigInt(runner.lag()),
       BigInt(runner.stateBytes()), s.lastBatchMs, s.lastError,
     ]);
+  }
+  return rows;
+}
+
+/**
+ * Each change log: the epochs a SUBSCRIBE can resume after (oldest_epoch, through from_epoch) up to the newest
+ * committed one (engine/subscribe/sources.ts defines the epochs), and its live subscriptions.
+ */
+function changelogRows(rt: LiveState): Value[][] {
+  const subscribers = new Map<string, number>();
+  for (const s of rt.subscriptions.subscriptions()) subscribers.set(s.relation, (subscribers.get(s.relation) ?? 0) + 1);
+  const rows: Value[][] = [];
+  for (const stored of rt.store.listDefs()) {
+    const def = stored.def as RelationDef;
+    if (def.kind === 'sink') continue;
+    const [oldest, newest] = def.kind === 'query'
+      ? [0n, BigInt(rt.runners().get(def.name)?.stats.epoch ?? rt.store.lastEpoch(stored.id))]
+      : [rt.store.firstSeq(stored.id) - 1n, rt.store.lastSeq(stored.id)];
+    rows.push([def.name, def.kind, oldest, newest, BigInt(subscribers.get(def.name) ?? 0)]);
   }
   return rows;
 }

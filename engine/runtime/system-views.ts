@@ -54,6 +54,19 @@ export const SYSTEM_VIEWS: Readonly<Record<string, Schema>> = {
     field('error', T.text),
     field('at', T.timestamptz, false),
   ],
+  subscriptions: [
+    field('relation', T.text, false),
+    field('epoch', T.int8),
+    field('lag', T.int8, false),
+    field('started_at', T.timestamptz, false),
+  ],
+  changelogs: [
+    field('name', T.text, false),
+    field('kind', T.text, false),
+    field('oldest_epoch', T.int8, false),
+    field('newest_epoch', T.int8, false),
+    field('subscriptions', T.int8, false),
+  ],
   checkpoints: [
     field('query', T.text, false),
     field('epoch', T.int8, false),

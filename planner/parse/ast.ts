@@ -202,7 +202,19 @@ export type StatementAst =
     readonly header: boolean;
     readonly delimiter: string | null;
     readonly null: string | null;
-  };
+  }
+  | SubscribeAst;
+
+/** Where a SUBSCRIBE's rows go: DataRows (bare `SUBSCRIBE TO x`) or CopyData (`COPY (SUBSCRIBE ...) TO STDOUT`). */
+export type SubscribeOutput = { readonly kind: 'rows' } | { readonly kind: 'copy'; readonly format: 'text' | 'csv' };
+
+export interface SubscribeAst {
+  readonly kind: 'subscribe';
+  readonly relation: Name;
+  /** WITH (snapshot = ..., progress = ..., from_epoch = ...), checked by the planner. */
+  readonly options: readonly OptionAst[];
+  readonly output: SubscribeOutput;
+}
 
 /** One parsed statement and the text it came from (kept for definitions and error positions). */
 export interface Ast {

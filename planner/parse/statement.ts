@@ -4,7 +4,7 @@
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Interval } from '../../engine/types';
-import type { Ast, AstExpr, ColumnDefAst, Name, ObjectKindAst, OptionAst, StatementAst } from './ast';
+import type { Ast, AstExpr, ColumnDefAst, Name, ObjectKindAst, OptionAst, StatementAst, SubscribeAst, SubscribeOutput } from './ast';
 import { Cursor, isReserved } from './cursor';
 import type { Token } from './lexer';
 import { parseExpr } from './expr';
@@ -37,6 +37,7 @@ function parseAny(c: Cursor): StatementAst {
     case 'update': return parseUpdate(c);
     case 'delete': return parseDelete(c);
     case 'copy': return parseCopy(c);
+    case 'subscribe': return parseSubscribe(c, { kind: 'rows' });
     default: throw c.unexpected();
   }
 }
@@ -299,11 +300,27 @@ function parseDelete(c: Cursor): StatementAst {
   return { kind: 'delete', table, alias, where };
 }
 
+/** SUBSCRIBE [TO] name [WITH (option = value, ...)]; the options are checked when planned. */
+function parseSubscribe(c: Cursor, output: SubscribeOutput): SubscribeAst {
+  c.expectWord('subscribe');
+  c.acceptWord('to');
+  if (c.isOp('(')) throw unsupported('SUBSCRIBE to a query is not supported; SUBSCRIBE TO a continuous query, table or stream', c.peek().start);
+  const relation = name(c);
+  return { kind: 'subscribe', relation, options: parseWith(c, false), output };
+}
+
+interface CopyOptions {
+  format: 'csv' | 'text';
+  header: boolean;
+  delimiter: string | null;
+  null: string | null;
+}
+
 /** COPY name [(cols)] FROM STDIN [[WITH] (FORMAT csv, HEADER true, DELIMITER ',', NULL '')], or the old spelling
- * `COPY name FROM STDIN CSV HEADER DELIMITER ',' NULL ''`. */
+ * `COPY name FROM STDIN CSV HEADER DELIMITER ',' NULL ''`; and COPY (SUBSCRIBE ...) TO STDOUT with the same options. */
 function parseCopy(c: Cursor): StatementAst {
   const copyPos = c.expectWord('copy').start;
-  if (c.isOp('(')) throw unsupported('COPY (query) is not supported here', c.peek().start);
+  if (c.isOp('(')) return parseCopySubscribe(c, copyPos);
   const table = name(c);
   const columns = nameList(c);
   if (c.isWord('to')) throw unsupported('COPY ... TO is not supported; use SELECT', c.peek().start);
@@ -311,6 +328,26 @@ function parseCopy(c: Cursor): StatementAst {
   if (!c.acceptWord('stdin')) {
     throw unsupported('COPY FROM a file is not supported; use COPY ... FROM STDIN', c.peek().start);
   }
+  const o = parseCopyOptions(c, copyPos);
+  return { kind: 'copy_from', table, columns, format: o.format, header: o.header, delimiter: o.delimiter, null: o.null };
+}
+
+/** COPY (SUBSCRIBE ...) TO STDOUT [options]: COPY of any other query is not supported yet. */
+function parseCopySubscribe(c: Cursor, copyPos: number): StatementAst {
+  const open = c.expectOp('(');
+  if (!c.isWord('subscribe')) throw unsupported('COPY (query) TO is not supported here; only COPY (SUBSCRIBE ...) TO STDOUT is', open.start);
+  const placeholder = parseSubscribe(c, { kind: 'rows' });
+  c.expectOp(')');
+  c.expectWord('to');
+  if (!c.acceptWord('stdout')) throw unsupported('COPY TO a file is not supported; use COPY ... TO STDOUT', c.peek().start);
+  const o = parseCopyOptions(c, copyPos);
+  if (o.header || o.delimiter !== null || o.null !== null) {
+    throw unsupported('COPY (SUBSCRIBE ...) takes only the FORMAT option', copyPos);
+  }
+  return { ...placeholder, output: { kind: 'copy', format: o.format } };
+}
+
+function parseCopyOptions(c: Cursor, copyPos: number): CopyOptions {
   let format: 'csv' | 'text' = 'text';
   let header = false;
   let delimiter: string | null = null;
@@ -358,5 +395,5 @@ function parseCopy(c: Cursor): StatementAst {
   if (delimiter !== null && delimiter.length !== 1) {
     throw new SqlError(SQLSTATE.feature_not_supported, 'COPY delimiter must be a single one-byte character', { position: copyPos + 1 });
   }
-  return { kind: 'copy_from', table, columns, format, header, delimiter, null: nullString };
+  return { format, header, delimiter, null: nullString };
 }

@@ -105,6 +105,9 @@ function protocolResult(result: ExecutionResult): StatementResult {
     case 'command': return result;
     case 'rows': return { kind: 'rows', fields: fieldDescriptions(result.schema), rows: result.rows, tag: result.tag };
     case 'copy_in': return copyIn(result);
+    case 'row_stream':
+      return { kind: 'row_stream', fields: fieldDescriptions(result.schema), rows: result.rows, failed: result.failed, tag: result.tag };
+    case 'copy_out': return result;
   }
 }
 

@@ -36,12 +36,17 @@ export class Channel {
   /** close() was called: nothing more is written. */
   private ending = false;
   private readonly closedController = new AbortController();
+  private readonly hungUpController = new AbortController();
 
   constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => this.received(chunk));
-    socket.on('end', () => this.ended());
+    socket.on('end', () => {
+      this.ended();
+      this.hungUpController.abort();
+    });
     socket.on('close', () => {
       this.ended();
+      this.hungUpController.abort();
       this.closedController.abort();
     });
     // Errors (ECONNRESET, EPIPE) are followed by 'close'; without a listener they would crash the process.
@@ -51,6 +56,14 @@ export class Channel {
   /** Aborted once the socket is closed: long statements of this session stop. */
   get closedSignal(): AbortSignal {
     return this.closedController.signal;
+  }
+
+  /**
+   * Aborted once the client has hung up: closed the socket, or only its sending half (a FIN; the socket is
+   * half-open, so without this a running statement would go on until it next reads or its writes fail).
+   */
+  get hungUpSignal(): AbortSignal {
+    return this.hungUpController.signal;
   }
 
   get isClosed(): boolean {

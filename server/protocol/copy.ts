@@ -1,13 +1,12 @@
 // COPY FROM STDIN and COPY TO STDOUT: the sub-protocols that take over the connection while data flows.
 
 import type { CopyInResult, CopyOutResult } from '../backend';
-import type { Value } from '../../engine/types';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Channel } from './channel';
 import { decodeMessage } from './messages-in';
 import { COPY_DONE, commandComplete, copyData, copyInResponse, copyOutResponse } from './messages-out';
-import { ClientGone, queryCanceled } from './errors';
-import { formatText } from './values';
+import { ClientGone } from './errors';
+import { pumpGroups } from './streaming';
 
 /**
  * Sends CopyInResponse and feeds CopyData to the backend until CopyDone (then CommandComplete) or CopyFail. Flush
@@ -60,46 +59,32 @@ export async function copyIn(channel: Channel, result: CopyInResult, maxMessageB
   }
 }
 
-/** COPY's text format: tab-separated, \N for NULL, backslash escapes for the characters that would break a line. */
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\v': '\\v' };
+/**
+ * The CopyData messages of a group of lines, framed once however many sessions send the same group (subscribers of
+ * one relation share each epoch's encoded lines).
+ */
+const framedGroups = new WeakMap<readonly Uint8Array[], Buffer>();
 
-function copyLine(row: readonly Value[], oids: readonly number[]): string {
-  return (
-    row.map((v, i) => (v === null ? '\\N' : formatText(v, oids[i]).replace(/[\\\n\r\t\b\f\v]/g, (c) => ESCAPES[c]))).join('\t') +
-    '\n'
-  );
+function framed(lines: readonly Uint8Array[]): Buffer {
+  let messages = framedGroups.get(lines);
+  if (messages === undefined) {
+    messages = Buffer.concat(lines.map((line) => copyData(line)));
+    framedGroups.set(lines, messages);
+  }
+  return messages;
 }
 
 /**
- * Sends CopyOutResponse, one CopyData per row, then CopyDone and CommandComplete. The rows may never end (a
- * subscription): waiting for the next row races the cancel signal, so a CancelRequest or a hang-up stops it.
+ * Sends CopyOutResponse, one CopyData per line, then CopyDone and CommandComplete. The lines may never end (a
+ * subscription): streaming.ts stops them on a CancelRequest, a hang-up or the result's failure.
  */
 export async function copyOut(channel: Channel, result: CopyOutResult, signal: AbortSignal): Promise<void> {
-  const oids = result.fields.map((f) => f.typeOid);
-  channel.write(copyOutResponse(result.fields.length));
+  channel.write(copyOutResponse(result.columnCount));
   channel.flush();
-  const rows = result.rows[Symbol.asyncIterator]();
-  const aborted = new Promise<never>((_, reject) => {
-    const fail = (): void => reject(queryCanceled());
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
+  const sent = await pumpGroups(channel, result.lines, signal, result.failed, (lines) => {
+    if (lines.length > 0) channel.write(framed(lines));
+    return lines.length;
   });
-  aborted.catch(() => {});
-  let sent = 0;
-  try {
-    for (;;) {
-      const next = rows.next();
-      next.catch(() => {}); // if the race is lost to a cancel, its later outcome must not go unhandled
-      const r = await Promise.race([next, aborted]);
-      if (r.done) break;
-      channel.write(copyData(Buffer.from(copyLine(r.value, oids), 'utf8')));
-      sent++;
-      if (sent % 256 === 0) await channel.drain(); // a slow reader holds back the rows, not our memory
-    }
-  } catch (e) {
-    Promise.resolve(rows.return?.()).catch(() => {});
-    throw e;
-  }
   channel.write(COPY_DONE);
   channel.write(commandComplete(result.tag(sent)));
 }

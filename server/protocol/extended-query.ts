@@ -15,6 +15,7 @@ import {
 } from './messages-out';
 import { decodeParam, valueEncoder, type FormatCode, type ValueEncoder } from './values';
 import { copyIn, copyOut } from './copy';
+import { sendRowStream } from './streaming';
 
 interface StoredStatement {
   readonly name: string;
@@ -197,6 +198,13 @@ export class ExtendedQuery implements RunnerHooks {
         const state = { kind: 'rows' as const, result, encoders, sent: 0 };
         p.state = state;
         await this.continueRows(p, state, maxRows);
+        return;
+      }
+      case 'row_stream': {
+        // Rows that never end cannot be fetched in parts: Execute's row limit does not apply.
+        p.state = { kind: 'done', returnedRows: true };
+        const encoders = result.fields.map((f, i) => valueEncoder(f.typeOid, p.formats[i] ?? 0));
+        this.runner.commandComplete(result.tag(await sendRowStream(this.channel, result, encoders, signal)));
         return;
       }
       case 'copy_in':

@@ -22,7 +22,7 @@ export class ProtocolSession implements SessionState {
     readonly database: string,
     readonly settings: Map<string, string>,
   ) {
-    channel.closedSignal.addEventListener('abort', () => this.hangUp(), { once: true });
+    channel.hungUpSignal.addEventListener('abort', () => this.hangUp(), { once: true });
   }
 
   notice(message: string, detail?: string): void {
@@ -39,7 +39,7 @@ export class ProtocolSession implements SessionState {
   startStatement(): AbortSignal {
     const controller = new AbortController();
     this.running = controller;
-    if (this.channel.isClosed) controller.abort(queryCanceled());
+    if (this.channel.hungUpSignal.aborted) controller.abort(queryCanceled());
     return controller.signal;
   }
 
@@ -52,7 +52,7 @@ export class ProtocolSession implements SessionState {
     this.running?.abort(queryCanceled());
   }
 
-  /** The client hung up: stop whatever runs. */
+  /** The client hung up (closed the connection or sent a FIN): stop whatever runs. */
   hangUp(): void {
     this.running?.abort(queryCanceled());
   }

@@ -8,6 +8,7 @@ import type { StatementRunner } from './runner';
 import { EMPTY_QUERY_RESPONSE, readyForQuery, rowDescription } from './messages-out';
 import { valueEncoder } from './values';
 import { copyIn, copyOut } from './copy';
+import { sendRowStream } from './streaming';
 
 export async function simpleQuery(
   sql: string,
@@ -27,6 +28,12 @@ export async function simpleQuery(
         const encoders = result.fields.map((f) => valueEncoder(f.typeOid, 0));
         await runner.sendRows(result.rows, 0, result.rows.length, encoders);
         runner.commandComplete(result.tag(result.rows.length));
+        return;
+      }
+      case 'row_stream': {
+        channel.write(rowDescription(result.fields, []));
+        const encoders = result.fields.map((f) => valueEncoder(f.typeOid, 0));
+        runner.commandComplete(result.tag(await sendRowStream(channel, result, encoders, signal)));
         return;
       }
       case 'copy_in':

@@ -123,7 +123,7 @@ test('\\dt+ and \\d+ show each object\'s CREATE statement as its description', a
 
 test('\\dv sluice.* lists the system views; \\df lists no functions', async () => {
   const [dv] = await psql('\\dv sluice.*');
-  assert.deepEqual(dv.map((r) => r[1]), ['checkpoints', 'dead_letters', 'queries', 'sinks', 'sources', 'streams', 'tables']);
+  assert.deepEqual(dv.map((r) => r[1]), ['changelogs', 'checkpoints', 'dead_letters', 'queries', 'sinks', 'sources', 'streams', 'subscriptions', 'tables']);
   const [df] = await psql('\\df');
   assert.deepEqual(df, []);
 });

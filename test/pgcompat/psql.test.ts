@@ -91,7 +91,7 @@ test('\\l, \\dn, \\df, \\dv sluice.* and \\conninfo', async () => {
   assert.deepEqual(cells(await psql('\\l')).map((r) => r[0]).filter((n) => n !== ''), ['sluice', 'template0', 'template1']);
   assert.deepEqual(cells(await psql('\\dn')).map((r) => r[0]), ['public', 'sluice']);
   assert.deepEqual(cells(await psql('\\df')), []);
-  assert.deepEqual(cells(await psql('\\dv sluice.*')).map((r) => r[1]), ['checkpoints', 'dead_letters', 'queries', 'sinks', 'sources', 'streams', 'tables']);
+  assert.deepEqual(cells(await psql('\\dv sluice.*')).map((r) => r[1]), ['changelogs', 'checkpoints', 'dead_letters', 'queries', 'sinks', 'sources', 'streams', 'subscriptions', 'tables']);
   const conninfo = await psql('\\conninfo');
   assert.match(conninfo, new RegExp(`connected to database "sluice" as user "alice" on host "${server.host}" at port "${server.port}"`));
 });

@@ -36,6 +36,10 @@ export function renderStatement(s: Statement): string[] {
       return [`INSERT INTO ${s.targetKind} ${s.target} (${s.columns.join(', ')})${s.paramTypes.length > 0 ? ` params: ${s.paramTypes.map((t) => t.name).join(', ')}` : ''}`, ...explainPlan(s.source)];
     case 'copy_from':
       return [`COPY ${s.targetKind} ${s.target} columns=[${s.columns.join(', ')}] format=${s.format} header=${s.header} delimiter=${JSON.stringify(s.delimiter)} null=${JSON.stringify(s.null)}`];
+    case 'subscribe': {
+      const o = s.options;
+      return [`SUBSCRIBE ${s.relation} (${cols(s.schema)}) snapshot=${o.snapshot} progress=${o.progress} from_epoch=${o.fromEpoch ?? 'none'} output=${s.output}`];
+    }
     case 'update': case 'delete': {
       const def = testCatalog.relation(s.table);
       const schema = def !== undefined && def.kind === 'table' ? def.columns : [];

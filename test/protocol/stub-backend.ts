@@ -12,7 +12,8 @@
 
 import type { Backend, FieldDescription, PreparedStatement, StatementResult } from '../../server/backend';
 import { SqlError, SQLSTATE } from '../../engine/errors';
-import { TYPE_OID, TYPE_SIZE, type TypeName, type Value } from '../../engine/types';
+import { T, TYPE_OID, TYPE_SIZE, type TypeName, type Value } from '../../engine/types';
+import { CopyLineEncoder } from '../../engine/codecs/copy-out';
 import { prepareSessionStatement } from '../../server/session/statements';
 import { splitStatements } from '../../planner/split';
 
@@ -119,20 +120,22 @@ export class StubBackend implements Backend {
   }
 
   private copyOut(sql: string, forever: boolean): PreparedStatement {
-    const fields = [field('id', 'int8'), field('note', 'text'), field('at', 'timestamptz')];
+    const encoder = new CopyLineEncoder([
+      { name: 'id', type: T.int8, nullable: false }, { name: 'note', type: T.text, nullable: true },
+      { name: 'at', type: T.timestamptz, nullable: true },
+    ], { format: 'text' });
     return statement(sql, [], null, async (_s, _p, ctx) => ({
       kind: 'copy_out',
-      fields,
+      columnCount: 3,
       tag: (n) => `COPY ${n}`,
-      rows: (async function* () {
+      lines: (async function* () {
         if (!forever) {
-          yield [1n, 'tab\there', 0n];
-          yield [2n, 'line\nbreak \\ slash', null];
-          yield [3n, null, 1_000_000n];
+          yield encoder.lines([[1n, 'tab\there', 0n], [2n, 'line\nbreak \\ slash', null]]);
+          yield encoder.lines([[3n, null, 1_000_000n]]);
           return;
         }
         for (let i = 0; !ctx.signal.aborted; i++) {
-          yield [BigInt(i), 'tick', null];
+          yield [encoder.line([BigInt(i), 'tick', null])];
           await new Promise((r) => setTimeout(r, 20));
         }
       })(),

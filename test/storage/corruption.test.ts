@@ -26,6 +26,9 @@ async function recover(dir: string): Promise<Outcome> {
     const ids: Ids = { stream: store.getDef('s')!.id, query: store.getDef('q')!.id };
     const epoch = await verifyConsistent(store, ids);
     for await (const entry of store.readLog(ids.stream, 0n)) assert.ok(batchOf(entry).data.numRows > 0);
+    // Which query log entry each epoch appended (read only by SUBSCRIBE, so not by verifyConsistent).
+    let epochs = 0;
+    for await (const e of store.epochEntries(ids.query, 0)) assert.equal(e.epoch, ++epochs);
     await store.listDeadLetters();
     return { epoch };
   } catch (e) {
