@@ -54,6 +54,8 @@ export class SubscriptionRows implements CursorRowSource {
         if (this.next >= this.group.length) this.setGroup([], 0);
         continue;
       }
+      // Rows read before the failure go out first: the next FETCH raises it.
+      if (this.failure !== null && rows.length > 0) break;
       if (this.failure !== null) throw this.failure;
       if (this.ended) break;
       if (!this.asked) this.askForGroup();
