@@ -46,22 +46,41 @@ export class SubscriptionRows implements CursorRowSource {
     if (this.closed) throw new Error('rows taken from a closed cursor');
     const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
     const rows: Row[] = [];
-    while (rows.length < n) {
-      if (this.next < this.group.length) {
-        const to = Math.min(this.group.length, this.next + (n - rows.length));
-        for (let i = this.next; i < to; i++) rows.push(this.group[i]);
-        this.next = to;
-        if (this.next >= this.group.length) this.setGroup([], 0);
-        continue;
+    // The rows gathered stay accounted until the FETCH answers: one that waits long gathers many.
+    let rowsBytes = 0;
+    try {
+      while (rows.length < n) {
+        if (this.next < this.group.length) {
+          const to = Math.min(this.group.length, this.next + (n - rows.length));
+          for (let i = this.next; i < to; i++) rows.push(this.group[i]);
+          this.next = to;
+          if (this.next >= this.group.length) {
+            rowsBytes += this.groupBytes;
+            this.group = [];
+            this.groupBytes = 0;
+          }
+          continue;
+        }
+        // Rows read before the failure go out first: the next FETCH raises it.
+        if (this.failure !== null && rows.length > 0) break;
+        if (this.failure !== null) throw this.failure;
+        if (this.ended) break;
+        if (!this.asked) this.askForGroup();
+        if (!(await this.groupArrival(signal, deadline))) break;
       }
-      // Rows read before the failure go out first: the next FETCH raises it.
-      if (this.failure !== null && rows.length > 0) break;
-      if (this.failure !== null) throw this.failure;
-      if (this.ended) break;
-      if (!this.asked) this.askForGroup();
-      if (!(await this.groupArrival(signal, deadline))) break;
+      return rows;
+    } catch (e) {
+      // A canceled FETCH answers nothing: the rows it gathered go back in front, for the next FETCH.
+      if (!this.closed && rows.length > 0) {
+        this.group = [...rows, ...this.group.slice(this.next)];
+        this.next = 0;
+        this.groupBytes += rowsBytes;
+        rowsBytes = 0;
+      }
+      throw e;
+    } finally {
+      this.memory.release(rowsBytes);
     }
-    return rows;
   }
 
   close(): void {

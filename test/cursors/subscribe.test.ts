@@ -180,6 +180,29 @@ describe('the subscription lives as long as its cursor', () => {
     client.close();
     cancel.close();
   });
+
+  test('a canceled FETCH loses no row: what it had gathered comes with the next FETCH', async () => {
+    const { client, startup } = await RawClient.session(server);
+    const key = startup.find((m) => m.type === 'K')!;
+    client.send(serialize.query('DECLARE h CURSOR WITH HOLD FOR SUBSCRIBE TO clicks WITH (snapshot = false)'));
+    await client.readUntil('Z');
+    await client.startStatement(serialize.query('FETCH 2 h'));
+    await writer.query("INSERT INTO clicks VALUES ('/gathered')");
+    const written = (await writer.query("SELECT newest_epoch FROM sluice.changelogs WHERE name = 'clicks'")).rows[0].newest_epoch;
+    // The subscription moves past that epoch once the FETCH has taken its row and waits for the second.
+    await waitFor(async () => (await writer.query("SELECT epoch FROM sluice.subscriptions WHERE relation = 'clicks'")).rows[0]?.epoch === written,
+      'the FETCH to take the row');
+    const cancel = await RawClient.connect(server);
+    cancel.send(serialize.cancel(key.body.readInt32BE(0), key.body.readInt32BE(4)));
+    const canceled = await client.readUntil('Z', 5000);
+    assert.equal(errorFields(canceled[0]).C, '57014');
+    client.send(serialize.query("FETCH ALL h WITH (timeout = '0s')"));
+    const again = await client.readUntil('Z');
+    assert.deepEqual(again.filter((m) => m.type === 'D').map((m) => m.body.toString('utf8', 6, 6 + m.body.readInt32BE(2))), ['/gathered']);
+    client.close();
+    cancel.close();
+    await waitFor(async () => (await liveSubscriptions('clicks')) === 0, 'the session\'s end to free the subscription');
+  });
 });
 
 describe('the extended protocol', () => {
