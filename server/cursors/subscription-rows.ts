@@ -13,7 +13,7 @@ type Group = readonly Row[];
 
 export class SubscriptionRows implements CursorRowSource {
   private readonly groups: AsyncIterator<Group>;
-  /** The group being read, from `next` on; its bytes are reserved in the cursor memory. */
+  /** The rows not read yet, from `next` on (the rest of a group, or rows a canceled FETCH gave back), reserved. */
   private group: Group = [];
   private next = 0;
   private groupBytes = 0;
@@ -87,7 +87,9 @@ export class SubscriptionRows implements CursorRowSource {
     if (this.closed) return;
     this.closed = true;
     this.stop(canceled());
-    this.setGroup([], 0);
+    this.memory.release(this.groupBytes);
+    this.group = [];
+    this.groupBytes = 0;
   }
 
   private askForGroup(): void {
@@ -104,7 +106,10 @@ export class SubscriptionRows implements CursorRowSource {
       } else if (!this.closed) {
         const bytes = estimateRowsBytes(r.value);
         this.memory.reserve(bytes);
-        this.setGroup(r.value, bytes);
+        // After the unread rows: a canceled FETCH may have given some back while this group was on its way.
+        this.group = this.next < this.group.length ? [...this.group.slice(this.next), ...r.value] : r.value;
+        this.next = 0;
+        this.groupBytes += bytes;
       }
     } catch (e) {
       this.stop(e);
@@ -136,13 +141,6 @@ export class SubscriptionRows implements CursorRowSource {
       if (deadline !== undefined) timer = setTimeout(() => settle(() => resolve(false)), Math.max(0, deadline - Date.now()));
       this.wakeFetch = () => settle(() => resolve(true));
     });
-  }
-
-  private setGroup(group: Group, bytes: number): void {
-    this.memory.release(this.groupBytes);
-    this.group = group;
-    this.groupBytes = bytes;
-    this.next = 0;
   }
 
   /** Ends the subscription (its log pin, its place in sluice.subscriptions), remembering why. */
