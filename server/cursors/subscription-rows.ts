@@ -1,8 +1,8 @@
 // A cursor over SUBSCRIBE: its rows are the subscription's, which arrive as epochs commit. The subscription pulls
 // from the relation's durable change log, so the cursor asks it for the next group of rows (one epoch, or a part of
-// a big one) only when a FETCH needs more than it holds: between FETCHes it holds at most the rest of one group,
-// accounted against the server's cursor memory, and a cursor nobody fetches from falls behind the log until the
-// subscription's lag limit ends it (53200), as a slow COPY subscriber would be.
+// a big one) only when a FETCH needs more than it holds: between FETCHes it holds the rest of one group (and the
+// rows a canceled FETCH gave back), accounted against the server's cursor memory, and a cursor nobody fetches from
+// falls behind the log until the subscription's lag limit ends it (53200), as a slow COPY subscriber would be.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { RowStreamResult } from '../backend';
