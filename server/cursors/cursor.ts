@@ -21,10 +21,6 @@ export class Cursor {
     private readonly source: CursorRowSource,
   ) {}
 
-  get heldBytes(): number {
-    return this.source.heldBytes;
-  }
-
   /** The rows FETCH returns. */
   async fetch(direction: FetchDirection, options: TakeOptions): Promise<Row[]> {
     const count = this.forwardCount(direction);

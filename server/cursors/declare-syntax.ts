@@ -13,8 +13,8 @@ export interface DeclareCommand {
   readonly query: StatementText;
 }
 
-/** What a cursor may be declared over: queries that return rows. */
-const QUERY_WORDS = ['select', 'values', 'with', 'table', 'show'];
+/** What a cursor may be declared over: queries that return rows, and SUBSCRIBE, whose rows keep coming. */
+const QUERY_WORDS = ['select', 'values', 'with', 'table', 'show', 'subscribe'];
 
 /** Null when the statement is not a DECLARE; throws 42601 / 0A000 for a DECLARE Sluice cannot take. */
 export function parseDeclare({ text, offset, tokens }: StatementText): DeclareCommand | null {
@@ -47,11 +47,6 @@ export function parseDeclare({ text, offset, tokens }: StatementText): DeclareCo
   }
   if (!isWord(tokens[k++], 'for')) throw syntaxError(k - 1);
   const first = tokens[k];
-  if (isWord(first, 'subscribe')) {
-    throw new SqlError(SQLSTATE.feature_not_supported, 'cursors over SUBSCRIBE are not supported yet', {
-      position: offset + first.start + 1,
-    });
-  }
   if (!isWord(first, ...QUERY_WORDS) && !isOp(first, '(')) throw syntaxError(k);
   return { name: name.value, withHold, query: queryText(text, offset, tokens.slice(k)) };
 }

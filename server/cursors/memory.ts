@@ -1,6 +1,7 @@
 // The memory all cursors of the server hold, with a limit. A SELECT cursor keeps its query's rows from DECLARE until
-// it is closed (WITH HOLD: across transactions), so many or huge cursors could otherwise grow the heap until V8
-// aborts the whole process; past the limit the DECLARE fails with 53200 and the server goes on.
+// it is closed (WITH HOLD: across transactions), a SUBSCRIBE cursor the part of an epoch's rows its FETCHes have not
+// taken yet; many or huge cursors could otherwise grow the heap until V8 aborts the whole process. Past the limit
+// the DECLARE (a SUBSCRIBE cursor's FETCH) fails with 53200 and the server goes on.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Value } from '../../engine/types';

@@ -1,8 +1,11 @@
 // Where a cursor's rows come from. A cursor only ever reads forward, so a source needs no more than "the next n
-// rows": a SELECT's rows, materialized when the cursor is declared, or (a later step) a subscription, whose rows
-// arrive as epochs commit and may have to be waited for. FETCH and MOVE speak to this interface only.
+// rows": a SELECT's rows, materialized when the cursor is declared, or a subscription's (subscription-rows.ts), whose
+// rows arrive as epochs commit and may have to be waited for. FETCH and MOVE speak to this interface only. Each
+// source accounts the rows it holds in the server's cursor memory (memory.ts) itself, from the moment it takes them
+// in until it lets them go: a SELECT's all at once, a subscription's a group at a time.
 
 import type { Value } from '../../engine/types';
+import { estimateRowsBytes, type CursorMemory } from './memory';
 
 export type Row = readonly Value[];
 
@@ -21,9 +24,7 @@ export interface CursorRowSource {
   take(n: number, options: TakeOptions): Promise<Row[]>;
   /** True once every row has been taken and no more will come. */
   readonly exhausted: boolean;
-  /** Bytes this source holds, as accounted against the server's cursor memory. */
-  readonly heldBytes: number;
-  /** Lets go of whatever the source holds (rows, a subscription); taking after close is a bug. */
+  /** Lets go of whatever the source holds (rows and their memory, a subscription); taking after close is a bug. */
   close(): void;
 }
 
@@ -31,8 +32,12 @@ export interface CursorRowSource {
 export class MaterializedRows implements CursorRowSource {
   private next = 0;
   private rows: readonly Row[] | null;
+  private readonly heldBytes: number;
 
-  constructor(rows: readonly Row[], readonly heldBytes: number) {
+  /** Throws 53200 (holding nothing) when the rows do not fit in the cursor memory. */
+  constructor(rows: readonly Row[], private readonly memory: CursorMemory) {
+    this.heldBytes = estimateRowsBytes(rows);
+    memory.reserve(this.heldBytes);
     this.rows = rows;
   }
 
@@ -49,6 +54,8 @@ export class MaterializedRows implements CursorRowSource {
   }
 
   close(): void {
+    if (this.rows === null) return;
     this.rows = null;
+    this.memory.release(this.heldBytes);
   }
 }

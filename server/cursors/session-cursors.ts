@@ -1,7 +1,6 @@
 // Every session's open cursors, by name, and their lifetimes as PostgreSQL has them: a cursor ends with the
 // transaction that declared it, except one declared WITH HOLD whose transaction commits, which lives until CLOSE or
-// the session's end. What a cursor holds (rows, later a subscription) is accounted while it is open (CursorMemory)
-// and let go when it ends.
+// the session's end. What a cursor holds (rows, a subscription) is let go when it ends.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { PreparedStatement, SessionState } from '../backend';
@@ -11,7 +10,8 @@ import type { CursorMemory } from './memory';
 export class SessionCursors {
   private readonly bySession = new Map<SessionState, Map<string, Cursor>>();
 
-  constructor(private readonly memory: CursorMemory) {}
+  /** `memory`: what the rows of all cursors take, which their row sources account in. */
+  constructor(readonly memory: CursorMemory) {}
 
   find(session: SessionState, name: string): Cursor | undefined {
     return this.bySession.get(session)?.get(name);
@@ -31,11 +31,10 @@ export class SessionCursors {
     }
   }
 
-  /** Opens `cursor`, its memory accounted (53200 past the limit: the cursor is then closed, never opened). */
+  /** Opens `cursor` (whose name may have been taken meanwhile: it is then closed, never opened). */
   add(session: SessionState, cursor: Cursor): void {
     try {
       this.checkNameFree(session, cursor.name);
-      this.memory.reserve(cursor.heldBytes);
     } catch (e) {
       cursor.close();
       throw e;
@@ -91,7 +90,6 @@ export class SessionCursors {
 
   private end(session: SessionState, cursor: Cursor): void {
     cursor.close();
-    this.memory.release(cursor.heldBytes);
     this.bySession.get(session)?.delete(cursor.name);
   }
 }

@@ -4,15 +4,16 @@
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { StatementText } from '../../planner/split';
-import type { PreparedStatement, RowsResult, SessionState, StatementResult } from '../backend';
+import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
+import type { Value } from '../../engine/types';
 import { sessionTokens } from '../session/token-cursor';
 import { commandStatement } from '../session/prepared';
 import { isWord, type Token } from '../../planner/parse/lexer';
 import { Cursor } from './cursor';
 import { parseDeclare, type DeclareCommand } from './declare-syntax';
 import { parseFetch, type FetchCommand } from './fetch-syntax';
-import { estimateRowsBytes } from './memory';
-import { MaterializedRows } from './row-source';
+import { MaterializedRows, type CursorRowSource } from './row-source';
+import { SubscriptionRows } from './subscription-rows';
 import type { SessionCursors } from './session-cursors';
 
 /** Prepares the query a cursor is declared over, the way any statement of the string would be. */
@@ -44,9 +45,8 @@ function declareStatement(sql: string, declare: DeclareCommand, query: PreparedS
         throw new SqlError(SQLSTATE.no_active_sql_transaction, 'DECLARE CURSOR can only be used in transaction blocks');
       }
       cursors.checkNameFree(session, declare.name);
-      const result = rowsOf(await query.execute(session, params, ctx));
-      const rows = new MaterializedRows(result.rows, estimateRowsBytes(result.rows));
-      const cursor = new Cursor(declare.name, result.fields, declare.withHold, rows);
+      const [fields, rows] = await runQuery(query, session, params, ctx, cursors);
+      const cursor = new Cursor(declare.name, fields, declare.withHold, rows);
       // Outside a block the statement is its own transaction, committed as it ends.
       cursor.committedHold = !inBlock;
       cursors.add(session, cursor);
@@ -55,11 +55,29 @@ function declareStatement(sql: string, declare: DeclareCommand, query: PreparedS
   };
 }
 
-function rowsOf(result: StatementResult): RowsResult {
-  if (result.kind !== 'rows') throw new SqlError(SQLSTATE.feature_not_supported, 'DECLARE CURSOR needs a query that returns rows');
-  return result;
+/**
+ * Runs the cursor's query and makes its result the cursor's row source. The query runs under a signal of the
+ * cursor's own, which CLOSE and the cursor's end abort, and a CancelRequest too while the DECLARE runs: a SUBSCRIBE
+ * goes on after the DECLARE, until the cursor ends.
+ */
+async function runQuery(
+  query: PreparedStatement, session: SessionState, params: readonly Value[], ctx: ExecContext, cursors: SessionCursors,
+): Promise<[readonly FieldDescription[], CursorRowSource]> {
+  const lifetime = new AbortController();
+  const cancelDeclare = (): void => lifetime.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) cancelDeclare();
+  else ctx.signal.addEventListener('abort', cancelDeclare, { once: true });
+  try {
+    const result = await query.execute(session, params, { signal: lifetime.signal });
+    switch (result.kind) {
+      case 'rows': return [result.fields, new MaterializedRows(result.rows, cursors.memory)];
+      case 'row_stream': return [result.fields, new SubscriptionRows(result, lifetime, cursors.memory)];
+      default: throw new SqlError(SQLSTATE.feature_not_supported, 'DECLARE CURSOR needs a query that returns rows');
+    }
+  } finally {
+    ctx.signal.removeEventListener('abort', cancelDeclare);
+  }
 }
-
 
 function fetchStatement(sql: string, fetch: FetchCommand, cursors: SessionCursors): PreparedStatement {
   const options = (signal: AbortSignal) => ({ signal, timeoutMs: fetch.timeoutMs });

@@ -125,7 +125,7 @@ describe('cursors over SELECT', () => {
     assert.equal(await sqlstate(pg, 'CLOSE nothing'), '34000');
     assert.equal(await sqlstate(pg, 'DECLARE c BINARY CURSOR WITH HOLD FOR SELECT 1'), '0A000');
     assert.equal(await sqlstate(pg, 'DECLARE c SCROLL CURSOR WITH HOLD FOR SELECT 1'), '0A000');
-    assert.equal(await sqlstate(pg, 'DECLARE c CURSOR WITH HOLD FOR SUBSCRIBE TO items'), '0A000');
+    assert.equal(await sqlstate(pg, 'DECLARE c CURSOR WITH HOLD FOR SUBSCRIBE TO nowhere'), '42P01');
     assert.equal(await sqlstate(pg, 'DECLARE c CURSOR WITH HOLD FOR INSERT INTO items VALUES (50, \'x\')'), '42601');
     assert.equal(await sqlstate(pg, 'DECLARE c CURSOR WITH HOLD FOR SELECT * FROM nowhere'), '42P01');
     assert.equal(await sqlstate(pg, 'DECLARE c CURSOR'), '42601');
