@@ -1,11 +1,13 @@
 // The client examples of docs/subscribe.md ("Clients"), run as they are, one per language: psql, node (postgres.js),
 // Python (psycopg2 copy_expert, psycopg 3 copy) and Java (pgJDBC CopyManager, compiled at test time). Each follows
 // a table live and sees rows another session INSERTs as they commit; then, killed and restarted with from_epoch =
-// the last epoch it saw, it receives exactly the changes it missed, then live ones again, nothing twice.
+// the last epoch it saw, it receives exactly the changes it missed, then live ones again, nothing twice. And the doc
+// shows each program whole, as it is in docs/examples/.
 
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { compileWithPgJdbc } from '../helpers/java';
@@ -13,7 +15,8 @@ import { DEBIAN_PYTHON, ensurePythonModule } from '../helpers/python';
 import { startServer, connectPg, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
 
-const EXAMPLES = join(__dirname, '..', '..', '..', 'docs', 'examples');
+const DOCS = join(__dirname, '..', '..', '..', 'docs');
+const EXAMPLES = join(DOCS, 'examples');
 
 let server: TestServer;
 let sql: Client;
@@ -122,4 +125,13 @@ describe('the examples of docs/subscribe.md follow a table live and resume from 
     const java = compileWithPgJdbc(join(EXAMPLES, 'Subscribe.java'));
     return followAndResume('java_rows', launcher('java', ['-cp', java.classpath, java.mainClass]));
   });
+});
+
+test('docs/subscribe.md shows each example exactly as the tests run it', () => {
+  const doc = readFileSync(join(DOCS, 'subscribe.md'), 'utf8');
+  const fences: Record<string, string> = { 'subscribe.sh': 'sh', 'subscribe.mjs': 'js', 'subscribe_psycopg2.py': 'python', 'subscribe_psycopg.py': 'python', 'Subscribe.java': 'java' };
+  for (const [file, language] of Object.entries(fences)) {
+    const block = `\`\`\`${language}\n${readFileSync(join(EXAMPLES, file), 'utf8')}\`\`\`\n`;
+    assert.ok(doc.includes(block), `docs/subscribe.md should show docs/examples/${file} whole, in a ${language} block`);
+  }
 });
