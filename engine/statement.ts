@@ -3,6 +3,7 @@
 // Plans are engine/plan.ts nodes; definitions are engine/catalog.ts defs; nothing here needs the SQL text again.
 
 import type { QueryDef, SinkDef, StreamDef, TableDef } from './catalog';
+import type { CopyFormatOptions } from './codecs/copy-out';
 import type { Expr, PlanNode } from './plan';
 import type { SubscribeOptions, SubscribeOutput } from './subscribe/options';
 import type { Schema, SqlType } from './types';
@@ -50,6 +51,16 @@ export type Statement =
     readonly delimiter: string;
     /** Defaults applied: '' for csv, '\N' for text. */
     readonly null: string;
+  }
+  /** COPY (query) TO STDOUT and COPY relation [(columns)] TO STDOUT: a pull query whose rows go out as COPY lines. */
+  | {
+    readonly kind: 'copy_to';
+    readonly plan: PlanNode;
+    readonly paramTypes: readonly SqlType[];
+    /** Checked: single-byte delimiter, quote and escape, csv-only options only in csv, FORCE_QUOTE per column. */
+    readonly format: CopyFormatOptions;
+    /** A first line of column names. */
+    readonly header: boolean;
   }
   /** Expressions are over the table's columns (index = column position); `value` already cast to the column type. */
   | {

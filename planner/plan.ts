@@ -7,6 +7,7 @@ import type { SqlType } from '../engine/types';
 import { bindQuery } from './bind/select';
 import { newBindState } from './bind/state';
 import type { PlanContext, PlannerCatalog } from './context';
+import { copySourceQuery, planCopyTo } from './copy';
 import { buildQueryDef, planAlter, planCreateSink, planCreateStream, planCreateTable, planDrop } from './ddl';
 import { finalParams, planCopyFrom, planDelete, planInsert, planUpdate } from './dml';
 import { explainPlan } from './explain';
@@ -118,6 +119,7 @@ export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContex
     case 'update': return planUpdate(s, newBindState(catalog, ctx, 'pull'));
     case 'delete': return planDelete(s, newBindState(catalog, ctx, 'pull'));
     case 'copy_from': return planCopyFrom(s, newBindState(catalog, ctx, 'pull'));
+    case 'copy_to': return planCopyTo(s.options, planQuery(copySourceQuery(s.source, catalog), catalog, ctx, { mode: 'pull' }));
     case 'subscribe': return planSubscribe(s, catalog);
   }
 }

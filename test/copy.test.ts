@@ -161,7 +161,7 @@ test('COPY statements Sluice does not take are refused with their SQLSTATE', asy
   await assert.rejects(client.query('COPY nowhere FROM STDIN'), { code: '42P01' });
   await assert.rejects(client.query("COPY small FROM '/etc/passwd'"), { code: '0A000' });
   await assert.rejects(client.query('COPY small FROM STDIN WITH (FORMAT binary)'), { code: '0A000' });
-  await assert.rejects(client.query('COPY small TO STDOUT'), { code: '0A000' });
+  await assert.rejects(client.query("COPY small TO '/tmp/small.csv'"), { code: '0A000' });
 });
 
 test('bigints keep every digit through COPY, csv and text, up to the int64 limits', async () => {

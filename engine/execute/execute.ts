@@ -3,6 +3,7 @@
 
 import type { Statement } from '../statement';
 import type { Schema } from '../types';
+import { copyTo } from './copy-to';
 import { alterQuery, create, drop } from './ddl';
 import type { Execution, ExecutionResult, Of } from './execution';
 import { EXPLAIN_SCHEMA, explain, select, SHOW_SCHEMA, showObjects } from './reads';
@@ -22,6 +23,7 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   alter_query: alterQuery,
   insert,
   copy_from: copyFrom,
+  copy_to: copyTo,
   update,
   delete: deleteRows,
   show_objects: showObjects,

@@ -77,8 +77,8 @@ export interface CopyToOutput {
   readonly kind: 'copy_out';
   readonly columnCount: number;
   readonly lines: AsyncIterable<readonly Uint8Array[]>;
-  /** Rejects when the output fails while its client is not reading (a subscriber too far behind). */
-  readonly failed: Promise<never>;
+  /** Rejects when the output fails while its client is not reading (a subscriber too far behind); absent when it cannot. */
+  readonly failed?: Promise<never>;
   readonly tag: (rowsSent: number) => string;
 }
 

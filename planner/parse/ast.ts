@@ -203,7 +203,25 @@ export type StatementAst =
     readonly delimiter: string | null;
     readonly null: string | null;
   }
+  | { readonly kind: 'copy_to'; readonly source: CopyToSource; readonly options: CopyOptionsAst }
   | SubscribeAst;
+
+/** What COPY ... TO STDOUT writes out: a query's rows, or a relation's (some of its columns). */
+export type CopyToSource =
+  | { readonly kind: 'query'; readonly query: Query }
+  | { readonly kind: 'relation'; readonly relation: Name; readonly columns: readonly Name[] | null };
+
+/** COPY's options as written (null: not given); what they mean together is checked when planned. */
+export interface CopyOptionsAst {
+  readonly format: 'csv' | 'text';
+  readonly header: boolean;
+  readonly delimiter: string | null;
+  readonly null: string | null;
+  readonly quote: string | null;
+  readonly escape: string | null;
+  /** FORCE_QUOTE *, or the columns named. */
+  readonly forceQuote: 'all' | readonly Name[] | null;
+}
 
 /** Where a SUBSCRIBE's rows go: DataRows (bare `SUBSCRIBE TO x`) or CopyData (`COPY (SUBSCRIBE ...) TO STDOUT`). */
 export type SubscribeOutput = { readonly kind: 'rows' } | { readonly kind: 'copy'; readonly format: 'text' | 'csv' };

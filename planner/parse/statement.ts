@@ -1,6 +1,6 @@
 // parseStatement: one statement's text to its syntax tree. The streaming DDL of SQL.md (CREATE STREAM / TABLE /
-// CONTINUOUS QUERY / MATERIALIZED VIEW / SINK, DROP, ALTER ... PAUSE | RESUME, SHOW, EXPLAIN, COPY FROM STDIN) and
-// DML (INSERT, UPDATE, DELETE) are parsed here; SELECT and expressions by query.ts and expr.ts.
+// CONTINUOUS QUERY / MATERIALIZED VIEW / SINK, DROP, ALTER ... PAUSE | RESUME, SHOW, EXPLAIN, SUBSCRIBE) and DML
+// (INSERT, UPDATE, DELETE) are parsed here; COPY by copy.ts, SELECT and expressions by query.ts and expr.ts.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Interval } from '../../engine/types';
@@ -8,6 +8,8 @@ import type { Ast, AstExpr, ColumnDefAst, Name, ObjectKindAst, OptionAst, Statem
 import { Cursor, isReserved } from './cursor';
 import type { Token } from './lexer';
 import { parseExpr } from './expr';
+import { parseCopy } from './copy';
+import { name, nameList } from './names';
 import { parseQuery, startsQuery } from './query';
 import { parseType } from './types';
 
@@ -36,20 +38,10 @@ function parseAny(c: Cursor): StatementAst {
     case 'insert': return parseInsert(c);
     case 'update': return parseUpdate(c);
     case 'delete': return parseDelete(c);
-    case 'copy': return parseCopy(c);
+    case 'copy': return parseCopy(c, (inner) => parseSubscribe(inner, { kind: 'rows' }));
     case 'subscribe': return parseSubscribe(c, { kind: 'rows' });
     default: throw c.unexpected();
   }
-}
-
-function name(c: Cursor): Name {
-  const n = c.expectIdent();
-  // public.x is x: Sluice has one schema for user objects.
-  if (c.isOp('.') && n.name === 'public') {
-    c.next();
-    return { name: c.expectAnyName().name, pos: n.pos };
-  }
-  return n;
 }
 
 function ifNotExists(c: Cursor): boolean {
@@ -246,14 +238,6 @@ function parseExplain(c: Cursor): StatementAst {
   return { kind: 'explain', query: parseQuery(c) };
 }
 
-function nameList(c: Cursor): Name[] | null {
-  if (!c.acceptOp('(')) return null;
-  const names = [c.expectIdent()];
-  while (c.acceptOp(',')) names.push(c.expectIdent());
-  c.expectOp(')');
-  return names;
-}
-
 function parseInsert(c: Cursor): StatementAst {
   c.expectWord('insert', 'into');
   const table = name(c);
@@ -307,93 +291,4 @@ function parseSubscribe(c: Cursor, output: SubscribeOutput): SubscribeAst {
   if (c.isOp('(')) throw unsupported('SUBSCRIBE to a query is not supported; SUBSCRIBE TO a continuous query, table or stream', c.peek().start);
   const relation = name(c);
   return { kind: 'subscribe', relation, options: parseWith(c, false), output };
-}
-
-interface CopyOptions {
-  format: 'csv' | 'text';
-  header: boolean;
-  delimiter: string | null;
-  null: string | null;
-}
-
-/** COPY name [(cols)] FROM STDIN [[WITH] (FORMAT csv, HEADER true, DELIMITER ',', NULL '')], or the old spelling
- * `COPY name FROM STDIN CSV HEADER DELIMITER ',' NULL ''`; and COPY (SUBSCRIBE ...) TO STDOUT with the same options. */
-function parseCopy(c: Cursor): StatementAst {
-  const copyPos = c.expectWord('copy').start;
-  if (c.isOp('(')) return parseCopySubscribe(c, copyPos);
-  const table = name(c);
-  const columns = nameList(c);
-  if (c.isWord('to')) throw unsupported('COPY ... TO is not supported; use SELECT', c.peek().start);
-  c.expectWord('from');
-  if (!c.acceptWord('stdin')) {
-    throw unsupported('COPY FROM a file is not supported; use COPY ... FROM STDIN', c.peek().start);
-  }
-  const o = parseCopyOptions(c, copyPos);
-  return { kind: 'copy_from', table, columns, format: o.format, header: o.header, delimiter: o.delimiter, null: o.null };
-}
-
-/** COPY (SUBSCRIBE ...) TO STDOUT [options]: COPY of any other query is not supported yet. */
-function parseCopySubscribe(c: Cursor, copyPos: number): StatementAst {
-  const open = c.expectOp('(');
-  if (!c.isWord('subscribe')) throw unsupported('COPY (query) TO is not supported here; only COPY (SUBSCRIBE ...) TO STDOUT is', open.start);
-  const placeholder = parseSubscribe(c, { kind: 'rows' });
-  c.expectOp(')');
-  c.expectWord('to');
-  if (!c.acceptWord('stdout')) throw unsupported('COPY TO a file is not supported; use COPY ... TO STDOUT', c.peek().start);
-  const o = parseCopyOptions(c, copyPos);
-  if (o.header || o.delimiter !== null || o.null !== null) {
-    throw unsupported('COPY (SUBSCRIBE ...) takes only the FORMAT option', copyPos);
-  }
-  return { ...placeholder, output: { kind: 'copy', format: o.format } };
-}
-
-function parseCopyOptions(c: Cursor, copyPos: number): CopyOptions {
-  let format: 'csv' | 'text' = 'text';
-  let header = false;
-  let delimiter: string | null = null;
-  let nullString: string | null = null;
-  const setFormat = (v: string, pos: number): void => {
-    if (v !== 'csv' && v !== 'text') throw unsupported(`COPY format "${v}" is not supported`, pos);
-    format = v;
-  };
-  const boolValue = (): boolean => {
-    const v = c.peek();
-    if (v.kind === 'eof' || v.kind === 'op') return true;
-    c.next();
-    const s = v.value.toLowerCase();
-    if (['true', 'on', '1'].includes(s)) return true;
-    if (['false', 'off', '0'].includes(s)) return false;
-    throw new SqlError(SQLSTATE.invalid_parameter_value, `header requires a Boolean value`, { position: v.start + 1 });
-  };
-  const withKeyword = c.acceptWord('with');
-  if (c.acceptOp('(')) {
-    do {
-      const k = c.expectAnyName();
-      switch (k.name.toLowerCase()) {
-        case 'format': { const v = c.next(); setFormat(v.value.toLowerCase(), v.start); break; }
-        case 'header': header = boolValue(); break;
-        case 'delimiter': delimiter = c.expectString().value; break;
-        case 'null': nullString = c.expectString().value; break;
-        default:
-          throw new SqlError(SQLSTATE.syntax_error, `option "${k.name}" not recognized`, { position: k.pos + 1 });
-      }
-    } while (c.acceptOp(','));
-    c.expectOp(')');
-  } else {
-    for (;;) {
-      const t = c.peek();
-      if (c.acceptWord('csv')) format = 'csv';
-      else if (c.acceptWord('text')) format = 'text';
-      else if (c.acceptWord('header')) header = true;
-      else if (c.acceptWord('delimiter')) { c.acceptWord('as'); delimiter = c.expectString().value; }
-      else if (c.acceptWord('null')) { c.acceptWord('as'); nullString = c.expectString().value; }
-      else if (c.acceptWord('format')) { setFormat(c.next().value.toLowerCase(), t.start); }
-      else break;
-    }
-    if (withKeyword && !c.atEnd() && c.peek().kind !== 'eof') throw c.unexpected();
-  }
-  if (delimiter !== null && delimiter.length !== 1) {
-    throw new SqlError(SQLSTATE.feature_not_supported, 'COPY delimiter must be a single one-byte character', { position: copyPos + 1 });
-  }
-  return { format, header, delimiter, null: nullString };
 }

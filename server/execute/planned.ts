@@ -91,6 +91,7 @@ function typeOfOid(oid: number) {
 function paramTypesOf(s: Statement) {
   switch (s.kind) {
     case 'select':
+    case 'copy_to':
     case 'insert':
     case 'update':
     case 'delete':

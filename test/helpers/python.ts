@@ -1,29 +1,14 @@
-// Python clients for tests: Debian's packages (python3-psycopg2, ...) as /usr/bin/python3 sees them (the `python3`
-// on PATH may be another Python without them). A missing package is installed with apt-get when running as root;
-// otherwise the test fails, naming the package to install, never skips.
+// Python clients for tests: Debian's packages (python3-psycopg2, python3-psycopg, ...) as /usr/bin/python3 sees them
+// (the `python3` on PATH may be another Python without them), installed as test/helpers/debian.ts says.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { ensureDebianPackage } from './debian';
 
 export const DEBIAN_PYTHON = '/usr/bin/python3';
 
-const checked = new Set<string>();
-
 /** Makes sure `import module` works in Debian's Python, installing `debianPackage` if it may. */
 export function ensurePythonModule(module: string, debianPackage: string): void {
-  if (checked.has(module)) return;
-  if (!importable(module)) {
-    const root = typeof process.getuid === 'function' && process.getuid() === 0;
-    if (root && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0) {
-      execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-      execFileSync('apt-get', ['install', '-y', '-qq', debianPackage], {
-        stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      });
-    }
-    if (!importable(module)) {
-      throw new Error(`this test needs the Python module ${module} in ${DEBIAN_PYTHON}: install it with \`apt-get install -y ${debianPackage}\``);
-    }
-  }
-  checked.add(module);
+  ensureDebianPackage(debianPackage, () => importable(module), `the Python module ${module} in ${DEBIAN_PYTHON}`);
 }
 
 function importable(module: string): boolean {

@@ -36,6 +36,11 @@ export function renderStatement(s: Statement): string[] {
       return [`INSERT INTO ${s.targetKind} ${s.target} (${s.columns.join(', ')})${s.paramTypes.length > 0 ? ` params: ${s.paramTypes.map((t) => t.name).join(', ')}` : ''}`, ...explainPlan(s.source)];
     case 'copy_from':
       return [`COPY ${s.targetKind} ${s.target} columns=[${s.columns.join(', ')}] format=${s.format} header=${s.header} delimiter=${JSON.stringify(s.delimiter)} null=${JSON.stringify(s.null)}`];
+    case 'copy_to': {
+      const f = s.format;
+      const csv = f.format === 'csv' ? ` quote=${JSON.stringify(f.quote)} escape=${JSON.stringify(f.escape)} force_quote=[${(f.forceQuote ?? []).join(', ')}]` : '';
+      return [`COPY TO STDOUT format=${f.format} header=${s.header} delimiter=${JSON.stringify(f.delimiter)} null=${JSON.stringify(f.null)}${csv}`, ...explainPlan(s.plan)];
+    }
     case 'subscribe': {
       const o = s.options;
       return [`SUBSCRIBE ${s.relation} (${cols(s.schema)}) snapshot=${o.snapshot} progress=${o.progress} from_epoch=${o.fromEpoch ?? 'none'} output=${s.output}`];

@@ -48,7 +48,7 @@ ERROR 0A000 at 14: SUBSCRIBE to a query is not supported; SUBSCRIBE TO a continu
 
 COPY (SELECT * FROM orders) TO STDOUT
 ----
-ERROR 0A000 at 6: COPY (query) TO is not supported here; only COPY (SUBSCRIBE ...) TO STDOUT is
+ERROR 0A000 at 21: stream "orders" keeps no rows to SELECT from
 
 COPY (SUBSCRIBE TO orders) TO STDOUT (HEADER true)
 ----
@@ -56,4 +56,4 @@ ERROR 0A000 at 1: COPY (SUBSCRIBE ...) takes only the FORMAT option
 
 COPY (SUBSCRIBE TO orders) TO '/tmp/file'
 ----
-ERROR 0A000 at 31: COPY TO a file is not supported; use COPY ... TO STDOUT
+ERROR 0A000 at 31: COPY TO a file or program is not supported; use COPY ... TO STDOUT
