@@ -13,9 +13,8 @@ import type { Vec } from '../columns/vec';
 import { BatchColumns } from '../expr/context';
 import { compileExpr, type CompiledExpr } from '../expr/compile';
 import type { AggregateNode } from '../plan';
-import { changesFromRows } from './changes';
+import { GroupChanges } from './group-changes';
 import { GroupStore } from './group-store';
-import { ChangeCollector } from './groups';
 import { neverRetracts } from './properties';
 import type { Operator, OperatorContext, OperatorOutput } from './operator';
 
@@ -32,6 +31,8 @@ export class AggregateOperator implements Operator {
   private readonly args: CompiledExpr[][];
   /** Each row's group number in the batch being pushed (-1: the row is skipped). */
   private rowGroups = new Int32Array(0);
+  /** Groups to remove after the next emit. */
+  private forgotten: number[] = [];
   private watermarkMicros = -Infinity;
   private closedUpTo = -Infinity;
   private readonly isGlobal: boolean;
@@ -111,9 +112,12 @@ export class AggregateOperator implements Operator {
     groups.add(g);
   }
 
-  /** Removes a group (the caller sees to the window index). */
+  /**
+   * Group g is to be removed once the changes in hand are emitted (they gather its keys); the caller sees to the
+   * window index.
+   */
   private forget(g: number): void {
-    this.groups.remove(g);
+    this.forgotten.push(g);
   }
 
   private drop(g: number): void {
@@ -141,7 +145,7 @@ export class AggregateOperator implements Operator {
       this.changedFlag[g] = 1;
       this.changed.push(g);
     }
-    let out = new ChangeCollector();
+    let out = new GroupChanges(this.groups);
     const changed = this.changed;
     this.changed = [];
     for (let k = 0; k < changed.length; k++) {
@@ -149,7 +153,7 @@ export class AggregateOperator implements Operator {
       this.settle(changed[k], out);
       if ((k + 1) % FLUSH_STEP_GROUPS === 0) {
         this.emitChanges(out);
-        out = new ChangeCollector();
+        out = new GroupChanges(this.groups);
         yield;
       }
     }
@@ -158,23 +162,24 @@ export class AggregateOperator implements Operator {
     if (this.watermarkMicros > -Infinity) this.out.emitWatermark(this.watermarkMicros);
   }
 
-  private emitChanges(out: ChangeCollector): void {
-    if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+  private emitChanges(out: GroupChanges): void {
+    if (out.size > 0) this.out.emit(out.batch(this.node.schema));
+    for (const g of this.forgotten) this.groups.remove(g);
+    this.forgotten = [];
   }
 
   /**
    * A group the epoch changed: with EMIT CHANGES its old row goes out and its new row in, and it is dropped once it
    * has no rows; otherwise it is kept, changed in place.
    */
-  private settle(g: number, out: ChangeCollector): void {
+  private settle(g: number, out: GroupChanges): void {
     if (this.node.emit === 'changes') {
       const rows = this.groups.weightOf(g);
-      const row = rows > 0 || this.isGlobal ? this.groups.row(g) : null;
-      if (!this.groups.isEmitted(g, row)) {
-        const before = this.groups.emittedRow(g);
-        if (before !== null) out.add(before, -1);
-        if (row !== null) out.add(row, 1);
-        this.groups.setEmitted(g, row);
+      const present = rows > 0 || this.isGlobal;
+      if (!this.groups.emittedIsCurrent(g, present)) {
+        if (this.groups.hasEmitted(g)) out.retract(g);
+        if (present) out.insert(g);
+        this.groups.markEmitted(g, present);
       }
       if (rows === 0 && !this.isGlobal) {
         this.drop(g);
@@ -185,13 +190,13 @@ export class AggregateOperator implements Operator {
   }
 
   /** Windows ending at or before `upTo` are final: emit them (on window close) and evict their state. */
-  private closeWindows(upTo: number, out: ChangeCollector): void {
+  private closeWindows(upTo: number, out: GroupChanges): void {
     if (this.node.windowEnd === null || upTo <= this.closedUpTo) return;
     this.closedUpTo = upTo;
     const ends = [...this.byWindowEnd.keys()].filter((e) => e <= upTo).sort((a, b) => a - b);
     for (const end of ends) {
       for (const g of this.byWindowEnd.get(end)!) {
-        if (this.node.emit === 'on_window_close' && this.groups.weightOf(g) > 0) out.add(this.groups.row(g), 1);
+        if (this.node.emit === 'on_window_close' && this.groups.weightOf(g) > 0) out.insert(g);
         this.forget(g);
       }
       this.byWindowEnd.delete(end);
@@ -200,7 +205,7 @@ export class AggregateOperator implements Operator {
 
   endOfInput(): void {
     this.flush();
-    const out = new ChangeCollector();
+    const out = new GroupChanges(this.groups);
     this.closeWindows(Infinity, out);
     this.emitChanges(out);
   }

@@ -61,7 +61,7 @@ export class GroupStore implements RecordState {
   /** Sum of the weights of each group's rows; a group exists while it is positive. */
   private weights = new Float64Array(0);
   /** 1 when the group has emitted a row that is still out (EMIT CHANGES), whose values follow. */
-  private hasEmitted = new Uint8Array(0);
+  private hasEmittedFlags = new Uint8Array(0);
   private readonly emitted: ResultColumn[];
   /** Groups changed since the last snapshot (a flag and a list), and the state keys of groups gone meanwhile. */
   private dirty = new Uint8Array(0);
@@ -79,7 +79,7 @@ export class GroupStore implements RecordState {
 
   private grow(capacity: number): void {
     this.weights = copyInto(new Float64Array(capacity), this.weights);
-    this.hasEmitted = copyInto(new Uint8Array(capacity), this.hasEmitted);
+    this.hasEmittedFlags = copyInto(new Uint8Array(capacity), this.hasEmittedFlags);
     this.dirty = copyInto(new Uint8Array(capacity), this.dirty);
     this.live = copyInto(new Uint8Array(capacity), this.live);
     for (const e of this.emitted) e.grow(capacity);
@@ -89,7 +89,7 @@ export class GroupStore implements RecordState {
   /** A new group: no rows, nothing emitted. */
   readonly created = (g: number): void => {
     this.weights[g] = 0;
-    this.hasEmitted[g] = 0;
+    this.hasEmittedFlags[g] = 0;
     this.live[g] = 1;
     for (const a of this.aggs) a.clear(g);
   };
@@ -110,31 +110,43 @@ export class GroupStore implements RecordState {
     }
   }
 
-  /** The group's output row as it is now: key values, then each aggregate's result. */
-  row(g: number): Value[] {
-    const row = this.keys.values(g);
-    for (const a of this.aggs) row.push(a.result(g));
-    return row;
+  /** Aggregate a's result for group g as it is now. */
+  result(g: number, a: number): Value {
+    return this.aggs[a].result(g);
   }
 
-  emittedRow(g: number): Value[] | null {
-    if (this.hasEmitted[g] === 0) return null;
+  hasEmitted(g: number): boolean {
+    return this.hasEmittedFlags[g] === 1;
+  }
+
+  /** Aggregate a's value in the row group g last emitted. */
+  emittedResult(g: number, a: number): Value {
+    return this.emitted[a].get(g);
+  }
+
+  /** True when the row the group would emit now (none unless `present`) is the one it last emitted. */
+  emittedIsCurrent(g: number, present: boolean): boolean {
+    if (!this.hasEmitted(g) || !present) return !this.hasEmitted(g) && !present;
+    for (let a = 0; a < this.aggs.length; a++) if (!sameValue(this.emitted[a].get(g), this.aggs[a].result(g))) return false;
+    return true;
+  }
+
+  /** The group's current row (none unless `present`) is now the one out. */
+  markEmitted(g: number, present: boolean): void {
+    this.hasEmittedFlags[g] = present ? 1 : 0;
+    if (present) for (let a = 0; a < this.aggs.length; a++) this.emitted[a].set(g, this.aggs[a].result(g));
+  }
+
+  private emittedRow(g: number): Value[] | null {
+    if (!this.hasEmitted(g)) return null;
     const row = this.keys.values(g);
     for (const e of this.emitted) row.push(e.get(g));
     return row;
   }
 
-  /** True when `row` (from `row(g)`) is the row the group last emitted. */
-  isEmitted(g: number, row: readonly Value[] | null): boolean {
-    if (this.hasEmitted[g] === 0 || row === null) return this.hasEmitted[g] === 0 && row === null;
-    const at = row.length - this.aggs.length;
-    for (let a = 0; a < this.aggs.length; a++) if (!sameValue(this.emitted[a].get(g), row[at + a])) return false;
-    return true;
-  }
-
-  setEmitted(g: number, row: readonly Value[] | null): void {
-    this.hasEmitted[g] = row === null ? 0 : 1;
-    if (row === null) return;
+  /** The stored emitted row of a restored group. */
+  private setEmitted(g: number, row: readonly Value[]): void {
+    this.hasEmittedFlags[g] = 1;
     const at = row.length - this.aggs.length;
     for (let a = 0; a < this.aggs.length; a++) this.emitted[a].set(g, row[at + a]);
   }

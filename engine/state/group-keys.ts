@@ -8,7 +8,7 @@
 // go through a Map by the state key string (engine/state/keys.ts). The state key of a group is the one the
 // aggregate's stored records have always carried, so state written by either form reads back in the other.
 
-import { BIGINT_TYPES, numberToBigInt, REPR, valueAt, type NumVec, type Vec } from '../columns/vec';
+import { BIGINT_TYPES, compactNulls, numberToBigInt, REPR, valueAt, vecFromValues, type NumVec, type Vec } from '../columns/vec';
 import type { SqlType, Value } from '../types';
 import { anyNullAt, RowKeyer, type Key } from './keys';
 import { NumberTupleMap } from './number-tuple-map';
@@ -21,6 +21,8 @@ interface KeyColumn {
   isNull(g: number): boolean;
   /** The value as a number (numeric columns, non-NULL only). */
   number(g: number): number;
+  /** The values of groups `groups` as a column. */
+  gather(groups: Int32Array): Vec;
 }
 
 function grownCopy<A extends Float64Array | Uint8Array | BigInt64Array>(a: A, capacity: number, make: (n: number) => A): A {
@@ -34,7 +36,7 @@ class NumberKeyColumn implements KeyColumn {
   private nulls = new Uint8Array(0);
   private exact: BigInt64Array | null;
 
-  constructor(type: SqlType) {
+  constructor(private readonly type: SqlType) {
     this.exact = BIGINT_TYPES.has(type.name) ? new BigInt64Array(0) : null;
   }
 
@@ -70,10 +72,26 @@ class NumberKeyColumn implements KeyColumn {
   number(g: number): number {
     return this.values[g];
   }
+
+  gather(groups: Int32Array): Vec {
+    const n = groups.length;
+    const values = new Float64Array(n);
+    const nulls = new Uint8Array(n);
+    const exact = this.exact === null ? undefined : new BigInt64Array(n);
+    for (let i = 0; i < n; i++) {
+      const g = groups[i];
+      values[i] = this.values[g];
+      nulls[i] = this.nulls[g];
+      if (exact !== undefined) exact[i] = this.exact![g];
+    }
+    return { kind: 'num', type: this.type, length: n, nulls: compactNulls(nulls), values, exact };
+  }
 }
 
 class ValueKeyColumn implements KeyColumn {
   private readonly values: Value[] = [];
+
+  constructor(private readonly type: SqlType) {}
 
   grow(capacity: number): void {
     this.values.length = capacity;
@@ -98,6 +116,10 @@ class ValueKeyColumn implements KeyColumn {
   number(): number {
     throw new Error('engine: a group key column that is not numeric has no numbers');
   }
+
+  gather(groups: Int32Array): Vec {
+    return vecFromValues(Array.from(groups, (g) => this.values[g]), this.type);
+  }
 }
 
 export class GroupKeys {
@@ -117,7 +139,7 @@ export class GroupKeys {
   /** `grow`: called with the new capacity before a number at or above the old one is handed out. */
   constructor(types: readonly SqlType[], private readonly grow: (capacity: number) => void) {
     this.keyer = new RowKeyer(types);
-    this.columns = types.map((t) => (REPR[t.name] === 'num' ? new NumberKeyColumn(t) : new ValueKeyColumn()));
+    this.columns = types.map((t) => (REPR[t.name] === 'num' ? new NumberKeyColumn(t) : new ValueKeyColumn(t)));
     const numeric = types.length > 0 && types.every((t) => REPR[t.name] === 'num');
     this.byNumbers = numeric ? new NumberTupleMap<number>(types.length) : null;
     this.tuple = new Array<number>(types.length).fill(0);
@@ -164,6 +186,11 @@ export class GroupKeys {
 
   values(g: number): Value[] {
     return this.columns.map((col) => col.get(g));
+  }
+
+  /** Key column c of groups `groups`. */
+  gather(c: number, groups: Int32Array): Vec {
+    return this.columns[c].gather(groups);
   }
 
   /** The key group g's records are stored under. */
