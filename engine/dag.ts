@@ -150,6 +150,7 @@ class DagImpl implements Dag {
         this.options.late?.(row);
       },
       tables: this.state.tablesOf(String(id)),
+      records: this.state.recordsOf(String(id)),
     };
     const opNode: OpNode = { id, op: FACTORIES[node.kind](node, ctx, out), inputs, consumers, delivered: -Infinity };
     this.ops.push(opNode);

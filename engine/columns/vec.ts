@@ -67,7 +67,7 @@ export interface IntervalVec extends VecBase {
 
 export type Vec = BoolVec | NumVec | StrVec | IntervalVec;
 
-const BIGINT_TYPES: ReadonlySet<TypeName> = new Set<TypeName>(['int8', 'timestamp', 'timestamptz']);
+export const BIGINT_TYPES: ReadonlySet<TypeName> = new Set<TypeName>(['int8', 'timestamp', 'timestamptz']);
 
 export const isNullAt = (v: Vec, i: number): boolean => v.nulls !== null && v.nulls[i] === 1;
 

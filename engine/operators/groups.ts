@@ -1,5 +1,6 @@
 // Groups of a hash aggregate: key values, the weight of rows in the group, one accumulator per aggregate, and the
-// output row last emitted. Shared by the windowed/unwindowed aggregate and the session aggregate.
+// output row last emitted: the session aggregate's groups. Their record layout (writeGroup) is also the one the hash
+// aggregate's columnar groups write (engine/operators/group-store.ts).
 
 import type { Accumulator, AccumulatorFactory } from '../aggregate';
 import type { ByteReader, ByteWriter } from '../state/codec';
@@ -18,10 +19,6 @@ export interface Group {
 
 export function newGroup(key: Key, keyValues: readonly Value[], factories: readonly AccumulatorFactory[]): Group {
   return { key, keyValues, rows: 0, accs: factories.map((f) => f()), emitted: null };
-}
-
-export function groupRow(g: Group): Value[] {
-  return [...g.keyValues, ...g.accs.map((a) => a.result())];
 }
 
 /** A group as state table bytes (the table writes its key): key values, row weight, emitted row, accumulators. */

@@ -6,7 +6,7 @@
 
 import type { ChangeBatch } from '../batch';
 import type { EvalContext } from '../expr/context';
-import type { StateTables } from '../state/table';
+import type { RecordStates, StateTables } from '../state/table';
 
 export interface OperatorOutput {
   emit(batch: ChangeBatch): void;
@@ -31,6 +31,8 @@ export interface OperatorContext {
   late(row: LateRow): void;
   /** Creates this operator's state tables (in its constructor): the runner snapshots and restores them. */
   readonly tables: StateTables;
+  /** Registers state the operator encodes itself (a columnar store), snapshotted and restored like a table. */
+  readonly records: RecordStates;
 }
 
 export interface Operator {

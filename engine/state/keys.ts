@@ -114,6 +114,27 @@ export class RowKeyer {
     }
     return s;
   }
+
+  /** The key `key` gives a row holding these (canonical) values. */
+  keyOfValues(values: readonly Value[]): Key {
+    if (values.length === 1) {
+      const v = values[0];
+      if (v === null) return NULL_PART;
+      const k = this.codecs[0].keyOf(v);
+      return typeof k === 'string' && k.startsWith(ESC) ? ESC + k : k;
+    }
+    let s = '';
+    for (let c = 0; c < values.length; c++) {
+      const v = values[c];
+      if (c > 0) s += SEP;
+      if (v === null) s += NULL_PART;
+      else {
+        const k = this.codecs[c].keyOf(v);
+        s += typeof k === 'number' ? String(k) : escapePart(k);
+      }
+    }
+    return s;
+  }
 }
 
 /** True when any of the columns is NULL at row i (an equi-join key with a NULL matches nothing). */

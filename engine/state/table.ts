@@ -37,14 +37,32 @@ export interface StateTable<V> {
 export type StateTables = <V>(name: string, codec: ValueCodec<V>) => StateTable<V>;
 
 /**
- * A state table: its rows in memory, and its chunk log. Each chunk record is a key, then 1 and the value, or 0 when
- * the key was deleted.
+ * State that encodes itself as records of a chunk log: a state table (below), or an operator's own columnar store
+ * (the hash aggregate's groups, engine/operators/group-store.ts). The runner owns the chunk log around it.
  */
-class DurableTable<V> implements StateTable<V> {
+export interface RecordState {
+  /** Records changed since the last snapshot. */
+  readonly changes: number;
+  /** Every live record, for a rewrite of the whole log. */
+  allRecords(): Iterable<Encode>;
+  /** The changed records, in the order a restore must apply them. */
+  changedRecords(): Iterable<Encode>;
+  /** The snapshot has encoded the changes. */
+  clearChanges(): void;
+  /** Applies `count` stored records, in the order they were written. */
+  readRecords(r: ByteReader, count: number): void;
+}
+
+/** Registers an operator's own record state under `name`; each name once. */
+export type RecordStates = (name: string, state: RecordState) => void;
+
+/**
+ * A state table: its rows in memory. Each record is a key, then 1 and the value, or 0 when the key was deleted.
+ */
+class DurableTable<V> implements StateTable<V>, RecordState {
   private readonly rows = new Map<Key, V>();
   /** Keys put or deleted since the last snapshot; null when the table is never made durable (pull queries). */
   private readonly changed: Set<Key> | null;
-  private readonly log = new ChunkLog();
 
   constructor(private readonly codec: ValueCodec<V>, durable: boolean) {
     this.changed = durable ? new Set() : null;
@@ -80,20 +98,17 @@ class DurableTable<V> implements StateTable<V> {
     return this.rows.entries();
   }
 
-  async snapshot(epoch: number, pacer: Pacer): Promise<StateDelta> {
-    const changed = this.changed;
-    if (changed === null) throw new Error('engine: snapshot of a state table that is not durable');
-    const delta = await this.log.write(epoch, changed.size, () => this.allRecords(), () => this.changedRecords(changed), pacer);
-    changed.clear();
-    return delta;
+  get changes(): number {
+    if (this.changed === null) throw new Error('engine: snapshot of a state table that is not durable');
+    return this.changed.size;
   }
 
-  private *allRecords(): Generator<Encode> {
+  *allRecords(): Generator<Encode> {
     for (const [key, value] of this.rows) yield (w) => this.codec.write(writeKey(w, key).u8(1), value);
   }
 
-  private *changedRecords(changed: ReadonlySet<Key>): Generator<Encode> {
-    for (const key of changed) {
+  *changedRecords(): Generator<Encode> {
+    for (const key of this.changed ?? []) {
       const value = this.rows.get(key);
       yield (w) => {
         writeKey(w, key);
@@ -103,14 +118,34 @@ class DurableTable<V> implements StateTable<V> {
     }
   }
 
+  clearChanges(): void {
+    this.changed?.clear();
+  }
+
+  readRecords(r: ByteReader, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const key = readKey(r);
+      if (r.u8() === 1) this.rows.set(key, this.codec.read(r, key));
+      else this.rows.delete(key);
+    }
+  }
+}
+
+/** A record state and its chunk log. */
+class ChunkedState {
+  private readonly log = new ChunkLog();
+
+  constructor(private readonly state: RecordState) {}
+
+  async snapshot(epoch: number, pacer: Pacer): Promise<StateDelta> {
+    const { state } = this;
+    const delta = await this.log.write(epoch, state.changes, () => state.allRecords(), () => state.changedRecords(), pacer);
+    state.clearChanges();
+    return delta;
+  }
+
   restore(values: Iterable<[string, Uint8Array]>): void {
-    this.log.restore(values, (r, count) => {
-      for (let i = 0; i < count; i++) {
-        const key = readKey(r);
-        if (r.u8() === 1) this.rows.set(key, this.codec.read(r, key));
-        else this.rows.delete(key);
-      }
-    });
+    this.log.restore(values, (r, count) => this.state.readRecords(r, count));
   }
 }
 
@@ -119,7 +154,7 @@ class DurableTable<V> implements StateTable<V> {
  * snapshot per committed epoch collects every table's chunk; restore hands each table its stored chunks.
  */
 export class StateStore {
-  private readonly tables = new Map<string, DurableTable<unknown>>();
+  private readonly tables = new Map<string, ChunkedState>();
 
   /** `durable`: false for a pull query, whose tables are never snapshotted (they track no changes). */
   constructor(private readonly durable: boolean) {}
@@ -127,12 +162,20 @@ export class StateStore {
   /** The table creator of one owner (an operator, or the runner itself) whose state keys start with `prefix/`. */
   tablesOf(prefix: string): StateTables {
     return <V>(name: string, codec: ValueCodec<V>): StateTable<V> => {
-      const at = `${prefix}/${name}/`;
-      if (this.tables.has(at)) throw new Error(`engine: state table ${at} exists twice`);
       const table = new DurableTable(codec, this.durable);
-      this.tables.set(at, table as DurableTable<unknown>);
+      this.add(`${prefix}/${name}/`, table);
       return table;
     };
+  }
+
+  /** The record-state registrar of one owner, like `tablesOf`. */
+  recordsOf(prefix: string): RecordStates {
+    return (name, state) => this.add(`${prefix}/${name}/`, state);
+  }
+
+  private add(at: string, state: RecordState): void {
+    if (this.tables.has(at)) throw new Error(`engine: state table ${at} exists twice`);
+    this.tables.set(at, new ChunkedState(state));
   }
 
   /** Every table's chunk for `epoch`, paced by `pacer`; no table may change until it resolves. */
@@ -146,7 +189,7 @@ export class StateStore {
 
   /** Loads every table from the stored state keys; a key that belongs to no table is refused. */
   restore(entries: Iterable<[string, Uint8Array]>): void {
-    const perTable = new Map<DurableTable<unknown>, [string, Uint8Array][]>();
+    const perTable = new Map<ChunkedState, [string, Uint8Array][]>();
     for (const [k, v] of entries) {
       const slash = k.lastIndexOf('/');
       const table = this.tables.get(k.slice(0, slash + 1));

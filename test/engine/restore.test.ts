@@ -167,6 +167,14 @@ test('a restored global and a restored grouped aggregate go on like ones that ne
     schema: [...schemaOf(['k', T.int8]), ...out],
   }, 1, 8, { count: 300, keys: 200 });
 });
+test('a restored aggregate of sums per window goes on like one that never stopped', async () => {
+  const k = col(0, T.int8);
+  await restartsMatch({
+    kind: 'aggregate', input: hop(table), groupBy: [3, 4], windowEnd: 1, emit: 'changes',
+    aggs: [agg('sum', T.numeric, [k]), agg('avg', T.numeric, [k]), agg('count', T.int8, [k])],
+    schema: schemaOf(['window_start', T.timestamptz], ['window_end', T.timestamptz], ['s', T.numeric], ['a', T.numeric], ['n', T.int8]),
+  }, 1, 14, { count: 200, keys: 50 });
+});
 test('a restored DISTINCT goes on like one that never stopped', async () => {
   const pairs = schemaOf(['k', T.int8], ['v', T.text]);
   const project: PlanNode = { kind: 'project', input: table, exprs: [col(0, T.int8), col(1, T.text)], schema: pairs };

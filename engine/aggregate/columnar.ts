@@ -1,0 +1,137 @@
+// Aggregates kept as columns over group numbers: count(*), count(x), and sum / avg over numbers. Each field is a
+// Float64Array indexed by group, so a group costs a few array slots instead of an accumulator object (or two), and a
+// batch is one loop over the input's typed arrays. The arithmetic and the state bytes are exactly those of CountStar,
+// Count and NumberSumAcc (engine/aggregate/basic.ts): the compensated (Neumaier) float sum, integer sums exact below
+// 2^53, back to zero when the last value is retracted.
+
+import { REPR, type Vec } from '../columns/vec';
+import type { AggCall } from '../plan';
+import type { ByteReader, ByteWriter } from '../state/codec';
+import type { Value } from '../types';
+import type { GroupedAggregate } from './grouped';
+
+/** The columnar form of `call`, or null when it has none (DISTINCT, or a function kept as objects). */
+export function columnarAggregate(call: AggCall): GroupedAggregate | null {
+  if (call.distinct) return null;
+  switch (call.fn) {
+    case 'count_star': return new CountColumn(false);
+    case 'count': return new CountColumn(true);
+    case 'sum':
+    case 'avg':
+      return REPR[call.args[0].type.name] === 'num' ? new SumColumns(call.fn === 'avg') : null;
+    default: return null;
+  }
+}
+
+/** A column twice as long as needed, with its old contents. */
+function grown(a: Float64Array, capacity: number): Float64Array {
+  if (capacity <= a.length) return a;
+  const b = new Float64Array(Math.max(capacity, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+class CountColumn implements GroupedAggregate {
+  private n: Float64Array = new Float64Array(0);
+
+  /** `ofValues`: count(x), which skips NULLs; otherwise count(*). */
+  constructor(private readonly ofValues: boolean) {}
+
+  grow(capacity: number): void {
+    this.n = grown(this.n, capacity);
+  }
+
+  clear(g: number): void {
+    this.n[g] = 0;
+  }
+
+  release(): void {}
+
+  update(args: readonly Vec[], groups: Int32Array, weights: Int32Array | null, rows: number): void {
+    const n = this.n;
+    const nulls = this.ofValues ? args[0].nulls : null;
+    for (let i = 0; i < rows; i++) {
+      const g = groups[i];
+      if (g < 0 || (nulls !== null && nulls[i] === 1)) continue;
+      n[g] += weights === null ? 1 : weights[i];
+    }
+  }
+
+  result(g: number): Value {
+    return this.n[g];
+  }
+
+  write(w: ByteWriter, g: number): void {
+    w.svar(this.n[g]);
+  }
+
+  read(r: ByteReader, g: number): void {
+    this.n[g] = r.svar();
+  }
+
+  bytes(): number {
+    return 8;
+  }
+}
+
+/** sum / avg over numbers: a compensated sum, its compensation and the count of non-NULL values, per group. */
+class SumColumns implements GroupedAggregate {
+  private sum: Float64Array = new Float64Array(0);
+  private comp: Float64Array = new Float64Array(0);
+  private count: Float64Array = new Float64Array(0);
+
+  constructor(private readonly average: boolean) {}
+
+  grow(capacity: number): void {
+    this.sum = grown(this.sum, capacity);
+    this.comp = grown(this.comp, capacity);
+    this.count = grown(this.count, capacity);
+  }
+
+  clear(g: number): void {
+    this.sum[g] = this.comp[g] = this.count[g] = 0;
+  }
+
+  release(): void {}
+
+  update(args: readonly Vec[], groups: Int32Array, weights: Int32Array | null, rows: number): void {
+    const v = args[0] as Extract<Vec, { kind: 'num' }>;
+    const values = v.values;
+    const nulls = v.nulls;
+    const { sum, comp, count } = this;
+    for (let i = 0; i < rows; i++) {
+      const g = groups[i];
+      if (g < 0 || (nulls !== null && nulls[i] === 1)) continue;
+      const weight = weights === null ? 1 : weights[i];
+      const x = weight === 1 ? values[i] : values[i] * weight;
+      const s = sum[g];
+      const t = s + x;
+      if (Math.abs(s) >= Math.abs(x)) comp[g] += s - t + x;
+      else comp[g] += x - t + s;
+      sum[g] = t;
+      // Back to no values: drop any rounding residue.
+      if ((count[g] += weight) === 0) sum[g] = comp[g] = 0;
+    }
+  }
+
+  result(g: number): Value {
+    const n = this.count[g];
+    if (n === 0) return null;
+    const total = this.sum[g] + this.comp[g];
+    return this.average ? total / n : total;
+  }
+
+  write(w: ByteWriter, g: number): void {
+    w.f64(this.sum[g]).f64(this.comp[g]).svar(this.count[g]);
+  }
+
+  read(r: ByteReader, g: number): void {
+    this.sum[g] = r.f64();
+    this.comp[g] = r.f64();
+    this.count[g] = r.svar();
+  }
+
+  bytes(): number {
+    return 24;
+  }
+}
