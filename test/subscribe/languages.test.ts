@@ -1,5 +1,6 @@
 // The client examples of docs/subscribe.md ("Clients"), run as they are, one per language: psql, node (postgres.js),
-// Python (psycopg2 copy_expert, psycopg 3 copy) and Java (pgJDBC CopyManager, compiled at test time). Each follows
+// node (postgres.js; pg with pg-copy-streams), Python (psycopg2 copy_expert, psycopg 3 copy) and Java (pgJDBC
+// CopyManager, compiled at test time). Each follows
 // a table live and sees rows another session INSERTs as they commit; then, killed and restarted with from_epoch =
 // the last epoch it saw, it receives exactly the changes it missed, then live ones again, nothing twice. And the doc
 // shows each program whole, as it is in docs/examples/.
@@ -111,6 +112,8 @@ describe('the examples of docs/subscribe.md follow a table live and resume from 
 
   test('node: postgres.js', () => followAndResume('node_rows', launcher(process.execPath, [join(EXAMPLES, 'subscribe.mjs')])));
 
+  test('node: pg with pg-copy-streams', () => followAndResume('pg_rows', launcher(process.execPath, [join(EXAMPLES, 'subscribe-pg.mjs')])));
+
   test('Python: psycopg2 copy_expert', () => {
     ensurePythonModule('psycopg2', 'python3-psycopg2');
     return followAndResume('psycopg2_rows', launcher(DEBIAN_PYTHON, [join(EXAMPLES, 'subscribe_psycopg2.py')]));
@@ -129,7 +132,7 @@ describe('the examples of docs/subscribe.md follow a table live and resume from 
 
 test('docs/subscribe.md shows each example exactly as the tests run it', () => {
   const doc = readFileSync(join(DOCS, 'subscribe.md'), 'utf8');
-  const fences: Record<string, string> = { 'subscribe.sh': 'sh', 'subscribe.mjs': 'js', 'subscribe_psycopg2.py': 'python', 'subscribe_psycopg.py': 'python', 'Subscribe.java': 'java' };
+  const fences: Record<string, string> = { 'subscribe.sh': 'sh', 'subscribe.mjs': 'js', 'subscribe-pg.mjs': 'js', 'subscribe_psycopg2.py': 'python', 'subscribe_psycopg.py': 'python', 'Subscribe.java': 'java' };
   for (const [file, language] of Object.entries(fences)) {
     const block = `\`\`\`${language}\n${readFileSync(join(EXAMPLES, file), 'utf8')}\`\`\`\n`;
     assert.ok(doc.includes(block), `docs/subscribe.md should show docs/examples/${file} whole, in a ${language} block`);
