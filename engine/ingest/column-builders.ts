@@ -260,7 +260,12 @@ class StringBuilder implements ColumnBuilder {
   json(i: number, v: unknown): SetResult {
     if (v === null || v === undefined) return this.text(i, null);
     if (this.type.name === 'jsonb') {
-      this.values[i] = normalizeJsonb(JSON.stringify(v));
+      try {
+        // JSON that JSON.parse takes and JSONB does not (a \u0000 escape) is a bad value, not a crash of the source.
+        this.values[i] = normalizeJsonb(JSON.stringify(v));
+      } catch (e) {
+        return problemOf(e);
+      }
       this.nulls[i] = 0;
       return null;
     }
