@@ -4,8 +4,8 @@
 // every column.
 //
 // A value comes as JSON (Kafka), as PostgreSQL text in a string, or as PostgreSQL text in a range of bytes (CSV and
-// COPY fields, read in place). The bytes take a fast path where one exists (digits, decimals; TEXT columns keep the
-// bytes: utf8-builder.ts) and are otherwise read as a string; strings go to the text parser (engine/text.ts parseValue), which alone words the errors.
+// COPY fields, read in place). The bytes take a fast path where one exists (digits, decimals, ISO dates and
+// timestamps; TEXT columns keep the bytes: utf8-builder.ts) and are otherwise read as a string; strings go to the text parser (engine/text.ts parseValue), which alone words the errors.
 //
 // JSON values map to SQL types as follows (docs/kafka.md): numbers and strings for numeric types (a string is read
 // as PostgreSQL text, so "NaN" works, and a BIGINT beyond 2^53 must be a string: as a JSON number it has already
@@ -19,7 +19,7 @@ import { packBits } from '../columns/arrow';
 import { fitVarchar, parseValue } from '../text';
 import type { Field, SqlType, Value } from '../types';
 import { normalizeJsonb } from '../values/jsonb';
-import { fastTimestamp } from './fast-timestamp';
+import { fastDateAt, fastTimestamp, fastTimestampAt } from './fast-timestamp';
 import { Utf8Builder } from './utf8-builder';
 import { decimalAt, integerAt, writeInt64At } from './number-bytes';
 import { integerBeyondJsonPrecision, numberOutOfRange, problemOf, wrongJsonValue, type ValueProblem } from './problems';
@@ -54,7 +54,7 @@ export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
     case 'float4': return new SmallNumberBuilder(t, new Float32Array(capacity), -Infinity, Infinity, false, asFloat4);
     case 'float8': return new SmallNumberBuilder(t, new Float64Array(capacity), -Infinity, Infinity, false, decimalAt);
     case 'numeric': return new SmallNumberBuilder(t, new Float64Array(capacity), -Infinity, Infinity, false, asNumeric);
-    case 'date': return new SmallNumberBuilder(t, new Int32Array(capacity), -2147483648, 2147483647, true, null);
+    case 'date': return new SmallNumberBuilder(t, new Int32Array(capacity), -2147483648, 2147483647, true, fastDateAt);
     case 'int8':
     case 'timestamp':
     case 'timestamptz': return new Int64Builder(t, capacity);
@@ -169,7 +169,7 @@ class SmallNumberBuilder extends TypedBuilder {
     private readonly min: number,
     private readonly max: number,
     private readonly integer: boolean,
-    private readonly readBytes: NumberReader | null,
+    private readonly readBytes: NumberReader,
   ) {
     super(type, values.length);
   }
@@ -184,7 +184,6 @@ class SmallNumberBuilder extends TypedBuilder {
 
   /** Out of range goes to the text parser too, for its message. */
   protected override fromBytes(i: number, bytes: Buffer, start: number, end: number): boolean {
-    if (this.readBytes === null) return false;
     const v = this.readBytes(bytes, start, end);
     if (!(v >= this.min && v <= this.max)) return false;
     this.values[i] = v;
@@ -224,9 +223,13 @@ class Int64Builder extends TypedBuilder {
     return this.stored(i);
   }
 
-  /** A bigint of up to 18 digits needs no BigInt; longer ones stay exact through the text parser. */
+  /** A bigint of up to 18 digits needs no BigInt (longer ones stay exact through the text parser); timestamps in the common ISO forms need no string. */
   protected override fromBytes(i: number, bytes: Buffer, start: number, end: number): boolean {
-    return !this.isTimestamp && writeInt64At(bytes, start, end, this.view, i);
+    if (!this.isTimestamp) return writeInt64At(bytes, start, end, this.view, i);
+    const micros = fastTimestampAt(bytes, start, end, this.type.name === 'timestamptz');
+    if (micros !== micros) return false;
+    writeI64(this.view, i, micros);
+    return true;
   }
 
   /** Timestamps in the common ISO forms skip the general parser. */
@@ -260,7 +263,12 @@ class StringBuilder implements ColumnBuilder {
   json(i: number, v: unknown): SetResult {
     if (v === null || v === undefined) return this.text(i, null);
     if (this.type.name === 'jsonb') {
-      this.values[i] = normalizeJsonb(JSON.stringify(v));
+      try {
+        // JSON that JSON.parse takes and JSONB does not (a \u0000 escape) is a bad value, not a crash of the source.
+        this.values[i] = normalizeJsonb(JSON.stringify(v));
+      } catch (e) {
+        return problemOf(e);
+      }
       this.nulls[i] = 0;
       return null;
     }

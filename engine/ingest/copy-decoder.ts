@@ -72,13 +72,25 @@ export class CopyDecoder {
       this.pending.push(Buffer.from(bytes)); // a copy: the caller may reuse its buffer
       return;
     }
-    const lines = this.pending.length === 0
-      ? bytes.subarray(0, lastNewline + 1)
-      : Buffer.concat([...this.pending, bytes.subarray(0, lastNewline + 1)]);
+    const lines = this.pending.length === 0 ? bytes.subarray(0, lastNewline + 1) : this.finishPendingLine(bytes, lastNewline);
     const used = this.guarded(() => this.decode(lines, false));
     // A CSV record may go on past the last newline (inside quotes): it waits, whole, for the next piece.
     const rest = [lines.subarray(used), bytes.subarray(lastNewline + 1)].filter((b) => b.length > 0);
     this.pending = rest.length === 0 ? [] : [Buffer.concat(rest)];
+  }
+
+  /**
+   * Decodes the line the earlier pieces began, which ends in `bytes`: only that line is joined (copied), and the
+   * lines after it are returned to be read in place. A CSV record still open at that newline (a quoted field across
+   * lines) is returned joined to them, to be read again from its start.
+   */
+  private finishPendingLine(bytes: Buffer, lastNewline: number): Buffer {
+    const lineEnd = bytes.indexOf(LF) + 1;
+    const joined = Buffer.concat([...this.pending, bytes.subarray(0, lineEnd)]);
+    this.pending = [];
+    const used = this.guarded(() => this.decode(joined, false));
+    const after = bytes.subarray(lineEnd, lastNewline + 1);
+    return used === joined.length ? after : Buffer.concat([joined.subarray(used), after]);
   }
 
   /** The batches completed since the last call, which the decoder then forgets. */

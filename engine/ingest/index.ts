@@ -4,6 +4,7 @@
 //
 //   copy-decoder.ts      COPY FROM STDIN's data (csv or text) → Arrow batches of the target's columns, or a SqlError
 //   csv.ts, copy-text.ts the record formats, scanned over bytes into fields (record-fields.ts) read in place
+//   json-object.ts       a Kafka JSON message's object scanned over bytes; json-columns.ts matches its keys to columns
 //   column-builders.ts   a typed builder per column: JSON values, text, or text in place in the input's bytes
 //   row-builder.ts       the row validator: the builders of a target's columns plus NOT NULL
 //   problems.ts          why a value or row cannot go in: SQLSTATE and message, shared by COPY and dead letters
@@ -16,5 +17,7 @@ export { CopyDecoder, MAX_BATCH_ROWS, type CopyOptions } from './copy-decoder';
 export { CsvScanner } from './csv';
 export { RecordFields, RecordFormatError } from './record-fields';
 export { columnBuilder } from './column-builders';
+export { JsonFields, JsonObjectScanner } from './json-object';
+export { JsonColumnNames, KEY_NEEDS_PARSE } from './json-columns';
 export { RowBuilder, RowRules } from './row-builder';
 export type { ColumnProblem } from './problems';

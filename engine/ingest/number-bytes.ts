@@ -92,3 +92,12 @@ export function writeInt64At(bytes: Uint8Array, start: number, end: number, view
   view[2 * i + 1] = high;
   return true;
 }
+
+/**
+ * The JSON number in bytes[start, end) (already checked against JSON's grammar) as the double JSON.parse gives:
+ * short decimals on the fast path above, which rounds as correctly as JSON.parse; exponents and long ones by Number.
+ */
+export function jsonNumberAt(bytes: Buffer, start: number, end: number): number {
+  const v = decimalAt(bytes, start, end);
+  return v === v ? v : Number(bytes.toString('latin1', start, end));
+}

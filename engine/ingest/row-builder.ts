@@ -6,6 +6,8 @@ import type { Data } from 'apache-arrow';
 import type { Field } from '../types';
 import { columnBuilder, type ColumnBuilder, type SetResult } from './column-builders';
 import { notNullViolation, type ColumnProblem } from './problems';
+import { JSON_FALSE, JSON_NULL, JSON_NUMBER, JSON_STRING, JSON_TRUE, type JsonFields } from './json-object';
+import { jsonNumberAt } from './number-bytes';
 import { NULL, RAW, type RecordFields } from './record-fields';
 
 /** The columns rows are built for and which of them must not be NULL: worked out once per target. */
@@ -63,6 +65,23 @@ export class RowBuilder {
     if (kind === RAW) return this.setBytes(c, row, bytes, fields.start[k], fields.end[k]);
     if (kind === NULL) return this.setNull(c, row);
     return this.setText(c, row, fields.text[k]);
+  }
+
+  /** Field k of a scanned JSON object (json-object.ts), whose bytes are `bytes`: what setJson of JSON.parse's value does. */
+  setJsonField(c: number, row: number, fields: JsonFields, k: number, bytes: Buffer): ColumnProblem | null {
+    const start = fields.start[k];
+    const end = fields.end[k];
+    switch (fields.kind[k]) {
+      case JSON_STRING:
+        // A string is PostgreSQL text for every type but JSONB, where it is a JSON string.
+        if (this.rules.columns[c].type.name !== 'jsonb') return this.setBytes(c, row, bytes, start, end);
+        return this.setJson(c, row, bytes.toString('utf8', start, end));
+      case JSON_NUMBER: return this.setJson(c, row, jsonNumberAt(bytes, start, end));
+      case JSON_TRUE: return this.setJson(c, row, true);
+      case JSON_FALSE: return this.setJson(c, row, false);
+      case JSON_NULL: return this.setNull(c, row);
+      default: return this.setJson(c, row, JSON.parse(bytes.toString('utf8', start, end))); // escaped strings, nesting
+    }
   }
 
   /** The first n rows, one Arrow column per column. */

@@ -2,14 +2,22 @@
 // row validator every decoder shares (engine/ingest). JSON messages are one object each, fields matched to columns by
 // name (case-insensitive, unknown fields ignored, missing ones NULL); CSV messages are one record each (read by
 // COPY's CSV scanner), fields in column order, an empty unquoted field NULL. A record that cannot become a row is returned as a BadRecord with its raw bytes and the
-// reason; the rest of the batch goes on. JSON.parse is the only allocation per record worth counting.
+// reason; the rest of the batch goes on.
+//
+// A JSON message is read from its bytes (engine/ingest/json-object.ts): keys matched to columns without making
+// strings, strings without escapes handed to the builders as bytes, numbers read in place; JSON.parse builds no
+// object per record. Whatever the scan does not take (invalid JSON, a key named twice, an integer-like key, deep
+// nesting) goes through JSON.parse as before, so every record decodes, or fails, exactly as JSON.parse would have it.
 
 import { isUtf8 } from 'node:buffer';
 import { type Data, makeData, type RecordBatch } from 'apache-arrow';
 import { ARRIVAL_COLUMN } from '../catalog';
 import { arrowTypeOf, batchFromData, int32View, writeI64 } from '../columns';
 import { T, type Field, type Schema } from '../types';
-import { CsvScanner, RecordFields, RecordFormatError, RowBuilder, RowRules, type ColumnProblem } from '../ingest';
+import {
+  CsvScanner, JsonColumnNames, JsonFields, JsonObjectScanner, KEY_NEEDS_PARSE, RecordFields, RecordFormatError, RowBuilder,
+  RowRules, type ColumnProblem,
+} from '../ingest';
 
 export type RecordFormat = 'json' | 'csv';
 export type BadRecordReason = 'parse' | 'type' | 'not_null' | 'encoding' | 'size';
@@ -56,19 +64,18 @@ class Bad {
 export class RecordDecoder {
   /** The batch schema: the columns, plus `_arrival` for streams. */
   readonly schema: Schema;
-  private readonly exact = new Map<string, number>();
-  private readonly lower = new Map<string, number>();
+  private readonly names: JsonColumnNames;
   private readonly rules: RowRules;
   private readonly csv = new CsvScanner({ delimiter: ',', nullString: '', endMarker: false });
   private readonly fields = new RecordFields();
+  private readonly jsonScanner = new JsonObjectScanner();
+  private readonly jsonFields = new JsonFields();
+  private fieldColumns = new Int32Array(16);
 
   constructor(readonly columns: readonly Field[], readonly format: RecordFormat, private readonly opts: DecoderOptions) {
     this.schema = opts.arrival ? [...columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }] : columns;
     this.rules = new RowRules(columns, opts.notNull);
-    columns.forEach((c, i) => {
-      this.exact.set(c.name, i);
-      if (!this.lower.has(c.name.toLowerCase())) this.lower.set(c.name.toLowerCase(), i);
-    });
+    this.names = new JsonColumnNames(columns);
   }
 
   decode(records: readonly KafkaRecord[], arrivalMicros: number): DecodedRecords {
@@ -107,6 +114,29 @@ export class RecordDecoder {
   private jsonRow(value: Buffer | null, rows: RowBuilder, row: number, seen: Int32Array, stamp: number): Bad | null {
     const bytes = this.readable(value);
     if (bytes instanceof Bad) return bytes;
+    const f = this.jsonFields;
+    if (!this.jsonScanner.scan(bytes, f)) return this.parsedJsonRow(bytes, rows, row, seen, stamp);
+    // Every key is matched first: a key JSON.parse would treat otherwise (named twice, integer-like) sends the whole
+    // record there, before any value is set.
+    const fieldColumn = this.fieldColumn(f.count);
+    for (let k = 0; k < f.count; k++) {
+      const c = this.names.ofBytes(bytes, f.keyStart[k], f.keyEnd[k], f.keyEscaped[k] === 1);
+      // -stamp: a stamp no record uses, as the columns matched so far are marked with this record's.
+      if (c === KEY_NEEDS_PARSE || (c >= 0 && seen[c] === stamp)) return this.parsedJsonRow(bytes, rows, row, seen, -stamp);
+      if (c >= 0) seen[c] = stamp;
+      fieldColumn[k] = c;
+    }
+    for (let k = 0; k < f.count; k++) {
+      const c = fieldColumn[k];
+      if (c < 0) continue;
+      const problem = rows.setJsonField(c, row, f, k, bytes);
+      if (problem !== null) return this.bad(problem);
+    }
+    return this.nullsForMissing(rows, row, seen, stamp);
+  }
+
+  /** The record through JSON.parse: what the scanner leaves to it, and the wording of every invalid JSON. */
+  private parsedJsonRow(bytes: Buffer, rows: RowBuilder, row: number, seen: Int32Array, stamp: number): Bad | null {
     let obj: unknown;
     try {
       obj = JSON.parse(bytes.toString('utf8'));
@@ -118,19 +148,28 @@ export class RecordDecoder {
     }
     const fields = obj as Record<string, unknown>;
     for (const k in fields) {
-      let c = this.exact.get(k);
-      if (c === undefined) c = this.lower.get(k.toLowerCase());
-      if (c === undefined || seen[c] === stamp) continue;
+      const c = this.names.ofString(k);
+      if (c < 0 || seen[c] === stamp) continue;
       seen[c] = stamp;
       const problem = rows.setJson(c, row, fields[k]);
       if (problem !== null) return this.bad(problem);
     }
+    return this.nullsForMissing(rows, row, seen, stamp);
+  }
+
+  private nullsForMissing(rows: RowBuilder, row: number, seen: Int32Array, stamp: number): Bad | null {
     for (let c = 0; c < this.columns.length; c++) {
       if (seen[c] === stamp) continue;
       const problem = rows.setNull(c, row);
       if (problem !== null) return this.bad(problem);
     }
     return null;
+  }
+
+  /** A reused array of at least n entries for the column of each field. */
+  private fieldColumn(n: number): Int32Array {
+    if (this.fieldColumns.length < n) this.fieldColumns = new Int32Array(2 * n);
+    return this.fieldColumns;
   }
 
   private csvRow(value: Buffer | null, rows: RowBuilder, row: number): Bad | null {

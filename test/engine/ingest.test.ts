@@ -1,6 +1,7 @@
 // The engine's ingest place without a server: COPY data decoded by CopyDecoder gives the same rows however the bytes
 // are cut into chunks; big COPYs come out as bounded batches of the target's declared columns, in order and of their
-// Arrow types; unreadable data says on which line; and bigints read from the bytes keep every bit.
+// Arrow types; unreadable data says on which line; and bigints, dates and timestamps read from the bytes keep their
+// parser's values.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,8 @@ import { arrowTypeOf, rowsFromBatch, valuesFromData } from '../../engine/columns
 import { columnBuilder } from '../../engine/ingest/column-builders';
 import { CopyDecoder, MAX_BATCH_ROWS, type CopyOptions } from '../../engine/ingest';
 import { writeInt64At } from '../../engine/ingest/number-bytes';
+import { fastDateAt, fastTimestamp, fastTimestampAt } from '../../engine/ingest/fast-timestamp';
+import { parseDate, parseTimestamp } from '../../engine/text';
 import { T, type Field, type Value } from '../../engine/types';
 import { seededRandom } from '../helpers/random';
 
@@ -174,4 +177,51 @@ test('a TEXT column is built from bytes and strings alike, rows set again after 
   assert.equal(data.length, rows - 1);
   assert.deepEqual(valuesFromData(data, T.text), expected.slice(0, rows - 1));
   assert.equal(data.nullCount, expected.slice(0, rows - 1).filter((v) => v === null).length);
+});
+
+test('dates and timestamps read from bytes agree with PostgreSQL\'s parser, wherever the field sits in the buffer', () => {
+  const rnd = seededRandom(77);
+  const next = (n: number): number => Math.floor(rnd() * n);
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  const zones = ['', 'Z', '+00', '+02', '-05:30', '+0130', '+14:00', '+16', 'z', '+2', '-05:3'];
+  let fast = 0;
+  for (let k = 0; k < 3000; k++) {
+    // Days up to 31 reach the invalid dates (2026-02-30, 1900-02-29) too; years far from 1970 the full parser.
+    const year = next(5) === 0 ? 1 + next(2999) : 1900 + next(300);
+    const date = `${String(year).padStart(4, '0')}-${p2(1 + next(12))}-${p2(1 + next(31))}`;
+    const frac = next(3) === 0 ? '' : '.' + String(next(10_000_000)).padStart(7, '0').slice(0, 1 + next(7));
+    const text = `${date}${next(2) ? 'T' : ' '}${p2(next(25))}:${p2(next(61))}:${p2(next(61))}${frac}${zones[next(zones.length)]}`;
+    const bytes = Buffer.from(`x,${text},${date}\n`);
+    for (const withZone of [true, false]) {
+      const got = fastTimestampAt(bytes, 2, 2 + text.length, withZone);
+      if (!Number.isNaN(got)) {
+        fast++;
+        assert.equal(BigInt(got), parseTimestamp(text, withZone), `${text} (${withZone})`);
+      }
+      assert.ok(Object.is(fastTimestamp(text, withZone), got), `${text}: the string and byte readers agree`);
+    }
+    const day = fastDateAt(bytes, 3 + text.length, 3 + text.length + date.length);
+    if (!Number.isNaN(day)) {
+      fast++;
+      assert.equal(day, parseDate(date), date);
+    }
+  }
+  assert.ok(fast > 5000, 'the common forms take the fast path');
+  for (const odd of ['2026-01-01', '2026-1-01', '0000-01-01', '2026-02-29', 'today', '2026-02-30 10:00:00', '2026-01-01 10:00:00 BC', 'epoch', '2026-01-01 10:00:00é']) {
+    assert.ok(Number.isNaN(fastTimestamp(odd, true)), `${odd} goes to the full parser`);
+    assert.ok(Number.isNaN(fastTimestampAt(Buffer.from(odd), 0, Buffer.byteLength(odd), true)), `${odd} goes to the full parser`);
+  }
+  for (const odd of ['2026-02-29', '0000-01-01', '2026-1-1', ' 2026-01-01', '2026-01-01 ', 'epoch', '10000-01-01']) {
+    assert.ok(Number.isNaN(fastDateAt(Buffer.from(odd), 0, odd.length)), `${odd} goes to the full parser`);
+  }
+});
+
+test('COPY: a DATE and TIMESTAMP columns from bytes and from escaped fields give the parser\'s values', () => {
+  const cols: Field[] = [{ name: 'd', type: T.date, nullable: true }, { name: 'ts', type: T.timestamp, nullable: true }];
+  const data = Buffer.from('2026-03-01\t2026-01-01 10:00:00.5+05\n2026-03-0\\061\t2026-01-01 10:00:0\\060\n2026-02-29\t2026-01-01 10:00:00\n');
+  const opts: CopyOptions = { name: 't', targetKind: 'table', columns: cols, dataColumns: [0, 1], format: 'text', header: false, delimiter: '\t', nullString: '\\N' };
+  const ok = new CopyDecoder(opts);
+  assert.throws(() => { ok.write(data); ok.end(); }, /date\/time field value out of range: "2026-02-29"/);
+  const good = decode(opts, [data.subarray(0, data.indexOf('2026-02-29'))]).flatMap((b) => rowsFromBatch(b, cols));
+  assert.deepEqual(good, [[parseDate('2026-03-01'), US('2026-01-01T10:00:00.5Z')], [parseDate('2026-03-01'), US('2026-01-01T10:00:00Z')]]);
 });
