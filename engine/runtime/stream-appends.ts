@@ -13,8 +13,10 @@
 // came from that many different sessions: the stream's recent writers. Over TCP, sessions acknowledged by one write
 // come back while the next write is on disk, so without a delay they settle into two groups taking turns and a write
 // carries about half of them. So after a write, when it and the statements waiting for it number two or more, the
-// next write is held until as many statements wait as there were (every recent writer is back) or GATHER_DEADLINE_MS
-// passes (a writer that went away costs one delay, and the next count is smaller). A lone writer never waits: one
+// next write is held until as many statements wait as there were (every recent writer is back) or as long as the last
+// write took has passed (between Node's shortest timer, 1 ms, and 5 ms). Holding a write back no longer than a write
+// takes costs the statements already waiting at most what the latecomers would otherwise wait for a write of their
+// own; a writer that went away costs one such delay, and the next count is smaller. A lone writer never waits: one
 // statement written and nothing waiting is not a reason to hold anything back. The wait is a timer and the arrivals
 // themselves, not a spinning loop, so the clients keep the CPU they need to send their next statement.
 //
@@ -33,11 +35,17 @@ import { checkBatch } from './row-checks';
  */
 const MAX_SHARED_ROWS = 65_536;
 
+/** How long a write may be held back for the recent writers: as long as the last write took, within these bounds. */
+export interface GatherBounds {
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
 /**
- * The longest a write is held back for recent writers to come back: Node's shortest timer. A round trip of a client
- * on the same host (reply, next statement, its parse and bind) is well inside it, a synced write takes about a third.
+ * At least Node's shortest timer (a synced write on a quiet machine takes ~0.4 ms, and a client's round trip on the
+ * same host about as long); at most 5 ms, so a slow disk never adds more than that to a statement.
  */
-const GATHER_DEADLINE_MS = 1;
+const GATHER_BOUNDS: GatherBounds = { minMs: 1, maxMs: 5 };
 
 interface WaitingInsert {
   readonly batch: RecordBatch;
@@ -58,8 +66,8 @@ export class StreamAppends {
   /** Streams with an append in flight; a stream's queue goes once nothing waits and nothing is being written. */
   private readonly writing = new Map<number, StreamQueue>();
 
-  /** `gatherDeadlineMs`: how long a write is held back at most (the header); tests make it long or short. */
-  constructor(private readonly ctx: CommitContext, private readonly gatherDeadlineMs = GATHER_DEADLINE_MS) {}
+  /** `gatherBounds`: tests make the wait for recent writers long or short. */
+  constructor(private readonly ctx: CommitContext, private readonly gatherBounds = GATHER_BOUNDS) {}
 
   /** Checks `batch` (at least one row) against the stream; resolves once its rows are durable in the stream's log. */
   append(target: WriteTarget, batch: RecordBatch): Promise<void> {
@@ -88,14 +96,18 @@ export class StreamAppends {
    */
   private async writeWhileWaiting(queue: StreamQueue): Promise<void> {
     let recentWriters = 0;
+    let lastWriteMs = 0;
     for (;;) {
       if (recentWriters >= 2 && !gathered(queue.waiting, recentWriters)) {
-        await gather(queue, recentWriters, this.gatherDeadlineMs);
+        const { minMs, maxMs } = this.gatherBounds;
+        await gather(queue, recentWriters, Math.min(maxMs, Math.max(minMs, lastWriteMs)));
       }
       if (queue.waiting.length === 0) break;
       const group = takeGroup(queue.waiting);
       try {
+        const started = performance.now();
         await this.writeEntry(queue, group.map((w) => w.batch));
+        lastWriteMs = performance.now() - started;
         for (const w of group) w.resolve();
         recentWriters = group.length + queue.waiting.length;
       } catch (e) {

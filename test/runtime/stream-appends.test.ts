@@ -141,7 +141,7 @@ test('sessions acknowledged by a write are waited for, so each later write carri
   });
 });
 
-/** StreamAppends on its own, over a real store, with the deadline a test chooses. */
+/** StreamAppends on its own, over a real store, with the longest wait for recent writers a test chooses. */
 async function withAppends(deadlineMs: number, work: (append: (id: bigint) => Promise<void>, store: Store<RelationDef>,
   id: number) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-stream-appends-delay-'));
@@ -149,7 +149,7 @@ async function withAppends(deadlineMs: number, work: (append: (id: bigint) => Pr
   try {
     const id = await store.putDef(events);
     const appends = new StreamAppends({ store, target: () => ({ id, def: events, table: null }), fault: null },
-      deadlineMs);
+      { minMs: deadlineMs, maxMs: deadlineMs });
     const target = { id, def: events, table: null };
     await work((n) => appends.append(target, batchFromRows(columns, [[n, null]])), store, id);
   } finally {
