@@ -63,7 +63,7 @@ interface StreamQueue {
 }
 
 export class StreamAppends {
-  /** Streams with an append in flight; a stream's queue goes once nothing waits and nothing is being written. */
+  /** Streams with an append in flight or held back; a stream's queue goes once nothing waits and nothing is written. */
   private readonly writing = new Map<number, StreamQueue>();
 
   /** `gatherBounds`: tests make the wait for recent writers long or short. */
