@@ -102,9 +102,12 @@ export function typeDisplayName(t: SqlType): string {
   }
 }
 
+/** Built once: Bind looks up the type of every parameter of every statement. */
+const TYPE_BY_OID: ReadonlyMap<number, SqlType> = new Map(
+  (Object.keys(TYPE_OID) as TypeName[]).map((name): [number, SqlType] => [TYPE_OID[name], T[name]]));
+
 export function typeByOid(oid: number): SqlType | undefined {
-  for (const name of Object.keys(TYPE_OID) as TypeName[]) if (TYPE_OID[name] === oid) return T[name];
-  return undefined;
+  return TYPE_BY_OID.get(oid);
 }
 
 export function sameType(a: SqlType, b: SqlType): boolean {

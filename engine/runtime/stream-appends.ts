@@ -8,6 +8,18 @@
 // only its own statement), all of its rows are in the one shared entry, and it is acknowledged only once that entry
 // is durable. A failed write fails every statement in it, each having written nothing.
 //
+// Commit delay (PostgreSQL's commit_delay and commit_siblings, measured in statements rather than microseconds).
+// Each session has at most one statement in flight, so the statements a write carried and those that waited for it
+// came from that many different sessions: the stream's recent writers. Over TCP, sessions acknowledged by one write
+// come back while the next write is on disk, so without a delay they settle into two groups taking turns and a write
+// carries about half of them. So after a write, when it and the statements waiting for it number two or more, the
+// next write is held until as many statements wait as there were (every recent writer is back) or as long as the last
+// write took has passed (between Node's shortest timer, 1 ms, and 5 ms). Holding a write back no longer than a write
+// takes costs the statements already waiting at most what the latecomers would otherwise wait for a write of their
+// own; a writer that went away costs one such delay, and the next count is smaller. A lone writer never waits: one
+// statement written and nothing waiting is not a reason to hold anything back. The wait is a timer and the arrivals
+// themselves, not a spinning loop, so the clients keep the CPU they need to send their next statement.
+//
 // Tables do not come here: their primary keys are checked under the table's write lock (commit.ts).
 
 import type { RecordBatch } from 'apache-arrow';
@@ -23,24 +35,39 @@ import { checkBatch } from './row-checks';
  */
 const MAX_SHARED_ROWS = 65_536;
 
+/** How long a write may be held back for the recent writers: as long as the last write took, within these bounds. */
+export interface GatherBounds {
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/**
+ * At least Node's shortest timer (a synced write on a quiet machine takes ~0.4 ms, and a client's round trip on the
+ * same host about as long); at most 5 ms, so a slow disk never adds more than that to a statement.
+ */
+const GATHER_BOUNDS: GatherBounds = { minMs: 1, maxMs: 5 };
+
 interface WaitingInsert {
   readonly batch: RecordBatch;
   readonly resolve: () => void;
   readonly reject: (e: unknown) => void;
 }
 
-/** One stream's statements waiting for the append in flight to be durable. */
+/** One stream's statements waiting for the append in flight to be durable, or for the recent writers to be back. */
 interface StreamQueue {
   readonly id: number;
   readonly def: StreamDef;
   readonly waiting: WaitingInsert[];
+  /** While the next write is held back: how many statements it waits for, and how to end the wait. */
+  gathering: { readonly statements: number; readonly end: () => void } | null;
 }
 
 export class StreamAppends {
-  /** Streams with an append in flight; a stream's queue goes once nothing waits and nothing is being written. */
+  /** Streams with an append in flight or held back; a stream's queue goes once nothing waits and nothing is written. */
   private readonly writing = new Map<number, StreamQueue>();
 
-  constructor(private readonly ctx: CommitContext) {}
+  /** `gatherBounds`: tests make the wait for recent writers long or short. */
+  constructor(private readonly ctx: CommitContext, private readonly gatherBounds = GATHER_BOUNDS) {}
 
   /** Checks `batch` (at least one row) against the stream; resolves once its rows are durable in the stream's log. */
   append(target: WriteTarget, batch: RecordBatch): Promise<void> {
@@ -50,9 +77,12 @@ export class StreamAppends {
       const queued = this.writing.get(target.id);
       if (queued !== undefined) {
         queued.waiting.push({ batch, resolve, reject });
+        if (queued.gathering !== null && gathered(queued.waiting, queued.gathering.statements)) queued.gathering.end();
         return;
       }
-      const queue: StreamQueue = { id: target.id, def: target.def as StreamDef, waiting: [{ batch, resolve, reject }] };
+      const queue: StreamQueue = {
+        id: target.id, def: target.def as StreamDef, waiting: [{ batch, resolve, reject }], gathering: null,
+      };
       this.writing.set(target.id, queue);
       // A microtask, as in storage's group commit: INSERTs made in the same turn of the event loop share the first
       // entry too, and a lone INSERT waits for nothing.
@@ -60,15 +90,29 @@ export class StreamAppends {
     });
   }
 
-  /** Writes the queue's statements, as many per entry as have gathered, until none is left. Never rejects. */
+  /**
+   * Writes the queue's statements, as many per entry as have gathered, until none is left, holding each write back
+   * for the recent writers (the header). Never rejects.
+   */
   private async writeWhileWaiting(queue: StreamQueue): Promise<void> {
-    while (queue.waiting.length > 0) {
+    let recentWriters = 0;
+    let lastWriteMs = 0;
+    for (;;) {
+      if (recentWriters >= 2 && !gathered(queue.waiting, recentWriters)) {
+        const { minMs, maxMs } = this.gatherBounds;
+        await gather(queue, recentWriters, Math.min(maxMs, Math.max(minMs, lastWriteMs)));
+      }
+      if (queue.waiting.length === 0) break;
       const group = takeGroup(queue.waiting);
       try {
+        const started = performance.now();
         await this.writeEntry(queue, group.map((w) => w.batch));
+        lastWriteMs = performance.now() - started;
         for (const w of group) w.resolve();
+        recentWriters = group.length + queue.waiting.length;
       } catch (e) {
         for (const w of group) w.reject(e);
+        recentWriters = 0;
       }
     }
     this.writing.delete(queue.id);
@@ -96,4 +140,32 @@ function takeGroup(waiting: WaitingInsert[]): WaitingInsert[] {
     take++;
   }
   return waiting.splice(0, take);
+}
+
+/** Whether the next write need wait no longer: `statements` wait, or they fill a shared entry already. */
+function gathered(waiting: readonly WaitingInsert[], statements: number): boolean {
+  if (waiting.length >= statements) return true;
+  let rows = 0;
+  for (const w of waiting) rows += w.batch.numRows;
+  return rows >= MAX_SHARED_ROWS;
+}
+
+/** Resolves once `statements` wait in the queue (append() ends the wait) or `deadlineMs` has passed. */
+function gather(queue: StreamQueue, statements: number, deadlineMs: number): Promise<void> {
+  const until = performance.now() + deadlineMs;
+  return new Promise<void>((resolve) => {
+    const end = (): void => {
+      clearTimeout(timer);
+      queue.gathering = null;
+      resolve();
+    };
+    // A timer counts from the time the event loop turn started, so it can fire early; it is set again until the
+    // deadline has really passed.
+    const expire = (): void => {
+      if (performance.now() >= until) end();
+      else timer = setTimeout(expire, until - performance.now());
+    };
+    let timer = setTimeout(expire, deadlineMs);
+    queue.gathering = { statements, end };
+  });
 }
