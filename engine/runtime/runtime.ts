@@ -6,11 +6,9 @@ import type { ChangeBatch } from '../batch';
 import { describeRelation, streamSchema, type QueryDef, type RelationDef, type RelationStore, type StoredRelation, type StreamDef } from '../catalog';
 import { batchFromRows, columnData, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
 import type { RecordBatch } from 'apache-arrow';
-import { parseValue } from '../text';
-import { intervalSortKey } from '../values/interval';
 import { SqlError, SQLSTATE } from '../errors';
 import { planInputs, type PlanNode, type SourceNode } from '../plan';
-import { T, type Interval, type Schema, type Value } from '../types';
+import type { Schema, Value } from '../types';
 import { decodeChangeBatch } from '../codecs/change-batch';
 import { consolidate, runPullChanges } from '../batch-run';
 import { consolidateBatches } from '../operators/changes';
@@ -23,6 +21,7 @@ import { type CommitContext, commitWrites, type RelationWrite, type WriteTarget 
 import { CommitFault } from './commit-fault';
 import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
+import { retentionMicros } from './stream-retention';
 import { DECODED_ENTRY_BUDGET_BYTES, LogReader } from './log-reader';
 import { EpochGate } from './epoch-gate';
 import { StagedStreamWrite } from './staged-write';
@@ -92,6 +91,7 @@ export class Runtime {
       }
     }
     for (const s of store.listDefs()) rt.startConnector(s);
+    rt.trimmer.watchRetainedStreams();
     return rt;
   }
 
@@ -358,14 +358,13 @@ export class Runtime {
   /** A stream keeps rows for SELECT only with `retention`; the rows older than it are not returned. */
   private async retainedRows(stored: StoredRelation, node: SourceNode, pacer: Pacer): Promise<ChangeBatch[]> {
     const def = stored.def as StreamDef;
-    const retention = def.options.retention;
-    if (!retention) {
+    const retention = retentionMicros(def);
+    if (retention === null) {
       throw new SqlError(SQLSTATE.feature_not_supported, `cannot SELECT from stream "${def.name}": it keeps no rows`, {
         hint: 'Create the stream WITH (retention = \'10 minutes\') to query recent rows, or use a continuous query or SUBSCRIBE.',
       });
     }
-    // A month counts as 30 days here, as PostgreSQL compares intervals.
-    const cutoff = Date.now() * 1000 - intervalSortKey(parseValue(retention, T.interval) as Interval);
+    const cutoff = Date.now() * 1000 - retention;
     const schema = streamSchema(def);
     const arrivalColumn = def.columns.length;
     const out: ChangeBatch[] = [];
@@ -419,7 +418,7 @@ export class Runtime {
     await this.connectors.stopAll();
     for (const q of this.queries.values()) await q.stop();
     this.queries.clear();
-    await this.trimmer.idle();
+    await this.trimmer.close();
   }
 
   private mustGet(name: string): StoredRelation {
