@@ -1,6 +1,7 @@
 // Server-side cursors as clients use them: psql's FETCH_COUNT (BEGIN; DECLARE _psql_cursor NO SCROLL CURSOR FOR
 // ...; FETCH FORWARD n ...; CLOSE; COMMIT), postgres.js's cursor() (Execute with a row limit on a portal) and
 // psycopg2's named cursors (DECLARE "name" CURSOR WITHOUT / WITH HOLD FOR ...; FETCH FORWARD itersize FROM "name").
+// SQLAlchemy's stream_results streams through such a named cursor.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,5 +107,28 @@ print(json.dumps(out))
     assert.deepEqual(out.iterated, Array.from({ length: 20 }, (_, i) => [i + 10, `item ${i + 10}`]));
     assert.deepEqual(out.fetchmany, [[10, 11, 12], [13, 14]]);
     assert.deepEqual(out.held, [[10, 11], [12, 13]]);
+  });
+});
+
+describe('SQLAlchemy stream_results', () => {
+  test('streams a SELECT through a server-side cursor, max_row_buffer rows at a time', () => {
+    ensurePythonModule('psycopg2', 'python3-psycopg2');
+    ensurePythonModule('sqlalchemy', 'python3-sqlalchemy');
+    const script = `
+import json, sys, sqlalchemy as sa
+engine = sa.create_engine(f'postgresql+psycopg2://test@{sys.argv[1]}:{sys.argv[2]}/sluice')
+with engine.connect() as conn:
+    result = conn.execution_options(stream_results=True, max_row_buffer=4).execute(
+        sa.text('SELECT id, name FROM items WHERE id >= :low ORDER BY id'), {'low': 15})
+    # psycopg2 names the cursor SQLAlchemy streams through: a named cursor is a DECLARE ... CURSOR on the server.
+    named = result.cursor.name
+    rows = [list(r) for r in result]
+print(json.dumps({'named': named is not None, 'rows': rows}))
+`;
+    const r = spawnSync(DEBIAN_PYTHON, ['-c', script, server.host, String(server.port)], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, `python failed: ${r.stderr}\nserver log:\n${server.stderr().slice(-2000)}`);
+    const out = JSON.parse(r.stdout) as { named: boolean; rows: [number, string][] };
+    assert.equal(out.named, true, 'SQLAlchemy used a server-side (named) cursor');
+    assert.deepEqual(out.rows, Array.from({ length: 15 }, (_, i) => [i + 15, `item ${i + 15}`]));
   });
 });
