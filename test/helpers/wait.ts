@@ -5,8 +5,12 @@
 const POLL_MS = 50;
 
 /** Resolves once `check()` is true, polling every 50 ms; rejects naming `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  await poll(check, (held) => held, timeoutMs, () => `timed out after ${timeoutMs} ms waiting for ${what}`);
+/** `what` may be a function, read at the timeout, when the message should say how things stood then. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 15_000,
+): Promise<void> {
+  const said = (): string => (typeof what === 'string' ? what : what());
+  await poll(check, (held) => held, timeoutMs, () => `timed out after ${timeoutMs} ms waiting for ${said()}`);
 }
 
 /**

@@ -36,12 +36,24 @@ after(async () => {
 class Example {
   private out = '';
   private err = '';
+  private exitCode: number | null | undefined;
   private readonly exited: Promise<number | null>;
 
   constructor(private readonly child: ChildProcess) {
     child.stdout!.setEncoding('utf8').on('data', (s: string) => (this.out += s));
     child.stderr!.setEncoding('utf8').on('data', (s: string) => (this.err += s));
-    this.exited = new Promise((resolve) => child.on('exit', resolve));
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve((this.exitCode = code))));
+  }
+
+  /** What it printed so far and how it ended, for a failure message. */
+  describe(): string {
+    const ended = this.exitCode === undefined ? 'still running' : `exited with ${this.exitCode}`;
+    return `${ended}; printed so far: ${JSON.stringify(this.out)}, stderr: ${this.err}`;
+  }
+
+  /** Fails at once if the program has exited: a wait for it to subscribe would only time out. */
+  assertRunning(): void {
+    assert.equal(this.exitCode, undefined, `the example ended early: ${this.describe()}`);
   }
 
   get lines(): string[] {
@@ -49,7 +61,7 @@ class Example {
   }
 
   async waitLines(n: number, what: string): Promise<string[]> {
-    await waitFor(() => this.lines.length >= n, `${what} (printed so far: ${JSON.stringify(this.out)}, stderr: ${this.err})`, 30_000);
+    await waitFor(() => this.lines.length >= n, `${what} (${this.describe()})`, 30_000);
     return this.lines;
   }
 
@@ -79,7 +91,10 @@ async function followAndResume(relation: string, launch: Launch): Promise<void> 
   await sql.query(`CREATE TABLE ${relation} (id BIGINT PRIMARY KEY, note TEXT)`);
   const start = async (fromEpoch?: string): Promise<Example> => {
     const example = new Example(launch(server.host, String(server.port), relation, fromEpoch));
-    await waitFor(async () => (await subscriptions(relation)) === 1, `${relation}: the example subscribed`, 30_000);
+    await waitFor(async () => {
+      example.assertRunning();
+      return (await subscriptions(relation)) === 1;
+    }, () => `${relation}: the example subscribed (${example.describe()})`, 30_000);
     return example;
   };
 
