@@ -68,6 +68,14 @@ export class GroupStore implements RecordState {
   private dirtyList: number[] = [];
   private goneKeys: Key[] = [];
   private live = new Uint8Array(0);
+  /**
+   * Each group's size as last measured and their sum, and the groups changed since (a flag and a list): stateBytes
+   * measures only those, so reading it after every epoch costs what the epoch changed, not a walk of every group.
+   */
+  private sizes = new Float64Array(0);
+  private sizedTotal = 0;
+  private unsized = new Uint8Array(0);
+  private unsizedList: number[] = [];
   /** While the runner restores: groups by state key, for the records that replace or remove them. */
   private restoring: Map<Key, number> | null = null;
 
@@ -82,6 +90,8 @@ export class GroupStore implements RecordState {
     this.hasEmittedFlags = copyInto(new Uint8Array(capacity), this.hasEmittedFlags);
     this.dirty = copyInto(new Uint8Array(capacity), this.dirty);
     this.live = copyInto(new Uint8Array(capacity), this.live);
+    this.sizes = copyInto(new Float64Array(capacity), this.sizes);
+    this.unsized = copyInto(new Uint8Array(capacity), this.unsized);
     for (const e of this.emitted) e.grow(capacity);
     for (const a of this.aggs) a.grow(capacity);
   }
@@ -153,13 +163,23 @@ export class GroupStore implements RecordState {
 
   /** The group changed: write it at the next snapshot. */
   touch(g: number): void {
+    this.resize(g);
     if (!this.durable || this.dirty[g] === 1) return;
     this.dirty[g] = 1;
     this.dirtyList.push(g);
   }
 
+  /** The group's size may have changed: measure it at the next stateBytes. */
+  private resize(g: number): void {
+    if (this.unsized[g] === 1) return;
+    this.unsized[g] = 1;
+    this.unsizedList.push(g);
+  }
+
   remove(g: number): void {
     if (this.durable) this.goneKeys.push(this.keys.stateKey(g));
+    this.sizedTotal -= this.sizes[g];
+    this.sizes[g] = 0;
     this.live[g] = 0;
     for (const a of this.aggs) a.release(g);
     this.keys.remove(g);
@@ -171,12 +191,16 @@ export class GroupStore implements RecordState {
   }
 
   stateBytes(): number {
-    let total = 0;
-    for (const g of this.groups()) {
-      total += 32;
-      for (const a of this.aggs) total += a.bytes(g);
+    for (const g of this.unsizedList) {
+      this.unsized[g] = 0;
+      if (this.live[g] === 0) continue;
+      let size = 32;
+      for (const a of this.aggs) size += a.bytes(g);
+      this.sizedTotal += size - this.sizes[g];
+      this.sizes[g] = size;
     }
-    return total;
+    this.unsizedList = [];
+    return this.sizedTotal;
   }
 
   // ---- RecordState: records in engine/operators/groups.ts's layout
@@ -247,6 +271,7 @@ export class GroupStore implements RecordState {
       this.setEmitted(g, emitted);
     }
     for (const a of this.aggs) a.read(r, g);
+    this.resize(g);
     return g;
   }
 }

@@ -287,7 +287,9 @@ export class QueryRunner {
       // Submitted: waiting for the disk is no work, so another epoch may compute meanwhile.
       leaveGate();
       await committed;
-      if (this.keyed !== null) this.keyed.apply(delta);
+      if (this.keyed !== null) await this.keyed.applyHidden(delta, pacer);
+      // One synchronous step from here: readers see the epoch's result and its number together.
+      if (this.keyed !== null) this.keyed.reveal();
       else if (changes !== null) this.appended!.append(changes);
       this.planStored = true;
       this.offsets = new Map(ends);

@@ -9,11 +9,15 @@
 // (`neverRetracts`: rows are only ever inserted) needs no keys: its own log already holds every row it ever produced,
 // in order, so its result is those log batches (AppendResult), kept as the Arrow batches they are and reloaded from
 // the log at restart. Each epoch then writes one log entry.
+//
+// Readers never see half an epoch: a keyed result takes an epoch's delta in slices behind an overlay of the counts
+// it replaced (readers look through it), and the overlay goes in one synchronous step with the epoch number. A
+// SELECT takes the keys it will read in one step too, and only then makes them into batches a slice at a time.
 
 import type { ChangeBatch } from '../batch';
 import type { RecordBatch } from 'apache-arrow';
 import { batchFromRows, columnData, rowsFromBatch, takeBatch, valuesFromData } from '../columns';
-import { type Pacer, slicesOf } from '../slices';
+import { type Pacer, SLICE_ROWS, slicesOf } from '../slices';
 import { ChunkLog, type Encode, type StateDelta } from '../state/chunks';
 import type { ByteReader, ByteWriter } from '../state/codec';
 import type { Schema, Value } from '../types';
@@ -39,9 +43,10 @@ export interface ResultSet {
   snapshot(): Value[][];
   /**
    * The same rows as change batches (weights > 0) of the given columns, for a pull query's input; `schema` is
-   * those columns' fields.
+   * those columns' fields. The rows are those the result holds when this is called (taken in that synchronous
+   * step); the batches are then made a slice at a time, paced by `pacer`.
    */
-  batches(columns: readonly number[], schema: Schema): ChangeBatch[];
+  batches(columns: readonly number[], schema: Schema, pacer: Pacer): Promise<ChangeBatch[]>;
 }
 
 export class KeyedResult implements ResultSet {
@@ -51,23 +56,51 @@ export class KeyedResult implements ResultSet {
    * its values were ~180 bytes a row, 18 MB for copy-agg's 100 K groups.
    */
   private readonly counts = new Map<string, number>();
+  /**
+   * While an epoch's delta is being applied (`applyHidden`, in slices): the count each key it changed had before
+   * (0: absent). Readers see the result through it, so they see the last revealed epoch whole until `reveal` drops
+   * it in one synchronous step; null when no delta is half applied.
+   */
+  private before: Map<string, number> | null = null;
   private readonly chunks = new ChunkLog();
 
   get size(): number {
     let n = 0;
     for (const count of this.counts.values()) n += count;
+    if (this.before !== null) for (const [key, was] of this.before) n += was - (this.counts.get(key) ?? 0);
     return n;
   }
 
   snapshot(): Value[][] {
-    const out: Value[][] = [];
-    for (const [key, count] of this.counts) for (let i = 0; i < count; i++) out.push(rowFromKey(key));
+    return this.visibleKeys().map(rowFromKey);
+  }
+
+  async batches(columns: readonly number[], schema: Schema, pacer: Pacer): Promise<ChangeBatch[]> {
+    const keys = this.visibleKeys();
+    const out: ChangeBatch[] = [];
+    for (let at = 0; at < keys.length; at += SLICE_ROWS) {
+      const rows = keys.slice(at, at + SLICE_ROWS).map((key) => {
+        const row = rowFromKey(key);
+        return columns.map((c) => row[c]);
+      });
+      out.push({ data: batchFromRows(schema, rows), diffs: null });
+      await pacer.between();
+    }
     return out;
   }
 
-  batches(columns: readonly number[], schema: Schema): ChangeBatch[] {
-    const rows = this.snapshot().map((r) => columns.map((c) => r[c]));
-    return [{ data: batchFromRows(schema, rows), diffs: null }];
+  /** The key of every row visible now, repeated by its multiplicity: a reader's consistent view, taken at once. */
+  private visibleKeys(): string[] {
+    const out: string[] = [];
+    const before = this.before;
+    for (const [key, now] of this.counts) {
+      const count = before?.get(key) ?? now;
+      for (let i = 0; i < count; i++) out.push(key);
+    }
+    if (before !== null) {
+      for (const [key, was] of before) if (!this.counts.has(key)) for (let i = 0; i < was; i++) out.push(key);
+    }
+    return out;
   }
 
   /**
@@ -88,9 +121,11 @@ export class KeyedResult implements ResultSet {
       await pacer.between();
     }
     const out: ResultDelta[] = [];
+    let seen = 0;
     for (const [key, count] of pending) {
       if (count < 0) throw new Error(`result row deleted more often than inserted: ${key}`);
       if (count !== (this.counts.get(key) ?? 0)) out.push({ key, count });
+      if (++seen % SLICE_ROWS === 0) await pacer.between();
     }
     return out;
   }
@@ -110,11 +145,27 @@ export class KeyedResult implements ResultSet {
     yield* deltaRecords(delta.filter((d) => d.count > 0));
   }
 
-  apply(delta: readonly ResultDelta[]): void {
-    for (const d of delta) {
-      if (d.count === 0) this.counts.delete(d.key);
-      else this.counts.set(d.key, d.count);
+  /**
+   * Applies a delta made durable, a slice at a time paced by `pacer`, unseen: readers keep seeing the result as it
+   * was until `reveal`. An epoch's delta can be every row of the result (100 K rows were ~25 ms in one piece).
+   */
+  async applyHidden(delta: readonly ResultDelta[], pacer: Pacer): Promise<void> {
+    if (this.before !== null) throw new Error('engine: a result delta applied over one not revealed yet');
+    const before = new Map<string, number>();
+    this.before = before;
+    for (let at = 0; at < delta.length; at += SLICE_ROWS) {
+      for (const d of delta.slice(at, at + SLICE_ROWS)) {
+        before.set(d.key, this.counts.get(d.key) ?? 0);
+        if (d.count === 0) this.counts.delete(d.key);
+        else this.counts.set(d.key, d.count);
+      }
+      await pacer.between();
     }
+  }
+
+  /** Readers see the delta `applyHidden` applied, all of it at once. */
+  reveal(): void {
+    this.before = null;
   }
 
   /** Restores the rows from the stored chunks, at startup. */
@@ -193,10 +244,11 @@ export class AppendResult implements ResultSet {
     return out;
   }
 
-  batches(columns: readonly number[], _schema: Schema): ChangeBatch[] {
+  /** The kept batches themselves (or views of their columns): nothing to make, so nothing to pace. */
+  batches(columns: readonly number[], _schema: Schema, _pacer: Pacer): Promise<ChangeBatch[]> {
     const all = this.schema.length;
     const same = columns.length === all && columns.every((c, i) => c === i);
-    return this.parts.map((b) => ({ data: same ? b : b.selectAt([...columns]), diffs: null }));
+    return Promise.resolve(this.parts.map((b) => ({ data: same ? b : b.selectAt([...columns]), diffs: null })));
   }
 }
 

@@ -342,7 +342,7 @@ export class Runtime {
     const def = stored.def;
     let rows: readonly (readonly Value[])[];
     if (def.kind === 'table') rows = this.tableState(def.name).snapshot();
-    else if (def.kind === 'query') return this.queryRunner(def.name).result.batches(node.columns, node.schema);
+    else if (def.kind === 'query') return this.queryRunner(def.name).result.batches(node.columns, node.schema, pacer);
     else if (def.kind === 'stream') return this.retainedRows(stored, node, pacer);
     else throw new SqlError(SQLSTATE.wrong_object_type, `sink "${def.name}" is not selectable`);
     // A big table's rows become batches a slice at a time, so making them lets other sessions run too.

@@ -11,7 +11,7 @@ import { batchFromRows } from '../columns';
 import { decodeChangeBatch } from '../codecs/change-batch';
 import type { QueryRunner } from '../runtime/query-runner';
 import type { TableState } from '../runtime/table-state';
-import { SLICE_ROWS } from '../slices';
+import { Pacer, SLICE_ROWS } from '../slices';
 import type { Schema } from '../types';
 
 /** The changes of one epoch, or of a part of it (a big COPY's entry comes as several batches of one epoch). */
@@ -82,9 +82,11 @@ export async function queryLogSource(store: RelationStore, runner: QueryRunner):
     newest: () => BigInt(runner.stats.epoch),
     oldestResumable: () => oldest,
     async snapshot() {
-      // The result and the epoch number change together, in one synchronous step after the commit.
+      // The result and the epoch number change together, in one synchronous step after the commit; batches() takes
+      // its rows in the same step as the epoch is read here, and makes them into batches after.
       const all = runner.schema.map((_, i) => i);
-      return { epoch: BigInt(runner.stats.epoch), batches: runner.result.batches(all, runner.schema) };
+      const epoch = BigInt(runner.stats.epoch);
+      return { epoch, batches: await runner.result.batches(all, runner.schema, new Pacer()) };
     },
     async *changesAfter(after, upTo) {
       for await (const { epoch, seq } of store.epochEntries(id, Number(after))) {

@@ -10,7 +10,7 @@ import { batchFromRows, concatBatches, rowsFromBatch } from '../../engine/column
 import { buildDag } from '../../engine/dag';
 import type { AggregateNode, SourceNode } from '../../engine/plan';
 import { KeyedResult } from '../../engine/runtime/result-set';
-import { Pacer } from '../../engine/slices';
+import { Pacer, yieldToLoop } from '../../engine/slices';
 import type { Value } from '../../engine/types';
 import { agg, col, schemaOf, T } from './helpers';
 
@@ -33,6 +33,28 @@ function epochInput(epoch: number): ChangeBatch {
 }
 
 /** Runs `work` and counts the turns of the event loop other work got before it resolved. */
+/** A pacer that gives the event loop a turn after every slice, however short: the slices are what a test sees. */
+class YieldEverySlice extends Pacer {
+  override between(): Promise<void> {
+    return yieldToLoop();
+  }
+}
+
+/** What `read` returned in each turn of the event loop while `work` ran. */
+async function readsDuring<T>(work: () => Promise<void>, read: () => T): Promise<T[]> {
+  const reads: T[] = [];
+  let done = false;
+  const tick = (): void => {
+    if (done) return;
+    reads.push(read());
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  await work();
+  done = true;
+  return reads;
+}
+
 async function turnsDuring<R>(work: () => Promise<R>): Promise<{ result: R; turns: number }> {
   let turns = 0;
   let done = false;
@@ -99,7 +121,12 @@ test('a keyed result nets and chunks many changes in paced slices; its chunks re
     assert.equal(planned.result.length, epoch === 1 ? GROUPS : 2 * GROUPS, 'each old row goes, each new row comes');
     const chunked = await turnsDuring(() => result.chunk(epoch, planned.result, new Pacer()));
     assert.ok(chunked.turns > 0, `epoch ${epoch}: the chunk never gave the event loop a turn`);
-    result.apply(planned.result);
+    const revealed = result.snapshot().sort();
+    const seen = await readsDuring(() => result.applyHidden(planned.result, new YieldEverySlice()), () => result.snapshot().sort());
+    assert.ok(seen.length > 0, `epoch ${epoch}: applying never gave the event loop a turn`);
+    for (const rows of seen) assert.deepEqual(rows, revealed, `epoch ${epoch}: a reader saw a result half applied`);
+    assert.deepEqual(result.snapshot().sort(), revealed, `epoch ${epoch}: readers saw the delta before reveal`);
+    result.reveal();
     for (const [k, v] of chunked.result) if (v === null) disk.delete(k); else disk.set(k, v);
     const restored = new KeyedResult();
     restored.restore(disk);
@@ -107,4 +134,8 @@ test('a keyed result nets and chunks many changes in paced slices; its chunks re
   }
   assert.equal(result.size, GROUPS);
   assert.ok(result.snapshot().every((r) => Number(r[1]) === 2 && Number(r[2]) === 3), 'every group holds both epochs\' rows');
+  const read = await turnsDuring(() => result.batches([2, 0], schemaOf(['sum', T.int8], ['k', T.int8]), new YieldEverySlice()));
+  assert.ok(read.turns > 0, 'a SELECT of the result never gave the event loop a turn');
+  const selected = read.result.flatMap((b) => rowsFromBatch(b.data, schemaOf(['sum', T.int8], ['k', T.int8])));
+  assert.deepEqual(selected.sort(), result.snapshot().map((r) => [r[2], r[0]]).sort());
 });
