@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import { findPgBin, startPgCluster, type PgCluster } from '../../bench/postgres/cluster';
 import { startServer, type TestServer } from '../helpers/server';
+import { waitForValue } from '../helpers/wait';
 
 let pg: PgCluster;
 let sluice: TestServer;
+let restarted: TestServer | undefined;
 let oracle: Client;
 let client: Client;
 
@@ -27,6 +29,7 @@ after(async () => {
   await client?.end();
   await oracle?.end();
   await sluice?.stop();
+  await restarted?.stop();
   await pg?.stop();
 });
 
@@ -123,4 +126,44 @@ test('stored integers: arithmetic, comparison, DISTINCT, GROUP BY and joins are 
     'SELECT a.id, b.id FROM nums a JOIN nums b ON a.bi = b.bi ORDER BY 1, 2',
     'SELECT min(bi), max(bi) FROM nums WHERE bi > 0',
   ]);
+});
+
+/** Rows as text, in the order the query gives them. */
+async function rowsOf(c: Client, sql: string): Promise<string> {
+  return JSON.stringify((await c.query({ text: sql, rowMode: 'array' })).rows);
+}
+
+test('a continuous query groups and counts distinct bigints exactly, before and after a restart', async () => {
+  const rows = (values: readonly string[]): string => values.map((v) => `(${v})`).join(', ');
+  const first = ['9007199254740992', '9007199254740993', '9007199254740993', '9007199254740994', '-9007199254740993',
+    '-9223372036854775808', '9223372036854775807', '1'];
+  const second = ['9007199254740993', '9007199254740995', '-9007199254740992', '9223372036854775806'];
+  const groups = 'SELECT bi, n FROM per_bi ORDER BY bi';
+  const oracleGroups = 'SELECT bi, count(*) AS n FROM ins GROUP BY bi ORDER BY bi';
+  const distinct = 'SELECT d, dn FROM distinct_bi';
+  const oracleDistinct = 'SELECT count(DISTINCT bi) AS d, count(DISTINCT bi / 2) AS dn FROM ins';
+
+  await oracle.query('CREATE TABLE ins (bi bigint)');
+  await client.query("CREATE STREAM ins (bi bigint) WITH (retention = '1 hour')");
+  await client.query("CREATE CONTINUOUS QUERY per_bi WITH (trigger_interval = '20ms') AS SELECT bi, count(*) AS n FROM ins GROUP BY bi");
+  await client.query("CREATE CONTINUOUS QUERY distinct_bi WITH (trigger_interval = '20ms') AS " +
+    'SELECT count(DISTINCT bi) AS d, count(DISTINCT bi / 2) AS dn, count(*) AS total FROM ins');
+  const caughtUp = (c: Client, total: number): Promise<unknown> => waitForValue(
+    async () => (await c.query('SELECT total FROM distinct_bi')).rows[0]?.total, (t) => Number(t) === total, `${total} rows counted`);
+
+  for (const c of [oracle, client]) await c.query(`INSERT INTO ins VALUES ${rows(first)}`);
+  await caughtUp(client, first.length);
+  assert.equal(await rowsOf(client, groups), await rowsOf(oracle, oracleGroups));
+  assert.equal(await rowsOf(client, distinct), await rowsOf(oracle, oracleDistinct));
+
+  // The groups and distinct values come back from their stored state, and new rows must find them.
+  await client.end();
+  await sluice.stop();
+  restarted = await startServer({ dataDir: sluice.dataDir });
+  client = new Client({ host: restarted.host, port: restarted.port, user: 'test', database: 'test' });
+  await client.connect();
+  for (const c of [oracle, client]) await c.query(`INSERT INTO ins VALUES ${rows(second)}`);
+  await caughtUp(client, first.length + second.length);
+  assert.equal(await rowsOf(client, groups), await rowsOf(oracle, oracleGroups));
+  assert.equal(await rowsOf(client, distinct), await rowsOf(oracle, oracleDistinct));
 });
