@@ -22,7 +22,7 @@ const INT_RANGES: Partial<Record<SqlType['name'], readonly [bigint, bigint]>> = 
 };
 
 /** Whether the first n doubles all lie strictly within ±2^53 (rows under a NULL hold 0). */
-export function withinExactDoubles(values: Float64Array, n: number): boolean {
+function withinExactDoubles(values: Float64Array, n: number): boolean {
   for (let i = 0; i < n; i++) {
     const x = values[i];
     if (!(x < EXACT_DOUBLE && x > -EXACT_DOUBLE)) return false;
@@ -62,42 +62,52 @@ function applyExact(op: IntegerOp, x: bigint, y: bigint): bigint {
   }
 }
 
+// Integer results never hold -0 (from -5 * 0, -6 % 3 or -1 / 2): `+ 0` makes it 0.
 function floatLoop(op: IntegerOp, a: Float64Array, b: Float64Array, out: Float64Array, n: number, nulls: Uint8Array | null): void {
   switch (op) {
-    case '+': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return;
-    case '-': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return;
-    case '*': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return;
+    case '+': for (let i = 0; i < n; i++) out[i] = a[i] + b[i] + 0; return;
+    case '-': for (let i = 0; i < n; i++) out[i] = a[i] - b[i] + 0; return;
+    case '*': for (let i = 0; i < n; i++) out[i] = a[i] * b[i] + 0; return;
     case '/':
     case '%':
       for (let i = 0; i < n; i++) {
         if (b[i] === 0 && (nulls === null || nulls[i] === 0)) throw divisionByZero();
       }
-      if (op === '%') for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : a[i] % b[i];
-      else for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : Math.trunc(a[i] / b[i]);
+      if (op === '%') for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : (a[i] % b[i]) + 0;
+      else for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : Math.trunc(a[i] / b[i]) + 0;
   }
 }
 
-function rangeCheckDoubles(type: SqlType, out: Float64Array, nulls: Uint8Array | null): void {
-  const [lo, hi] = INT_RANGES[type.name]!;
-  const min = Number(lo);
-  const max = Number(hi);
+/** Whether a column's doubles are its integers exactly: always for int2 / int4, for int8 when within ±2^53. */
+function exactAsDoubles(v: NumVec, n: number): boolean {
+  return v.type.name === 'int2' || v.type.name === 'int4' || withinExactDoubles(v.values, n);
+}
+
+/**
+ * Checks results computed in doubles from exact inputs: an int2 / int4 result out of its range is 22003 at once
+ * (its range lies within ±2^53, so its doubles are exact); an int8 result beyond ±2^53 may have been rounded, and
+ * false sends the batch to the exact lane, which decides.
+ */
+function doubleResultsHold(type: SqlType, out: Float64Array, nulls: Uint8Array | null): boolean {
+  const [lo, hi] = type.name === 'int8' ? [-EXACT_DOUBLE, EXACT_DOUBLE] : INT_RANGES[type.name]!.map(Number);
+  const exclusive = type.name === 'int8';
   for (let i = 0; i < out.length; i++) {
-    // -0 (from -0 * 5 or -6 % 3) is 0 as an integer.
-    const x = out[i] + 0;
-    out[i] = x;
-    if ((x < min || x > max) && (nulls === null || nulls[i] === 0)) throw outOfRange(type);
+    const x = out[i];
+    if (x > lo && x < hi) continue;
+    if (!exclusive && (x === lo || x === hi)) continue;
+    if (nulls !== null && nulls[i] === 1) continue;
+    if (exclusive) return false;
+    throw outOfRange(type);
   }
+  return true;
 }
 
 /** a (op) b for integer operands and an integer result type. */
 export function integerBinary(op: IntegerOp, type: SqlType, a: NumVec, b: NumVec, n: number, nulls: Uint8Array | null): NumVec {
-  if (withinExactDoubles(a.values, n) && withinExactDoubles(b.values, n)) {
+  if (exactAsDoubles(a, n) && exactAsDoubles(b, n)) {
     const out = new Float64Array(n);
     floatLoop(op, a.values, b.values, out, n, nulls);
-    if (withinExactDoubles(out, n)) {
-      rangeCheckDoubles(type, out, nulls);
-      return integerVec(type, out, undefined, nulls);
-    }
+    if (doubleResultsHold(type, out, nulls)) return integerVec(type, out, undefined, nulls);
   }
   const values = new Float64Array(n);
   const exact = new BigInt64Array(n);
@@ -114,11 +124,10 @@ export function integerBinary(op: IntegerOp, type: SqlType, a: NumVec, b: NumVec
 export function integerUnary(type: SqlType, a: NumVec, n: number, onDouble: (x: number) => number,
   onExact: (x: bigint) => bigint): NumVec {
   const nulls = a.nulls;
-  if (withinExactDoubles(a.values, n)) {
+  if (exactAsDoubles(a, n)) {
     const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = onDouble(a.values[i]);
-    rangeCheckDoubles(type, out, nulls);
-    return integerVec(type, out, undefined, nulls);
+    for (let i = 0; i < n; i++) out[i] = onDouble(a.values[i]) + 0;
+    if (doubleResultsHold(type, out, nulls)) return integerVec(type, out, undefined, nulls);
   }
   const values = new Float64Array(n);
   const exact = new BigInt64Array(n);
