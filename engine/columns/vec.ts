@@ -3,8 +3,9 @@
 // and aggregates convert a column to a Vec once per batch (columns/arrow.ts) and run tight loops over it.
 //
 // Every number-like type (int2, int4, int8, float4, float8, numeric, date, timestamp, timestamptz) computes as a
-// float64: exact for integers below 2^53, which covers microsecond timestamps until the year 2255 and any int8 that
-// is not enormous. Rows that merely pass through an operator keep Arrow's exact int64 bits (columns/take.ts).
+// float64: exact for integers below 2^53, which covers microsecond timestamps until the year 2255. An int8 beyond
+// that also carries its exact int64 (NumVec.exact), which the integer kernels compute on (expr/kernels/integer.ts);
+// rows that merely pass through an operator keep Arrow's exact int64 bits (columns/take.ts).
 
 import type { Interval, SqlType, TypeName, Value } from '../types';
 
@@ -46,8 +47,9 @@ export interface NumVec extends VecBase {
   readonly values: Float64Array;
   /**
    * The exact int64 of each row, for int8 and timestamps, when the Vec came straight from stored data, a literal or
-   * a parameter. Kernels compute on `values` and drop it; a Vec that only passes through keeps every bit, so an int8
-   * beyond 2^53 round-trips exactly.
+   * a parameter, or from an integer kernel whose results left ±2^53. Integer arithmetic, comparisons and keys read
+   * it where the doubles are not exact; other kernels compute on `values` and drop it; a Vec that only passes
+   * through keeps every bit, so an int8 beyond 2^53 round-trips exactly.
    */
   readonly exact?: BigInt64Array;
 }

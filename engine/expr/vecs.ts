@@ -1,7 +1,7 @@
 // Small building blocks the kernels share: typed accessors, result constructors, errors, range checks.
 
 import { SqlError, SQLSTATE } from '../errors';
-import { compactNulls, REPR, type BoolVec, type IntervalVec, type NumVec, type StrVec, type Vec } from '../columns/vec';
+import { BIGINT_TYPES, compactNulls, numberToBigInt, REPR, type BoolVec, type IntervalVec, type NumVec, type StrVec, type Vec } from '../columns/vec';
 import type { SqlType } from '../types';
 import { typeDisplayName } from '../types';
 
@@ -77,6 +77,8 @@ export function checkRange(type: SqlType, values: Float64Array, nulls: Uint8Arra
 export class VecWriter {
   private readonly nulls: Uint8Array;
   private readonly num: Float64Array | null = null;
+  /** int8 and timestamps: the exact int64 of each row, so a value chosen by CASE or COALESCE keeps every bit. */
+  private readonly exact: BigInt64Array | null = null;
   private readonly bool: Uint8Array | null = null;
   private readonly str: string[] | null = null;
   private readonly months: Int32Array | null = null;
@@ -86,7 +88,10 @@ export class VecWriter {
   constructor(private readonly type: SqlType, private readonly length: number) {
     this.nulls = new Uint8Array(length).fill(1);
     switch (REPR[type.name]) {
-      case 'num': this.num = new Float64Array(length); break;
+      case 'num':
+        this.num = new Float64Array(length);
+        if (BIGINT_TYPES.has(type.name)) this.exact = new BigInt64Array(length);
+        break;
       case 'bool': this.bool = new Uint8Array(length); break;
       case 'str': this.str = new Array<string>(length).fill(''); break;
       case 'interval':
@@ -105,7 +110,10 @@ export class VecWriter {
     }
     this.nulls[row] = 0;
     switch (src.kind) {
-      case 'num': this.num![row] = src.values[from]; break;
+      case 'num':
+        this.num![row] = src.values[from];
+        if (this.exact !== null) this.exact[row] = src.exact !== undefined ? src.exact[from] : numberToBigInt(src.values[from]);
+        break;
       case 'bool': this.bool![row] = src.values[from]; break;
       case 'str': this.str![row] = src.values[from]; break;
       case 'interval':
@@ -125,7 +133,7 @@ export class VecWriter {
     const { type, length } = this;
     const nulls = compactNulls(this.nulls);
     switch (REPR[type.name]) {
-      case 'num': return { kind: 'num', type, length, nulls, values: this.num! };
+      case 'num': return { kind: 'num', type, length, nulls, values: this.num!, exact: this.exact ?? undefined };
       case 'bool': return { kind: 'bool', type, length, nulls, values: this.bool! };
       case 'str': return { kind: 'str', type, length, nulls, values: this.str! };
       case 'interval':

@@ -4,12 +4,13 @@
 // the aggregate (engine/operators/group-store.ts, engine/aggregate/grouped.ts) is a column indexed the same way.
 //
 // A row finds its number through a NumberTupleMap over the key columns' typed arrays when every key column is
-// numeric (no string is built, nothing allocated per row); rows with a NULL key, and keys that are not all numeric,
-// go through a Map by the state key string (engine/state/keys.ts). The state key of a group is the one the
+// numeric (no string is built, nothing allocated per row); rows with a NULL key, an int8 beyond ±2^53 (its double
+// is not exact), and keys that are not all numeric, go through a Map by the state key string (engine/state/keys.ts). The state key of a group is the one the
 // aggregate's stored records have always carried, so state written by either form reads back in the other.
 
 import { BIGINT_TYPES, compactNulls, numberToBigInt, REPR, valueAt, vecFromValues, type NumVec, type Vec } from '../columns/vec';
 import type { SqlType, Value } from '../types';
+import { isWide } from '../expr/kernels/integer';
 import { anyNullAt, RowKeyer, type Key } from './keys';
 import { NumberTupleMap } from './number-tuple-map';
 
@@ -21,6 +22,8 @@ interface KeyColumn {
   isNull(g: number): boolean;
   /** The value as a number (numeric columns, non-NULL only). */
   number(g: number): number;
+  /** Whether number(g) is the value itself (not an int8 beyond ±2^53, which no double holds exactly). */
+  numberIsExact(g: number): boolean;
   /** The values of groups `groups` as a column. */
   gather(groups: Int32Array): Vec;
 }
@@ -73,6 +76,10 @@ class NumberKeyColumn implements KeyColumn {
     return this.values[g];
   }
 
+  numberIsExact(g: number): boolean {
+    return this.exact === null || !isWide(this.values[g]);
+  }
+
   gather(groups: Int32Array): Vec {
     const n = groups.length;
     const values = new Float64Array(n);
@@ -117,9 +124,19 @@ class ValueKeyColumn implements KeyColumn {
     throw new Error('engine: a group key column that is not numeric has no numbers');
   }
 
+  numberIsExact(): boolean {
+    return false;
+  }
+
   gather(groups: Int32Array): Vec {
     return vecFromValues(Array.from(groups, (g) => this.values[g]), this.type);
   }
+}
+
+/** True when an int64-valued column (int8, timestamps) holds beyond ±2^53 at row i: the rows numberIsExact refuses. */
+function anyWideAt(cols: readonly Vec[], i: number): boolean {
+  for (const v of cols) if (v.kind === 'num' && BIGINT_TYPES.has(v.type.name) && isWide(v.values[i])) return true;
+  return false;
 }
 
 export class GroupKeys {
@@ -152,7 +169,7 @@ export class GroupKeys {
 
   /** The group of row i of the key columns, created when the row is its first; `created` tells. */
   groupAt(cols: readonly Vec[], i: number, created: (g: number) => void): number {
-    const numbers = this.byNumbers !== null && !anyNullAt(cols, i) ? this.byNumbers : null;
+    const numbers = this.byNumbers !== null && !anyNullAt(cols, i) && !anyWideAt(cols, i) ? this.byNumbers : null;
     let key: Key | null = null;
     let g = numbers !== null ? numbers.getAt(cols as readonly NumVec[], i) : this.byKey.get((key = this.keyer.key(cols, i)));
     if (g !== undefined) return g;
@@ -219,6 +236,7 @@ export class GroupKeys {
     if (this.byNumbers === null) return false;
     for (let c = 0; c < this.columns.length; c++) {
       if (this.columns[c].isNull(g)) return false;
+      if (!this.columns[c].numberIsExact(g)) return false;
       this.tuple[c] = this.columns[c].number(g);
     }
     return true;

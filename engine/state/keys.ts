@@ -1,8 +1,10 @@
 // Hash-map keys for values and rows. A single numeric value is its own key (small, fast Maps); text is itself;
-// several columns join into one string with a separator that cannot occur unescaped inside a part.
+// several columns join into one string with a separator that cannot occur unescaped inside a part. An int8 beyond
+// ±2^53, which no double holds exactly, is keyed by its decimal digits instead.
 
 import { REPR, type Vec } from '../columns/vec';
 import { compareNumbers, compareStrings } from '../expr/kernels/compare';
+import { int64At, isWide } from '../expr/kernels/integer';
 import type { Interval, SqlType, Value } from '../types';
 import { MICROS_PER_DAY } from '../values/datetime';
 import type { ByteReader, ByteWriter } from './codec';
@@ -32,6 +34,25 @@ const NUM: KeyCodec = {
   value: (k) => k as number,
   keyOf: (v) => Number(v) + 0,
   compare: (a, b) => compareNumbers(a as number, b as number),
+};
+
+const int8KeyOf = (x: bigint): Key => (isWide(Number(x)) ? String(x) : Number(x));
+
+/** int8: a number while the double is exact, else the digits (the same text a joined row key prints either way). */
+const INT8: KeyCodec = {
+  key: (v, i) => {
+    const num = v as Extract<Vec, { kind: 'num' }>;
+    const x = num.values[i];
+    return isWide(x) ? String(int64At(num, i)) : x + 0;
+  },
+  value: (k) => (typeof k === 'string' ? BigInt(k) : k),
+  keyOf: (v) => (typeof v === 'bigint' ? int8KeyOf(v) : isWide(Number(v)) ? int8KeyOf(BigInt(v as number)) : Number(v) + 0),
+  compare: (a, b) => {
+    if (typeof a === 'number' && typeof b === 'number') return compareNumbers(a, b);
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  },
 };
 
 const STR: KeyCodec = {
@@ -69,6 +90,7 @@ const INTERVAL: KeyCodec = {
 };
 
 export function keyCodecFor(type: SqlType): KeyCodec {
+  if (type.name === 'int8') return INT8;
   switch (REPR[type.name]) {
     case 'num': return NUM;
     case 'str': return STR;

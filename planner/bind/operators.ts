@@ -77,9 +77,18 @@ function jsonGet(op: '->' | '->>', l: LExpr, r: LExpr, pos: number, params: Para
   return call(op, [left, key], op === '->' ? T.jsonb : T.text);
 }
 
+/** The integer whose negation no longer fits its type. */
+const INTEGER_MIN: Partial<Record<SqlType['name'], number | bigint>> = {
+  int2: -32768,
+  int4: -2147483648,
+  int8: -9223372036854775808n,
+};
+
 export function negate(arg: LExpr, pos: number, params: ParamTypes): LExpr {
-  if (arg.kind === 'literal' && typeof arg.value === 'number') return { ...arg, value: -arg.value };
-  if (arg.kind === 'literal' && typeof arg.value === 'bigint') return { ...arg, value: -arg.value };
+  // A literal is negated in place unless that leaves its integer type (-(-2147483648)): the kernel then says 22003.
+  const folds = arg.kind === 'literal' && !(isInteger(arg.type) && arg.value === INTEGER_MIN[arg.type.name]);
+  if (folds && typeof arg.value === 'number') return { ...arg, value: -arg.value };
+  if (folds && typeof arg.value === 'bigint') return { ...arg, value: -arg.value };
   if (arg.type.name === 'unknown') return call('neg', [coerce(arg, T.float8, pos, params, () => noSuchOperator('-', [arg], pos))], T.float8);
   if (!isNumeric(arg.type) && arg.type.name !== 'interval') throw noSuchOperator('-', [arg], pos);
   return call('neg', [arg], arg.type);

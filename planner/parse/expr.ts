@@ -139,8 +139,12 @@ function parseUnary(c: Cursor): AstExpr {
   if (c.isOp('-') || c.isOp('+')) {
     const t = c.next();
     const arg = parseUnary(c);
-    // -5 is one constant, as in PostgreSQL, so that it keeps integer typing and folds.
-    if (t.value === '-' && arg.kind === 'number') return { kind: 'number', text: `-${arg.text}`, pos: t.start };
+    // -5 is one constant, as in PostgreSQL, so that it keeps integer typing and folds; -(-5) is the constant 5
+    // (PostgreSQL's doNegate), typed by its own digits: -(-2147483648) is the bigint 2147483648.
+    if (t.value === '-' && arg.kind === 'number') {
+      const text = arg.text.startsWith('-') ? arg.text.slice(1) : `-${arg.text}`;
+      return { kind: 'number', text, pos: t.start };
+    }
     return { kind: 'unary', op: t.value as '-' | '+', arg, pos: t.start };
   }
   return parsePostfix(c);

@@ -1,11 +1,13 @@
 // + - * / % and unary minus over numbers, dates, timestamps and intervals, with PostgreSQL's errors: 22012 on
-// division by zero (integers, floats and numerics alike) and 22003 when an integer result leaves its type.
+// division by zero (integers, floats and numerics alike) and 22003 when an integer result leaves its type. Integers
+// compute exactly to 64 bits (integer.ts).
 
 import { unionNulls, type IntervalVec, type NumVec, type Vec } from '../../columns/vec';
 import type { Interval, SqlType } from '../../types';
 import { MICROS_PER_DAY } from '../../values/datetime';
 import { addInterval, isFiniteTimestamp, scaleInterval, timestampDiff } from '../../values/temporal';
 import { noKernel, type Kernel, type KernelSpec } from '../kernel';
+import { integerBinary, integerUnary } from './integer';
 import { asInterval, asNum, checkRange, divisionByZero, isIntType, isTimestampType, numVec, outOfRange } from '../vecs';
 
 type Op = '+' | '-' | '*' | '/' | '%';
@@ -33,7 +35,6 @@ function intervalOut(type: SqlType, n: number, nulls: Uint8Array | null, f: (i: 
 }
 
 function floatOverflowCheck(type: SqlType, out: Float64Array, a: Float64Array, b: Float64Array | null, nulls: Uint8Array | null): void {
-  if (isIntType(type)) return checkRange(type, out, nulls);
   for (let i = 0; i < out.length; i++) {
     const r = out[i];
     if (r - r !== 0 && r === r && (nulls === null || nulls[i] === 0)) {
@@ -48,9 +49,10 @@ function numberKernel(op: Op, type: SqlType): Kernel {
   const intResult = isIntType(type);
   const float4 = type.name === 'float4';
   return (args, n) => {
+    const nulls = unionNulls(n, args[0], args[1]);
+    if (intResult) return integerBinary(op, type, asNum(args[0]), asNum(args[1]), n, nulls);
     const a = asNum(args[0]).values;
     const b = asNum(args[1]).values;
-    const nulls = unionNulls(n, args[0], args[1]);
     const out = new Float64Array(n);
     switch (op) {
       case '+': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; break;
@@ -62,14 +64,11 @@ function numberKernel(op: Op, type: SqlType): Kernel {
           if (b[i] === 0 && (nulls === null || nulls[i] === 0)) throw divisionByZero();
         }
         if (op === '%') for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : a[i] % b[i];
-        else if (intResult) for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : Math.trunc(a[i] / b[i]);
         else for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : a[i] / b[i];
         break;
     }
     if (float4) for (let i = 0; i < n; i++) out[i] = Math.fround(out[i]);
     floatOverflowCheck(type, out, a, b, nulls);
-    // -0 from integer arithmetic is 0.
-    if (intResult) for (let i = 0; i < n; i++) out[i] += 0;
     return numVec(type, out, nulls);
   };
 }
@@ -155,11 +154,11 @@ export function negKernel(spec: KernelSpec): Kernel {
       return intervalOut(type, n, a.nulls, (i) => ({ months: -a.months[i] + 0, days: -a.days[i] + 0, micros: -a.micros[i] + 0 }));
     };
   }
-  const intResult = isIntType(type);
+  if (isIntType(type)) return (args, n) => integerUnary(type, asNum(args[0]), n, (x) => -x, (x) => -x);
   return (args, n) => {
     const a = asNum(args[0]) as NumVec;
     const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = intResult ? -a.values[i] + 0 : -a.values[i];
+    for (let i = 0; i < n; i++) out[i] = -a.values[i];
     checkRange(type, out, a.nulls);
     return numVec(type, out, a.nulls);
   };

@@ -1,10 +1,12 @@
 // Comparisons, IS DISTINCT FROM, IN, GREATEST / LEAST. Order: numbers numerically with NaN above everything (as
-// PostgreSQL), text by code unit (the "C" collation), false < true, intervals by their 30-day-month length.
+// PostgreSQL), text by code unit (the "C" collation), false < true, intervals by their 30-day-month length;
+// integers exactly, to 64 bits.
 
-import { unionNulls, type Vec } from '../../columns/vec';
+import { unionNulls, type NumVec, type Vec } from '../../columns/vec';
 import { MICROS_PER_DAY } from '../../values/datetime';
 import { noKernel, type Kernel, type KernelSpec } from '../kernel';
-import { boolVec, bug, VecWriter } from '../vecs';
+import { boolVec, bug, isIntType, VecWriter } from '../vecs';
+import { compareIntegersAt, isWide } from './integer';
 
 export function compareNumbers(x: number, y: number): number {
   if (x < y) return -1;
@@ -23,7 +25,9 @@ export function compareStrings(x: string, y: string): number {
 /** Row i of a against row j of b (same representation, both non-NULL). */
 export function compareAt(a: Vec, i: number, b: Vec, j: number): number {
   switch (a.kind) {
-    case 'num': return compareNumbers(a.values[i], (b as typeof a).values[j]);
+    case 'num':
+      if (isIntType(a.type) && isIntType(b.type)) return compareIntegersAt(a, i, b as NumVec, j);
+      return compareNumbers(a.values[i], (b as typeof a).values[j]);
     case 'str': return compareStrings(a.values[i], (b as typeof a).values[j]);
     case 'bool': return a.values[i] - (b as typeof a).values[j];
     case 'interval': {
@@ -63,6 +67,19 @@ function numberCompare(op: CmpOp, a: Float64Array, b: Float64Array, out: Uint8Ar
   }
 }
 
+/**
+ * Integers beyond 2^53 whose doubles tie may still differ: those rows are compared again by their int64s. Only an
+ * int64 lane can hold such integers (the doubles of any other column are the values themselves).
+ */
+function retieWideIntegers(test: (c: number) => boolean, a: NumVec, b: NumVec, out: Uint8Array, n: number): void {
+  if (!isIntType(a.type) || !isIntType(b.type)) return;
+  const x = a.values;
+  const y = b.values;
+  for (let i = 0; i < n; i++) {
+    if (x[i] === y[i] && isWide(x[i])) out[i] = test(compareIntegersAt(a, i, b, i)) ? 1 : 0;
+  }
+}
+
 export function compareKernel(spec: KernelSpec): Kernel {
   const op = spec.fn as CmpOp;
   const test = TEST[op];
@@ -74,6 +91,7 @@ export function compareKernel(spec: KernelSpec): Kernel {
     const out = new Uint8Array(n);
     if (a.kind === 'num' && b.kind === 'num') {
       numberCompare(op, a.values, b.values, out, n);
+      if (a.exact !== undefined || b.exact !== undefined) retieWideIntegers(test, a, b, out, n);
     } else if (a.kind === 'str' && b.kind === 'str') {
       const x = a.values;
       const y = b.values;

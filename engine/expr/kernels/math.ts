@@ -4,6 +4,7 @@
 import { SqlError, SQLSTATE } from '../../errors';
 import { unionNulls } from '../../columns/vec';
 import type { Kernel, KernelSpec } from '../kernel';
+import { integerBinary, integerUnary } from './integer';
 import { asNum, checkRange, divisionByZero, isIntType, numVec, outOfRange } from '../vecs';
 
 function invalidArgument(message: string): SqlError {
@@ -49,6 +50,8 @@ function binary(spec: KernelSpec, f: (x: number, y: number) => number): Kernel {
 }
 
 export function absKernel(spec: KernelSpec): Kernel {
+  const type = spec.type;
+  if (isIntType(type)) return (args, n) => integerUnary(type, asNum(args[0]), n, Math.abs, (x) => (x < 0n ? -x : x));
   return unary(spec, Math.abs);
 }
 
@@ -67,6 +70,10 @@ export function ceilKernel(spec: KernelSpec): Kernel {
 }
 
 export function modKernel(spec: KernelSpec): Kernel {
+  const type = spec.type;
+  if (isIntType(type)) {
+    return (args, n) => integerBinary('%', type, asNum(args[0]), asNum(args[1]), n, unionNulls(n, args[0], args[1]));
+  }
   return binary(spec, (x, y) => {
     if (y === 0) throw divisionByZero();
     return (x % y) + 0;
