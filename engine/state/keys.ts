@@ -5,6 +5,7 @@ import { REPR, type Vec } from '../columns/vec';
 import { compareNumbers, compareStrings } from '../expr/kernels/compare';
 import type { Interval, SqlType, Value } from '../types';
 import { MICROS_PER_DAY } from '../values/datetime';
+import { compareNumericText } from '../values/decimal';
 import type { ByteReader, ByteWriter } from './codec';
 
 export type Key = number | string;
@@ -41,6 +42,9 @@ const STR: KeyCodec = {
   compare: (a, b) => compareStrings(a as string, b as string),
 };
 
+/** NUMERIC: its canonical text, ordered by value (equal values of different scales stay apart: docs/sql.md). */
+const NUMERIC: KeyCodec = { ...STR, compare: (a, b) => compareNumericText(a as string, b as string) };
+
 const BOOL: KeyCodec = {
   key: (v, i) => (v as Extract<Vec, { kind: 'bool' }>).values[i],
   value: (k) => k === 1,
@@ -69,6 +73,7 @@ const INTERVAL: KeyCodec = {
 };
 
 export function keyCodecFor(type: SqlType): KeyCodec {
+  if (type.name === 'numeric') return NUMERIC;
   switch (REPR[type.name]) {
     case 'num': return NUM;
     case 'str': return STR;

@@ -3,6 +3,7 @@
 // folds constants (so '2026-01-01' compared to a timestamptz is parsed once, here, with a position on error) and
 // types untyped parameters from their context.
 
+import { numericText } from '../../engine/values/decimal';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Literal } from '../../engine/plan';
 import { fitVarchar, formatValue, parseValue } from '../../engine/text';
@@ -113,7 +114,8 @@ export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = fals
       return { kind: 'literal', value: to.name === 'varchar' ? fitVarchar(text, to, explicit) : text, type: to };
     }
     if (isNumeric(from) && isNumeric(to) && canImplicit(from, to)) {
-      const v: Value = to.name === 'int8' ? BigInt(lit.value as number | bigint) : Number(lit.value);
+      const n = lit.value as number | bigint | string;
+      const v: Value = to.name === 'int8' ? BigInt(n) : to.name === 'numeric' ? numericText(n) : Number(n);
       return { kind: 'literal', value: v, type: to };
     }
   } catch (e) {
