@@ -109,7 +109,6 @@ abstract class TypedBuilder implements ColumnBuilder {
     if (r !== undefined) return r;
     if (typeof v === 'string') return this.text(i, v);
     if (v === null || v === undefined) return this.text(i, null);
-    if (typeof v === 'number' && this.type.name === 'numeric') return this.text(i, String(v));
     return wrongJsonValue(this.type, v);
   }
 
@@ -160,7 +159,7 @@ class BoolBuilder extends TypedBuilder {
   }
 }
 
-/** int2, int4, date, float4, float8, numeric: one JavaScript number per row. */
+/** int2, int4, date, float4, float8: one JavaScript number per row. */
 class SmallNumberBuilder extends TypedBuilder {
   constructor(
     type: SqlType,
@@ -314,6 +313,7 @@ class ValueBuilder implements ColumnBuilder {
   json(i: number, v: unknown): SetResult {
     if (typeof v === 'string') return this.text(i, v);
     if (v === null || v === undefined) return this.text(i, null);
+    if (typeof v === 'number' && this.type.name === 'numeric') return this.text(i, String(v));
     return wrongJsonValue(this.type, v);
   }
 
