@@ -24,7 +24,7 @@ const MAX_SCALE = 16383;
 const MAX_DISPLAY_SCALE = 1000;
 const MIN_SIG_DIGITS = 16;
 
-export function overflow(): SqlError {
+function overflow(): SqlError {
   return new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
 }
 
@@ -145,18 +145,6 @@ export function compareDecimal(a: Decimal, b: Decimal): number {
 export function compareNumericText(a: string, b: string): number {
   if (a === b) return 0;
   return compareDecimal(parseDecimal(a), parseDecimal(b));
-}
-
-/** The same text for every equal value (1.50, 1.5 and 1.500 alike), for hashing and grouping. */
-export function normalizedNumericText(text: string): string {
-  const d = parseDecimal(text);
-  if (isSpecial(d) || d.scale === 0) return formatDecimal(d);
-  let { coef, scale } = d;
-  while (scale > 0 && coef % 10n === 0n) {
-    coef /= 10n;
-    scale--;
-  }
-  return formatDecimal({ coef, scale });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -303,27 +291,6 @@ export function absDecimal(a: Decimal): Decimal {
 export function decimalToBigInt(a: Decimal): bigint | null {
   if (isSpecial(a)) return null;
   return (rescale(a, 0, 'round') as Dec).coef;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Type modifier: numeric(precision, scale)
-
-/** numeric(p, s): rounds to s digits, then 22003 when more than p - s digits are left before the point. */
-export function applyTypmod(a: Decimal, precision: number, scale: number): Decimal {
-  if (isSpecial(a)) {
-    if (a === 'NaN') return a;
-    throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow',
-      { detail: `A field with precision ${precision}, scale ${scale} cannot hold an infinite value.` });
-  }
-  const r = rescale(a, scale, 'round') as Dec;
-  const digits = r.coef === 0n ? 0 : abs(r.coef).toString().length - r.scale;
-  if (digits > precision - scale) {
-    const detail = precision === scale
-      ? `A field with precision ${precision}, scale ${scale} must round to an absolute value less than 1.`
-      : `A field with precision ${precision}, scale ${scale} must round to an absolute value less than 10^${precision - scale}.`;
-    throw new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow', { detail });
-  }
-  return r;
 }
 
 /** A NUMERIC Value from a number or bigint computed elsewhere (an integer exactly, a double as float8 → numeric). */

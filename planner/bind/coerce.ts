@@ -3,11 +3,11 @@
 // folds constants (so '2026-01-01' compared to a timestamptz is parsed once, here, with a position on error) and
 // types untyped parameters from their context.
 
-import { numericText } from '../../engine/values/decimal';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Literal } from '../../engine/plan';
 import { fitVarchar, formatValue, parseValue } from '../../engine/text';
 import { T, typeDisplayName, type SqlType, type TypeName, type Value } from '../../engine/types';
+import { numericText } from '../../engine/values/decimal';
 import type { LExpr } from '../logical/expr';
 
 const NUMERIC_RANK: Partial<Record<TypeName, number>> = { int2: 1, int4: 2, int8: 3, numeric: 4, float4: 5, float8: 6 };
