@@ -75,7 +75,7 @@ export type ScalarFn =
   | 'and' | 'or' | 'not' | 'is_null' | 'is_not_null' | 'is_true' | 'is_false' | 'is_distinct_from'
   | 'in' | 'like' | 'ilike'
   | 'coalesce' | 'nullif' | 'greatest' | 'least'
-  | 'abs' | 'round' | 'floor' | 'ceil' | 'mod' | 'power' | 'sqrt'
+  | 'abs' | 'round' | 'trunc' | 'floor' | 'ceil' | 'mod' | 'power' | 'sqrt'
   | 'lower' | 'upper' | 'length' | 'substring' | 'trim' | 'ltrim' | 'rtrim' | 'concat' | '||' | 'replace'
   | 'split_part' | 'position'
   | 'date_trunc' | 'date_part' | 'now' | 'to_timestamp'

@@ -8,9 +8,9 @@ import { formatDate, formatTimestamp, parseDate, parseTimestamp } from './values
 import { formatInterval, parseInterval } from './values/interval';
 import { normalizeJsonb } from './values/jsonb';
 import {
-  formatFloat4, formatFloat8, formatNumeric, parseBigInt, parseBool, parseFloat4, parseFloat8, parseInteger,
-  parseNumeric, parseSmallInt,
+  formatFloat4, formatFloat8, parseBigInt, parseBool, parseFloat4, parseFloat8, parseInteger, parseSmallInt,
 } from './values/numbers';
+import { canonicalNumeric, numericText } from './values/decimal';
 
 export { parseInterval, formatInterval, intervalMicros, parseIntervalMicros } from './values/interval';
 export { parseTimestamp, formatTimestamp, parseDate, formatDate } from './values/datetime';
@@ -39,7 +39,7 @@ const FORMATTERS: Record<TypeName, (v: Exclude<Value, null | string>) => string>
   int8: (v) => asBigInt(v).toString(),
   float4: (v) => formatFloat4(asNumber(v)),
   float8: (v) => formatFloat8(asNumber(v)),
-  numeric: (v) => formatNumeric(asNumber(v)),
+  numeric: (v) => numericText(v),
   text: (v) => String(v),
   varchar: (v) => String(v),
   timestamp: (v) => formatTimestamp(asBigInt(v), false),
@@ -103,7 +103,7 @@ const PARSERS: Record<TypeName, (text: string, type: SqlType) => Value> = {
   int8: (t) => parseBigInt(t),
   float4: (t) => parseFloat4(t),
   float8: (t) => parseFloat8(t),
-  numeric: (t) => parseNumeric(t),
+  numeric: (t) => canonicalNumeric(t),
   text: (t) => t,
   varchar: (t, type) => fitVarchar(t, type, false),
   timestamp: (t) => parseTimestamp(t, false),

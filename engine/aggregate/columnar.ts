@@ -18,7 +18,8 @@ export function columnarAggregate(call: AggCall): GroupedAggregate | null {
     case 'count': return new CountColumn(true);
     case 'sum':
     case 'avg':
-      return REPR[call.args[0].type.name] === 'num' ? new SumColumns(call.fn === 'avg') : null;
+      // A NUMERIC result (sum(int8), avg(int)) is exact: NumericSumAcc, not a float column.
+      return REPR[call.args[0].type.name] === 'num' && call.type.name !== 'numeric' ? new SumColumns(call.fn === 'avg') : null;
     default: return null;
   }
 }

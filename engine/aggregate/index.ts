@@ -1,5 +1,6 @@
 // One accumulator factory per aggregate call of a plan. The result types follow PostgreSQL (sum(int4) is int8,
-// avg(int) numeric, ...) as the planner typed them in AggCall.type; accumulators compute in float64 or exact counts.
+// avg(int) numeric, ...) as the planner typed them in AggCall.type; accumulators compute in float64 or exact counts, and
+// exactly in decimal when the result is NUMERIC.
 
 import { SqlError, SQLSTATE } from '../errors';
 import type { AggCall, AggFn } from '../plan';
@@ -7,6 +8,7 @@ import type { SqlType } from '../types';
 import type { Accumulator, AccumulatorFactory } from './accumulator';
 import { BoolAcc, Count, CountStar, IntervalSumAcc, NumberSumAcc, StddevAcc } from './basic';
 import { ApproxCountDistinctAcc } from './hll';
+import { NumericSumAcc } from './numeric-sum';
 import { ApproxPercentileAcc } from './kll';
 import { AppendMinMaxAcc, DistinctAcc, MinMaxAcc } from './multiset';
 
@@ -27,11 +29,17 @@ function percentileFraction(call: AggCall): number {
   return Number(q.value);
 }
 
+function sumFactory(call: AggCall, average: boolean): AccumulatorFactory {
+  if (argType(call).name === 'interval') return () => new IntervalSumAcc(average);
+  if (call.type.name === 'numeric') return () => new NumericSumAcc(average);
+  return () => new NumberSumAcc(average);
+}
+
 const FACTORIES: Record<AggFn, (call: AggCall) => AccumulatorFactory> = {
   count_star: () => () => new CountStar(),
   count: () => () => new Count(),
-  sum: (call) => (argType(call).name === 'interval' ? () => new IntervalSumAcc(false) : () => new NumberSumAcc(false)),
-  avg: (call) => (argType(call).name === 'interval' ? () => new IntervalSumAcc(true) : () => new NumberSumAcc(true)),
+  sum: (call) => sumFactory(call, false),
+  avg: (call) => sumFactory(call, true),
   min: (call) => () => new MinMaxAcc(argType(call), false),
   max: (call) => () => new MinMaxAcc(argType(call), true),
   stddev: () => () => new StddevAcc(),

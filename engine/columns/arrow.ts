@@ -1,7 +1,7 @@
 // SqlType ⇄ Arrow type, and Arrow column data ⇄ Vec (the engine's working form, columns/vec.ts).
 //
 //   bool → Bool · int2 → Int16 · int4 → Int32 · int8 → Int64 · float4 → Float32 · float8 → Float64 ·
-//   numeric → Float64 (NUMERIC is carried as a double inside Sluice) · text, varchar, jsonb → Utf8 ·
+//   numeric → Utf8 (its canonical decimal text, exact: engine/values/decimal.ts) · text, varchar, jsonb → Utf8 ·
 //   timestamp → Timestamp(µs) · timestamptz → Timestamp(µs, 'UTC') · date → DateDay ·
 //   interval → IntervalMonthDayNano (months, days, nanoseconds) · unknown → Utf8 (all NULL).
 //
@@ -22,7 +22,7 @@ const ARROW_TYPE: Record<TypeName, () => DataType> = {
   int8: () => new Int64(),
   float4: () => new Float32(),
   float8: () => new Float64(),
-  numeric: () => new Float64(),
+  numeric: () => new Utf8(),
   text: () => new Utf8(),
   varchar: () => new Utf8(),
   jsonb: () => new Utf8(),

@@ -2,12 +2,14 @@
 // NULLs, strings decoded once per batch. Arrow stays the format between operators (engine/batch.ts); expressions
 // and aggregates convert a column to a Vec once per batch (columns/arrow.ts) and run tight loops over it.
 //
-// Every number-like type (int2, int4, int8, float4, float8, numeric, date, timestamp, timestamptz) computes as a
+// Every number-like type but NUMERIC (int2, int4, int8, float4, float8, date, timestamp, timestamptz) computes as a
 // float64: exact for integers below 2^53, which covers microsecond timestamps until the year 2255. An int8 beyond
 // that also carries its exact int64 (NumVec.exact), which the integer kernels compute on (expr/kernels/integer.ts);
-// rows that merely pass through an operator keep Arrow's exact int64 bits (columns/take.ts).
+// rows that merely pass through an operator keep Arrow's exact int64 bits (columns/take.ts). NUMERIC is its exact
+// decimal text (values/decimal.ts).
 
 import type { Interval, SqlType, TypeName, Value } from '../types';
+import { numericText } from '../values/decimal';
 
 export type Repr = 'bool' | 'num' | 'str' | 'interval';
 
@@ -18,7 +20,8 @@ export const REPR: Record<TypeName, Repr> = {
   int8: 'num',
   float4: 'num',
   float8: 'num',
-  numeric: 'num',
+  // Exact: the canonical decimal text (engine/values/decimal.ts), never a double.
+  numeric: 'str',
   date: 'num',
   timestamp: 'num',
   timestamptz: 'num',
@@ -142,7 +145,7 @@ export function vecFromValues(values: readonly Value[], type: SqlType): Vec {
           markNull(i);
           out[i] = '';
         } else {
-          out[i] = typeof v === 'string' ? v : String(v);
+          out[i] = typeof v === 'string' ? v : type.name === 'numeric' ? numericText(v) : String(v);
         }
       }
       return { kind: 'str', type, length: n, nulls, values: out };
@@ -199,7 +202,10 @@ export function constantVec(value: Value, type: SqlType, length: number): Vec {
       const exact = typeof value === 'bigint' && BIGINT_TYPES.has(type.name) ? new BigInt64Array(length).fill(value) : undefined;
       return { kind: 'num', type, length, nulls, values, exact };
     }
-    case 'str': return { kind: 'str', type, length, nulls, values: new Array<string>(length).fill(isNull ? '' : String(value)) };
+    case 'str': {
+      const text = isNull ? '' : typeof value === 'string' ? value : type.name === 'numeric' ? numericText(value) : String(value);
+      return { kind: 'str', type, length, nulls, values: new Array<string>(length).fill(text) };
+    }
     case 'interval': {
       const iv = (isNull ? { months: 0, days: 0, micros: 0 } : value) as Interval;
       return {

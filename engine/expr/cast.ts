@@ -2,13 +2,15 @@
 // prints it, numbers convert with PostgreSQL's rounding and range checks, timestamps / dates / booleans as PG does.
 
 import { SqlError, SQLSTATE } from '../errors';
-import { REPR, valueAt, vecFromValues, type NumVec, type Vec } from '../columns/vec';
+import { isNullAt, REPR, valueAt, vecFromValues, type NumVec, type Vec } from '../columns/vec';
 import { fitVarchar, formatValue, parseValue } from '../text';
 import type { SqlType, TypeName, Value } from '../types';
 import { typeDisplayName } from '../types';
 import { MICROS_PER_DAY } from '../values/datetime';
 import { parseJson } from '../values/jsonb';
 import { isFiniteTimestamp, TS_NEG_INF, TS_POS_INF } from '../values/temporal';
+import { canonicalNumeric, decimalFromFloat, decimalToBigInt, decimalToFloat, parseDecimal } from '../values/decimal';
+import { INT8_MAX, INT8_MIN } from '../values/numbers';
 import { rint, roundHalfAway } from './kernels/math';
 import { asBool, asNum, asStr, boolVec, bug, checkRange, numVec, outOfRange, strVec } from './vecs';
 
@@ -74,12 +76,52 @@ function numberToNumber(from: SqlType, to: SqlType): CastFn {
   };
 }
 
+/** int → numeric exactly; float8 → numeric through 15 significant digits and float4 through 6, as PostgreSQL. */
+function numberToNumeric(from: SqlType, to: SqlType): CastFn {
+  const digits = from.name === 'float4' ? 6 : 15;
+  const exactInt = isInt(from.name);
+  return (v) => {
+    const src = asNum(v);
+    const out = new Array<string>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      if (isNullAt(v, i)) out[i] = '';
+      else if (src.exact !== undefined) out[i] = src.exact[i].toString();
+      else out[i] = exactInt ? String(src.values[i]) : decimalFromFloat(src.values[i], digits);
+    }
+    return strVec(to, out, v.nulls);
+  };
+}
+
+/** numeric → int (rounded half away from zero, 22003 out of range) or float (nearest double). */
+function numericToNumber(to: SqlType): CastFn {
+  const toInt = isInt(to.name);
+  return (v) => {
+    const src = asStr(v).values;
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      if (isNullAt(v, i)) continue;
+      if (!toInt) {
+        out[i] = to.name === 'float4' ? Math.fround(decimalToFloat(src[i])) : decimalToFloat(src[i]);
+        if (to.name === 'float4' && !Number.isFinite(out[i]) && Number.isFinite(Number(src[i]))) throw outOfRange(to);
+        continue;
+      }
+      const r = decimalToBigInt(parseDecimal(src[i]));
+      if (r === null) throw new SqlError(SQLSTATE.feature_not_supported, `cannot convert ${src[i]} to ${typeDisplayName(to)}`);
+      if (r > INT8_MAX || r < INT8_MIN) throw outOfRange(to);
+      out[i] = Number(r);
+    }
+    checkRange(to, out, v.nulls);
+    return numVec(to, out, v.nulls);
+  };
+}
+
 /** A jsonb scalar as a number or boolean (PostgreSQL 11+ casts), else 22023 naming the JSON type. */
 function jsonbTo(to: SqlType): CastFn {
   return viaValues(to, (x) => {
     const j = parseJson(String(x));
     const kind = j.kind === 'object' ? 'object' : j.kind === 'array' ? 'array' : j.kind;
     if (to.name === 'bool' && j.kind === 'bool') return j.value;
+    if (to.name === 'numeric' && j.kind === 'number') return canonicalNumeric(j.text);
     if (REPR[to.name] === 'num' && j.kind === 'number' && to.name !== 'date' && to.name !== 'timestamp' && to.name !== 'timestamptz') {
       return parseValue(isInt(to.name) ? String(roundHalfAway(Number(j.text))) : j.text, to);
     }
@@ -114,6 +156,8 @@ export function compileCast(from: SqlType, to: SqlType): CastFn {
     return viaValues(to, (x) => (t === 'varchar' ? fitVarchar(String(x), to, true) : parseValue(String(x), to)));
   }
   if (f === 'jsonb') return jsonbTo(to);
+  if (t === 'numeric' && (isInt(f) || f === 'float4' || f === 'float8')) return numberToNumeric(from, to);
+  if (f === 'numeric' && (isInt(t) || t === 'float4' || t === 'float8')) return numericToNumber(to);
   if (REPR[f] === 'num' && REPR[t] === 'num') {
     const temporal = (n: TypeName): boolean => n === 'date' || n === 'timestamp' || n === 'timestamptz';
     if (temporal(f) !== temporal(t)) throw cannotCast(from, to);

@@ -13,8 +13,9 @@ import type { Kernel, KernelFactory, KernelSpec } from './kernel';
 import { arithKernel, negKernel } from './kernels/arith';
 import { compareKernel, extremumKernel, inKernel, isDistinctFromKernel } from './kernels/compare';
 import { jsonGetKernel } from './kernels/json';
+import { numericKernel } from './kernels/numeric';
 import { coalesceKernel, isBoolKernel, isNullKernel, notKernel, nullifKernel } from './kernels/logic';
-import { absKernel, ceilKernel, floorKernel, modKernel, powerKernel, roundKernel, sqrtKernel } from './kernels/math';
+import { absKernel, ceilKernel, floorKernel, modKernel, powerKernel, roundKernel, sqrtKernel, truncKernel } from './kernels/math';
 import {
   concatKernel, concatOpKernel, lengthKernel, likeKernel, lowerKernel, positionKernel, replaceKernel, splitPartKernel,
   substringKernel, trimKernel, upperKernel,
@@ -38,7 +39,7 @@ const KERNELS: Record<ScalarFn, KernelFactory | 'and' | 'or'> = {
   is_false: isBoolKernel, is_distinct_from: isDistinctFromKernel,
   in: inKernel, like: likeKernel, ilike: likeKernel,
   coalesce: coalesceKernel, nullif: nullifKernel, greatest: extremumKernel, least: extremumKernel,
-  abs: absKernel, round: roundKernel, floor: floorKernel, ceil: ceilKernel, mod: modKernel, power: powerKernel,
+  abs: absKernel, round: roundKernel, trunc: truncKernel, floor: floorKernel, ceil: ceilKernel, mod: modKernel, power: powerKernel,
   sqrt: sqrtKernel,
   lower: lowerKernel, upper: upperKernel, length: lengthKernel, substring: substringKernel, trim: trimKernel,
   ltrim: trimKernel, rtrim: trimKernel, concat: concatKernel, '||': concatOpKernel, replace: replaceKernel,
@@ -130,7 +131,7 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>): CompiledExpr {
   const entry = KERNELS[expr.fn];
   if (entry === 'and' || entry === 'or') return compileLogic(entry, args, expr.type);
   const spec: KernelSpec = { fn: expr.fn, argTypes: args.map((a) => a.type), type: expr.type, args: expr.args };
-  const kernel: Kernel = entry(spec);
+  const kernel: Kernel = numericKernel(spec, entry) ?? entry(spec);
   return {
     type: expr.type,
     eval(input, ctx) {

@@ -42,8 +42,6 @@ export interface ColumnBuilder {
 type NumberReader = (bytes: Uint8Array, start: number, end: number) => number;
 
 const asFloat4: NumberReader = (b, s, e) => Math.fround(decimalAt(b, s, e));
-// NUMERIC, like its text parser, has no negative zero.
-const asNumeric: NumberReader = (b, s, e) => decimalAt(b, s, e) + 0;
 
 export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
   const t = field.type;
@@ -53,7 +51,6 @@ export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
     case 'int4': return new SmallNumberBuilder(t, new Int32Array(capacity), -2147483648, 2147483647, true, integerAt);
     case 'float4': return new SmallNumberBuilder(t, new Float32Array(capacity), -Infinity, Infinity, false, asFloat4);
     case 'float8': return new SmallNumberBuilder(t, new Float64Array(capacity), -Infinity, Infinity, false, decimalAt);
-    case 'numeric': return new SmallNumberBuilder(t, new Float64Array(capacity), -Infinity, Infinity, false, asNumeric);
     case 'date': return new SmallNumberBuilder(t, new Int32Array(capacity), -2147483648, 2147483647, true, fastDateAt);
     case 'int8':
     case 'timestamp':
@@ -62,6 +59,7 @@ export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
     case 'varchar':
     case 'jsonb':
     case 'unknown': return new StringBuilder(t, capacity);
+    case 'numeric':
     case 'interval': return new ValueBuilder(t, capacity);
   }
 }
@@ -161,7 +159,7 @@ class BoolBuilder extends TypedBuilder {
   }
 }
 
-/** int2, int4, date, float4, float8, numeric: one JavaScript number per row. */
+/** int2, int4, date, float4, float8: one JavaScript number per row. */
 class SmallNumberBuilder extends TypedBuilder {
   constructor(
     type: SqlType,
@@ -304,7 +302,7 @@ class StringBuilder implements ColumnBuilder {
   }
 }
 
-/** The rare types (interval): a canonical Value per row. */
+/** NUMERIC (its exact text) and the rare types (interval): a canonical Value per row. */
 class ValueBuilder implements ColumnBuilder {
   private readonly values: Value[];
 
@@ -315,6 +313,7 @@ class ValueBuilder implements ColumnBuilder {
   json(i: number, v: unknown): SetResult {
     if (typeof v === 'string') return this.text(i, v);
     if (v === null || v === undefined) return this.text(i, null);
+    if (typeof v === 'number' && this.type.name === 'numeric') return this.text(i, String(v));
     return wrongJsonValue(this.type, v);
   }
 

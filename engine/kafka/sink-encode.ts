@@ -41,7 +41,9 @@ function isoTimestamp(v: Exclude<Value, null>, type: SqlType, zone: boolean): st
 function jsonOf(type: SqlType): JsonOf {
   switch (type.name) {
     case 'bool': return (v) => (v ? 'true' : 'false');
-    case 'int2': case 'int4': case 'float4': case 'float8': case 'numeric': return jsonNumber;
+    case 'int2': case 'int4': case 'float4': case 'float8': return jsonNumber;
+    // NUMERIC's text is a JSON number as it is, every digit kept; NaN and infinities go as strings.
+    case 'numeric': return (v) => (/^-?\d/.test(String(v)) ? String(v) : JSON.stringify(String(v)));
     // Beyond 2^53 a JSON number loses digits in most JSON parsers (JavaScript's included): such values go as strings.
     case 'int8': return (v) => (typeof v !== 'bigint' ? jsonNumber(v) : v > MAX_SAFE || v < -MAX_SAFE ? `"${v}"` : v.toString());
     case 'jsonb': return (v) => String(v);

@@ -7,6 +7,7 @@ import { compareNumbers, compareStrings } from '../expr/kernels/compare';
 import { int64At, isWide } from '../expr/kernels/integer';
 import type { Interval, SqlType, Value } from '../types';
 import { MICROS_PER_DAY } from '../values/datetime';
+import { compareNumericText } from '../values/decimal';
 import type { ByteReader, ByteWriter } from './codec';
 
 export type Key = number | string;
@@ -62,6 +63,9 @@ const STR: KeyCodec = {
   compare: (a, b) => compareStrings(a as string, b as string),
 };
 
+/** NUMERIC: its canonical text, ordered by value (equal values of different scales stay apart: docs/sql.md). */
+const NUMERIC: KeyCodec = { ...STR, compare: (a, b) => compareNumericText(a as string, b as string) };
+
 const BOOL: KeyCodec = {
   key: (v, i) => (v as Extract<Vec, { kind: 'bool' }>).values[i],
   value: (k) => k === 1,
@@ -91,6 +95,7 @@ const INTERVAL: KeyCodec = {
 
 export function keyCodecFor(type: SqlType): KeyCodec {
   if (type.name === 'int8') return INT8;
+  if (type.name === 'numeric') return NUMERIC;
   switch (REPR[type.name]) {
     case 'num': return NUM;
     case 'str': return STR;

@@ -1,6 +1,6 @@
 // Numbers as PostgreSQL reads and prints them. float4/float8 print the shortest text that reads back to the same
-// value, switching to exponent form like PostgreSQL 12+ (Ryu with printf's %g thresholds). NUMERIC is carried as
-// a float64 inside Sluice (documented in docs/sql.md): it prints without exponent and without float noise.
+// value, switching to exponent form like PostgreSQL 12+ (Ryu with printf's %g thresholds). NUMERIC is exact and
+// lives in engine/values/decimal.ts.
 
 import { SqlError, SQLSTATE } from '../errors';
 
@@ -119,18 +119,6 @@ export function formatFloat4(n: number): string {
   return formatShortest(f, best.digits.replace(/0+$/, '') || '0', best.exp, 6);
 }
 
-/** NUMERIC text: exact digits for integers, otherwise 15 significant digits with trailing zeros trimmed. */
-export function formatNumeric(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (n === Infinity) return 'Infinity';
-  if (n === -Infinity) return '-Infinity';
-  if (n === 0) return '0';
-  if (Number.isInteger(n)) return BigInt(n).toString();
-  const { digits, exp } = decompose(n.toExponential(14));
-  const trimmed = digits.replace(/0+$/, '');
-  return (n < 0 ? '-' : '') + fixedFromDigits(trimmed, exp);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Input
 
@@ -205,18 +193,6 @@ function parseFloat(text: string, typeName: string, round: (n: number) => number
     throw new SqlError(SQLSTATE.numeric_value_out_of_range, `"${t}" is out of range for type ${typeName}`);
   }
   return n;
-}
-
-export function parseNumeric(text: string): number {
-  const t = text.trim();
-  const special = parseSpecialFloat(t);
-  if (special !== null && !/^[+-]?inf$/i.test(t)) return special;
-  if (!FLOAT_RE.test(t)) throw invalidSyntax('numeric', text);
-  const n = Number(t);
-  if (!Number.isFinite(n)) {
-    throw new SqlError(SQLSTATE.numeric_value_out_of_range, `value overflows numeric format`);
-  }
-  return n + 0;
 }
 
 /** PostgreSQL's boolean input: any prefix of true/false/yes/no, on/off (2+ letters), 1/0; case-insensitive. */

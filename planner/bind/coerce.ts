@@ -7,6 +7,7 @@ import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Literal } from '../../engine/plan';
 import { fitVarchar, formatValue, parseValue } from '../../engine/text';
 import { T, typeDisplayName, type SqlType, type TypeName, type Value } from '../../engine/types';
+import { numericText } from '../../engine/values/decimal';
 import type { LExpr } from '../logical/expr';
 
 const NUMERIC_RANK: Partial<Record<TypeName, number>> = { int2: 1, int4: 2, int8: 3, numeric: 4, float4: 5, float8: 6 };
@@ -113,7 +114,8 @@ export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = fals
       return { kind: 'literal', value: to.name === 'varchar' ? fitVarchar(text, to, explicit) : text, type: to };
     }
     if (isNumeric(from) && isNumeric(to) && canImplicit(from, to)) {
-      const v: Value = to.name === 'int8' ? BigInt(lit.value as number | bigint) : Number(lit.value);
+      const n = lit.value as number | bigint | string;
+      const v: Value = to.name === 'int8' ? BigInt(n) : to.name === 'numeric' ? numericText(n) : Number(n);
       return { kind: 'literal', value: v, type: to };
     }
   } catch (e) {

@@ -5,6 +5,7 @@
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Literal } from '../../engine/plan';
 import { T, typeDisplayName, type SqlType } from '../../engine/types';
+import { canonicalNumeric } from '../../engine/values/decimal';
 import { SLUICE_VERSION } from '../context';
 import { displayExpr, exprKey, type LExpr } from '../logical/expr';
 import type { LAggCall } from '../logical/nodes';
@@ -46,7 +47,7 @@ export function numberLiteral(text: string): Literal {
     if (big >= -BigInt(INT4_MAX) - 1n && big <= BigInt(INT4_MAX)) return lit(Number(text), T.int4);
     if (big >= -(2n ** 63n) && big < 2n ** 63n) return lit(big, T.int8);
   }
-  return lit(Number(text), T.numeric);
+  return lit(canonicalNumeric(text), T.numeric);
 }
 
 const BINDERS: { readonly [K in AstExpr['kind']]: Binder<K> } = {

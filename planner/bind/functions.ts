@@ -24,6 +24,7 @@ const unary = (fn: ScalarFn, types: TypeName[]): Signature[] => types.map((t) =>
 export const FUNCTIONS: Readonly<Record<string, readonly Signature[]>> = {
   abs: unary('abs', ['float8', 'float4', 'int8', 'int4', 'int2', 'numeric']),
   round: [sig('round', ['float8'], 'float8'), sig('round', ['numeric'], 'numeric'), sig('round', ['numeric', 'int4'], 'numeric')],
+  trunc: [sig('trunc', ['float8'], 'float8'), sig('trunc', ['numeric'], 'numeric'), sig('trunc', ['numeric', 'int4'], 'numeric')],
   floor: [sig('floor', ['float8'], 'float8'), sig('floor', ['numeric'], 'numeric')],
   ceil: [sig('ceil', ['float8'], 'float8'), sig('ceil', ['numeric'], 'numeric')],
   ceiling: [sig('ceil', ['float8'], 'float8'), sig('ceil', ['numeric'], 'numeric')],

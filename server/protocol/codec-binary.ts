@@ -4,7 +4,7 @@
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Interval, TypeName, Value } from '../../engine/types';
 import { decodeNumericText, encodeNumericText } from './numeric-binary';
-import { formatNumeric } from '../../engine/values/numbers';
+import { canonicalNumeric, numericText as engineNumericText } from '../../engine/values/decimal';
 
 /** Microseconds and days between 1970-01-01 and 2000-01-01. */
 const PG_EPOCH_MICROS = 946_684_800_000_000n;
@@ -34,9 +34,9 @@ function fixed(size: number, write: (b: Buffer) => void): Buffer {
 }
 
 function numericText(v: Value): string {
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'string') return /^-?\d+(\.\d*)?$|^NaN$|^-?Infinity$/.test(v) ? v : formatNumeric(Number(v));
-  return formatNumeric(asNumber(v));
+  if (typeof v === 'string') return /^-?\d+(\.\d*)?$|^NaN$|^-?Infinity$/.test(v) ? v : canonicalNumeric(v);
+  if (v === null || typeof v === 'boolean') throw new Error('expected a numeric value');
+  return engineNumericText(v);
 }
 
 const utf8 = (v: Value): Buffer => Buffer.from(String(v), 'utf8');
@@ -91,7 +91,7 @@ export const BINARY_DECODERS: Record<TypeName, (b: Buffer) => Value> = {
   int8: (b) => exactly(8, b).readBigInt64BE(0),
   float4: (b) => exactly(4, b).readFloatBE(0),
   float8: (b) => exactly(8, b).readDoubleBE(0),
-  numeric: (b) => Number(decodeNumericText(b)),
+  numeric: (b) => decodeNumericText(b),
   text: utf8Text,
   varchar: utf8Text,
   timestamp: (b) => exactly(8, b).readBigInt64BE(0) + PG_EPOCH_MICROS,

@@ -33,7 +33,7 @@ test('count, sum, avg with NULLs and retraction', () => {
     [agg('count_star', T.int8), 5, 2],
     [agg('count', T.int8, [x]), 4, 2],
     [agg('sum', T.int8, [x]), 9, 5],
-    [agg('avg', T.numeric, [x]), 2.25, 2.5],
+    [agg('avg', T.numeric, [x]), '2.2500000000000000', '2.5000000000000000'],
     [agg('min', T.int4, [x]), 1, 2],
     [agg('max', T.int4, [x]), 3, 3],
     [agg('count', T.int8, [x], true), 3, 2],

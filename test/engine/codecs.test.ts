@@ -54,7 +54,7 @@ const EVERY_TYPE: readonly { readonly field: Field; readonly value: Value }[] = 
   { field: { name: 'i8', type: T.int8, nullable: true }, value: -(1n << 62n) },
   { field: { name: 'f4', type: T.float4, nullable: true }, value: 0.5 },
   { field: { name: 'f8', type: T.float8, nullable: true }, value: 1e300 },
-  { field: { name: 'n', type: T.numeric, nullable: true }, value: 37.25 },
+  { field: { name: 'n', type: T.numeric, nullable: true }, value: '37.25' },
   { field: { name: 't', type: T.text, nullable: true }, value: 'żółw' },
   { field: { name: 'v', type: { name: 'varchar', length: 12 }, nullable: true }, value: 'short' },
   { field: { name: 'ts', type: T.timestamp, nullable: true }, value: 1_700_000_000_000_001n },

@@ -24,10 +24,10 @@ const schema: Schema = [
 ];
 
 const rows: Value[][] = [
-  [true, 1, 2, 9223372036854775807n, 1.5, 2.25, 3.5, 'héllo', 'abc', 1767261603000000n, -1n, 20000,
+  [true, 1, 2, 9223372036854775807n, 1.5, 2.25, '3.5', 'héllo', 'abc', 1767261603000000n, -1n, 20000,
     { months: 1, days: 2, micros: 3_000_001 }, '{"a": 1}'],
   [null, null, null, null, null, null, null, null, null, null, null, null, null, null],
-  [false, -3, -4, -9007199254740993n, -0.5, 1e300, 0, '', 'x', 0n, 1767261603123456n, -1,
+  [false, -3, -4, -9007199254740993n, -0.5, 1e300, '0', '', 'x', 0n, 1767261603123456n, -1,
     { months: -1, days: 0, micros: -10_000_000 }, '[]'],
 ];
 

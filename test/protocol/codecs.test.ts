@@ -115,7 +115,7 @@ describe('value encoders and parameter decoding', () => {
     assert.equal(decodeParam(null, 1, 23, 1), null);
     assert.equal(decodeParam(Buffer.from('01' + Buffer.from('{"b":2,"a":1}').toString('hex'), 'hex'), 1, 3802, 1), '{"a": 1, "b": 2}');
     assert.deepEqual(decodeParam(BINARY_ENCODERS.interval({ months: 1, days: 2, micros: 3 }), 1, 1186, 1), { months: 1, days: 2, micros: 3 });
-    assert.equal(decodeParam(encodeNumericText('-1.25'), 1, 1700, 1), -1.25);
+    assert.equal(decodeParam(encodeNumericText('-1.25'), 1, 1700, 1), '-1.25');
   });
 
   test('bad parameters: 22P02 for text, 22P03 for binary', () => {

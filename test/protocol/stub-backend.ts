@@ -24,7 +24,7 @@ export const TYPED_COLUMNS: readonly [TypeName, Value][] = [
   ['int8', 9007199254740993n],
   ['float4', 1.5],
   ['float8', -2.25],
-  ['numeric', 12345.678],
+  ['numeric', '12345.678'],
   ['text', 'héllo\twörld'],
   ['varchar', 'v'],
   ['date', 10958], // 2000-01-02

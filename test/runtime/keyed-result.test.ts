@@ -32,7 +32,7 @@ class Expected {
   }
 
   rows(): Value[][] {
-    return [...this.groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, g]) => [k, g.n, Number(g.sum)]);
+    return [...this.groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, g]) => [k, g.n, g.sum.toString()]);
   }
 }
 

@@ -1,9 +1,10 @@
 // Comparisons, IS DISTINCT FROM, IN, GREATEST / LEAST. Order: numbers numerically with NaN above everything (as
-// PostgreSQL), text by code unit (the "C" collation), false < true, intervals by their 30-day-month length;
-// integers exactly, to 64 bits.
+// PostgreSQL; NUMERIC by its exact decimal value), text by code unit (the "C" collation), false < true, intervals by
+// their 30-day-month length; integers exactly, to 64 bits.
 
 import { unionNulls, type NumVec, type Vec } from '../../columns/vec';
 import { MICROS_PER_DAY } from '../../values/datetime';
+import { compareNumericText } from '../../values/decimal';
 import { noKernel, type Kernel, type KernelSpec } from '../kernel';
 import { boolVec, bug, isIntType, VecWriter } from '../vecs';
 import { compareIntegersAt, isWide } from './integer';
@@ -28,7 +29,9 @@ export function compareAt(a: Vec, i: number, b: Vec, j: number): number {
     case 'num':
       if (isIntType(a.type) && isIntType(b.type)) return compareIntegersAt(a, i, b as NumVec, j);
       return compareNumbers(a.values[i], (b as typeof a).values[j]);
-    case 'str': return compareStrings(a.values[i], (b as typeof a).values[j]);
+    case 'str':
+      if (a.type.name === 'numeric') return compareNumericText(a.values[i], (b as typeof a).values[j]);
+      return compareStrings(a.values[i], (b as typeof a).values[j]);
     case 'bool': return a.values[i] - (b as typeof a).values[j];
     case 'interval': {
       const c = b as typeof a;
@@ -92,13 +95,13 @@ export function compareKernel(spec: KernelSpec): Kernel {
     if (a.kind === 'num' && b.kind === 'num') {
       numberCompare(op, a.values, b.values, out, n);
       if (a.exact !== undefined || b.exact !== undefined) retieWideIntegers(test, a, b, out, n);
-    } else if (a.kind === 'str' && b.kind === 'str') {
+    } else if (a.kind === 'str' && b.kind === 'str' && a.type.name !== 'numeric') {
       const x = a.values;
       const y = b.values;
       if (op === '=') for (let i = 0; i < n; i++) out[i] = x[i] === y[i] ? 1 : 0;
       else for (let i = 0; i < n; i++) out[i] = test(compareStrings(x[i], y[i])) ? 1 : 0;
     } else {
-      for (let i = 0; i < n; i++) out[i] = test(compareAt(a, i, b, i)) ? 1 : 0;
+      for (let i = 0; i < n; i++) out[i] = (nulls === null || nulls[i] === 0) && test(compareAt(a, i, b, i)) ? 1 : 0;
     }
     if (nulls !== null) for (let i = 0; i < n; i++) if (nulls[i] === 1) out[i] = 0;
     return boolVec(type, out, nulls);

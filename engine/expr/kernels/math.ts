@@ -61,6 +61,11 @@ export function roundKernel(spec: KernelSpec): Kernel {
   return unary(spec, isFloat ? rint : (x) => roundHalfAway(x));
 }
 
+/** trunc(float8): toward zero (numeric's trunc is in kernels/numeric.ts). */
+export function truncKernel(spec: KernelSpec): Kernel {
+  return unary(spec, Math.trunc);
+}
+
 export function floorKernel(spec: KernelSpec): Kernel {
   return unary(spec, (x) => Math.floor(x) + 0);
 }

@@ -1,0 +1,103 @@
+// NUMERIC is exact, and prints, rounds, divides, casts and aggregates as PostgreSQL 15 does: every statement here runs
+// through node-postgres against the real Sluice server and against a real PostgreSQL 15 started for the test, and
+// their text results must be identical. Without PostgreSQL's binaries the test fails (it never skips).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Client } from 'pg';
+import { findPgBin, startPgCluster, type PgCluster } from '../../bench/postgres/cluster';
+import { connectPg, startServer, type TestServer } from '../helpers/server';
+
+let pg: PgCluster;
+let sluice: TestServer;
+let pgc: Client;
+let slc: Client;
+
+before(async () => {
+  const bin = findPgBin();
+  if (!('dir' in bin)) throw new Error(`PostgreSQL 15 is needed for this test: ${bin.reason}`);
+  pg = await startPgCluster(bin.dir);
+  pgc = await pg.connect();
+  sluice = await startServer();
+  slc = await connectPg(sluice);
+});
+
+after(async () => {
+  await slc?.end();
+  await pgc?.end();
+  await sluice?.stop();
+  await pg?.stop();
+});
+
+/** Rows as PostgreSQL's text, or the error's SQLSTATE and message. */
+async function answer(c: Client, sql: string): Promise<unknown> {
+  try {
+    const r = await c.query({ text: sql, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
+    return { types: r.fields.map((f) => f.dataTypeID), rows: r.rows };
+  } catch (e) {
+    const err = e as { code?: string; message: string };
+    return { code: err.code, message: err.message };
+  }
+}
+
+async function same(sql: string): Promise<void> {
+  assert.deepEqual(await answer(slc, sql), await answer(pgc, sql), sql);
+}
+
+test('literals keep every digit and their scale', async () => {
+  for (const sql of [
+    'SELECT 12345678901234567.89::numeric',
+    'SELECT 0.1 + 0.2, 0.1 + 0.2 = 0.3',
+    'SELECT 1.50, -0.00, 1e21::numeric, 1.5e-3::numeric, \'  -12.3400 \'::numeric',
+    "SELECT 'NaN'::numeric, 'Infinity'::numeric, '-inf'::numeric",
+    "SELECT 'abc'::numeric",
+    'SELECT 99999999999999999999999999999999999999.123456789 * 10',
+  ]) await same(sql);
+});
+
+test('round, trunc, floor, ceil, abs and mod', async () => {
+  for (const sql of [
+    'SELECT round(0.0000001, 2), round(1e21::numeric, 2), round(2.5), round(-2.5), round(1234.5678, -2)',
+    'SELECT trunc(1.999, 2), trunc(-1.999), trunc(1234.5678, -2), trunc(2.7::float8)',
+    'SELECT floor(-1.5), ceil(-1.5), floor(1.5), ceil(1.000001), abs(-3.140)',
+    'SELECT mod(10.5, 3), -10.5 % 3, mod(7, 0.3)',
+    'SELECT 1 % 0.0',
+  ]) await same(sql);
+});
+
+test('arithmetic follows PostgreSQL result scales', async () => {
+  for (const sql of [
+    'SELECT 1.10 + 2.205, 1.10 - 2.205, 1.10 * 2.205, -(1.10)',
+    'SELECT 1 / 3.0, 10.0 / 4, 2 / 3::numeric, 1.000000 / 7, 123456789.0 / 0.001, 0.0001 / 3',
+    'SELECT 1::numeric / 0',
+    'SELECT 5 + 0.5, 2::bigint * 1.5, 9007199254740993::numeric + 1',
+  ]) await same(sql);
+});
+
+test('casts to and from NUMERIC', async () => {
+  for (const sql of [
+    'SELECT 2.5::int, (-2.5)::int, 1.49::smallint, 12345678901234.5::bigint',
+    'SELECT 1e10::numeric::int',
+    'SELECT 0.1::float8::numeric, 1e21::float8::numeric, (1/3::float8)::numeric, 0.1::real::numeric',
+    'SELECT 12345678901234567.89::numeric::float8, 1.5::numeric::text',
+  ]) await same(sql);
+});
+
+test('comparison, ordering and aggregates over a NUMERIC column', async () => {
+  const setup = [
+    'CREATE TABLE nums (id INT PRIMARY KEY, x NUMERIC, b BIGINT, i INT)',
+    "INSERT INTO nums VALUES (1, 10.5, 9007199254740993, 7), (2, 9.25, 9007199254740993, 8), (3, 12345678901234567.89, 1, 9), " +
+      '(4, NULL, NULL, NULL), (5, -0.001, -5, 1)',
+  ];
+  for (const sql of setup) {
+    await pgc.query(sql);
+    await slc.query(sql);
+  }
+  for (const sql of [
+    'SELECT id, x FROM nums WHERE x > 9.3 ORDER BY x',
+    'SELECT id FROM nums ORDER BY x DESC NULLS LAST, id',
+    'SELECT sum(x), avg(x), min(x), max(x), count(x) FROM nums',
+    'SELECT sum(b), avg(b), sum(i), avg(i) FROM nums',
+    'SELECT id % 2 AS g, sum(x), avg(i) FROM nums GROUP BY 1 ORDER BY 1',
+  ]) await same(sql);
+});
