@@ -18,7 +18,7 @@ import type { StateDelta } from '../state/chunks';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
 import { buildDag, type Dag } from '../dag';
-import { Pacer, slicesOf, yieldToLoop } from '../slices';
+import { Pacer, slicesOf } from '../slices';
 import type { PlanNode, SourceNode } from '../plan';
 import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
@@ -255,8 +255,9 @@ export class QueryRunner {
       const rowsIn = await this.feedInputs(ends, pacer);
       const output = await this.dag.endEpochPaced(pacer);
       // The end of an epoch is work too: the flush, the result's netting and the state and result chunks run in
-      // slices paced like the input, and other sessions get a turn between the steps that are one piece.
-      await yieldToLoop();
+      // slices paced like the input, and other sessions get a turn between the steps that are one piece once the
+      // turn has spent its budget (a one-row epoch fits in one turn).
+      await pacer.between();
       const late = this.late;
       const changes = this.collect(output);
       let delta: ResultDelta[] = [];
@@ -269,7 +270,7 @@ export class QueryRunner {
         AppendResult.check(changes);
         rowsOut = changes.data.numRows;
       }
-      await yieldToLoop();
+      await pacer.between();
       const epoch = this.stats.epoch + 1;
       const offsets: Record<number, bigint> = Object.fromEntries(ends);
       const stateChanges = await this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }, pacer);
