@@ -121,7 +121,8 @@ export class GroupCommit {
   /**
    * One atomic LevelDB write of the group's ops. Through a chained batch, each op handed straight to the native
    * batch: abstract-level's array form clones every op and resolves its encodings again, which measured 3-4 times the
-   * CPU (~70 against ~20 µs for an epoch's 8 ops) and was the largest cost of a one-row epoch.
+   * CPU (~70 against ~20 µs for an epoch's 8 ops) and was the largest cost of a one-row epoch. Keys and values go
+   * in as the database's own encodings, 'view' (open-db.ts).
    */
   private async write(group: readonly Submission[]): Promise<void> {
     const batch = this.db.batch();
