@@ -2,8 +2,13 @@
 // pull query would freeze every other session until it ends (a 1 M-row epoch kept `SELECT 1` waiting for seconds).
 // So long loops push their input in slices of at most SLICE_ROWS rows (RecordBatch.slice is zero-copy) and, between
 // slices, a Pacer gives the event loop back (a setImmediate macrotask, so sockets and timers run, not only
-// microtasks) once SLICE_BUDGET_MS of work has passed since the last yield. The Pacer is also where a statement's
-// cancellation is seen: a CancelRequest or a hang-up aborts the signal, and the next check throws 57014.
+// microtasks) once SLICE_BUDGET_MS of work has passed in the current turn of the loop. The Pacer is also where a
+// statement's cancellation is seen: a CancelRequest or a hang-up aborts the signal, and the next check throws 57014.
+//
+// The budget is the turn's, not one loop's: a thousand one-row epochs each well under the budget may run one after
+// another in the same turn (the epoch gate hands its place over through a microtask), and only the time since the
+// turn began tells when that chain must give the loop back. Measuring per turn also spares a tiny epoch the fixed
+// yields it used to take, so it runs in one turn instead of three.
 
 import type { ChangeBatch } from './batch';
 import { SqlError, SQLSTATE } from './errors';
@@ -12,7 +17,7 @@ import { SqlError, SQLSTATE } from './errors';
 export const SLICE_ROWS = 16_384;
 
 /** Work between two yields to the event loop, in milliseconds. */
-const SLICE_BUDGET_MS = 5;
+export const SLICE_BUDGET_MS = 5;
 
 /** `batch` cut into consecutive slices of at most `rows` rows (views, no copies), weights cut alike. */
 export function* slicesOf(batch: ChangeBatch, rows: number = SLICE_ROWS): Generator<ChangeBatch> {
@@ -32,18 +37,38 @@ export function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Paces a long loop: `between()` after each slice of work yields once the budget is spent, and sees cancellation. */
-export class Pacer {
-  private since = performance.now();
+/**
+ * When the current turn of the event loop began, as near as paced work can tell: the first check in a turn notes the
+ * time and sets a timer that forgets it. The timer runs in the next turn's timers phase, before its I/O callbacks
+ * and immediates (the work that yielded to get there), once a millisecond has passed, which it always has when the
+ * turn ran long enough to yield; a turn shorter than that may leave its time to the next one, off by under that
+ * millisecond and the wait between.
+ */
+let turnBegan: number | null = null;
 
+function forgetTurn(): void {
+  turnBegan = null;
+}
+
+/** Milliseconds of paced work in the current turn of the event loop. */
+function turnElapsed(): number {
+  const now = performance.now();
+  if (turnBegan === null) {
+    turnBegan = now;
+    setTimeout(forgetTurn, 0).unref();
+  }
+  return now - turnBegan;
+}
+
+/** Paces a long loop: `between()` after each slice of work yields once the turn's budget is spent, and sees cancellation. */
+export class Pacer {
   /** `signal`: the statement's, aborted by a CancelRequest or a hang-up; none for work no client can cancel. */
   constructor(private readonly signal?: AbortSignal) {}
 
   async between(): Promise<void> {
     this.throwIfCanceled();
-    if (performance.now() - this.since < SLICE_BUDGET_MS) return;
+    if (turnElapsed() < SLICE_BUDGET_MS) return;
     await yieldToLoop();
-    this.since = performance.now();
     this.throwIfCanceled();
   }
 

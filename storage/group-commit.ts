@@ -94,17 +94,10 @@ export class GroupCommit {
       take++;
     }
     const group = this.queue.splice(0, take);
-    const ops: WriteOp[] = [];
-    let sync = false;
-    for (const s of group) {
-      for (const op of s.ops) ops.push(op);
-      sync ||= s.sync;
-    }
     this.writing = true;
     try {
-      if (ops.length > 0) await this.db.batch(ops as WriteOp[], { sync, keyEncoding: 'view', valueEncoding: 'view' });
+      await this.write(group);
       this.writeCount++;
-      for (const op of ops) if (op.type === 'put') this.putCount++;
     } catch (e) {
       this.failure = new StorageError('io', `writing to the data directory ${this.where} failed`, e,
         'The server must restart; everything acknowledged before this error is durable.');
@@ -123,5 +116,39 @@ export class GroupCommit {
     }
     this.writing = false;
     await this.writeNext();
+  }
+
+  /**
+   * One atomic LevelDB write of the group's ops. Through a chained batch, each op handed straight to the native
+   * batch: abstract-level's array form clones every op and resolves its encodings again, which measured 3-4 times the
+   * CPU (~70 against ~20 µs for an epoch's 8 ops) and was the largest cost of a one-row epoch. Keys and values go
+   * in as the database's own encodings, 'view' (open-db.ts).
+   */
+  private async write(group: readonly Submission[]): Promise<void> {
+    const batch = this.db.batch();
+    let sync = false;
+    let puts = 0;
+    try {
+      for (const s of group) {
+        for (const op of s.ops) {
+          if (op.type === 'put') {
+            batch.put(op.key, op.value);
+            puts++;
+          } else {
+            batch.del(op.key);
+          }
+        }
+        sync ||= s.sync;
+      }
+    } catch (e) {
+      await batch.close();
+      throw e;
+    }
+    if (batch.length === 0) {
+      await batch.close();
+      return;
+    }
+    await batch.write({ sync });
+    this.putCount += puts;
   }
 }

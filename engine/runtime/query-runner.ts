@@ -10,7 +10,7 @@
 
 import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
-import { concatBatches } from '../columns';
+import { batchFromData, concatBatches } from '../columns';
 import type { Schema } from '../types';
 import { SqlError, SQLSTATE, toSqlError } from '../errors';
 import type { DeadLetter, EpochCommit, Offsets } from '../../storage';
@@ -18,8 +18,8 @@ import type { StateDelta } from '../state/chunks';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
 import { buildDag, type Dag } from '../dag';
-import { Pacer, slicesOf, yieldToLoop } from '../slices';
-import type { PlanNode } from '../plan';
+import { Pacer, slicesOf } from '../slices';
+import type { PlanNode, SourceNode } from '../plan';
 import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
@@ -255,8 +255,9 @@ export class QueryRunner {
       const rowsIn = await this.feedInputs(ends, pacer);
       const output = await this.dag.endEpochPaced(pacer);
       // The end of an epoch is work too: the flush, the result's netting and the state and result chunks run in
-      // slices paced like the input, and other sessions get a turn between the steps that are one piece.
-      await yieldToLoop();
+      // slices paced like the input, and other sessions get a turn between the steps that are one piece once the
+      // turn has spent its budget (a one-row epoch fits in one turn).
+      await pacer.between();
       const late = this.late;
       const changes = this.collect(output);
       let delta: ResultDelta[] = [];
@@ -269,7 +270,7 @@ export class QueryRunner {
         AppendResult.check(changes);
         rowsOut = changes.data.numRows;
       }
-      await yieldToLoop();
+      await pacer.between();
       const epoch = this.stats.epoch + 1;
       const offsets: Record<number, bigint> = Object.fromEntries(ends);
       const stateChanges = await this.stateChanges(epoch, { rowsIn, rowsOut, lateRows: late.length }, pacer);
@@ -370,7 +371,7 @@ export class QueryRunner {
       for await (const batch of this.inputLogs.changes(id, from, to)) {
         rows += batch.data.numRows;
         for (const slice of slicesOf(batch)) {
-          for (const source of targets) source.push(project(slice, source.node.columns));
+          for (const source of targets) source.push(project(slice, source.node));
           await pacer.between();
         }
       }
@@ -405,11 +406,16 @@ export class QueryRunner {
   }
 }
 
-/** Keeps the columns an input reads, in its order. */
-function project(batch: ChangeBatch, columns: readonly number[]): ChangeBatch {
+/**
+ * Keeps the columns a source reads, in its order, as a batch of the source's own schema object. Arrow's selectAt
+ * would build a new schema for every batch (most of the cost of feeding a one-row epoch); the column data is shared.
+ */
+function project(batch: ChangeBatch, source: SourceNode): ChangeBatch {
+  const { columns } = source;
   const all = batch.data.schema.fields.length;
   if (columns.length === all && columns.every((c, i) => c === i)) return batch;
-  return { data: batch.data.selectAt([...columns]), diffs: batch.diffs };
+  const children = batch.data.data.children;
+  return { data: batchFromData(source.schema, columns.map((c) => children[c]), batch.data.numRows), diffs: batch.diffs };
 }
 
 /** The result's chunks as storage's result rows, named by their chunk names. */

@@ -10,7 +10,7 @@ import { batchFromRows, rowsFromBatch } from '../../engine/columns';
 import { buildDag } from '../../engine/dag';
 import type { LateRow } from '../../engine/operators/operator';
 import type { AggregateNode, SourceNode, WindowNode } from '../../engine/plan';
-import { slicesOf } from '../../engine/slices';
+import { Pacer, SLICE_BUDGET_MS, slicesOf } from '../../engine/slices';
 import type { Value } from '../../engine/types';
 import { agg, col, multiset, rng, schemaOf, T } from './helpers';
 
@@ -69,4 +69,46 @@ test('a DAG fed slices emits what it emits fed the whole batch, late rows includ
   assert.ok(whole.late.length > 0, 'some rows are late');
   assert.ok(whole.out.every((o) => o.length > 0), 'every epoch emits');
   assert.deepEqual(sliced, whole);
+});
+
+/** Keeps the CPU busy for `ms` milliseconds, as a slice of real work would. */
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+/** Resolves in a fresh turn of the event loop, once any earlier paced turn has been forgotten. */
+const freshTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+
+test('a few quick paced steps run in one turn of the event loop', async () => {
+  await freshTurn();
+  let turned = false;
+  setImmediate(() => (turned = true));
+  const pacer = new Pacer();
+  for (let step = 0; step < 3; step++) await pacer.between();
+  assert.equal(turned, false, 'no yield within the budget');
+});
+
+test('many small pieces chained in one turn give the loop back once the turn has spent its budget', async () => {
+  // As a thousand one-row epochs behind the epoch gate: each its own Pacer, each handing over through a microtask,
+  // each far under the budget; only the turn's time shows when the chain must yield.
+  await freshTurn();
+  const runs: number[][] = [[]]; // the check times of each run of pieces between two yields
+  for (let piece = 0; piece < 60; piece++) {
+    const pacer = new Pacer();
+    busy(0.5);
+    runs.at(-1)!.push(performance.now());
+    // An immediate set before the check runs first if the check yields (immediates run in order).
+    let yielded = false;
+    const probe = setImmediate(() => (yielded = true));
+    await pacer.between();
+    clearImmediate(probe);
+    if (yielded) runs.push([]);
+  }
+  assert.ok(runs.length > 1, 'the chain yielded');
+  for (const run of runs) {
+    // Every check but the one that yielded saw the turn within its budget, measured from the turn's first check.
+    const kept = run.slice(0, -1);
+    if (kept.length > 0) assert.ok(kept.at(-1)! - run[0] < SLICE_BUDGET_MS, `a run went on past the budget: ${run.length} pieces`);
+  }
 });
