@@ -10,6 +10,15 @@ import type { Schema, SqlType } from './types';
 
 export type ObjectKind = 'stream' | 'table' | 'query' | 'sink';
 
+/**
+ * RETURNING: expressions over the written rows (index = the target's column position), evaluated over the rows an
+ * INSERT wrote, the new rows of an UPDATE or the rows a DELETE removed.
+ */
+export interface Returning {
+  readonly exprs: readonly Expr[];
+  readonly schema: Schema;
+}
+
 export type Statement =
   /** A pull query. `plan.schema` is the result's columns. */
   | { readonly kind: 'select'; readonly plan: PlanNode; readonly paramTypes: readonly SqlType[] }
@@ -37,6 +46,7 @@ export type Statement =
     /** The target's columns, in order (what `source` produces). */
     readonly columns: readonly string[];
     readonly source: PlanNode;
+    readonly returning: Returning | null;
     readonly paramTypes: readonly SqlType[];
   }
   /** COPY target FROM STDIN: `columns` are indexes into the target's columns, in the order the data has them. */
@@ -68,9 +78,16 @@ export type Statement =
     readonly table: string;
     readonly assignments: readonly { readonly column: number; readonly value: Expr }[];
     readonly predicate: Expr | null;
+    readonly returning: Returning | null;
     readonly paramTypes: readonly SqlType[];
   }
-  | { readonly kind: 'delete'; readonly table: string; readonly predicate: Expr | null; readonly paramTypes: readonly SqlType[] }
+  | {
+    readonly kind: 'delete';
+    readonly table: string;
+    readonly predicate: Expr | null;
+    readonly returning: Returning | null;
+    readonly paramTypes: readonly SqlType[];
+  }
   /** SUBSCRIBE TO a stream, table or continuous query: its changes, epoch by epoch, until canceled. */
   | {
     readonly kind: 'subscribe';

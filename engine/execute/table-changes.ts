@@ -8,13 +8,14 @@ import { BatchColumns, compileExpr, type EvalContext } from '../expr';
 import type { Expr } from '../plan';
 import type { Schema, Value } from '../types';
 import { command, type Execution, type ExecutionResult, type Of } from './execution';
+import { returningRows } from './returning';
 import { refuseInBlock } from './transaction';
 
 export async function update(s: Of<'update'>, x: Execution): Promise<ExecutionResult> {
   refuseInBlock(x.transaction, 'UPDATE');
   const table = x.runtime.writableTable(s.table);
   const schema = table.def.columns;
-  const n = await table.modify((rows) => {
+  const change = await table.modify((rows) => {
     const matching = matchingRows(rows, schema, s.predicate, x);
     if (matching.length === 0) return { deletes: [], inserts: [] };
     const view = new BatchColumns(batchFromRows(schema, matching), schema);
@@ -25,14 +26,17 @@ export async function update(s: Of<'update'>, x: Execution): Promise<ExecutionRe
     }
     return { deletes: matching, inserts: updated };
   });
-  return command(`UPDATE ${n}`);
+  if (s.returning === null) return command(`UPDATE ${change.inserts.length}`);
+  return returningRows('UPDATE', s.returning, schema, change.inserts, x);
 }
 
 export async function deleteRows(s: Of<'delete'>, x: Execution): Promise<ExecutionResult> {
   refuseInBlock(x.transaction, 'DELETE');
   const table = x.runtime.writableTable(s.table);
-  const n = await table.modify((rows) => ({ deletes: matchingRows(rows, table.def.columns, s.predicate, x), inserts: [] }));
-  return command(`DELETE ${n}`);
+  const schema = table.def.columns;
+  const change = await table.modify((rows) => ({ deletes: matchingRows(rows, schema, s.predicate, x), inserts: [] }));
+  if (s.returning === null) return command(`DELETE ${change.deletes.length}`);
+  return returningRows('DELETE', s.returning, schema, change.deletes, x);
 }
 
 function evalContext(x: Execution): EvalContext {

@@ -109,9 +109,9 @@ export class TableState {
 
   /**
    * UPDATE / DELETE: `change` sees the current rows and returns which of them (the same objects) to delete and what
-   * to insert; a new primary key that collides with a row that stays gets 23505.
+   * to insert; a new primary key that collides with a row that stays gets 23505. Resolves with the change made.
    */
-  modify(change: (rows: readonly (readonly Value[])[]) => TableChange): Promise<number> {
+  modify(change: (rows: readonly (readonly Value[])[]) => TableChange): Promise<TableChange> {
     return this.exclusive(async () => {
       const storedByValues = new Map([...this.rows.values()].map((r) => [r.values, r]));
       const c = change([...storedByValues.keys()]);
@@ -125,7 +125,7 @@ export class TableState {
         remaining.add(key);
       }
       await this.write(deletes, inserts);
-      return Math.max(c.deletes.length, c.inserts.length);
+      return c;
     });
   }
 

@@ -87,6 +87,9 @@ export interface SelectCore {
   readonly pos: number;
 }
 
+/** A RETURNING list: a select list over the target's rows; null without RETURNING. */
+export type Returning = readonly SelectItem[] | null;
+
 export type SelectItem =
   | { readonly kind: 'star'; readonly qualifier: string | null; readonly pos: number }
   | { readonly kind: 'expr'; readonly expr: AstExpr; readonly alias: string | null; readonly pos: number };
@@ -185,15 +188,28 @@ export type StatementAst =
   | { readonly kind: 'show'; readonly objectKind: ObjectKindAst }
   | { readonly kind: 'explain'; readonly query: Query }
   | { readonly kind: 'explain_query'; readonly name: Name }
-  | { readonly kind: 'insert'; readonly table: Name; readonly columns: readonly Name[] | null; readonly source: Query }
+  | {
+    readonly kind: 'insert';
+    readonly table: Name;
+    readonly columns: readonly Name[] | null;
+    readonly source: Query;
+    readonly returning: Returning;
+  }
   | {
     readonly kind: 'update';
     readonly table: Name;
     readonly alias: string | null;
     readonly assignments: readonly { readonly column: Name; readonly value: AstExpr }[];
     readonly where: AstExpr | null;
+    readonly returning: Returning;
   }
-  | { readonly kind: 'delete'; readonly table: Name; readonly alias: string | null; readonly where: AstExpr | null }
+  | {
+    readonly kind: 'delete';
+    readonly table: Name;
+    readonly alias: string | null;
+    readonly where: AstExpr | null;
+    readonly returning: Returning;
+  }
   | {
     readonly kind: 'copy_from';
     readonly table: Name;

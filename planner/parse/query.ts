@@ -120,6 +120,14 @@ function parseSelectCore(c: Cursor): SelectCore {
   return { kind: 'select', distinct, items, from, where, groupBy, having, pos };
 }
 
+/** RETURNING and its select list, if the statement has one. */
+export function parseReturning(c: Cursor): readonly SelectItem[] | null {
+  if (!c.acceptWord('returning')) return null;
+  const items: SelectItem[] = [];
+  do items.push(parseSelectItem(c)); while (c.acceptOp(','));
+  return items;
+}
+
 function parseSelectItem(c: Cursor): SelectItem {
   const t = c.peek();
   if (c.acceptOp('*')) return { kind: 'star', qualifier: null, pos: t.start };

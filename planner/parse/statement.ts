@@ -10,7 +10,7 @@ import type { Token } from './lexer';
 import { parseExpr } from './expr';
 import { parseCopy } from './copy';
 import { name, nameList } from './names';
-import { parseQuery, startsQuery } from './query';
+import { parseQuery, parseReturning, startsQuery } from './query';
 import { parseType } from './types';
 
 /** `tokens`: the tokens of `text` (offsets relative to it) when the caller has lexed it already. */
@@ -244,8 +244,8 @@ function parseInsert(c: Cursor): StatementAst {
   const columns = nameList(c);
   if (c.isWord('default')) throw unsupported('DEFAULT VALUES is not supported', c.peek().start);
   const source = parseQuery(c);
-  if (c.isWord('returning') || c.isWord('on')) throw unsupported(`${c.peek().value.toUpperCase()} is not supported`, c.peek().start);
-  return { kind: 'insert', table, columns, source };
+  if (c.isWord('on')) throw unsupported('ON CONFLICT is not supported', c.peek().start);
+  return { kind: 'insert', table, columns, source, returning: parseReturning(c) };
 }
 
 function tableAlias(c: Cursor): string | null {
@@ -270,8 +270,7 @@ function parseUpdate(c: Cursor): StatementAst {
   } while (c.acceptOp(','));
   if (c.isWord('from')) throw unsupported('UPDATE ... FROM is not supported', c.peek().start);
   const where = c.acceptWord('where') ? parseExpr(c) : null;
-  if (c.isWord('returning')) throw unsupported('RETURNING is not supported', c.peek().start);
-  return { kind: 'update', table, alias, assignments, where };
+  return { kind: 'update', table, alias, assignments, where, returning: parseReturning(c) };
 }
 
 function parseDelete(c: Cursor): StatementAst {
@@ -280,8 +279,7 @@ function parseDelete(c: Cursor): StatementAst {
   const alias = tableAlias(c);
   if (c.isWord('using')) throw unsupported('DELETE ... USING is not supported', c.peek().start);
   const where = c.acceptWord('where') ? parseExpr(c) : null;
-  if (c.isWord('returning')) throw unsupported('RETURNING is not supported', c.peek().start);
-  return { kind: 'delete', table, alias, where };
+  return { kind: 'delete', table, alias, where, returning: parseReturning(c) };
 }
 
 /** SUBSCRIBE [TO] name [WITH (option = value, ...)]; the options are checked when planned. */
