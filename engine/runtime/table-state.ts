@@ -1,19 +1,23 @@
 // A table's current rows, held in memory by key and made durable through storage: every change is one log entry
 // (deletes and inserts, so continuous queries over the table see updates as -old +new) written atomically with the
 // rows-by-key it changes. A row's key is its primary key; a table without one is a multiset, as in PostgreSQL, and
-// each of its rows is keyed by a hidden row id instead (never shown, never reused). Writes to one table are serialized so a key check and its write cannot interleave with
-// another statement's; INSERTs commit through commit.ts (with other relations' writes of the same transaction)
-// holding this lock.
+// each of its rows is keyed by a hidden row id instead (never shown, never reused). Writes to one table are
+// serialized so a key check and its write cannot interleave with another statement's; INSERTs, and the drafts of
+// a transaction block's UPDATEs and DELETEs (table-draft.ts), commit through commit.ts (with other relations'
+// writes of the same transaction) holding this lock.
 
 import type { TableDef } from '../catalog';
 import { batchFromRows } from '../columns';
 import { SqlError, SQLSTATE } from '../errors';
 import type { Value } from '../types';
-import type { DeadLetter, RowPut, SourcePositions } from '../../storage';
+import type { DeadLetter, RelationAppend, RowPut, SourcePositions } from '../../storage';
 import type { RelationStore } from '../catalog';
 import { encodeChangeBatch } from '../codecs/change-batch';
 import { decodeTuple, encodeTuple } from '../codecs/tuple';
 import { rowKey } from './result-set';
+import { concurrentUpdate, TableDraft, type RowKeyer, type StoredRow, type TableChange } from './table-draft';
+
+export type { TableChange } from './table-draft';
 
 /** Where a source-fed table's change leaves its source, written atomically with the change. */
 export interface SourceProgress {
@@ -21,23 +25,22 @@ export interface SourceProgress {
   readonly deadLetters: readonly DeadLetter[];
 }
 
-export interface TableChange {
-  readonly deletes: readonly (readonly Value[])[];
-  readonly inserts: readonly (readonly Value[])[];
+/** A change encoded for storage, and what makes it the table's rows once it is durable. */
+interface EncodedChange {
+  readonly entry: Uint8Array;
+  readonly rowPuts: RowPut[];
+  readonly rowDeletes: Uint8Array[];
+  readonly apply: () => void;
 }
 
-/** A row as the table holds it: its values and the key storage files it under (see the top of the file). */
-interface StoredRow {
-  readonly key: readonly Value[];
-  readonly values: readonly Value[];
-}
-
-export class TableState {
+export class TableState implements RowKeyer {
   /** By `rowKey(key)`. */
   private readonly rows = new Map<string, StoredRow>();
   private readonly keyColumns: readonly number[];
   /** The next hidden row id of a table without a primary key. */
   private nextRowId = 1n;
+  /** Moves with every change of the rows, so a draft knows whether the rows it started from are still the table's. */
+  private version = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly id: number, readonly def: TableDef, private readonly store: RelationStore) {
@@ -81,6 +84,7 @@ export class TableState {
       rowPuts: stored.map(rowPut),
       apply: () => {
         for (const r of stored) this.rows.set(rowKey(r.key), r);
+        this.version++;
       },
     };
   }
@@ -113,24 +117,38 @@ export class TableState {
    */
   modify(change: (rows: readonly (readonly Value[])[]) => TableChange): Promise<TableChange> {
     return this.exclusive(async () => {
-      const storedByValues = new Map([...this.rows.values()].map((r) => [r.values, r]));
-      const c = change([...storedByValues.keys()]);
-      const deletes = c.deletes.map((values) => storedByValues.get(values)!);
-      const inserts = c.inserts.map((row) => this.newRow(row));
-      const remaining = new Set(this.rows.keys());
-      for (const r of deletes) remaining.delete(rowKey(r.key));
-      for (const r of inserts) {
-        const key = rowKey(r.key);
-        if (remaining.has(key)) throw this.duplicate(r.values);
-        remaining.add(key);
-      }
+      const draft = this.draft();
+      const c = draft.modify(change);
+      const { deletes, inserts } = draft.net();
       await this.write(deletes, inserts);
       return c;
     });
   }
 
+  /** A working copy of the rows as they are now, for a transaction block's UPDATEs and DELETEs (table-draft.ts). */
+  draft(): TableDraft {
+    return new TableDraft(this.rows, this.version, this);
+  }
+
+  /**
+   * A block's draft as one relation's share of its COMMIT, the caller holding the table exclusively; 40001 if the
+   * table changed after the draft was taken (the block's statements saw rows that are no longer there).
+   */
+  prepareDraft(draft: TableDraft): { append: RelationAppend; apply: () => void } {
+    if (draft.baseVersion !== this.version) throw concurrentUpdate(this.def.name);
+    const { deletes, inserts } = draft.net();
+    const c = this.encodeChange(deletes, inserts);
+    return { append: { relationId: this.id, entry: c.entry, rowPuts: c.rowPuts, rowDeletes: c.rowDeletes }, apply: c.apply };
+  }
+
   private async write(deletes: readonly StoredRow[], inserts: readonly StoredRow[], source?: SourceProgress): Promise<void> {
     if (deletes.length === 0 && inserts.length === 0) return;
+    const c = this.encodeChange(deletes, inserts);
+    await this.store.appendTableChanges(this.id, c.entry, c.rowPuts, c.rowDeletes, source?.positions, source?.deadLetters);
+    c.apply();
+  }
+
+  private encodeChange(deletes: readonly StoredRow[], inserts: readonly StoredRow[]): EncodedChange {
     const all = [...deletes, ...inserts].map((r) => r.values);
     const diffs = new Int32Array(all.length).fill(1);
     diffs.fill(-1, 0, deletes.length);
@@ -138,15 +156,16 @@ export class TableState {
     // A row whose key is written again is replaced by the put, not deleted.
     const insertedKeys = new Set(inserts.map((r) => rowKey(r.key)));
     const deletedOnly = deletes.filter((r) => !insertedKeys.has(rowKey(r.key)));
-    await this.store.appendTableChanges(
-      this.id,
-      encodeChangeBatch({ data, diffs: deletes.length ? diffs : null }),
-      inserts.map(rowPut),
-      deletedOnly.map((r) => encodeTuple(r.key)),
-      source?.positions, source?.deadLetters,
-    );
-    for (const r of deletedOnly) this.rows.delete(rowKey(r.key));
-    for (const r of inserts) this.rows.set(rowKey(r.key), r);
+    return {
+      entry: encodeChangeBatch({ data, diffs: deletes.length ? diffs : null }),
+      rowPuts: inserts.map(rowPut),
+      rowDeletes: deletedOnly.map((r) => encodeTuple(r.key)),
+      apply: () => {
+        for (const r of deletedOnly) this.rows.delete(rowKey(r.key));
+        for (const r of inserts) this.rows.set(rowKey(r.key), r);
+        this.version++;
+      },
+    };
   }
 
   /** Runs `work` as the table's only writer, after the writes before it (whether they succeeded or not). */
@@ -156,12 +175,12 @@ export class TableState {
     return next;
   }
 
-  private get hasPrimaryKey(): boolean {
+  get hasPrimaryKey(): boolean {
     return this.keyColumns.length > 0;
   }
 
   /** A row about to be written: keyed by its primary key, or by the next hidden row id. */
-  private newRow(values: readonly Value[]): StoredRow {
+  newRow(values: readonly Value[]): StoredRow {
     return { key: this.hasPrimaryKey ? this.keyValues(values) : [this.nextRowId++], values };
   }
 
@@ -173,7 +192,7 @@ export class TableState {
     return rowKey(this.keyValues(row));
   }
 
-  private duplicate(row: readonly Value[]): SqlError {
+  duplicate(row: readonly Value[]): SqlError {
     const names = this.def.primaryKey.join(', ');
     const values = this.keyValues(row).map((v) => String(v)).join(', ');
     return new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${this.def.name}_pkey"`, {
