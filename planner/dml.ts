@@ -13,8 +13,8 @@ import type { LExpr } from './logical/expr';
 import type { LField, LogicalNode } from './logical/nodes';
 import { optimize } from './logical/optimize';
 import { Lowering, lowerPlan } from './lower';
-import type { Name, Returning as ReturningAst, StatementAst } from './parse/ast';
-import type { Returning, Statement } from '../engine/statement';
+import type { Name, OnConflictAst, Returning as ReturningAst, StatementAst } from './parse/ast';
+import type { OnConflict, Returning, Statement } from '../engine/statement';
 import { figureName } from './bind/names';
 
 type Of<K extends StatementAst['kind']> = Extract<StatementAst, { kind: K }>;
@@ -23,12 +23,15 @@ interface Target {
   readonly name: string;
   readonly kind: 'stream' | 'table';
   readonly columns: readonly Field[];
+  /** A table's primary key columns; none for a stream or a table without one. */
+  readonly primaryKey: readonly string[];
 }
 
 function target(name: Name, state: BindState, verb: string, tablesOnly: boolean): Target {
   const def = state.catalog.relation(name.name);
   if (def === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name.name}" does not exist`, { position: name.pos + 1 });
-  if (def.kind === 'table' || (def.kind === 'stream' && !tablesOnly)) return { name: def.name, kind: def.kind, columns: def.columns };
+  if (def.kind === 'table') return { name: def.name, kind: def.kind, columns: def.columns, primaryKey: def.primaryKey };
+  if (def.kind === 'stream' && !tablesOnly) return { name: def.name, kind: def.kind, columns: def.columns, primaryKey: [] };
   const what = def.kind === 'query' ? 'continuous query' : def.kind;
   throw new SqlError(SQLSTATE.wrong_object_type, `cannot ${verb} ${what} "${def.name}"`, {
     position: name.pos + 1,
@@ -85,13 +88,52 @@ export function planInsert(s: Of<'insert'>, state: BindState): Statement {
     const refs: LExpr[] = source.fields.map((f) => ({ kind: 'column', id: f.id, type: f.type, name: f.name }));
     node = { kind: 'project', input: source, exprs: fill(refs, refs.map(() => s.source.pos)), fields };
   }
+  const onConflict = s.onConflict === null ? null : bindOnConflict(s.onConflict, t, state);
   const returning = bindReturning(s.returning, t, null, state);
   const params = state.params.types;
   return {
     kind: 'insert', target: t.name, targetKind: t.kind, columns: t.columns.map((c) => c.name),
-    source: lowerPlan(optimize(node), params), returning: returning?.lower(new Lowering(params)) ?? null,
+    source: lowerPlan(optimize(node), params), onConflict: onConflict?.(new Lowering(params)) ?? null,
+    returning: returning?.lower(new Lowering(params)) ?? null,
     paramTypes: finalParams(params),
   };
+}
+
+/**
+ * ON CONFLICT: the conflict target must be the table's primary key (Sluice's only unique constraint); DO UPDATE's
+ * expressions see the existing row under the table's name and the proposed one as EXCLUDED.
+ */
+function bindOnConflict(
+  s: OnConflictAst, t: Target, state: BindState,
+): ((lowering: Lowering) => OnConflict) | null {
+  const key = t.primaryKey;
+  const noConstraint = () => new SqlError(SQLSTATE.invalid_column_reference,
+    'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+  if (s.target !== null) {
+    const names = new Set(s.target.map((n) => n.name));
+    if (key.length === 0 || names.size !== key.length || !key.every((k) => names.has(k))) throw noConstraint();
+  }
+  if (s.action.kind === 'nothing') return key.length === 0 ? null : () => ({ action: 'nothing' });
+  if (s.target === null) {
+    throw new SqlError(SQLSTATE.syntax_error, 'ON CONFLICT DO UPDATE requires inference specification or constraint name', {
+      position: s.pos + 1, hint: 'For example, ON CONFLICT (column_name).',
+    });
+  }
+  const existing = tableScope(t, null, state);
+  const excluded = tableScope(t, 'excluded', state);
+  const ids = [...existing.ids, ...excluded.ids];
+  const env: ExprEnv = { state, scope: existing.scope.concat(excluded.scope), aggs: null, clause: 'UPDATE' };
+  const assignments = s.action.assignments.map((a) => {
+    const column = columnIndexes(t, [a.column])[0];
+    return { column, value: assignTo(bindExpr(a.value, env), t.columns[column], a.value.pos, state.params) };
+  });
+  const where = s.action.where;
+  const boundWhere = where === null ? null : requireBool(bindExpr(where, { ...env, clause: 'WHERE' }), 'WHERE', where.pos, state.params);
+  return (lowering) => ({
+    action: 'update',
+    assignments: assignments.map((a) => ({ column: a.column, value: lowering.expr(a.value, ids) })),
+    where: boundWhere === null ? null : lowering.expr(boundWhere, ids),
+  });
 }
 
 /**

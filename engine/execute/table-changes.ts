@@ -38,7 +38,7 @@ export async function deleteRows(s: Of<'delete'>, x: Execution): Promise<Executi
 }
 
 /** The change made now, or inside a block to the block's draft of the table. */
-async function modify(
+export async function modify(
   table: TableState, x: Execution, change: (rows: readonly (readonly Value[])[]) => TableChange,
 ): Promise<TableChange> {
   return x.transaction === null ? table.modify(change) : x.transaction.draftOf(table).modify(change);

@@ -27,7 +27,7 @@ export class Transaction {
   hold(relation: string, batch: RecordBatch): number {
     const draft = this.drafts.get(relation);
     if (draft !== undefined) {
-      draft.insert(this.runtime.checkDraftRows(relation, batch));
+      draft.insert(this.runtime.checkedRows(relation, batch));
     } else {
       this.runtime.checkWrite(relation, batch);
       this.writes.push({ relation, batch });

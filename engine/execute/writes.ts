@@ -8,6 +8,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { CopyDecoder } from '../ingest';
 import { batchFromRows, rowsFromBatch } from '../columns/rows';
 import { returningRows } from './returning';
+import { insertOnConflict } from './upsert';
 import type { StreamDef, TableDef } from '../catalog';
 import { valuesRows } from '../operators/values';
 import type { PlanNode } from '../plan';
@@ -29,6 +30,7 @@ async function writeAll(x: Execution, relation: string, batches: readonly Record
 
 export async function insert(s: Of<'insert'>, x: Execution): Promise<ExecutionResult> {
   const batch = await sourceBatch(s.source, x);
+  if (s.onConflict !== null) return insertOnConflict(s, s.onConflict, batch, x);
   const n = await write(x, s.target, batch);
   if (s.returning === null) return command(`INSERT 0 ${n}`);
   // The write resolved the target as a stream or a table: its declared columns are the batch's.

@@ -276,10 +276,10 @@ export class Runtime {
   }
 
   /**
-   * Rows for a table the block holds a draft of (Transaction): checked to fit it, then as Values for the draft,
-   * which checks their keys against the block's own view of the table.
+   * Rows for a table that go into a draft of it (a block's, an INSERT ... ON CONFLICT's): checked to fit it, then
+   * as Values for the draft, which checks their keys against its own view of the table.
    */
-  checkDraftRows(name: string, batch: RecordBatch): Value[][] {
+  checkedRows(name: string, batch: RecordBatch): Value[][] {
     const { def } = this.writeTarget(name);
     checkBatch(def, batch);
     return rowsFromBatch(batch, def.columns);

@@ -87,6 +87,20 @@ export interface SelectCore {
   readonly pos: number;
 }
 
+/** ON CONFLICT [(columns)] DO NOTHING | DO UPDATE SET ... [WHERE ...]. */
+export interface OnConflictAst {
+  /** The conflict target's columns; null when none was given (DO NOTHING only). */
+  readonly target: readonly Name[] | null;
+  readonly action:
+    | { readonly kind: 'nothing' }
+    | {
+      readonly kind: 'update';
+      readonly assignments: readonly { readonly column: Name; readonly value: AstExpr }[];
+      readonly where: AstExpr | null;
+    };
+  readonly pos: number;
+}
+
 /** A RETURNING list: a select list over the target's rows; null without RETURNING. */
 export type Returning = readonly SelectItem[] | null;
 
@@ -193,6 +207,7 @@ export type StatementAst =
     readonly table: Name;
     readonly columns: readonly Name[] | null;
     readonly source: Query;
+    readonly onConflict: OnConflictAst | null;
     readonly returning: Returning;
   }
   | {
