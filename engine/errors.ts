@@ -52,6 +52,8 @@ export const SQLSTATE = {
   cannot_connect_now: '57P03',
   object_not_in_prerequisite_state: '55000',
   cant_change_runtime_param: '55P02',
+  serialization_failure: '40001',
+  cardinality_violation: '21000',
   active_sql_transaction: '25001',
   no_active_sql_transaction: '25P01',
   protocol_violation: '08P01',

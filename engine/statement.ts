@@ -10,6 +10,28 @@ import type { Schema, SqlType } from './types';
 
 export type ObjectKind = 'stream' | 'table' | 'query' | 'sink';
 
+/**
+ * INSERT ... ON CONFLICT on the table's primary key: a row whose key exists is skipped, or updates the existing
+ * row. DO UPDATE's expressions read the existing row's columns, then EXCLUDED's (the row proposed for insertion):
+ * index i < n is the existing row's column i, n + i EXCLUDED's.
+ */
+export type OnConflict =
+  | { readonly action: 'nothing' }
+  | {
+    readonly action: 'update';
+    readonly assignments: readonly { readonly column: number; readonly value: Expr }[];
+    readonly where: Expr | null;
+  };
+
+/**
+ * RETURNING: expressions over the written rows (index = the target's column position), evaluated over the rows an
+ * INSERT wrote, the new rows of an UPDATE or the rows a DELETE removed.
+ */
+export interface Returning {
+  readonly exprs: readonly Expr[];
+  readonly schema: Schema;
+}
+
 export type Statement =
   /** A pull query. `plan.schema` is the result's columns. */
   | { readonly kind: 'select'; readonly plan: PlanNode; readonly paramTypes: readonly SqlType[] }
@@ -37,6 +59,9 @@ export type Statement =
     /** The target's columns, in order (what `source` produces). */
     readonly columns: readonly string[];
     readonly source: PlanNode;
+    /** Into a table with a primary key only. */
+    readonly onConflict: OnConflict | null;
+    readonly returning: Returning | null;
     readonly paramTypes: readonly SqlType[];
   }
   /** COPY target FROM STDIN: `columns` are indexes into the target's columns, in the order the data has them. */
@@ -68,9 +93,16 @@ export type Statement =
     readonly table: string;
     readonly assignments: readonly { readonly column: number; readonly value: Expr }[];
     readonly predicate: Expr | null;
+    readonly returning: Returning | null;
     readonly paramTypes: readonly SqlType[];
   }
-  | { readonly kind: 'delete'; readonly table: string; readonly predicate: Expr | null; readonly paramTypes: readonly SqlType[] }
+  | {
+    readonly kind: 'delete';
+    readonly table: string;
+    readonly predicate: Expr | null;
+    readonly returning: Returning | null;
+    readonly paramTypes: readonly SqlType[];
+  }
   /** SUBSCRIBE TO a stream, table or continuous query: its changes, epoch by epoch, until canceled. */
   | {
     readonly kind: 'subscribe';

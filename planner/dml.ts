@@ -2,7 +2,6 @@
 // column types as PostgreSQL's assignment rules allow.
 
 import { SqlError, SQLSTATE } from '../engine/errors';
-import type { Expr } from '../engine/plan';
 import { T, type Field, type SqlType } from '../engine/types';
 import { assignTo, castTo } from './bind/coerce';
 import { bindExpr, type ExprEnv } from './bind/expr';
@@ -14,8 +13,9 @@ import type { LExpr } from './logical/expr';
 import type { LField, LogicalNode } from './logical/nodes';
 import { optimize } from './logical/optimize';
 import { Lowering, lowerPlan } from './lower';
-import type { Name, StatementAst } from './parse/ast';
-import type { Statement } from '../engine/statement';
+import type { Name, OnConflictAst, Returning as ReturningAst, StatementAst } from './parse/ast';
+import type { OnConflict, Returning, Statement } from '../engine/statement';
+import { figureName } from './bind/names';
 
 type Of<K extends StatementAst['kind']> = Extract<StatementAst, { kind: K }>;
 
@@ -23,12 +23,15 @@ interface Target {
   readonly name: string;
   readonly kind: 'stream' | 'table';
   readonly columns: readonly Field[];
+  /** A table's primary key columns; none for a stream or a table without one. */
+  readonly primaryKey: readonly string[];
 }
 
 function target(name: Name, state: BindState, verb: string, tablesOnly: boolean): Target {
   const def = state.catalog.relation(name.name);
   if (def === undefined) throw new SqlError(SQLSTATE.undefined_table, `relation "${name.name}" does not exist`, { position: name.pos + 1 });
-  if (def.kind === 'table' || (def.kind === 'stream' && !tablesOnly)) return { name: def.name, kind: def.kind, columns: def.columns };
+  if (def.kind === 'table') return { name: def.name, kind: def.kind, columns: def.columns, primaryKey: def.primaryKey };
+  if (def.kind === 'stream' && !tablesOnly) return { name: def.name, kind: def.kind, columns: def.columns, primaryKey: [] };
   const what = def.kind === 'query' ? 'continuous query' : def.kind;
   throw new SqlError(SQLSTATE.wrong_object_type, `cannot ${verb} ${what} "${def.name}"`, {
     position: name.pos + 1,
@@ -85,11 +88,52 @@ export function planInsert(s: Of<'insert'>, state: BindState): Statement {
     const refs: LExpr[] = source.fields.map((f) => ({ kind: 'column', id: f.id, type: f.type, name: f.name }));
     node = { kind: 'project', input: source, exprs: fill(refs, refs.map(() => s.source.pos)), fields };
   }
+  const onConflict = s.onConflict === null ? null : bindOnConflict(s.onConflict, t, state);
+  const returning = bindReturning(s.returning, t, null, state);
   const params = state.params.types;
   return {
     kind: 'insert', target: t.name, targetKind: t.kind, columns: t.columns.map((c) => c.name),
-    source: lowerPlan(optimize(node), params), paramTypes: finalParams(params),
+    source: lowerPlan(optimize(node), params), onConflict: onConflict?.(new Lowering(params)) ?? null,
+    returning: returning?.lower(new Lowering(params)) ?? null,
+    paramTypes: finalParams(params),
   };
+}
+
+/**
+ * ON CONFLICT: the conflict target must be the table's primary key (Sluice's only unique constraint); DO UPDATE's
+ * expressions see the existing row under the table's name and the proposed one as EXCLUDED.
+ */
+function bindOnConflict(
+  s: OnConflictAst, t: Target, state: BindState,
+): ((lowering: Lowering) => OnConflict) | null {
+  const key = t.primaryKey;
+  const noConstraint = () => new SqlError(SQLSTATE.invalid_column_reference,
+    'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+  if (s.target !== null) {
+    const names = new Set(s.target.map((n) => n.name));
+    if (key.length === 0 || names.size !== key.length || !key.every((k) => names.has(k))) throw noConstraint();
+  }
+  if (s.action.kind === 'nothing') return key.length === 0 ? null : () => ({ action: 'nothing' });
+  if (s.target === null) {
+    throw new SqlError(SQLSTATE.syntax_error, 'ON CONFLICT DO UPDATE requires inference specification or constraint name', {
+      position: s.pos + 1, hint: 'For example, ON CONFLICT (column_name).',
+    });
+  }
+  const existing = tableScope(t, null, state);
+  const excluded = tableScope(t, 'excluded', state);
+  const ids = [...existing.ids, ...excluded.ids];
+  const env: ExprEnv = { state, scope: existing.scope.concat(excluded.scope), aggs: null, clause: 'UPDATE' };
+  const assignments = s.action.assignments.map((a) => {
+    const column = columnIndexes(t, [a.column])[0];
+    return { column, value: assignTo(bindExpr(a.value, env), t.columns[column], a.value.pos, state.params) };
+  });
+  const where = s.action.where;
+  const boundWhere = where === null ? null : requireBool(bindExpr(where, { ...env, clause: 'WHERE' }), 'WHERE', where.pos, state.params);
+  return (lowering) => ({
+    action: 'update',
+    assignments: assignments.map((a) => ({ column: a.column, value: lowering.expr(a.value, ids) })),
+    where: boundWhere === null ? null : lowering.expr(boundWhere, ids),
+  });
 }
 
 /**
@@ -115,15 +159,35 @@ export function finalParams(types: readonly (SqlType | undefined)[]): SqlType[] 
   return Array.from(types, (t) => (t === undefined || t.name === 'unknown' ? T.text : t));
 }
 
+/** A bound RETURNING list, lowered once every parameter of the statement is typed. */
+interface BoundReturning {
+  lower(lowering: Lowering): Returning;
+}
+
+/** RETURNING's select list over the target's columns (`*` is all of them), named as a SELECT names its columns. */
+function bindReturning(items: ReturningAst, t: Target, alias: string | null, state: BindState): BoundReturning | null {
+  if (items === null) return null;
+  const { scope, ids } = tableScope(t, alias, state);
+  const env: ExprEnv = { state, scope, aggs: null, clause: 'RETURNING' };
+  const outputs = items.flatMap((item) => {
+    if (item.kind === 'star') {
+      return scope.star(item.qualifier, item.pos).map((c): { expr: LExpr; name: string } =>
+        ({ expr: { kind: 'column', id: c.id, type: c.type, name: c.name }, name: c.name }));
+    }
+    return [{ expr: bindExpr(item.expr, env), name: item.alias ?? figureName(item.expr) }];
+  });
+  return {
+    lower: (lowering) => ({
+      exprs: outputs.map((o) => lowering.expr(o.expr, ids)),
+      schema: outputs.map((o) => ({ name: o.name, type: o.expr.type, nullable: true })),
+    }),
+  };
+}
+
 /** The table's columns as a scope; lowering against it makes expressions index the table's columns. */
 function tableScope(t: Target, alias: string | null, state: BindState): { scope: Scope; ids: number[] } {
   const fields: LField[] = t.columns.map((c) => ({ id: state.nextId(), name: c.name, type: c.type, nullable: c.nullable }));
   return { scope: Scope.ofFields(alias ?? t.name, fields), ids: fields.map((f) => f.id) };
-}
-
-function predicate(where: Of<'update'>['where'], env: ExprEnv, lowering: Lowering, ids: number[]): Expr | null {
-  if (where === null) return null;
-  return lowering.expr(requireBool(bindExpr(where, { ...env, clause: 'WHERE' }), 'WHERE', where.pos, env.state.params), ids);
 }
 
 export function planUpdate(s: Of<'update'>, state: BindState): Statement {
@@ -144,12 +208,14 @@ export function planUpdate(s: Of<'update'>, state: BindState): Statement {
   const where = s.where;
   // Bind WHERE before lowering so that parameters it types are known to every expression.
   const boundWhere = where === null ? null : requireBool(bindExpr(where, { ...env, clause: 'WHERE' }), 'WHERE', where.pos, state.params);
+  const returning = bindReturning(s.returning, t, s.alias, state);
   const lowering = new Lowering(state.params.types);
   return {
     kind: 'update',
     table: t.name,
     assignments: bound.map((b) => ({ column: b.column, value: lowering.expr(b.value, ids) })),
     predicate: boundWhere === null ? null : lowering.expr(boundWhere, ids),
+    returning: returning?.lower(lowering) ?? null,
     paramTypes: finalParams(state.params.types),
   };
 }
@@ -158,9 +224,16 @@ export function planDelete(s: Of<'delete'>, state: BindState): Statement {
   const t = target(s.table, state, 'delete from', true);
   const { scope, ids } = tableScope(t, s.alias, state);
   const env: ExprEnv = { state, scope, aggs: null, clause: 'WHERE' };
+  const boundWhere = s.where === null ? null : requireBool(bindExpr(s.where, env), 'WHERE', s.where.pos, state.params);
+  const returning = bindReturning(s.returning, t, s.alias, state);
   const lowering = new Lowering(state.params.types);
-  const p = predicate(s.where, env, lowering, ids);
-  return { kind: 'delete', table: t.name, predicate: p, paramTypes: finalParams(state.params.types) };
+  return {
+    kind: 'delete',
+    table: t.name,
+    predicate: boundWhere === null ? null : lowering.expr(boundWhere, ids),
+    returning: returning?.lower(lowering) ?? null,
+    paramTypes: finalParams(state.params.types),
+  };
 }
 
 export function planCopyFrom(s: Of<'copy_from'>, state: BindState): Statement {

@@ -9,6 +9,7 @@ import { splitStatements, type StatementText } from '../planner/split';
 import { planContinuousSelect } from '../planner/plan';
 import type { PlannerCatalog } from '../planner/context';
 import { prepareSessionStatement } from './session/statements';
+import { serverSetting } from './session/settings';
 import { CatalogMirror } from './pgcompat/catalog-mirror';
 import { Store } from '../storage';
 import { Runtime } from '../engine/runtime/runtime';
@@ -97,7 +98,7 @@ async function startQueries(runtime: Runtime, catalog: PlannerCatalog, log: Logg
   for (const def of dependencyOrder(queries)) {
     try {
       const planned = planContinuousSelect(def.select, def.emit, catalog, {
-        paramTypes: [], user: 'sluice', database: 'sluice', now: () => new Date(),
+        paramTypes: [], user: 'sluice', database: 'sluice', now: () => new Date(), serverSetting,
       });
       await runtime.startQuery(def, planned.plan);
     } catch (e) {

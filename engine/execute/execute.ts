@@ -44,6 +44,7 @@ export function resultSchema(s: Statement): Schema | null {
     case 'show_objects': return SHOW_SCHEMA;
     // COPY describes as NoData, as in PostgreSQL: its columns come in CopyOutResponse.
     case 'subscribe': return s.output === 'rows' ? s.schema : null;
+    case 'insert': case 'update': case 'delete': return s.returning?.schema ?? null;
     default: return null;
   }
 }

@@ -1,6 +1,6 @@
 // UPDATE and DELETE: the table's matching rows found by evaluating the predicate over them as a batch, the new
-// values computed the same way; the table applies the change (deletes and inserts) as one log entry. Neither can run
-// inside a transaction block (transaction.ts says why).
+// values computed the same way; the table applies the change (deletes and inserts) as one log entry, or inside a
+// transaction block the block's working copy of the table takes it until COMMIT (transaction.ts).
 
 import { batchFromRows } from '../columns';
 import { valueAt } from '../columns/vec';
@@ -8,13 +8,13 @@ import { BatchColumns, compileExpr, type EvalContext } from '../expr';
 import type { Expr } from '../plan';
 import type { Schema, Value } from '../types';
 import { command, type Execution, type ExecutionResult, type Of } from './execution';
-import { refuseInBlock } from './transaction';
+import { returningRows } from './returning';
+import type { TableChange, TableState } from '../runtime/table-state';
 
 export async function update(s: Of<'update'>, x: Execution): Promise<ExecutionResult> {
-  refuseInBlock(x.transaction, 'UPDATE');
   const table = x.runtime.writableTable(s.table);
   const schema = table.def.columns;
-  const n = await table.modify((rows) => {
+  const change = await modify(table, x, (rows) => {
     const matching = matchingRows(rows, schema, s.predicate, x);
     if (matching.length === 0) return { deletes: [], inserts: [] };
     const view = new BatchColumns(batchFromRows(schema, matching), schema);
@@ -25,14 +25,23 @@ export async function update(s: Of<'update'>, x: Execution): Promise<ExecutionRe
     }
     return { deletes: matching, inserts: updated };
   });
-  return command(`UPDATE ${n}`);
+  if (s.returning === null) return command(`UPDATE ${change.inserts.length}`);
+  return returningRows('UPDATE', s.returning, schema, change.inserts, x);
 }
 
 export async function deleteRows(s: Of<'delete'>, x: Execution): Promise<ExecutionResult> {
-  refuseInBlock(x.transaction, 'DELETE');
   const table = x.runtime.writableTable(s.table);
-  const n = await table.modify((rows) => ({ deletes: matchingRows(rows, table.def.columns, s.predicate, x), inserts: [] }));
-  return command(`DELETE ${n}`);
+  const schema = table.def.columns;
+  const change = await modify(table, x, (rows) => ({ deletes: matchingRows(rows, schema, s.predicate, x), inserts: [] }));
+  if (s.returning === null) return command(`DELETE ${change.deletes.length}`);
+  return returningRows('DELETE', s.returning, schema, change.deletes, x);
+}
+
+/** The change made now, or inside a block to the block's draft of the table. */
+export async function modify(
+  table: TableState, x: Execution, change: (rows: readonly (readonly Value[])[]) => TableChange,
+): Promise<TableChange> {
+  return x.transaction === null ? table.modify(change) : x.transaction.draftOf(table).modify(change);
 }
 
 function evalContext(x: Execution): EvalContext {

@@ -6,7 +6,10 @@
 
 import type { RecordBatch } from 'apache-arrow';
 import { CopyDecoder } from '../ingest';
-import { batchFromRows } from '../columns/rows';
+import { batchFromRows, rowsFromBatch } from '../columns/rows';
+import { returningRows } from './returning';
+import { insertOnConflict } from './upsert';
+import type { StreamDef, TableDef } from '../catalog';
 import { valuesRows } from '../operators/values';
 import type { PlanNode } from '../plan';
 import { SqlError, SQLSTATE } from '../errors';
@@ -26,8 +29,13 @@ async function writeAll(x: Execution, relation: string, batches: readonly Record
 }
 
 export async function insert(s: Of<'insert'>, x: Execution): Promise<ExecutionResult> {
-  const n = await write(x, s.target, await sourceBatch(s.source, x));
-  return command(`INSERT 0 ${n}`);
+  const batch = await sourceBatch(s.source, x);
+  if (s.onConflict !== null) return insertOnConflict(s, s.onConflict, batch, x);
+  const n = await write(x, s.target, batch);
+  if (s.returning === null) return command(`INSERT 0 ${n}`);
+  // The write resolved the target as a stream or a table: its declared columns are the batch's.
+  const schema = (x.runtime.def(s.target) as StreamDef | TableDef).columns;
+  return returningRows('INSERT 0', s.returning, schema, rowsFromBatch(batch, schema), x);
 }
 
 /**

@@ -13,6 +13,7 @@ import { encodeChangeBatch } from '../codecs/change-batch';
 import type { CommitFault } from './commit-fault';
 import { checkBatch } from './row-checks';
 import type { TableState } from './table-state';
+import type { TableDraft } from './table-draft';
 
 /** Rows for one stream or table: a batch of its declared columns, in order, of their Arrow types. */
 export interface RelationWrite {
@@ -26,6 +27,12 @@ export interface WriteTarget {
   readonly def: StreamDef | TableDef;
   /** The table's rows; null for a stream. */
   readonly table: TableState | null;
+}
+
+/** A transaction block's working copy of a table it ran UPDATE or DELETE on (table-draft.ts). */
+export interface DraftWrite {
+  readonly relation: string;
+  readonly draft: TableDraft;
 }
 
 export interface CommitContext {
@@ -42,19 +49,31 @@ interface CheckedWrite {
   readonly rows: Value[][] | null;
 }
 
-export async function commitWrites(ctx: CommitContext, writes: readonly RelationWrite[]): Promise<void> {
+/**
+ * `drafts` hold the tables a block updated or deleted from, with the rows it inserted into them; `writes` never
+ * name one of those tables.
+ */
+export async function commitWrites(
+  ctx: CommitContext, writes: readonly RelationWrite[], drafts: readonly DraftWrite[] = [],
+): Promise<void> {
   const checked: CheckedWrite[] = writes.filter((w) => w.batch.numRows > 0).map((w) => {
     const target = ctx.target(w.relation);
     checkBatch(target.def, w.batch);
     return { target, batch: w.batch, rows: target.table === null ? null : rowsFromBatch(w.batch, target.def.columns) };
   });
-  if (checked.length === 0) return;
-  const tables = [...new Set(checked.flatMap((w) => (w.target.table === null ? [] : [w.target.table])))];
-  await exclusively(tables, async () => {
-    for (const t of tables) t.checkNewKeys(checked.flatMap((w) => (w.target.table === t ? w.rows! : [])));
+  const drafted = drafts.map((d) => ({ table: ctx.target(d.relation).table!, draft: d.draft }));
+  if (checked.length === 0 && drafted.length === 0) return;
+  const inserted = [...new Set(checked.flatMap((w) => (w.target.table === null ? [] : [w.target.table])))];
+  await exclusively([...inserted, ...drafted.map((d) => d.table)], async () => {
+    for (const t of inserted) t.checkNewKeys(checked.flatMap((w) => (w.target.table === t ? w.rows! : [])));
     const arrival = BigInt(Date.now()) * 1000n;
     const appends: RelationAppend[] = [];
     const afterDurable: (() => void)[] = [];
+    for (const { table, draft } of drafted) {
+      const prepared = table.prepareDraft(draft);
+      appends.push(prepared.append);
+      afterDurable.push(prepared.apply);
+    }
     for (const { target: { id, def, table }, batch, rows } of checked) {
       if (table === null) {
         appends.push({ relationId: id, entry: encodeStreamEntry(def as StreamDef, batch, arrival) });

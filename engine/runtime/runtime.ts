@@ -17,7 +17,7 @@ import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { TableState } from './table-state';
 import { checkBatch } from './row-checks';
-import { type CommitContext, commitWrites, type RelationWrite, type WriteTarget } from './commit';
+import { type CommitContext, commitWrites, type DraftWrite, type RelationWrite, type WriteTarget } from './commit';
 import { CommitFault } from './commit-fault';
 import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
@@ -252,8 +252,8 @@ export class Runtime {
    * Makes rows durable in streams and tables (one statement's, or a transaction block's) in one atomic write, after
    * checking all of them (commit.ts). Resolves once they are on disk.
    */
-  commitWrites(writes: readonly RelationWrite[]): Promise<void> {
-    return commitWrites(this.commitContext(), writes);
+  commitWrites(writes: readonly RelationWrite[], drafts: readonly DraftWrite[] = []): Promise<void> {
+    return commitWrites(this.commitContext(), writes, drafts);
   }
 
   /** A COPY into a stream that stages its batches as they come and commits them at the end (staged-write.ts). */
@@ -273,6 +273,16 @@ export class Runtime {
     const { def, table } = this.writeTarget(name);
     checkBatch(def, batch);
     table?.checkNewKeys(rowsFromBatch(batch, def.columns));
+  }
+
+  /**
+   * Rows for a table that go into a draft of it (a block's, an INSERT ... ON CONFLICT's): checked to fit it, then
+   * as Values for the draft, which checks their keys against its own view of the table.
+   */
+  checkedRows(name: string, batch: RecordBatch): Value[][] {
+    const { def } = this.writeTarget(name);
+    checkBatch(def, batch);
+    return rowsFromBatch(batch, def.columns);
   }
 
   /** A stream or table that statements may insert into. */

@@ -1,18 +1,23 @@
-// A table's current rows, held in memory by primary key and made durable through storage: every change is one log
-// entry (deletes and inserts, so continuous queries over the table see updates as -old +new) written atomically with
-// the rows-by-key it changes. Writes to one table are serialized so a key check and its write cannot interleave with
-// another statement's; INSERTs commit through commit.ts (with other relations' writes of the same transaction)
-// holding this lock.
+// A table's current rows, held in memory by key and made durable through storage: every change is one log entry
+// (deletes and inserts, so continuous queries over the table see updates as -old +new) written atomically with the
+// rows-by-key it changes. A row's key is its primary key; a table without one is a multiset, as in PostgreSQL, and
+// each of its rows is keyed by a hidden row id instead (never shown, never reused). Writes to one table are
+// serialized so a key check and its write cannot interleave with another statement's; INSERTs, and the drafts of
+// a transaction block's UPDATEs and DELETEs (table-draft.ts), commit through commit.ts (with other relations'
+// writes of the same transaction) holding this lock.
 
 import type { TableDef } from '../catalog';
 import { batchFromRows } from '../columns';
 import { SqlError, SQLSTATE } from '../errors';
 import type { Value } from '../types';
-import type { DeadLetter, RowPut, SourcePositions } from '../../storage';
+import type { DeadLetter, RelationAppend, RowPut, SourcePositions } from '../../storage';
 import type { RelationStore } from '../catalog';
 import { encodeChangeBatch } from '../codecs/change-batch';
 import { decodeTuple, encodeTuple } from '../codecs/tuple';
 import { rowKey } from './result-set';
+import { concurrentUpdate, TableDraft, type RowKeyer, type StoredRow, type TableChange } from './table-draft';
+
+export type { TableChange } from './table-draft';
 
 /** Where a source-fed table's change leaves its source, written atomically with the change. */
 export interface SourceProgress {
@@ -20,14 +25,22 @@ export interface SourceProgress {
   readonly deadLetters: readonly DeadLetter[];
 }
 
-export interface TableChange {
-  readonly deletes: readonly (readonly Value[])[];
-  readonly inserts: readonly (readonly Value[])[];
+/** A change encoded for storage, and what makes it the table's rows once it is durable. */
+interface EncodedChange {
+  readonly entry: Uint8Array;
+  readonly rowPuts: RowPut[];
+  readonly rowDeletes: Uint8Array[];
+  readonly apply: () => void;
 }
 
-export class TableState {
-  private readonly rows = new Map<string, readonly Value[]>();
+export class TableState implements RowKeyer {
+  /** By `rowKey(key)`. */
+  private readonly rows = new Map<string, StoredRow>();
   private readonly keyColumns: readonly number[];
+  /** The next hidden row id of a table without a primary key. */
+  private nextRowId = 1n;
+  /** Moves with every change of the rows, so a draft knows whether the rows it started from are still the table's. */
+  private version = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly id: number, readonly def: TableDef, private readonly store: RelationStore) {
@@ -36,21 +49,23 @@ export class TableState {
 
   async load(): Promise<void> {
     for (const r of await this.store.readTableRows(this.id)) {
-      const row = decodeTuple(r.row);
-      this.rows.set(this.keyOf(row), row);
+      const key = decodeTuple(r.key);
+      if (!this.hasPrimaryKey && typeof key[0] === 'bigint' && key[0] >= this.nextRowId) this.nextRowId = key[0] + 1n;
+      this.rows.set(rowKey(key), { key, values: decodeTuple(r.row) });
     }
   }
 
   snapshot(): Value[][] {
-    return [...this.rows.values()].map((r) => [...r]);
+    return [...this.rows.values()].map((r) => [...r.values]);
   }
 
   get size(): number {
     return this.rows.size;
   }
 
-  /** Throws 23505 if a key of `rows` exists in the table or twice in `rows`. */
+  /** Throws 23505 if a primary key of `rows` exists in the table or twice in `rows`. */
   checkNewKeys(rows: readonly (readonly Value[])[]): void {
+    if (!this.hasPrimaryKey) return;
     const seen = new Set<string>();
     for (const row of rows) {
       const key = this.keyOf(row);
@@ -64,10 +79,12 @@ export class TableState {
    * primary key. The caller holds the table exclusively and calls `apply` once the write is durable.
    */
   prepareInserts(rows: readonly (readonly Value[])[]): { rowPuts: RowPut[]; apply: () => void } {
+    const stored = rows.map((row) => this.newRow(row));
     return {
-      rowPuts: rows.map((row) => ({ key: encodeTuple(this.keyValues(row)), row: encodeTuple(row) })),
+      rowPuts: stored.map(rowPut),
       apply: () => {
-        for (const row of rows) this.rows.set(this.keyOf(row), row);
+        for (const r of stored) this.rows.set(rowKey(r.key), r);
+        this.version++;
       },
     };
   }
@@ -81,7 +98,7 @@ export class TableState {
     rows: readonly (readonly Value[])[], deleteKeys: readonly (readonly Value[])[] = [], source?: SourceProgress,
   ): Promise<void> {
     return this.exclusive(async () => {
-      const deletes: (readonly Value[])[] = [];
+      const deletes: StoredRow[] = [];
       for (const row of [...rows, ...deleteKeys]) {
         const old = this.rows.get(this.keyOf(row));
         if (old) deletes.push(old);
@@ -90,46 +107,65 @@ export class TableState {
         if (source) await this.store.appendSourceBatch(this.id, null, source.positions, source.deadLetters);
         return;
       }
-      await this.write({ deletes, inserts: rows }, source);
+      await this.write(deletes, rows.map((row) => this.newRow(row)), source);
     });
   }
 
   /**
-   * UPDATE / DELETE: `change` sees the current rows and returns which to delete and what to insert; a new key that
-   * collides with a row that stays gets 23505.
+   * UPDATE / DELETE: `change` sees the current rows and returns which of them (the same objects) to delete and what
+   * to insert; a new primary key that collides with a row that stays gets 23505. Resolves with the change made.
    */
-  modify(change: (rows: readonly (readonly Value[])[]) => TableChange): Promise<number> {
+  modify(change: (rows: readonly (readonly Value[])[]) => TableChange): Promise<TableChange> {
     return this.exclusive(async () => {
-      const c = change([...this.rows.values()]);
-      const remaining = new Set(this.rows.keys());
-      for (const row of c.deletes) remaining.delete(this.keyOf(row));
-      for (const row of c.inserts) {
-        const key = this.keyOf(row);
-        if (remaining.has(key)) throw this.duplicate(row);
-        remaining.add(key);
-      }
-      await this.write(c);
-      return Math.max(c.deletes.length, c.inserts.length);
+      const draft = this.draft();
+      const c = draft.modify(change);
+      const { deletes, inserts } = draft.net();
+      await this.write(deletes, inserts);
+      return c;
     });
   }
 
-  private async write(c: TableChange, source?: SourceProgress): Promise<void> {
-    if (c.deletes.length === 0 && c.inserts.length === 0) return;
-    const all = [...c.deletes, ...c.inserts];
+  /** A working copy of the rows as they are now, for a transaction block's UPDATEs and DELETEs (table-draft.ts). */
+  draft(): TableDraft {
+    return new TableDraft(this.rows, this.version, this);
+  }
+
+  /**
+   * A block's draft as one relation's share of its COMMIT, the caller holding the table exclusively; 40001 if the
+   * table changed after the draft was taken (the block's statements saw rows that are no longer there).
+   */
+  prepareDraft(draft: TableDraft): { append: RelationAppend; apply: () => void } {
+    if (draft.baseVersion !== this.version) throw concurrentUpdate(this.def.name);
+    const { deletes, inserts } = draft.net();
+    const c = this.encodeChange(deletes, inserts);
+    return { append: { relationId: this.id, entry: c.entry, rowPuts: c.rowPuts, rowDeletes: c.rowDeletes }, apply: c.apply };
+  }
+
+  private async write(deletes: readonly StoredRow[], inserts: readonly StoredRow[], source?: SourceProgress): Promise<void> {
+    if (deletes.length === 0 && inserts.length === 0) return;
+    const c = this.encodeChange(deletes, inserts);
+    await this.store.appendTableChanges(this.id, c.entry, c.rowPuts, c.rowDeletes, source?.positions, source?.deadLetters);
+    c.apply();
+  }
+
+  private encodeChange(deletes: readonly StoredRow[], inserts: readonly StoredRow[]): EncodedChange {
+    const all = [...deletes, ...inserts].map((r) => r.values);
     const diffs = new Int32Array(all.length).fill(1);
-    diffs.fill(-1, 0, c.deletes.length);
+    diffs.fill(-1, 0, deletes.length);
     const data = batchFromRows(this.def.columns, all);
-    const insertedKeys = new Set(c.inserts.map((r) => this.keyOf(r)));
-    const deletedKeys = c.deletes.map((r) => this.keyOf(r)).filter((k) => !insertedKeys.has(k));
-    await this.store.appendTableChanges(
-      this.id,
-      encodeChangeBatch({ data, diffs: c.deletes.length ? diffs : null }),
-      c.inserts.map((row) => ({ key: encodeTuple(this.keyValues(row)), row: encodeTuple(row) })),
-      c.deletes.filter((r) => !insertedKeys.has(this.keyOf(r))).map((r) => encodeTuple(this.keyValues(r))),
-      source?.positions, source?.deadLetters,
-    );
-    for (const k of deletedKeys) this.rows.delete(k);
-    for (const row of c.inserts) this.rows.set(this.keyOf(row), row);
+    // A row whose key is written again is replaced by the put, not deleted.
+    const insertedKeys = new Set(inserts.map((r) => rowKey(r.key)));
+    const deletedOnly = deletes.filter((r) => !insertedKeys.has(rowKey(r.key)));
+    return {
+      entry: encodeChangeBatch({ data, diffs: deletes.length ? diffs : null }),
+      rowPuts: inserts.map(rowPut),
+      rowDeletes: deletedOnly.map((r) => encodeTuple(r.key)),
+      apply: () => {
+        for (const r of deletedOnly) this.rows.delete(rowKey(r.key));
+        for (const r of inserts) this.rows.set(rowKey(r.key), r);
+        this.version++;
+      },
+    };
   }
 
   /** Runs `work` as the table's only writer, after the writes before it (whether they succeeded or not). */
@@ -137,6 +173,15 @@ export class TableState {
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  get hasPrimaryKey(): boolean {
+    return this.keyColumns.length > 0;
+  }
+
+  /** A row about to be written: keyed by its primary key, or by the next hidden row id. */
+  newRow(values: readonly Value[]): StoredRow {
+    return { key: this.hasPrimaryKey ? this.keyValues(values) : [this.nextRowId++], values };
   }
 
   private keyValues(row: readonly Value[]): Value[] {
@@ -147,11 +192,15 @@ export class TableState {
     return rowKey(this.keyValues(row));
   }
 
-  private duplicate(row: readonly Value[]): SqlError {
+  duplicate(row: readonly Value[]): SqlError {
     const names = this.def.primaryKey.join(', ');
     const values = this.keyValues(row).map((v) => String(v)).join(', ');
     return new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${this.def.name}_pkey"`, {
       detail: `Key (${names})=(${values}) already exists.`,
     });
   }
+}
+
+function rowPut(r: StoredRow): RowPut {
+  return { key: encodeTuple(r.key), row: encodeTuple(r.values) };
 }

@@ -6,7 +6,7 @@ import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Literal } from '../../engine/plan';
 import { T, typeDisplayName, type SqlType } from '../../engine/types';
 import { canonicalNumeric } from '../../engine/values/decimal';
-import { SLUICE_VERSION } from '../context';
+import { SLUICE_VERSION, type PlanContext } from '../context';
 import { displayExpr, exprKey, type LExpr } from '../logical/expr';
 import type { LAggCall } from '../logical/nodes';
 import type { AstExpr } from '../parse/ast';
@@ -148,6 +148,34 @@ export function bindExpr(e: AstExpr, env: ExprEnv): LExpr {
   return (BINDERS[e.kind] as Binder<AstExpr['kind']>)(e, env);
 }
 
+/**
+ * current_setting(name [, missing_ok]) with a constant name, folded to the setting's value when it is the same for
+ * every session (what Grafana and ORMs read: server_version_num); one a session can SET is 0A000 here (SHOW reads
+ * it, and catalog statements run it in the mirror).
+ */
+function currentSetting(args: readonly LExpr[], ctx: PlanContext, pos: number): LExpr {
+  const [name, missingOk] = args;
+  const text = (a: LExpr | undefined) => a?.kind === 'literal' && (a.type.name === 'unknown' || a.type.name === 'text');
+  const bool = (a: LExpr | undefined) => a?.kind === 'literal' && a.type.name === 'bool';
+  if (args.length < 1 || args.length > 2 || !text(name) || (args.length === 2 && !bool(missingOk))) {
+    throw new SqlError(SQLSTATE.feature_not_supported, 'current_setting takes a constant setting name (and a constant missing_ok)', {
+      position: pos + 1,
+    });
+  }
+  const settingName = String((name as Literal).value);
+  const found = ctx.serverSetting(settingName);
+  switch (found.kind) {
+    case 'server-wide': return lit(found.value, T.text);
+    case 'unknown':
+      if (missingOk !== undefined && (missingOk as Literal).value === true) return lit(null, T.text);
+      throw new SqlError(SQLSTATE.undefined_object, `unrecognized configuration parameter "${settingName}"`);
+    case 'per-session':
+      throw new SqlError(SQLSTATE.feature_not_supported, `current_setting('${settingName}') is not supported in queries`, {
+        position: pos + 1, hint: `SHOW ${settingName} shows it.`,
+      });
+  }
+}
+
 function special(name: string, pos: number, env: ExprEnv): LExpr {
   const ctx = env.state.ctx;
   switch (name) {
@@ -210,6 +238,7 @@ function bindCall(e: Extract<AstExpr, { kind: 'call' }>, env: ExprEnv): LExpr {
   }
   const args = e.args.map((a) => bindExpr(a, env));
   switch (name) {
+    case 'current_setting': return currentSetting(args, ctx, e.pos);
     case 'coalesce': case 'greatest': case 'least': case 'nullif': {
       if (args.length === 0 || (name === 'nullif' && args.length !== 2)) throw noSuchFunction(name, args, e.pos);
       const t = commonType(args.map((a) => a.type));

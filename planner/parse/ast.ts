@@ -87,6 +87,23 @@ export interface SelectCore {
   readonly pos: number;
 }
 
+/** ON CONFLICT [(columns)] DO NOTHING | DO UPDATE SET ... [WHERE ...]. */
+export interface OnConflictAst {
+  /** The conflict target's columns; null when none was given (DO NOTHING only). */
+  readonly target: readonly Name[] | null;
+  readonly action:
+    | { readonly kind: 'nothing' }
+    | {
+      readonly kind: 'update';
+      readonly assignments: readonly { readonly column: Name; readonly value: AstExpr }[];
+      readonly where: AstExpr | null;
+    };
+  readonly pos: number;
+}
+
+/** A RETURNING list: a select list over the target's rows; null without RETURNING. */
+export type Returning = readonly SelectItem[] | null;
+
 export type SelectItem =
   | { readonly kind: 'star'; readonly qualifier: string | null; readonly pos: number }
   | { readonly kind: 'expr'; readonly expr: AstExpr; readonly alias: string | null; readonly pos: number };
@@ -185,15 +202,29 @@ export type StatementAst =
   | { readonly kind: 'show'; readonly objectKind: ObjectKindAst }
   | { readonly kind: 'explain'; readonly query: Query }
   | { readonly kind: 'explain_query'; readonly name: Name }
-  | { readonly kind: 'insert'; readonly table: Name; readonly columns: readonly Name[] | null; readonly source: Query }
+  | {
+    readonly kind: 'insert';
+    readonly table: Name;
+    readonly columns: readonly Name[] | null;
+    readonly source: Query;
+    readonly onConflict: OnConflictAst | null;
+    readonly returning: Returning;
+  }
   | {
     readonly kind: 'update';
     readonly table: Name;
     readonly alias: string | null;
     readonly assignments: readonly { readonly column: Name; readonly value: AstExpr }[];
     readonly where: AstExpr | null;
+    readonly returning: Returning;
   }
-  | { readonly kind: 'delete'; readonly table: Name; readonly alias: string | null; readonly where: AstExpr | null }
+  | {
+    readonly kind: 'delete';
+    readonly table: Name;
+    readonly alias: string | null;
+    readonly where: AstExpr | null;
+    readonly returning: Returning;
+  }
   | {
     readonly kind: 'copy_from';
     readonly table: Name;

@@ -120,6 +120,14 @@ function parseSelectCore(c: Cursor): SelectCore {
   return { kind: 'select', distinct, items, from, where, groupBy, having, pos };
 }
 
+/** RETURNING and its select list, if the statement has one. */
+export function parseReturning(c: Cursor): readonly SelectItem[] | null {
+  if (!c.acceptWord('returning')) return null;
+  const items: SelectItem[] = [];
+  do items.push(parseSelectItem(c)); while (c.acceptOp(','));
+  return items;
+}
+
 function parseSelectItem(c: Cursor): SelectItem {
   const t = c.peek();
   if (c.acceptOp('*')) return { kind: 'star', qualifier: null, pos: t.start };
@@ -188,9 +196,7 @@ function parseTableFactor(c: Cursor): FromItem {
     return inner;
   }
   if (t.kind === 'word' && WINDOW_FNS.has(t.value) && c.isOp('(', 1)) return parseWindowFn(c);
-  if (t.kind === 'word' && c.isOp('(', 1)) {
-    throw unsupported(`table function ${t.value} is not supported; FROM takes TUMBLE, HOP and SESSION`, t.start);
-  }
+  if (t.kind === 'word' && c.isOp('(', 1)) return parseFunctionInFrom(c);
   const first = c.expectIdent();
   let schema: string | null = null;
   let name = first.name;
@@ -205,6 +211,21 @@ function parseTableAlias(c: Cursor): string | null {
   const alias = parseAlias(c);
   if (alias !== null && c.isOp('(')) throw unsupported('column aliases in FROM are not supported', c.peek().start);
   return alias;
+}
+
+/**
+ * A scalar function in FROM, as PostgreSQL reads it: one row with one column named by the alias, else by the
+ * function (`SELECT * FROM current_schema()`, which TypeORM sends). Written as the subquery it means.
+ */
+function parseFunctionInFrom(c: Cursor): FromItem {
+  const start = c.peek().start;
+  const call = parseExpr(c);
+  const end = c.peek().start;
+  const alias = parseTableAlias(c);
+  const column = alias ?? (call.kind === 'call' ? call.name : null);
+  const item: SelectItem = { kind: 'expr', expr: call, alias: column, pos: start };
+  const body: SelectCore = { kind: 'select', distinct: false, items: [item], from: [], where: null, groupBy: [], having: null, pos: start };
+  return { kind: 'subquery', query: { body, orderBy: [], limit: null, offset: null, pos: start, end }, alias: column, pos: start };
 }
 
 /** TUMBLE(src, time_col, size), HOP(src, time_col, slide, size), SESSION(src, time_col, gap). Flink's

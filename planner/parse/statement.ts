@@ -4,13 +4,13 @@
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Interval } from '../../engine/types';
-import type { Ast, AstExpr, ColumnDefAst, Name, ObjectKindAst, OptionAst, StatementAst, SubscribeAst, SubscribeOutput } from './ast';
+import type { Ast, AstExpr, ColumnDefAst, Name, ObjectKindAst, OnConflictAst, OptionAst, StatementAst, SubscribeAst, SubscribeOutput } from './ast';
 import { Cursor, isReserved } from './cursor';
 import type { Token } from './lexer';
 import { parseExpr } from './expr';
 import { parseCopy } from './copy';
 import { name, nameList } from './names';
-import { parseQuery, startsQuery } from './query';
+import { parseQuery, parseReturning, startsQuery } from './query';
 import { parseType } from './types';
 
 /** `tokens`: the tokens of `text` (offsets relative to it) when the caller has lexed it already. */
@@ -244,8 +244,30 @@ function parseInsert(c: Cursor): StatementAst {
   const columns = nameList(c);
   if (c.isWord('default')) throw unsupported('DEFAULT VALUES is not supported', c.peek().start);
   const source = parseQuery(c);
-  if (c.isWord('returning') || c.isWord('on')) throw unsupported(`${c.peek().value.toUpperCase()} is not supported`, c.peek().start);
-  return { kind: 'insert', table, columns, source };
+  const onConflict = parseOnConflict(c);
+  return { kind: 'insert', table, columns, source, onConflict, returning: parseReturning(c) };
+}
+
+function parseOnConflict(c: Cursor): OnConflictAst | null {
+  const pos = c.peek().start;
+  if (!c.acceptWord('on')) return null;
+  c.expectWord('conflict');
+  const target = nameList(c);
+  c.expectWord('do');
+  if (c.acceptWord('nothing')) return { target, action: { kind: 'nothing' }, pos };
+  c.expectWord('update', 'set');
+  return { target, action: { kind: 'update', assignments: parseAssignments(c), where: c.acceptWord('where') ? parseExpr(c) : null }, pos };
+}
+
+/** col = expr, ... (UPDATE's SET list). */
+function parseAssignments(c: Cursor): { column: Name; value: AstExpr }[] {
+  const assignments: { column: Name; value: AstExpr }[] = [];
+  do {
+    const column = c.expectIdent();
+    c.expectOp('=');
+    assignments.push({ column, value: parseExpr(c) });
+  } while (c.acceptOp(','));
+  return assignments;
 }
 
 function tableAlias(c: Cursor): string | null {
@@ -262,16 +284,10 @@ function parseUpdate(c: Cursor): StatementAst {
   const table = name(c);
   const alias = tableAlias(c);
   c.expectWord('set');
-  const assignments: { column: Name; value: AstExpr }[] = [];
-  do {
-    const column = c.expectIdent();
-    c.expectOp('=');
-    assignments.push({ column, value: parseExpr(c) });
-  } while (c.acceptOp(','));
+  const assignments = parseAssignments(c);
   if (c.isWord('from')) throw unsupported('UPDATE ... FROM is not supported', c.peek().start);
   const where = c.acceptWord('where') ? parseExpr(c) : null;
-  if (c.isWord('returning')) throw unsupported('RETURNING is not supported', c.peek().start);
-  return { kind: 'update', table, alias, assignments, where };
+  return { kind: 'update', table, alias, assignments, where, returning: parseReturning(c) };
 }
 
 function parseDelete(c: Cursor): StatementAst {
@@ -280,8 +296,7 @@ function parseDelete(c: Cursor): StatementAst {
   const alias = tableAlias(c);
   if (c.isWord('using')) throw unsupported('DELETE ... USING is not supported', c.peek().start);
   const where = c.acceptWord('where') ? parseExpr(c) : null;
-  if (c.isWord('returning')) throw unsupported('RETURNING is not supported', c.peek().start);
-  return { kind: 'delete', table, alias, where };
+  return { kind: 'delete', table, alias, where, returning: parseReturning(c) };
 }
 
 /** SUBSCRIBE [TO] name [WITH (option = value, ...)]; the options are checked when planned. */

@@ -9,7 +9,7 @@ import type { Channel } from '../protocol/channel';
 import { AUTHENTICATION_CLEARTEXT_PASSWORD, authenticationSasl, authenticationSaslContinue, authenticationSaslFinal } from '../protocol/messages-out';
 import { protocolViolation } from '../protocol/errors';
 import { MAX_STARTUP_PACKET } from '../protocol/startup';
-import { mockScramKeys, ScramServer } from './scram';
+import { mockScramKeys, preparePassword, ScramServer } from './scram';
 import { SCRAM_ITERATIONS, type AuthConfig, type UserStore } from './users';
 
 const PASSWORD_MESSAGE = 'p'.charCodeAt(0);
@@ -50,8 +50,10 @@ async function cleartext(channel: Channel, users: UserStore, user: string): Prom
   const password = r.cstring();
   r.end();
   const known = users.get(user);
-  // Comparing digests keeps the comparison constant-time whatever the lengths.
-  if (known === undefined || password === '' || !timingSafeEqual(digest(password), digest(known.password))) throw failed(user);
+  // Comparing digests keeps the comparison constant-time whatever the lengths. Both sides SASLprepped, as
+  // PostgreSQL checks a cleartext password against its SCRAM secret.
+  const same = (a: string, b: string) => timingSafeEqual(digest(preparePassword(a)), digest(preparePassword(b)));
+  if (known === undefined || password === '' || !same(password, known.password)) throw failed(user);
   return 'ok';
 }
 

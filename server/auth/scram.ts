@@ -3,6 +3,7 @@
 // with made-up keys so that a failure does not tell whether the user exists.
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import saslprep from '@mongodb-js/saslprep';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 
 export interface ScramKeys {
@@ -15,10 +16,23 @@ export interface ScramKeys {
 const hmac = (key: Buffer, data: string | Buffer): Buffer => createHmac('sha256', key).update(data).digest();
 const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
 
+/**
+ * The password as SCRAM hashes it: SASLprep (RFC 4013) as PostgreSQL's pg_saslprep and libpq apply it (a soft
+ * hyphen maps to nothing, a non-ASCII space to a space, then NFKC), and, as they do, the password unchanged when
+ * SASLprep refuses it (prohibited or unassigned code points), so such a password still works with clients that do
+ * the same.
+ */
+export function preparePassword(password: string): string {
+  try {
+    return saslprep(password);
+  } catch {
+    return password;
+  }
+}
+
 /** SaltedPassword = Hi(password); StoredKey = H(HMAC(SaltedPassword, "Client Key")); ServerKey likewise. */
 export function deriveScramKeys(password: string, salt: Buffer, iterations: number): ScramKeys {
-  // SASLprep is approximated by NFKC normalization, which leaves ASCII passwords unchanged.
-  const salted = pbkdf2Sync(Buffer.from(password.normalize('NFKC'), 'utf8'), salt, iterations, 32, 'sha256');
+  const salted = pbkdf2Sync(Buffer.from(preparePassword(password), 'utf8'), salt, iterations, 32, 'sha256');
   return {
     salt,
     iterations,

@@ -19,6 +19,7 @@ import { fieldDescriptions } from './fields';
 import { copyIn } from './copy-in';
 import type { SessionTransactions } from './transactions';
 import { planKey, type PlanCache, type VersionedPlan } from './plan-cache';
+import { serverSetting } from '../session/settings';
 
 /** Where planned statements run: the runtime, and each session's open transaction block. */
 export interface ExecutionTarget {
@@ -38,6 +39,7 @@ export function preparePlanned(
     user: session.user,
     database: 'sluice',
     now: () => new Date(),
+    serverSetting,
   });
   const planAnew = (session: SessionState): Statement => withPosition(offset, () => {
     ast ??= parseStatement(text, tokens);

@@ -3,6 +3,7 @@
 // case-insensitively; the map in SessionState.settings is keyed by lower-case name.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
+import type { ServerSetting } from '../../planner/context';
 
 export type SettingKind =
   | { readonly kind: 'string' }
@@ -49,8 +50,12 @@ function invalid(name: string, value: string, detail?: string): SqlError {
   return new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "${name}": "${value}"`, { detail });
 }
 
+/**
+ * PostgreSQL reads an encoding name with everything but letters and digits dropped (encnames.c
+ * clean_encoding_name), so 'utf-8', UTF_8 and even asyncpg's startup value "'utf-8'" (quotes included) name UTF8.
+ */
 function normalizeClientEncoding(value: string): string {
-  const v = value.toUpperCase().replace(/[-_]/g, '');
+  const v = value.toUpperCase().replace(/[^A-Z0-9]/g, '');
   if (v === 'UTF8' || v === 'UNICODE') return 'UTF8';
   if (v === 'SQLASCII') return 'SQL_ASCII';
   throw new SqlError(SQLSTATE.feature_not_supported, `conversion between ${value} and UTF8 is not supported`, {
@@ -114,8 +119,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   s('backslash_quote', 'safe_encoding', { kind: 'enum', values: ['safe_encoding', 'on', 'off'] }, 'Sets whether "\\\'" is allowed in string literals.'),
   s('block_size', '8192', FIXED, 'Shows the size of a disk block.'),
   s('bytea_output', 'hex', { kind: 'enum', values: ['hex', 'escape'] }, 'Sets the output format for bytea.'),
+  s('check_function_bodies', 'on', BOOL, 'Check routine bodies during CREATE FUNCTION and CREATE PROCEDURE.'),
   s('client_min_messages', 'notice', { kind: 'enum', values: MESSAGE_LEVELS }, 'Sets the message levels that are sent to the client.'),
   s('cursor_tuple_fraction', '0.1', STRING, "Sets the planner's estimate of the fraction of a cursor's rows that will be retrieved."),
+  s('default_table_access_method', 'heap', STRING, 'Sets the default table access method for new tables.'),
+  s('default_tablespace', '', STRING, 'Sets the default tablespace to create tables and indexes in.'),
   s('default_text_search_config', 'pg_catalog.english', STRING, 'Sets default text search configuration.'),
   s('default_transaction_deferrable', 'off', BOOL, 'Sets the default deferrable status of new transactions.'),
   s('default_transaction_isolation', 'read committed', ISOLATION, 'Sets the transaction isolation level of each new transaction.'),
@@ -134,17 +142,20 @@ export const SETTINGS: readonly SettingSpec[] = [
   s('lock_timeout', '0', ms(), 'Sets the maximum allowed duration of any wait for a lock.'),
   s('max_identifier_length', '63', FIXED, 'Shows the maximum identifier length.'),
   s('plan_cache_mode', 'auto', { kind: 'enum', values: ['auto', 'force_generic_plan', 'force_custom_plan'] }, 'Controls the planner\'s selection of custom or generic plan.'),
+  s('quote_all_identifiers', 'off', BOOL, 'When generating SQL fragments, quote all identifiers.'),
   s('row_security', 'on', BOOL, 'Enable row security.'),
   s('search_path', '"$user", public', STRING, 'Sets the schema search order for names that are not schema-qualified.'),
   s('server_version_num', '150000', FIXED, 'Shows the server version as an integer.'),
   s('ssl', 'off', FIXED, 'Enables SSL connections.'),
   s('statement_timeout', '0', ms(), 'Sets the maximum allowed duration of any statement.'),
+  s('synchronize_seqscans', 'on', BOOL, 'Enable synchronized sequential scans.'),
   s('synchronous_commit', 'on', { kind: 'enum', values: ['local', 'remote_write', 'remote_apply', 'on', 'off'] }, 'Sets the current transaction\'s synchronization level.'),
   s('timezone_abbreviations', 'Default', STRING, 'Selects a file of time zone abbreviations.'),
   s('transaction_deferrable', 'off', BOOL, 'Whether to defer a read-only serializable transaction until it can be executed with no possible serialization failures.'),
   s('transaction_isolation', 'read committed', ISOLATION, "Sets the current transaction's isolation level."),
   s('transaction_read_only', 'off', BOOL, "Sets the current transaction's read-only status."),
   s('work_mem', '4MB', STRING, 'Sets the maximum memory to be used for query workspaces.'),
+  s('xmloption', 'content', { kind: 'enum', values: ['content', 'document'] }, 'Sets whether XML data in implicit parsing and serialization operations is to be considered as documents or content fragments.'),
 ];
 
 const BY_NAME = new Map(SETTINGS.map((spec) => [spec.name.toLowerCase(), spec]));
@@ -212,6 +223,17 @@ export function normalizeSetting(name: string, value: string): { key: string; sp
     case 'custom':
       return { key, spec, value: t.normalize(value) };
   }
+}
+
+/** Fixed settings whose value comes from the server or the session's user (SessionFacts), not from the table. */
+const FROM_FACTS = new Set(['server_version', 'session_authorization']);
+
+/** A setting's value for current_setting() in a plan (planner/context.ts ServerSetting says which fold). */
+export function serverSetting(name: string): ServerSetting {
+  const spec = findSetting(name);
+  if (spec === undefined) return isCustomSettingName(name) ? { kind: 'per-session' } : { kind: 'unknown' };
+  if (spec.type.kind !== 'fixed' || FROM_FACTS.has(spec.name)) return { kind: 'per-session' };
+  return { kind: 'server-wide', value: spec.defaultValue };
 }
 
 /** The values that are not defaults of the table but of this server and user. */

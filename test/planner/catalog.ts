@@ -4,6 +4,7 @@
 import type { RelationDef } from '../../engine/catalog';
 import { T, type Field, type Schema, type SqlType } from '../../engine/types';
 import type { PlanContext, PlannerCatalog } from '../../planner/context';
+import { serverSetting } from '../../server/session/settings';
 
 const f = (name: string, type: SqlType, nullable = true): Field => ({ name, type, nullable });
 const base = { definition: '', createdAt: '2026-01-01T00:00:00.000Z' };
@@ -51,5 +52,5 @@ export const testCatalog: PlannerCatalog = {
 };
 
 export function testContext(paramTypes: readonly SqlType[] = []): PlanContext {
-  return { paramTypes, user: 'alice', database: 'sluice', now: () => new Date(Date.UTC(2026, 0, 1)) };
+  return { paramTypes, user: 'alice', database: 'sluice', now: () => new Date(Date.UTC(2026, 0, 1)), serverSetting };
 }

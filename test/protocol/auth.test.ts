@@ -14,7 +14,8 @@ import { errorFields, RawClient, startupMessage } from '../helpers/raw-client';
 
 function usersFile(): string {
   const path = join(freshDataDir(), 'users');
-  writeFileSync(path, '# Sluice users\n\nalice:wonder:land\nbob:s3cret\n');
+  // carol's password holds a soft hyphen, which SASLprep maps to nothing.
+  writeFileSync(path, '# Sluice users\n\nalice:wonder:land\nbob:s3cret\ncarol:pass\u00ADword\n');
   return path;
 }
 
@@ -69,6 +70,19 @@ describe('SCRAM-SHA-256', () => {
     assert.match(bad.stderr, /password authentication failed for user "bob"/);
   });
 
+  test('passwords are SASLprepped as PostgreSQL 15 and libpq do: a soft hyphen is nothing', async () => {
+    // Checked against PostgreSQL 15 with a role whose SCRAM password is E'pass\u00ADword': psql logs in with that
+    // password and with 'password', not with 'passwor'.
+    for (const password of ['pass\u00ADword', 'password']) {
+      const r = psql(server, 'carol', password);
+      assert.equal(r.status, 0, `${JSON.stringify(password)}: ${r.stderr}`);
+      assert.equal(r.stdout.trim(), 'carol');
+    }
+    assert.equal(psql(server, 'carol', 'passwor').status, 2);
+    const pg = await connectPg(server, { user: 'carol', password: 'pass\u00ADword' });
+    await pg.end();
+  });
+
   test('the server offers SCRAM-SHA-256 only, and refuses another mechanism', async () => {
     const c = await RawClient.connect(server);
     c.send(startupMessage({ user: 'bob', database: 'sluice' }));
@@ -108,6 +122,8 @@ describe('cleartext password (SLUICE_AUTH_METHOD=password)', () => {
     await assert.rejects(connectPg(server, { user: 'bob', password: 'S3CRET' }), failedFor('bob'));
     const ok = psql(server, 'alice', 'wonder:land');
     assert.equal(ok.status, 0, ok.stderr);
+    const prepped = psql(server, 'carol', 'password');
+    assert.equal(prepped.status, 0, `a cleartext password is SASLprepped as the stored one: ${prepped.stderr}`);
   });
 
   test('the server asks for a cleartext password', async () => {
