@@ -106,7 +106,7 @@ export class Lowering {
       const ids = [...input.ids, n.startId, n.endId];
       const column = input.ids.indexOf(n.timeId);
       if (column < 0) throw internal('window time column missing');
-      return { node: { kind: 'window', input: input.node, window: n.spec, time: { column, delayMicros: n.delayMicros }, schema: this.schema(ids) }, ids };
+      return { node: { kind: 'window', input: input.node, window: n.spec, time: { column, watermarkDelayMicros: n.delayMicros }, schema: this.schema(ids) }, ids };
     },
     session_window: (n) => {
       throw new SqlError(SQLSTATE.feature_not_supported, 'a SESSION window must be aggregated directly: GROUP BY its window_start and window_end', { position: n.pos + 1 });
@@ -221,7 +221,7 @@ export class Lowering {
     const ids = [...keys.map((k) => k.id), start.id, end.id, ...n.aggs.map((a) => a.id)];
     return {
       node: {
-        kind: 'session_aggregate', input: input.node, keys: indexes, time: { column: time, delayMicros: sw.delayMicros },
+        kind: 'session_aggregate', input: input.node, keys: indexes, time: { column: time, watermarkDelayMicros: sw.delayMicros },
         gap: sw.gap, aggs: this.aggCalls(n, input.ids), emit: n.emit, schema: this.schema(ids),
       },
       ids,

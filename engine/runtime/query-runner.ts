@@ -371,6 +371,7 @@ export class QueryRunner {
           for (const source of targets) source.push(project(slice, source.node.columns));
           await pacer.between();
         }
+        if (batch.watermark !== undefined) for (const source of targets) source.advanceWatermark(batch.watermark);
       }
     }
     return rows;

@@ -131,8 +131,9 @@ function bindWindowFn(item: Extract<FromItem, { kind: 'window_fn' }>, state: Bin
       `window time column "${time.name}" must be of type timestamp with time zone, not ${typeDisplayName(time.type)}`, { position: timeArg.pos + 1 });
   }
   const wm = source.stream?.watermark;
-  // The stream's watermark applies when the window is over its watermark column, read directly.
-  const delayMicros = wm !== null && wm !== undefined && wm.column === time.name ? wm.delayMicros : 0;
+  // The stream's watermark applies when the window is over its watermark column, read directly; any other window
+  // has no watermark: no row is late and no window closes.
+  const delayMicros = wm !== null && wm !== undefined && wm.column === time.name ? wm.delayMicros : null;
   const startId = state.nextId();
   const endId = state.nextId();
   const fields: LField[] = [

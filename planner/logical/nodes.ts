@@ -65,7 +65,8 @@ export interface LWindow {
   readonly input: LogicalNode;
   readonly spec: WindowSpec;
   readonly timeId: number;
-  readonly delayMicros: number;
+  /** The stream's WATERMARK FOR delay when the time column is its watermark column; null: no watermark. */
+  readonly delayMicros: number | null;
   readonly startId: number;
   readonly endId: number;
   readonly fields: readonly LField[];
@@ -80,7 +81,8 @@ export interface LSessionWindow {
   readonly input: LogicalNode;
   readonly gap: Interval;
   readonly timeId: number;
-  readonly delayMicros: number;
+  /** As LWindow's. */
+  readonly delayMicros: number | null;
   readonly startId: number;
   readonly endId: number;
   /** Where SESSION was written, for errors found late. */
