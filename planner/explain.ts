@@ -160,9 +160,8 @@ const DESCRIBE: { readonly [K in PlanKind]: (n: Extract<PlanNode, { kind: K }>) 
   limit: (n) => `Limit ${n.limit === null ? 'ALL' : n.limit}${n.offset > 0 ? ` offset=${n.offset}` : ''}`,
 };
 
-/** How a window's watermark shows: its delay when it has one, that it has none otherwise. */
+/** A window's watermark delay, when it has a watermark with one. */
 function watermarkText(time: EventTime): string {
   const delay = time.watermarkDelayMicros;
-  if (delay === null) return ' watermark=none';
-  return delay > 0 ? ` delay=${formatDuration({ months: 0, days: 0, micros: delay })}` : '';
+  return delay !== null && delay > 0 ? ` delay=${formatDuration({ months: 0, days: 0, micros: delay })}` : '';
 }
