@@ -236,6 +236,12 @@ export interface JoinNode {
   readonly rightKeys: readonly number[];
   /** Any further condition, over the concatenated left ++ right schema. */
   readonly residual: Expr | null;
+  /**
+   * An interval join's bound, which the residual implies: right[rightTime] - left[leftTime] lies in [lowerMicros,
+   * upperMicros] for every matching pair, over the sides' watermark columns. Rows below the inputs' watermark are
+   * late, and rows beyond the bound are evicted as it passes. Absent: no time bound.
+   */
+  readonly timeBound?: { readonly leftTime: number; readonly rightTime: number; readonly lowerMicros: number; readonly upperMicros: number };
   readonly schema: Schema;
 }
 

@@ -132,10 +132,17 @@ export class Lowering {
         rest.push(c);
       }
       const residual = conjunction(rest);
+      const bound = n.timeBound;
+      const timeBound = bound === undefined ? undefined : {
+        leftTime: left.ids.indexOf(bound.leftTimeId), rightTime: right.ids.indexOf(bound.rightTimeId),
+        lowerMicros: bound.lowerMicros, upperMicros: bound.upperMicros,
+      };
+      if (timeBound !== undefined && (timeBound.leftTime < 0 || timeBound.rightTime < 0)) throw internal('interval join time column missing');
       return {
         node: {
           kind: 'join', joinType: n.joinType, left: left.node, right: right.node, leftKeys, rightKeys,
-          residual: residual === null ? null : this.expr(residual, ids), schema: this.schema(ids),
+          residual: residual === null ? null : this.expr(residual, ids), ...(timeBound === undefined ? {} : { timeBound }),
+          schema: this.schema(ids),
         },
         ids,
       };

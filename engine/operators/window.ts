@@ -12,7 +12,7 @@ import { BatchColumns } from '../expr/context';
 import type { EventTime, WindowNode } from '../plan';
 import { formatTimestamp } from '../values/datetime';
 import { intervalMicros } from '../values/interval';
-import { T } from '../types';
+import { T, type Schema, type Value } from '../types';
 import { recordText, weightAt } from './changes';
 import type { Operator, OperatorContext, OperatorOutput } from './operator';
 
@@ -48,12 +48,15 @@ export class EventClock {
 export function reportLate(ctx: OperatorContext, node: { input: { schema: WindowNode['schema'] } }, batch: ChangeBatch,
   i: number, time: number | null, clock: EventClock): void {
   const schema = node.input.schema;
-  const row = rowsFromBatch(takeBatch(schema, batch.data, [i]), schema)[0];
-  const wm = clock.watermark;
+  reportLateRow(ctx, rowsFromBatch(takeBatch(schema, batch.data, [i]), schema)[0], schema, time, clock.watermark);
+}
+
+/** Reports `row` (of `schema`) as late: its event time is NULL or below `watermark`. */
+export function reportLateRow(ctx: OperatorContext, row: readonly Value[], schema: Schema, time: number | null, watermark: number): void {
   const message = time === null
     ? 'event time is NULL'
-    : `event time ${formatTimestamp(BigInt(time), true)} is below the watermark ${formatTimestamp(BigInt(wm), true)}`;
-  ctx.late({ raw: recordText(row, schema), eventTime: time, watermark: wm, message });
+    : `event time ${formatTimestamp(BigInt(time), true)} is below the watermark ${formatTimestamp(BigInt(watermark), true)}`;
+  ctx.late({ raw: recordText(row, schema), eventTime: time, watermark, message });
 }
 
 export class WindowOperator implements Operator {

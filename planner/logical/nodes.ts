@@ -118,6 +118,16 @@ export interface LJoin {
   readonly right: LogicalNode;
   readonly condition: LExpr | null;
   readonly fields: readonly LField[];
+  /** An interval join's bound on its sides' watermark columns (bind/interval-bound.ts); absent: none. */
+  readonly timeBound?: TimeBound;
+}
+
+/** right time - left time lies in [lowerMicros, upperMicros] for every matching pair. */
+export interface TimeBound {
+  readonly leftTimeId: number;
+  readonly rightTimeId: number;
+  readonly lowerMicros: number;
+  readonly upperMicros: number;
 }
 
 /** The input's rows whose valueId is the maximum of their window (engine/plan.ts WindowMaxNode): same fields. */
