@@ -37,6 +37,7 @@ export async function runPullChanges(
         source.push(slice);
         await pacer.between();
       }
+      if (batch.watermark !== undefined) source.advanceWatermark(batch.watermark);
     }
   }
   return dag.endOfInput();

@@ -3,9 +3,11 @@
 // into the DAG, which hands them to the source's consumers. An epoch ends with endEpoch(), which flushes the
 // operators from the sources up to the root; a pull query ends with endOfInput().
 //
-// The DAG is the runner of its operators' hard parts. Watermarks: it keeps what each operator emitted and gives an
-// operator the minimum over its inputs whenever that advances. State: every operator's state tables, and the
-// watermarks, are collected at each epoch's snapshot and loaded back before the first epoch.
+// The DAG is the runner of its operators' hard parts. Watermarks: a source's comes from its log (a stream's entries
+// carry it, engine/runtime/stream-watermarks.ts) and is handed on as soon as an entry has been read; the DAG keeps
+// what each source and operator emitted and gives an operator the minimum over its inputs whenever that advances.
+// State: every operator's state tables, and the watermarks, are collected at each epoch's snapshot and loaded back
+// before the first epoch.
 
 import type { ChangeBatch } from './batch';
 import { planInputs, type PlanKind, type PlanNode, type SourceNode } from './plan';
@@ -39,6 +41,11 @@ export interface DagOptions {
 export interface DagSource {
   readonly node: SourceNode;
   push(batch: ChangeBatch): void;
+  /**
+   * The source's watermark after the entry just pushed (a stream's log entry carries it); rows pushed later are
+   * late below it. Ignored unless it advances.
+   */
+  advanceWatermark(micros: number): void;
 }
 
 export interface Dag {
@@ -82,6 +89,8 @@ interface OpNode {
 }
 
 interface SourceEntry {
+  /** Its index among the DAG's sources: the key of its watermark. */
+  readonly index: number;
   readonly node: SourceNode;
   readonly consumers: Consumer[];
 }
@@ -114,6 +123,8 @@ class DagImpl implements Dag {
   private readonly state: StateStore;
   /** The watermark each operator emitted last, by operator id: durable, so a restarted DAG goes on from it. */
   private readonly emitted: StateTable<number>;
+  /** Each source's watermark, by source index, durable like the operators'. */
+  private readonly sourceWatermarks: StateTable<number>;
   private late = 0;
 
   constructor(plan: PlanNode, private readonly options: DagOptions) {
@@ -121,6 +132,7 @@ class DagImpl implements Dag {
     this.evalCtx = { params: options.params ?? [], nowMicros: options.nowMicros ?? Date.now() * 1000 };
     this.state = new StateStore(options.mode === 'incremental');
     this.emitted = this.state.tablesOf('dag')('watermarks', NUMBER_CODEC);
+    this.sourceWatermarks = this.state.tablesOf('dag')('source-watermarks', NUMBER_CODEC);
     const root = this.build(plan);
     root.consumers.push({ target: 'root', input: 0 });
   }
@@ -129,9 +141,13 @@ class DagImpl implements Dag {
     const existing = this.built.get(node);
     if (existing !== undefined) return existing;
     if (node.kind === 'source') {
-      const entry: SourceEntry = { node, consumers: [] };
+      const entry: SourceEntry = { index: this.sources.length, node, consumers: [] };
       this.built.set(node, entry);
-      this.sources.push({ node, push: (batch) => this.deliver(entry.consumers, batch) });
+      this.sources.push({
+        node,
+        push: (batch) => this.deliver(entry.consumers, batch),
+        advanceWatermark: (micros) => this.advanceSourceWatermark(entry, micros),
+      });
       return entry;
     }
     const inputs = planInputs(node).map((n) => this.build(n));
@@ -175,12 +191,19 @@ class DagImpl implements Dag {
     for (const c of this.ops[id].consumers) if (c.target !== 'root') this.offerWatermark(c.target);
   }
 
+  private advanceSourceWatermark(source: SourceEntry, micros: number): void {
+    const before = this.sourceWatermarks.get(source.index);
+    if (before !== undefined && micros <= before) return;
+    this.sourceWatermarks.put(source.index, micros);
+    for (const c of source.consumers) if (c.target !== 'root') this.offerWatermark(c.target);
+  }
+
   /** Gives an operator the minimum watermark over its inputs, when every input has one and it advanced. */
   private offerWatermark(o: OpNode): void {
     let min: number | null = null;
     for (const input of o.inputs) {
-      // Sources carry no watermark: only operators (windows, from event times) make one.
-      const w = 'op' in input ? this.emitted.get(input.id) : undefined;
+      // A source without one (a table, a query's result, a stream without WATERMARK FOR) holds it back for good.
+      const w = 'op' in input ? this.emitted.get(input.id) : this.sourceWatermarks.get(input.index);
       if (w === undefined) return;
       if (min === null || w < min) min = w;
     }

@@ -167,16 +167,21 @@ export type WindowSpec =
   | { readonly kind: 'hop'; readonly slide: Interval; readonly size: Interval };
 
 /**
- * Event-time bookkeeping shared by the window nodes. The watermark before a row is (the largest event time among
- * the rows that arrived before it) - delay, so lateness depends only on arrival order, never on how rows were cut
- * into micro-batches: a pull query over the same input in the same order finds the same late rows. A late row
- * (time < watermark) is applied to no window; it is counted and sent to sluice.dead_letters with reason 'late'.
+ * Event-time bookkeeping shared by the window nodes. The watermark is the source stream's, read from its log
+ * (engine/runtime/stream-watermarks.ts), so lateness depends only on the log, never on a query's filters or on how
+ * rows were cut into micro-batches: every query over the stream, and a pull query over the same entries, finds the
+ * same late rows. A late row (time < the watermark of the entries before its own) is applied to no window; it is
+ * counted and sent to sluice.dead_letters with reason 'late'.
  */
 export interface EventTime {
   /** Index of the event-time column in the input. */
   readonly column: number;
-  /** From the stream's `WATERMARK FOR col AS col - INTERVAL ...` when col is this column; otherwise 0. */
-  readonly delayMicros: number;
+  /**
+   * The stream's `WATERMARK FOR col AS col - INTERVAL ...` delay when col is this column, read directly (the delay
+   * is applied at the source; shown by EXPLAIN). null: the column has no watermark, so no row is late and no window
+   * closes.
+   */
+  readonly watermarkDelayMicros: number | null;
 }
 
 /**
@@ -231,6 +236,12 @@ export interface JoinNode {
   readonly rightKeys: readonly number[];
   /** Any further condition, over the concatenated left ++ right schema. */
   readonly residual: Expr | null;
+  /**
+   * An interval join's bound, which the residual implies: right[rightTime] - left[leftTime] lies in [lowerMicros,
+   * upperMicros] for every matching pair, over the sides' watermark columns. Rows below the inputs' watermark are
+   * late, and rows beyond the bound are evicted as it passes. Absent: no time bound.
+   */
+  readonly timeBound?: { readonly leftTime: number; readonly rightTime: number; readonly lowerMicros: number; readonly upperMicros: number };
   readonly schema: Schema;
 }
 

@@ -94,8 +94,12 @@ function base(ast: Ast, name: Name, ctx: PlanContext, opts: Record<string, strin
 
 export function planCreateStream(ast: Ast, s: Of<'create_stream'>, ctx: PlanContext): Statement {
   const columns = columnsOf(s.columns);
-  const opts = options(s.options, { ...KAFKA_OPTIONS, retention: { interval: true } }, 'stream');
+  const opts = options(s.options, { ...KAFKA_OPTIONS, retention: { interval: true }, idle_timeout: { interval: true } }, 'stream');
   requireKafka(opts, s.name.pos, ['topic', 'brokers']);
+  // Only Kafka partitions fall idle; a stream fed by INSERT or COPY has one watermark, moved by every write.
+  if (opts.idle_timeout !== undefined && opts.connector === undefined) {
+    throw err(SQLSTATE.invalid_parameter_value, 'option "idle_timeout" needs connector = \'kafka\'', s.name.pos);
+  }
   let watermark: StreamDef['watermark'] = null;
   if (s.watermark !== null) {
     const w = s.watermark;

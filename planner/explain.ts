@@ -3,7 +3,7 @@
 // one renderer of physical plans: operators print nothing, and the fingerprint that guards a continuous query's
 // stored state is computed from the plan data (engine/plan-fingerprint.ts), never from this text.
 
-import { planInputs, type AggCall, type Expr, type PlanKind, type PlanNode } from '../engine/plan';
+import { planInputs, type AggCall, type EventTime, type Expr, type PlanKind, type PlanNode } from '../engine/plan';
 import { formatValue } from '../engine/text';
 import type { Interval, Schema } from '../engine/types';
 
@@ -126,7 +126,7 @@ const DESCRIBE: { readonly [K in PlanKind]: (n: Extract<PlanNode, { kind: K }>) 
     const spec = n.window.kind === 'tumble'
       ? `tumble size=${formatDuration(n.window.size)}`
       : `hop slide=${formatDuration(n.window.slide)} size=${formatDuration(n.window.size)}`;
-    const delay = n.time.delayMicros > 0 ? ` delay=${formatDuration({ months: 0, days: 0, micros: n.time.delayMicros })}` : '';
+    const delay = watermarkText(n.time);
     return `Window ${spec} time=${n.input.schema[n.time.column].name}${delay}`;
   },
   aggregate: (n) => {
@@ -138,7 +138,7 @@ const DESCRIBE: { readonly [K in PlanKind]: (n: Extract<PlanNode, { kind: K }>) 
   session_aggregate: (n) => {
     const keys = n.keys.map((i) => n.input.schema[i].name).join(', ');
     const aggs = n.aggs.map((a) => formatAgg(a, n.input.schema)).join(', ');
-    const delay = n.time.delayMicros > 0 ? ` delay=${formatDuration({ months: 0, days: 0, micros: n.time.delayMicros })}` : '';
+    const delay = watermarkText(n.time);
     return `SessionAggregate keys=[${keys}] gap=${formatDuration(n.gap)} time=${n.input.schema[n.time.column].name}${delay} aggs=[${aggs}] emit=${n.emit}`;
   },
   join: (n) => {
@@ -159,3 +159,9 @@ const DESCRIBE: { readonly [K in PlanKind]: (n: Extract<PlanNode, { kind: K }>) 
   }).join(', ')}]`,
   limit: (n) => `Limit ${n.limit === null ? 'ALL' : n.limit}${n.offset > 0 ? ` offset=${n.offset}` : ''}`,
 };
+
+/** A window's watermark delay, when it has a watermark with one. */
+function watermarkText(time: EventTime): string {
+  const delay = time.watermarkDelayMicros;
+  return delay !== null && delay > 0 ? ` delay=${formatDuration({ months: 0, days: 0, micros: delay })}` : '';
+}

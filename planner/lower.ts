@@ -106,7 +106,7 @@ export class Lowering {
       const ids = [...input.ids, n.startId, n.endId];
       const column = input.ids.indexOf(n.timeId);
       if (column < 0) throw internal('window time column missing');
-      return { node: { kind: 'window', input: input.node, window: n.spec, time: { column, delayMicros: n.delayMicros }, schema: this.schema(ids) }, ids };
+      return { node: { kind: 'window', input: input.node, window: n.spec, time: { column, watermarkDelayMicros: n.delayMicros }, schema: this.schema(ids) }, ids };
     },
     session_window: (n) => {
       throw new SqlError(SQLSTATE.feature_not_supported, 'a SESSION window must be aggregated directly: GROUP BY its window_start and window_end', { position: n.pos + 1 });
@@ -132,10 +132,17 @@ export class Lowering {
         rest.push(c);
       }
       const residual = conjunction(rest);
+      const bound = n.timeBound;
+      const timeBound = bound === undefined ? undefined : {
+        leftTime: left.ids.indexOf(bound.leftTimeId), rightTime: right.ids.indexOf(bound.rightTimeId),
+        lowerMicros: bound.lowerMicros, upperMicros: bound.upperMicros,
+      };
+      if (timeBound !== undefined && (timeBound.leftTime < 0 || timeBound.rightTime < 0)) throw internal('interval join time column missing');
       return {
         node: {
           kind: 'join', joinType: n.joinType, left: left.node, right: right.node, leftKeys, rightKeys,
-          residual: residual === null ? null : this.expr(residual, ids), schema: this.schema(ids),
+          residual: residual === null ? null : this.expr(residual, ids), ...(timeBound === undefined ? {} : { timeBound }),
+          schema: this.schema(ids),
         },
         ids,
       };
@@ -221,7 +228,7 @@ export class Lowering {
     const ids = [...keys.map((k) => k.id), start.id, end.id, ...n.aggs.map((a) => a.id)];
     return {
       node: {
-        kind: 'session_aggregate', input: input.node, keys: indexes, time: { column: time, delayMicros: sw.delayMicros },
+        kind: 'session_aggregate', input: input.node, keys: indexes, time: { column: time, watermarkDelayMicros: sw.delayMicros },
         gap: sw.gap, aggs: this.aggCalls(n, input.ids), emit: n.emit, schema: this.schema(ids),
       },
       ids,

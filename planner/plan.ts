@@ -48,6 +48,17 @@ function hasWindowedAggregate(n: LogicalNode): boolean {
   }
 }
 
+/** Whether a TUMBLE, HOP or SESSION in the plan is over a column with no watermark (so it never closes). */
+function hasWindowWithoutWatermark(n: LogicalNode): boolean {
+  if ((n.kind === 'window' || n.kind === 'session_window') && n.delayMicros === null) return true;
+  switch (n.kind) {
+    case 'scan': case 'values': return false;
+    case 'join': return hasWindowWithoutWatermark(n.left) || hasWindowWithoutWatermark(n.right);
+    case 'union': return n.inputs.some(hasWindowWithoutWatermark);
+    default: return hasWindowWithoutWatermark(n.input);
+  }
+}
+
 /** A sketch (APPROX_*) cannot forget a deleted row: its input in a continuous query must never retract. */
 function refuseSketchOverChanges(n: PlanNode): void {
   if (n.kind === 'aggregate' || n.kind === 'session_aggregate') {
@@ -68,6 +79,12 @@ export function planQuery(query: Query, catalog: PlannerCatalog, ctx: PlanContex
   if (emit === 'on_window_close' && !hasWindowedAggregate(logical)) {
     throw new SqlError(SQLSTATE.feature_not_supported, 'EMIT ON WINDOW CLOSE needs a window: GROUP BY the window_start or window_end of a TUMBLE, HOP or SESSION', {
       position: options.emitPos === undefined ? undefined : options.emitPos + 1,
+    });
+  }
+  if (emit === 'on_window_close' && hasWindowWithoutWatermark(logical)) {
+    throw new SqlError(SQLSTATE.feature_not_supported, 'EMIT ON WINDOW CLOSE needs a watermark: its windows would never close', {
+      position: options.emitPos === undefined ? undefined : options.emitPos + 1,
+      hint: 'Declare one on the stream (WATERMARK FOR ts AS ts - INTERVAL \'5 seconds\') and window over that column, read directly.',
     });
   }
   const optimized = options.optimize === false ? logical : optimize(logical, RULES);

@@ -3,7 +3,9 @@
 
 import type { SinkDef, StreamDef, TableDef } from '../catalog';
 import { SqlError, SQLSTATE } from '../errors';
-import type { Schema } from '../types';
+import { parseValue } from '../text';
+import { T, type Interval, type Schema } from '../types';
+import { intervalMicros } from '../values/interval';
 import type { RecordFormat } from './decode';
 
 export type StartAt = 'earliest' | 'latest';
@@ -15,6 +17,8 @@ export interface KafkaSourceOptions {
   readonly format: RecordFormat;
   readonly start: StartAt;
   readonly onError: OnError;
+  /** A stream's partition with no new message for this long stops holding its watermark back. */
+  readonly idleTimeoutMs: number;
 }
 
 export interface KafkaSinkOptions {
@@ -24,7 +28,8 @@ export interface KafkaSinkOptions {
   readonly keyColumns: readonly number[];
 }
 
-const SOURCE_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention']);
+const SOURCE_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention', 'idle_timeout']);
+const DEFAULT_IDLE_TIMEOUT = '30 seconds';
 const SINK_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'key']);
 
 function invalid(message: string, hint?: string): SqlError {
@@ -68,6 +73,7 @@ export function kafkaSourceOptions(def: StreamDef | TableDef): KafkaSourceOption
   if ((o.connector ?? '').toLowerCase() !== 'kafka') throw invalid(`${what} does not read from Kafka`);
   unknownKeys(o, SOURCE_KEYS, what);
   if (def.kind === 'table' && o.retention !== undefined) throw invalid(`unknown option retention for ${what}`);
+  if (def.kind === 'table' && o.idle_timeout !== undefined) throw invalid(`unknown option idle_timeout for ${what}`);
   if ((o.format ?? '').toLowerCase() === 'avro') {
     throw new SqlError(SQLSTATE.feature_not_supported, 'format avro is not supported yet', { hint: 'Use format = \'json\' or \'csv\'.' });
   }
@@ -80,7 +86,19 @@ export function kafkaSourceOptions(def: StreamDef | TableDef): KafkaSourceOption
     format: oneOf(o, 'format', ['json', 'csv'] as const, 'json'),
     start: oneOf(o, 'start', ['earliest', 'latest'] as const, 'earliest'),
     onError: oneOf(o, 'on_error', ['dead_letter', 'skip', 'fail'] as const, 'dead_letter'),
+    idleTimeoutMs: idleTimeoutMs(o.idle_timeout ?? DEFAULT_IDLE_TIMEOUT),
   };
+}
+
+function idleTimeoutMs(text: string): number {
+  let micros: number;
+  try {
+    micros = intervalMicros(parseValue(text, T.interval) as Interval, 'idle_timeout');
+  } catch {
+    micros = NaN;
+  }
+  if (!(micros > 0)) throw invalid(`invalid value for option idle_timeout: "${text}"`, 'Write a positive interval, e.g. \'30 seconds\'.');
+  return micros / 1000;
 }
 
 /** The options of a sink, checked against the schema of the relation it ships. */

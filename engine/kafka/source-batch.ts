@@ -7,6 +7,8 @@
 // paid once per fetch, not once per partition. A table gets one write per batch, in fetch order: its rows are
 // replaced by key, last writer wins, and merging batches of different partitions would make one upsert whose order
 // between partitions means nothing.
+//
+// A stream with WATERMARK FOR gets its watermark per partition (partition-watermarks.ts), written into each entry.
 
 import type { KafkaMessage } from 'kafkajs';
 import type { StreamDef, TableDef } from '../catalog';
@@ -17,6 +19,7 @@ import { encodeChangeBatch } from '../codecs/change-batch';
 import type { SourceProgress } from '../runtime/table-state';
 import { type BadRecord, RecordDecoder } from './decode';
 import type { KafkaSourceOptions } from './options';
+import { PartitionWatermarks } from './partition-watermarks';
 import { type KeyedRecord, TableRecords } from './table-records';
 
 /** Applies a batch of a keyed topic to its table, with the progress, atomically (TableState.upsert does). */
@@ -53,6 +56,8 @@ interface Kept {
 export class SourceBatchWriter {
   private readonly stream: RecordDecoder | null = null;
   private readonly table: TableRecords | null = null;
+  /** A stream's watermarks, recovered from its log as the writer starts; null without WATERMARK FOR (or a table). */
+  private readonly watermarks: Promise<PartitionWatermarks | null>;
 
   constructor(
     private readonly store: RelationStore,
@@ -67,6 +72,26 @@ export class SourceBatchWriter {
     } else {
       this.stream = new RecordDecoder(def.columns, options.format, { arrival: true });
     }
+    this.watermarks = def.kind === 'stream'
+      ? PartitionWatermarks.open(store, relationId, def, this.stream!.schema, options.idleTimeoutMs)
+      : Promise.resolve(null);
+    // Awaited by every write, which reports a failure; not left unhandled meanwhile.
+    this.watermarks.catch(() => undefined);
+  }
+
+  /**
+   * The topic's partitions as of now: each holds the watermark back until read from or idle. When time alone moved
+   * the watermark (a partition fell idle), writes an entry of no rows that carries it.
+   */
+  async tick(partitions: readonly number[]): Promise<void> {
+    const watermarks = await this.watermarks;
+    if (watermarks === null) return;
+    watermarks.knowPartitions(partitions);
+    const watermark = watermarks.advancedByIdleness();
+    if (watermark === null) return;
+    const empty = this.stream!.decode([], Date.now() * 1000).data;
+    await this.store.appendSourceBatch(this.relationId, encodeChangeBatch({ data: empty, diffs: null, watermark }), {});
+    watermarks.reached(watermark);
   }
 
   /** Makes the batches durable, at most one per partition (kafkajs hands a partition's next batch only after). */
@@ -84,11 +109,13 @@ export class SourceBatchWriter {
     decoder: RecordDecoder, batches: readonly FetchedBatch[], records: readonly KeyedRecord[][],
   ): Promise<WrittenBatch[]> {
     const arrival = Date.now() * 1000;
-    let decoded = decoder.decode(records.flat(), arrival);
+    let decodedRecords = records.flat();
+    let decoded = decoder.decode(decodedRecords, arrival);
     const kept = this.keep(records, decoded.bad);
     if (kept.some((k, i) => k.take < records[i].length)) {
       // on_error = 'fail' stops some partitions at a bad record: decode again what precedes it (no bad record).
-      decoded = decoder.decode(records.flatMap((r, i) => r.slice(0, kept[i].take)), arrival);
+      decodedRecords = records.flatMap((r, i) => r.slice(0, kept[i].take));
+      decoded = decoder.decode(decodedRecords, arrival);
     }
     const positions: Record<string, string> = {};
     const dead: DeadLetter[] = [];
@@ -98,8 +125,14 @@ export class SourceBatchWriter {
       dead.push(...this.deadLetters(kept[i]));
     });
     if (Object.keys(positions).length > 0) {
-      const bytes = decoded.data.numRows > 0 ? encodeChangeBatch({ data: decoded.data, diffs: null }) : null;
+      const watermarks = await this.watermarks;
+      const { recordOf } = decoded;
+      const watermark = watermarks?.after(decoded.data, (row) => decodedRecords[recordOf[row]].partition,
+        batches.filter((_, i) => kept[i].take > 0).map((b) => b.partition));
+      const carried = watermark === undefined ? {} : { watermark };
+      const bytes = decoded.data.numRows > 0 ? encodeChangeBatch({ data: decoded.data, diffs: null, ...carried }) : null;
       await this.store.appendSourceBatch(this.relationId, bytes, positions, dead);
+      if (bytes !== null) watermarks?.reached(watermark);
     }
     return batches.map((b, i) => this.outcome(b, records[i], kept[i]));
   }

@@ -171,6 +171,12 @@ class KafkaSourceRunner implements KafkaSource {
       const fetched = await reader.fetch(this.next, limits);
       if (this.stopping || this.failed()) return;
       this.reached();
+      // Every partition holds the watermark back before the fetch's rows are written, and a fetch returns within
+      // maxWaitMs even when nothing came: often enough to notice an idle partition.
+      this.writing = this.writer.tick([...this.next.keys()])
+        .catch((e) => this.fail(`Kafka source of ${this.opts.def.name} stopped: ${errorText(e)}`));
+      await this.writing;
+      if (this.failed()) return;
       this.writing = this.consume(fetched);
       await this.writing;
       await this.commitInformational(reader);

@@ -4,6 +4,10 @@
 // the first match arrives. The same code runs a pull query (all input in one epoch) and, later, continuous joins.
 // Each side's entries live in a state table by row key (so the runner makes them durable); the buckets by join key
 // are an index over them, rebuilt at restore.
+//
+// An interval join (JoinNode.timeBound) keeps only what can still match: a row below the inputs' watermark is late
+// (reported, joined with nothing, so no result depends on what was evicted), and at each epoch's end the rows the
+// watermark has passed by more than the bound are evicted.
 
 import type { ChangeBatch } from '../batch';
 import { rowsFromBatch } from '../columns/rows';
@@ -16,6 +20,7 @@ import { anyNullAt, readKey, RowKeyer, writeKey, type Key } from '../state/keys'
 import type { StateTable, ValueCodec } from '../state/table';
 import type { Value } from '../types';
 import { changesFromRows, weightAt } from './changes';
+import { reportLateRow } from './window';
 import { ChangeCollector } from './groups';
 import { isClosingWindowEnd } from './properties';
 import type { Operator, OperatorContext, OperatorOutput } from './operator';
@@ -67,6 +72,10 @@ export class JoinOperator implements Operator {
   private readonly endKey: number | null;
   private readonly byEnd: [Map<number, Set<Key>>, Map<number, Set<Key>>] = [new Map(), new Map()];
   private evictedUpTo = -Infinity;
+  /** The inputs' merged watermark, as last delivered. */
+  private watermark = -Infinity;
+  /** The watermark the interval bound last evicted at. */
+  private boundEvictedAt = -Infinity;
   private readonly joinKeyers: [RowKeyer, RowKeyer];
   private readonly rowKeyers: [RowKeyer, RowKeyer];
   private readonly residual: CompiledExpr | null;
@@ -131,12 +140,14 @@ export class JoinOperator implements Operator {
     const keyCols = (side === LEFT ? this.node.leftKeys : this.node.rightKeys).map((i) => view.column(i));
     const allCols = schema.map((_, c) => view.column(c));
     const rows = rowsFromBatch(batch.data, schema);
+    const late = this.lateRows(side, batch, rows);
 
     // 1. Candidate pairs of this batch's rows with the other side's current rows under the same key.
     const joinKeys: (Key | null)[] = new Array(n);
     const pairRow: number[] = [];
     const pairEntry: Entry[] = [];
     for (let i = 0; i < n; i++) {
+      if (late !== null && late[i] === 1) continue;
       joinKeys[i] = anyNullAt(keyCols, i) ? null : this.joinKeyers[side].key(keyCols, i);
       const bucket = joinKeys[i] === null ? undefined : this.sides[other].get(joinKeys[i]!);
       if (bucket === undefined) continue;
@@ -152,6 +163,7 @@ export class JoinOperator implements Operator {
     const out = new ChangeCollector();
     let p = 0;
     for (let i = 0; i < n; i++) {
+      if (late !== null && late[i] === 1) continue;
       const w = weightAt(batch, i);
       let matched = 0;
       for (; p < pairRow.length && pairRow[p] === i; p++) {
@@ -175,6 +187,46 @@ export class JoinOperator implements Operator {
       if (side === LEFT && this.isLeftJoin && entry.matches <= 0) out.add(this.nullExtended(rows[i]), w);
     }
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+  }
+
+  /** With a time bound: 1 for each row of the batch that is late (reported here); null when none can be. */
+  private lateRows(side: number, batch: ChangeBatch, rows: Value[][]): Uint8Array | null {
+    const bound = this.node.timeBound;
+    if (bound === undefined) return null;
+    const column = side === LEFT ? bound.leftTime : bound.rightTime;
+    const schema = side === LEFT ? this.node.left.schema : this.node.right.schema;
+    const late = new Uint8Array(rows.length);
+    rows.forEach((row, i) => {
+      // Deletes are never late: they undo rows that were applied.
+      if (weightAt(batch, i) < 0) return;
+      const v = row[column];
+      const time = v === null ? null : Number(v);
+      if (time !== null && time >= this.watermark) return;
+      late[i] = 1;
+      reportLateRow(this.ctx, row, schema, time, this.watermark);
+    });
+    return late;
+  }
+
+  /** Drops the rows that no row at or above the watermark can match any more, on both sides. */
+  private evictBeyondBound(): void {
+    const bound = this.node.timeBound;
+    if (bound === undefined || this.watermark <= this.boundEvictedAt) return;
+    this.boundEvictedAt = this.watermark;
+    // A left row matches right rows up to its time + upper; a right row left rows from its time - lower.
+    const lastUseful: [number, number] = [bound.leftTime, bound.rightTime];
+    const reach: [number, number] = [bound.upperMicros, -bound.lowerMicros];
+    for (const side of [LEFT, RIGHT]) {
+      for (const [jk, bucket] of this.sides[side]) {
+        for (const [rk, e] of bucket) {
+          const v = e.row[lastUseful[side]];
+          if (v === null || Number(v) + reach[side] >= this.watermark) continue;
+          bucket.delete(rk);
+          this.entries[side].delete(rk);
+        }
+        if (bucket.size === 0) this.sides[side].delete(jk);
+      }
+    }
   }
 
   private apply(side: number, joinKey: Key | null, rowKey: Key, row: Value[], w: number, matched: number): Entry {
@@ -226,11 +278,14 @@ export class JoinOperator implements Operator {
   }
 
   onWatermark(micros: number): void {
+    this.watermark = micros;
     if (this.endKey !== null) this.evict(micros);
     this.out.emitWatermark(micros);
   }
 
-  flush(): void {}
+  flush(): void {
+    this.evictBeyondBound();
+  }
 
   endOfInput(): void {}
 

@@ -46,7 +46,7 @@ export class SessionAggregateOperator implements Operator {
     this.args = node.aggs.map((a) => a.args.map(compileExpr));
     this.keyer = new RowKeyer(node.keys.map((i) => node.input.schema[i].type));
     this.gap = intervalMicros(node.gap, 'session gap');
-    this.clock = new EventClock(node.time.delayMicros, ctx.tables);
+    this.clock = new EventClock(node.time);
     this.sessions = ctx.tables('sessions', {
       write: (w, list) => this.writeSessions(w, list),
       read: (r, key) => this.readSessions(r, key),
@@ -89,7 +89,6 @@ export class SessionAggregateOperator implements Operator {
         reportLate(this.ctx, this.node, batch, i, isNull ? null : t, this.clock);
         continue;
       }
-      this.clock.observe(t);
       const key = this.keyer.key(keyCols, i);
       const s = this.sessionFor(key, keyCols, i, t);
       s.rows += 1;
@@ -127,8 +126,8 @@ export class SessionAggregateOperator implements Operator {
     return [...s.keyValues, s.start, s.last + this.gap, ...s.accs.map((a) => a.result())];
   }
 
-  onWatermark(): void {
-    // Sessions keep their own event-time watermark (EventTime of the plan node).
+  onWatermark(micros: number): void {
+    this.clock.advance(micros);
   }
 
   flush(): void {
@@ -176,7 +175,7 @@ export class SessionAggregateOperator implements Operator {
   }
 
   restored(): void {
-    this.clock.restored();
+    // The sessions are in their state table; the DAG delivers the input's watermark again.
   }
 
   stateBytes(): number {

@@ -1,7 +1,7 @@
-// TUMBLE / HOP: appends window_start and window_end to each row (a HOP row once per window it falls in), and keeps
-// the event-time watermark. The watermark before a row is (the largest event time among the rows before it) - delay,
-// so lateness depends on arrival order only: a row below it is late, applied to no window, and reported. Deletes
-// (weight -1) are never late: they undo rows that were applied.
+// TUMBLE / HOP: appends window_start and window_end to each row (a HOP row once per window it falls in). Its input's
+// watermark is the source stream's (engine/runtime/stream-watermarks.ts), given as each log entry is read: a row below
+// the watermark of the entries before its own is late, applied to no window, and reported. Deletes (weight -1) are
+// never late: they undo rows that were applied.
 
 import type { Data } from 'apache-arrow';
 import type { ChangeBatch } from '../batch';
@@ -9,48 +9,38 @@ import { dataFromVec } from '../columns/arrow';
 import { batchFromData, columnData, rowsFromBatch, takeBatch } from '../columns/rows';
 import { takeData } from '../columns/take';
 import { BatchColumns } from '../expr/context';
-import type { WindowNode } from '../plan';
-import { NUMBER_CODEC, type StateTable, type StateTables } from '../state/table';
+import type { EventTime, WindowNode } from '../plan';
 import { formatTimestamp } from '../values/datetime';
 import { intervalMicros } from '../values/interval';
-import { T } from '../types';
+import { T, type Schema, type Value } from '../types';
 import { recordText, weightAt } from './changes';
 import type { Operator, OperatorContext, OperatorOutput } from './operator';
 
-/** The one row of an event clock's state table. */
-const CLOCK_ROW = 0;
-
-/** Largest event time seen and the watermark it implies, shared by the window and session operators. */
+/**
+ * The event-time watermark of a window or session operator, shared by both: the input's, as the DAG delivers it
+ * (as soon as a log entry has been read, so lateness is decided per entry), passed downstream only at an epoch's end,
+ * when windows close. A time column that is not the source's watermark column has none: nothing is late, nothing
+ * closes. Nothing to store: a restarted DAG delivers its inputs' watermarks again before the first epoch.
+ */
 export class EventClock {
-  maxSeen = -Infinity;
-  /** The largest event time seen, as of the last epoch's end. */
-  private readonly saved: StateTable<number>;
+  watermark = -Infinity;
+  private readonly applies: boolean;
 
-  constructor(readonly delay: number, tables: StateTables) {
-    this.saved = tables('clock', NUMBER_CODEC);
-  }
-
-  get watermark(): number {
-    return this.maxSeen - this.delay;
+  constructor(time: EventTime) {
+    this.applies = time.watermarkDelayMicros !== null;
   }
 
   isLate(t: number): boolean {
     return t < this.watermark;
   }
 
-  observe(t: number): void {
-    if (t > this.maxSeen) this.maxSeen = t;
+  advance(micros: number): void {
+    if (this.applies && micros > this.watermark) this.watermark = micros;
   }
 
-  /** At the end of an epoch: saves the clock; returns the watermark to send downstream (null before any row). */
+  /** At the end of an epoch: the watermark to send downstream (null before there is one). */
   flush(): number | null {
-    if (this.maxSeen === -Infinity) return null;
-    if (this.saved.get(CLOCK_ROW) !== this.maxSeen) this.saved.put(CLOCK_ROW, this.maxSeen);
-    return this.watermark;
-  }
-
-  restored(): void {
-    this.maxSeen = this.saved.get(CLOCK_ROW) ?? -Infinity;
+    return this.watermark === -Infinity ? null : this.watermark;
   }
 }
 
@@ -58,12 +48,15 @@ export class EventClock {
 export function reportLate(ctx: OperatorContext, node: { input: { schema: WindowNode['schema'] } }, batch: ChangeBatch,
   i: number, time: number | null, clock: EventClock): void {
   const schema = node.input.schema;
-  const row = rowsFromBatch(takeBatch(schema, batch.data, [i]), schema)[0];
-  const wm = clock.watermark;
+  reportLateRow(ctx, rowsFromBatch(takeBatch(schema, batch.data, [i]), schema)[0], schema, time, clock.watermark);
+}
+
+/** Reports `row` (of `schema`) as late: its event time is NULL or below `watermark`. */
+export function reportLateRow(ctx: OperatorContext, row: readonly Value[], schema: Schema, time: number | null, watermark: number): void {
   const message = time === null
     ? 'event time is NULL'
-    : `event time ${formatTimestamp(BigInt(time), true)} is below the watermark ${formatTimestamp(BigInt(wm), true)}`;
-  ctx.late({ raw: recordText(row, schema), eventTime: time, watermark: wm, message });
+    : `event time ${formatTimestamp(BigInt(time), true)} is below the watermark ${formatTimestamp(BigInt(watermark), true)}`;
+  ctx.late({ raw: recordText(row, schema), eventTime: time, watermark, message });
 }
 
 export class WindowOperator implements Operator {
@@ -76,7 +69,7 @@ export class WindowOperator implements Operator {
     this.size = intervalMicros(w.size, 'window size');
     this.slide = w.kind === 'hop' ? intervalMicros(w.slide, 'hop slide') : this.size;
     if (this.size <= 0 || this.slide <= 0) throw new Error('engine: window size and slide must be positive');
-    this.clock = new EventClock(node.time.delayMicros, ctx.tables);
+    this.clock = new EventClock(node.time);
   }
 
   push(_input: number, batch: ChangeBatch): void {
@@ -96,7 +89,6 @@ export class WindowOperator implements Operator {
           reportLate(this.ctx, this.node, batch, i, isNull ? null : t, this.clock);
           continue;
         }
-        this.clock.observe(t);
       } else if (isNull) {
         continue;
       }
@@ -122,8 +114,8 @@ export class WindowOperator implements Operator {
     this.out.emit({ data: batchFromData(this.node.schema, cols, idx.length), diffs });
   }
 
-  onWatermark(): void {
-    // The window computes its own watermark from event times; upstream watermarks carry no more information.
+  onWatermark(micros: number): void {
+    this.clock.advance(micros);
   }
 
   flush(): void {
@@ -136,10 +128,10 @@ export class WindowOperator implements Operator {
   }
 
   restored(): void {
-    this.clock.restored();
+    // No state of its own: the DAG delivers the input's watermark again.
   }
 
   stateBytes(): number {
-    return 16;
+    return 0;
   }
 }

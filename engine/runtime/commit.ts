@@ -12,6 +12,7 @@ import type { RelationAppend } from '../../storage';
 import { encodeChangeBatch } from '../codecs/change-batch';
 import type { CommitFault } from './commit-fault';
 import { checkBatch } from './row-checks';
+import type { StreamWatermarks } from './stream-watermarks';
 import type { TableState } from './table-state';
 import type { TableDraft } from './table-draft';
 
@@ -40,6 +41,8 @@ export interface CommitContext {
   /** Resolves a relation that takes rows, or throws the SqlError that says why it does not. */
   readonly target: (name: string) => WriteTarget;
   readonly fault: CommitFault | null;
+  /** The streams' watermarks, written into each of their entries. */
+  readonly watermarks: StreamWatermarks;
 }
 
 interface CheckedWrite {
@@ -76,7 +79,10 @@ export async function commitWrites(
     }
     for (const { target: { id, def, table }, batch, rows } of checked) {
       if (table === null) {
-        appends.push({ relationId: id, entry: encodeStreamEntry(def as StreamDef, batch, arrival) });
+        const clock = await ctx.watermarks.of(id, def as StreamDef);
+        const watermark = clock?.after(batch);
+        appends.push({ relationId: id, entry: encodeStreamEntry(def as StreamDef, batch, arrival, watermark) });
+        if (clock !== null) afterDurable.push(() => clock.reached(watermark));
       } else {
         const inserts = table.prepareInserts(rows!);
         const data = batchFromData(def.columns, batch.data.children, batch.numRows);
@@ -90,10 +96,13 @@ export async function commitWrites(
   });
 }
 
-/** A stream's log entry: the batch's columns and the hidden `_arrival` column, `arrival` in every row. */
-export function encodeStreamEntry(def: StreamDef, batch: RecordBatch, arrival: bigint): Uint8Array {
+/**
+ * A stream's log entry: the batch's columns and the hidden `_arrival` column, `arrival` in every row, and the
+ * stream's watermark as of the entry (stream-watermarks.ts; undefined when it has none).
+ */
+export function encodeStreamEntry(def: StreamDef, batch: RecordBatch, arrival: bigint, watermark: number | undefined): Uint8Array {
   const data = batchFromData(streamSchema(def), [...batch.data.children, arrivalColumn(batch.numRows, arrival)], batch.numRows);
-  return encodeChangeBatch({ data, diffs: null });
+  return encodeChangeBatch(watermark === undefined ? { data, diffs: null } : { data, diffs: null, watermark });
 }
 
 /** A stream's hidden `_arrival` column: the commit time, for every row. */

@@ -374,6 +374,7 @@ export class QueryRunner {
           for (const source of targets) source.push(project(slice, source.node));
           await pacer.between();
         }
+        if (batch.watermark !== undefined) for (const source of targets) source.advanceWatermark(batch.watermark);
       }
     }
     return rows;

@@ -26,6 +26,7 @@ import { DECODED_ENTRY_BUDGET_BYTES, LogReader } from './log-reader';
 import { EpochGate } from './epoch-gate';
 import { StagedStreamWrite } from './staged-write';
 import { StreamAppends } from './stream-appends';
+import { StreamWatermarks } from './stream-watermarks';
 import { DEFAULT_SUBSCRIPTION_LIMITS, SubscriptionHub } from '../subscribe/hub';
 import type { SubscribeOptions } from '../subscribe/options';
 import { queryLogSource, relationLogSource } from '../subscribe/sources';
@@ -55,9 +56,11 @@ export class Runtime {
   private readonly fault = CommitFault.fromEnvironment();
   /** INSERTs into streams, concurrent ones sharing one log entry and one write (stream-appends.ts). */
   private readonly streamAppends: StreamAppends;
+  private readonly streamWatermarks: StreamWatermarks;
 
   private constructor(readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits) {
     this.subscriptions = new SubscriptionHub(limits);
+    this.streamWatermarks = new StreamWatermarks(store);
     this.streamAppends = new StreamAppends(this.commitContext());
     this.connectors = new KafkaConnectors(store, log);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
@@ -262,7 +265,7 @@ export class Runtime {
   }
 
   private commitContext(): CommitContext {
-    return { store: this.store, target: (name) => this.writeTarget(name), fault: this.fault };
+    return { store: this.store, target: (name) => this.writeTarget(name), fault: this.fault, watermarks: this.streamWatermarks };
   }
 
   /**
@@ -379,13 +382,15 @@ export class Runtime {
     const arrivalColumn = def.columns.length;
     const out: ChangeBatch[] = [];
     for await (const entry of this.store.readLog(stored.id, this.store.firstSeq(stored.id) - 1n)) {
-      const data = decodeChangeBatch(entry.bytes).data;
+      const { data, watermark } = decodeChangeBatch(entry.bytes);
       const arrival = int32View(columnData(data, arrivalColumn).values as BigInt64Array);
       const keep: number[] = [];
       for (let i = 0; i < data.numRows; i++) if (readI64(arrival, i) >= cutoff) keep.push(i);
-      if (keep.length === 0) continue;
+      // An entry whose rows are all past retention still moves the watermark, as it did for continuous queries.
+      if (keep.length === 0 && watermark === undefined) continue;
       const kept = keep.length === data.numRows ? data : takeBatch(schema, data, keep);
-      out.push({ data: kept.selectAt([...node.columns]), diffs: null });
+      const rows = kept.selectAt([...node.columns]);
+      out.push(watermark === undefined ? { data: rows, diffs: null } : { data: rows, diffs: null, watermark });
       await pacer.between();
     }
     return out;

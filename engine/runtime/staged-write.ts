@@ -20,6 +20,8 @@ export class StagedStreamWrite {
   private readonly def: StreamDef;
   private readonly arrival = BigInt(Date.now()) * 1000n;
   private rows = 0;
+  /** The stream's watermark as of the chunks staged so far: each chunk carries it, the last one is the entry's. */
+  private watermark: number | undefined;
 
   constructor(private readonly ctx: CommitContext, private readonly relation: string) {
     const target = ctx.target(relation);
@@ -32,7 +34,9 @@ export class StagedStreamWrite {
   async add(batch: RecordBatch): Promise<void> {
     checkBatch(this.def, batch);
     if (batch.numRows === 0) return;
-    await this.staged.add(encodeStreamEntry(this.def, batch, this.arrival));
+    const clock = await this.ctx.watermarks.of(this.staged.relationId, this.def);
+    if (clock !== null) this.watermark = clock.after(batch, this.rows === 0 ? clock.current : this.watermark);
+    await this.staged.add(encodeStreamEntry(this.def, batch, this.arrival, this.watermark));
     this.rows += batch.numRows;
   }
 
@@ -48,6 +52,7 @@ export class StagedStreamWrite {
     }
     const write = (onDurable?: () => void): Promise<bigint> => this.staged.commit(onDurable);
     await (this.ctx.fault === null ? write() : this.ctx.fault.write(write));
+    (await this.ctx.watermarks.of(this.staged.relationId, this.def))?.reached(this.watermark);
     return this.rows;
   }
 

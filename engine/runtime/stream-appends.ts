@@ -124,10 +124,13 @@ export class StreamAppends {
       throw new SqlError(SQLSTATE.undefined_table, `relation "${queue.def.name}" does not exist`);
     }
     const rows = concatBatches(queue.def.columns, batches);
-    const entry = encodeStreamEntry(queue.def, rows, BigInt(Date.now()) * 1000n);
+    const clock = await this.ctx.watermarks.of(queue.id, queue.def);
+    const watermark = clock?.after(rows);
+    const entry = encodeStreamEntry(queue.def, rows, BigInt(Date.now()) * 1000n, watermark);
     const write = (onDurable?: () => void): Promise<bigint[]> =>
       this.ctx.store.appendAtomically([{ relationId: queue.id, entry }], onDurable);
     await (this.ctx.fault === null ? write() : this.ctx.fault.write(write));
+    clock?.reached(watermark);
   }
 }
 

@@ -9,6 +9,7 @@ import type { RelationRef, WindowSpec } from '../../engine/plan';
 import { intervalMicros } from '../../engine/text';
 import { T, typeDisplayName, type Field, type Interval } from '../../engine/types';
 import { columnIds, conjunction, splitConjuncts, type LExpr } from '../logical/expr';
+import { intervalBound, watermarkColumnId } from './interval-bound';
 import type { LField, LogicalNode } from '../logical/nodes';
 import { isAppendOnly } from '../logical/properties';
 import type { AstExpr, FromItem } from '../parse/ast';
@@ -131,8 +132,9 @@ function bindWindowFn(item: Extract<FromItem, { kind: 'window_fn' }>, state: Bin
       `window time column "${time.name}" must be of type timestamp with time zone, not ${typeDisplayName(time.type)}`, { position: timeArg.pos + 1 });
   }
   const wm = source.stream?.watermark;
-  // The stream's watermark applies when the window is over its watermark column, read directly.
-  const delayMicros = wm !== null && wm !== undefined && wm.column === time.name ? wm.delayMicros : 0;
+  // The stream's watermark applies when the window is over its watermark column, read directly; any other window
+  // has no watermark: no row is late and no window closes.
+  const delayMicros = wm !== null && wm !== undefined && wm.column === time.name ? wm.delayMicros : null;
   const startId = state.nextId();
   const endId = state.nextId();
   const fields: LField[] = [
@@ -199,7 +201,11 @@ function joinOf(
       'Bound it by time (ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL \'10 minutes\' AND a.ts) or join the same window of both sides on window_start and window_end.');
   }
   const rightFields = joinType === 'left' ? right.node.fields.map((f) => ({ ...f, nullable: true })) : right.node.fields;
-  const node: LogicalNode = { kind: 'join', joinType, left: left.node, right: right.node, condition, fields: [...left.node.fields, ...rightFields] };
+  const bound = intervalBound(condition, watermarkColumnId(left.stream, left.node.fields), watermarkColumnId(right.stream, right.node.fields));
+  const node: LogicalNode = {
+    kind: 'join', joinType, left: left.node, right: right.node, condition, fields: [...left.node.fields, ...rightFields],
+    ...(bound === null ? {} : { timeBound: bound }),
+  };
   return { node, scope, stream: null };
 }
 

@@ -65,7 +65,8 @@ export interface LWindow {
   readonly input: LogicalNode;
   readonly spec: WindowSpec;
   readonly timeId: number;
-  readonly delayMicros: number;
+  /** The stream's WATERMARK FOR delay when the time column is its watermark column; null: no watermark. */
+  readonly delayMicros: number | null;
   readonly startId: number;
   readonly endId: number;
   readonly fields: readonly LField[];
@@ -80,7 +81,8 @@ export interface LSessionWindow {
   readonly input: LogicalNode;
   readonly gap: Interval;
   readonly timeId: number;
-  readonly delayMicros: number;
+  /** As LWindow's. */
+  readonly delayMicros: number | null;
   readonly startId: number;
   readonly endId: number;
   /** Where SESSION was written, for errors found late. */
@@ -116,6 +118,16 @@ export interface LJoin {
   readonly right: LogicalNode;
   readonly condition: LExpr | null;
   readonly fields: readonly LField[];
+  /** An interval join's bound on its sides' watermark columns (bind/interval-bound.ts); absent: none. */
+  readonly timeBound?: TimeBound;
+}
+
+/** right time - left time lies in [lowerMicros, upperMicros] for every matching pair. */
+export interface TimeBound {
+  readonly leftTimeId: number;
+  readonly rightTimeId: number;
+  readonly lowerMicros: number;
+  readonly upperMicros: number;
 }
 
 /** The input's rows whose valueId is the maximum of their window (engine/plan.ts WindowMaxNode): same fields. */

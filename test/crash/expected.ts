@@ -1,7 +1,8 @@
 // The batch recomputation: every continuous query's expected result, computed in plain TypeScript from the rows the
 // test knows went in (acknowledged statements plus the unacknowledged ones found applied), following SQL.md:
 // windows aligned to the epoch, [start, end); a row is late when its event time is below (the largest event time
-// among the rows before it) - the watermark delay, and is then applied to no window; EMIT ON WINDOW CLOSE shows the
+// among the rows of the statements before its own: the stream's watermark is per log entry) - the watermark delay,
+// and is then applied to no window; EMIT ON WINDOW CLOSE shows the
 // windows whose end is at or below the final watermark. Rows are rendered as text, one string per row.
 
 import {
@@ -12,6 +13,8 @@ import {
 export interface AppliedInput {
   /** ev rows in arrival order. */
   readonly ev: readonly EvRow[];
+  /** The same rows by statement (one log entry each), in arrival order. */
+  readonly evStatements: readonly (readonly EvRow[])[];
   readonly clicks: readonly ClickRow[];
   readonly raw: readonly RawRow[];
   /** The final contents of the accounts table. */
@@ -20,7 +23,7 @@ export interface AppliedInput {
 
 /** The input as applied: `applied(s)` says whether statement s took effect. Statements come in generation order. */
 export function appliedInput(statements: readonly Statement[], applied: (s: Statement) => boolean): AppliedInput {
-  const ev: EvRow[] = [];
+  const evStatements: (readonly EvRow[])[] = [];
   const clicks: ClickRow[] = [];
   const raw: RawRow[] = [];
   const accounts = new Map<number, AccountRow>();
@@ -29,7 +32,7 @@ export function appliedInput(statements: readonly Statement[], applied: (s: Stat
   for (const s of statements) {
     if (!applied(s)) continue;
     switch (s.target) {
-      case 'ev': ev.push(...s.rows); break;
+      case 'ev': evStatements.push(s.rows); break;
       case 'clicks': clicks.push(...s.rows); break;
       case 'raw': raw.push(...s.rows); break;
       case 'accounts':
@@ -44,7 +47,7 @@ export function appliedInput(statements: readonly Statement[], applied: (s: Stat
     accounts.set(id, { id, grp: 'u', amount: a.amount + UPDATE_ADD });
   }
   for (const id of deletes) accounts.delete(id);
-  return { ev, clicks, raw, accounts: [...accounts.values()] };
+  return { ev: evStatements.flat(), evStatements, clicks, raw, accounts: [...accounts.values()] };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -70,17 +73,17 @@ export interface Expected {
 }
 
 export function expectedResults(input: AppliedInput): Expected {
-  // lateness, by arrival order
+  // lateness, by arrival order of the statements
   let maxSeen = -Infinity;
   const onTime: EvRow[] = [];
   const lateIds: number[] = [];
-  for (const r of input.ev) {
-    if (r.ts < maxSeen - WATERMARK_DELAY_MS) {
-      lateIds.push(r.id);
-      continue;
+  for (const rows of input.evStatements) {
+    const watermarkBefore = maxSeen - WATERMARK_DELAY_MS;
+    for (const r of rows) {
+      maxSeen = Math.max(maxSeen, r.ts);
+      if (r.ts < watermarkBefore) lateIds.push(r.id);
+      else onTime.push(r);
     }
-    maxSeen = Math.max(maxSeen, r.ts);
-    onTime.push(r);
   }
   const watermark = maxSeen - WATERMARK_DELAY_MS;
 

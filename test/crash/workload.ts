@@ -157,14 +157,15 @@ export class Workload {
     const n = r.chance(0.6) ? r.int(1, 20) : r.int(5, 150);
     const via = n > 20 || r.chance(0.3) ? 'copy' : 'insert';
     const rows: EvRow[] = [];
-    let ackedMax = this.evMaxAcked;
+    const ackedMax = this.evMaxAcked;
     for (let i = 0; i < n; i++) {
       const roll = r.next();
       let ts: number;
       let late = false;
       if (roll < this.late.probability && ackedMax !== null && this.lateSent < this.late.budget) {
         this.lateSent++;
-        // below (largest time among rows that certainly arrived before it) - delay: late whatever else arrived
+        // below (largest time among rows of statements that certainly arrived before it) - delay: late whatever
+        // else arrived (rows of its own statement cannot make it late: the watermark moves per statement)
         ts = ackedMax - WATERMARK_DELAY_MS - r.int(1, 20_000);
         late = true;
       } else if (roll < 0.25) {
@@ -176,10 +177,7 @@ export class Workload {
         ts = this.evMaxSent + r.int(0, 400);
       }
       rows.push({ id: this.nextId.ev++, k: r.pick(KEYS), v: r.int(1, 1000), ts, late });
-      if (!late) {
-        this.evMaxSent = Math.max(this.evMaxSent, ts);
-        ackedMax = ackedMax === null ? ts : Math.max(ackedMax, ts);
-      }
+      if (!late) this.evMaxSent = Math.max(this.evMaxSent, ts);
     }
     return this.add({ target: 'ev', via, rows, writer, life });
   }

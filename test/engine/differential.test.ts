@@ -10,7 +10,7 @@ import { batchFromRows, rowsFromBatch } from '../../engine/columns';
 import { buildDag } from '../../engine/dag';
 import type { AggCall, AggregateNode, PlanNode, SessionAggregateNode, SourceNode, WindowNode } from '../../engine/plan';
 import type { Schema, SqlType, Value } from '../../engine/types';
-import { agg, call, col, lit, rng, schemaOf, T } from './helpers';
+import { agg, call, col, lit, rng, schemaOf, streamEntries, T } from './helpers';
 
 const schema = schemaOf(['k', T.text], ['v', T.int4], ['f', T.float8], ['b', T.bool], ['t', T.timestamptz]);
 const src: SourceNode = { kind: 'source', relation: { kind: 'stream', name: 's' }, columns: [0, 1, 2, 3, 4], schema };
@@ -85,16 +85,24 @@ function sorted(m: Map<string, number>): [string, number][] {
 
 /**
  * Runs `plan` incrementally over the epochs and, after each one, compares the accumulated output with a batch
- * run over all input so far (`batchFilter` narrows the batch result, e.g. to windows closed so far).
+ * run over all input so far (`batchFilter` narrows the batch result, e.g. to windows closed so far). Each epoch's
+ * changes are one log entry; insert-only input is a stream with WATERMARK FOR t AS t - 5 s, whose entries carry
+ * its watermark, to the incremental and the batch run alike.
  */
 async function differential(plan: PlanNode, epochs: Change[][], batchFilter?: (row: Value[], watermark: number | null) => boolean): Promise<number> {
   const dag = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   const acc = new Map<string, number>();
-  const seen: Change[] = [];
+  const isStream = epochs.every((changes) => changes.every((c) => c.weight === 1));
+  const asEntry = isStream ? streamEntries(schema, 4, 5 * SECOND) : (b: ChangeBatch) => b;
+  const seen: ChangeBatch[] = [];
   let outputs = 0;
   for (const [e, changes] of epochs.entries()) {
-    if (changes.length > 0) dag.sources[0].push(toBatch(changes));
-    seen.push(...changes);
+    if (changes.length > 0) {
+      const entry = asEntry(toBatch(changes));
+      dag.sources[0].push(entry);
+      if (entry.watermark !== undefined) dag.sources[0].advanceWatermark(entry.watermark);
+      seen.push(entry);
+    }
     for (const b of dag.endEpoch()) {
       rowsFromBatch(b.data, plan.schema).forEach((row, i) => {
         const k = identity(row);
@@ -103,7 +111,7 @@ async function differential(plan: PlanNode, epochs: Change[][], batchFilter?: (r
     }
     for (const [k, n] of acc) assert.ok(n >= 0, `epoch ${e}: row ${k} deleted more often than inserted`);
     outputs += [...acc.values()].filter((n) => n > 0).length;
-    const batch = await runPull(plan, () => (seen.length > 0 ? [toBatch(seen)] : []), { params: [], nowMicros: 0 });
+    const batch = await runPull(plan, () => seen, { params: [], nowMicros: 0 });
     const wm = dag.watermark();
     const expected = multisetOf(batchFilter === undefined ? batch : batch.filter((r) => batchFilter(r, wm)));
     assert.deepEqual(sorted(acc), sorted(expected), `epoch ${e} differs from the batch result`);
@@ -134,7 +142,7 @@ const windowSchema = schemaOf(...schema.map((f): [string, typeof f.type] => [f.n
   ['window_start', T.timestamptz], ['window_end', T.timestamptz]);
 
 function windowed(spec: WindowNode['window']): WindowNode {
-  return { kind: 'window', input: src, window: spec, time: { column: 4, delayMicros: 5 * SECOND }, schema: windowSchema };
+  return { kind: 'window', input: src, window: spec, time: { column: 4, watermarkDelayMicros: 5 * SECOND }, schema: windowSchema };
 }
 
 function windowAgg(input: WindowNode, emit: AggregateNode['emit']): AggregateNode {
@@ -199,7 +207,7 @@ test('differential: SESSION windows merge the same way incrementally and in batc
   }));
   for (const emit of ['changes', 'on_window_close'] as const) {
     const plan: SessionAggregateNode = {
-      kind: 'session_aggregate', input: src, keys: [0], time: { column: 4, delayMicros: 5 * SECOND },
+      kind: 'session_aggregate', input: src, keys: [0], time: { column: 4, watermarkDelayMicros: 5 * SECOND },
       gap: { months: 0, days: 0, micros: 4 * SECOND }, emit,
       aggs: [agg('count_star', T.int8), agg('sum', T.int8, [col(1, T.int4)]), agg('max', T.float8, [col(2, T.float8)])],
       schema: schemaOf(['k', T.text], ['window_start', T.timestamptz], ['window_end', T.timestamptz], ['n', T.int8],

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ChangeBatch } from '../../engine/batch';
 import { consolidate, runPull } from '../../engine/batch-run';
 import { batchFromRows } from '../../engine/columns';
-import { buildDag } from '../../engine/dag';
+import { buildDag, type Dag } from '../../engine/dag';
 import { Pacer } from '../../engine/slices';
 import { SqlError } from '../../engine/errors';
 import type { LateRow } from '../../engine/operators/operator';
@@ -11,7 +11,7 @@ import type { AggregateNode, PlanNode, SessionAggregateNode, SourceNode, WindowN
 import { parseValue } from '../../engine/text';
 import type { Schema, Value } from '../../engine/types';
 import { explainPlan } from '../../planner/explain';
-import { agg, call, col, lit, multiset, schemaOf, T } from './helpers';
+import { agg, call, col, lit, multiset, schemaOf, streamFeed, T } from './helpers';
 
 const ts = (s: string): bigint => parseValue(`2026-01-01 ${s}+00`, T.timestamptz) as bigint;
 const iv = (s: string) => parseValue(s, T.interval) as { months: number; days: number; micros: number };
@@ -21,7 +21,7 @@ const source: SourceNode = { kind: 'source', relation: { kind: 'stream', name: '
 const windowed = schemaOf(['k', T.text], ['v', T.int4], ['t', T.timestamptz], ['window_start', T.timestamptz], ['window_end', T.timestamptz]);
 
 function tumble(size: string, delay = 0): WindowNode {
-  return { kind: 'window', input: source, window: { kind: 'tumble', size: iv(size) }, time: { column: 2, delayMicros: delay }, schema: windowed };
+  return { kind: 'window', input: source, window: { kind: 'tumble', size: iv(size) }, time: { column: 2, watermarkDelayMicros: delay }, schema: windowed };
 }
 
 function perWindow(input: WindowNode, emit: AggregateNode['emit']): AggregateNode {
@@ -35,11 +35,26 @@ function perWindow(input: WindowNode, emit: AggregateNode['emit']): AggregateNod
 
 const inserts = (schema: Schema, rows: Value[][]): ChangeBatch => ({ data: batchFromRows(schema, rows), diffs: null });
 
-/** Runs a plan incrementally: one epoch per list of source rows. Returns the output of each epoch (consolidated). */
-function epochs(plan: PlanNode, batches: Value[][][], late: LateRow[] = []) {
+/**
+ * Each of the DAG's sources fed as a stream of events with WATERMARK FOR t AS t - `delay`: a call is one log entry,
+ * which carries the stream's watermark as of itself.
+ */
+function streams(dag: Dag, delay = 0): ((rows: Value[][]) => void)[] {
+  return dag.sources.map((s) => {
+    const feed = streamFeed(s, eventSchema, 2, delay);
+    return (rows) => feed(inserts(eventSchema, rows));
+  });
+}
+
+/**
+ * Runs a plan incrementally over a stream with WATERMARK FOR t AS t - `delay`: one epoch per list of log entries,
+ * each a list of rows. Returns the output of each epoch.
+ */
+function epochs(plan: PlanNode, entries: Value[][][][], late: LateRow[] = [], delay = 0) {
   const dag = buildDag(plan, { mode: 'incremental', nowMicros: 0, late: (r) => late.push(r) });
-  return batches.map((rows) => {
-    if (rows.length > 0) dag.sources[0].push(inserts(eventSchema, rows));
+  const [feed] = streams(dag, delay);
+  return entries.map((epoch) => {
+    for (const rows of epoch) feed(rows);
     return dag.endEpoch();
   });
 }
@@ -51,10 +66,12 @@ function pull(plan: PlanNode, rows: Value[][], late?: (r: LateRow) => void): Pro
 test('TUMBLE assigns each row its window; late rows are dropped and reported', async () => {
   const late: LateRow[] = [];
   const out = epochs(tumble('1 minute', 5_000_000), [[
-    ['a', 1, ts('10:00:03')], ['a', 2, ts('10:00:59.999999')], ['b', 3, ts('10:01:10')],
-    ['a', 4, ts('10:01:04')], // 10:01:10 - 5s = 10:01:05 watermark: late
-    ['a', 5, ts('10:01:06')],
-  ]], late);
+    [['a', 1, ts('10:00:03')], ['a', 2, ts('10:00:59.999999')], ['b', 3, ts('10:01:10')]],
+    [
+      ['a', 4, ts('10:01:04')], // 10:01:10 - 5s = 10:01:05 watermark of the entry before: late
+      ['a', 5, ts('10:01:06')],
+    ],
+  ]], late, 5_000_000);
   const rows = consolidate(out[0], windowed);
   assert.deepEqual(rows.map((r) => [r[1], r[3], r[4]]), [
     [1, ts('10:00:00'), ts('10:01:00')], [2, ts('10:00:00'), ts('10:01:00')], [3, ts('10:01:00'), ts('10:02:00')],
@@ -78,8 +95,8 @@ test('HOP puts a row in size/slide windows', async () => {
 test('aggregate EMIT CHANGES: every changed group deletes its old row and inserts the new one', () => {
   const plan = perWindow(tumble('1 minute'), 'changes');
   const out = epochs(plan, [
-    [['a', 1, ts('10:00:01')], ['a', 2, ts('10:00:02')], ['b', 5, ts('10:00:03')]],
-    [['a', 10, ts('10:00:04')]],
+    [[['a', 1, ts('10:00:01')], ['a', 2, ts('10:00:02')], ['b', 5, ts('10:00:03')]]],
+    [[['a', 10, ts('10:00:04')]]],
     [],
   ]);
   const schema = plan.schema;
@@ -94,7 +111,8 @@ test('aggregate EMIT CHANGES: every changed group deletes its old row and insert
 test('aggregate EMIT ON WINDOW CLOSE emits a window once, when the watermark passes its end, and evicts it', async () => {
   const plan = perWindow(tumble('1 minute'), 'on_window_close');
   const dag = buildDag(plan, { mode: 'incremental' });
-  dag.sources[0].push(inserts(eventSchema, [['a', 1, ts('10:00:01')], ['a', 2, ts('10:00:30')]]));
+  const [feed] = streams(dag);
+  feed([['a', 1, ts('10:00:01')], ['a', 2, ts('10:00:30')]]);
   assert.deepEqual(dag.endEpoch(), []);
   assert.ok(dag.stateBytes() > 0);
   // State as stored: what the snapshots wrote, in order (null deletes a key).
@@ -103,8 +121,8 @@ test('aggregate EMIT ON WINDOW CLOSE emits a window once, when the watermark pas
     for (const [k, v] of delta) if (v === null) disk.delete(k); else disk.set(k, v);
   };
   save(await dag.snapshot(1, new Pacer()));
-  assert.ok(disk.size >= 2, 'the group and the clock are saved');
-  dag.sources[0].push(inserts(eventSchema, [['a', 3, ts('10:01:00')]]));
+  assert.ok(disk.size >= 2, 'the group and the watermarks are saved');
+  feed([['a', 3, ts('10:01:00')]]);
   const out = dag.endEpoch();
   assert.deepEqual(consolidate(out, plan.schema), [[ts('10:00:00'), ts('10:01:00'), 'a', 2n, 3n]]);
   assert.equal(out[0].diffs, null);
@@ -114,7 +132,7 @@ test('aggregate EMIT ON WINDOW CLOSE emits a window once, when the watermark pas
   restored.restore(disk);
   assert.ok(dag.stateBytes() > 0);
   assert.equal(restored.stateBytes(), dag.stateBytes());
-  dag.sources[0].push(inserts(eventSchema, [['a', 4, ts('10:02:30')]]));
+  feed([['a', 4, ts('10:02:30')]]);
   assert.deepEqual(consolidate(dag.endEpoch(), plan.schema), [[ts('10:01:00'), ts('10:02:00'), 'a', 1n, 3n]]);
   assert.equal(dag.endEpoch().length, 0);
 });
@@ -139,13 +157,19 @@ test('a global aggregate has one row over empty input, and retracts through chan
 test('state survives snapshot and restore', async () => {
   const plan = perWindow(tumble('1 minute'), 'changes');
   const a = buildDag(plan, { mode: 'incremental' });
-  a.sources[0].push(inserts(eventSchema, [['a', 1, ts('10:00:01')], ['b', 2, ts('10:00:02')]]));
+  const [feedA] = streams(a);
+  feedA([['a', 1, ts('10:00:01')], ['b', 2, ts('10:00:02')]]);
   a.endEpoch();
   const state = new Map<string, Uint8Array>();
   for (const [k, v] of await a.snapshot(1, new Pacer())) if (v !== null) state.set(k, v);
   const b = buildDag(plan, { mode: 'incremental' });
   b.restore(state);
-  for (const dag of [a, b]) dag.sources[0].push(inserts(eventSchema, [['a', 5, ts('10:00:05')], ['a', 0, ts('09:00:00')]]));
+  // The same entry to both: b's watermark (10:00:02) came back with its state, so 09:00 is late in both.
+  const entry = { ...inserts(eventSchema, [['a', 5, ts('10:00:05')], ['a', 0, ts('09:00:00')]]), watermark: Number(ts('10:00:05')) };
+  for (const dag of [a, b]) {
+    dag.sources[0].push(entry);
+    dag.sources[0].advanceWatermark(entry.watermark);
+  }
   const outA = a.endEpoch();
   const outB = b.endEpoch();
   assert.deepEqual(consolidate(outA, plan.schema), consolidate(outB, plan.schema));
@@ -154,7 +178,7 @@ test('state survives snapshot and restore', async () => {
 
 test('SESSION: rows closer than the gap share a session; a bridging row merges two sessions', async () => {
   const plan: SessionAggregateNode = {
-    kind: 'session_aggregate', input: source, keys: [0], time: { column: 2, delayMicros: 60_000_000 }, gap: iv('10 seconds'),
+    kind: 'session_aggregate', input: source, keys: [0], time: { column: 2, watermarkDelayMicros: 60_000_000 }, gap: iv('10 seconds'),
     aggs: [agg('count_star', T.int8), agg('sum', T.int8, [col(1, T.int4)])], emit: 'changes',
     schema: schemaOf(['k', T.text], ['window_start', T.timestamptz], ['window_end', T.timestamptz], ['count', T.int8], ['sum', T.int8]),
   };
@@ -256,10 +280,10 @@ test('the runner gives a two-input operator the minimum of its inputs\' watermar
     schema: schemaOf(['window_start', T.timestamptz], ['window_end', T.timestamptz], ['count', T.int8]),
   };
   const dag = buildDag(plan, { mode: 'incremental' });
-  const [a, b] = dag.sources;
+  const [a, b] = streams(dag);
   const epoch = (rowsA: Value[][], rowsB: Value[][]): Value[][] => {
-    if (rowsA.length > 0) a.push(inserts(eventSchema, rowsA));
-    if (rowsB.length > 0) b.push(inserts(eventSchema, rowsB));
+    if (rowsA.length > 0) a(rowsA);
+    if (rowsB.length > 0) b(rowsB);
     return consolidate(dag.endEpoch(), plan.schema);
   };
   // Only one input has a watermark: the union has none, so no window closes.

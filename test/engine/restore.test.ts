@@ -31,14 +31,14 @@ const seconds = (n: number) => ({ months: 0, days: 0, micros: n * SECOND });
 
 function hop(input: SourceNode): WindowNode {
   return {
-    kind: 'window', input, time: { column: 2, delayMicros: 4 * SECOND },
+    kind: 'window', input, time: { column: 2, watermarkDelayMicros: 4 * SECOND },
     window: { kind: 'hop', slide: seconds(2), size: seconds(10) }, schema: windowSchema,
   };
 }
 
 function tumble(input: SourceNode, delaySeconds = 2): WindowNode {
   return {
-    kind: 'window', input, time: { column: 2, delayMicros: delaySeconds * SECOND },
+    kind: 'window', input, time: { column: 2, watermarkDelayMicros: delaySeconds * SECOND },
     window: { kind: 'tumble', size: seconds(5) }, schema: windowSchema,
   };
 }
@@ -54,7 +54,7 @@ function perWindow(input: WindowNode, emit: AggregateNode['emit']): AggregateNod
 
 function session(emit: SessionAggregateNode['emit']): SessionAggregateNode {
   return {
-    kind: 'session_aggregate', input: left, keys: [0], time: { column: 2, delayMicros: 2 * SECOND }, gap: seconds(1),
+    kind: 'session_aggregate', input: left, keys: [0], time: { column: 2, watermarkDelayMicros: 2 * SECOND }, gap: seconds(1),
     aggs: [agg('count_star', T.int8), agg('min', T.text, [col(1, T.text)])], emit,
     schema: schemaOf(['k', T.int8], ['window_start', T.timestamptz], ['window_end', T.timestamptz], ['n', T.int8], ['mn', T.text]),
   };
@@ -69,10 +69,20 @@ interface Workload {
   readonly jitter?: number;
 }
 
+/** Each input's batches carry its watermark as a stream's log entries do: WATERMARK FOR t AS t - 2 s. */
+const SOURCE_DELAY = 2 * SECOND;
+
+/** Pushes one input's log entry, then hands on the watermark it carries. */
+function feed(dag: Dag, input: number, batch: ChangeBatch): void {
+  dag.sources[input].push(batch);
+  if (batch.watermark !== undefined) dag.sources[input].advanceWatermark(batch.watermark);
+}
+
 /** Random epochs of inserts and deletes on each input: few keys, so buckets grow and shrink over many epochs. */
 function epochs(seed: number, inputs: number, { count = 80, keys = 4, deletes = true, jitter = 0 }: Workload): { input: number; batch: ChangeBatch }[][] {
   const r = rng(seed);
   const live: Value[][][] = Array.from({ length: inputs }, () => []);
+  const latest: number[] = Array.from({ length: inputs }, () => -Infinity);
   let clock = BASE;
   const out: { input: number; batch: ChangeBatch }[][] = [];
   for (let e = 0; e < count; e++) {
@@ -92,8 +102,10 @@ function epochs(seed: number, inputs: number, { count = 80, keys = 4, deletes = 
         live[input].push(row);
         rows.push(row);
         weights.push(1);
+        latest[input] = Math.max(latest[input], time);
       }
-      epoch.push({ input, batch: { data: batchFromRows(schema, rows), diffs: Int32Array.from(weights) } });
+      const batch = { data: batchFromRows(schema, rows), diffs: Int32Array.from(weights) };
+      epoch.push({ input, batch: latest[input] === -Infinity ? batch : { ...batch, watermark: latest[input] - SOURCE_DELAY } });
     }
     out.push(epoch);
   }
@@ -120,8 +132,8 @@ async function restartsMatch(plan: PlanNode, inputs: number, seed: number, workl
   for (const [e, epoch] of all.entries()) {
     const lateBefore = steady.lateRows();
     for (const { input, batch } of epoch) {
-      steady.sources[input].push(batch);
-      restarted.sources[input].push(batch);
+      feed(steady, input, batch);
+      feed(restarted, input, batch);
     }
     assert.deepEqual(outputOf(restarted, plan), outputOf(steady, plan), `epoch ${e}`);
     assert.equal(restarted.lateRows(), steady.lateRows() - lateBefore, `epoch ${e}: late rows`);
@@ -202,7 +214,7 @@ test('a join on window_end evicts ended windows, on disk too: restored, it goes 
   const dag = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   const all = epochs(5, 2, { count: 200, keys: 3, deletes: false });
   for (const epoch of all) {
-    for (const { input, batch } of epoch) dag.sources[input].push(batch);
+    for (const { input, batch } of epoch) feed(dag, input, batch);
     dag.endEpoch();
   }
   const full = buildDag({ ...plan }, { mode: 'batch', nowMicros: 0 });
@@ -215,7 +227,7 @@ test('a restored aggregate knows its input\'s watermark: a delete for a window i
   const steady = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   const row = (v: string, s: number): Value[] => [1n, v, BigInt(BASE + s * SECOND)];
   // The row at 7 s closes the window [0 s, 5 s).
-  steady.sources[0].push({ data: batchFromRows(schema, [row('a', 1), row('b', 7)]), diffs: null });
+  feed(steady, 0, { data: batchFromRows(schema, [row('a', 1), row('b', 7)]), diffs: null, watermark: BASE + 7 * SECOND });
   steady.endEpoch();
   const restarted = buildDag(plan, { mode: 'incremental', nowMicros: 0 });
   restarted.restore(new Map([...await steady.snapshot(1, new Pacer())].filter((e): e is [string, Uint8Array] => e[1] !== null)));

@@ -1,6 +1,6 @@
 // Slicing a batch (engine/slices.ts) must change nothing but how much work runs at once: the slices hold the same
 // rows, nulls and weights in the same order, and a DAG fed slices emits what it emits when fed the whole batch,
-// late rows included (lateness depends on arrival order only).
+// late rows included (lateness depends on the log entries only, each carrying its stream's watermark).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,7 +12,7 @@ import type { LateRow } from '../../engine/operators/operator';
 import type { AggregateNode, SourceNode, WindowNode } from '../../engine/plan';
 import { Pacer, SLICE_BUDGET_MS, slicesOf } from '../../engine/slices';
 import type { Value } from '../../engine/types';
-import { agg, col, multiset, rng, schemaOf, T } from './helpers';
+import { agg, col, multiset, rng, schemaOf, streamEntries, T } from './helpers';
 
 const schema = schemaOf(['k', T.text], ['v', T.int8], ['ok', T.bool], ['t', T.timestamptz]);
 const SECOND = 1_000_000n;
@@ -47,7 +47,7 @@ test('a DAG fed slices emits what it emits fed the whole batch, late rows includ
   const source: SourceNode = { kind: 'source', relation: { kind: 'stream', name: 's' }, columns: [0, 1, 2, 3], schema };
   const windowed: WindowNode = {
     kind: 'window', input: source, window: { kind: 'tumble', size: { months: 0, days: 0, micros: 10_000_000 } },
-    time: { column: 3, delayMicros: 5_000_000 },
+    time: { column: 3, watermarkDelayMicros: 5_000_000 },
     schema: [...schema, ...schemaOf(['window_start', T.timestamptz], ['window_end', T.timestamptz])],
   };
   const plan: AggregateNode = {
@@ -58,8 +58,11 @@ test('a DAG fed slices emits what it emits fed the whole batch, late rows includ
   const run = (feed: (batch: ChangeBatch) => Iterable<ChangeBatch>) => {
     const late: LateRow[] = [];
     const dag = buildDag(plan, { mode: 'incremental', nowMicros: 0, late: (r) => late.push(r) });
+    const asEntry = streamEntries(schema, 3, 5_000_000);
     const out = [1, 2, 3].map((epoch) => {
-      for (const slice of feed(changes(500, epoch))) dag.sources[0].push(slice);
+      const entry = asEntry(changes(500, epoch));
+      for (const slice of feed(entry)) dag.sources[0].push(slice);
+      dag.sources[0].advanceWatermark(entry.watermark!);
       return multiset(consolidate(dag.endEpoch(), plan.schema));
     });
     return { out, late: late.map((r) => r.raw) };

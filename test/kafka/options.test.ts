@@ -18,10 +18,12 @@ function code(f: () => unknown): string {
 }
 
 describe('Kafka options', () => {
-  test('source defaults: json, earliest, dead_letter; brokers comma separated', () => {
+  test('source defaults: json, earliest, dead_letter, idle after 30 s; brokers comma separated', () => {
     assert.deepEqual(kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:9092, b:9093' })), {
       topic: 't', brokers: ['a:9092', 'b:9093'], format: 'json', start: 'earliest', onError: 'dead_letter',
+      idleTimeoutMs: 30_000,
     });
+    assert.equal(kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:1', idle_timeout: '1.5 seconds' })).idleTimeoutMs, 1500);
     assert.equal(kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:1', format: 'CSV', start: 'latest', on_error: 'fail' })).format, 'csv');
   });
 

@@ -11,6 +11,7 @@ import { Store } from '../../storage';
 import type { RelationDef, StreamDef } from '../../engine/catalog';
 import { Runtime } from '../../engine/runtime/runtime';
 import { StreamAppends } from '../../engine/runtime/stream-appends';
+import { StreamWatermarks } from '../../engine/runtime/stream-watermarks';
 import { batchFromRows, rowsFromBatch } from '../../engine/columns';
 import { decodeChangeBatch } from '../../engine/codecs/change-batch';
 import { T, type Field, type Value } from '../../engine/types';
@@ -148,7 +149,9 @@ async function withAppends(deadlineMs: number, work: (append: (id: bigint) => Pr
   const store = await Store.open<RelationDef>(dir);
   try {
     const id = await store.putDef(events);
-    const appends = new StreamAppends({ store, target: () => ({ id, def: events, table: null }), fault: null },
+    const appends = new StreamAppends({
+      store, target: () => ({ id, def: events, table: null }), fault: null, watermarks: new StreamWatermarks(store),
+    },
       { minMs: deadlineMs, maxMs: deadlineMs });
     const target = { id, def: events, table: null };
     await work((n) => appends.append(target, batchFromRows(columns, [[n, null]])), store, id);
