@@ -5,10 +5,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { Client } from 'pg';
 import { RecordDecoder } from '../engine/kafka';
 import { T, type Field } from '../engine/types';
+import { psql as runPsql, type PsqlResult } from './helpers/psql';
 import { startServer, connectPg, type TestServer } from './helpers/server';
 import { waitForValue } from './helpers/wait';
 
@@ -25,33 +25,9 @@ after(async () => {
   if (server) assert.equal(await server.stop(), 0, `server exited badly:\n${server.stderr()}`);
 });
 
-interface PsqlResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `psql -c command` (one -c per command) with `input` on its stdin. */
+/** Runs `psql -c command` (one -c per command) with `input` on its stdin; errors print their SQLSTATE. */
 function psql(command: string | readonly string[], input: string): Promise<PsqlResult> {
-  const commands = typeof command === 'string' ? [command] : command;
-  return new Promise((resolve, reject) => {
-    const child = spawn('psql', ['-X', '-h', server.host, '-p', String(server.port), '-U', 'test', '-d', 'sluice',
-      '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose', ...commands.flatMap((c) => ['-c', c])], {
-      env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGPASSWORD: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+  return runPsql(server, typeof command === 'string' ? [command] : command, input, { verbose: true });
 }
 
 async function ok(command: string, input: string): Promise<string> {

@@ -10,10 +10,18 @@ export interface PsqlResult {
   readonly stderr: string;
 }
 
-export function psql(server: { host: string; port: number }, commands: readonly string[], input = ''): Promise<PsqlResult> {
+export interface PsqlOptions {
+  /** `-v VERBOSITY=verbose`: errors print their SQLSTATE, which tests can then check. */
+  readonly verbose?: boolean;
+}
+
+export function psql(
+  server: { host: string; port: number }, commands: readonly string[], input = '', options: PsqlOptions = {},
+): Promise<PsqlResult> {
+  const verbosity = options.verbose ? ['-v', 'VERBOSITY=verbose'] : [];
   return new Promise((resolve, reject) => {
     const child = spawn('psql', ['-X', '-h', server.host, '-p', String(server.port), '-U', 'test', '-d', 'sluice',
-      '-v', 'ON_ERROR_STOP=1', ...commands.flatMap((c) => ['-c', c])], {
+      '-v', 'ON_ERROR_STOP=1', ...verbosity, ...commands.flatMap((c) => ['-c', c])], {
       env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGPASSWORD: '' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
