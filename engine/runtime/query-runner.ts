@@ -10,11 +10,10 @@
 
 import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
-import { batchFromData, concatBatches } from '../columns';
+import { batchFromData } from '../columns';
 import type { Schema } from '../types';
-import { SqlError, SQLSTATE, toSqlError } from '../errors';
-import type { DeadLetter, EpochCommit, Offsets } from '../../storage';
-import type { StateDelta } from '../state/chunks';
+import { toSqlError } from '../errors';
+import type { DeadLetter, Offsets } from '../../storage';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
 import { buildDag, type Dag } from '../dag';
@@ -25,13 +24,12 @@ import type { LateRow } from '../operators/operator';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 import type { LogReader } from './log-reader';
 import type { EpochGate } from './epoch-gate';
+import {
+  checkStoredPlan, collectOutput, COUNTERS_KEY, countersRecord, PLAN_KEY, planRecord, resultChunks, takeQueryRecords,
+} from './epoch-records';
 
 const utf8 = new TextDecoder();
 
-/** The state key holding the plan fingerprint; the DAG's keys all hold a slash, so it cannot collide. */
-const PLAN_KEY = 'plan';
-/** The state key holding the query's counters (rows in / out, late rows), so sluice.queries survives a restart. */
-const COUNTERS_KEY = 'counters';
 
 export type QueryStatus = 'running' | 'paused' | 'failed';
 
@@ -121,26 +119,10 @@ export class QueryRunner {
       this.offsets.set(id, committed ?? this.store.firstSeq(id) - 1n);
     }
     const state = new Map(loaded.state);
-    const storedPlan = state.get(PLAN_KEY);
-    state.delete(PLAN_KEY);
-    const counters = state.get(COUNTERS_KEY);
-    state.delete(COUNTERS_KEY);
-    if (counters !== undefined) {
-      const c = JSON.parse(Buffer.from(counters).toString('utf8')) as Partial<Record<'rowsIn' | 'rowsOut' | 'lateRows' | 'errorRows', number>>;
-      this.stats.rowsIn = c.rowsIn ?? 0;
-      this.stats.rowsOut = c.rowsOut ?? 0;
-      this.stats.lateRows = c.lateRows ?? 0;
-      this.stats.errorRows = c.errorRows ?? 0;
-    }
-    if (storedPlan !== undefined && Buffer.from(storedPlan).toString('utf8') !== this.planFingerprint) {
-      // Operator state is laid out by the plan that wrote it; read by another plan it would be garbage.
-      throw new SqlError(SQLSTATE.object_not_in_prerequisite_state,
-        `the stored state of continuous query "${this.def.name}" was written by a different plan`, {
-          detail: `stored plan ${Buffer.from(storedPlan).toString('utf8')}, current plan ${this.planFingerprint}`,
-          hint: 'Drop and re-create the continuous query to recompute it with the current plan.',
-        });
-    }
-    this.planStored = storedPlan !== undefined;
+    const { storedPlan, counters } = takeQueryRecords(state);
+    if (counters !== null) Object.assign(this.stats, counters);
+    checkStoredPlan(this.def.name, storedPlan, this.planFingerprint);
+    this.planStored = storedPlan !== null;
     this.dag.restore(state);
     if (this.appended !== null) {
       // The query's own log holds every row it produced (query logs are never trimmed): the result is that log.
@@ -259,7 +241,7 @@ export class QueryRunner {
       // turn has spent its budget (a one-row epoch fits in one turn).
       await pacer.between();
       const late = this.late;
-      const changes = this.collect(output);
+      const changes = collectOutput(this.schema, output);
       let delta: ResultDelta[] = [];
       let rowsOut = 0;
       if (this.keyed !== null) {
@@ -350,12 +332,12 @@ export class QueryRunner {
     epoch: number, counts: { rowsIn: number; rowsOut: number; lateRows: number }, pacer: Pacer,
   ): Promise<Map<string, Uint8Array | null>> {
     const changes = await this.dag.snapshot(epoch, pacer);
-    if (!this.planStored) changes.set(PLAN_KEY, Buffer.from(this.planFingerprint, 'utf8'));
+    if (!this.planStored) changes.set(PLAN_KEY, planRecord(this.planFingerprint));
     const s = this.stats;
-    changes.set(COUNTERS_KEY, Buffer.from(JSON.stringify({
+    changes.set(COUNTERS_KEY, countersRecord({
       rowsIn: s.rowsIn + counts.rowsIn, rowsOut: s.rowsOut + counts.rowsOut, lateRows: s.lateRows + counts.lateRows,
       errorRows: s.errorRows,
-    }), 'utf8'));
+    }));
     return changes;
   }
 
@@ -380,25 +362,6 @@ export class QueryRunner {
     return rows;
   }
 
-  /** The epoch's output as one change batch (one entry in the query's log), or null when there is none. */
-  private collect(output: readonly ChangeBatch[]): ChangeBatch | null {
-    const nonEmpty = output.filter((b) => b.data.numRows > 0);
-    if (nonEmpty.length === 0) return null;
-    if (nonEmpty.length === 1) return nonEmpty[0];
-    const data = nonEmpty.length === 1 ? nonEmpty[0].data : concatBatches(this.schema, nonEmpty.map((b) => b.data));
-    let diffs: Int32Array | null = null;
-    if (nonEmpty.some((b) => b.diffs !== null)) {
-      diffs = new Int32Array(data.numRows);
-      let at = 0;
-      for (const b of nonEmpty) {
-        if (b.diffs) diffs.set(b.diffs, at);
-        else diffs.fill(1, at, at + b.data.numRows);
-        at += b.data.numRows;
-      }
-    }
-    return { data, diffs };
-  }
-
   private deadLetter(r: LateRow): DeadLetter {
     return {
       source: this.def.name, partition: null, offset: null, raw: new TextEncoder().encode(r.raw),
@@ -417,17 +380,4 @@ function project(batch: ChangeBatch, source: SourceNode): ChangeBatch {
   if (columns.length === all && columns.every((c, i) => c === i)) return batch;
   const children = batch.data.data.children;
   return { data: batchFromData(source.schema, columns.map((c) => children[c]), batch.data.numRows), diffs: batch.diffs };
-}
-
-/** The result's chunks as storage's result rows, named by their chunk names. */
-function resultChunks(chunks: StateDelta): EpochCommit['resultRows'] {
-  if (chunks.size === 0) return null;
-  const puts = [];
-  const dels = [];
-  for (const [name, value] of chunks) {
-    const key = Buffer.from(name, 'utf8');
-    if (value === null) dels.push(key);
-    else puts.push({ key, value });
-  }
-  return { puts, dels };
 }

@@ -2,26 +2,23 @@
 // continuous query. Planned statements reach it through engine/execute/ as definitions and plans (it never parses
 // SQL); rows written into streams and tables commit through commit.ts; storage makes everything durable.
 
-import type { ChangeBatch } from '../batch';
-import { describeRelation, streamSchema, type QueryDef, type RelationDef, type RelationStore, type StoredRelation, type StreamDef } from '../catalog';
-import { batchFromRows, columnData, int32View, readI64, rowsFromBatch, takeBatch } from '../columns';
+import { describeRelation, streamSchema, type QueryDef, type RelationDef, type RelationStore, type StoredRelation } from '../catalog';
+import { rowsFromBatch } from '../columns';
 import type { RecordBatch } from 'apache-arrow';
 import { SqlError, SQLSTATE } from '../errors';
-import { planInputs, type PlanNode, type SourceNode } from '../plan';
+import type { PlanNode } from '../plan';
 import type { Schema, Value } from '../types';
-import { decodeChangeBatch } from '../codecs/change-batch';
-import { consolidate, runPullChanges } from '../batch-run';
+import { consolidate } from '../batch-run';
 import { consolidateBatches } from '../operators/changes';
-import { Pacer, SLICE_ROWS } from '../slices';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
+import { pullChanges, type PullSources } from './pull';
 import { TableState } from './table-state';
 import { checkBatch } from './row-checks';
 import { type CommitContext, commitWrites, type DraftWrite, type RelationWrite, type WriteTarget } from './commit';
 import { CommitFault } from './commit-fault';
 import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
-import { retentionMicros } from './stream-retention';
 import { DECODED_ENTRY_BUDGET_BYTES, LogReader } from './log-reader';
 import { EpochGate } from './epoch-gate';
 import { StagedStreamWrite } from './staged-write';
@@ -326,7 +323,7 @@ export class Runtime {
    * slices that let other sessions run (engine/slices.ts); an aborted `signal` stops it between slices with 57014.
    */
   async pull(plan: PlanNode, params: readonly Value[], signal?: AbortSignal): Promise<Value[][]> {
-    return consolidate(await this.pullChanges(plan, params, signal), plan.schema);
+    return consolidate(await pullChanges(this.pullSources(), plan, params, signal), plan.schema);
   }
 
   /**
@@ -334,66 +331,17 @@ export class Runtime {
    * the operators' batches consolidated, with no row ever made.
    */
   async pullBatch(plan: PlanNode, params: readonly Value[], signal?: AbortSignal): Promise<RecordBatch> {
-    return consolidateBatches(plan.schema, await this.pullChanges(plan, params, signal));
+    return consolidateBatches(plan.schema, await pullChanges(this.pullSources(), plan, params, signal));
   }
 
-  private async pullChanges(plan: PlanNode, params: readonly Value[], signal?: AbortSignal): Promise<ChangeBatch[]> {
-    const pacer = new Pacer(signal);
-    const inputs = new Map<SourceNode, ChangeBatch[]>();
-    for (const node of sourceNodes(plan)) inputs.set(node, await this.currentContents(node, pacer));
-    return runPullChanges(plan, (node) => inputs.get(node) ?? [], { params, nowMicros: Date.now() * 1000, signal });
-  }
-
-  private async currentContents(node: SourceNode, pacer: Pacer): Promise<ChangeBatch[]> {
-    const rel = node.relation;
-    if (rel.kind === 'system') {
-      const [schema, view] = rel.name.split('.');
-      const rows = await systemViewRows(this, schema, view);
-      return [{ data: batchFromRows(node.schema, rows.map((r) => node.columns.map((c) => r[c]))), diffs: null }];
-    }
-    const stored = this.mustGet(rel.name);
-    const def = stored.def;
-    let rows: readonly (readonly Value[])[];
-    if (def.kind === 'table') rows = this.tableState(def.name).snapshot();
-    else if (def.kind === 'query') return this.queryRunner(def.name).result.batches(node.columns, node.schema, pacer);
-    else if (def.kind === 'stream') return this.retainedRows(stored, node, pacer);
-    else throw new SqlError(SQLSTATE.wrong_object_type, `sink "${def.name}" is not selectable`);
-    // A big table's rows become batches a slice at a time, so making them lets other sessions run too.
-    const out: ChangeBatch[] = [];
-    for (let at = 0; at < rows.length; at += SLICE_ROWS) {
-      const slice = rows.slice(at, at + SLICE_ROWS).map((r) => node.columns.map((c) => r[c]));
-      out.push({ data: batchFromRows(node.schema, slice), diffs: null });
-      await pacer.between();
-    }
-    return out;
-  }
-
-  /** A stream keeps rows for SELECT only with `retention`; the rows older than it are not returned. */
-  private async retainedRows(stored: StoredRelation, node: SourceNode, pacer: Pacer): Promise<ChangeBatch[]> {
-    const def = stored.def as StreamDef;
-    const retention = retentionMicros(def);
-    if (retention === null) {
-      throw new SqlError(SQLSTATE.feature_not_supported, `cannot SELECT from stream "${def.name}": it keeps no rows`, {
-        hint: 'Create the stream WITH (retention = \'10 minutes\') to query recent rows, or use a continuous query or SUBSCRIBE.',
-      });
-    }
-    const cutoff = Date.now() * 1000 - retention;
-    const schema = streamSchema(def);
-    const arrivalColumn = def.columns.length;
-    const out: ChangeBatch[] = [];
-    for await (const entry of this.store.readLog(stored.id, this.store.firstSeq(stored.id) - 1n)) {
-      const { data, watermark } = decodeChangeBatch(entry.bytes);
-      const arrival = int32View(columnData(data, arrivalColumn).values as BigInt64Array);
-      const keep: number[] = [];
-      for (let i = 0; i < data.numRows; i++) if (readI64(arrival, i) >= cutoff) keep.push(i);
-      // An entry whose rows are all past retention still moves the watermark, as it did for continuous queries.
-      if (keep.length === 0 && watermark === undefined) continue;
-      const kept = keep.length === data.numRows ? data : takeBatch(schema, data, keep);
-      const rows = kept.selectAt([...node.columns]);
-      out.push(watermark === undefined ? { data: rows, diffs: null } : { data: rows, diffs: null, watermark });
-      await pacer.between();
-    }
-    return out;
+  private pullSources(): PullSources {
+    return {
+      store: this.store,
+      stored: (name) => this.mustGet(name),
+      tableRows: (name) => this.tableState(name).snapshot(),
+      queryResult: (name) => this.queryRunner(name).result,
+      systemRows: (schema, view) => systemViewRows(this, schema, view),
+    };
   }
 
   // --- subscriptions ----------------------------------------------------------------------------------------------
@@ -446,14 +394,4 @@ export class Runtime {
 /** The columns a reader sees: a stream's without `_arrival`. */
 function visibleColumns(def: RelationDef): Schema {
   return def.kind === 'sink' ? [] : def.columns;
-}
-
-function sourceNodes(plan: PlanNode): SourceNode[] {
-  const out: SourceNode[] = [];
-  const walk = (n: PlanNode): void => {
-    if (n.kind === 'source') out.push(n);
-    for (const child of planInputs(n)) walk(child);
-  };
-  walk(plan);
-  return out;
 }
