@@ -2,13 +2,17 @@
 // Float64Array indexed by group, so a group costs a few array slots instead of an accumulator object (or two), and a
 // batch is one loop over the input's typed arrays. The arithmetic and the state bytes are exactly those of CountStar,
 // Count and NumberSumAcc (engine/aggregate/basic.ts): the compensated (Neumaier) float sum, integer sums exact below
-// 2^53, back to zero when the last value is retracted.
+// 2^53, back to zero when the last value is retracted. sum(int8) and avg over integers, exact NUMERICs, are columns of
+// their own (engine/aggregate/integer-sum.ts).
 
 import { REPR, type Vec } from '../columns/vec';
 import type { AggCall } from '../plan';
 import type { ByteReader, ByteWriter } from '../state/codec';
 import type { Value } from '../types';
 import type { GroupedAggregate } from './grouped';
+import { IntegerSumColumns } from './integer-sum';
+
+const INTEGER_TYPES: ReadonlySet<string> = new Set(['int2', 'int4', 'int8']);
 
 /** The columnar form of `call`, or null when it has none (DISTINCT, or a function kept as objects). */
 export function columnarAggregate(call: AggCall): GroupedAggregate | null {
@@ -18,8 +22,10 @@ export function columnarAggregate(call: AggCall): GroupedAggregate | null {
     case 'count': return new CountColumn(true);
     case 'sum':
     case 'avg':
-      // A NUMERIC result (sum(int8), avg(int)) is exact: NumericSumAcc, not a float column.
-      return REPR[call.args[0].type.name] === 'num' && call.type.name !== 'numeric' ? new SumColumns(call.fn === 'avg') : null;
+      if (REPR[call.args[0].type.name] !== 'num') return null;
+      // A NUMERIC result (sum(int8), avg(int)) is exact: engine/aggregate/integer-sum.ts, not a float column.
+      if (call.type.name !== 'numeric') return new SumColumns(call.fn === 'avg');
+      return INTEGER_TYPES.has(call.args[0].type.name) ? new IntegerSumColumns(call.fn === 'avg') : null;
     default: return null;
   }
 }
