@@ -5,17 +5,13 @@
 // at their delimiters by Buffer.indexOf, several times faster than looking at each byte in JS.
 
 import { delimiterByte } from './csv';
-import { sameBytes, type RecordFields, type RecordScanner } from './record-fields';
+import { END_MARKER, sameBytes, type DelimitedOptions, type RecordFields, type RecordScanner } from './record-fields';
 
-export interface TextOptions {
-  readonly delimiter: string;
-  readonly nullString: string;
-}
+export type TextOptions = DelimitedOptions;
 
 const LF = 0x0a;
 const CR = 0x0d;
 const BACKSLASH = 0x5c;
-const END_MARKER = Buffer.from('\\.');
 
 export class CopyTextScanner implements RecordScanner {
   private readonly delimiter: number;

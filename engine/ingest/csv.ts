@@ -8,11 +8,9 @@
 // scan works on bytes and a field without quotes stays a range of them; only a quoted field becomes a string.
 
 import { SqlError, SQLSTATE } from '../errors';
-import { RAW, RecordFormatError, sameBytes, TEXT, type RecordFields, type RecordScanner } from './record-fields';
+import { END_MARKER, RAW, RecordFormatError, sameBytes, TEXT, type DelimitedOptions, type RecordFields, type RecordScanner } from './record-fields';
 
-export interface CsvOptions {
-  readonly delimiter: string;
-  readonly nullString: string;
+export interface CsvOptions extends DelimitedOptions {
   /** COPY ends its CSV data at a line holding only `\.`; a Kafka message is data through and through. */
   readonly endMarker: boolean;
 }
@@ -20,7 +18,6 @@ export interface CsvOptions {
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
-const END_MARKER = Buffer.from('\\.');
 
 /** The byte of a one-byte delimiter; PostgreSQL takes no other. */
 export function delimiterByte(delimiter: string): number {

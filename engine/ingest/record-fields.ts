@@ -2,6 +2,15 @@
 // scanning allocates nothing per field: most fields are a range of the input's bytes, read in place by the column
 // builders; a field that needed unquoting or unescaping is a string; NULL is NULL.
 
+/** What every delimited record format takes: one-byte delimiter, and the text that stands for NULL. */
+export interface DelimitedOptions {
+  readonly delimiter: string;
+  readonly nullString: string;
+}
+
+/** The line COPY's csv and text data end with (`\.`). */
+export const END_MARKER: Uint8Array = Buffer.from('\\.');
+
 /** A range of the input's bytes. */
 export const RAW = 0;
 export const NULL = 1;

@@ -2,25 +2,14 @@
 // dropped connection and after a SIGKILL of the server; an epoch older than the log keeps is refused, naming the
 // oldest one. The check is by consolidation: the snapshot plus every change received equals the query's result.
 
-import { test, after, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from 'pg';
-import { startServer, connectPg, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
 import { CopySubscriber, SubscribeError } from './copy-subscriber';
+import { killableServers } from './killable-servers';
 
-const servers: TestServer[] = [];
-after(() => {
-  for (const s of servers) s.kill('SIGKILL');
-});
-
-async function start(dataDir?: string): Promise<{ server: TestServer; sql: Client }> {
-  const server = await startServer({ dataDir });
-  servers.push(server);
-  const sql = await connectPg(server);
-  sql.on('error', () => {}); // the SIGKILL test kills the server under it
-  return { server, sql };
-}
+const start = killableServers();
 
 /** Rows `page,n,epoch,diff` consolidated into page → n (what the result holds once every change is applied). */
 class Consolidated {

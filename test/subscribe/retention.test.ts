@@ -3,26 +3,16 @@
 // 55000 naming the oldest; a reader (a paused query, a live subscription) holds entries past retention; and after a
 // restart the entries stored before are trimmed by the same rule. Each wait is for a condition, with a deadline.
 
-import { test, after, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from 'pg';
-import { startServer, connectPg, type TestServer } from '../helpers/server';
+import { connectPg } from '../helpers/server';
 import { waitFor, waitForValue } from '../helpers/wait';
 import { countLogEntries } from '../helpers/log-keys';
 import { CopySubscriber, SubscribeError } from './copy-subscriber';
+import { killableServers } from './killable-servers';
 
-const servers: TestServer[] = [];
-after(() => {
-  for (const s of servers) s.kill('SIGKILL');
-});
-
-async function start(dataDir?: string): Promise<{ server: TestServer; sql: Client }> {
-  const server = await startServer({ dataDir });
-  servers.push(server);
-  const sql = await connectPg(server);
-  sql.on('error', () => {}); // the restart test kills the server under it
-  return { server, sql };
-}
+const start = killableServers();
 
 interface ChangeLog {
   readonly oldest: number;
