@@ -87,7 +87,10 @@ export class TopNOperator implements Operator {
 
   /** Whether a new row of an append-only input would rank past the copies worth keeping. */
   private pastTheEnd(e: Entry): boolean {
-    return this.held >= this.end && this.order.compare(e, this.ranked[this.ranked.length - 1]) > 0;
+    if (this.held < this.end) return false;
+    const last = this.ranked[this.ranked.length - 1];
+    // Nothing held and nothing to hold: LIMIT 0 with no OFFSET.
+    return last === undefined || this.order.compare(e, last) > 0;
   }
 
   private add(e: Entry, weight: number): void {
