@@ -20,6 +20,7 @@ import type { LateRow, Operator, OperatorContext, OperatorOutput } from './opera
 import { ProjectOperator } from './operators/project';
 import { SessionAggregateOperator } from './operators/session-aggregate';
 import { SortOperator } from './operators/sort';
+import { TopNOperator } from './operators/top-n';
 import { UnionOperator } from './operators/union';
 import { ValuesOperator } from './operators/values';
 import { WindowOperator } from './operators/window';
@@ -111,6 +112,7 @@ const FACTORIES: Record<Exclude<PlanKind, 'source'>, Factory> = {
   distinct: (n, ctx, out) => new DistinctOperator(n as Extract<PlanNode, { kind: 'distinct' }>, ctx, out),
   sort: (n, ctx, out) => new SortOperator(n as Extract<PlanNode, { kind: 'sort' }>, ctx, out),
   limit: (n, ctx, out) => new LimitOperator(n as Extract<PlanNode, { kind: 'limit' }>, ctx, out),
+  top_n: (n, ctx, out) => new TopNOperator(n as Extract<PlanNode, { kind: 'top_n' }>, ctx, out),
 };
 
 class DagImpl implements Dag {

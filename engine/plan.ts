@@ -127,7 +127,8 @@ export type PlanNode =
   | UnionNode
   | DistinctNode
   | SortNode
-  | LimitNode;
+  | LimitNode
+  | TopNNode;
 
 export type PlanKind = PlanNode['kind'];
 
@@ -286,6 +287,26 @@ export interface LimitNode {
   readonly input: PlanNode;
   readonly limit: number | null;
   readonly offset: number;
+  readonly schema: Schema;
+}
+
+/**
+ * ORDER BY ... LIMIT n [OFFSET m] at the end of a continuous query: the rows at ranks m+1 .. m+n of all input so far,
+ * kept current (engine/operators/top-n.ts). Rows tied on the keys rank by the whole row, so the choice is the same
+ * whatever order rows arrived in.
+ */
+export interface TopNNode {
+  readonly kind: 'top_n';
+  readonly input: PlanNode;
+  /** Input columns to order by (ORDER BY's expressions are columns of a projection below). */
+  readonly keys: readonly { readonly column: number; readonly descending: boolean; readonly nullsFirst: boolean }[];
+  readonly limit: number | null;
+  readonly offset: number;
+  /**
+   * The input never retracts a row (engine/operators/properties.ts neverRetracts): a row pushed out of the first
+   * offset + limit can never come back, so the operator keeps only those.
+   */
+  readonly appendOnly: boolean;
   readonly schema: Schema;
 }
 

@@ -152,13 +152,18 @@ const DESCRIBE: { readonly [K in PlanKind]: (n: Extract<PlanNode, { kind: K }>) 
   window_max: (n) => `WindowMax value=${n.input.schema[n.value].name} window_end=${n.input.schema[n.windowEnd].name}`,
   union: () => 'Union',
   distinct: () => 'Distinct',
-  sort: (n) => `Sort [${n.keys.map((k) => {
-    const dir = k.descending ? ' DESC' : '';
-    const nulls = k.nullsFirst !== k.descending ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : '';
-    return `${formatExpr(k.expr, n.input.schema)}${dir}${nulls}`;
-  }).join(', ')}]`,
+  sort: (n) => `Sort [${n.keys.map((k) => `${formatExpr(k.expr, n.input.schema)}${orderText(k)}`).join(', ')}]`,
   limit: (n) => `Limit ${n.limit === null ? 'ALL' : n.limit}${n.offset > 0 ? ` offset=${n.offset}` : ''}`,
+  top_n: (n) => `TopN [${n.keys.map((k) => `${n.input.schema[k.column].name}${orderText(k)}`).join(', ')}] ` +
+    `limit=${n.limit === null ? 'ALL' : n.limit}${n.offset > 0 ? ` offset=${n.offset}` : ''}${n.appendOnly ? ' append_only' : ''}`,
 };
+
+/** ` DESC`, ` NULLS FIRST` / ` NULLS LAST` where they differ from the default, as PostgreSQL writes them. */
+function orderText(k: { readonly descending: boolean; readonly nullsFirst: boolean }): string {
+  const dir = k.descending ? ' DESC' : '';
+  const nulls = k.nullsFirst !== k.descending ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : '';
+  return dir + nulls;
+}
 
 /** A window's watermark delay, when it has a watermark with one. */
 function watermarkText(time: EventTime): string {

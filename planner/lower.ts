@@ -3,7 +3,7 @@
 // are split into equi keys and a residual.
 
 import { SqlError, SQLSTATE } from '../engine/errors';
-import { isClosingWindowEnd } from '../engine/operators/properties';
+import { isClosingWindowEnd, neverRetracts } from '../engine/operators/properties';
 import type { AggCall, Expr, PlanNode } from '../engine/plan';
 import { T, type Field, type Schema, type SqlType } from '../engine/types';
 import { columnIds, conjunction, splitConjuncts, type LExpr } from './logical/expr';
@@ -171,6 +171,18 @@ export class Lowering {
     limit: (n) => {
       const input = this.node(n.input);
       return { node: { kind: 'limit', input: input.node, limit: n.limit, offset: n.offset, schema: this.schema(input.ids) }, ids: input.ids };
+    },
+    top_n: (n) => {
+      const input = this.node(n.input);
+      const keys = n.keys.map((k) => ({ column: input.ids.indexOf(k.expr.id), descending: k.descending, nullsFirst: k.nullsFirst }));
+      if (keys.some((k) => k.column < 0)) throw internal('top-n key column missing');
+      return {
+        node: {
+          kind: 'top_n', input: input.node, keys, limit: n.limit, offset: n.offset, appendOnly: neverRetracts(input.node),
+          schema: this.schema(input.ids),
+        },
+        ids: input.ids,
+      };
     },
   };
 

@@ -1,4 +1,5 @@
-// LIMIT / OFFSET, for pull queries: the rows of its (already ordered) input from offset, at most limit of them.
+// LIMIT / OFFSET, for pull queries: the rows of its (already ordered) input from offset, at most limit of them. A
+// continuous query plans ORDER BY ... LIMIT as a top-n instead (top-n.ts), which stays current.
 
 import { SqlError, SQLSTATE } from '../errors';
 import type { ChangeBatch } from '../batch';
@@ -13,8 +14,8 @@ export class LimitOperator extends StatelessOperator {
   constructor(private readonly node: LimitNode, ctx: OperatorContext, out: OperatorOutput) {
     super(out);
     if (ctx.mode === 'incremental') {
-      throw new SqlError(SQLSTATE.feature_not_supported, 'LIMIT and OFFSET are not supported in a continuous query',
-        { hint: 'Apply LIMIT when you SELECT from the continuous query.' });
+      throw new SqlError(SQLSTATE.feature_not_supported, 'a LIMIT node cannot run in a continuous query',
+        { hint: 'A continuous query plans ORDER BY ... LIMIT as a top-n.' });
     }
   }
 

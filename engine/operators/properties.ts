@@ -7,8 +7,8 @@ import type { PlanNode } from '../plan';
  * stream read row by row (filter, project, TUMBLE/HOP), VALUES, an INNER JOIN or UNION of append-only inputs,
  * DISTINCT over an append-only input (a row's count only grows), and an aggregate or SESSION that emits ON WINDOW
  * CLOSE (each window once, final; rows for closed windows are dropped). A table or another query as input, an
- * aggregate emitting changes, a LEFT JOIN (its NULL-extended rows are retracted when a match arrives) and a window's
- * max rows (a larger value displaces them) are not.
+ * aggregate emitting changes, a LEFT JOIN (its NULL-extended rows are retracted when a match arrives) a window's
+ * max rows (a larger value displaces them) and a top-n (a better row pushes one out) are not.
  */
 export function neverRetracts(n: PlanNode): boolean {
   switch (n.kind) {
@@ -18,7 +18,7 @@ export function neverRetracts(n: PlanNode): boolean {
     case 'aggregate': case 'session_aggregate': return n.emit === 'on_window_close';
     case 'join': return n.joinType === 'inner' && neverRetracts(n.left) && neverRetracts(n.right);
     case 'union': return n.inputs.every(neverRetracts);
-    case 'sort': case 'limit': case 'window_max': return false;
+    case 'sort': case 'limit': case 'window_max': case 'top_n': return false;
   }
 }
 

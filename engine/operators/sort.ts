@@ -1,5 +1,6 @@
 // ORDER BY, for pull queries: gathers every row, then emits them sorted at the end of input. In a continuous query
-// the result is a set, so order means nothing there and rows pass through.
+// the result is a set, so order means nothing there and rows pass through (the planner drops ORDER BY there, or
+// makes a top-n of ORDER BY ... LIMIT).
 
 import type { ChangeBatch } from '../batch';
 import { takeBatch } from '../columns/rows';

@@ -23,10 +23,6 @@ function unsupported(message: string, pos: number): SqlError {
 }
 
 export function bindQuery(query: Query, state: BindState): LogicalNode {
-  if (state.mode === 'continuous' && (query.orderBy.length > 0 || query.limit !== null || query.offset !== null)) {
-    const at = query.orderBy[0]?.expr.pos ?? query.limit?.pos ?? query.offset!.pos;
-    throw unsupported('ORDER BY, LIMIT and OFFSET are not supported in a continuous query; apply them when you SELECT from it', at);
-  }
   let node: LogicalNode;
   let visible: number;
   if (query.body.kind === 'select') {
@@ -38,7 +34,7 @@ export function bindQuery(query: Query, state: BindState): LogicalNode {
     visible = node.fields.length;
     if (query.orderBy.length > 0) node = sortByOutput(node, query.orderBy);
   }
-  node = applyLimit(node, query, state);
+  node = state.mode === 'continuous' ? continuousOrder(node, query, state) : applyLimit(node, query, state);
   if (visible < node.fields.length) node = projectPrefix(node, visible, state);
   return node;
 }
@@ -144,6 +140,30 @@ function applyLimit(node: LogicalNode, query: Query, state: BindState): LogicalN
   const offset = constantCount(query.offset, 'OFFSET', state) ?? 0;
   if (limit === null && offset === 0) return node;
   return { kind: 'limit', input: node, limit, offset, fields: node.fields };
+}
+
+/**
+ * ORDER BY and LIMIT in a continuous query. With a LIMIT (or OFFSET) they make a top-n that stays current. ORDER BY
+ * alone is accepted and means nothing, as in a PostgreSQL materialized view: the result is a set, and a SELECT from
+ * it orders it. LIMIT without ORDER BY is refused: which rows it keeps would depend on arrival order.
+ */
+function continuousOrder(node: LogicalNode, query: Query, state: BindState): LogicalNode {
+  const sort = node.kind === 'sort' ? node : null;
+  const input = sort?.input ?? node;
+  const limit = constantCount(query.limit, 'LIMIT', state);
+  const offset = constantCount(query.offset, 'OFFSET', state) ?? 0;
+  if (limit === null && offset === 0) return input;
+  if (sort === null) {
+    throw new SqlError(SQLSTATE.feature_not_supported, 'LIMIT and OFFSET in a continuous query need an ORDER BY', {
+      position: (query.limit ?? query.offset)!.pos + 1,
+      hint: 'Add ORDER BY to say which rows to keep, or apply LIMIT when you SELECT from the continuous query.',
+    });
+  }
+  const keys = sort.keys.map((k) => {
+    if (k.expr.kind !== 'column') throw new Error('planner: ORDER BY key is not a column');
+    return { expr: k.expr, descending: k.descending, nullsFirst: k.nullsFirst };
+  });
+  return { kind: 'top_n', input, keys, limit, offset, fields: input.fields };
 }
 
 interface SelectOutput {

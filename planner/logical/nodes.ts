@@ -26,7 +26,8 @@ export type LogicalNode =
   | LUnion
   | LDistinct
   | LSort
-  | LLimit;
+  | LLimit
+  | LTopN;
 
 export type LogicalKind = LogicalNode['kind'];
 
@@ -167,6 +168,19 @@ export interface LLimit {
   readonly fields: readonly LField[];
 }
 
+/**
+ * ORDER BY ... LIMIT at the end of a continuous query: the top rows of all input so far, kept current
+ * (engine/plan.ts TopNNode). Keys are columns of the input.
+ */
+export interface LTopN {
+  readonly kind: 'top_n';
+  readonly input: LogicalNode;
+  readonly keys: readonly { readonly expr: LExpr & { readonly kind: 'column' }; readonly descending: boolean; readonly nullsFirst: boolean }[];
+  readonly limit: number | null;
+  readonly offset: number;
+  readonly fields: readonly LField[];
+}
+
 /** The inputs of a node, in order. */
 export function inputsOf(n: LogicalNode): readonly LogicalNode[] {
   switch (n.kind) {
@@ -183,7 +197,7 @@ export function withInputs(n: LogicalNode, inputs: readonly LogicalNode[]): Logi
     case 'scan': case 'values': return n;
     case 'join': return { ...n, left: inputs[0], right: inputs[1], fields: [...inputs[0].fields, ...inputs[1].fields] };
     case 'union': return { ...n, inputs };
-    case 'filter': case 'distinct': case 'sort': case 'limit': case 'window_max': return { ...n, input: inputs[0], fields: inputs[0].fields };
+    case 'filter': case 'distinct': case 'sort': case 'limit': case 'window_max': case 'top_n': return { ...n, input: inputs[0], fields: inputs[0].fields };
     case 'window': case 'session_window':
       return { ...n, input: inputs[0], fields: [...inputs[0].fields, ...n.fields.slice(n.fields.length - 2)] };
     case 'project': case 'aggregate': return { ...n, input: inputs[0] };

@@ -95,6 +95,10 @@ export const QUERIES: readonly DiffQuery[] = [
   // The rows holding their window's largest g (Nexmark q7's shape, planned as a window max). The batch form says
   // g >= max(g), the same rows, which the planner leaves a join: the window max is checked against a join.
   { name: 'q_window_top', select: windowTop('='), batch: windowTop('>=') },
+  // Top-n, kept current. The ORDER BY keys order every distinct row, so the batch's LIMIT keeps the same rows: over
+  // an aggregate (groups move in and out), and over the stream itself (append-only: only the top rows are kept).
+  { name: 'q_top_groups', select: 'SELECT k, sum(g) AS total, count(*) AS n FROM s1 GROUP BY k ORDER BY total DESC NULLS LAST, k LIMIT 3' },
+  { name: 'q_top_rows', select: 'SELECT k, g, v, ts FROM s2 WHERE g IS NOT NULL ORDER BY g DESC, ts, k, v LIMIT 4 OFFSET 1' },
   // Chained: a query over a continuous query's changing result. The batch form inlines the upstream SELECT.
   { name: 'up_sum', select: UP_SUM },
   {
@@ -108,6 +112,12 @@ export const QUERIES: readonly DiffQuery[] = [
     name: 'q_windows_per_key',
     select: 'SELECT k, count(*) AS windows, min(n) AS least, max(sv) AS most, count(DISTINCT n) AS dn FROM q_tumble GROUP BY k',
     batch: `SELECT k, count(*) AS windows, min(n) AS least, max(sv) AS most, count(DISTINCT n) AS dn FROM (${UP_TUMBLE}) AS q_tumble GROUP BY k`,
+  },
+  // A top-n over another query's changing result.
+  {
+    name: 'q_top_chained',
+    select: 'SELECT k, total FROM up_sum ORDER BY total, k LIMIT 2 OFFSET 1',
+    batch: `SELECT k, total FROM (${UP_SUM}) AS up_sum ORDER BY total, k LIMIT 2 OFFSET 1`,
   },
   // Three levels: over the bands, which are over up_sum.
   {

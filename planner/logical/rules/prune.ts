@@ -59,7 +59,7 @@ function prune(node: LogicalNode, required: ReadonlySet<number>): LogicalNode {
       return withInputs(node, node.inputs.map((i) => prune(i, all(i))));
     case 'distinct':
       return withInputs(node, [prune(node.input, all(node.input))]);
-    case 'sort':
+    case 'sort': case 'top_n':
       return withInputs(node, [prune(node.input, add(new Set(required), node.keys.map((k) => k.expr)))]);
     case 'limit':
       return withInputs(node, [prune(node.input, required)]);

@@ -94,8 +94,8 @@ function push(node: LogicalNode, preds: readonly LExpr[]): LogicalNode {
     }
     case 'distinct': case 'sort':
       return { ...node, input: push(node.input, preds) };
-    case 'limit': case 'window_max':
-      // Filtering the rows of a window below its max would change which rows are the max.
+    case 'limit': case 'window_max': case 'top_n':
+      // Filtering the rows of a window below its max (or below a LIMIT) would change which rows are kept.
       return filterOver({ ...node, input: push(node.input, []) }, preds);
   }
 }

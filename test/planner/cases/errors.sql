@@ -100,14 +100,14 @@ SELECT * FROM orders
 ----
 ERROR 0A000 at 15: stream "orders" keeps no rows to SELECT from
 
-# 0A000 ORDER BY / LIMIT in a continuous query
-CREATE CONTINUOUS QUERY q AS SELECT customer FROM orders ORDER BY customer
-----
-ERROR 0A000 at 67: ORDER BY, LIMIT and OFFSET are not supported in a continuous query; apply them when you SELECT from it
-
+# 0A000 LIMIT / OFFSET without ORDER BY in a continuous query: which rows it keeps would depend on arrival order
 CREATE CONTINUOUS QUERY q AS SELECT customer FROM orders LIMIT 5
 ----
-ERROR 0A000 at 64: ORDER BY, LIMIT and OFFSET are not supported in a continuous query; apply them when you SELECT from it
+ERROR 0A000 at 64: LIMIT and OFFSET in a continuous query need an ORDER BY
+
+CREATE CONTINUOUS QUERY q AS SELECT customer FROM orders OFFSET 2
+----
+ERROR 0A000 at 65: LIMIT and OFFSET in a continuous query need an ORDER BY
 
 # 0A000 stream-stream join without a time bound
 CREATE CONTINUOUS QUERY q AS SELECT o.order_id FROM orders o JOIN payments p ON o.order_id = p.order_id
