@@ -49,25 +49,25 @@ export async function prepareSqlPrepared(
   }
   const c = new TokenCursor(tokens);
   c.next();
-  return isWord(first, 'execute') ? executeStatement(statement.text, c) : deallocateStatement(statement.text, c);
+  return isWord(first, 'execute') ? executeStatement(statement, c) : deallocateStatement(statement, c);
 }
 
 async function prepareStatementFor(statement: StatementText, prepareStatement: PrepareStatement): Promise<PreparedStatement> {
   const tokens = statement.tokens;
-  const name = nameOf(tokens[1]);
+  const name = nameOf(tokens[1], statement);
   let k = 2;
   const paramTypeOids: number[] = [];
   if (isOp(tokens[k], '(')) {
     do {
       k++;
-      const [oid, next] = typeAt(tokens, k);
+      const [oid, next] = typeAt(statement, k);
       paramTypeOids.push(oid);
       k = next;
     } while (isOp(tokens[k], ','));
-    if (!isOp(tokens[k], ')')) throw syntaxError(tokens[k]);
+    if (!isOp(tokens[k], ')')) throw syntaxError(tokens[k], statement);
     k++;
   }
-  if (!isWord(tokens[k], 'as') || tokens[k + 1] === undefined) throw syntaxError(tokens[k]);
+  if (!isWord(tokens[k], 'as') || tokens[k + 1] === undefined) throw syntaxError(tokens[k], statement);
   const inner = await prepareStatement(statementAfter(statement, k + 1), paramTypeOids);
   return commandStatement(statement.text, 'PREPARE', (session) => {
     const statements = statementsOf(session);
@@ -78,8 +78,8 @@ async function prepareStatementFor(statement: StatementText, prepareStatement: P
   });
 }
 
-function executeStatement(sql: string, c: TokenCursor): PreparedStatement {
-  const name = nameOf(c.next());
+function executeStatement(statement: StatementText, c: TokenCursor): PreparedStatement {
+  const name = nameOf(c.next(), statement);
   const args: Token[] = [];
   if (c.acceptOp('(')) {
     do {
@@ -89,9 +89,9 @@ function executeStatement(sql: string, c: TokenCursor): PreparedStatement {
       }
       args.push(arg);
     } while (c.acceptOp(','));
-    if (!c.acceptOp(')')) throw syntaxError(c.peek());
+    if (!c.acceptOp(')')) throw syntaxError(c.peek(), statement);
   }
-  if (!c.done) throw syntaxError(c.peek());
+  if (!c.done) throw syntaxError(c.peek(), statement);
   const innerOf = (session: SessionState): PreparedStatement => {
     const inner = sessions.get(session)?.get(name);
     if (inner === undefined) throw new SqlError(SQLSTATE.invalid_sql_statement_name, `prepared statement "${name}" does not exist`);
@@ -103,7 +103,7 @@ function executeStatement(sql: string, c: TokenCursor): PreparedStatement {
     return inner;
   };
   return {
-    sql,
+    sql: statement.text,
     paramTypeOids: [],
     transaction: null,
     describe: async (session) => innerOf(session).describe(session),
@@ -116,14 +116,15 @@ function executeStatement(sql: string, c: TokenCursor): PreparedStatement {
   };
 }
 
-function deallocateStatement(sql: string, c: TokenCursor): PreparedStatement {
+function deallocateStatement(statement: StatementText, c: TokenCursor): PreparedStatement {
+  const sql = statement.text;
   c.acceptWords('prepare');
   if (c.acceptWords('all') && c.done) {
     // The protocol layer sees the tag and also drops the session's protocol-level prepared statements.
     return commandStatement(sql, 'DEALLOCATE ALL', forgetSqlPrepared);
   }
-  const name = nameOf(c.next());
-  if (!c.done) throw syntaxError(c.peek());
+  const name = nameOf(c.next(), statement);
+  if (!c.done) throw syntaxError(c.peek(), statement);
   return commandStatement(sql, 'DEALLOCATE', (session) => {
     if (!sessions.get(session)?.delete(name)) {
       throw new SqlError(SQLSTATE.invalid_sql_statement_name, `prepared statement "${name}" does not exist`);
@@ -131,8 +132,12 @@ function deallocateStatement(sql: string, c: TokenCursor): PreparedStatement {
   });
 }
 
-/** A type name at tokens[k] ([pg_catalog.]name, or double precision, with an ignored (n[, m])): its OID and the next index. */
-function typeAt(tokens: readonly Token[], k: number): [number, number] {
+/**
+ * The type name at the statement's token k ([pg_catalog.]name or double precision; a modifier (n[, m]) is ignored):
+ * its OID and the index of the token after it.
+ */
+function typeAt(statement: StatementText, k: number): [number, number] {
+  const tokens = statement.tokens;
   if (isWord(tokens[k], 'pg_catalog') && isOp(tokens[k + 1], '.')) k += 2;
   const t = tokens[k];
   let word = t?.kind === 'word' || t?.kind === 'quoted' ? t.value : undefined;
@@ -143,8 +148,8 @@ function typeAt(tokens: readonly Token[], k: number): [number, number] {
   }
   const oid = word === undefined ? undefined : TYPE_OIDS[word];
   if (oid === undefined) {
-    if (word === undefined) throw syntaxError(t);
-    throw new SqlError(SQLSTATE.undefined_object, `type "${word}" does not exist`, { position: t.start + 1 });
+    if (word === undefined) throw syntaxError(t, statement);
+    throw new SqlError(SQLSTATE.undefined_object, `type "${word}" does not exist`, { position: statement.offset + t.start + 1 });
   }
   if (isOp(tokens[k], '(')) {
     while (tokens[k] !== undefined && !isOp(tokens[k], ')')) k++;
@@ -153,8 +158,8 @@ function typeAt(tokens: readonly Token[], k: number): [number, number] {
   return [oid, k];
 }
 
-function nameOf(t: Token | undefined): string {
-  if (t?.kind !== 'word' && t?.kind !== 'quoted') throw syntaxError(t);
+function nameOf(t: Token | undefined, statement: Pick<StatementText, 'offset' | 'text'>): string {
+  if (t?.kind !== 'word' && t?.kind !== 'quoted') throw syntaxError(t, statement);
   return t.value;
 }
 
@@ -167,8 +172,9 @@ function statementAfter(statement: StatementText, k: number): StatementText {
   };
 }
 
-function syntaxError(t: Token | undefined): SqlError {
+/** Positions count in the whole query string, of which the statement starts at `offset`. */
+function syntaxError(t: Token | undefined, { offset, text }: Pick<StatementText, 'offset' | 'text'>): SqlError {
   return t === undefined
-    ? new SqlError(SQLSTATE.syntax_error, 'syntax error at end of input')
-    : new SqlError(SQLSTATE.syntax_error, `syntax error at or near "${t.value}"`, { position: t.start + 1 });
+    ? new SqlError(SQLSTATE.syntax_error, 'syntax error at end of input', { position: offset + text.length + 1 })
+    : new SqlError(SQLSTATE.syntax_error, `syntax error at or near "${text.slice(t.start, t.end)}"`, { position: offset + t.start + 1 });
 }

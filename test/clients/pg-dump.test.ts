@@ -81,6 +81,8 @@ test('LOCK TABLE, PREPARE, EXECUTE and DEALLOCATE answer as in PostgreSQL', asyn
     'PREPARE rel(pg_catalog.oid) AS SELECT relname FROM pg_catalog.pg_class WHERE oid = $1',
     "EXECUTE rel('1259')",
     'PREPARE nothing(nosuchtype) AS SELECT 1',
+    'PREPARE broken(int) SELECT 1',
+    'EXECUTE',
     'DEALLOCATE by_id',
     'EXECUTE by_id(2)',
     'DEALLOCATE nosuch',
