@@ -9,6 +9,7 @@ import { splitStatements, type StatementText } from '../planner/split';
 import { planContinuousSelect } from '../planner/plan';
 import type { PlannerCatalog } from '../planner/context';
 import { prepareSessionStatement } from './session/statements';
+import { prepareSqlPrepared } from './session/sql-prepared';
 import { serverSetting } from './session/settings';
 import { CatalogMirror } from './pgcompat/catalog-mirror';
 import { Store } from '../storage';
@@ -63,14 +64,15 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const backend: Backend = {
     async prepare(sql: string, paramTypeOids: readonly number[], session: SessionState): Promise<PreparedStatement[]> {
       const texts = splitStatements(sql);
-      const prepareOne = async (s: StatementText): Promise<PreparedStatement> => {
+      const prepareOne = async (s: StatementText, oids = paramTypeOids): Promise<PreparedStatement> => {
         const sessionStatement = prepareSessionStatement(s.text, s.tokens);
         if (sessionStatement) return cursors.wrap(transactions.wrap(sessionStatement));
-        if (mirror.isCatalogStatement(s.text, s.tokens)) return mirror.prepare(s.text, paramTypeOids, s.tokens);
-        return preparePlanned(s, paramTypeOids, target, catalog, plans, texts.length === 1, session);
+        if (mirror.isCatalogStatement(s.text, s.tokens)) return mirror.prepare(s.text, oids, s.tokens);
+        return preparePlanned(s, oids, target, catalog, plans, texts.length === 1, session);
       };
-      // DECLARE's query is prepared as any statement would be: a SELECT, a catalog query, SHOW.
-      return Promise.all(texts.map(async (s) => (await prepareCursorStatement(s, cursors, prepareOne)) ?? prepareOne(s)));
+      // DECLARE's query and PREPARE's statement are prepared as any statement would be: a SELECT, a catalog query, SHOW.
+      return Promise.all(texts.map(async (s) =>
+        (await prepareCursorStatement(s, cursors, prepareOne)) ?? (await prepareSqlPrepared(s, prepareOne)) ?? prepareOne(s)));
     },
     sessionClosed(session: SessionState): void {
       transactions.discard(session);

@@ -49,7 +49,13 @@ export function mirrorObjectOf(def: RelationDef): MirrorObject | null {
       if (def.kind === 'table' && def.primaryKey.length > 0) {
         columns.push(`PRIMARY KEY (${def.primaryKey.map(quoteIdent).join(', ')})`);
       }
-      const create = [`CREATE TABLE ${rel} (${columns.join(', ')})`, `COMMENT ON TABLE ${rel} IS ${quoteLiteral(def.definition)}`];
+      const create = [
+        `CREATE TABLE ${rel} (${columns.join(', ')})`,
+        `COMMENT ON TABLE ${rel} IS ${quoteLiteral(def.definition)}`,
+        // PostgreSQL 18 leaves a column's statistics target NULL where 15 stored -1 ("the default"); pg_dump 15
+        // reads NULL as 0 and would print ALTER COLUMN ... SET STATISTICS 0 for every column.
+        `UPDATE pg_catalog.pg_attribute SET attstattarget = -1 WHERE attrelid = ${quoteLiteral(rel)}::regclass AND attnum > 0`,
+      ];
       if (def.kind === 'stream' && def.watermark !== null) {
         const wm = def.watermark;
         const expr = wm.delayMicros === 0 ? wm.column : `${wm.column} - INTERVAL '${formatDelay(wm.delayMicros)}'`;

@@ -1,5 +1,6 @@
-// DISCARD ALL | PLANS | SEQUENCES | TEMP, and SELECT pg_sleep(seconds), which sleeps until the time is up or the
-// statement is canceled (57014), the way tests and clients exercise CancelRequest.
+// DISCARD ALL | PLANS | SEQUENCES | TEMP, LOCK TABLE (pg_dump's; a no-op in a transaction block), and SELECT
+// pg_sleep(seconds), which sleeps until the time is up or the statement is canceled (57014), the way tests and
+// clients exercise CancelRequest.
 
 import type { ExecContext, FieldDescription, PreparedStatement } from '../backend';
 import type { Value } from '../../engine/types';
@@ -7,6 +8,7 @@ import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { TokenCursor } from './token-cursor';
 import { commandStatement, rowsStatement } from './prepared';
 import { inTransactionBlock, resetAllSettings } from './session-settings';
+import { forgetSqlPrepared } from './sql-prepared';
 
 export function parseDiscard(sql: string, c: TokenCursor): PreparedStatement | null {
   c.next(); // DISCARD
@@ -19,6 +21,7 @@ export function parseDiscard(sql: string, c: TokenCursor): PreparedStatement | n
         throw new SqlError(SQLSTATE.active_sql_transaction, 'DISCARD ALL cannot run inside a transaction block');
       }
       resetAllSettings(session);
+      forgetSqlPrepared(session);
     });
   }
   const tags: Record<string, string> = { plans: 'DISCARD PLANS', sequences: 'DISCARD SEQUENCES', temp: 'DISCARD TEMP', temporary: 'DISCARD TEMP' };
@@ -76,4 +79,45 @@ export function parsePgSleep(sql: string, c: TokenCursor): PreparedStatement | n
     return [['']];
   };
   return rowsStatement(sql, () => [VOID_FIELD], run, (n) => `SELECT ${n}`, arg.kind === 'param' ? [FLOAT8_OID] : []);
+}
+
+const LOCK_MODES = [
+  ['access', 'share'], ['row', 'share'], ['row', 'exclusive'], ['share', 'update', 'exclusive'],
+  ['share', 'row', 'exclusive'], ['share'], ['exclusive'], ['access', 'exclusive'],
+];
+
+/**
+ * LOCK [TABLE] [ONLY] name [, ...] [IN lockmode MODE] [NOWAIT], which pg_dump sends for every table it dumps. It takes
+ * no lock: a statement in Sluice reads one committed epoch, which later epochs never change, so what a lock would
+ * protect already holds. As in PostgreSQL it must run in a transaction block (25P01); the names are not looked up.
+ */
+export function parseLock(sql: string, c: TokenCursor): PreparedStatement | null {
+  c.next(); // LOCK
+  c.acceptWords('table');
+  do {
+    c.acceptWords('only');
+    if (!acceptRelationName(c)) return null;
+  } while (c.acceptOp(','));
+  if (c.acceptWords('in')) {
+    if (!LOCK_MODES.some((mode) => c.acceptWords(...mode)) || !c.acceptWords('mode')) return null;
+  }
+  c.acceptWords('nowait');
+  if (!c.done) return null;
+  return commandStatement(sql, 'LOCK TABLE', (session) => {
+    if (!inTransactionBlock(session)) {
+      throw new SqlError(SQLSTATE.no_active_sql_transaction, 'LOCK TABLE can only be used in transaction blocks');
+    }
+  });
+}
+
+/** name or schema.name, each a word or a quoted name. */
+function acceptRelationName(c: TokenCursor): boolean {
+  const isName = (t: ReturnType<TokenCursor['peek']>): boolean => t?.kind === 'word' || t?.kind === 'quoted';
+  if (!isName(c.peek())) return false;
+  c.next();
+  if (c.acceptOp('.')) {
+    if (!isName(c.peek())) return false;
+    c.next();
+  }
+  return true;
 }

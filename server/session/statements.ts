@@ -1,4 +1,4 @@
-// Statements about the session itself (SET, SHOW, RESET, BEGIN, COMMIT, ROLLBACK, DISCARD, SELECT pg_sleep),
+// Statements about the session itself (SET, SHOW, RESET, BEGIN, COMMIT, ROLLBACK, DISCARD, LOCK, SELECT pg_sleep),
 // answered without the planner. Matched case-insensitively; returns null for anything else, so the statement goes on
 // to the planner.
 
@@ -8,7 +8,7 @@ import { sessionTokens, TokenCursor } from './token-cursor';
 import { parseSet, parseReset } from './set-statements';
 import { parseShow } from './show-statements';
 import { parseBegin, parseCommit, parseRollback } from './transaction-statements';
-import { parseDiscard, parsePgSleep } from './misc-statements';
+import { parseDiscard, parseLock, parsePgSleep } from './misc-statements';
 
 type StatementParser = (sql: string, c: TokenCursor) => PreparedStatement | null;
 
@@ -23,6 +23,7 @@ const BY_FIRST_WORD: Record<string, StatementParser> = {
   rollback: parseRollback,
   abort: parseRollback,
   discard: parseDiscard,
+  lock: parseLock,
   select: parsePgSleep,
 };
 
