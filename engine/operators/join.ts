@@ -1,7 +1,8 @@
 // INNER, LEFT, RIGHT and FULL equi-join with a residual condition, as a symmetric hash join over changes: each side
 // keeps its rows (with multiplicities) by join key; a change on one side meets the other side's current rows. Each
 // row of a side the join type preserves (LEFT's left, RIGHT's right, FULL's both) also counts its matches, so its
-// NULL-extended row is inserted while it has none, deleted when the first match arrives and back when the last goes. The same code runs a pull query (all input in one epoch) and, later, continuous joins.
+// NULL-extended row is inserted while it has none, deleted when the first match arrives and back when the last
+// goes. The same code runs a pull query (all input in one epoch) and continuous joins.
 // Each side's entries live in a state table by row key (so the runner makes them durable); the buckets by join key
 // are an index over them, rebuilt at restore.
 //

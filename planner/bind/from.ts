@@ -175,7 +175,8 @@ function bindJoin(item: Extract<FromItem, { kind: 'join' }>, state: BindState): 
   const left = bindFromItem(item.left, state);
   const right = bindFromItem(item.right, state);
   const joinType: JoinType = item.joinType === 'cross' ? 'inner' : item.joinType;
-  // Names of a side whose unmatched rows the other side's NULL-extended rows pad are nullable, as their fields.
+  // A side is NULL-padded in the other side's unmatched rows when the join preserves the other side: its names (and
+  // fields, joinFields) are nullable.
   const scope = (preservesSide(joinType, 1) ? left.scope.nullable() : left.scope)
     .concat(preservesSide(joinType, 0) ? right.scope.nullable() : right.scope);
   let condition: LExpr | null = null;
