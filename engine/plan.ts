@@ -227,9 +227,20 @@ export interface SessionAggregateNode {
   readonly schema: Schema;
 }
 
+/**
+ * Which sides of a join keep their unmatched rows, NULL-extended: LEFT the left's, RIGHT the right's, FULL both's,
+ * INNER neither's.
+ */
+export type JoinType = 'inner' | 'left' | 'right' | 'full';
+
+/** Whether a join of this type keeps the unmatched rows of its left side (0) or right side (1). */
+export function preservesSide(joinType: JoinType, side: 0 | 1): boolean {
+  return joinType === 'full' || joinType === (side === 0 ? 'left' : 'right');
+}
+
 export interface JoinNode {
   readonly kind: 'join';
-  readonly joinType: 'inner' | 'left';
+  readonly joinType: JoinType;
   readonly left: PlanNode;
   readonly right: PlanNode;
   /** Equi-join keys: leftKeys[i] = rightKeys[i] (input column indexes). */

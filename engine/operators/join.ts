@@ -1,7 +1,8 @@
-// INNER and LEFT equi-join with a residual condition, as a symmetric hash join over changes: each side keeps its
-// rows (with multiplicities) by join key; a change on one side meets the other side's current rows. For LEFT JOIN,
-// each left row also counts its matches, so its NULL-extended row is inserted while it has none and deleted when
-// the first match arrives. The same code runs a pull query (all input in one epoch) and, later, continuous joins.
+// INNER, LEFT, RIGHT and FULL equi-join with a residual condition, as a symmetric hash join over changes: each side
+// keeps its rows (with multiplicities) by join key; a change on one side meets the other side's current rows. Each
+// row of a side the join type preserves (LEFT's left, RIGHT's right, FULL's both) also counts its matches, so its
+// NULL-extended row is inserted while it has none, deleted when the first match arrives and back when the last
+// goes. The same code runs a pull query (all input in one epoch) and continuous joins.
 // Each side's entries live in a state table by row key (so the runner makes them durable); the buckets by join key
 // are an index over them, rebuilt at restore.
 //
@@ -14,7 +15,7 @@ import { rowsFromBatch } from '../columns/rows';
 import { vecFromValues, type Vec } from '../columns/vec';
 import { BatchColumns, VecColumns } from '../expr/context';
 import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
-import type { JoinNode } from '../plan';
+import { preservesSide, type JoinNode } from '../plan';
 import type { ByteReader, ByteWriter } from '../state/codec';
 import { anyNullAt, readKey, RowKeyer, writeKey, type Key } from '../state/keys';
 import type { StateTable, ValueCodec } from '../state/table';
@@ -28,7 +29,7 @@ import type { Operator, OperatorContext, OperatorOutput } from './operator';
 interface Entry {
   readonly row: Value[];
   count: number;
-  /** LEFT side of a LEFT JOIN: how many right rows (with multiplicity) it matches. */
+  /** A preserved side's row: how many rows of the other side (with multiplicity) it matches. */
   matches: number;
   /** Where the entry lives: its join key (NULL keys under the NULL marker) and its row key in that bucket. */
   readonly jk: Key;
@@ -40,7 +41,7 @@ type Side = Map<Key, Map<Key, Entry>>;
 
 const LEFT = 0;
 const RIGHT = 1;
-/** The join key of the entries whose join key has a NULL: they match nothing, but LEFT JOIN emits them. */
+/** The join key of the entries whose join key has a NULL: they match nothing, but an outer join emits them. */
 const NULL_JOIN_KEY = '\u0002NULLKEY';
 
 /** An entry's bytes in its side's state table (keyed by its row key): join key, count, matches, row. */
@@ -81,6 +82,8 @@ export class JoinOperator implements Operator {
   private readonly residual: CompiledExpr | null;
   private readonly leftWidth: number;
   private readonly rightWidth: number;
+  /** Whether each side's unmatched rows appear NULL-extended. */
+  private readonly preserves: [boolean, boolean];
 
   constructor(private readonly node: JoinNode, private readonly ctx: OperatorContext, private readonly out: OperatorOutput) {
     const l = node.left.schema;
@@ -90,6 +93,7 @@ export class JoinOperator implements Operator {
     this.residual = node.residual === null ? null : compileExpr(node.residual);
     this.leftWidth = l.length;
     this.rightWidth = r.length;
+    this.preserves = [preservesSide(node.joinType, LEFT), preservesSide(node.joinType, RIGHT)];
     const j = node.leftKeys.findIndex((lk, i) => isClosingWindowEnd(node.left, lk) && isClosingWindowEnd(node.right, node.rightKeys[i]));
     this.endKey = j < 0 || ctx.mode !== 'incremental' ? null : j;
     this.entries = [ctx.tables('left', ENTRY_CODEC), ctx.tables('right', ENTRY_CODEC)];
@@ -122,12 +126,11 @@ export class JoinOperator implements Operator {
     }
   }
 
-  private get isLeftJoin(): boolean {
-    return this.node.joinType === 'left';
-  }
-
-  private nullExtended(left: Value[]): Value[] {
-    return [...left, ...new Array<Value>(this.rightWidth).fill(null)];
+  /** A row of `side` with the other side's columns NULL, in the join's column order. */
+  private nullExtended(side: number, row: Value[]): Value[] {
+    return side === LEFT
+      ? [...row, ...new Array<Value>(this.rightWidth).fill(null)]
+      : [...new Array<Value>(this.leftWidth).fill(null), ...row];
   }
 
   push(input: number, batch: ChangeBatch): void {
@@ -169,22 +172,18 @@ export class JoinOperator implements Operator {
       for (; p < pairRow.length && pairRow[p] === i; p++) {
         if (pass[p] === 0) continue;
         const e = pairEntry[p];
-        if (side === LEFT) {
-          out.add([...rows[i], ...e.row], w * e.count);
-          matched += e.count;
-        } else {
-          out.add([...e.row, ...rows[i]], w * e.count);
-          if (this.isLeftJoin) {
-            const before = e.matches;
-            e.matches += w;
-            if (before <= 0 && e.matches > 0) out.add(this.nullExtended(e.row), -e.count);
-            else if (before > 0 && e.matches <= 0) out.add(this.nullExtended(e.row), e.count);
-            this.entries[LEFT].put(e.rk, e);
-          }
+        out.add(side === LEFT ? [...rows[i], ...e.row] : [...e.row, ...rows[i]], w * e.count);
+        matched += e.count;
+        if (this.preserves[other]) {
+          const before = e.matches;
+          e.matches += w;
+          if (before <= 0 && e.matches > 0) out.add(this.nullExtended(other, e.row), -e.count);
+          else if (before > 0 && e.matches <= 0) out.add(this.nullExtended(other, e.row), e.count);
+          this.entries[other].put(e.rk, e);
         }
       }
-      const entry = this.apply(side, joinKeys[i], this.rowKeyers[side].key(allCols, i), rows[i], w, matched);
-      if (side === LEFT && this.isLeftJoin && entry.matches <= 0) out.add(this.nullExtended(rows[i]), w);
+      const entry = this.apply(side, joinKeys[i], this.rowKeyers[side].key(allCols, i), rows[i], w, this.preserves[side] ? matched : 0);
+      if (this.preserves[side] && entry.matches <= 0) out.add(this.nullExtended(side, rows[i]), w);
     }
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
   }

@@ -1,16 +1,17 @@
 // FROM: relations from the catalog (and the system views), subqueries, the window table functions TUMBLE / HOP /
-// SESSION, and INNER / LEFT / CROSS joins. Each FROM item becomes a logical plan plus the scope of names it brings.
+// SESSION, and INNER / LEFT / RIGHT / FULL / CROSS joins. Each FROM item becomes a logical plan plus the scope of
+// names it brings.
 // Streaming rules are checked here, where the position is known: a pull SELECT cannot read a stream that keeps no
 // rows, and a continuous stream-stream join needs a time bound.
 
 import { ARRIVAL_COLUMN, type RelationDef, type StreamDef } from '../../engine/catalog';
 import { SqlError, SQLSTATE } from '../../engine/errors';
-import type { RelationRef, WindowSpec } from '../../engine/plan';
+import { preservesSide, type JoinType, type RelationRef, type WindowSpec } from '../../engine/plan';
 import { intervalMicros } from '../../engine/text';
 import { T, typeDisplayName, type Field, type Interval } from '../../engine/types';
 import { columnIds, conjunction, splitConjuncts, type LExpr } from '../logical/expr';
 import { intervalBound, watermarkColumnId } from './interval-bound';
-import type { LField, LogicalNode } from '../logical/nodes';
+import { joinFields, type LField, type LogicalNode } from '../logical/nodes';
 import { isAppendOnly } from '../logical/properties';
 import type { AstExpr, FromItem } from '../parse/ast';
 import { coerce, isTime } from './coerce';
@@ -171,13 +172,13 @@ function bindWindowFn(item: Extract<FromItem, { kind: 'window_fn' }>, state: Bin
 }
 
 function bindJoin(item: Extract<FromItem, { kind: 'join' }>, state: BindState): BoundFrom {
-  if (item.joinType === 'right' || item.joinType === 'full') {
-    throw unsupported(`${item.joinType.toUpperCase()} JOIN is not supported; write it as a LEFT JOIN`, item.pos);
-  }
   const left = bindFromItem(item.left, state);
   const right = bindFromItem(item.right, state);
-  const joinType = item.joinType === 'left' ? 'left' : 'inner';
-  const scope = left.scope.concat(joinType === 'left' ? right.scope.nullable() : right.scope);
+  const joinType: JoinType = item.joinType === 'cross' ? 'inner' : item.joinType;
+  // A side is NULL-padded in the other side's unmatched rows when the join preserves the other side: its names (and
+  // fields, joinFields) are nullable.
+  const scope = (preservesSide(joinType, 1) ? left.scope.nullable() : left.scope)
+    .concat(preservesSide(joinType, 0) ? right.scope.nullable() : right.scope);
   let condition: LExpr | null = null;
   if (item.on !== null) {
     const env = { state, scope, aggs: null, clause: 'JOIN conditions' };
@@ -193,17 +194,16 @@ function bindJoin(item: Extract<FromItem, { kind: 'join' }>, state: BindState): 
 }
 
 function joinOf(
-  left: BoundFrom, right: BoundFrom, joinType: 'inner' | 'left', condition: LExpr | null, pos: number, state: BindState,
+  left: BoundFrom, right: BoundFrom, joinType: JoinType, condition: LExpr | null, pos: number, state: BindState,
   scope: Scope = left.scope.concat(right.scope),
 ): BoundFrom {
   if (state.mode === 'continuous' && isAppendOnly(left.node) && isAppendOnly(right.node) && !hasTimeBound(condition, left, right)) {
     throw unsupported('a join of two streams in a continuous query needs a time bound', pos,
       'Bound it by time (ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL \'10 minutes\' AND a.ts) or join the same window of both sides on window_start and window_end.');
   }
-  const rightFields = joinType === 'left' ? right.node.fields.map((f) => ({ ...f, nullable: true })) : right.node.fields;
   const bound = intervalBound(condition, watermarkColumnId(left.stream, left.node.fields), watermarkColumnId(right.stream, right.node.fields));
   const node: LogicalNode = {
-    kind: 'join', joinType, left: left.node, right: right.node, condition, fields: [...left.node.fields, ...rightFields],
+    kind: 'join', joinType, left: left.node, right: right.node, condition, fields: joinFields(joinType, left.node.fields, right.node.fields),
     ...(bound === null ? {} : { timeBound: bound }),
   };
   return { node, scope, stream: null };

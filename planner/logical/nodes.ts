@@ -2,7 +2,7 @@
 // unique id; expressions refer to ids (logical/expr.ts). The binder builds it, rules in logical/rules/ rewrite it,
 // and lower.ts turns it into engine/plan.ts nodes.
 
-import type { AggFn, RelationRef, WindowSpec } from '../../engine/plan';
+import { preservesSide, type AggFn, type JoinType, type RelationRef, type WindowSpec } from '../../engine/plan';
 import type { Interval, SqlType } from '../../engine/types';
 import type { LExpr } from './expr';
 
@@ -114,7 +114,7 @@ export interface LAggregate {
 /** Output: the left's fields, then the right's. */
 export interface LJoin {
   readonly kind: 'join';
-  readonly joinType: 'inner' | 'left';
+  readonly joinType: JoinType;
   readonly left: LogicalNode;
   readonly right: LogicalNode;
   readonly condition: LExpr | null;
@@ -181,6 +181,12 @@ export interface LTopN {
   readonly fields: readonly LField[];
 }
 
+/** A join's output fields: the left's, then the right's; a side another side's unmatched rows pad with NULLs is nullable. */
+export function joinFields(joinType: JoinType, left: readonly LField[], right: readonly LField[]): LField[] {
+  const padded = (fields: readonly LField[]) => fields.map((f) => ({ ...f, nullable: true }));
+  return [...(preservesSide(joinType, 1) ? padded(left) : left), ...(preservesSide(joinType, 0) ? padded(right) : right)];
+}
+
 /** The inputs of a node, in order. */
 export function inputsOf(n: LogicalNode): readonly LogicalNode[] {
   switch (n.kind) {
@@ -195,7 +201,7 @@ export function inputsOf(n: LogicalNode): readonly LogicalNode[] {
 export function withInputs(n: LogicalNode, inputs: readonly LogicalNode[]): LogicalNode {
   switch (n.kind) {
     case 'scan': case 'values': return n;
-    case 'join': return { ...n, left: inputs[0], right: inputs[1], fields: [...inputs[0].fields, ...inputs[1].fields] };
+    case 'join': return { ...n, left: inputs[0], right: inputs[1], fields: joinFields(n.joinType, inputs[0].fields, inputs[1].fields) };
     case 'union': return { ...n, inputs };
     case 'filter': case 'distinct': case 'sort': case 'limit': case 'window_max': case 'top_n': return { ...n, input: inputs[0], fields: inputs[0].fields };
     case 'window': case 'session_window':

@@ -17,7 +17,7 @@ const seeds = fixedSeed !== undefined ? [firstSeed] : Array.from({ length: itera
 test('the differential harness covers every window kind, emit mode and chained queries', () => {
   const all = QUERIES.map((q) => q.select).join('\n');
   for (const needle of ['TUMBLE(', 'HOP(', 'SESSION(', 'UNION ALL', 'HAVING', 'count(DISTINCT', 'stddev(', 'bool_and(',
-    'bool_or(', 'avg(', 'min(', 'max(', 'sum(', 'count(*)', 'approx_count_distinct(', ' LIMIT ', ' OFFSET ']) {
+    'bool_or(', 'avg(', 'min(', 'max(', 'sum(', 'count(*)', 'approx_count_distinct(', ' LIMIT ', ' OFFSET ', 'RIGHT JOIN', 'FULL JOIN']) {
     assert.ok(all.includes(needle), `no differential query uses ${needle}`);
   }
   assert.ok(QUERIES.some((q) => q.emitOnWindowClose), 'no EMIT ON WINDOW CLOSE query');

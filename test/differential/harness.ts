@@ -119,6 +119,26 @@ export const QUERIES: readonly DiffQuery[] = [
     select: 'SELECT k, total FROM up_sum ORDER BY total, k LIMIT 2 OFFSET 1',
     batch: `SELECT k, total FROM (${UP_SUM}) AS up_sum ORDER BY total, k LIMIT 2 OFFSET 1`,
   },
+  // Outer joins of changing results: a row whose match comes (or goes, as sums and counts change the residual's
+  // answer) is retracted (or comes back) NULL-extended; NULL keys never match.
+  {
+    name: 'q_full_join',
+    select: 'SELECT a.k, a.total, b.k AS bk, b.n FROM (SELECT k, sum(g) AS total FROM s1 GROUP BY k) AS a ' +
+      'FULL JOIN (SELECT k, count(*) AS n FROM s2 WHERE g > 20 GROUP BY k) AS b ON a.k = b.k AND a.total > b.n * 10',
+  },
+  {
+    name: 'q_right_join',
+    select: 'SELECT t.window_start, t.n, u.k, u.total FROM q_tumble AS t RIGHT JOIN up_sum AS u ON t.k = u.k AND t.n >= 2',
+    batch: `SELECT t.window_start, t.n, u.k, u.total FROM (${UP_TUMBLE}) AS t RIGHT JOIN (${UP_SUM}) AS u ON t.k = u.k AND t.n >= 2`,
+  },
+  // A window join of two streams, FULL: each side's rows of a window without a partner there come out NULL-extended
+  // until one arrives; the join evicts a window once both watermarks have closed it.
+  {
+    name: 'q_full_window_join',
+    select: 'SELECT a.k, a.g, a.window_start, b.k AS bk, b.g AS bg, b.window_end FROM TUMBLE(s1, ts, INTERVAL \'10 seconds\') AS a ' +
+      'FULL JOIN TUMBLE(s2, ts, INTERVAL \'10 seconds\') AS b ' +
+      'ON a.window_start = b.window_start AND a.window_end = b.window_end AND a.k = b.k',
+  },
   // Three levels: over the bands, which are over up_sum.
   {
     name: 'q_band_total',

@@ -1,11 +1,13 @@
 // Predicate pushdown: every conjunct of a filter moves as far down as it keeps its meaning, so sources and joins see
 // fewer rows. Through projections (columns replaced by their expressions), DISTINCT and ORDER BY; below window
 // assignment when it does not use window_start / window_end; below an aggregate when it uses only group keys; into
-// the side of a join it reads (both sides of an inner join; for a LEFT JOIN, WHERE terms on the left side and ON
-// terms on the right side); into every input of a UNION. A WHERE term over both sides of an inner join joins its
+// the side of a join it reads (both sides of an inner join; for an outer join, WHERE terms on a side that is never
+// NULL-padded and ON terms on a side that is: LEFT JOIN's left and right, RIGHT JOIN's right and left, none for
+// FULL); into every input of a UNION. A WHERE term over both sides of an inner join joins its
 // condition, where lowering can use it as an equi-join key. Never below LIMIT.
 
 import { columnIds, conjunction, mapColumns, splitConjuncts, usesOnly, type LExpr } from '../expr';
+import { preservesSide } from '../../../engine/plan';
 import type { LogicalNode } from '../nodes';
 
 export function pushDownPredicates(node: LogicalNode): LogicalNode {
@@ -67,16 +69,20 @@ function push(node: LogicalNode, preds: readonly LExpr[]): LogicalNode {
       const stay: LExpr[] = [];
       let condition = splitConjuncts(node.condition);
       const inner = node.joinType === 'inner';
+      // A WHERE term over one side can filter that side first unless the other side's unmatched rows pad it with
+      // NULLs (the term might hold on those); an ON term over one side can, unless that side keeps its unmatched rows.
+      const leftPadded = preservesSide(node.joinType, 1);
+      const rightPadded = preservesSide(node.joinType, 0);
       for (const p of preds) {
-        if (usesOnly(p, leftIds)) toLeft.push(p);
-        else if (inner && usesOnly(p, rightIds)) toRight.push(p);
+        if (!leftPadded && usesOnly(p, leftIds)) toLeft.push(p);
+        else if (!rightPadded && usesOnly(p, rightIds)) toRight.push(p);
         else if (inner) condition.push(p);
         else stay.push(p);
       }
       const keep: LExpr[] = [];
       for (const c of condition) {
-        if (columnIds(c).size > 0 && inner && usesOnly(c, leftIds)) toLeft.push(c);
-        else if (columnIds(c).size > 0 && usesOnly(c, rightIds)) toRight.push(c);
+        if (columnIds(c).size > 0 && !preservesSide(node.joinType, 0) && usesOnly(c, leftIds)) toLeft.push(c);
+        else if (columnIds(c).size > 0 && !preservesSide(node.joinType, 1) && usesOnly(c, rightIds)) toRight.push(c);
         else keep.push(c);
       }
       condition = keep;

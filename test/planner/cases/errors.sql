@@ -223,11 +223,6 @@ SELECT id FROM customers UNION ALL SELECT id, name FROM customers
 ----
 ERROR 42601 at 36: each UNION query must have the same number of columns
 
-# unsupported join kinds
-SELECT * FROM customers a RIGHT JOIN customers b ON a.id = b.id
-----
-ERROR 0A000 at 27: RIGHT JOIN is not supported; write it as a LEFT JOIN
-
 # a bad date_part field
 SELECT date_part('fortnight', ts) FROM clicks
 ----

@@ -14,6 +14,27 @@ Project [name, revenue]
     Source table customers columns=[name]
     Source query revenue columns=[customer, revenue]
 
+# RIGHT JOIN: SELECT * keeps the SQL's column order; an ON term over the padded (left) side filters it first, a
+# WHERE term over the preserved (right) side too, a WHERE term over the padded side stays above the join
+SELECT * FROM customers a RIGHT JOIN customers b ON a.id = b.id AND a.tier > 1 WHERE b.region = 'eu' AND a.name IS NULL
+----
+Project [id, name, region, tier, id, name, region, tier]
+  Filter name IS NULL
+    HashJoin right keys=[id = id]
+      Filter (tier > 1)
+        Source table customers columns=[id, name, region, tier]
+      Filter (region = 'eu')
+        Source table customers columns=[id, name, region, tier]
+
+# FULL JOIN: both sides are padded, so no WHERE term and no ON term over one side moves below the join
+SELECT c.name, r.revenue FROM customers c FULL JOIN revenue r ON r.customer = c.name AND r.revenue > 10 WHERE c.tier > 1
+----
+Project [name, revenue]
+  Filter (tier > 1)
+    HashJoin full keys=[name = customer] residual=(revenue > 10)
+      Source table customers columns=[name, tier]
+      Source query revenue columns=[customer, revenue]
+
 # a comma join with the condition in WHERE becomes a hash join
 SELECT c.name, r.revenue FROM customers c, revenue r WHERE c.name = r.customer AND r.revenue > 10
 ----
