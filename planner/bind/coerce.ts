@@ -77,7 +77,12 @@ export function commonType(types: readonly SqlType[]): SqlType | null {
       if (result.name === 'varchar' && result.length !== t.length) result = T.varchar;
       continue;
     }
-    if (isString(result) && isString(t)) { result = T.text; continue; }
+    // TEXT and VARCHAR cast to each other implicitly, so the first one stays (PostgreSQL: coalesce(vc, tx) is VARCHAR),
+    // without its length when it is a VARCHAR(n).
+    if (isString(result) && isString(t)) {
+      if (result.name === 'varchar') result = T.varchar;
+      continue;
+    }
     if (canImplicit(result, t)) result = t;
     else if (!canImplicit(t, result)) return null;
   }

@@ -130,7 +130,8 @@ const BINDERS: { readonly [K in AstExpr['kind']]: Binder<K> } = {
       return { when, then: bindExpr(w.then, env) };
     });
     const otherwise = e.otherwise === null ? null : bindExpr(e.otherwise, env);
-    const results = [...whens.map((w) => w.then), ...(otherwise === null ? [] : [otherwise])];
+    // PostgreSQL resolves the ELSE first: CASE WHEN .. THEN varchar_col ELSE text_col END is TEXT.
+    const results = [...(otherwise === null ? [] : [otherwise]), ...whens.map((w) => w.then)];
     const t = commonType(results.map((r) => r.type));
     const fail = () => mismatch(`CASE types ${results.map((r) => typeDisplayName(r.type)).filter((x, i, a) => a.indexOf(x) === i).join(' and ')} cannot be matched`, e.pos);
     if (t === null) throw fail();
