@@ -2,7 +2,7 @@
 // WHERE, GROUP BY with aggregates and HAVING, DISTINCT, ORDER BY ... LIMIT, inner and left joins, UNION ALL and
 // subqueries in FROM, over the seeded relations of generated-data.ts. The same text runs on Sluice and PostgreSQL.
 
-import { COLUMNS, RELATIONS, TABLE_PK, type Column, type ColumnKind, type Relation } from './generated-data';
+import { COLUMNS, RELATIONS, TABLE_PK, type ColumnKind, type Relation } from './generated-data';
 import { LITERALS, PATTERNS, PROJECTIONS, type Template } from './expressions';
 
 export interface GeneratedQuery {
@@ -96,7 +96,14 @@ export class PullQueryGenerator {
   }
 
   private where(alias = ''): string {
+    if (this.pick.chance(0.1)) return ` WHERE ${this.inSubquery(alias)}`;
     return this.pick.chance(0.7) ? ` WHERE ${this.predicate(alias)}` : '';
+  }
+
+  /** `x IN (SELECT ...)`, which Sluice takes as a condition of WHERE (joined by AND). */
+  private inSubquery(alias: string): string {
+    const key = this.pick.one(keyColumns);
+    return `${alias}${key.name} IN (SELECT ${key.name} FROM ${this.relation().name} WHERE ${this.predicate()})`;
   }
 
   projection(): GeneratedQuery {
@@ -112,8 +119,11 @@ export class PullQueryGenerator {
     const names = [...new Set(keys.map((k) => k.name))];
     const aggs = Array.from({ length: 1 + this.pick.int(3) }, () => this.aggregate());
     const having = this.pick.chance(0.3) ? ` HAVING count(*) > ${this.pick.int(3)}` : '';
+    // Ordered by every group key (by position), the order is fully determined: compared in order.
+    const positions = names.map((_, i) => `${i + 1} ${this.pick.one(['ASC', 'DESC NULLS LAST'])}`);
+    const ordered = this.pick.chance(0.4);
     return { sql: `SELECT ${names.join(', ')}, ${aggs.join(', ')} FROM ${rel.name}${this.where()} ` +
-      `GROUP BY ${names.join(', ')}${having}`, ordered: false };
+      `GROUP BY ${names.join(', ')}${having}${ordered ? ` ORDER BY ${positions.join(', ')}` : ''}`, ordered };
   }
 
   globalAggregate(): GeneratedQuery {
@@ -137,11 +147,11 @@ export class PullQueryGenerator {
 
   join(): GeneratedQuery {
     const [left, right] = [this.relation(), this.relation()];
-    const key: Column = this.pick.one(keyColumns.concat([{ name: 'id', kind: 'int4', sqlType: 'INTEGER', values: [] }]));
+    const key = this.pick.one(['id', ...keyColumns.map((c) => c.name)]);
     const kind = this.pick.one(['JOIN', 'LEFT JOIN']);
     const pred = this.pick.chance(0.5) ? ` WHERE ${this.predicate('a.')}` : '';
     return { sql: `SELECT a.id, b.id, ${this.expression('a.', false)}, ${this.expression('b.', false)} FROM ${left.name} a ${kind} ` +
-      `${right.name} b ON a.${key.name} = b.${key.name}${pred}`, ordered: false };
+      `${right.name} b ON a.${key} = b.${key}${pred}`, ordered: false };
   }
 
   unionAll(): GeneratedQuery {
