@@ -15,6 +15,8 @@ export const KNOWN_DIFFERENCES = {
   bigintFunctionsInDoubles: 'ROUND / GREATEST over a BIGINT beyond 2^53 compute in double precision',
   /** Join state and continuous query results hold rows keyed by value, where -0 and 0 are one key. */
   negativeZeroInMultisets: 'a -0 held in a join or a continuous query result may print as 0',
+  /** The accumulator keeps the largest scale it has seen: retracted values still widen the result. */
+  numericSumScaleAfterDelete: 'a continuous sum / avg of NUMERIC keeps the scale of rows since deleted',
   /** PostgreSQL raises 22003 when sum(real) overflows, and when avg / sum of DOUBLE's sum of squares does. */
   floatAggregateOverflow: 'sum / avg of REAL and DOUBLE PRECISION return Infinity or a value where PostgreSQL raises 22003',
   // Fixed in parallel: EXTRACT as NUMERIC (engineer "time"), concat of a BOOLEAN as t / f (engineer "nums").

@@ -1,6 +1,6 @@
 // Continuous queries generated from the subset of the grammar that is valid as continuous (docs/sql.md ## Objects
 // and DDL): filters and projections over the stream, grouped and global aggregates over the stream and the tables,
-// joins of the stream with a table and of the two tables, DISTINCT, subqueries in FROM, and TUMBLE windows. Each
+// joins of the stream with a table and of the two tables, DISTINCT, subqueries in FROM, TUMBLE and HOP windows. Each
 // comes with the batch query PostgreSQL runs over the same rows, whose answer `SELECT * FROM name` must equal.
 
 import { STREAM, TABLE_PK, TABLE_PLAIN } from './generated-data';
@@ -33,8 +33,9 @@ export class ContinuousQueryGenerator {
     return exprs.map((e, i) => `${e} AS c${i}`).join(', ');
   }
 
-  private aggregates(alias = ''): string[] {
-    return Array.from({ length: 1 + this.pick.int(3) }, () => this.pull.aggregate(alias));
+  /** `retracting` when the input deletes rows (the tables, and joins with them). */
+  private aggregates(alias = '', retracting = false): string[] {
+    return Array.from({ length: 1 + this.pick.int(3) }, () => this.pull.aggregate(alias, retracting));
   }
 
   filter(): GeneratedContinuousQuery {
@@ -46,12 +47,14 @@ export class ContinuousQueryGenerator {
     const rel = this.pick.one([STREAM, TABLE_PK, TABLE_PLAIN]);
     const key = this.pick.one(['si', 'ii', 'bi', 'tx', 'vc', 'bo', 'dt', 'tz']);
     const where = this.pick.chance(0.5) ? ` WHERE ${this.pull.predicate()}` : '';
-    return this.same(`SELECT ${key}, ${this.named(this.aggregates())} FROM ${rel.name}${where} GROUP BY ${key}`);
+    const having = this.pick.chance(0.3) ? ` HAVING count(*) > ${1 + this.pick.int(2)}` : '';
+    const aggs = this.named(this.aggregates('', rel.kind === 'table'));
+    return this.same(`SELECT ${key}, ${aggs} FROM ${rel.name}${where} GROUP BY ${key}${having}`);
   }
 
   global(): GeneratedContinuousQuery {
     const rel = this.pick.one([STREAM, TABLE_PK, TABLE_PLAIN]);
-    return this.same(`SELECT ${this.named(['count(*)', ...this.aggregates()])} FROM ${rel.name}`);
+    return this.same(`SELECT ${this.named(['count(*)', ...this.aggregates('', rel.kind === 'table')])} FROM ${rel.name}`);
   }
 
   join(): GeneratedContinuousQuery {
@@ -65,7 +68,7 @@ export class ContinuousQueryGenerator {
 
   groupedJoin(): GeneratedContinuousQuery {
     const key = this.pick.one(['si', 'vc', 'bo']);
-    return this.same(`SELECT a.${key}, ${this.named(this.aggregates('b.'))} FROM ${STREAM.name} a JOIN ${TABLE_PK.name} b ` +
+    return this.same(`SELECT a.${key}, ${this.named(this.aggregates('b.', true))} FROM ${STREAM.name} a JOIN ${TABLE_PK.name} b ` +
       `ON a.id = b.id GROUP BY a.${key}`);
   }
 
@@ -97,10 +100,28 @@ export class ContinuousQueryGenerator {
     };
   }
 
+  /**
+   * HOP over the stream; in PostgreSQL each row joins the size / slide windows that hold it: the one its slide-sized
+   * bin starts, and the ones starting 1, 2, ... slides before.
+   */
+  hop(): GeneratedContinuousQuery {
+    const [slideMinutes, slides] = [this.pick.one([15, 30, 60]), this.pick.one([2, 3, 4])];
+    const [slide, size] = [`INTERVAL '${slideMinutes} minutes'`, `INTERVAL '${slideMinutes * slides} minutes'`];
+    const aggs = this.named(this.aggregates());
+    const start = `date_bin(${slide}, tz, TIMESTAMPTZ '1970-01-01 00:00:00+00') - k * ${slide}`;
+    return {
+      name: `gen_cq_${++this.count}`,
+      body: `SELECT window_start, window_end, ${aggs} FROM HOP(${STREAM.name}, tz, ${slide}, ${size}) ` +
+        'GROUP BY window_start, window_end',
+      postgres: `SELECT ${start} AS window_start, ${start} + ${size} AS window_end, ${aggs} ` +
+        `FROM ${STREAM.name}, generate_series(0, ${slides - 1}) AS k WHERE tz IS NOT NULL GROUP BY 1, 2`,
+    };
+  }
+
   next(): GeneratedContinuousQuery {
     const shapes: ReadonlyArray<() => GeneratedContinuousQuery> = [
       () => this.filter(), () => this.grouped(), () => this.grouped(), () => this.global(), () => this.join(),
-      () => this.groupedJoin(), () => this.distinct(), () => this.subquery(), () => this.tumble(), () => this.tumble(),
+      () => this.groupedJoin(), () => this.distinct(), () => this.subquery(), () => this.tumble(), () => this.hop(),
     ];
     return this.pick.one(shapes)();
   }

@@ -79,14 +79,17 @@ export class PullQueryGenerator {
     }
   }
 
-  /** An aggregate over a column (count, count distinct, sum, avg, min, max, bool_and / bool_or). */
-  aggregate(alias = ''): string {
+  /**
+   * An aggregate over a column (count, count distinct, sum, avg, min, max, bool_and / bool_or); `retracting` for a
+   * continuous query whose input deletes rows (KNOWN_DIFFERENCES.numericSumScaleAfterDelete).
+   */
+  aggregate(alias = '', retracting = false): string {
     const col = this.pick.one(COLUMNS.filter((c) => c.kind !== 'jsonb'));
     const c = alias + col.name;
     const choices = [`count(*)`, `count(${c})`];
     if (KEY_KINDS.includes(col.kind)) choices.push(`count(DISTINCT ${c})`);
     if (col.kind !== 'bool') choices.push(`min(${c})`, `max(${c})`);
-    if (SUMMABLE_KINDS.includes(col.kind)) choices.push(`sum(${c})`, `avg(${c})`);
+    if (SUMMABLE_KINDS.includes(col.kind) && !(retracting && col.kind === 'numeric')) choices.push(`sum(${c})`, `avg(${c})`);
     if (col.kind === 'bool') choices.push(`bool_and(${c})`, `bool_or(${c})`);
     return this.pick.one(choices);
   }
