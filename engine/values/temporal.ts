@@ -40,7 +40,6 @@ export function timestampDiff(a: number, b: number): Interval {
   return { months: 0, days: days + 0, micros: diff - days * MICROS_PER_DAY + 0 };
 }
 
-/** interval * factor with PostgreSQL's spill of fractional months into days and fractional days into time. */
 /** interval * factor, as PostgreSQL 15's interval_mul. */
 export function scaleInterval(iv: Interval, factor: number): Interval {
   return scaleFields(iv, (x) => x * factor);
