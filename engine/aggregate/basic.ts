@@ -4,7 +4,7 @@
 import type { Vec } from '../columns/vec';
 import type { ByteReader, ByteWriter } from '../state/codec';
 import type { Interval, Value } from '../types';
-import { scaleInterval } from '../values/temporal';
+import { divideInterval } from '../values/temporal';
 import { isNullAt, type Accumulator } from './accumulator';
 
 export class CountStar implements Accumulator {
@@ -121,7 +121,7 @@ export class IntervalSumAcc implements Accumulator {
   result(): Value {
     if (this.count === 0) return null;
     const sum: Interval = { months: this.months, days: this.days, micros: this.micros };
-    return this.average ? scaleInterval(sum, 1 / this.count) : sum;
+    return this.average ? divideInterval(sum, this.count) : sum;
   }
   merge(o: Accumulator): void {
     const x = o as IntervalSumAcc;

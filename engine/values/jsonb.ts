@@ -235,9 +235,11 @@ export function jsonGet(j: Json, key: string | number): Json | undefined {
     for (const [k, v] of j.entries) if (k === key) return v;
     return undefined;
   }
-  if (j.kind !== 'array') return undefined;
-  const i = key < 0 ? j.items.length + key : key;
-  return j.items[i];
+  if (j.kind === 'object') return undefined;
+  // PostgreSQL keeps a scalar document as a one-element array: `'5'::jsonb -> 0` and `-> -1` are 5.
+  const items = j.kind === 'array' ? j.items : [j];
+  const i = key < 0 ? items.length + key : key;
+  return items[i];
 }
 
 /** `->>`: strings unquoted, JSON null as SQL NULL, anything else as its jsonb text. */

@@ -40,14 +40,43 @@ export function timestampDiff(a: number, b: number): Interval {
   return { months: 0, days: days + 0, micros: diff - days * MICROS_PER_DAY + 0 };
 }
 
-/** interval * factor with PostgreSQL's spill of fractional months into days and fractional days into time. */
+/** interval * factor, as PostgreSQL 15's interval_mul. */
 export function scaleInterval(iv: Interval, factor: number): Interval {
-  const m = iv.months * factor;
-  const months = Math.trunc(m);
-  const d = iv.days * factor + (m - months) * 30;
-  const days = Math.trunc(d);
-  const micros = Math.round(iv.micros * factor + (d - days) * MICROS_PER_DAY);
+  return scaleFields(iv, (x) => x * factor);
+}
+
+/** interval / divisor (also avg(interval)), as PostgreSQL 15's interval_div: it divides, never multiplies by 1/n. */
+export function divideInterval(iv: Interval, divisor: number): Interval {
+  return scaleFields(iv, (x) => x / divisor);
+}
+
+/**
+ * Months and days are scaled and truncated each on its own; a month's fraction cascades down as 30 days and a day's
+ * as seconds (each rounded to microseconds, PostgreSQL's TSROUND), and the time takes the rest. So the fields may
+ * differ in sign: avg of '1 mon' and '-3 hours' is '15 days -01:30:00', as PostgreSQL prints it.
+ */
+function scaleFields(iv: Interval, scale: (x: number) => number): Interval {
+  const SECONDS_PER_DAY = MICROS_PER_DAY / MICROS_PER_SECOND;
+  const months = Math.trunc(scale(iv.months));
+  let days = Math.trunc(scale(iv.days));
+  const monthRemainderDays = toMicroseconds((scale(iv.months) - months) * 30);
+  let secondRemainder = toMicroseconds((scale(iv.days) - days + monthRemainderDays - Math.trunc(monthRemainderDays)) * SECONDS_PER_DAY);
+  if (Math.abs(secondRemainder) >= SECONDS_PER_DAY) {
+    const wholeDays = Math.trunc(secondRemainder / SECONDS_PER_DAY);
+    days += wholeDays;
+    secondRemainder -= wholeDays * SECONDS_PER_DAY;
+  }
+  days += Math.trunc(monthRemainderDays);
+  const micros = roundHalfEven(scale(iv.micros) + secondRemainder * MICROS_PER_SECOND);
   return { months: months + 0, days: days + 0, micros: micros + 0 };
+}
+
+const toMicroseconds = (x: number): number => roundHalfEven(x * 1e6) / 1e6;
+
+/** C's rint: to the nearest integer, ties to even. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 function badField(field: string, typeName: string): SqlError {

@@ -61,7 +61,8 @@ export function resolveAggregate(
     case 'min': case 'max': {
       const a = one();
       if (!ORDERED.has(a.type.name)) throw fail();
-      return { fn: name, args: [a], type: a.type };
+      // VARCHAR has no min/max of its own: PostgreSQL's are TEXT's, and so is their result.
+      return { fn: name, args: [a], type: a.type.name === 'varchar' ? T.text : a.type };
     }
     case 'bool_and': case 'bool_or': case 'every': {
       const a = one();

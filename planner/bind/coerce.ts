@@ -65,6 +65,8 @@ export function arithmeticType(a: SqlType, b: SqlType): SqlType {
 /**
  * The type a set of expressions is resolved to (PostgreSQL's "UNION, CASE and related constructs"): all unknown is
  * text; otherwise the first known type, moved along implicit casts to the widest. Null when two cannot be matched.
+ * Numbers follow the implicit casts too (int2 → int4 → int8 → numeric → real → double), so `r IN (0.1, 0)` over a
+ * REAL compares as REAL, where the operator `r = 0.1` compares as double (arithmeticType).
  */
 export function commonType(types: readonly SqlType[]): SqlType | null {
   let result: SqlType | null = null;
@@ -75,8 +77,12 @@ export function commonType(types: readonly SqlType[]): SqlType | null {
       if (result.name === 'varchar' && result.length !== t.length) result = T.varchar;
       continue;
     }
-    if (isNumeric(result) && isNumeric(t)) { result = arithmeticType(result, t); continue; }
-    if (isString(result) && isString(t)) { result = T.text; continue; }
+    // TEXT and VARCHAR cast to each other implicitly, so the first one stays (PostgreSQL: coalesce(vc, tx) is VARCHAR),
+    // without its length when it is a VARCHAR(n).
+    if (isString(result) && isString(t)) {
+      if (result.name === 'varchar') result = T.varchar;
+      continue;
+    }
     if (canImplicit(result, t)) result = t;
     else if (!canImplicit(t, result)) return null;
   }
@@ -115,7 +121,8 @@ export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = fals
     }
     if (isNumeric(from) && isNumeric(to) && canImplicit(from, to)) {
       const n = lit.value as number | bigint | string;
-      const v: Value = to.name === 'int8' ? BigInt(n) : to.name === 'numeric' ? numericText(n) : Number(n);
+      const v: Value = to.name === 'int8' ? BigInt(n) : to.name === 'numeric' ? numericText(n)
+        : to.name === 'float4' ? Math.fround(Number(n)) : Number(n); // a REAL constant is a REAL's value
       return { kind: 'literal', value: v, type: to };
     }
   } catch (e) {

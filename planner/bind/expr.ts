@@ -11,7 +11,7 @@ import { displayExpr, exprKey, type LExpr } from '../logical/expr';
 import type { LAggCall } from '../logical/nodes';
 import type { AstExpr } from '../parse/ast';
 import { AGGREGATE_NAMES, resolveAggregate } from './aggregates';
-import { castTo, coerce, commonType, mismatch } from './coerce';
+import { castTo, coerce, commonType, isInteger, mismatch, type ParamTypes } from './coerce';
 import { applyOverload, chooseOverload, FUNCTIONS, noSuchFunction } from './functions';
 import { bindBinary, call, compare, negate, requireBool } from './operators';
 import type { Scope } from './scope';
@@ -89,6 +89,12 @@ const BINDERS: { readonly [K in AstExpr['kind']]: Binder<K> } = {
     return e.negated ? call('not', [test], T.bool) : test;
   },
   in_list: (e, env) => {
+    // PostgreSQL reads `x IN (y)` as `x = y`, with the operator's types; a longer list takes the common type of x and
+    // all the values (so a REAL's `r IN (0.1, 0)` compares as REAL, where `r = 0.1` compares as double).
+    if (e.list.length === 1) {
+      const test = compare('=', bindExpr(e.arg, env), bindExpr(e.list[0]!, env), e.pos, env.state.params);
+      return e.negated ? call('not', [test], T.bool) : test;
+    }
     const all = [bindExpr(e.arg, env), ...e.list.map((x) => bindExpr(x, env))];
     const t = commonType(all.map((x) => x.type));
     if (t === null) throw mismatch(`IN types ${all.map((x) => typeDisplayName(x.type)).filter((x, i, a) => a.indexOf(x) === i).join(' and ')} cannot be matched`, e.pos);
@@ -124,7 +130,8 @@ const BINDERS: { readonly [K in AstExpr['kind']]: Binder<K> } = {
       return { when, then: bindExpr(w.then, env) };
     });
     const otherwise = e.otherwise === null ? null : bindExpr(e.otherwise, env);
-    const results = [...whens.map((w) => w.then), ...(otherwise === null ? [] : [otherwise])];
+    // PostgreSQL resolves the ELSE first: CASE WHEN .. THEN varchar_col ELSE text_col END is TEXT.
+    const results = [...(otherwise === null ? [] : [otherwise]), ...whens.map((w) => w.then)];
     const t = commonType(results.map((r) => r.type));
     const fail = () => mismatch(`CASE types ${results.map((r) => typeDisplayName(r.type)).filter((x, i, a) => a.indexOf(x) === i).join(' and ')} cannot be matched`, e.pos);
     if (t === null) throw fail();
@@ -244,7 +251,8 @@ function bindCall(e: Extract<AstExpr, { kind: 'call' }>, env: ExprEnv): LExpr {
       const t = commonType(args.map((a) => a.type));
       const fail = () => mismatch(`${name.toUpperCase()} types ${args.map((a) => typeDisplayName(a.type)).filter((x, i, a) => a.indexOf(x) === i).join(' and ')} cannot be matched`, e.pos);
       if (t === null) throw fail();
-      return call(name, args.map((a) => coerce(a, t, e.pos, p, fail)), t);
+      const result = call(name, args.map((a) => coerce(a, t, e.pos, p, fail)), t);
+      return name === 'nullif' ? nullifType(result, args[0]!, e.pos, p) : result;
     }
     case 'concat':
       return call('concat', args.map((a) => (a.type.name === 'unknown' ? coerce(a, T.text, e.pos, p, () => noSuchFunction(name, args, e.pos)) : castTo(a, T.text, e.pos, p))), T.text);
@@ -260,6 +268,18 @@ function bindCall(e: Extract<AstExpr, { kind: 'call' }>, env: ExprEnv): LExpr {
   }
   return bound;
 }
+
+/**
+ * NULLIF returns the first argument of its `=`, which keeps its own type where PostgreSQL has a cross-type `=` for
+ * the pair (integers among themselves, REAL with DOUBLE): `nullif(smallint_col, 0)` is a SMALLINT.
+ */
+function nullifType(result: LExpr, first: LExpr, pos: number, p: ParamTypes): LExpr {
+  const sameFamily = (isInteger(first.type) && isInteger(result.type))
+    || (isFloat(first.type) && isFloat(result.type));
+  return sameFamily && first.type.name !== result.type.name ? castTo(result, first.type, pos, p) : result;
+}
+
+const isFloat = (t: SqlType): boolean => t.name === 'float4' || t.name === 'float8';
 
 function bindAggregate(e: Extract<AstExpr, { kind: 'call' }>, env: ExprEnv): LExpr {
   const collector = env.aggs;

@@ -32,9 +32,12 @@ export function bindBinary(op: BinaryOp, l: LExpr, r: LExpr, pos: number, params
   }
 }
 
-/** Both sides to their common type; PostgreSQL reads an untyped side as the other side's type. */
+/**
+ * Both sides to their common type; PostgreSQL reads an untyped side as the other side's type. Two numbers compare
+ * as arithmetic would combine them (PostgreSQL's cross-type operators: REAL against NUMERIC is double).
+ */
 export function compare(fn: ScalarFn, l: LExpr, r: LExpr, pos: number, params: ParamTypes, opName: string = fn): LExpr {
-  const t = commonType([l.type, r.type]);
+  const t = isNumeric(l.type) && isNumeric(r.type) ? arithmeticType(l.type, r.type) : commonType([l.type, r.type]);
   const fail = () => noSuchOperator(opName, [l, r], pos);
   if (t === null) throw fail();
   if (t.name === 'jsonb' && fn !== '=' && fn !== '<>' && fn !== 'is_distinct_from') throw fail();

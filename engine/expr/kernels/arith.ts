@@ -5,7 +5,7 @@
 import { unionNulls, type IntervalVec, type NumVec, type Vec } from '../../columns/vec';
 import type { Interval, SqlType } from '../../types';
 import { MICROS_PER_DAY } from '../../values/datetime';
-import { addInterval, isFiniteTimestamp, scaleInterval, timestampDiff } from '../../values/temporal';
+import { addInterval, divideInterval, isFiniteTimestamp, scaleInterval, timestampDiff } from '../../values/temporal';
 import { noKernel, type Kernel, type KernelSpec } from '../kernel';
 import { integerBinary, integerUnary } from './integer';
 import { asInterval, asNum, checkRange, divisionByZero, isIntType, isTimestampType, numVec, outOfRange } from '../vecs';
@@ -139,7 +139,7 @@ export function arithKernel(spec: KernelSpec): Kernel {
     return perRowInterval(type, (a, b, i) => {
       const f = asNum(b).values[i];
       if (op === '/' && f === 0) throw divisionByZero();
-      return scaleInterval(ivAt(asInterval(a), i), op === '*' ? f : 1 / f);
+      return op === '*' ? scaleInterval(ivAt(asInterval(a), i), f) : divideInterval(ivAt(asInterval(a), i), f);
     });
   }
   if (lp && ri && op === '*') return perRowInterval(type, (a, b, i) => scaleInterval(ivAt(asInterval(b), i), asNum(a).values[i]));

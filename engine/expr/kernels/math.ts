@@ -66,12 +66,14 @@ export function truncKernel(spec: KernelSpec): Kernel {
   return unary(spec, Math.trunc);
 }
 
+/** floor(float8); keeps the sign of a zero, as PostgreSQL prints it (`floor(-0.0::float8)` is -0). */
 export function floorKernel(spec: KernelSpec): Kernel {
-  return unary(spec, (x) => Math.floor(x) + 0);
+  return unary(spec, Math.floor);
 }
 
+/** ceil(float8): `ceil(-0.5::float8)` is -0, as in PostgreSQL. */
 export function ceilKernel(spec: KernelSpec): Kernel {
-  return unary(spec, (x) => Math.ceil(x) + 0);
+  return unary(spec, Math.ceil);
 }
 
 export function modKernel(spec: KernelSpec): Kernel {

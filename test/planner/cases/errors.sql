@@ -58,7 +58,7 @@ ERROR 42804 at 32: argument of WHERE must be type boolean, not type integer
 
 SELECT CASE WHEN true THEN 1 ELSE 'a'::text END FROM customers
 ----
-ERROR 42804 at 8: CASE types integer and text cannot be matched
+ERROR 42804 at 8: CASE types text and integer cannot be matched
 
 SELECT id FROM customers UNION ALL SELECT name FROM customers
 ----
