@@ -1,0 +1,77 @@
+// Dates, timestamps and EXTRACT answer exactly like PostgreSQL 15: the same statements run through node-postgres
+// against a real PostgreSQL and a real Sluice server, and the rows and their types (or the SQLSTATE and message)
+// must be the same.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from 'pg';
+import { findPgBin, startPgCluster, type PgCluster } from '../../bench/postgres/cluster';
+import { startServer, type TestServer } from '../helpers/server';
+
+let pg: PgCluster;
+let sluice: TestServer;
+let oracle: Client;
+let client: Client;
+
+before(async () => {
+  const bin = findPgBin();
+  if (!('dir' in bin)) throw new Error(`PostgreSQL 15 is needed as the oracle: ${bin.reason}`);
+  pg = await startPgCluster(bin.dir);
+  sluice = await startServer();
+  oracle = await pg.connect();
+  client = new Client({ host: sluice.host, port: sluice.port, user: 'test', database: 'sluice' });
+  await client.connect();
+});
+
+after(async () => {
+  await client?.end();
+  await oracle?.end();
+  await sluice?.stop();
+  await pg?.stop();
+});
+
+/** Rows as arrays of text (or the error), with the result's type oids: what a client sees. */
+async function answer(c: Client, sql: string): Promise<string> {
+  try {
+    const r = await c.query({ text: sql, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
+    return JSON.stringify({ rows: r.rows, types: r.fields.map((f) => f.dataTypeID) });
+  } catch (e) {
+    const err = e as { code?: string; message: string };
+    return JSON.stringify({ error: err.code, message: err.message });
+  }
+}
+
+async function sameAsPostgres(statements: readonly string[]): Promise<void> {
+  for (const sql of statements) {
+    assert.equal(await answer(client, sql), await answer(oracle, sql), sql);
+  }
+}
+
+test('date arithmetic fails 22008 past PostgreSQL\'s range and keeps infinity', async () => {
+  await sameAsPostgres([
+    "SELECT '2026-01-01'::date - 1000000000",
+    "SELECT '2026-01-01'::date + 1000000000, 1000000000 + '2026-01-01'::date",
+    "SELECT '2026-01-01'::date + 2147483000",
+    "SELECT '4714-11-24 BC'::date - 1",
+    "SELECT '4714-11-25 BC'::date - 1, '5874897-12-30'::date + 1",
+    "SELECT '5874897-12-31'::date + 1",
+    "SELECT 'infinity'::date + 1, '-infinity'::date - 1, 'infinity'::date - 1",
+    "SELECT 'infinity'::date - '2026-01-01'::date",
+    "SELECT '2026-01-01'::date - '-infinity'::date",
+    "SELECT '2026-03-05'::date - '2026-01-01'::date, '2026-01-01'::date - '4714-11-24 BC'::date",
+    "SELECT 'infinity'::date + interval '1 day', '-infinity'::date - interval '1 day'",
+  ]);
+});
+
+test('timestamp arithmetic fails 22008 past PostgreSQL\'s range', async () => {
+  await sameAsPostgres([
+    "SELECT '2026-01-01'::timestamptz + interval '300000 years'",
+    "SELECT '2026-01-01'::timestamp - interval '7000 years'",
+    "SELECT '2026-01-01'::timestamp - interval '6000 years'",
+    "SELECT '2026-01-01'::date + interval '300000 years'",
+    "SELECT '2026-01-01'::timestamp + interval '2147483647 days'",
+    "SELECT 'infinity'::timestamp + interval '1 day', '-infinity'::timestamptz - interval '1 year'",
+    "SELECT 'infinity'::timestamp - '2026-01-01'::timestamp",
+    "SELECT '2026-01-01'::timestamptz - '-infinity'::timestamptz",
+  ]);
+});
