@@ -239,7 +239,7 @@ function parseWordPrimary(c: Cursor): AstExpr {
         c.expectWord('from');
         const arg = parseExpr(c);
         c.expectOp(')');
-        return { kind: 'call', name: 'date_part', args: [{ kind: 'string', value: field.name, pos: field.pos }, arg], distinct: false, star: false, pos: t.start };
+        return { kind: 'call', name: 'extract', args: [{ kind: 'string', value: field.name, pos: field.pos }, arg], distinct: false, star: false, pos: t.start };
       }
       break;
     case 'substring':

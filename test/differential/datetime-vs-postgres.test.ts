@@ -75,3 +75,28 @@ test('timestamp arithmetic fails 22008 past PostgreSQL\'s range', async () => {
     "SELECT '2026-01-01'::timestamptz - '-infinity'::timestamptz",
   ]);
 });
+
+test('EXTRACT is NUMERIC with PostgreSQL\'s scale per field; DATE_PART stays double precision', async () => {
+  await sameAsPostgres([
+    "SELECT EXTRACT(SECOND FROM '2026-03-04 05:06:07.5'::timestamp), EXTRACT(SECOND FROM '2026-03-04 05:06:07'::timestamptz)",
+    "SELECT EXTRACT(EPOCH FROM '2026-03-04 05:06:07.5'::timestamptz), EXTRACT(EPOCH FROM '1960-03-04 05:06:07.123457'::timestamp)",
+    "SELECT EXTRACT(MILLISECONDS FROM '2026-03-04 05:06:07.5'::timestamp), EXTRACT(MICROSECONDS FROM '2026-03-04 05:06:07.5'::timestamp)",
+    "SELECT EXTRACT(YEAR FROM '2026-03-04'::date), EXTRACT(EPOCH FROM '2026-03-04'::date), EXTRACT(JULIAN FROM '2026-03-04'::date)",
+    "SELECT EXTRACT(MINUTE FROM '2026-03-04 05:06:07.5'::timestamptz), EXTRACT(ISODOW FROM '2026-03-08'::timestamp), " +
+      "EXTRACT(WEEK FROM '2026-01-01'::date), EXTRACT(DOY FROM '2026-12-31'::date), EXTRACT(CENTURY FROM '0002-03-04 BC'::date)",
+    "SELECT EXTRACT(JULIAN FROM '2026-03-04 05:06:07.5'::timestamp), EXTRACT(JULIAN FROM '2026-03-04 00:00'::timestamp)",
+    "SELECT EXTRACT(JULIAN FROM '2026-03-04 00:00:00.000001'::timestamptz)",
+    "SELECT EXTRACT(EPOCH FROM interval '1 year 2 days 03:04:05.25'), EXTRACT(SECOND FROM interval '1 year 2 days 03:04:05.25')",
+    "SELECT EXTRACT(EPOCH FROM interval '-3 years -1 mon 4 days -00:00:00.000001'), EXTRACT(EPOCH FROM interval '1 mon 1.5 seconds')",
+    "SELECT EXTRACT(MICROSECONDS FROM interval '-1.5 seconds'), EXTRACT(MILLISECONDS FROM interval '-1.5 seconds'), " +
+      "EXTRACT(QUARTER FROM interval '-5 mons')",
+    "SELECT EXTRACT(EPOCH FROM 'infinity'::timestamp), EXTRACT(DAY FROM 'infinity'::timestamp)",
+    "SELECT EXTRACT(YEAR FROM 'infinity'::date), EXTRACT(DAY FROM '-infinity'::date), EXTRACT(EPOCH FROM '-infinity'::date)",
+    "SELECT EXTRACT(SECOND FROM NULL::timestamp)",
+    "SELECT EXTRACT(HOUR FROM '2026-03-04'::date)",
+    "SELECT EXTRACT(TIMEZONE FROM '2026-01-01'::timestamp)",
+    "SELECT EXTRACT(WEEK FROM interval '1 day')",
+    "SELECT EXTRACT(foo FROM '2026-03-04'::date)",
+    "SELECT date_part('second', '2026-03-04 05:06:07.5'::timestamp), date_part('julian', '2026-03-04 05:06:07.5'::timestamp)",
+  ]);
+});

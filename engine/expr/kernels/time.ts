@@ -1,11 +1,12 @@
-// DATE_TRUNC, DATE_PART / EXTRACT, NOW, TO_TIMESTAMP.
+// DATE_TRUNC, DATE_PART, EXTRACT, NOW, TO_TIMESTAMP.
 
 import { SqlError, SQLSTATE } from '../../errors';
-import { constantVec, unionNulls } from '../../columns/vec';
+import { compactNulls, constantVec, unionNulls, type Vec } from '../../columns/vec';
 import { MICROS_PER_DAY, MICROS_PER_SECOND } from '../../values/datetime';
 import { intervalPart, timestampPart, truncateTimestamp, truncUnit, TS_NEG_INF, TS_POS_INF } from '../../values/temporal';
+import { checkExtractField, extractDate, extractInterval, extractTimestamp } from '../../values/extract';
 import { literalText, type Kernel, type KernelSpec } from '../kernel';
-import { asInterval, asNum, asStr, numVec } from '../vecs';
+import { asInterval, asNum, asStr, bug, numVec, strVec } from '../vecs';
 import { typeDisplayName } from '../../types';
 
 /** date_trunc(field, timestamp). */
@@ -51,6 +52,36 @@ export function datePartKernel(spec: KernelSpec): Kernel {
       }
     }
     return numVec(spec.type, out, nulls);
+  };
+}
+
+/** EXTRACT(field FROM value): NUMERIC text, NULL where PostgreSQL answers NULL (most fields of an infinity). */
+export function extractKernel(spec: KernelSpec): Kernel {
+  const argType = spec.argTypes[1];
+  const typeName = typeDisplayName(argType);
+  const field = literalText(spec, 0);
+  if (field === null) throw bug('EXTRACT without a constant field');
+  const kind = argType.name;
+  if (kind !== 'timestamp' && kind !== 'timestamptz' && kind !== 'date' && kind !== 'interval') throw bug(`EXTRACT from ${typeName}`);
+  checkExtractField(field, typeName, kind);
+  const part = (v: Vec, i: number): string | null => {
+    if (kind === 'interval') {
+      const iv = asInterval(v);
+      return extractInterval(field, { months: iv.months[i], days: iv.days[i], micros: iv.micros[i] });
+    }
+    const x = asNum(v).values[i];
+    return kind === 'date' ? extractDate(field, x) : extractTimestamp(field, x, typeName);
+  };
+  return (args, n) => {
+    const inNulls = unionNulls(n, args[0], args[1]);
+    const nulls = new Uint8Array(n);
+    const out = new Array<string>(n).fill('');
+    for (let i = 0; i < n; i++) {
+      const r = inNulls !== null && inNulls[i] === 1 ? null : part(args[1], i);
+      if (r === null) nulls[i] = 1;
+      else out[i] = r;
+    }
+    return strVec(spec.type, out, compactNulls(nulls));
   };
 }
 
