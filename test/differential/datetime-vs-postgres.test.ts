@@ -100,3 +100,49 @@ test('EXTRACT is NUMERIC with PostgreSQL\'s scale per field; DATE_PART stays dou
     "SELECT date_part('second', '2026-03-04 05:06:07.5'::timestamp), date_part('julian', '2026-03-04 05:06:07.5'::timestamp)",
   ]);
 });
+
+test('AT TIME ZONE and timezone(zone, ts) both ways, with DST gaps and overlaps as PostgreSQL resolves them', async () => {
+  await sameAsPostgres([
+    "SELECT '2026-01-01 12:00+00'::timestamptz AT TIME ZONE 'Europe/Paris', '2026-07-01 12:00+00'::timestamptz AT TIME ZONE 'europe/paris'",
+    "SELECT '2026-01-01 12:00'::timestamp AT TIME ZONE 'Europe/Paris', timezone('America/New_York', '2026-07-01 12:00'::timestamp)",
+    // Spring forward: 02:30 does not exist and reads with the offset from before; fall back: 02:30 (01:30 in New York)
+    // happens twice and reads with the offset from after.
+    "SELECT '2026-03-29 02:30'::timestamp AT TIME ZONE 'Europe/Paris', '2026-10-25 02:30'::timestamp AT TIME ZONE 'Europe/Paris'",
+    "SELECT '2026-03-29 01:59:59'::timestamp AT TIME ZONE 'Europe/Paris', '2026-03-29 03:00'::timestamp AT TIME ZONE 'Europe/Paris'",
+    "SELECT '2026-10-25 01:59:59'::timestamp AT TIME ZONE 'Europe/Paris', '2026-10-25 03:00'::timestamp AT TIME ZONE 'Europe/Paris'",
+    "SELECT '2026-03-08 02:30'::timestamp AT TIME ZONE 'America/New_York', '2026-11-01 01:30'::timestamp AT TIME ZONE 'America/New_York'",
+    "SELECT '2026-03-29 00:59:59+00'::timestamptz AT TIME ZONE 'Europe/Paris', '2026-03-29 01:00:00+00'::timestamptz AT TIME ZONE 'Europe/Paris'",
+    "SELECT '2026-10-25 00:30+00'::timestamptz AT TIME ZONE 'Europe/Paris', '2026-10-25 01:30+00'::timestamptz AT TIME ZONE 'Europe/Paris'",
+    "SELECT '2026-11-01 05:30+00'::timestamptz AT TIME ZONE 'America/New_York', '2026-11-01 06:30+00'::timestamptz AT TIME ZONE 'America/New_York'",
+    "SELECT '1900-07-01 12:00+00'::timestamptz AT TIME ZONE 'Europe/Paris', '2026-07-01 12:00+00'::timestamptz AT TIME ZONE 'Asia/Kolkata'",
+    // Abbreviations are fixed offsets; a numeric zone counts hours west, as POSIX does; an interval counts east.
+    "SELECT '2026-07-01 12:00+00'::timestamptz AT TIME ZONE 'CET', '2026-07-01 12:00+00'::timestamptz AT TIME ZONE 'EST', " +
+      "'2026-07-01 12:00+00'::timestamptz AT TIME ZONE 'UTC', '2026-07-01 12:00+00'::timestamptz AT TIME ZONE 'EST5EDT'",
+    "SELECT '2026-01-01 12:00+00'::timestamptz AT TIME ZONE '+02', '2026-07-01 12:00'::timestamp AT TIME ZONE '+05:30', " +
+      "'2026-07-01 12:00'::timestamp AT TIME ZONE '-03', '2026-07-01 12:00+00'::timestamptz AT TIME ZONE 'UTC+3'",
+    "SELECT '2026-07-01 12:00+00'::timestamptz AT TIME ZONE INTERVAL '+02:00', '2026-07-01 12:00+00'::timestamptz AT TIME ZONE INTERVAL '-03:30'",
+    "SELECT '2026-07-01 12:00'::timestamp AT TIME ZONE 'Europe/Paris' AT TIME ZONE 'America/New_York'",
+    "SELECT '2026-07-01'::date AT TIME ZONE 'UTC', '2026-07-01 12:00' AT TIME ZONE 'UTC'",
+    "SELECT 'infinity'::timestamptz AT TIME ZONE 'Europe/Paris', '2026-07-01 12:00+00'::timestamptz AT TIME ZONE NULL",
+    "SELECT '2026-07-01 12:00+00'::timestamptz AT TIME ZONE 'x'",
+    "SELECT '2026-07-01 12:00+00'::timestamptz AT TIME ZONE 'Europe/Paris '",
+    "SELECT '2026-07-01 12:00+00'::timestamptz AT TIME ZONE '+0530'",
+    "SELECT '2026-07-01 12:00+00'::timestamptz AT TIME ZONE INTERVAL '1 day'",
+  ]);
+});
+
+test('AT TIME ZONE over a table column and a zone column', async () => {
+  const setup = [
+    'CREATE TABLE zoned (id int PRIMARY KEY, at timestamptz, zone text)',
+    "INSERT INTO zoned VALUES (1, '2026-03-29 00:30+00', 'Europe/Paris'), (2, '2026-03-29 01:30+00', 'Europe/Paris'), " +
+      "(3, '2026-11-01 05:30+00', 'America/New_York'), (4, '2026-11-01 06:30+00', 'America/New_York'), (5, NULL, 'UTC')",
+  ];
+  for (const sql of setup) {
+    await client.query(sql);
+    await oracle.query(sql);
+  }
+  await sameAsPostgres([
+    'SELECT id, at AT TIME ZONE zone AS local, (at AT TIME ZONE zone) AT TIME ZONE zone AS back FROM zoned ORDER BY id',
+    "SELECT id, at AT TIME ZONE 'Asia/Tokyo' FROM zoned ORDER BY id",
+  ]);
+});
