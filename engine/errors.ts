@@ -121,3 +121,12 @@ export function toSqlError(e: unknown): SqlError {
 export function isBug(e: unknown): boolean {
   return !(e instanceof SqlError) && !(e instanceof StorageError && e.reason !== 'internal');
 }
+
+/**
+ * The 57014 an aborted statement fails with: the reason its signal was aborted with (a CancelRequest's or
+ * statement_timeout's message), or a cancel by user request.
+ */
+export function canceledBy(signal: AbortSignal): SqlError {
+  const reason: unknown = signal.reason;
+  return reason instanceof SqlError ? reason : new SqlError(SQLSTATE.query_canceled, 'canceling statement due to user request');
+}

@@ -66,7 +66,8 @@ export interface Cast {
 /**
  * Scalar functions and operators of SQL.md. Operators are named by their symbol. `in` takes the probe first and the
  * list after; `like`/`ilike` take (value, pattern); `is_null`/`is_not_null`/`not`/`neg` take one argument;
- * `between` is lowered by the planner to `>=` and `<=`. `date_part` takes (field text literal, value).
+ * `between` is lowered by the planner to `>=` and `<=`. `date_part` (float8) and `extract` (numeric) take (field text literal, value);
+ * `timezone` (AT TIME ZONE) takes (zone text or interval, value).
  * `now` is the start time of the current micro-batch (pull query: of the statement).
  */
 export type ScalarFn =
@@ -78,7 +79,7 @@ export type ScalarFn =
   | 'abs' | 'round' | 'trunc' | 'floor' | 'ceil' | 'mod' | 'power' | 'sqrt'
   | 'lower' | 'upper' | 'length' | 'substring' | 'trim' | 'ltrim' | 'rtrim' | 'concat' | '||' | 'replace'
   | 'split_part' | 'position'
-  | 'date_trunc' | 'date_part' | 'now' | 'to_timestamp'
+  | 'date_trunc' | 'date_part' | 'extract' | 'timezone' | 'now' | 'to_timestamp'
   | '->' | '->>';
 
 // ---------------------------------------------------------------------------------------------------------------

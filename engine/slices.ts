@@ -11,7 +11,7 @@
 // yields it used to take, so it runs in one turn instead of three.
 
 import type { ChangeBatch } from './batch';
-import { SqlError, SQLSTATE } from './errors';
+import { canceledBy } from './errors';
 
 /** Rows pushed into a DAG at once: small enough that one push through the operators takes a few milliseconds. */
 export const SLICE_ROWS = 16_384;
@@ -73,8 +73,6 @@ export class Pacer {
   }
 
   private throwIfCanceled(): void {
-    if (this.signal?.aborted !== true) return;
-    const reason: unknown = this.signal.reason;
-    throw reason instanceof SqlError ? reason : new SqlError(SQLSTATE.query_canceled, 'canceling statement due to user request');
+    if (this.signal?.aborted === true) throw canceledBy(this.signal);
   }
 }

@@ -20,7 +20,7 @@ import {
   concatKernel, concatOpKernel, lengthKernel, likeKernel, lowerKernel, positionKernel, replaceKernel, splitPartKernel,
   substringKernel, trimKernel, upperKernel,
 } from './kernels/strings';
-import { dateTruncKernel, datePartKernel, nowKernel, toTimestampKernel } from './kernels/time';
+import { dateTruncKernel, datePartKernel, extractKernel, timeZoneKernel, nowKernel, toTimestampKernel } from './kernels/time';
 import { asBool, rowsWhere, VecWriter } from './vecs';
 import type { Data } from 'apache-arrow';
 
@@ -44,7 +44,7 @@ const KERNELS: Record<ScalarFn, KernelFactory | 'and' | 'or'> = {
   lower: lowerKernel, upper: upperKernel, length: lengthKernel, substring: substringKernel, trim: trimKernel,
   ltrim: trimKernel, rtrim: trimKernel, concat: concatKernel, '||': concatOpKernel, replace: replaceKernel,
   split_part: splitPartKernel, position: positionKernel,
-  date_trunc: dateTruncKernel, date_part: datePartKernel, now: nowKernel, to_timestamp: toTimestampKernel,
+  date_trunc: dateTruncKernel, date_part: datePartKernel, extract: extractKernel, timezone: timeZoneKernel, now: nowKernel, to_timestamp: toTimestampKernel,
   '->': jsonGetKernel, '->>': jsonGetKernel,
 };
 

@@ -4,7 +4,7 @@
 // with 53200 even while it is not reading, so it cannot pin the log for ever.
 
 import type { ChangeBatch } from '../batch';
-import { SqlError, SQLSTATE } from '../errors';
+import { canceledBy, SqlError, SQLSTATE } from '../errors';
 import type { Schema } from '../types';
 import type { SubscribeOptions } from './options';
 import type { ChangeSource } from './sources';
@@ -157,7 +157,7 @@ export class Subscription {
 
   private nextCommit(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const abort = (): void => reject(canceled());
+      const abort = (): void => reject(canceledBy(this.signal));
       if (this.signal.aborted) return abort();
       this.signal.addEventListener('abort', abort, { once: true });
       this.wake = () => {
@@ -169,10 +169,6 @@ export class Subscription {
 
   private check(): void {
     if (this.failure !== null) throw this.failure;
-    if (this.signal.aborted) throw canceled();
+    if (this.signal.aborted) throw canceledBy(this.signal);
   }
-}
-
-function canceled(): SqlError {
-  return new SqlError(SQLSTATE.query_canceled, 'canceling statement due to user request');
 }

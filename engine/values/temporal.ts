@@ -4,13 +4,48 @@
 import { SqlError, SQLSTATE } from '../errors';
 import type { Interval } from '../types';
 import {
-  civilFromDays, daysFromCivil, daysInMonth, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND,
+  civilFromDays, DATE_INFINITY, DATE_NEG_INFINITY, daysFromCivil, daysInMonth, MICROS_PER_DAY, MICROS_PER_HOUR,
+  MICROS_PER_MINUTE, MICROS_PER_SECOND,
 } from './datetime';
 
 /** ±infinity timestamps as float64 (int64 extremes). */
 export const TS_POS_INF = 9223372036854775807;
 export const TS_NEG_INF = -9223372036854775808;
 export const isFiniteTimestamp = (us: number): boolean => us < TS_POS_INF && us > TS_NEG_INF;
+
+// PostgreSQL's range: from Julian day 0 (4714-11-24 BC) to the end of 294276 for timestamps, of 5874897 for dates.
+const DATE_MIN_DAYS = -2440588;
+const DATE_END_DAYS = 2145042906;
+const TIMESTAMP_MIN_MICROS = DATE_MIN_DAYS * MICROS_PER_DAY;
+const TIMESTAMP_END_MICROS = 9223371331200000000;
+
+function timestampOutOfRange(): SqlError {
+  return new SqlError(SQLSTATE.datetime_field_overflow, 'timestamp out of range');
+}
+
+function dateOutOfRange(): SqlError {
+  return new SqlError(SQLSTATE.datetime_field_overflow, 'date out of range');
+}
+
+function checkTimestamp(us: number): number {
+  if (us < TIMESTAMP_MIN_MICROS || us >= TIMESTAMP_END_MICROS) throw timestampOutOfRange();
+  return us;
+}
+
+/** date ± days: infinite dates stay as they are; 22008 past PostgreSQL's range. */
+export function addDays(date: number, days: number): number {
+  if (date === DATE_INFINITY || date === DATE_NEG_INFINITY) return date;
+  const r = date + days;
+  if (r < DATE_MIN_DAYS || r >= DATE_END_DAYS) throw dateOutOfRange();
+  return r;
+}
+
+/** date - date in days; infinite dates cannot be subtracted. */
+export function dateDiff(a: number, b: number): number {
+  const infinite = (d: number): boolean => d === DATE_INFINITY || d === DATE_NEG_INFINITY;
+  if (infinite(a) || infinite(b)) throw new SqlError(SQLSTATE.datetime_field_overflow, 'cannot subtract infinite dates');
+  return a - b;
+}
 
 export function splitTimestamp(us: number): { days: number; time: number } {
   const days = Math.floor(us / MICROS_PER_DAY);
@@ -28,13 +63,16 @@ export function addInterval(us: number, iv: Interval, sign: 1 | -1): number {
     const year = Math.floor(total / 12);
     const month = total - year * 12 + 1;
     const day = Math.min(c.day, daysInMonth(year, month));
-    t = daysFromCivil(year, month, day) * MICROS_PER_DAY + time;
+    t = checkTimestamp(daysFromCivil(year, month, day) * MICROS_PER_DAY + time);
   }
-  return t + sign * (iv.days * MICROS_PER_DAY + iv.micros);
+  return checkTimestamp(t + sign * (iv.days * MICROS_PER_DAY + iv.micros));
 }
 
 /** ts - ts as PostgreSQL returns it: days and time, no months (justify_hours). */
 export function timestampDiff(a: number, b: number): Interval {
+  if (!isFiniteTimestamp(a) || !isFiniteTimestamp(b)) {
+    throw new SqlError(SQLSTATE.datetime_field_overflow, 'cannot subtract infinite timestamps');
+  }
   const diff = a - b;
   const days = Math.trunc(diff / MICROS_PER_DAY);
   return { months: 0, days: days + 0, micros: diff - days * MICROS_PER_DAY + 0 };

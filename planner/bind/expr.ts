@@ -199,6 +199,7 @@ function special(name: string, pos: number, env: ExprEnv): LExpr {
 const DATE_FIELDS = new Set([
   'epoch', 'millennium', 'century', 'decade', 'year', 'isoyear', 'quarter', 'month', 'week', 'day', 'dow', 'isodow',
   'doy', 'hour', 'minute', 'second', 'milliseconds', 'microseconds', 'timezone', 'timezone_hour', 'timezone_minute',
+  'julian',
 ]);
 const TRUNC_FIELDS = new Set([
   'microseconds', 'milliseconds', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year', 'decade',
@@ -212,7 +213,7 @@ const FIELD_ALIASES: Readonly<Record<string, string>> = {
 /** The unit argument of date_part / date_trunc, checked and normalized now so the kernels never see a bad one. */
 function dateField(fn: string, arg: LExpr, valueType: SqlType, pos: number, fields: ReadonlySet<string>): LExpr {
   if (arg.kind !== 'literal' || typeof arg.value !== 'string') {
-    if (fn === 'date_part') {
+    if (fn !== 'date_trunc') {
       throw new SqlError(SQLSTATE.feature_not_supported, 'the field of date_part / EXTRACT must be a constant', { position: pos + 1 });
     }
     return arg;
@@ -262,8 +263,8 @@ function bindCall(e: Extract<AstExpr, { kind: 'call' }>, env: ExprEnv): LExpr {
   const s = chooseOverload(sigs, args);
   if (s === null) throw noSuchFunction(name, args, e.pos);
   const bound = applyOverload(s, args, e.pos, p);
-  if (bound.kind === 'call' && (s.fn === 'date_part' || s.fn === 'date_trunc')) {
-    const fields = s.fn === 'date_part' ? DATE_FIELDS : TRUNC_FIELDS;
+  if (bound.kind === 'call' && (s.fn === 'date_part' || s.fn === 'extract' || s.fn === 'date_trunc')) {
+    const fields = s.fn === 'date_trunc' ? TRUNC_FIELDS : DATE_FIELDS;
     return { ...bound, args: [dateField(s.fn, bound.args[0], bound.args[1].type, e.args[0].pos, fields), bound.args[1]] };
   }
   return bound;

@@ -59,6 +59,15 @@ export const FUNCTIONS: Readonly<Record<string, readonly Signature[]>> = {
     sig('date_part', ['text', 'timestamp'], 'float8'), sig('date_part', ['text', 'timestamptz'], 'float8'),
     sig('date_part', ['text', 'interval'], 'float8'),
   ],
+  extract: [
+    sig('extract', ['text', 'date'], 'numeric'), sig('extract', ['text', 'timestamp'], 'numeric'),
+    sig('extract', ['text', 'timestamptz'], 'numeric'), sig('extract', ['text', 'interval'], 'numeric'),
+  ],
+  /** timezone(zone, value): value AT TIME ZONE zone. */
+  timezone: [
+    sig('timezone', ['text', 'timestamptz'], 'timestamp'), sig('timezone', ['text', 'timestamp'], 'timestamptz'),
+    sig('timezone', ['interval', 'timestamptz'], 'timestamp'), sig('timezone', ['interval', 'timestamp'], 'timestamptz'),
+  ],
   now: [sig('now', [], 'timestamptz')],
   to_timestamp: [sig('to_timestamp', ['float8'], 'timestamptz'), sig('to_timestamp', ['text', 'text'], 'timestamptz')],
 };

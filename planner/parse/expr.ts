@@ -1,5 +1,5 @@
 // Expressions by precedence climbing, with PostgreSQL's precedence (lowest first): OR, AND, NOT, IS, comparison,
-// BETWEEN / IN / LIKE, other operators (|| -> ->>), + -, * / %, unary minus, ::. SQL's special call syntaxes
+// BETWEEN / IN / LIKE, other operators (|| -> ->>), + -, * / %, AT TIME ZONE, unary minus, ::. SQL's special call syntaxes
 // (EXTRACT, SUBSTRING ... FROM ... FOR, POSITION ... IN, TRIM ... FROM, CAST) become ordinary calls here.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
@@ -127,12 +127,25 @@ function parseAdditive(c: Cursor): AstExpr {
 }
 
 function parseMultiplicative(c: Cursor): AstExpr {
-  let left = parseUnary(c);
+  let left = parseAtTimeZone(c);
   while (c.isOp('*') || c.isOp('/') || c.isOp('%')) {
     const t = c.next();
-    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseUnary(c), pos: t.start };
+    left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseAtTimeZone(c), pos: t.start };
   }
   return left;
+}
+
+/** `value AT TIME ZONE zone` is PostgreSQL's timezone(zone, value). */
+function parseAtTimeZone(c: Cursor): AstExpr {
+  let value = parseUnary(c);
+  while (c.isWord('at') && c.isWord('time', 1) && c.isWord('zone', 2)) {
+    const pos = c.next().start;
+    c.next();
+    c.next();
+    const zone = parseUnary(c);
+    value = { kind: 'call', name: 'timezone', args: [zone, value], distinct: false, star: false, pos };
+  }
+  return value;
 }
 
 function parseUnary(c: Cursor): AstExpr {
@@ -239,7 +252,7 @@ function parseWordPrimary(c: Cursor): AstExpr {
         c.expectWord('from');
         const arg = parseExpr(c);
         c.expectOp(')');
-        return { kind: 'call', name: 'date_part', args: [{ kind: 'string', value: field.name, pos: field.pos }, arg], distinct: false, star: false, pos: t.start };
+        return { kind: 'call', name: 'extract', args: [{ kind: 'string', value: field.name, pos: field.pos }, arg], distinct: false, star: false, pos: t.start };
       }
       break;
     case 'substring':

@@ -5,7 +5,7 @@
 
 import type { DatabaseError } from 'pg-protocol/dist/messages';
 import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
-import { SqlError, SQLSTATE, type SqlState } from '../../engine/errors';
+import { canceledBy, SqlError, SQLSTATE, type SqlState } from '../../engine/errors';
 import { formatInterval, formatValue } from '../../engine/text';
 import { typeByOid, type Value } from '../../engine/types';
 import type { MirrorDatabase } from './mirror-thread';
@@ -80,7 +80,7 @@ async function executeInMirror(
 }
 
 function throwIfCanceled(ctx: ExecContext): void {
-  if (ctx.signal.aborted) throw new SqlError(SQLSTATE.query_canceled, 'canceling statement due to user request');
+  if (ctx.signal.aborted) throw canceledBy(ctx.signal);
 }
 
 /** A parameter in PostgreSQL's text form, as Bind sends it in text format. */

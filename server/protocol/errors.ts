@@ -11,6 +11,10 @@ export function queryCanceled(): SqlError {
   return new SqlError(SQLSTATE.query_canceled, 'canceling statement due to user request');
 }
 
+export function statementTimeout(): SqlError {
+  return new SqlError(SQLSTATE.query_canceled, 'canceling statement due to statement timeout');
+}
+
 /** The client hung up or sent Terminate in the middle of an exchange (e.g. during COPY): the session just ends. */
 export class ClientGone extends Error {
   constructor() {

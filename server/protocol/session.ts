@@ -1,10 +1,14 @@
 // The SessionState of one connection, as the backend sees it, plus what the protocol layer needs to cancel the
-// statement it is running.
+// statement it is running: on a CancelRequest, a hang-up, or when it outlives statement_timeout.
 
 import type { SessionState } from '../backend';
 import type { Channel } from './channel';
 import { errorOrNotice, parameterStatus } from './messages-out';
-import { queryCanceled } from './errors';
+import { durationMs } from '../session/settings';
+import { queryCanceled, statementTimeout } from './errors';
+
+/** setTimeout's longest delay (PostgreSQL's statement_timeout is at most INT_MAX milliseconds too). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** client_min_messages levels, lowest first; a NOTICE is sent only when the setting is at or below 'notice'. */
 const LEVELS = ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error'];
@@ -13,6 +17,8 @@ export class ProtocolSession implements SessionState {
   transactionStatus: 'I' | 'T' | 'E' = 'I';
   /** The running statement's controller: aborted by a matching CancelRequest or by the client hanging up. */
   private running: AbortController | null = null;
+  /** Aborts the running statement when statement_timeout (read as it starts, as PostgreSQL does) runs out. */
+  private timeout: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly channel: Channel,
@@ -35,16 +41,22 @@ export class ProtocolSession implements SessionState {
     this.channel.write(parameterStatus(name, value));
   }
 
-  /** Starts a statement: its signal aborts on cancel or hang-up. Call `finished` when it is done. */
+  /** Starts a statement: its signal aborts on cancel, hang-up or statement_timeout. Call `finished` when it is done. */
   startStatement(): AbortSignal {
     const controller = new AbortController();
     this.running = controller;
     if (this.channel.hungUpSignal.aborted) controller.abort(queryCanceled());
+    const timeoutMs = durationMs(this.settings.get('statement_timeout') ?? '0');
+    if (timeoutMs > 0) {
+      this.timeout = setTimeout(() => controller.abort(statementTimeout()), Math.min(timeoutMs, MAX_TIMER_MS));
+    }
     return controller.signal;
   }
 
   finished(): void {
     this.running = null;
+    if (this.timeout !== null) clearTimeout(this.timeout);
+    this.timeout = null;
   }
 
   /** A CancelRequest with this session's key: aborts the running statement, if any; nothing else. */

@@ -6,7 +6,8 @@
 
 import type { RowStreamResult } from '../backend';
 import type { Channel } from './channel';
-import { ClientGone, queryCanceled } from './errors';
+import { ClientGone } from './errors';
+import { canceledBy } from '../../engine/errors';
 import { dataRow } from './messages-out';
 import type { ValueEncoder } from './values';
 
@@ -17,7 +18,7 @@ export async function pumpGroups<G>(
 ): Promise<number> {
   const it = groups[Symbol.asyncIterator]();
   const stopped = new Promise<never>((_, reject) => {
-    const cancel = (): void => reject(queryCanceled());
+    const cancel = (): void => reject(canceledBy(signal));
     if (signal.aborted) cancel();
     else signal.addEventListener('abort', cancel, { once: true });
     failed?.catch(reject);

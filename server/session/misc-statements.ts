@@ -4,7 +4,7 @@
 
 import type { ExecContext, FieldDescription, PreparedStatement } from '../backend';
 import type { Value } from '../../engine/types';
-import { SqlError, SQLSTATE } from '../../engine/errors';
+import { canceledBy, SqlError, SQLSTATE } from '../../engine/errors';
 import type { TokenCursor } from './token-cursor';
 import { commandStatement, rowsStatement } from './prepared';
 import { inTransactionBlock, resetAllSettings } from './session-settings';
@@ -36,13 +36,12 @@ const MAX_TIMER_MS = 2 ** 30;
 
 export function sleep(seconds: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const canceled = (): SqlError => new SqlError(SQLSTATE.query_canceled, 'canceling statement due to user request');
-    if (signal.aborted) return reject(canceled());
+    if (signal.aborted) return reject(canceledBy(signal));
     const deadline = Date.now() + Math.max(0, seconds * 1000);
     let timer: NodeJS.Timeout;
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(canceled());
+      reject(canceledBy(signal));
     };
     const wait = (): void => {
       const left = deadline - Date.now();

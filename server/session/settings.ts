@@ -30,17 +30,48 @@ const s = (name: string, defaultValue: string, type: SettingKind, description: s
 const STRING: SettingKind = { kind: 'string' };
 const BOOL: SettingKind = { kind: 'bool' };
 const FIXED: SettingKind = { kind: 'fixed' };
-/** A duration setting: an integer of milliseconds, or a number with a unit as PostgreSQL accepts ('5s', '1min'). */
+/** A duration setting's units, largest first, in milliseconds (a number without a unit is milliseconds). */
+const DURATION_UNITS: readonly [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000],
+  ['ms', 1], ['us', 0.001]];
+const MAX_DURATION_MS = 2_147_483_647;
+
+/** Rounds half to even, as C's rint() in PostgreSQL's parse_int. */
+function rint(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * A duration setting: a number of milliseconds or a number with a unit ('5s', '1.5min'), kept as PostgreSQL shows
+ * it: whole milliseconds in the largest unit that divides them ('1000' is '1s', '1500us' is '2ms').
+ */
 const ms = (): SettingKind => ({
   kind: 'custom',
   normalize: (v) => {
-    const t = v.trim();
-    if (/^\d+\s*(us|ms|s|min|h|d)?$/i.test(t)) return t.replace(/\s+/g, '');
-    throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter: "${v}"`, {
-      hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".',
-    });
+    const m = /^(\d+(?:\.\d*)?|\.\d+)\s*(us|ms|s|min|h|d)?$/i.exec(v.trim());
+    if (m === null) {
+      throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter: "${v}"`, {
+        hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".',
+      });
+    }
+    const unit = (m[2] ?? 'ms').toLowerCase();
+    const millis = rint(Number(m[1]) * DURATION_UNITS.find(([u]) => u === unit)![1]);
+    if (millis > MAX_DURATION_MS) {
+      throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter: "${v}"`, { hint: 'Value exceeds integer range.' });
+    }
+    if (millis === 0) return '0';
+    const [name, size] = DURATION_UNITS.find(([, size]) => size >= 1 && millis % size === 0)!;
+    return `${millis / size}${name}`;
   },
 });
+
+/** Milliseconds of a duration setting's value as normalized above ('0', '100ms', '1s', '2min'). */
+export function durationMs(value: string): number {
+  const m = /^(\d+)([a-z]*)$/.exec(value);
+  const unit = DURATION_UNITS.find(([u]) => u === (m?.[2] || 'ms'));
+  return m === null || unit === undefined ? 0 : Number(m[1]) * unit[1];
+}
+
 const ISOLATION: SettingKind = { kind: 'enum', values: ['serializable', 'repeatable read', 'read committed', 'read uncommitted'] };
 const MESSAGE_LEVELS = ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error'];
 

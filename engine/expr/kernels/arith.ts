@@ -4,8 +4,8 @@
 
 import { unionNulls, type IntervalVec, type NumVec, type Vec } from '../../columns/vec';
 import type { Interval, SqlType } from '../../types';
-import { MICROS_PER_DAY } from '../../values/datetime';
-import { addInterval, divideInterval, isFiniteTimestamp, scaleInterval, timestampDiff } from '../../values/temporal';
+import { DATE_INFINITY, DATE_NEG_INFINITY, MICROS_PER_DAY } from '../../values/datetime';
+import { addDays, addInterval, dateDiff, divideInterval, isFiniteTimestamp, scaleInterval, timestampDiff, TS_NEG_INF, TS_POS_INF } from '../../values/temporal';
 import { noKernel, type Kernel, type KernelSpec } from '../kernel';
 import { integerBinary, integerUnary } from './integer';
 import { asInterval, asNum, checkRange, divisionByZero, isIntType, isTimestampType, numVec, outOfRange } from '../vecs';
@@ -92,8 +92,11 @@ function perRowInterval(type: SqlType, f: (a: Vec, b: Vec, i: number) => Interva
 
 const tsOf = (v: Vec, i: number, t: SqlType): number => {
   const x = asNum(v).values[i];
-  // A date in timestamp arithmetic is its midnight.
-  return t.name === 'date' ? x * MICROS_PER_DAY : x;
+  // A date in timestamp arithmetic is its midnight; an infinite date the infinite timestamp.
+  if (t.name !== 'date') return x;
+  if (x === DATE_INFINITY) return TS_POS_INF;
+  if (x === DATE_NEG_INFINITY) return TS_NEG_INF;
+  return x * MICROS_PER_DAY;
 };
 
 export function arithKernel(spec: KernelSpec): Kernel {
@@ -107,9 +110,14 @@ export function arithKernel(spec: KernelSpec): Kernel {
   const li = lt.name === 'interval';
   const ri = rt.name === 'interval';
   // date ± integer → date; date - date → integer (days).
-  if (lt.name === 'date' && rp && (op === '+' || op === '-')) return numberKernel(op, type);
-  if (lp && rt.name === 'date' && op === '+') return numberKernel(op, type);
-  if (lt.name === 'date' && rt.name === 'date' && op === '-') return numberKernel(op, type);
+  if (lt.name === 'date' && rp && (op === '+' || op === '-')) {
+    const sign = op === '+' ? 1 : -1;
+    return perRowNum(type, (a, b, i) => addDays(asNum(a).values[i], sign * asNum(b).values[i]));
+  }
+  if (lp && rt.name === 'date' && op === '+') return perRowNum(type, (a, b, i) => addDays(asNum(b).values[i], asNum(a).values[i]));
+  if (lt.name === 'date' && rt.name === 'date' && op === '-') {
+    return perRowNum(type, (a, b, i) => dateDiff(asNum(a).values[i], asNum(b).values[i]));
+  }
   // timestamp/date ± interval → timestamp.
   if (isTemporal(lt) && ri && (op === '+' || op === '-')) {
     const sign = op === '+' ? 1 : -1;
@@ -120,12 +128,7 @@ export function arithKernel(spec: KernelSpec): Kernel {
   }
   // timestamp - timestamp → interval.
   if (isTimestampType(lt) && isTimestampType(rt) && op === '-') {
-    return perRowInterval(type, (a, b, i) => {
-      const x = asNum(a).values[i];
-      const y = asNum(b).values[i];
-      if (!isFiniteTimestamp(x) || !isFiniteTimestamp(y)) throw outOfRange(type);
-      return timestampDiff(x, y);
-    });
+    return perRowInterval(type, (a, b, i) => timestampDiff(asNum(a).values[i], asNum(b).values[i]));
   }
   if (li && ri && (op === '+' || op === '-')) {
     const s = op === '+' ? 1 : -1;

@@ -1,11 +1,14 @@
-// DATE_TRUNC, DATE_PART / EXTRACT, NOW, TO_TIMESTAMP.
+// DATE_TRUNC, DATE_PART, EXTRACT, AT TIME ZONE, NOW, TO_TIMESTAMP.
 
 import { SqlError, SQLSTATE } from '../../errors';
-import { constantVec, unionNulls } from '../../columns/vec';
+import { compactNulls, constantVec, unionNulls, type Vec } from '../../columns/vec';
 import { MICROS_PER_DAY, MICROS_PER_SECOND } from '../../values/datetime';
 import { intervalPart, timestampPart, truncateTimestamp, truncUnit, TS_NEG_INF, TS_POS_INF } from '../../values/temporal';
+import { checkExtractField, extractDate, extractInterval, extractTimestamp } from '../../values/extract';
+import { localFromUtc, utcFromLocal, zoneFromInterval, zoneFromText, type TimeZone } from '../../values/timezone';
+import { formatInterval } from '../../values/interval';
 import { literalText, type Kernel, type KernelSpec } from '../kernel';
-import { asInterval, asNum, asStr, numVec } from '../vecs';
+import { asInterval, asNum, asStr, bug, numVec, strVec } from '../vecs';
 import { typeDisplayName } from '../../types';
 
 /** date_trunc(field, timestamp). */
@@ -49,6 +52,66 @@ export function datePartKernel(spec: KernelSpec): Kernel {
           ? (v[i] > 0 ? TS_POS_INF : TS_NEG_INF) : v[i] * scale;
         out[i] = timestampPart(fields[i], us, typeName);
       }
+    }
+    return numVec(spec.type, out, nulls);
+  };
+}
+
+/** EXTRACT(field FROM value): NUMERIC text, NULL where PostgreSQL answers NULL (most fields of an infinity). */
+export function extractKernel(spec: KernelSpec): Kernel {
+  const argType = spec.argTypes[1];
+  const typeName = typeDisplayName(argType);
+  const field = literalText(spec, 0);
+  if (field === null) throw bug('EXTRACT without a constant field');
+  const kind = argType.name;
+  if (kind !== 'timestamp' && kind !== 'timestamptz' && kind !== 'date' && kind !== 'interval') throw bug(`EXTRACT from ${typeName}`);
+  checkExtractField(field, typeName, kind);
+  const part = (v: Vec, i: number): string | null => {
+    if (kind === 'interval') {
+      const iv = asInterval(v);
+      return extractInterval(field, { months: iv.months[i], days: iv.days[i], micros: iv.micros[i] });
+    }
+    const x = asNum(v).values[i];
+    return kind === 'date' ? extractDate(field, x) : extractTimestamp(field, x, typeName);
+  };
+  return (args, n) => {
+    const inNulls = unionNulls(n, args[0], args[1]);
+    const nulls = new Uint8Array(n);
+    const out = new Array<string>(n).fill('');
+    for (let i = 0; i < n; i++) {
+      const r = inNulls !== null && inNulls[i] === 1 ? null : part(args[1], i);
+      if (r === null) nulls[i] = 1;
+      else out[i] = r;
+    }
+    return strVec(spec.type, out, compactNulls(nulls));
+  };
+}
+
+/**
+ * timezone(zone, value), i.e. value AT TIME ZONE zone: a timestamptz becomes the wall-clock time in the zone, a
+ * timestamp (a wall-clock time there) the instant it names. A constant zone is resolved once.
+ */
+export function timeZoneKernel(spec: KernelSpec): Kernel {
+  const byInterval = spec.argTypes[0].name === 'interval';
+  const toLocal = spec.argTypes[1].name === 'timestamptz';
+  const constant = literalText(spec, 0);
+  const constZone = constant === null || byInterval ? null : zoneFromText(constant);
+  const zoneAt = (v: Vec, i: number): TimeZone => {
+    if (!byInterval) return zoneFromText(asStr(v).values[i]);
+    const iv = asInterval(v);
+    const interval = { months: iv.months[i], days: iv.days[i], micros: iv.micros[i] };
+    return zoneFromInterval(interval, () => formatInterval(interval));
+  };
+  return (args, n) => {
+    const ts = asNum(args[1]).values;
+    const nulls = unionNulls(n, args[0], args[1]);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const zone = constZone ?? zoneAt(args[0], i);
+      const x = ts[i];
+      if (x >= TS_POS_INF || x <= TS_NEG_INF) out[i] = x;
+      else out[i] = toLocal ? localFromUtc(zone, x) : utcFromLocal(zone, x);
     }
     return numVec(spec.type, out, nulls);
   };

@@ -138,7 +138,7 @@ Project [abs(price) AS abs, round(price) AS round, round(price, 2) AS round, rou
 # date and time functions
 SELECT date_trunc('hour', ts), EXTRACT(EPOCH FROM ts), date_part('dow', ts), now(), to_timestamp(1700000000), ts - INTERVAL '1 hour', ts + INTERVAL '1 day', now() - ts, current_timestamp FROM clicks
 ----
-Project [date_trunc('hour', ts) AS date_trunc, date_part('epoch', ts) AS date_part, date_part('dow', ts) AS date_part, now() AS now, to_timestamp(1700000000) AS to_timestamp, (ts - '01:00:00'::interval) AS ?column?, (ts + '1 day'::interval) AS ?column?, (now() - ts) AS ?column?, now() AS current_timestamp]
+Project [date_trunc('hour', ts) AS date_trunc, extract('epoch', ts) AS extract, date_part('dow', ts) AS date_part, now() AS now, to_timestamp(1700000000) AS to_timestamp, (ts - '01:00:00'::interval) AS ?column?, (ts + '1 day'::interval) AS ?column?, (now() - ts) AS ?column?, now() AS current_timestamp]
   Source stream clicks columns=[ts]
 
 # parameters take the type of what they meet
