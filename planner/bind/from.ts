@@ -12,7 +12,7 @@ import { columnIds, conjunction, splitConjuncts, type LExpr } from '../logical/e
 import { intervalBound, watermarkColumnId } from './interval-bound';
 import type { LField, LogicalNode } from '../logical/nodes';
 import { isAppendOnly } from '../logical/properties';
-import type { AstExpr, FromItem } from '../parse/ast';
+import type { AstExpr, ColumnAliases, FromItem } from '../parse/ast';
 import { coerce, isTime } from './coerce';
 import { bindExpr } from './expr';
 import { compare, requireBool } from './operators';
@@ -43,14 +43,27 @@ export function bindFromList(items: readonly FromItem[], state: BindState): Boun
 
 function bindFromItem(item: FromItem, state: BindState): BoundFrom {
   switch (item.kind) {
-    case 'relation': return bindRelation(item, state);
+    case 'relation': return renameColumns(bindRelation(item, state), item.alias ?? item.name, item.columnAliases);
     case 'subquery': {
       const node = bindQuery(item.query, state);
-      return { node, scope: Scope.ofFields(item.alias, node.fields), stream: null };
+      return renameColumns({ node, scope: Scope.ofFields(item.alias, node.fields), stream: null }, item.alias, item.columnAliases);
     }
     case 'window_fn': return bindWindowFn(item, state);
     case 'join': return bindJoin(item, state);
   }
+}
+
+/** `AS t(a, b)`: the first columns take the new names, as in PostgreSQL; more names than columns is 42P10. */
+function renameColumns(bound: BoundFrom, table: string | null, aliases: ColumnAliases | undefined): BoundFrom {
+  if (aliases === undefined) return bound;
+  const visible = bound.scope.columns.filter((c) => !c.hidden);
+  if (aliases.names.length > visible.length) {
+    throw new SqlError(SQLSTATE.invalid_column_reference,
+      `table "${table}" has ${visible.length} columns available but ${aliases.names.length} columns specified`);
+  }
+  const newName = new Map(visible.slice(0, aliases.names.length).map((c, i) => [c.id, aliases.names[i]]));
+  const columns = bound.scope.columns.map((c) => ({ ...c, name: newName.get(c.id) ?? c.name }));
+  return { ...bound, scope: new Scope(columns, bound.scope.windows) };
 }
 
 function fieldsOf(columns: readonly Field[], state: BindState): LField[] {

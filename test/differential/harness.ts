@@ -95,6 +95,8 @@ export const QUERIES: readonly DiffQuery[] = [
   // The rows holding their window's largest g (Nexmark q7's shape, planned as a window max). The batch form says
   // g >= max(g), the same rows, which the planner leaves a join: the window max is checked against a join.
   { name: 'q_window_top', select: windowTop('='), batch: windowTop('>=') },
+  // Column aliases in FROM: a partial list renames the first columns.
+  { name: 'q_col_alias', select: 'SELECT kk, n, x.g FROM (SELECT k, count(*) AS n, max(g) AS g FROM s1 GROUP BY k) AS x(kk) WHERE n > 1' },
   // Chained: a query over a continuous query's changing result. The batch form inlines the upstream SELECT.
   { name: 'up_sum', select: UP_SUM },
   {

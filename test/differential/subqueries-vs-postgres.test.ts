@@ -1,0 +1,106 @@
+// Subqueries, column aliases in FROM, UNION typing, jsonb key tests and which error wins answer like PostgreSQL 15:
+// the same statements run through node-postgres against a real PostgreSQL and a real Sluice server, and the rows
+// (or the SQLSTATE and message) must be the same. Each query also runs as the body of a continuous query, whose
+// result must reach what PostgreSQL answers for the same SELECT.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from 'pg';
+import { findPgBin, startPgCluster, type PgCluster } from '../../bench/postgres/cluster';
+import { startServer, type TestServer } from '../helpers/server';
+import { waitForValue } from '../helpers/wait';
+
+let pg: PgCluster;
+let sluice: TestServer;
+let oracle: Client;
+let client: Client;
+
+// The same data in both: tables in PostgreSQL, tables in Sluice.
+const SETUP = [
+  'CREATE TABLE a (id int PRIMARY KEY, k text, v int)',
+  'CREATE TABLE b (id int PRIMARY KEY, k text, w int)',
+  "INSERT INTO a VALUES (1, 'x', 10), (2, 'y', 20), (3, 'z', 30), (4, NULL, 40), (5, 'x', 50)",
+  "INSERT INTO b VALUES (1, 'x', 1), (2, 'x', 2), (3, 'y', 3), (4, NULL, 4), (5, 'w', NULL)",
+];
+
+before(async () => {
+  const bin = findPgBin();
+  if (!('dir' in bin)) throw new Error(`PostgreSQL 15 is needed as the oracle: ${bin.reason}`);
+  pg = await startPgCluster(bin.dir);
+  sluice = await startServer();
+  oracle = await pg.connect();
+  client = new Client({ host: sluice.host, port: sluice.port, user: 'test', database: 'test' });
+  await client.connect();
+  for (const sql of SETUP) {
+    await oracle.query(sql);
+    await client.query(sql);
+  }
+});
+
+after(async () => {
+  await client?.end();
+  await oracle?.end();
+  await sluice?.stop();
+  await pg?.stop();
+});
+
+/** Rows as arrays of text, sorted (or the error), with the result's column names and type oids: what a client sees. */
+async function answer(c: Client, sql: string): Promise<string> {
+  try {
+    const r = await c.query({ text: sql, rowMode: 'array' });
+    const rows = r.rows.map((row) => JSON.stringify(row)).sort();
+    return JSON.stringify({ rows, names: r.fields.map((f) => f.name), types: r.fields.map((f) => f.dataTypeID) });
+  } catch (e) {
+    const err = e as { code?: string; message: string };
+    return JSON.stringify({ error: err.code, message: err.message });
+  }
+}
+
+async function sameAsPostgres(statements: readonly string[]): Promise<void> {
+  for (const sql of statements) {
+    assert.equal(await answer(client, sql), await answer(oracle, sql), sql);
+  }
+}
+
+let queries = 0;
+
+/**
+ * The SELECT as the body of a continuous query over the tables: its result must become PostgreSQL's answer, and
+ * again after more rows arrive.
+ */
+async function sameAsPostgresContinuously(select: string, more: readonly string[]): Promise<void> {
+  const name = `cq_${++queries}`;
+  await client.query(`CREATE CONTINUOUS QUERY ${name} WITH (trigger_interval = '20ms') AS ${select}`);
+  const rowsOf = async (c: Client, sql: string): Promise<string> =>
+    JSON.stringify((await c.query({ text: sql, rowMode: 'array' })).rows.map((r) => JSON.stringify(r)).sort());
+  const caughtUp = async (): Promise<void> => {
+    const expected = await rowsOf(oracle, select);
+    await waitForValue(() => rowsOf(client, `SELECT * FROM ${name}`), (got) => got === expected, `${name} to equal ${expected}`);
+  };
+  await caughtUp();
+  for (const sql of more) {
+    await oracle.query(sql);
+    await client.query(sql);
+  }
+  await caughtUp();
+  await client.query(`DROP CONTINUOUS QUERY ${name}`);
+}
+
+test('column aliases in FROM rename the first columns; too many names is 42P10', async () => {
+  await sameAsPostgres([
+    'SELECT * FROM a AS t(x)',
+    'SELECT t.x, y, v FROM a t(x, y) WHERE x > 2',
+    'SELECT id FROM a AS t(x)',
+    'SELECT * FROM a AS t(x, y, z, w)',
+    'SELECT * FROM (SELECT k, count(*) FROM a GROUP BY k) AS s(key, n) ORDER BY key',
+    'SELECT * FROM (VALUES (1, 2)) AS t(p, q)',
+    'SELECT p + q AS s FROM (VALUES (1, 2), (3, 4)) t(p, q)',
+    'SELECT * FROM (VALUES (1, 2)) AS t(p)',
+    'SELECT * FROM (VALUES (1, 2)) AS t(p, q, r)',
+    'SELECT * FROM (SELECT 1, 2) AS t(p, q, r)',
+    'SELECT t.p, u.p FROM (VALUES (1)) t(p) JOIN (VALUES (1)) u(p) ON t.p = u.p',
+  ]);
+  await sameAsPostgresContinuously('SELECT key, n FROM (SELECT k, count(*) AS n FROM a GROUP BY k) AS s(key)', [
+    "INSERT INTO a VALUES (6, 'y', 60)",
+  ]);
+});
