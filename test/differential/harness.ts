@@ -97,6 +97,8 @@ export const QUERIES: readonly DiffQuery[] = [
   { name: 'q_window_top', select: windowTop('='), batch: windowTop('>=') },
   // Column aliases in FROM: a partial list renames the first columns.
   { name: 'q_col_alias', select: 'SELECT kk, n, x.g FROM (SELECT k, count(*) AS n, max(g) AS g FROM s1 GROUP BY k) AS x(kk) WHERE n > 1' },
+  // An untyped NULL in a UNION branch takes the other branch's type.
+  { name: 'q_union_null', select: 'SELECT k, NULL AS g, \'s1\' AS src FROM s1 WHERE g > 80 UNION ALL SELECT k, g, \'s2\' FROM s2 WHERE g < 0' },
   // Chained: a query over a continuous query's changing result. The batch form inlines the upstream SELECT.
   { name: 'up_sum', select: UP_SUM },
   {

@@ -104,3 +104,25 @@ test('column aliases in FROM rename the first columns; too many names is 42P10',
     "INSERT INTO a VALUES (6, 'y', 60)",
   ]);
 });
+
+test('UNION matches untyped NULLs and quoted literals to the other branches\' types, pairwise from the left', async () => {
+  await sameAsPostgres([
+    'SELECT NULL UNION ALL SELECT 1',
+    'SELECT 1 UNION SELECT NULL UNION SELECT \'2\'',
+    'SELECT NULL UNION SELECT NULL UNION SELECT 1',
+    'SELECT 1 UNION ALL (SELECT NULL UNION ALL SELECT NULL)',
+    'SELECT 1 UNION SELECT \'2\' ORDER BY 1',
+    'SELECT \'a\' UNION SELECT \'b\'',
+    'SELECT 1 AS x, \'q\' AS y UNION ALL SELECT NULL, NULL',
+    '(SELECT NULL LIMIT 1) UNION SELECT 1',
+    'SELECT $$a$$ UNION SELECT 1',
+    'SELECT 1 UNION SELECT \'x\'',
+    'VALUES (NULL) UNION SELECT 1',
+    'SELECT DISTINCT NULL UNION SELECT 1',
+    'SELECT NULL::int UNION SELECT 1.5',
+    'SELECT id, NULL FROM a UNION ALL SELECT NULL, w FROM b',
+  ]);
+  await sameAsPostgresContinuously('SELECT k, NULL AS n FROM a WHERE v > 30 UNION ALL SELECT NULL, w FROM b', [
+    "INSERT INTO a VALUES (7, 'q', 70)", 'INSERT INTO b VALUES (7, NULL, 7)',
+  ]);
+});
