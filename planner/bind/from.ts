@@ -94,8 +94,8 @@ function bindRelation(item: Extract<FromItem, { kind: 'relation' }>, state: Bind
   state.dependsOn.add(def.name);
   if (def.kind === 'stream') {
     if (state.mode === 'pull' && def.options.retention === undefined) {
-      throw unsupported(`stream "${def.name}" keeps no rows to SELECT from`, item.pos,
-        'Read it with a continuous query or SUBSCRIBE, or create it WITH (retention = \'10 minutes\') to query recent rows.');
+      state.unreadable.push(unsupported(`stream "${def.name}" keeps no rows to SELECT from`, item.pos,
+        'Read it with a continuous query or SUBSCRIBE, or create it WITH (retention = \'10 minutes\') to query recent rows.'));
     }
     const fields = fieldsOf([...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }], state);
     const hidden = new Set([fields[fields.length - 1].id]);

@@ -126,3 +126,29 @@ test('UNION matches untyped NULLs and quoted literals to the other branches\' ty
     "INSERT INTO a VALUES (7, 'q', 70)", 'INSERT INTO b VALUES (7, NULL, 7)',
   ]);
 });
+
+test('a stream that keeps no rows is refused only after names and types are checked, as PostgreSQL checks privileges', async () => {
+  // The stream is, in PostgreSQL, a table: every error analysis finds must be the one PostgreSQL reports.
+  await oracle.query('CREATE TABLE unkept (k text, v int)');
+  await client.query('CREATE STREAM unkept (k text, v int)');
+  await sameAsPostgres([
+    'SELECT nosuchcol FROM unkept',
+    'SELECT * FROM unkept WHERE 1 = \'x\'',
+    'SELECT * FROM unkept WHERE v = \'x\'',
+    'SELECT nosuchfn(v) FROM unkept',
+    'SELECT k + 1 FROM unkept',
+    'SELECT * FROM unkept, nosuchtable',
+    'SELECT u.nosuch FROM unkept AS u',
+    'SELECT k FROM unkept GROUP BY v',
+    'SELECT v FROM unkept UNION SELECT k FROM unkept',
+    'INSERT INTO a SELECT nosuchcol FROM unkept',
+  ]);
+  const refused = { code: '0A000', message: 'stream "unkept" keeps no rows to SELECT from' };
+  for (const sql of ['SELECT * FROM unkept', 'SELECT k, count(*) FROM unkept GROUP BY k', 'INSERT INTO b SELECT v, k, v FROM unkept']) {
+    await assert.rejects(client.query(sql), (e: { code?: string; message: string; hint?: string }) => {
+      assert.deepEqual({ code: e.code, message: e.message }, refused, sql);
+      assert.match(e.hint ?? '', /SUBSCRIBE/);
+      return true;
+    });
+  }
+});
