@@ -50,7 +50,7 @@ export type AstExpr =
   | { readonly kind: 'exists'; readonly query: Query; readonly pos: number };
 
 export type BinaryOp =
-  | '+' | '-' | '*' | '/' | '%' | '=' | '<>' | '<' | '<=' | '>' | '>=' | 'and' | 'or' | '||' | '->' | '->>';
+  | '+' | '-' | '*' | '/' | '%' | '=' | '<>' | '<' | '<=' | '>' | '>=' | 'and' | 'or' | '||' | '->' | '->>' | '?';
 
 export interface AstType {
   readonly type: SqlType;

@@ -21,6 +21,8 @@ const SETUP = [
   'CREATE TABLE b (id int PRIMARY KEY, k text, w int)',
   "INSERT INTO a VALUES (1, 'x', 10), (2, 'y', 20), (3, 'z', 30), (4, NULL, 40), (5, 'x', 50)",
   "INSERT INTO b VALUES (1, 'x', 1), (2, 'x', 2), (3, 'y', 3), (4, NULL, 4), (5, 'w', NULL)",
+  'CREATE TABLE docs (id int PRIMARY KEY, doc jsonb)',
+  'INSERT INTO docs VALUES (1, \'{"a": 1, "b": null}\'), (2, \'["a", 1, "2"]\'), (3, \'"a"\'), (4, \'{"c": {"a": 1}}\'), (5, NULL), (6, \'7\')',
 ];
 
 before(async () => {
@@ -151,4 +153,25 @@ test('a stream that keeps no rows is refused only after names and types are chec
       return true;
     });
   }
+});
+
+test('jsonb ? tells whether a key, a string element or the string itself is at the top level', async () => {
+  await sameAsPostgres([
+    'SELECT id, doc ? \'a\' AS has_a, doc ? \'2\' AS has_2, doc ? NULL AS has_null FROM docs',
+    'SELECT id FROM docs WHERE doc ? \'a\'',
+    'SELECT id FROM docs WHERE NOT doc ? \'c\' AND doc ? \'b\' = true',
+    'SELECT \'{"a": 1}\' ? \'a\'',
+    'SELECT \'{"a": 1}\'::jsonb ? 1',
+    'SELECT 1 ? \'a\'',
+    'SELECT doc -> \'c\' ? \'a\' FROM docs WHERE id = 4',
+  ]);
+  // Bind parameters still lex as parameters next to it.
+  for (const c of [client, oracle]) {
+    const r = await c.query('SELECT $1::jsonb ? $2 AS has', ['{"k": 1}', 'k']);
+    assert.equal(r.rows[0].has, true);
+  }
+  assert.deepEqual((await client.query('SELECT id FROM docs WHERE doc ? $1 ORDER BY id', ['a'])).rows, [{ id: 1 }, { id: 2 }, { id: 3 }]);
+  await sameAsPostgresContinuously('SELECT id, doc ? \'a\' AS has_a FROM docs WHERE doc IS NOT NULL', [
+    'INSERT INTO docs VALUES (7, \'{"a": [1]}\')', 'DELETE FROM docs WHERE id = 1',
+  ]);
 });
