@@ -140,7 +140,8 @@ const BINDERS: { readonly [K in AstExpr['kind']]: Binder<K> } = {
     throw new SqlError(SQLSTATE.feature_not_supported, 'scalar subqueries are not supported', { position: e.pos + 1 });
   },
   exists: (e) => {
-    throw new SqlError(SQLSTATE.feature_not_supported, 'EXISTS subqueries are not supported', { position: e.pos + 1 });
+    throw new SqlError(SQLSTATE.feature_not_supported,
+      'EXISTS is supported only as a condition of WHERE, alone or AND\'ed with others (not under OR, nor in the select list)', { position: e.pos + 1 });
   },
 };
 

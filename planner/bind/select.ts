@@ -15,6 +15,7 @@ import { bindFromList } from './from';
 import { figureName } from './names';
 import { requireBool } from './operators';
 import { Scope } from './scope';
+import { bindExistsSubqueries } from './exists';
 import { bindInSubqueries } from './semijoin';
 import type { BindState } from './state';
 
@@ -174,10 +175,11 @@ function bindSelectCore(
 
   if (core.where !== null) {
     const semi = bindInSubqueries(core.where, node, scope, state);
-    node = semi.node;
-    if (semi.rest !== null) {
+    const exists = semi.rest === null ? semi : bindExistsSubqueries(semi.rest, semi.node, scope, state);
+    node = exists.node;
+    if (exists.rest !== null) {
       const env: ExprEnv = { state, scope, aggs: null, clause: 'WHERE' };
-      const predicate = requireBool(bindExpr(semi.rest, env), 'WHERE', semi.rest.pos, state.params);
+      const predicate = requireBool(bindExpr(exists.rest, env), 'WHERE', exists.rest.pos, state.params);
       node = { kind: 'filter', input: node, predicate, fields: node.fields };
     }
   }

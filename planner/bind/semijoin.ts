@@ -5,15 +5,12 @@
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { LogicalNode } from '../logical/nodes';
 import type { AstExpr } from '../parse/ast';
+import { conjunctsOf } from './correlation';
 import { bindExpr } from './expr';
 import { compare } from './operators';
 import type { Scope } from './scope';
 import { bindQuery } from './select';
 import type { BindState } from './state';
-
-function conjunctsOf(e: AstExpr): AstExpr[] {
-  return e.kind === 'binary' && e.op === 'and' ? [...conjunctsOf(e.left), ...conjunctsOf(e.right)] : [e];
-}
 
 /** Joins in the IN-subqueries of `where`; returns the rest of the condition (null when nothing is left). */
 export function bindInSubqueries(

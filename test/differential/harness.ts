@@ -99,6 +99,10 @@ export const QUERIES: readonly DiffQuery[] = [
   { name: 'q_col_alias', select: 'SELECT kk, n, x.g FROM (SELECT k, count(*) AS n, max(g) AS g FROM s1 GROUP BY k) AS x(kk) WHERE n > 1' },
   // An untyped NULL in a UNION branch takes the other branch's type.
   { name: 'q_union_null', select: 'SELECT k, NULL AS g, \'s1\' AS src FROM s1 WHERE g > 80 UNION ALL SELECT k, g, \'s2\' FROM s2 WHERE g < 0' },
+  // [NOT] EXISTS, correlated by equality and not: joins with the subquery's distinct keys.
+  { name: 'q_exists', select: 'SELECT k, g, ts FROM s1 WHERE EXISTS (SELECT 1 FROM s2 WHERE s2.k = s1.k AND s2.g > 50) AND g > 0' },
+  { name: 'q_not_exists', select: 'SELECT k, count(*) AS n FROM s1 WHERE NOT EXISTS (SELECT 1 FROM s2 WHERE s2.g = s1.g) GROUP BY k' },
+  { name: 'q_exists_any', select: 'SELECT k, g FROM s2 WHERE NOT EXISTS (SELECT 1 FROM s1 WHERE g > 95)' },
   // Chained: a query over a continuous query's changing result. The batch form inlines the upstream SELECT.
   { name: 'up_sum', select: UP_SUM },
   {

@@ -175,3 +175,35 @@ test('jsonb ? tells whether a key, a string element or the string itself is at t
     'INSERT INTO docs VALUES (7, \'{"a": [1]}\')', 'DELETE FROM docs WHERE id = 1',
   ]);
 });
+
+test('[NOT] EXISTS in WHERE, uncorrelated or correlated by AND\'ed equalities, as semi and anti joins', async () => {
+  await sameAsPostgres([
+    'SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k = a.k)',
+    'SELECT id FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k)',
+    'SELECT * FROM a WHERE EXISTS (SELECT 1 FROM b WHERE w > 3) AND v > 20',
+    'SELECT id FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE w > 30)',
+    'SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE k = a.k AND w > 1)',
+    'SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE a.id = id)',
+    'SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.id = a.v / 10 AND a.k = b.k)',
+    'SELECT id FROM a WHERE EXISTS (SELECT count(*) FROM b WHERE false)',
+    'SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.w = 2 GROUP BY b.w)',
+    'SELECT id FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k) AND NOT EXISTS (SELECT 1 FROM b WHERE b.w = a.id)',
+    'SELECT a.k, count(*) FROM a WHERE EXISTS (SELECT * FROM b WHERE b.k = a.k) GROUP BY a.k',
+    'SELECT id FROM a WHERE EXISTS (SELECT nosuch FROM b)',
+    'SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k = a.nosuch)',
+  ]);
+  const unsupported = [
+    'SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.w < a.v)',
+    'SELECT * FROM a WHERE NOT EXISTS (SELECT * FROM b WHERE b.k = a.k OR b.w = a.v)',
+    'SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k = a.k LIMIT 1)',
+    'SELECT id FROM a WHERE v > 40 OR EXISTS (SELECT 1 FROM b)',
+  ];
+  for (const sql of unsupported) {
+    await assert.rejects(client.query(sql), { code: '0A000' }, sql);
+    await oracle.query(sql);
+  }
+  await sameAsPostgresContinuously('SELECT id, k FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k)', [
+    "INSERT INTO b VALUES (8, 'z', 8)", "INSERT INTO a VALUES (8, 'new', 80)", 'DELETE FROM b WHERE id IN (1, 2)',
+  ]);
+  await sameAsPostgresContinuously('SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE w > 7)', ['DELETE FROM b WHERE w > 7']);
+});
