@@ -79,7 +79,8 @@ export type ScalarFn =
   | 'lower' | 'upper' | 'length' | 'substring' | 'trim' | 'ltrim' | 'rtrim' | 'concat' | '||' | 'replace'
   | 'split_part' | 'position'
   | 'date_trunc' | 'date_part' | 'now' | 'to_timestamp'
-  | '->' | '->>' | '?';
+  | '->' | '->>' | '?'
+  | 'scalar_subquery';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Aggregates

@@ -14,7 +14,7 @@ import { arithKernel, negKernel } from './kernels/arith';
 import { compareKernel, extremumKernel, inKernel, isDistinctFromKernel } from './kernels/compare';
 import { jsonGetKernel, jsonHasKeyKernel } from './kernels/json';
 import { numericKernel } from './kernels/numeric';
-import { coalesceKernel, isBoolKernel, isNullKernel, notKernel, nullifKernel } from './kernels/logic';
+import { coalesceKernel, isBoolKernel, isNullKernel, notKernel, nullifKernel, scalarSubqueryKernel } from './kernels/logic';
 import { absKernel, ceilKernel, floorKernel, modKernel, powerKernel, roundKernel, sqrtKernel, truncKernel } from './kernels/math';
 import {
   concatKernel, concatOpKernel, lengthKernel, likeKernel, lowerKernel, positionKernel, replaceKernel, splitPartKernel,
@@ -46,6 +46,7 @@ const KERNELS: Record<ScalarFn, KernelFactory | 'and' | 'or'> = {
   split_part: splitPartKernel, position: positionKernel,
   date_trunc: dateTruncKernel, date_part: datePartKernel, now: nowKernel, to_timestamp: toTimestampKernel,
   '->': jsonGetKernel, '->>': jsonGetKernel, '?': jsonHasKeyKernel,
+  scalar_subquery: scalarSubqueryKernel,
 };
 
 /** Evaluates `expr` on the rows of `input` where mask is 1 and merges the results into `into`. */

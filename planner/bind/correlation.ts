@@ -8,6 +8,7 @@ import type { LExpr } from '../logical/expr';
 import type { AstExpr, Query, SelectCore } from '../parse/ast';
 import { bindExpr, type AggCollector, type ExprEnv } from './expr';
 import { bindFromList } from './from';
+import { ScalarSubqueries } from './scalar-subquery';
 import { Scope, type ScopeColumn } from './scope';
 import type { BindState } from './state';
 
@@ -71,7 +72,9 @@ export function correlationOf(query: Query, outer: Scope, state: BindState, what
   const core = query.body;
   if (core.kind !== 'select') return { core: null, where: null, keys: [], aggregates: false };
   const inner = bindFromList(core.from, state)?.scope ?? Scope.empty();
-  const env = (scope: Scope, clause: string, aggs: AggCollector | null = null): ExprEnv => ({ state, scope, aggs, clause });
+  // Only to check names and types: the scalar subqueries found here are bound again with the rewritten subquery.
+  const env = (scope: Scope, clause: string, aggs: AggCollector | null = null): ExprEnv =>
+    ({ state, scope, aggs, clause, subqueries: new ScalarSubqueries(state, scope) });
   /** `e` bound over the subquery's FROM; 'outer' when it binds only with the outer query's columns too. */
   const bindInner = (e: AstExpr, clause: string, aggs: AggCollector | null = null): LExpr | 'outer' => {
     try {

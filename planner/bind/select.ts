@@ -16,6 +16,7 @@ import { figureName } from './names';
 import { requireBool } from './operators';
 import { Scope } from './scope';
 import { bindExistsSubqueries } from './exists';
+import { ScalarSubqueries } from './scalar-subquery';
 import { bindInSubqueries } from './semijoin';
 import type { BindState } from './state';
 
@@ -178,14 +179,17 @@ function bindSelectCore(
     const exists = semi.rest === null ? semi : bindExistsSubqueries(semi.rest, semi.node, scope, state);
     node = exists.node;
     if (exists.rest !== null) {
-      const env: ExprEnv = { state, scope, aggs: null, clause: 'WHERE' };
+      const subqueries = new ScalarSubqueries(state, scope);
+      const env: ExprEnv = { state, scope, aggs: null, clause: 'WHERE', subqueries };
       const predicate = requireBool(bindExpr(exists.rest, env), 'WHERE', exists.rest.pos, state.params);
+      node = subqueries.joinInto(node);
       node = { kind: 'filter', input: node, predicate, fields: node.fields };
     }
   }
 
   const collector: AggCollector = { calls: [], inside: false };
-  const env: ExprEnv = { state, scope, aggs: collector, clause: 'SELECT' };
+  const subqueries = new ScalarSubqueries(state, scope);
+  const env: ExprEnv = { state, scope, aggs: collector, clause: 'SELECT', subqueries };
 
   // The select list, with * expanded.
   const outputs: SelectOutput[] = [];
@@ -221,6 +225,7 @@ function bindSelectCore(
     } else {
       key = bindExpr(g, groupEnv);
     }
+    if (mentions(key, subqueries.ids)) throw unsupported('GROUP BY a scalar subquery is not supported', g.pos);
     if (!groupKeys.some((k) => exprKey(k) === exprKey(key))) groupKeys.push(key);
   }
 
@@ -256,11 +261,13 @@ function bindSelectCore(
   let all = [...outputs, ...hidden];
   let havingExpr = having;
   if (groupKeys.length > 0 || collector.calls.length > 0 || having !== null) {
-    const grouped = groupNode(node, groupKeys, collector, scope, state);
+    const grouped = groupNode(node, groupKeys, collector, scope, state, subqueries.ids);
     node = grouped.node;
     all = all.map((o) => ({ ...o, expr: grouped.rewrite(o.expr) }));
     havingExpr = having === null ? null : grouped.rewrite(having);
   }
+  // Scalar subqueries of the select list and HAVING join in after grouping: their values are the same in every group.
+  node = subqueries.joinInto(node);
   if (havingExpr !== null) node = { kind: 'filter', input: node, predicate: havingExpr, fields: node.fields };
 
   // The select list (and ORDER BY's extra expressions) as one projection; untyped constants become text, or
@@ -298,7 +305,10 @@ function nullableOf(e: LExpr, inputs: ReadonlyMap<number, LField>): boolean {
 }
 
 function containsAggregate(e: LExpr, collector: AggCollector): boolean {
-  const ids = new Set(collector.calls.map((c) => c.id));
+  return mentions(e, new Set(collector.calls.map((c) => c.id)));
+}
+
+function mentions(e: LExpr, ids: ReadonlySet<number>): boolean {
   let found = false;
   mapExpr(e, (x) => {
     if (x.kind === 'column' && ids.has(x.id)) found = true;
@@ -309,10 +319,11 @@ function containsAggregate(e: LExpr, collector: AggCollector): boolean {
 
 /**
  * The aggregate node for a grouped SELECT, and how to rewrite expressions above it: group keys and aggregates become
- * references to its outputs; any other column is a grouping error.
+ * references to its outputs; `constants` (scalar subqueries' values, joined in after grouping) stay as they are; any
+ * other column is a grouping error.
  */
 function groupNode(
-  input: LogicalNode, keys: LExpr[], collector: AggCollector, scope: Scope, state: BindState,
+  input: LogicalNode, keys: LExpr[], collector: AggCollector, scope: Scope, state: BindState, constants: ReadonlySet<number>,
 ): { node: LogicalNode; rewrite: (e: LExpr) => LExpr } {
   const isColumn = (e: LExpr, id: number) => e.kind === 'column' && e.id === id;
   let windowEnd: number | null = null;
@@ -357,7 +368,7 @@ function groupNode(
     const g = keyIds.get(exprKey(x));
     if (g !== undefined) return { kind: 'column', id: g.id, type: g.expr.type, name: nameOf(g.expr) };
     if (x.kind === 'column') {
-      if (aggIds.has(x.id)) return x;
+      if (aggIds.has(x.id) || constants.has(x.id)) return x;
       const c = scope.columns.find((s) => s.id === x.id);
       const shown = c?.qualifier ? `${c.qualifier}.${x.name}` : x.name;
       throw new SqlError(SQLSTATE.grouping_error, `column "${shown}" must appear in the GROUP BY clause or be used in an aggregate function`, {

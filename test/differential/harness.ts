@@ -103,6 +103,12 @@ export const QUERIES: readonly DiffQuery[] = [
   { name: 'q_exists', select: 'SELECT k, g, ts FROM s1 WHERE EXISTS (SELECT 1 FROM s2 WHERE s2.k = s1.k AND s2.g > 50) AND g > 0' },
   { name: 'q_not_exists', select: 'SELECT k, count(*) AS n FROM s1 WHERE NOT EXISTS (SELECT 1 FROM s2 WHERE s2.g = s1.g) GROUP BY k' },
   { name: 'q_exists_any', select: 'SELECT k, g FROM s2 WHERE NOT EXISTS (SELECT 1 FROM s1 WHERE g > 95)' },
+  // Scalar subqueries: one-row relations joined in, so the result follows their changing values.
+  { name: 'q_scalar_where', select: 'SELECT k, g, ts FROM s1 WHERE g > (SELECT avg(g) FROM s2) + 10' },
+  {
+    name: 'q_scalar_grouped',
+    select: 'SELECT k, count(*) AS n, (SELECT max(g) FROM s2 WHERE b) AS top FROM s1 GROUP BY k HAVING count(*) > (SELECT count(*) FROM s2) / 20',
+  },
   // Chained: a query over a continuous query's changing result. The batch form inlines the upstream SELECT.
   { name: 'up_sum', select: UP_SUM },
   {

@@ -207,3 +207,29 @@ test('[NOT] EXISTS in WHERE, uncorrelated or correlated by AND\'ed equalities, a
   ]);
   await sameAsPostgresContinuously('SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE w > 7)', ['DELETE FROM b WHERE w > 7']);
 });
+
+test('scalar subqueries in the select list, WHERE and HAVING: NULL on no row, 21000 on several, 42601 on several columns', async () => {
+  await sameAsPostgres([
+    'SELECT id, v FROM a WHERE v > (SELECT avg(v) FROM a)',
+    'SELECT id, (SELECT max(w) FROM b) AS m FROM a',
+    'SELECT id, (SELECT w FROM b WHERE id = 99) FROM a',
+    'SELECT id, (SELECT w FROM b) FROM a',
+    'SELECT (SELECT id, w FROM b)',
+    'SELECT k, count(*) FROM a GROUP BY k HAVING count(*) > (SELECT count(*) - 4 FROM b WHERE w > 0)',
+    'SELECT k, count(*), (SELECT min(w) FROM b) FROM a GROUP BY k',
+    'SELECT count(*), (SELECT 1) FROM a WHERE false',
+    'SELECT (SELECT 1) + 1',
+    'SELECT id FROM a WHERE v > (SELECT v FROM a WHERE id = 2) AND (SELECT count(*) FROM b) = 5',
+    'SELECT id FROM a WHERE (SELECT true FROM b WHERE false) IS NULL',
+    'SELECT (SELECT k FROM b WHERE w = 3) || \'x\'',
+    'SELECT (SELECT w FROM b WHERE id = 99), (SELECT 1), (SELECT max(w) m FROM b), (SELECT 1 AS q UNION SELECT 2 LIMIT 1)',
+    'SELECT id FROM a WHERE v = (SELECT max(v) FROM a WHERE k = (SELECT k FROM b WHERE w = 3))',
+  ]);
+  for (const sql of ['SELECT (SELECT max(b.w) FROM b WHERE b.k = a.k) FROM a', 'SELECT sum((SELECT 1)) FROM a']) {
+    await assert.rejects(client.query(sql), { code: '0A000' }, sql);
+    await oracle.query(sql);
+  }
+  await sameAsPostgresContinuously('SELECT id, v FROM a WHERE v > (SELECT avg(w) * 10 FROM b)', [
+    'INSERT INTO b VALUES (9, NULL, 9)', 'UPDATE b SET w = 0 WHERE id = 9', 'DELETE FROM b',
+  ]);
+});
