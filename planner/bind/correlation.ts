@@ -4,6 +4,7 @@
 // continuous query stays current as either side changes. Any other reference to the outer query is 0A000.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
+import type { AggFn } from '../../engine/plan';
 import type { LExpr } from '../logical/expr';
 import type { AstExpr, Query, SelectCore } from '../parse/ast';
 import { bindExpr, type AggCollector, type ExprEnv } from './expr';
@@ -26,8 +27,8 @@ export interface Correlation {
   /** The subquery's WHERE without the correlating equalities. */
   readonly where: AstExpr | null;
   readonly keys: readonly CorrelationKey[];
-  /** Whether the select list has aggregates (so the subquery is grouped even without GROUP BY). */
-  readonly aggregates: boolean;
+  /** The aggregates of the select list (with any, the subquery is grouped even without GROUP BY). */
+  readonly aggregates: readonly AggFn[];
 }
 
 /** The subquery's names, and behind them those of the outer query: a name resolves in the outer query only when
@@ -70,7 +71,7 @@ export function conjunctsOf(e: AstExpr): AstExpr[] {
 /** The outer references of `query`'s WHERE, split off as join keys. `what` names the subquery for messages. */
 export function correlationOf(query: Query, outer: Scope, state: BindState, what: string): Correlation {
   const core = query.body;
-  if (core.kind !== 'select') return { core: null, where: null, keys: [], aggregates: false };
+  if (core.kind !== 'select') return { core: null, where: null, keys: [], aggregates: [] };
   const inner = bindFromList(core.from, state)?.scope ?? Scope.empty();
   // Only to check names and types: the scalar subqueries found here are bound again with the rewritten subquery.
   const env = (scope: Scope, clause: string, aggs: AggCollector | null = null): ExprEnv =>
@@ -112,5 +113,5 @@ export function correlationOf(query: Query, outer: Scope, state: BindState, what
       { position: keys[0].pos + 1 });
   }
   const where = rest.length === 0 ? null : rest.reduce((l, r) => ({ kind: 'binary', op: 'and', left: l, right: r, pos: r.pos }));
-  return { core, where, keys, aggregates: collector.calls.length > 0 };
+  return { core, where, keys, aggregates: collector.calls.map((c) => c.fn) };
 }

@@ -32,7 +32,7 @@ export function bindExistsSubqueries(
 
 function joinExists(left: LogicalNode, query: Query, negated: boolean, scope: Scope, state: BindState, pos: number): LogicalNode {
   const corr = correlationOf(query, scope, state, 'EXISTS');
-  if (corr.keys.length > 0 && corr.aggregates) throw unsupportedCorrelation('EXISTS', pos);
+  if (corr.keys.length > 0 && corr.aggregates.length > 0) throw unsupportedCorrelation('EXISTS', pos);
   // The subquery's rows: its correlation keys (one column each) and a constant marker after them.
   const marker: AstExpr = { kind: 'bool', value: true, pos };
   const rows: LogicalNode = corr.core === null || corr.keys.length === 0

@@ -260,14 +260,16 @@ function bindSelectCore(
 
   let all = [...outputs, ...hidden];
   let havingExpr = having;
+  let outerColumns = (e: LExpr): LExpr => e;
   if (groupKeys.length > 0 || collector.calls.length > 0 || having !== null) {
     const grouped = groupNode(node, groupKeys, collector, scope, state, subqueries.ids);
     node = grouped.node;
     all = all.map((o) => ({ ...o, expr: grouped.rewrite(o.expr) }));
     havingExpr = having === null ? null : grouped.rewrite(having);
+    outerColumns = grouped.rewrite;
   }
-  // Scalar subqueries of the select list and HAVING join in after grouping: their values are the same in every group.
-  node = subqueries.joinInto(node);
+  // Scalar subqueries of the select list and HAVING join in after grouping (a correlated one on grouped columns).
+  node = subqueries.joinInto(node, outerColumns);
   if (havingExpr !== null) node = { kind: 'filter', input: node, predicate: havingExpr, fields: node.fields };
 
   // The select list (and ORDER BY's extra expressions) as one projection; untyped constants become text, or

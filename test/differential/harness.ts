@@ -109,6 +109,10 @@ export const QUERIES: readonly DiffQuery[] = [
     name: 'q_scalar_grouped',
     select: 'SELECT k, count(*) AS n, (SELECT max(g) FROM s2 WHERE b) AS top FROM s1 GROUP BY k HAVING count(*) > (SELECT count(*) FROM s2) / 20',
   },
+  {
+    name: 'q_scalar_correlated',
+    select: 'SELECT k, g, (SELECT count(*) FROM s2 WHERE s2.k = s1.k) AS n, (SELECT max(v) FROM s2 WHERE s2.k = s1.k AND s2.g > 0) AS top FROM s1 WHERE g > 50',
+  },
   // Chained: a query over a continuous query's changing result. The batch form inlines the upstream SELECT.
   { name: 'up_sum', select: UP_SUM },
   {
