@@ -113,6 +113,8 @@ export const QUERIES: readonly DiffQuery[] = [
     name: 'q_scalar_correlated',
     select: 'SELECT k, g, (SELECT count(*) FROM s2 WHERE s2.k = s1.k) AS n, (SELECT max(v) FROM s2 WHERE s2.k = s1.k AND s2.g > 0) AS top FROM s1 WHERE g > 50',
   },
+  // NOT IN with PostgreSQL's NULLs: s2's k is sometimes NULL, and then nothing is NOT IN it.
+  { name: 'q_not_in', select: 'SELECT k, g FROM s1 WHERE g NOT IN (SELECT g FROM s2 WHERE b) AND k NOT IN (SELECT k FROM s2 WHERE g > 90)' },
   // Chained: a query over a continuous query's changing result. The batch form inlines the upstream SELECT.
   { name: 'up_sum', select: UP_SUM },
   {

@@ -258,3 +258,18 @@ test('correlated scalar subqueries that aggregate, correlated by AND\'ed equalit
     "INSERT INTO b VALUES (10, 'z', 10)", "DELETE FROM b WHERE k = 'x'", "INSERT INTO a VALUES (10, 'w', 100)",
   ]);
 });
+
+test('NOT IN (SELECT ...) in WHERE with PostgreSQL\'s NULLs: nothing is NOT IN a set holding NULL, everything is NOT IN an empty one', async () => {
+  await sameAsPostgres([
+    'SELECT id FROM a WHERE k NOT IN (SELECT k FROM b WHERE w < 3)',
+    'SELECT id FROM a WHERE k NOT IN (SELECT k FROM b)',
+    'SELECT id FROM a WHERE k NOT IN (SELECT k FROM b WHERE false)',
+    'SELECT id FROM a WHERE v NOT IN (SELECT w * 10 FROM b WHERE w IS NOT NULL)',
+    'SELECT id FROM a WHERE v > 10 AND k NOT IN (SELECT k FROM b WHERE k <> \'y\') AND id IN (SELECT id FROM b)',
+    'SELECT id FROM a WHERE NULL NOT IN (SELECT k FROM b WHERE false)',
+    'SELECT id FROM a WHERE id NOT IN (SELECT w FROM b)',
+  ]);
+  await sameAsPostgresContinuously('SELECT id FROM a WHERE k NOT IN (SELECT k FROM b WHERE w > 2)', [
+    "INSERT INTO b VALUES (11, 'x', 11)", 'INSERT INTO b VALUES (12, NULL, 12)', 'DELETE FROM b WHERE id = 12', 'DELETE FROM b',
+  ]);
+});
