@@ -97,7 +97,8 @@ export function correlationOf(query: Query, outer: Scope, state: BindState, what
     if (c.kind !== 'binary' || c.op !== '=') throw unsupportedCorrelation(what, c.pos);
     const outerOnly = (e: AstExpr): LExpr | null => {
       try {
-        return bindExpr(e, env(outer, 'WHERE'));
+        // No subqueries on the outer side: the key is evaluated where no subquery joins in.
+        return bindExpr(e, { state, scope: outer, aggs: null, clause: 'WHERE' });
       } catch {
         return null;
       }

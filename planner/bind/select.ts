@@ -10,13 +10,13 @@ import { displayExpr, exprKey, mapExpr, type LExpr } from '../logical/expr';
 import type { LField, LogicalNode } from '../logical/nodes';
 import type { AstExpr, OrderItem, Query, QueryBody, SelectCore } from '../parse/ast';
 import { coerce, commonType, mismatch } from './coerce';
+import { bindExistsSubqueries } from './exists';
 import { aggDisplayName, bindExpr, type AggCollector, type ExprEnv } from './expr';
 import { bindFromList } from './from';
 import { figureName } from './names';
 import { requireBool } from './operators';
-import { Scope } from './scope';
-import { bindExistsSubqueries } from './exists';
 import { ScalarSubqueries } from './scalar-subquery';
+import { Scope } from './scope';
 import { bindInSubqueries } from './semijoin';
 import type { BindState } from './state';
 
