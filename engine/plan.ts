@@ -80,7 +80,8 @@ export type ScalarFn =
   | 'lower' | 'upper' | 'length' | 'substring' | 'trim' | 'ltrim' | 'rtrim' | 'concat' | '||' | 'replace'
   | 'split_part' | 'position'
   | 'date_trunc' | 'date_part' | 'extract' | 'timezone' | 'now' | 'to_timestamp'
-  | '->' | '->>';
+  | '->' | '->>' | '?'
+  | 'scalar_subquery';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Aggregates

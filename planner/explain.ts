@@ -66,7 +66,7 @@ export function formatDuration(iv: Interval): string {
 
 const INFIX: Readonly<Record<string, string>> = {
   '+': '+', '-': '-', '*': '*', '/': '/', '%': '%', '=': '=', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
-  and: 'AND', or: 'OR', like: 'LIKE', ilike: 'ILIKE', '||': '||', '->': '->', '->>': '->>', is_distinct_from: 'IS DISTINCT FROM',
+  and: 'AND', or: 'OR', like: 'LIKE', ilike: 'ILIKE', '||': '||', '->': '->', '->>': '->>', '?': '?', is_distinct_from: 'IS DISTINCT FROM',
 };
 
 export function formatExpr(e: Expr, schema: Schema): string {

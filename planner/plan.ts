@@ -5,7 +5,7 @@ import { SqlError, SQLSTATE } from '../engine/errors';
 import { planInputs, type PlanNode } from '../engine/plan';
 import type { SqlType } from '../engine/types';
 import { bindQuery } from './bind/select';
-import { newBindState } from './bind/state';
+import { checkReadable, newBindState, type BindState } from './bind/state';
 import type { PlanContext, PlannerCatalog } from './context';
 import { copySourceQuery, planCopyTo } from './copy';
 import { buildQueryDef, planAlter, planCreateSink, planCreateStream, planCreateTable, planDrop } from './ddl';
@@ -76,6 +76,7 @@ export function planQuery(query: Query, catalog: PlannerCatalog, ctx: PlanContex
   const emit = options.emit ?? 'changes';
   const state = newBindState(catalog, ctx, options.mode, emit);
   const logical = bindQuery(query, state);
+  checkReadable(state);
   if (emit === 'on_window_close' && !hasWindowedAggregate(logical)) {
     throw new SqlError(SQLSTATE.feature_not_supported, 'EMIT ON WINDOW CLOSE needs a window: GROUP BY the window_start or window_end of a TUMBLE, HOP or SESSION', {
       position: options.emitPos === undefined ? undefined : options.emitPos + 1,
@@ -100,6 +101,14 @@ export function planContinuousSelect(
   const ast = parseStatement(select);
   if (ast.statement.kind !== 'query') throw new SqlError(SQLSTATE.syntax_error, 'a continuous query must be a SELECT');
   return planQuery(ast.statement.query, catalog, ctx, { mode: 'continuous', emit });
+}
+
+/** A write statement planned with a pull query's bind state, its unreadable objects raised after its analysis. */
+function analysed(catalog: PlannerCatalog, ctx: PlanContext, plan: (state: BindState) => Statement): Statement {
+  const state = newBindState(catalog, ctx, 'pull');
+  const statement = plan(state);
+  checkReadable(state);
+  return statement;
 }
 
 export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContext): Statement {
@@ -132,10 +141,10 @@ export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContex
     case 'drop': return planDrop(s, catalog);
     case 'alter_query': return planAlter(s, catalog);
     case 'show': return { kind: 'show_objects', objectKind: s.objectKind };
-    case 'insert': return planInsert(s, newBindState(catalog, ctx, 'pull'));
-    case 'update': return planUpdate(s, newBindState(catalog, ctx, 'pull'));
-    case 'delete': return planDelete(s, newBindState(catalog, ctx, 'pull'));
-    case 'copy_from': return planCopyFrom(s, newBindState(catalog, ctx, 'pull'));
+    case 'insert': return analysed(catalog, ctx, (state) => planInsert(s, state));
+    case 'update': return analysed(catalog, ctx, (state) => planUpdate(s, state));
+    case 'delete': return analysed(catalog, ctx, (state) => planDelete(s, state));
+    case 'copy_from': return analysed(catalog, ctx, (state) => planCopyFrom(s, state));
     case 'copy_to': return planCopyTo(s.options, planQuery(copySourceQuery(s.source, catalog), catalog, ctx, { mode: 'pull' }));
     case 'subscribe': return planSubscribe(s, catalog);
   }

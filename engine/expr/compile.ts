@@ -12,9 +12,9 @@ import { BatchColumns, SubsetView, type BatchView, type EvalContext } from './co
 import type { Kernel, KernelFactory, KernelSpec } from './kernel';
 import { arithKernel, negKernel } from './kernels/arith';
 import { compareKernel, extremumKernel, inKernel, isDistinctFromKernel } from './kernels/compare';
-import { jsonGetKernel } from './kernels/json';
+import { jsonGetKernel, jsonHasKeyKernel } from './kernels/json';
 import { numericKernel } from './kernels/numeric';
-import { coalesceKernel, isBoolKernel, isNullKernel, notKernel, nullifKernel } from './kernels/logic';
+import { coalesceKernel, isBoolKernel, isNullKernel, notKernel, nullifKernel, scalarSubqueryKernel } from './kernels/logic';
 import { absKernel, ceilKernel, floorKernel, modKernel, powerKernel, roundKernel, sqrtKernel, truncKernel } from './kernels/math';
 import {
   concatKernel, concatOpKernel, lengthKernel, likeKernel, lowerKernel, positionKernel, replaceKernel, splitPartKernel,
@@ -45,7 +45,8 @@ const KERNELS: Record<ScalarFn, KernelFactory | 'and' | 'or'> = {
   ltrim: trimKernel, rtrim: trimKernel, concat: concatKernel, '||': concatOpKernel, replace: replaceKernel,
   split_part: splitPartKernel, position: positionKernel,
   date_trunc: dateTruncKernel, date_part: datePartKernel, extract: extractKernel, timezone: timeZoneKernel, now: nowKernel, to_timestamp: toTimestampKernel,
-  '->': jsonGetKernel, '->>': jsonGetKernel,
+  '->': jsonGetKernel, '->>': jsonGetKernel, '?': jsonHasKeyKernel,
+  scalar_subquery: scalarSubqueryKernel,
 };
 
 /** Evaluates `expr` on the rows of `input` where mask is 1 and merges the results into `into`. */

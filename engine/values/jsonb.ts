@@ -242,6 +242,16 @@ export function jsonGet(j: Json, key: string | number): Json | undefined {
   return items[i];
 }
 
+/** `jsonb ? key`: a key of an object, a string element of an array, or the string itself, at the top level. */
+export function jsonHasKey(j: Json, key: string): boolean {
+  switch (j.kind) {
+    case 'object': return j.entries.some(([k]) => k === key);
+    case 'array': return j.items.some((item) => item.kind === 'string' && item.value === key);
+    case 'string': return j.value === key;
+    default: return false;
+  }
+}
+
 /** `->>`: strings unquoted, JSON null as SQL NULL, anything else as its jsonb text. */
 export function jsonAsText(j: Json): string | null {
   if (j.kind === 'null') return null;

@@ -14,6 +14,7 @@ import { AGGREGATE_NAMES, resolveAggregate } from './aggregates';
 import { castTo, coerce, commonType, isInteger, mismatch, type ParamTypes } from './coerce';
 import { applyOverload, chooseOverload, FUNCTIONS, noSuchFunction } from './functions';
 import { bindBinary, call, compare, negate, requireBool } from './operators';
+import type { ScalarSubqueries } from './scalar-subquery';
 import type { Scope } from './scope';
 import type { BindState } from './state';
 
@@ -31,6 +32,8 @@ export interface ExprEnv {
   readonly aggs: AggCollector | null;
   /** The clause being bound, for messages: "WHERE", "JOIN conditions", "GROUP BY", ... */
   readonly clause: string;
+  /** Where scalar subqueries are allowed (the select list, WHERE, HAVING): what joins them in. */
+  readonly subqueries?: ScalarSubqueries;
 }
 
 type Binder<K extends AstExpr['kind']> = (e: Extract<AstExpr, { kind: K }>, env: ExprEnv) => LExpr;
@@ -143,11 +146,16 @@ const BINDERS: { readonly [K in AstExpr['kind']]: Binder<K> } = {
     };
   },
   special: (e, env) => special(e.name, e.pos, env),
-  subquery: (e) => {
-    throw new SqlError(SQLSTATE.feature_not_supported, 'scalar subqueries are not supported', { position: e.pos + 1 });
+  subquery: (e, env) => {
+    if (env.subqueries === undefined || env.aggs?.inside === true) {
+      throw new SqlError(SQLSTATE.feature_not_supported,
+        'a scalar subquery is supported only in the select list, WHERE and HAVING, outside aggregates', { position: e.pos + 1 });
+    }
+    return env.subqueries.add(e);
   },
   exists: (e) => {
-    throw new SqlError(SQLSTATE.feature_not_supported, 'EXISTS subqueries are not supported', { position: e.pos + 1 });
+    throw new SqlError(SQLSTATE.feature_not_supported,
+      'EXISTS is supported only as a condition of WHERE, alone or AND\'ed with others (not under OR, nor in the select list)', { position: e.pos + 1 });
   },
 };
 

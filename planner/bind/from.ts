@@ -13,7 +13,7 @@ import { columnIds, conjunction, splitConjuncts, type LExpr } from '../logical/e
 import { intervalBound, watermarkColumnId } from './interval-bound';
 import { joinFields, type LField, type LogicalNode } from '../logical/nodes';
 import { isAppendOnly } from '../logical/properties';
-import type { AstExpr, FromItem } from '../parse/ast';
+import type { AstExpr, ColumnAliases, FromItem } from '../parse/ast';
 import { coerce, isTime } from './coerce';
 import { bindExpr } from './expr';
 import { compare, requireBool } from './operators';
@@ -44,14 +44,27 @@ export function bindFromList(items: readonly FromItem[], state: BindState): Boun
 
 function bindFromItem(item: FromItem, state: BindState): BoundFrom {
   switch (item.kind) {
-    case 'relation': return bindRelation(item, state);
+    case 'relation': return renameColumns(bindRelation(item, state), item.alias ?? item.name, item.columnAliases);
     case 'subquery': {
       const node = bindQuery(item.query, state);
-      return { node, scope: Scope.ofFields(item.alias, node.fields), stream: null };
+      return renameColumns({ node, scope: Scope.ofFields(item.alias, node.fields), stream: null }, item.alias, item.columnAliases);
     }
     case 'window_fn': return bindWindowFn(item, state);
     case 'join': return bindJoin(item, state);
   }
+}
+
+/** `AS t(a, b)`: the first columns take the new names, as in PostgreSQL; more names than columns is 42P10. */
+function renameColumns(bound: BoundFrom, table: string | null, aliases: ColumnAliases | undefined): BoundFrom {
+  if (aliases === undefined) return bound;
+  const visible = bound.scope.columns.filter((c) => !c.hidden);
+  if (aliases.names.length > visible.length) {
+    throw new SqlError(SQLSTATE.invalid_column_reference,
+      `table "${table}" has ${visible.length} columns available but ${aliases.names.length} columns specified`);
+  }
+  const newName = new Map(visible.slice(0, aliases.names.length).map((c, i) => [c.id, aliases.names[i]]));
+  const columns = bound.scope.columns.map((c) => ({ ...c, name: newName.get(c.id) ?? c.name }));
+  return { ...bound, scope: new Scope(columns, bound.scope.windows) };
 }
 
 function fieldsOf(columns: readonly Field[], state: BindState): LField[] {
@@ -82,8 +95,8 @@ function bindRelation(item: Extract<FromItem, { kind: 'relation' }>, state: Bind
   state.dependsOn.add(def.name);
   if (def.kind === 'stream') {
     if (state.mode === 'pull' && def.options.retention === undefined) {
-      throw unsupported(`stream "${def.name}" keeps no rows to SELECT from`, item.pos,
-        'Read it with a continuous query or SUBSCRIBE, or create it WITH (retention = \'10 minutes\') to query recent rows.');
+      state.unreadable.push(unsupported(`stream "${def.name}" keeps no rows to SELECT from`, item.pos,
+        'Read it with a continuous query or SUBSCRIBE, or create it WITH (retention = \'10 minutes\') to query recent rows.'));
     }
     const fields = fieldsOf([...def.columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }], state);
     const hidden = new Set([fields[fields.length - 1].id]);

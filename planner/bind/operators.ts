@@ -1,5 +1,5 @@
 // Operators to engine calls with resolved types: arithmetic on the wider numeric type, date/time arithmetic by
-// overload, comparisons on the common type of both sides, || on text, JSONB -> and ->>, boolean logic.
+// overload, comparisons on the common type of both sides, || on text, JSONB -> and ->> and ?, boolean logic.
 
 import type { ScalarFn } from '../../engine/plan';
 import { T, typeDisplayName, type SqlType } from '../../engine/types';
@@ -29,6 +29,7 @@ export function bindBinary(op: BinaryOp, l: LExpr, r: LExpr, pos: number, params
       return arithmetic(op, l, r, pos, params);
     case '||': return concatenate(l, r, pos, params);
     case '->': case '->>': return jsonGet(op, l, r, pos, params);
+    case '?': return jsonKeyExists(l, r, pos, params);
   }
 }
 
@@ -78,6 +79,12 @@ function jsonGet(op: '->' | '->>', l: LExpr, r: LExpr, pos: number, params: Para
   const left = coerce(l, T.jsonb, pos, params, fail);
   const key = isInteger(r.type) ? coerce(r, T.int4, pos, params, fail) : coerce(r, T.text, pos, params, fail);
   return call(op, [left, key], op === '->' ? T.jsonb : T.text);
+}
+
+/** jsonb ? text: whether the key (or the string element, or the string itself) is at the top level. */
+function jsonKeyExists(l: LExpr, r: LExpr, pos: number, params: ParamTypes): LExpr {
+  const fail = () => noSuchOperator('?', [l, r], pos);
+  return call('?', [coerce(l, T.jsonb, pos, params, fail), coerce(r, T.text, pos, params, fail)], BOOL);
 }
 
 /** The integer whose negation no longer fits its type. */

@@ -5,15 +5,17 @@
 // windows as the watermark passes them.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
-import { T, typeDisplayName } from '../../engine/types';
+import { T, typeDisplayName, type SqlType } from '../../engine/types';
 import { displayExpr, exprKey, mapExpr, type LExpr } from '../logical/expr';
 import type { LField, LogicalNode } from '../logical/nodes';
 import type { AstExpr, OrderItem, Query, QueryBody, SelectCore } from '../parse/ast';
 import { coerce, commonType, mismatch } from './coerce';
+import { bindExistsSubqueries } from './exists';
 import { aggDisplayName, bindExpr, type AggCollector, type ExprEnv } from './expr';
 import { bindFromList } from './from';
 import { figureName } from './names';
 import { requireBool } from './operators';
+import { ScalarSubqueries } from './scalar-subquery';
 import { Scope } from './scope';
 import { bindInSubqueries } from './semijoin';
 import type { BindState } from './state';
@@ -22,15 +24,22 @@ function unsupported(message: string, pos: number): SqlError {
   return new SqlError(SQLSTATE.feature_not_supported, message, { position: pos + 1 });
 }
 
-export function bindQuery(query: Query, state: BindState): LogicalNode {
+/**
+ * What a select list's outputs of unknown type (an untyped NULL or quoted literal) become: text, as PostgreSQL
+ * resolves a SELECT's own output; left unknown in a branch of a UNION until the branches' types are matched
+ * ('keep'); or, once they are, the matched type of each column.
+ */
+type UnknownOutputs = 'text' | 'keep' | readonly SqlType[];
+
+export function bindQuery(query: Query, state: BindState, unknowns: UnknownOutputs = 'text'): LogicalNode {
   let node: LogicalNode;
   let visible: number;
   if (query.body.kind === 'select') {
-    const r = bindSelectCore(query.body, query.orderBy, state);
+    const r = bindSelectCore(query.body, query.orderBy, state, unknowns);
     node = r.node;
     visible = r.visible;
   } else {
-    node = bindBody(query.body, state);
+    node = bindBody(query.body, state, unknowns);
     visible = node.fields.length;
     if (query.orderBy.length > 0) node = sortByOutput(node, query.orderBy);
   }
@@ -39,10 +48,10 @@ export function bindQuery(query: Query, state: BindState): LogicalNode {
   return node;
 }
 
-function bindBody(body: QueryBody, state: BindState): LogicalNode {
+function bindBody(body: QueryBody, state: BindState, unknowns: UnknownOutputs = 'text'): LogicalNode {
   switch (body.kind) {
-    case 'select': return bindSelectCore(body, [], state).node;
-    case 'nested': return bindQuery(body.query, state);
+    case 'select': return bindSelectCore(body, [], state, unknowns).node;
+    case 'nested': return bindQuery(body.query, state, unknowns);
     case 'values': return bindValues(body.rows, body.pos, state);
     case 'union': return bindUnion(body, state);
   }
@@ -71,23 +80,28 @@ export function bindValues(rows: readonly (readonly AstExpr[])[], pos: number, s
 function bindUnion(body: Extract<QueryBody, { kind: 'union' }>, state: BindState): LogicalNode {
   const flatten = (b: QueryBody): QueryBody[] => (b.kind === 'union' && b.all === body.all ? [...flatten(b.left), ...flatten(b.right)] : [b]);
   const parts = flatten(body);
-  const inputs = parts.map((p) => bindBody(p, state));
-  const width = inputs[0].fields.length;
-  inputs.forEach((n, i) => {
+  const branches = parts.map((p) => bindBody(p, state, 'keep'));
+  const width = branches[0].fields.length;
+  branches.forEach((n, i) => {
     if (n.fields.length !== width) {
       throw new SqlError(SQLSTATE.syntax_error, 'each UNION query must have the same number of columns', { position: parts[i].pos + 1 });
     }
   });
-  const fields: LField[] = [];
+  // As PostgreSQL: the branches are matched pairwise from the left, and a pair of unknowns is text.
+  const types: SqlType[] = [];
   for (let c = 0; c < width; c++) {
-    const types = inputs.map((n) => n.fields[c].type);
-    const t = commonType(types);
-    if (t === null) {
-      const names = types.map(typeDisplayName).filter((x, i, a) => a.indexOf(x) === i);
-      throw mismatch(`UNION types ${names[0]} and ${names[1]} cannot be matched`, body.pos);
+    let t = branches[0].fields[c].type;
+    for (const n of branches.slice(1)) {
+      const next = commonType([t, n.fields[c].type]);
+      if (next === null) throw mismatch(`UNION types ${typeDisplayName(t)} and ${typeDisplayName(n.fields[c].type)} cannot be matched`, body.pos);
+      t = next;
     }
-    fields.push({ id: state.nextId(), name: inputs[0].fields[c].name, type: t, nullable: inputs.some((n) => n.fields[c].nullable) });
+    types.push(t.name === 'unknown' ? T.text : t);
   }
+  // A branch's untyped literals take the matched types (bound again, so that they are read as that type).
+  const inputs = branches.map((n, i) => (n.fields.some((f) => f.type.name === 'unknown') ? bindBody(parts[i], state, types) : n));
+  const fields: LField[] = types.map((type, c) => (
+    { id: state.nextId(), name: inputs[0].fields[c].name, type, nullable: inputs.some((n) => n.fields[c].nullable) }));
   const cast = inputs.map((n) => {
     if (n.fields.every((f, c) => f.type.name === fields[c].type.name)) return n;
     const exprs = n.fields.map((f, c) => coerce(col(f), fields[c].type, body.pos, state.params, () => mismatch('UNION types cannot be matched', body.pos)));
@@ -173,23 +187,29 @@ interface SelectOutput {
 }
 
 /** A SELECT core plus its ORDER BY. `visible` output fields come first; ORDER BY may add hidden ones after them. */
-function bindSelectCore(core: SelectCore, orderBy: readonly OrderItem[], state: BindState): { node: LogicalNode; visible: number } {
+function bindSelectCore(
+  core: SelectCore, orderBy: readonly OrderItem[], state: BindState, unknowns: UnknownOutputs,
+): { node: LogicalNode; visible: number } {
   const from = bindFromList(core.from, state);
   let node: LogicalNode = from?.node ?? { kind: 'values', rows: [[]], fields: [] };
   const scope = from?.scope ?? Scope.empty();
 
   if (core.where !== null) {
     const semi = bindInSubqueries(core.where, node, scope, state);
-    node = semi.node;
-    if (semi.rest !== null) {
-      const env: ExprEnv = { state, scope, aggs: null, clause: 'WHERE' };
-      const predicate = requireBool(bindExpr(semi.rest, env), 'WHERE', semi.rest.pos, state.params);
+    const exists = semi.rest === null ? semi : bindExistsSubqueries(semi.rest, semi.node, scope, state);
+    node = exists.node;
+    if (exists.rest !== null) {
+      const subqueries = new ScalarSubqueries(state, scope);
+      const env: ExprEnv = { state, scope, aggs: null, clause: 'WHERE', subqueries };
+      const predicate = requireBool(bindExpr(exists.rest, env), 'WHERE', exists.rest.pos, state.params);
+      node = subqueries.joinInto(node);
       node = { kind: 'filter', input: node, predicate, fields: node.fields };
     }
   }
 
   const collector: AggCollector = { calls: [], inside: false };
-  const env: ExprEnv = { state, scope, aggs: collector, clause: 'SELECT' };
+  const subqueries = new ScalarSubqueries(state, scope);
+  const env: ExprEnv = { state, scope, aggs: collector, clause: 'SELECT', subqueries };
 
   // The select list, with * expanded.
   const outputs: SelectOutput[] = [];
@@ -225,6 +245,7 @@ function bindSelectCore(core: SelectCore, orderBy: readonly OrderItem[], state: 
     } else {
       key = bindExpr(g, groupEnv);
     }
+    if (mentions(key, subqueries.ids)) throw unsupported('GROUP BY a scalar subquery is not supported', g.pos);
     if (!groupKeys.some((k) => exprKey(k) === exprKey(key))) groupKeys.push(key);
   }
 
@@ -259,16 +280,26 @@ function bindSelectCore(core: SelectCore, orderBy: readonly OrderItem[], state: 
 
   let all = [...outputs, ...hidden];
   let havingExpr = having;
+  let outerColumns = (e: LExpr): LExpr => e;
   if (groupKeys.length > 0 || collector.calls.length > 0 || having !== null) {
-    const grouped = groupNode(node, groupKeys, collector, scope, state);
+    const grouped = groupNode(node, groupKeys, collector, scope, state, subqueries.ids);
     node = grouped.node;
     all = all.map((o) => ({ ...o, expr: grouped.rewrite(o.expr) }));
     havingExpr = having === null ? null : grouped.rewrite(having);
+    outerColumns = grouped.rewrite;
   }
+  // Scalar subqueries of the select list and HAVING join in after grouping (a correlated one on grouped columns).
+  node = subqueries.joinInto(node, outerColumns);
   if (havingExpr !== null) node = { kind: 'filter', input: node, predicate: havingExpr, fields: node.fields };
 
-  // The select list (and ORDER BY's extra expressions) as one projection; untyped constants become text.
-  const exprs = all.map((o) => (o.expr.type.name === 'unknown' ? coerce(o.expr, T.text, o.pos, state.params, () => mismatch('unknown type', o.pos)) : o.expr));
+  // The select list (and ORDER BY's extra expressions) as one projection; untyped constants become text, or
+  // what the UNION this is a branch of makes them (DISTINCT reads them, so they are text before it, as in PostgreSQL).
+  const keepUnknown = unknowns === 'keep' && !core.distinct;
+  const exprs = all.map((o, i) => {
+    if (o.expr.type.name !== 'unknown' || keepUnknown) return o.expr;
+    const to = typeof unknowns === 'object' && i < unknowns.length ? unknowns[i] : T.text;
+    return coerce(o.expr, to, o.pos, state.params, () => mismatch(`cannot match unknown type to ${typeDisplayName(to)}`, o.pos));
+  });
   const inputFields = new Map(node.fields.map((f) => [f.id, f]));
   const fields: LField[] = all.map((o, i) => ({
     id: state.nextId(),
@@ -296,7 +327,10 @@ function nullableOf(e: LExpr, inputs: ReadonlyMap<number, LField>): boolean {
 }
 
 function containsAggregate(e: LExpr, collector: AggCollector): boolean {
-  const ids = new Set(collector.calls.map((c) => c.id));
+  return mentions(e, new Set(collector.calls.map((c) => c.id)));
+}
+
+function mentions(e: LExpr, ids: ReadonlySet<number>): boolean {
   let found = false;
   mapExpr(e, (x) => {
     if (x.kind === 'column' && ids.has(x.id)) found = true;
@@ -307,10 +341,11 @@ function containsAggregate(e: LExpr, collector: AggCollector): boolean {
 
 /**
  * The aggregate node for a grouped SELECT, and how to rewrite expressions above it: group keys and aggregates become
- * references to its outputs; any other column is a grouping error.
+ * references to its outputs; `constants` (scalar subqueries' values, joined in after grouping) stay as they are; any
+ * other column is a grouping error.
  */
 function groupNode(
-  input: LogicalNode, keys: LExpr[], collector: AggCollector, scope: Scope, state: BindState,
+  input: LogicalNode, keys: LExpr[], collector: AggCollector, scope: Scope, state: BindState, constants: ReadonlySet<number>,
 ): { node: LogicalNode; rewrite: (e: LExpr) => LExpr } {
   const isColumn = (e: LExpr, id: number) => e.kind === 'column' && e.id === id;
   let windowEnd: number | null = null;
@@ -355,7 +390,7 @@ function groupNode(
     const g = keyIds.get(exprKey(x));
     if (g !== undefined) return { kind: 'column', id: g.id, type: g.expr.type, name: nameOf(g.expr) };
     if (x.kind === 'column') {
-      if (aggIds.has(x.id)) return x;
+      if (aggIds.has(x.id) || constants.has(x.id)) return x;
       const c = scope.columns.find((s) => s.id === x.id);
       const shown = c?.qualifier ? `${c.qualifier}.${x.name}` : x.name;
       throw new SqlError(SQLSTATE.grouping_error, `column "${shown}" must appear in the GROUP BY clause or be used in an aggregate function`, {

@@ -1,6 +1,7 @@
 // What binding one statement carries from clause to clause: the catalog, the session context, the parameter types
 // inferred so far, whether the SELECT is a one-off (pull) query or the body of a continuous query, and the ids.
 
+import type { SqlError } from '../../engine/errors';
 import type { PlanContext, PlannerCatalog } from '../context';
 import type { ParamTypes } from './coerce';
 
@@ -13,7 +14,18 @@ export interface BindState {
   readonly emit: 'changes' | 'on_window_close';
   /** Names of the relations read, for QueryDef.dependsOn. */
   readonly dependsOn: Set<string>;
+  /**
+   * Objects that exist but cannot be read here (a stream without retention in a pull query), found while binding.
+   * Like PostgreSQL's permission checks they are raised only once the whole statement has been analysed, so an
+   * unknown name or a type error in the same statement is what the client hears first.
+   */
+  readonly unreadable: SqlError[];
   nextId(): number;
+}
+
+/** Raises the first object found unreadable, once binding is done (see BindState.unreadable). */
+export function checkReadable(state: BindState): void {
+  if (state.unreadable.length > 0) throw state.unreadable[0];
 }
 
 export function newBindState(
@@ -27,6 +39,7 @@ export function newBindState(
     mode,
     emit,
     dependsOn: new Set(),
+    unreadable: [],
     nextId: () => ++id,
   };
 }

@@ -108,7 +108,7 @@ export function conjunction(parts: readonly LExpr[]): LExpr | null {
 
 const DISPLAY_INFIX: Readonly<Record<string, string>> = {
   '+': '+', '-': '-', '*': '*', '/': '/', '%': '%', '=': '=', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
-  and: 'AND', or: 'OR', like: 'LIKE', ilike: 'ILIKE', '||': '||', '->': '->', '->>': '->>',
+  and: 'AND', or: 'OR', like: 'LIKE', ilike: 'ILIKE', '||': '||', '->': '->', '->>': '->>', '?': '?',
 };
 
 /** A short readable form, for the names of computed columns in EXPLAIN (sum(amount), upper(region)). */

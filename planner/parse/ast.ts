@@ -50,7 +50,7 @@ export type AstExpr =
   | { readonly kind: 'exists'; readonly query: Query; readonly pos: number };
 
 export type BinaryOp =
-  | '+' | '-' | '*' | '/' | '%' | '=' | '<>' | '<' | '<=' | '>' | '>=' | 'and' | 'or' | '||' | '->' | '->>';
+  | '+' | '-' | '*' | '/' | '%' | '=' | '<>' | '<' | '<=' | '>' | '>=' | 'and' | 'or' | '||' | '->' | '->>' | '?';
 
 export interface AstType {
   readonly type: SqlType;
@@ -117,9 +117,18 @@ export interface OrderItem {
 
 export type WindowFnName = 'tumble' | 'hop' | 'session';
 
+/** `AS t(a, b)`: new names for the first columns of a FROM item, in order. */
+export interface ColumnAliases {
+  readonly names: readonly string[];
+  readonly pos: number;
+}
+
 export type FromItem =
-  | { readonly kind: 'relation'; readonly schema: string | null; readonly name: string; readonly alias: string | null; readonly pos: number }
-  | { readonly kind: 'subquery'; readonly query: Query; readonly alias: string | null; readonly pos: number }
+  | {
+    readonly kind: 'relation'; readonly schema: string | null; readonly name: string; readonly alias: string | null;
+    readonly columnAliases?: ColumnAliases; readonly pos: number;
+  }
+  | { readonly kind: 'subquery'; readonly query: Query; readonly alias: string | null; readonly columnAliases?: ColumnAliases; readonly pos: number }
   | {
     readonly kind: 'window_fn';
     readonly fn: WindowFnName;

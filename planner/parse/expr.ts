@@ -110,7 +110,7 @@ function parsePredicate(c: Cursor): AstExpr {
 
 function parseOther(c: Cursor): AstExpr {
   let left = parseAdditive(c);
-  while (c.isOp('||') || c.isOp('->') || c.isOp('->>')) {
+  while (c.isOp('||') || c.isOp('->') || c.isOp('->>') || c.isOp('?')) {
     const t = c.next();
     left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseAdditive(c), pos: t.start };
   }

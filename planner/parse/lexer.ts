@@ -154,7 +154,7 @@ function readOperator(sql: string, i: number, c: number): Token {
   }
 }
 
-const SINGLE_CHAR_OPS = '(),;.+*/%=[]';
+const SINGLE_CHAR_OPS = '(),;.+*/%=[]?';
 
 function stray(sql: string, i: number): Token {
   return { kind: 'error', value: `syntax error at or near "${sql[i]}"`, start: i, end: i + 1 };

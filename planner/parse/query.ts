@@ -2,7 +2,7 @@
 // core, and FROM with joins, subqueries and the window table functions TUMBLE / HOP / SESSION.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
-import type { AstExpr, FromItem, OrderItem, Query, QueryBody, SelectCore, SelectItem, WindowFnName } from './ast';
+import type { AstExpr, ColumnAliases, FromItem, OrderItem, Query, QueryBody, SelectCore, SelectItem, WindowFnName } from './ast';
 import { isReserved, type Cursor } from './cursor';
 import { parseExpr, parseExprList } from './expr';
 
@@ -189,7 +189,7 @@ function parseTableFactor(c: Cursor): FromItem {
     if (c.isWord('select') || c.isWord('values') || c.isWord('with')) {
       const query = parseQuery(c);
       c.expectOp(')');
-      return { kind: 'subquery', query, alias: parseTableAlias(c), pos: t.start };
+      return { kind: 'subquery', query, ...parseTableAliasWithColumns(c), pos: t.start };
     }
     const inner = parseJoinTree(c);
     c.expectOp(')');
@@ -204,7 +204,18 @@ function parseTableFactor(c: Cursor): FromItem {
     schema = name;
     name = c.expectAnyName().name;
   }
-  return { kind: 'relation', schema, name, alias: parseTableAlias(c), pos: first.pos };
+  return { kind: 'relation', schema, name, ...parseTableAliasWithColumns(c), pos: first.pos };
+}
+
+/** [AS] t [(a, b, ...)] after a relation or a subquery. */
+function parseTableAliasWithColumns(c: Cursor): { alias: string | null; columnAliases?: ColumnAliases } {
+  const alias = parseAlias(c);
+  if (alias === null || !c.isOp('(')) return { alias };
+  const pos = c.next().start;
+  const names = [c.expectIdent().name];
+  while (c.acceptOp(',')) names.push(c.expectIdent().name);
+  c.expectOp(')');
+  return { alias, columnAliases: { names, pos } };
 }
 
 function parseTableAlias(c: Cursor): string | null {

@@ -99,6 +99,26 @@ export const QUERIES: readonly DiffQuery[] = [
   // an aggregate (groups move in and out), and over the stream itself (append-only: only the top rows are kept).
   { name: 'q_top_groups', select: 'SELECT k, sum(g) AS total, count(*) AS n FROM s1 GROUP BY k ORDER BY total DESC NULLS LAST, k LIMIT 3' },
   { name: 'q_top_rows', select: 'SELECT k, g, v, ts FROM s2 WHERE g IS NOT NULL ORDER BY g DESC, ts, k, v LIMIT 4 OFFSET 1' },
+  // Column aliases in FROM: a partial list renames the first columns.
+  { name: 'q_col_alias', select: 'SELECT kk, n, x.g FROM (SELECT k, count(*) AS n, max(g) AS g FROM s1 GROUP BY k) AS x(kk) WHERE n > 1' },
+  // An untyped NULL in a UNION branch takes the other branch's type.
+  { name: 'q_union_null', select: 'SELECT k, NULL AS g, \'s1\' AS src FROM s1 WHERE g > 80 UNION ALL SELECT k, g, \'s2\' FROM s2 WHERE g < 0' },
+  // [NOT] EXISTS, correlated by equality and not: joins with the subquery's distinct keys.
+  { name: 'q_exists', select: 'SELECT k, g, ts FROM s1 WHERE EXISTS (SELECT 1 FROM s2 WHERE s2.k = s1.k AND s2.g > 50) AND g > 0' },
+  { name: 'q_not_exists', select: 'SELECT k, count(*) AS n FROM s1 WHERE NOT EXISTS (SELECT 1 FROM s2 WHERE s2.g = s1.g) GROUP BY k' },
+  { name: 'q_exists_any', select: 'SELECT k, g FROM s2 WHERE NOT EXISTS (SELECT 1 FROM s1 WHERE g > 95)' },
+  // Scalar subqueries: one-row relations joined in, so the result follows their changing values.
+  { name: 'q_scalar_where', select: 'SELECT k, g, ts FROM s1 WHERE g > (SELECT avg(g) FROM s2) + 10' },
+  {
+    name: 'q_scalar_grouped',
+    select: 'SELECT k, count(*) AS n, (SELECT max(g) FROM s2 WHERE b) AS top FROM s1 GROUP BY k HAVING count(*) > (SELECT count(*) FROM s2) / 20',
+  },
+  {
+    name: 'q_scalar_correlated',
+    select: 'SELECT k, g, (SELECT count(*) FROM s2 WHERE s2.k = s1.k) AS n, (SELECT max(v) FROM s2 WHERE s2.k = s1.k AND s2.g > 0) AS top FROM s1 WHERE g > 50',
+  },
+  // NOT IN with PostgreSQL's NULLs: s2's k is sometimes NULL, and then nothing is NOT IN it.
+  { name: 'q_not_in', select: 'SELECT k, g FROM s1 WHERE g NOT IN (SELECT g FROM s2 WHERE b) AND k NOT IN (SELECT k FROM s2 WHERE g > 90)' },
   // Chained: a query over a continuous query's changing result. The batch form inlines the upstream SELECT.
   { name: 'up_sum', select: UP_SUM },
   {

@@ -1,9 +1,10 @@
-// NOT, IS [NOT] NULL, IS TRUE / IS FALSE, COALESCE, NULLIF. (AND / OR are special forms in compile.ts: they run
+// NOT, IS [NOT] NULL, IS TRUE / IS FALSE, COALESCE, NULLIF, a scalar subquery's one value. (AND / OR are special forms in compile.ts: they run
 // their right side only on the rows still undecided.)
 
 import { compactNulls, type Vec } from '../../columns/vec';
+import { SqlError, SQLSTATE } from '../../errors';
 import type { Kernel, KernelSpec } from '../kernel';
-import { asBool, boolVec, VecWriter } from '../vecs';
+import { asBool, asNum, boolVec, VecWriter } from '../vecs';
 import { compareAt } from './compare';
 
 export function notKernel(spec: KernelSpec): Kernel {
@@ -64,6 +65,23 @@ export function nullifKernel(spec: KernelSpec): Kernel {
       nulls[i] = an || (!bn && compareAt(a, i, b, i) === 0) ? 1 : 0;
     }
     return { ...withType(a, spec), nulls: compactNulls(nulls) } as Vec;
+  };
+}
+
+/**
+ * scalar_subquery(rows, value): the value of a subquery used as an expression, given how many rows it has (the
+ * planner aggregates it to one row: its count and the value of its row); more than one row is PostgreSQL's 21000.
+ */
+export function scalarSubqueryKernel(spec: KernelSpec): Kernel {
+  return (args, n) => {
+    const [rows, value] = args;
+    const counts = asNum(rows).values;
+    for (let i = 0; i < n; i++) {
+      if ((rows.nulls === null || rows.nulls[i] === 0) && counts[i] > 1) {
+        throw new SqlError(SQLSTATE.cardinality_violation, 'more than one row returned by a subquery used as an expression');
+      }
+    }
+    return withType(value, spec);
   };
 }
 
