@@ -6,6 +6,7 @@
 // arrays. NaN and ±Infinity are NUMERIC values too (PostgreSQL 14+); NaN sorts above everything and equals itself.
 
 import { SqlError, SQLSTATE } from '../errors';
+import type { SqlType } from '../types';
 
 /** A finite decimal: coef × 10^-scale, scale ≥ 0. */
 export interface Dec {
@@ -271,6 +272,33 @@ function rescale(a: Decimal, scale: number, mode: Rounding): Decimal {
   // q counts units of 10^-target; back to the display scale.
   const coef = target >= 0 ? q : q * pow10(-target);
   return checked({ coef, scale: display });
+}
+
+/**
+ * NUMERIC(p, s) on a value, as PostgreSQL's apply_typmod: rounded half away from zero to s digits, then 22003 when
+ * more than p - s digits remain before the point, or when it is infinite (NaN fits any).
+ */
+export function fitDecimal(d: Decimal, precision: number, scale: number): Decimal {
+  if (d === 'NaN') return d;
+  const field = `A field with precision ${precision}, scale ${scale}`;
+  if (isSpecial(d)) throw fieldOverflow(`${field} cannot hold an infinite value.`);
+  const rounded = rescale(d, scale, 'round') as Dec;
+  const maxDigits = precision - scale;
+  const digitsBeforePoint = abs(rounded.coef).toString().length - rounded.scale;
+  if (rounded.coef !== 0n && digitsBeforePoint > maxDigits) {
+    throw fieldOverflow(`${field} must round to an absolute value less than ${maxDigits === 0 ? '1' : `10^${maxDigits}`}.`);
+  }
+  return rounded;
+}
+
+function fieldOverflow(detail: string): SqlError {
+  return new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow', { detail });
+}
+
+/** A NUMERIC Value (canonical text) fitted to its type's precision and scale, if it has them. */
+export function fitNumeric(text: string, type: SqlType): string {
+  if (type.precision === undefined) return text;
+  return formatDecimal(fitDecimal(parseDecimal(text), type.precision, type.scale ?? 0));
 }
 
 export function floorDecimal(a: Decimal): Decimal {

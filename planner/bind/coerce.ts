@@ -6,8 +6,8 @@
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Literal } from '../../engine/plan';
 import { fitVarchar, formatValue, parseValue } from '../../engine/text';
-import { T, typeDisplayName, type SqlType, type TypeName, type Value } from '../../engine/types';
-import { numericText } from '../../engine/values/decimal';
+import { hasModifier, sameType, T, typeDisplayName, type SqlType, type TypeName, type Value } from '../../engine/types';
+import { fitNumeric, numericText } from '../../engine/values/decimal';
 import type { LExpr } from '../logical/expr';
 
 const NUMERIC_RANK: Partial<Record<TypeName, number>> = { int2: 1, int4: 2, int8: 3, numeric: 4, float4: 5, float8: 6 };
@@ -30,9 +30,12 @@ export function isTime(t: SqlType): boolean {
 
 const TEMPORAL_RANK: Partial<Record<TypeName, number>> = { date: 1, timestamp: 2, timestamptz: 3 };
 
-/** Casts PostgreSQL applies without being asked (pg_cast castcontext 'i'), plus binary-coercible varchar/text. */
+/**
+ * Casts PostgreSQL applies without being asked (pg_cast castcontext 'i'), plus binary-coercible varchar/text. Into a
+ * type with a modifier (varchar(n), numeric(p, s)) only from that same type: anything else must be fitted to it.
+ */
 export function canImplicit(from: SqlType, to: SqlType): boolean {
-  if (from.name === to.name) return to.name !== 'varchar' || to.length === undefined || from.length === to.length;
+  if (from.name === to.name) return !hasModifier(to) || sameType(from, to);
   if (from.name === 'unknown') return true;
   const nf = NUMERIC_RANK[from.name];
   const nt = NUMERIC_RANK[to.name];
@@ -65,16 +68,21 @@ export function arithmeticType(a: SqlType, b: SqlType): SqlType {
 /**
  * The type a set of expressions is resolved to (PostgreSQL's "UNION, CASE and related constructs"): all unknown is
  * text; otherwise the first known type, moved along implicit casts to the widest. Null when two cannot be matched.
+ * It keeps a modifier (varchar(n), numeric(p, s)) only when every expression has it, as select_common_typmod: an
+ * untyped literal compared with a numeric(5,2) column is read as numeric, not rounded to 2 digits first.
  */
 export function commonType(types: readonly SqlType[]): SqlType | null {
+  const result = commonBaseType(types);
+  if (result === null || !hasModifier(result)) return result;
+  return types.every((t) => sameType(t, result)) ? result : T[result.name];
+}
+
+function commonBaseType(types: readonly SqlType[]): SqlType | null {
   let result: SqlType | null = null;
   for (const t of types) {
     if (t.name === 'unknown') continue;
     if (result === null) { result = t; continue; }
-    if (result.name === t.name) {
-      if (result.name === 'varchar' && result.length !== t.length) result = T.varchar;
-      continue;
-    }
+    if (result.name === t.name) continue;
     if (isNumeric(result) && isNumeric(t)) { result = arithmeticType(result, t); continue; }
     if (isString(result) && isString(t)) { result = T.text; continue; }
     if (canImplicit(result, t)) result = t;
@@ -113,9 +121,9 @@ export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = fals
       const text = typeof lit.value === 'boolean' ? String(lit.value) : formatValue(lit.value, from);
       return { kind: 'literal', value: to.name === 'varchar' ? fitVarchar(text, to, explicit) : text, type: to };
     }
-    if (isNumeric(from) && isNumeric(to) && canImplicit(from, to)) {
+    if (isNumeric(from) && isNumeric(to) && (canImplicit(from, to) || (from.name === 'numeric' && to.name === 'numeric'))) {
       const n = lit.value as number | bigint | string;
-      const v: Value = to.name === 'int8' ? BigInt(n) : to.name === 'numeric' ? numericText(n) : Number(n);
+      const v: Value = to.name === 'int8' ? BigInt(n) : to.name === 'numeric' ? fitNumeric(numericText(n), to) : Number(n);
       return { kind: 'literal', value: v, type: to };
     }
   } catch (e) {
@@ -127,7 +135,7 @@ export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = fals
 /** An explicit CAST (or, with `explicit` false, an assignment cast), folded when it can be. */
 export function castTo(e: LExpr, to: SqlType, pos: number, params: ParamTypes, explicit = true): LExpr {
   if (e.kind === 'param' && e.type.name === 'unknown') return typeParam(e.index, to, params);
-  if (e.type.name === to.name && e.type.length === to.length) return e;
+  if (sameType(e.type, to)) return e;
   if (!canExplicit(e.type, to)) {
     throw new SqlError(SQLSTATE.cannot_coerce, `cannot cast type ${typeDisplayName(e.type)} to ${typeDisplayName(to)}`, { position: pos + 1 });
   }
@@ -161,7 +169,7 @@ export function coerce(e: LExpr, to: SqlType, pos: number, params: ParamTypes, f
     const p = typeParam(e.index, to, params);
     return p.type.name === to.name ? p : coerce(p, to, pos, params, fail);
   }
-  if (e.type.name === to.name && (to.name !== 'varchar' || canImplicit(e.type, to))) return e;
+  if (e.type.name === to.name && canImplicit(e.type, to)) return e;
   if (!canImplicit(e.type, to)) throw fail();
   if (e.kind === 'literal') {
     const folded = foldCast(e, to, pos);

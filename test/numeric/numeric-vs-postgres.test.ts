@@ -29,14 +29,22 @@ after(async () => {
   await pg?.stop();
 });
 
-/** Rows as PostgreSQL's text, or the error's SQLSTATE and message. */
+/** Rows as PostgreSQL's text with their columns' types and type modifiers, or the error's SQLSTATE, message and DETAIL. */
 async function answer(c: Client, sql: string): Promise<unknown> {
   try {
     const r = await c.query({ text: sql, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
-    return { types: r.fields.map((f) => f.dataTypeID), rows: r.rows };
+    return { types: r.fields.map((f) => [f.dataTypeID, f.dataTypeModifier]), rows: r.rows };
   } catch (e) {
-    const err = e as { code?: string; message: string };
-    return { code: err.code, message: err.message };
+    const err = e as { code?: string; message: string; detail?: string };
+    return { code: err.code, message: err.message, detail: err.detail };
+  }
+}
+
+/** Runs setup statements on both servers (they must succeed on both). */
+async function onBoth(statements: readonly string[]): Promise<void> {
+  for (const sql of statements) {
+    await pgc.query(sql);
+    await slc.query(sql);
   }
 }
 
@@ -84,20 +92,53 @@ test('casts to and from NUMERIC', async () => {
 });
 
 test('comparison, ordering and aggregates over a NUMERIC column', async () => {
-  const setup = [
+  await onBoth([
     'CREATE TABLE nums (id INT PRIMARY KEY, x NUMERIC, b BIGINT, i INT)',
     "INSERT INTO nums VALUES (1, 10.5, 9007199254740993, 7), (2, 9.25, 9007199254740993, 8), (3, 12345678901234567.89, 1, 9), " +
       '(4, NULL, NULL, NULL), (5, -0.001, -5, 1)',
-  ];
-  for (const sql of setup) {
-    await pgc.query(sql);
-    await slc.query(sql);
-  }
+  ]);
   for (const sql of [
     'SELECT id, x FROM nums WHERE x > 9.3 ORDER BY x',
     'SELECT id FROM nums ORDER BY x DESC NULLS LAST, id',
     'SELECT sum(x), avg(x), min(x), max(x), count(x) FROM nums',
     'SELECT sum(b), avg(b), sum(i), avg(i) FROM nums',
     'SELECT id % 2 AS g, sum(x), avg(i) FROM nums GROUP BY 1 ORDER BY 1',
+  ]) await same(sql);
+});
+
+test('NUMERIC(p, s) rounds to its scale and refuses values past its precision', async () => {
+  for (const sql of [
+    "SELECT 123.456::numeric(5,2), 1.5::numeric(3), 0.005::numeric(3,2), 15::numeric(3,-1), 0.012::numeric(2,3)",
+    "SELECT '-0.00001'::numeric(2,3), 'NaN'::numeric(5,2), (-2.5)::numeric(1), CAST(2 AS decimal(4,1)), 0::numeric(2,3)",
+    'SELECT 12::int::numeric(3,1), 1.23456::float8::numeric(4,2), 9007199254740993::bigint::numeric(20,2)',
+    'SELECT 1234.5::numeric(3,1)',
+    'SELECT 999.995::numeric(5,2)',
+    'SELECT 0.5::numeric(2,2), 1::numeric(2,2)',
+    "SELECT 'Infinity'::numeric(5,2)",
+    "SELECT '-inf'::numeric(5,2)",
+    'SELECT 100::int::numeric(3,1)',
+    'SELECT 1::numeric(0)',
+    'SELECT 1::numeric(1001, 2)',
+    'SELECT 1::numeric(5, -1001)',
+    'SELECT 1.23::numeric(5,2) = \'1.234\', coalesce(NULL::numeric(5,2), \'1.234\'), 1.5::numeric(4,1) + 1.25',
+    'SELECT 1.25::numeric(5,2) UNION ALL SELECT 1.234::numeric(5,3)',
+  ]) await same(sql);
+});
+
+test('columns declared NUMERIC(p, s) fit every INSERT and UPDATE, and describe their modifier', async () => {
+  await onBoth([
+    'CREATE TABLE priced (id INT PRIMARY KEY, price NUMERIC(5,2), qty NUMERIC(4), free NUMERIC)',
+    "INSERT INTO priced VALUES (1, 123.456, 12.5, 1.23456), (2, '1.005', '9999.4', 2), (3, 7, -0.5, NULL)",
+    'INSERT INTO priced SELECT id + 10, price * 1.001, qty / 3, free FROM priced',
+    'UPDATE priced SET price = price / 3 WHERE id = 2',
+  ]);
+  for (const sql of [
+    'SELECT * FROM priced ORDER BY id',
+    'SELECT price, price + 1 AS more, qty::numeric(6,1) FROM priced ORDER BY id',
+    "INSERT INTO priced VALUES (4, 1000, 1, 1)",
+    "INSERT INTO priced VALUES (4, '999.999', 1, 1)",
+    'UPDATE priced SET qty = qty * 10 WHERE id = 2',
+    "INSERT INTO priced VALUES (4, 'Infinity', 1, 1)",
+    'SELECT * FROM priced ORDER BY id',
   ]) await same(sql);
 });
