@@ -50,3 +50,13 @@ test('a continuous query that casts to NUMERIC(p, s) outputs that type, rounded'
   const described = await client.query('SELECT px FROM last_px');
   assert.equal(described.fields[0].dataTypeModifier, ((6 << 16) | 1) + 4);
 });
+
+test('a continuous query groups equal NUMERIC values of different scales together, showing the first', async () => {
+  await client.query('CREATE STREAM readings (level NUMERIC, n INT)');
+  await client.query('CREATE CONTINUOUS QUERY by_level AS SELECT level, count(*) AS c, sum(n) AS total FROM readings GROUP BY level');
+  await client.query('INSERT INTO readings VALUES (1.50, 1), (1.5, 2), (2, 3)');
+  await client.query('INSERT INTO readings VALUES (1.500, 4), (2.0, 5)');
+  const rows = await waitForValue(() => texts('SELECT level, c, total FROM by_level ORDER BY level'),
+    (r) => r.length === 2 && r[1][1] === '2', 'the second insert in the continuous query');
+  assert.deepEqual(rows, [['1.50', '3', '7'], ['2', '2', '8']]);
+});

@@ -142,3 +142,24 @@ test('columns declared NUMERIC(p, s) fit every INSERT and UPDATE, and describe t
     'SELECT * FROM priced ORDER BY id',
   ]) await same(sql);
 });
+
+test('equal NUMERIC values of different scales are one group, one DISTINCT value, one join match, one key', async () => {
+  await onBoth([
+    'CREATE TABLE scaled (x NUMERIC, y INT)',
+    'INSERT INTO scaled VALUES (1.0, 1), (1.00, 2), (2.50, 3), (2.5, 4), (1, 5), (NULL, 6)',
+    'CREATE TABLE keyed (k NUMERIC PRIMARY KEY, v TEXT)',
+    "INSERT INTO keyed VALUES (1.0, 'a')",
+  ]);
+  for (const sql of [
+    'SELECT x, count(*), sum(y) FROM scaled GROUP BY x ORDER BY x',
+    'SELECT DISTINCT x FROM scaled ORDER BY x',
+    'SELECT count(DISTINCT x), sum(DISTINCT x), min(x), max(x) FROM scaled',
+    'SELECT a.y, a.x, b.x FROM scaled a JOIN scaled b ON a.x = b.x WHERE a.y IN (1, 3) ORDER BY a.y, b.y',
+    "INSERT INTO keyed VALUES (1.00, 'b')",
+    "INSERT INTO keyed VALUES (1, 'c') ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+    "INSERT INTO keyed VALUES (2.50, 'd'), (2.5, 'e')",
+    "INSERT INTO keyed VALUES (3.10, 'f') ON CONFLICT (k) DO NOTHING",
+    "INSERT INTO keyed VALUES (3.1, 'g') ON CONFLICT (k) DO NOTHING",
+    'SELECT k, v FROM keyed ORDER BY k',
+  ]) await same(sql);
+});
