@@ -9,10 +9,10 @@ import { hasModifier, sameType, typeDisplayName } from '../types';
 import { MICROS_PER_DAY } from '../values/datetime';
 import { parseJson } from '../values/jsonb';
 import { isFiniteTimestamp, TS_NEG_INF, TS_POS_INF } from '../values/temporal';
-import { canonicalNumeric, decimalFromFloat, decimalToBigInt, decimalToFloat, fitNumeric, parseDecimal } from '../values/decimal';
-import { INT8_MAX, INT8_MIN } from '../values/numbers';
+import { canonicalNumeric, decimalFromFloat, decimalToBigInt, fitNumeric, parseDecimal } from '../values/decimal';
+import { INT8_MAX, INT8_MIN, parseFloat4, parseFloat8 } from '../values/numbers';
 import { rint, roundHalfAway } from './kernels/math';
-import { asBool, asNum, asStr, boolVec, bug, checkRange, numVec, outOfRange, strVec } from './vecs';
+import { asBool, asNum, asStr, boolVec, bug, checkRange, numVec, outOfRange, strVec, underflow } from './vecs';
 
 export type CastFn = (v: Vec) => Vec;
 
@@ -59,9 +59,9 @@ function numberToNumber(from: SqlType, to: SqlType): CastFn {
     } else if (t === 'float4') {
       for (let i = 0; i < n; i++) {
         out[i] = Math.fround(src[i]);
-        if (!Number.isFinite(out[i]) && Number.isFinite(src[i]) && !(v.nulls !== null && v.nulls[i] === 1)) {
-          throw outOfRange(to);
-        }
+        if (v.nulls !== null && v.nulls[i] === 1) continue;
+        if (!Number.isFinite(out[i]) && Number.isFinite(src[i])) throw outOfRange(to);
+        if (out[i] === 0 && src[i] !== 0) throw underflow();
       }
     } else {
       out.set(src.subarray(0, n));
@@ -111,8 +111,8 @@ function numericToNumber(to: SqlType): CastFn {
     for (let i = 0; i < v.length; i++) {
       if (isNullAt(v, i)) continue;
       if (!toInt) {
-        out[i] = to.name === 'float4' ? Math.fround(decimalToFloat(src[i])) : decimalToFloat(src[i]);
-        if (to.name === 'float4' && !Number.isFinite(out[i]) && Number.isFinite(Number(src[i]))) throw outOfRange(to);
+        // PostgreSQL reads the numeric's text with float8in / float4in, whose errors name that text.
+        out[i] = to.name === 'float4' ? parseFloat4(src[i]) : parseFloat8(src[i]);
         continue;
       }
       const r = decimalToBigInt(parseDecimal(src[i]));

@@ -123,7 +123,9 @@ export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = fals
     }
     if (isNumeric(from) && isNumeric(to) && (canImplicit(from, to) || (from.name === 'numeric' && to.name === 'numeric'))) {
       const n = lit.value as number | bigint | string;
-      const v: Value = to.name === 'int8' ? BigInt(n) : to.name === 'numeric' ? fitNumeric(numericText(n), to) : Number(n);
+      // numeric → float reads the numeric's text as float8in / float4in do (22003 naming it when out of range).
+      const v: Value = to.name === 'int8' ? BigInt(n) : to.name === 'numeric' ? fitNumeric(numericText(n), to)
+        : from.name === 'numeric' ? parseValue(String(n), to) : Number(n);
       return { kind: 'literal', value: v, type: to };
     }
   } catch (e) {

@@ -163,3 +163,20 @@ test('equal NUMERIC values of different scales are one group, one DISTINCT value
     'SELECT k, v FROM keyed ORDER BY k',
   ]) await same(sql);
 });
+
+test('floats out of range raise 22003 as PostgreSQL words it; Infinity and NaN stay values', async () => {
+  await onBoth(['CREATE TABLE floats (id INT PRIMARY KEY, d DOUBLE PRECISION, r REAL, n NUMERIC)',
+    "INSERT INTO floats VALUES (1, 1e300, 1e30, 1e39), (2, 1e-300, 1e-30, 1e-400), (3, 'Infinity', 'NaN', 'NaN')"]);
+  for (const sql of [
+    'SELECT 1e400::float8', 'SELECT -1e400::float8', 'SELECT 1e-400::float8', "SELECT '1e400'::float8",
+    "SELECT '1e-400'::float8", 'SELECT 1e39::real', "SELECT '1e39'::real", "SELECT '1e-50'::real",
+    'SELECT 1e39::float8::real', 'SELECT 1e-50::float8::real',
+    'SELECT d * d FROM floats WHERE id = 1', 'SELECT d * d FROM floats WHERE id = 2', 'SELECT d / 1e300 FROM floats WHERE id = 2',
+    'SELECT r * r FROM floats WHERE id = 1', 'SELECT r * r FROM floats WHERE id = 2', 'SELECT power(d, 2) FROM floats WHERE id = 2',
+    'SELECT n::float8 FROM floats WHERE id = 1', 'SELECT n::real FROM floats WHERE id = 1', 'SELECT n::float8 FROM floats WHERE id = 2',
+    "SELECT 'Infinity'::float8, '-inf'::float8, 'NaN'::float8, 'infinity'::real, 1e-320::float8",
+    "SELECT d * 0, d * 2, d / 'Infinity', r FROM floats WHERE id = 3",
+    "INSERT INTO floats VALUES (4, 1e400, 0, 0)",
+    "INSERT INTO floats VALUES (4, 0, 1e39, 0)",
+  ]) await same(sql);
+});
