@@ -180,3 +180,11 @@ test('floats out of range raise 22003 as PostgreSQL words it; Infinity and NaN s
     "INSERT INTO floats VALUES (4, 0, 1e39, 0)",
   ]) await same(sql);
 });
+
+test('concat prints each argument with its output function, a cast to text with the cast', async () => {
+  await onBoth(['CREATE TABLE flags (id INT PRIMARY KEY, b BOOLEAN, x NUMERIC)', 'INSERT INTO flags VALUES (1, true, 1.50), (2, false, NULL)']);
+  for (const sql of [
+    "SELECT concat('x', true), concat(false, NULL, 'y'), 'x' || true, true || 'y', true::text, CAST(false AS varchar)",
+    "SELECT id, concat('b=', b, ' x=', x, ' r=', 2.5::real) FROM flags ORDER BY id",
+  ]) await same(sql);
+});
