@@ -17,15 +17,15 @@ export interface Dec {
 export type Special = 'NaN' | 'Infinity' | '-Infinity';
 export type Decimal = Dec | Special;
 
-const isSpecial = (d: Decimal): d is Special => typeof d === 'string';
+export const isSpecial = (d: Decimal): d is Special => typeof d === 'string';
 
 // PostgreSQL's limits: 131072 digits before the point, 16383 after; division keeps at most 1000 (display scale).
-const MAX_WEIGHT_DIGITS = 131072;
+export const MAX_WEIGHT_DIGITS = 131072;
 const MAX_SCALE = 16383;
-const MAX_DISPLAY_SCALE = 1000;
-const MIN_SIG_DIGITS = 16;
+export const MAX_DISPLAY_SCALE = 1000;
+export const MIN_SIG_DIGITS = 16;
 
-function overflow(): SqlError {
+export function overflow(): SqlError {
   return new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
 }
 
@@ -84,7 +84,7 @@ export function parseDecimal(text: string): Decimal {
 }
 
 /** 22003 when a value leaves NUMERIC's range (as PostgreSQL's make_result). */
-function checked(d: Dec): Dec {
+export function checked(d: Dec): Dec {
   if (d.scale > MAX_SCALE) throw overflow();
   if (d.coef !== 0n && abs(d.coef).toString().length - d.scale > MAX_WEIGHT_DIGITS) throw overflow();
   return d;
@@ -112,15 +112,6 @@ export function decimalFromFloat(x: number, significantDigits = 15): string {
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
   return canonicalNumeric(x.toPrecision(significantDigits).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1'));
-}
-
-/** numeric → float8 (strtod of the text); 22003 when it does not fit. */
-export function decimalToFloat(text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) && text !== 'Infinity' && text !== '-Infinity' && text !== 'NaN') {
-    throw new SqlError(SQLSTATE.numeric_value_out_of_range, `value out of range: overflow`);
-  }
-  return n;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -192,7 +183,7 @@ export function multiplyDecimal(a: Decimal, b: Decimal): Decimal {
 }
 
 /** Weight and first digit of |d| in PostgreSQL's base-10000 digits (0 and 0 for zero). */
-function base10000Lead(d: Dec): { weight: number; first: number } {
+export function base10000Lead(d: Dec): { weight: number; first: number } {
   if (d.coef === 0n) return { weight: 0, first: 0 };
   const digits = abs(d.coef).toString();
   const intDigits = digits.length - d.scale;
@@ -215,7 +206,7 @@ function divScale(a: Dec, b: Dec): number {
 }
 
 /** coef / divisor rounded half away from zero. */
-function roundedQuotient(n: bigint, d: bigint): bigint {
+export function roundedQuotient(n: bigint, d: bigint): bigint {
   const q = n / d;
   const r = n - q * d;
   if (2n * abs(r) >= abs(d)) return (n < 0n) !== (d < 0n) ? q - 1n : q + 1n;

@@ -188,3 +188,18 @@ test('concat prints each argument with its output function, a cast to text with 
     "SELECT id, concat('b=', b, ' x=', x, ' r=', 2.5::real) FROM flags ORDER BY id",
   ]) await same(sql);
 });
+
+test('sqrt and power of NUMERIC compute in decimal, to PostgreSQL\'s result scale', async () => {
+  for (const sql of [
+    'SELECT sqrt(2::numeric), sqrt(0::numeric), sqrt(0.0001), sqrt(1e-10::numeric), sqrt(12345678901234567890::numeric), sqrt(1.5625)',
+    'SELECT sqrt(99999999999999999999999999999999999.99999999999), sqrt(1e100::numeric), sqrt(\'Infinity\'::numeric), sqrt(\'NaN\'::numeric)',
+    'SELECT power(2::numeric, 10), power(1.1, 50), power(123.456, 7), power(2::numeric, -2), power(1.5, -3), power(-2::numeric, -3)',
+    'SELECT power(0.5, 100), power(10::numeric, -2000), power(0::numeric, 0), power(0::numeric, 2), power(2, 3.0), power(1.000, 2)',
+    'SELECT power(1.0000001, 100000), power(1.000000000000001, 2147483647), power(2::numeric, 3000)',
+    'SELECT power(3::numeric, 0.5), power(2::numeric, 1.5), power(7.5, -2.5), power(1e-10::numeric, 0.3), power(1.0001, 12345.678)',
+    'SELECT power(123456789::numeric, 0.123456789), power(0.99, -700.25), power(10::numeric, -1000.5), power(0::numeric, 0.5)',
+    "SELECT power(2::numeric, 'Infinity'), power(0.5, 'Infinity'), power(1::numeric, 'NaN'), power('NaN'::numeric, 0), power('-Infinity'::numeric, 3)",
+    'SELECT sqrt(-1::numeric)', 'SELECT power(0::numeric, -1)', 'SELECT power(-2::numeric, 0.5)', 'SELECT power(10::numeric, 200000)',
+    'SELECT power(10::numeric, 5000.5)',
+  ]) await same(sql);
+});
