@@ -136,7 +136,10 @@ export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = fals
 
 /** An explicit CAST (or, with `explicit` false, an assignment cast), folded when it can be. */
 export function castTo(e: LExpr, to: SqlType, pos: number, params: ParamTypes, explicit = true): LExpr {
-  if (e.kind === 'param' && e.type.name === 'unknown') return typeParam(e.index, to, params);
+  if (e.kind === 'param' && e.type.name === 'unknown') {
+    const p = typeParam(e.index, to, params);
+    return p.type.name === to.name && !sameType(p.type, to) ? { kind: 'cast', expr: p, type: to } : p;
+  }
   if (sameType(e.type, to)) return e;
   if (!canExplicit(e.type, to)) {
     throw new SqlError(SQLSTATE.cannot_coerce, `cannot cast type ${typeDisplayName(e.type)} to ${typeDisplayName(to)}`, { position: pos + 1 });
@@ -152,7 +155,13 @@ export function castTo(e: LExpr, to: SqlType, pos: number, params: ParamTypes, e
   return { kind: 'cast', expr: e, type: to };
 }
 
-function typeParam(index: number, to: SqlType, params: ParamTypes): LExpr {
+/**
+ * An untyped parameter takes its context's type, but never a numeric's precision and scale: as in PostgreSQL, the
+ * value arrives as plain numeric and a cast fits it. (A varchar keeps its length: INSERT checks it at commit, where
+ * too long is 22001, which a cast would cut instead.)
+ */
+function typeParam(index: number, context: SqlType, params: ParamTypes): LExpr {
+  const to = context.name === 'numeric' ? T.numeric : context;
   const known = params.types[index];
   if (known === undefined || known.name === 'unknown') {
     params.types[index] = to;
@@ -169,7 +178,8 @@ export function coerce(e: LExpr, to: SqlType, pos: number, params: ParamTypes, f
   if (to.name === 'unknown') return e;
   if (e.kind === 'param' && e.type.name === 'unknown') {
     const p = typeParam(e.index, to, params);
-    return p.type.name === to.name ? p : coerce(p, to, pos, params, fail);
+    if (p.type.name === to.name) return sameType(p.type, to) ? p : { kind: 'cast', expr: p, type: to };
+    return coerce(p, to, pos, params, fail);
   }
   if (e.type.name === to.name && canImplicit(e.type, to)) return e;
   if (!canImplicit(e.type, to)) throw fail();

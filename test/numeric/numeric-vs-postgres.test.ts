@@ -30,9 +30,9 @@ after(async () => {
 });
 
 /** Rows as PostgreSQL's text with their columns' types and type modifiers, or the error's SQLSTATE, message and DETAIL. */
-async function answer(c: Client, sql: string): Promise<unknown> {
+async function answer(c: Client, sql: string, values?: unknown[]): Promise<unknown> {
   try {
-    const r = await c.query({ text: sql, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
+    const r = await c.query({ text: sql, values, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
     return { types: r.fields.map((f) => [f.dataTypeID, f.dataTypeModifier]), rows: r.rows };
   } catch (e) {
     const err = e as { code?: string; message: string; detail?: string };
@@ -48,8 +48,8 @@ async function onBoth(statements: readonly string[]): Promise<void> {
   }
 }
 
-async function same(sql: string): Promise<void> {
-  assert.deepEqual(await answer(slc, sql), await answer(pgc, sql), sql);
+async function same(sql: string, values?: unknown[]): Promise<void> {
+  assert.deepEqual(await answer(slc, sql, values), await answer(pgc, sql, values), sql);
 }
 
 test('literals keep every digit and their scale', async () => {
@@ -141,6 +141,11 @@ test('columns declared NUMERIC(p, s) fit every INSERT and UPDATE, and describe t
     "INSERT INTO priced VALUES (4, 'Infinity', 1, 1)",
     'SELECT * FROM priced ORDER BY id',
   ]) await same(sql);
+  // Parameters arrive as plain numeric and are fitted like any other value.
+  await same('INSERT INTO priced VALUES ($1, $2, $3, $4)', [5, '12.345', '99.5', '1.5']);
+  await same('INSERT INTO priced VALUES ($1, $2, 1, 1)', [6, '1234.5']);
+  await same('UPDATE priced SET price = $1 WHERE id = 5', ['9.999']);
+  await same('SELECT id, price, $1::numeric(4,1) AS p FROM priced WHERE id = 5', ['1.25']);
 });
 
 test('equal NUMERIC values of different scales are one group, one DISTINCT value, one join match, one key', async () => {
