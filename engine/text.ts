@@ -10,7 +10,7 @@ import { normalizeJsonb } from './values/jsonb';
 import {
   formatFloat4, formatFloat8, parseBigInt, parseBool, parseFloat4, parseFloat8, parseInteger, parseSmallInt,
 } from './values/numbers';
-import { canonicalNumeric, numericText } from './values/decimal';
+import { canonicalNumeric, fitNumeric, numericText } from './values/decimal';
 
 export { parseInterval, formatInterval, intervalMicros, parseIntervalMicros } from './values/interval';
 export { parseTimestamp, formatTimestamp, parseDate, formatDate } from './values/datetime';
@@ -103,7 +103,7 @@ const PARSERS: Record<TypeName, (text: string, type: SqlType) => Value> = {
   int8: (t) => parseBigInt(t),
   float4: (t) => parseFloat4(t),
   float8: (t) => parseFloat8(t),
-  numeric: (t) => canonicalNumeric(t),
+  numeric: (t, type) => fitNumeric(canonicalNumeric(t), type),
   text: (t) => t,
   varchar: (t, type) => fitVarchar(t, type, false),
   timestamp: (t) => parseTimestamp(t, false),

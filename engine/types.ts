@@ -23,6 +23,12 @@ export interface SqlType {
   readonly name: TypeName;
   /** VARCHAR(n): the maximum length; absent means unbounded. */
   readonly length?: number;
+  /**
+   * NUMERIC(p, s): at most `precision` significant digits, rounded to `scale` digits after the point (PostgreSQL 15
+   * allows a scale from -1000 to 1000, so it may be negative or above the precision); absent means unconstrained.
+   */
+  readonly precision?: number;
+  readonly scale?: number;
 }
 
 export const T = {
@@ -90,7 +96,7 @@ export function typeDisplayName(t: SqlType): string {
     case 'int8': return 'bigint';
     case 'float4': return 'real';
     case 'float8': return 'double precision';
-    case 'numeric': return 'numeric';
+    case 'numeric': return t.precision === undefined ? 'numeric' : `numeric(${t.precision},${t.scale ?? 0})`;
     case 'text': return 'text';
     case 'varchar': return t.length === undefined ? 'character varying' : `character varying(${t.length})`;
     case 'timestamp': return 'timestamp without time zone';
@@ -110,8 +116,24 @@ export function typeByOid(oid: number): SqlType | undefined {
   return TYPE_BY_OID.get(oid);
 }
 
+/** Same type and same modifier (varchar's length, numeric's precision and scale). */
 export function sameType(a: SqlType, b: SqlType): boolean {
-  return a.name === b.name && a.length === b.length;
+  return a.name === b.name && a.length === b.length && a.precision === b.precision && a.scale === b.scale;
+}
+
+/** Whether the type carries a modifier that values must be fitted to (varchar(n), numeric(p, s)). */
+export function hasModifier(t: SqlType): boolean {
+  return t.length !== undefined || t.precision !== undefined;
+}
+
+/**
+ * PostgreSQL's atttypmod, as RowDescription reports it: varchar(n) is n + 4 (the varlena header), numeric(p, s) is
+ * ((p << 16) | (s & 0x7ff)) + 4; -1 means none.
+ */
+export function typeModifier(t: SqlType): number {
+  if (t.name === 'varchar' && t.length !== undefined) return t.length + 4;
+  if (t.name === 'numeric' && t.precision !== undefined) return ((t.precision << 16) | ((t.scale ?? 0) & 0x7ff)) + 4;
+  return -1;
 }
 
 /** An INTERVAL value, kept in PostgreSQL's three parts because months and days have no fixed length. */

@@ -17,7 +17,7 @@ import { openLevel } from './open-db';
 import { type StagedLogEntry, StagingPart } from './staging';
 
 /** Bump when the key layout or a value encoding changes incompatibly (docs/durability.md lists the versions). */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 
 /** `D` is the engine's definition type: storage keeps it as JSON and needs only its name. */
 export class Store<D extends NamedDef = NamedDef> {

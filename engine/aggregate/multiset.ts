@@ -1,9 +1,11 @@
 // min / max over a multiset of values (so deleting the current minimum finds the next one), and the DISTINCT
-// wrapper: value → multiplicity, feeding the inner aggregate only when a value appears or disappears.
+// wrapper: value → multiplicity, feeding the inner aggregate only when a value appears or disappears. Of equal values
+// that print differently (NUMERIC 1.0 and 1.00) min and max keep the later one, as PostgreSQL's numeric_smaller and
+// numeric_larger return their second argument on a tie.
 
 import { vecFromValues, type Vec } from '../columns/vec';
 import type { ByteReader, ByteWriter } from '../state/codec';
-import { keyCodecFor, type Key, type KeyCodec } from '../state/keys';
+import { keyCodecFor, exactCodecFor, type Key, type KeyCodec } from '../state/keys';
 import type { SqlType, Value } from '../types';
 import { isNullAt, type Accumulator } from './accumulator';
 
@@ -37,7 +39,7 @@ export class MinMaxAcc implements Accumulator {
   private readonly sign: number;
 
   constructor(type: SqlType, max: boolean) {
-    this.codec = keyCodecFor(type);
+    this.codec = exactCodecFor(type);
     this.sign = max ? 1 : -1;
   }
 
@@ -47,7 +49,7 @@ export class MinMaxAcc implements Accumulator {
     const k = this.codec.key(v, row);
     const c = addCount(this.counts, k, weight);
     if (weight > 0 && c > 0) {
-      if (this.best === null || (this.best !== undefined && this.sign * this.codec.compare(k, this.best) > 0)) this.best = k;
+      if (this.best === null || (this.best !== undefined && this.sign * this.codec.compare(k, this.best) >= 0)) this.best = k;
     } else if (weight < 0 && c <= 0 && this.best === k) {
       this.best = undefined;
     }
@@ -57,7 +59,7 @@ export class MinMaxAcc implements Accumulator {
     if (this.best === undefined) {
       let best: Key | null = null;
       for (const [k, c] of this.counts) {
-        if (c > 0 && (best === null || this.sign * this.codec.compare(k, best) > 0)) best = k;
+        if (c > 0 && (best === null || this.sign * this.codec.compare(k, best) >= 0)) best = k;
       }
       this.best = best;
     }
@@ -94,7 +96,7 @@ export class AppendMinMaxAcc implements Accumulator {
   private readonly sign: number;
 
   constructor(type: SqlType, max: boolean) {
-    this.codec = keyCodecFor(type);
+    this.codec = exactCodecFor(type);
     this.sign = max ? 1 : -1;
   }
 
@@ -103,7 +105,7 @@ export class AppendMinMaxAcc implements Accumulator {
     const v = args[0];
     if (weight === 0 || isNullAt(v, row)) return;
     const k = this.codec.key(v, row);
-    if (this.best === null || this.sign * this.codec.compare(k, this.best) > 0) this.best = k;
+    if (this.best === null || this.sign * this.codec.compare(k, this.best) >= 0) this.best = k;
   }
 
   result(): Value {

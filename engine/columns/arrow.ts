@@ -6,7 +6,7 @@
 //   interval → IntervalMonthDayNano (months, days, nanoseconds) · unknown → Utf8 (all NULL).
 //
 // Each Arrow field carries its SQL type in metadata `sluice.type`, so a batch alone says whether a Utf8 column is
-// text, varchar(n) or jsonb.
+// text, varchar(n) or jsonb (and a numeric's precision and scale).
 
 import {
   Bool, Data, DataType, DateDay, Field as ArrowField, Float32, Float64, Int16, Int32, Int64, IntervalMonthDayNano,
@@ -40,6 +40,7 @@ export function arrowTypeOf(type: SqlType): DataType {
 export const SQL_TYPE_METADATA = 'sluice.type';
 
 export function sqlTypeTag(type: SqlType): string {
+  if (type.precision !== undefined) return `${type.name}(${type.precision},${type.scale ?? 0})`;
   return type.length === undefined ? type.name : `${type.name}(${type.length})`;
 }
 

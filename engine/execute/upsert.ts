@@ -8,7 +8,6 @@ import { batchFromRows } from '../columns';
 import { valueAt } from '../columns/vec';
 import { SqlError, SQLSTATE } from '../errors';
 import { BatchColumns, compileExpr } from '../expr';
-import { rowKey } from '../runtime/result-set';
 import type { TableChange } from '../runtime/table-state';
 import type { OnConflict } from '../statement';
 import type { Schema, Value } from '../types';
@@ -22,17 +21,15 @@ export async function insertOnConflict(
   const table = x.runtime.writableTable(s.target);
   const schema = table.def.columns;
   const proposed = x.runtime.checkedRows(s.target, batch);
-  const keyColumns = table.def.primaryKey.map((k) => schema.findIndex((c) => c.name === k));
-  const change = await modify(table, x, (rows) => resolve(rows, proposed, keyColumns, onConflict, schema, x));
+  const change = await modify(table, x, (rows) => resolve(rows, proposed, (row) => table.keyOf(row), onConflict, schema, x));
   if (s.returning === null) return command(`INSERT 0 ${change.inserts.length}`);
   return returningRows('INSERT 0', s.returning, schema, change.inserts, x);
 }
 
 function resolve(
-  rows: readonly (readonly Value[])[], proposed: readonly (readonly Value[])[], keyColumns: readonly number[],
+  rows: readonly (readonly Value[])[], proposed: readonly (readonly Value[])[], keyOf: (row: readonly Value[]) => string,
   onConflict: OnConflict, schema: Schema, x: Execution,
 ): TableChange {
-  const keyOf = (row: readonly Value[]) => rowKey(keyColumns.map((i) => row[i]));
   const existing = new Map(rows.map((r) => [keyOf(r), r]));
   // In the order proposed (RETURNING's order, as in PostgreSQL): a new row, or the index of a conflict.
   const outcomes: (readonly Value[] | number)[] = [];

@@ -5,14 +5,14 @@ import { SqlError, SQLSTATE } from '../errors';
 import { isNullAt, REPR, valueAt, vecFromValues, type NumVec, type Vec } from '../columns/vec';
 import { fitVarchar, formatValue, parseValue } from '../text';
 import type { SqlType, TypeName, Value } from '../types';
-import { typeDisplayName } from '../types';
+import { hasModifier, sameType, typeDisplayName } from '../types';
 import { MICROS_PER_DAY } from '../values/datetime';
 import { parseJson } from '../values/jsonb';
 import { isFiniteTimestamp, TS_NEG_INF, TS_POS_INF } from '../values/temporal';
-import { canonicalNumeric, decimalFromFloat, decimalToBigInt, decimalToFloat, parseDecimal } from '../values/decimal';
-import { INT8_MAX, INT8_MIN } from '../values/numbers';
+import { canonicalNumeric, decimalFromFloat, decimalToBigInt, fitNumeric, parseDecimal } from '../values/decimal';
+import { INT8_MAX, INT8_MIN, parseFloat4, parseFloat8 } from '../values/numbers';
 import { rint, roundHalfAway } from './kernels/math';
-import { asBool, asNum, asStr, boolVec, bug, checkRange, numVec, outOfRange, strVec } from './vecs';
+import { asBool, asNum, asStr, boolVec, bug, checkRange, numVec, outOfRange, strVec, underflow } from './vecs';
 
 export type CastFn = (v: Vec) => Vec;
 
@@ -59,9 +59,9 @@ function numberToNumber(from: SqlType, to: SqlType): CastFn {
     } else if (t === 'float4') {
       for (let i = 0; i < n; i++) {
         out[i] = Math.fround(src[i]);
-        if (!Number.isFinite(out[i]) && Number.isFinite(src[i]) && !(v.nulls !== null && v.nulls[i] === 1)) {
-          throw outOfRange(to);
-        }
+        if (v.nulls !== null && v.nulls[i] === 1) continue;
+        if (!Number.isFinite(out[i]) && Number.isFinite(src[i])) throw outOfRange(to);
+        if (out[i] === 0 && src[i] !== 0) throw underflow();
       }
     } else {
       out.set(src.subarray(0, n));
@@ -86,8 +86,18 @@ function numberToNumeric(from: SqlType, to: SqlType): CastFn {
     for (let i = 0; i < v.length; i++) {
       if (isNullAt(v, i)) out[i] = '';
       else if (src.exact !== undefined) out[i] = src.exact[i].toString();
-      else out[i] = exactInt ? String(src.values[i]) : decimalFromFloat(src.values[i], digits);
+      else out[i] = fitNumeric(exactInt ? String(src.values[i]) : decimalFromFloat(src.values[i], digits), to);
     }
+    return strVec(to, out, v.nulls);
+  };
+}
+
+/** numeric → numeric(p, s): each value rounded to the scale, 22003 past the precision. */
+function numericToNumeric(to: SqlType): CastFn {
+  return (v) => {
+    const src = asStr(v).values;
+    const out = new Array<string>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = isNullAt(v, i) ? '' : fitNumeric(src[i], to);
     return strVec(to, out, v.nulls);
   };
 }
@@ -101,8 +111,8 @@ function numericToNumber(to: SqlType): CastFn {
     for (let i = 0; i < v.length; i++) {
       if (isNullAt(v, i)) continue;
       if (!toInt) {
-        out[i] = to.name === 'float4' ? Math.fround(decimalToFloat(src[i])) : decimalToFloat(src[i]);
-        if (to.name === 'float4' && !Number.isFinite(out[i]) && Number.isFinite(Number(src[i]))) throw outOfRange(to);
+        // PostgreSQL reads the numeric's text with float8in / float4in, whose errors name that text.
+        out[i] = to.name === 'float4' ? parseFloat4(src[i]) : parseFloat8(src[i]);
         continue;
       }
       const r = decimalToBigInt(parseDecimal(src[i]));
@@ -121,7 +131,7 @@ function jsonbTo(to: SqlType): CastFn {
     const j = parseJson(String(x));
     const kind = j.kind === 'object' ? 'object' : j.kind === 'array' ? 'array' : j.kind;
     if (to.name === 'bool' && j.kind === 'bool') return j.value;
-    if (to.name === 'numeric' && j.kind === 'number') return canonicalNumeric(j.text);
+    if (to.name === 'numeric' && j.kind === 'number') return fitNumeric(canonicalNumeric(j.text), to);
     if (REPR[to.name] === 'num' && j.kind === 'number' && to.name !== 'date' && to.name !== 'timestamp' && to.name !== 'timestamptz') {
       return parseValue(isInt(to.name) ? String(roundHalfAway(Number(j.text))) : j.text, to);
     }
@@ -133,9 +143,10 @@ function jsonbTo(to: SqlType): CastFn {
 export function compileCast(from: SqlType, to: SqlType): CastFn {
   const f = from.name;
   const t = to.name;
-  if (f === t && (t !== 'varchar' || to.length === undefined || to.length === from.length)) {
+  if (f === t && (!hasModifier(to) || sameType(from, to))) {
     return (v) => (v.type === to ? v : ({ ...v, type: to } as Vec));
   }
+  if (f === 'numeric' && t === 'numeric') return numericToNumeric(to);
   // To text: print it (booleans print 'true' / 'false' in a cast, unlike their output function's 't' / 'f').
   if (isText(t) || (t === 'jsonb' && !isText(f))) {
     if (t === 'jsonb') throw cannotCast(from, to);

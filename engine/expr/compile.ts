@@ -132,7 +132,7 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>): CompiledExpr {
   const entry = KERNELS[expr.fn];
   if (entry === 'and' || entry === 'or') return compileLogic(entry, args, expr.type);
   const spec: KernelSpec = { fn: expr.fn, argTypes: args.map((a) => a.type), type: expr.type, args: expr.args };
-  const kernel: Kernel = numericKernel(spec, entry) ?? entry(spec);
+  const kernel: Kernel = numericKernel(spec) ?? entry(spec);
   return {
     type: expr.type,
     eval(input, ctx) {

@@ -45,6 +45,11 @@ export function outOfRange(type: SqlType): SqlError {
   return new SqlError(SQLSTATE.numeric_value_out_of_range, message);
 }
 
+/** A float result that rounded to zero from inputs that were not (PostgreSQL's float_underflow_error). */
+export function underflow(): SqlError {
+  return new SqlError(SQLSTATE.numeric_value_out_of_range, 'value out of range: underflow');
+}
+
 const INT_LIMITS: Partial<Record<SqlType['name'], readonly [number, number]>> = {
   int2: [-32768, 32767],
   int4: [-2147483648, 2147483647],

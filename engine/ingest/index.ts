@@ -19,5 +19,5 @@ export { RecordFields, RecordFormatError } from './record-fields';
 export { columnBuilder } from './column-builders';
 export { JsonFields, JsonObjectScanner } from './json-object';
 export { JsonColumnNames, KEY_NEEDS_PARSE } from './json-columns';
-export { RowBuilder, RowRules } from './row-builder';
+export { readsNumberDigits, RowBuilder, RowRules } from './row-builder';
 export type { ColumnProblem } from './problems';

@@ -3,7 +3,7 @@
 // be NULL: here). A problem names its column; the decoder decides what it becomes (a COPY error, a dead letter).
 
 import type { Data } from 'apache-arrow';
-import type { Field } from '../types';
+import type { Field, TypeName } from '../types';
 import { columnBuilder, type ColumnBuilder, type SetResult } from './column-builders';
 import { notNullViolation, type ColumnProblem } from './problems';
 import { JSON_FALSE, JSON_NULL, JSON_NUMBER, JSON_STRING, JSON_TRUE, type JsonFields } from './json-object';
@@ -76,7 +76,9 @@ export class RowBuilder {
         // A string is PostgreSQL text for every type but JSONB, where it is a JSON string.
         if (this.rules.columns[c].type.name !== 'jsonb') return this.setBytes(c, row, bytes, start, end);
         return this.setJson(c, row, bytes.toString('utf8', start, end));
-      case JSON_NUMBER: return this.setJson(c, row, jsonNumberAt(bytes, start, end));
+      case JSON_NUMBER:
+        if (readsNumberDigits(this.rules.columns[c].type.name, bytes, start, end)) return this.setBytes(c, row, bytes, start, end);
+        return this.setJson(c, row, jsonNumberAt(bytes, start, end));
       case JSON_TRUE: return this.setJson(c, row, true);
       case JSON_FALSE: return this.setJson(c, row, false);
       case JSON_NULL: return this.setNull(c, row);
@@ -92,4 +94,23 @@ export class RowBuilder {
   private checked(c: number, result: SetResult): ColumnProblem | null {
     return result === null ? null : { ...result, column: c, kind: 'type' };
   }
+}
+
+const DOT = 0x2e;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+
+/**
+ * Whether a JSON number in bytes[start, end) goes to a column of this type as its own digits rather than as the
+ * double JSON.parse makes of it: NUMERIC always (every digit and its scale, as PostgreSQL reads JSON numbers), BIGINT
+ * when it is written as an integer (a double holds only 2^53 exactly).
+ */
+export function readsNumberDigits(type: TypeName, bytes: Buffer, start: number, end: number): boolean {
+  if (type === 'numeric') return true;
+  if (type !== 'int8') return false;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b === DOT || b === LOWER_E || b === UPPER_E) return false;
+  }
+  return true;
 }

@@ -115,14 +115,14 @@ export class RecordDecoder {
     const bytes = this.readable(value);
     if (bytes instanceof Bad) return bytes;
     const f = this.jsonFields;
-    if (!this.jsonScanner.scan(bytes, f)) return this.parsedJsonRow(bytes, rows, row, seen, stamp);
+    if (!this.jsonScanner.scan(bytes, f)) return this.parsedJsonRow(bytes, rows, row, seen, stamp, false);
     // Every key is matched first: a key JSON.parse would treat otherwise (named twice, integer-like) sends the whole
     // record there, before any value is set.
     const fieldColumn = this.fieldColumn(f.count);
     for (let k = 0; k < f.count; k++) {
       const c = this.names.ofBytes(bytes, f.keyStart[k], f.keyEnd[k], f.keyEscaped[k] === 1);
       // -stamp: a stamp no record uses, as the columns matched so far are marked with this record's.
-      if (c === KEY_NEEDS_PARSE || (c >= 0 && seen[c] === stamp)) return this.parsedJsonRow(bytes, rows, row, seen, -stamp);
+      if (c === KEY_NEEDS_PARSE || (c >= 0 && seen[c] === stamp)) return this.parsedJsonRow(bytes, rows, row, seen, -stamp, true);
       if (c >= 0) seen[c] = stamp;
       fieldColumn[k] = c;
     }
@@ -135,8 +135,12 @@ export class RecordDecoder {
     return this.nullsForMissing(rows, row, seen, stamp);
   }
 
-  /** The record through JSON.parse: what the scanner leaves to it, and the wording of every invalid JSON. */
-  private parsedJsonRow(bytes: Buffer, rows: RowBuilder, row: number, seen: Int32Array, stamp: number): Bad | null {
+  /**
+   * The record through JSON.parse: what the scanner leaves to it, and the wording of every invalid JSON. When the
+   * scanner did read the record (`scanned`: it only had keys JSON.parse orders or repeats), a number is still set
+   * from its own digits, as the scanner's path sets it (row-builder.ts readsNumberDigits).
+   */
+  private parsedJsonRow(bytes: Buffer, rows: RowBuilder, row: number, seen: Int32Array, stamp: number, scanned: boolean): Bad | null {
     let obj: unknown;
     try {
       obj = JSON.parse(bytes.toString('utf8'));
@@ -147,14 +151,30 @@ export class RecordDecoder {
       return new Bad('parse', 'expected a JSON object with one field per column');
     }
     const fields = obj as Record<string, unknown>;
+    const fieldOfKey = scanned ? this.lastFieldOfKeys(bytes) : null;
     for (const k in fields) {
       const c = this.names.ofString(k);
       if (c < 0 || seen[c] === stamp) continue;
       seen[c] = stamp;
-      const problem = rows.setJson(c, row, fields[k]);
+      const v = fields[k];
+      const field = typeof v === 'number' ? fieldOfKey?.get(k) : undefined;
+      const problem = field === undefined ? rows.setJson(c, row, v) : rows.setJsonField(c, row, this.jsonFields, field, bytes);
       if (problem !== null) return this.bad(problem);
     }
     return this.nullsForMissing(rows, row, seen, stamp);
+  }
+
+  /** Each key of the scanned record and its last field, whose value is the one JSON.parse keeps. */
+  private lastFieldOfKeys(bytes: Buffer): Map<string, number> {
+    const f = this.jsonFields;
+    const fieldOfKey = new Map<string, number>();
+    for (let k = 0; k < f.count; k++) {
+      const key = f.keyEscaped[k] === 1
+        ? (JSON.parse(bytes.toString('utf8', f.keyStart[k] - 1, f.keyEnd[k] + 1)) as string)
+        : bytes.toString('utf8', f.keyStart[k], f.keyEnd[k]);
+      fieldOfKey.set(key, k);
+    }
+    return fieldOfKey;
   }
 
   private nullsForMissing(rows: RowBuilder, row: number, seen: Int32Array, stamp: number): Bad | null {

@@ -17,7 +17,7 @@ import { BatchColumns, VecColumns } from '../expr/context';
 import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
 import { preservesSide, type JoinNode } from '../plan';
 import type { ByteReader, ByteWriter } from '../state/codec';
-import { anyNullAt, readKey, RowKeyer, writeKey, type Key } from '../state/keys';
+import { anyNullAt, exactCodecFor, readKey, RowKeyer, writeKey, type Key } from '../state/keys';
 import type { StateTable, ValueCodec } from '../state/table';
 import type { Value } from '../types';
 import { changesFromRows, weightAt } from './changes';
@@ -89,7 +89,7 @@ export class JoinOperator implements Operator {
     const l = node.left.schema;
     const r = node.right.schema;
     this.joinKeyers = [new RowKeyer(node.leftKeys.map((i) => l[i].type)), new RowKeyer(node.rightKeys.map((i) => r[i].type))];
-    this.rowKeyers = [new RowKeyer(l.map((f) => f.type)), new RowKeyer(r.map((f) => f.type))];
+    this.rowKeyers = [new RowKeyer(l.map((f) => f.type), exactCodecFor), new RowKeyer(r.map((f) => f.type), exactCodecFor)];
     this.residual = node.residual === null ? null : compileExpr(node.residual);
     this.leftWidth = l.length;
     this.rightWidth = r.length;

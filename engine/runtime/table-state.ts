@@ -14,6 +14,7 @@ import type { DeadLetter, RelationAppend, RowPut, SourcePositions } from '../../
 import type { RelationStore } from '../catalog';
 import { encodeChangeBatch } from '../codecs/change-batch';
 import { decodeTuple, encodeTuple } from '../codecs/tuple';
+import { numericKey } from '../state/keys';
 import { rowKey } from './result-set';
 import { concurrentUpdate, TableDraft, type RowKeyer, type StoredRow, type TableChange } from './table-draft';
 
@@ -37,6 +38,8 @@ export class TableState implements RowKeyer {
   /** By `rowKey(key)`. */
   private readonly rows = new Map<string, StoredRow>();
   private readonly keyColumns: readonly number[];
+  /** Per key column: whether it is NUMERIC, whose equal values of different scales are one key. */
+  private readonly numericKeyColumns: readonly boolean[];
   /** The next hidden row id of a table without a primary key. */
   private nextRowId = 1n;
   /** Moves with every change of the rows, so a draft knows whether the rows it started from are still the table's. */
@@ -45,6 +48,7 @@ export class TableState implements RowKeyer {
 
   constructor(readonly id: number, readonly def: TableDef, private readonly store: RelationStore) {
     this.keyColumns = def.primaryKey.map((k) => def.columns.findIndex((c) => c.name === k));
+    this.numericKeyColumns = this.keyColumns.map((i) => def.columns[i].type.name === 'numeric');
   }
 
   async load(): Promise<void> {
@@ -181,15 +185,25 @@ export class TableState implements RowKeyer {
 
   /** A row about to be written: keyed by its primary key, or by the next hidden row id. */
   newRow(values: readonly Value[]): StoredRow {
-    return { key: this.hasPrimaryKey ? this.keyValues(values) : [this.nextRowId++], values };
+    return { key: this.hasPrimaryKey ? this.keyOfRow(values) : [this.nextRowId++], values };
   }
 
+  /** The primary key's values as the row shows them. */
   private keyValues(row: readonly Value[]): Value[] {
     return this.keyColumns.map((i) => row[i]);
   }
 
-  private keyOf(row: readonly Value[]): string {
-    return rowKey(this.keyValues(row));
+  /** The primary key a row is stored and found by: a NUMERIC's value whatever its scale (1.0 and 1.00 are one key). */
+  private keyOfRow(row: readonly Value[]): Value[] {
+    return this.keyColumns.map((i, k) => {
+      const v = row[i];
+      return this.numericKeyColumns[k] && typeof v === 'string' ? numericKey(v) : v;
+    });
+  }
+
+  /** The map key of a row's primary key: rows with equal keys (NUMERIC 1.0 and 1.00 too) have the same one. */
+  keyOf(row: readonly Value[]): string {
+    return rowKey(this.keyOfRow(row));
   }
 
   duplicate(row: readonly Value[]): SqlError {

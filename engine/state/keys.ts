@@ -63,8 +63,23 @@ const STR: KeyCodec = {
   compare: (a, b) => compareStrings(a as string, b as string),
 };
 
-/** NUMERIC: its canonical text, ordered by value (equal values of different scales stay apart: docs/sql.md). */
-const NUMERIC: KeyCodec = { ...STR, compare: (a, b) => compareNumericText(a as string, b as string) };
+/**
+ * NUMERIC as it is shown: its canonical text, scale kept, ordered by value. For min and max, which print the value
+ * they keep.
+ */
+const NUMERIC_TEXT: KeyCodec = { ...STR, compare: (a, b) => compareNumericText(a as string, b as string) };
+
+/**
+ * NUMERIC as a key: equal values of different scales (1.0, 1.00, 1) are one key, as they are one group, one DISTINCT
+ * value and one join match in PostgreSQL; the key is the text without trailing fractional zeros. What a group shows
+ * is kept apart from its key (engine/state/group-keys.ts), so it stays the first value seen, as in PostgreSQL.
+ */
+const NUMERIC: KeyCodec = {
+  key: (v, i) => numericKey((v as Extract<Vec, { kind: 'str' }>).values[i]),
+  value: (k) => k as string,
+  keyOf: (v) => numericKey(String(v)),
+  compare: NUMERIC_TEXT.compare,
+};
 
 const BOOL: KeyCodec = {
   key: (v, i) => (v as Extract<Vec, { kind: 'bool' }>).values[i],
@@ -93,6 +108,20 @@ const INTERVAL: KeyCodec = {
   compare: (a, b) => compareNumbers(intervalLength(parseIntervalKey(a)), intervalLength(parseIntervalKey(b))),
 };
 
+/** The key of a NUMERIC's canonical text: its value at the smallest scale that holds it. */
+export function numericKey(text: string): string {
+  if (text.indexOf('.') < 0) return text;
+  return text.replace(/\.?0+$/, '');
+}
+
+/**
+ * Keys that tell apart every value as it is shown (NUMERIC 1.0 and 1.00 are two): for min and max, which print the
+ * value they keep, and for rows kept as they are (a join's stored rows).
+ */
+export function exactCodecFor(type: SqlType): KeyCodec {
+  return type.name === 'numeric' ? NUMERIC_TEXT : keyCodecFor(type);
+}
+
 export function keyCodecFor(type: SqlType): KeyCodec {
   if (type.name === 'int8') return INT8;
   if (type.name === 'numeric') return NUMERIC;
@@ -116,8 +145,9 @@ function escapePart(s: string): string {
 export class RowKeyer {
   private readonly codecs: KeyCodec[];
 
-  constructor(types: readonly SqlType[]) {
-    this.codecs = types.map(keyCodecFor);
+  /** `codecFor`: equal values are one key (groups, DISTINCT, join keys), or with exactCodecFor, each shown value. */
+  constructor(types: readonly SqlType[], codecFor: (type: SqlType) => KeyCodec = keyCodecFor) {
+    this.codecs = types.map(codecFor);
   }
 
   /** The key of row i of `cols`: the bare value for one non-NULL column, else a joined string. */

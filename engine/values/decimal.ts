@@ -6,6 +6,7 @@
 // arrays. NaN and ±Infinity are NUMERIC values too (PostgreSQL 14+); NaN sorts above everything and equals itself.
 
 import { SqlError, SQLSTATE } from '../errors';
+import type { SqlType } from '../types';
 
 /** A finite decimal: coef × 10^-scale, scale ≥ 0. */
 export interface Dec {
@@ -16,15 +17,15 @@ export interface Dec {
 export type Special = 'NaN' | 'Infinity' | '-Infinity';
 export type Decimal = Dec | Special;
 
-const isSpecial = (d: Decimal): d is Special => typeof d === 'string';
+export const isSpecial = (d: Decimal): d is Special => typeof d === 'string';
 
 // PostgreSQL's limits: 131072 digits before the point, 16383 after; division keeps at most 1000 (display scale).
-const MAX_WEIGHT_DIGITS = 131072;
+export const MAX_WEIGHT_DIGITS = 131072;
 const MAX_SCALE = 16383;
-const MAX_DISPLAY_SCALE = 1000;
-const MIN_SIG_DIGITS = 16;
+export const MAX_DISPLAY_SCALE = 1000;
+export const MIN_SIG_DIGITS = 16;
 
-function overflow(): SqlError {
+export function overflow(): SqlError {
   return new SqlError(SQLSTATE.numeric_value_out_of_range, 'value overflows numeric format');
 }
 
@@ -83,7 +84,7 @@ export function parseDecimal(text: string): Decimal {
 }
 
 /** 22003 when a value leaves NUMERIC's range (as PostgreSQL's make_result). */
-function checked(d: Dec): Dec {
+export function checked(d: Dec): Dec {
   if (d.scale > MAX_SCALE) throw overflow();
   if (d.coef !== 0n && abs(d.coef).toString().length - d.scale > MAX_WEIGHT_DIGITS) throw overflow();
   return d;
@@ -111,15 +112,6 @@ export function decimalFromFloat(x: number, significantDigits = 15): string {
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
   return canonicalNumeric(x.toPrecision(significantDigits).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1'));
-}
-
-/** numeric → float8 (strtod of the text); 22003 when it does not fit. */
-export function decimalToFloat(text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) && text !== 'Infinity' && text !== '-Infinity' && text !== 'NaN') {
-    throw new SqlError(SQLSTATE.numeric_value_out_of_range, `value out of range: overflow`);
-  }
-  return n;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -191,7 +183,7 @@ export function multiplyDecimal(a: Decimal, b: Decimal): Decimal {
 }
 
 /** Weight and first digit of |d| in PostgreSQL's base-10000 digits (0 and 0 for zero). */
-function base10000Lead(d: Dec): { weight: number; first: number } {
+export function base10000Lead(d: Dec): { weight: number; first: number } {
   if (d.coef === 0n) return { weight: 0, first: 0 };
   const digits = abs(d.coef).toString();
   const intDigits = digits.length - d.scale;
@@ -214,7 +206,7 @@ function divScale(a: Dec, b: Dec): number {
 }
 
 /** coef / divisor rounded half away from zero. */
-function roundedQuotient(n: bigint, d: bigint): bigint {
+export function roundedQuotient(n: bigint, d: bigint): bigint {
   const q = n / d;
   const r = n - q * d;
   if (2n * abs(r) >= abs(d)) return (n < 0n) !== (d < 0n) ? q - 1n : q + 1n;
@@ -271,6 +263,33 @@ function rescale(a: Decimal, scale: number, mode: Rounding): Decimal {
   // q counts units of 10^-target; back to the display scale.
   const coef = target >= 0 ? q : q * pow10(-target);
   return checked({ coef, scale: display });
+}
+
+/**
+ * NUMERIC(p, s) on a value, as PostgreSQL's apply_typmod: rounded half away from zero to s digits, then 22003 when
+ * more than p - s digits remain before the point, or when it is infinite (NaN fits any).
+ */
+export function fitDecimal(d: Decimal, precision: number, scale: number): Decimal {
+  if (d === 'NaN') return d;
+  const field = `A field with precision ${precision}, scale ${scale}`;
+  if (isSpecial(d)) throw fieldOverflow(`${field} cannot hold an infinite value.`);
+  const rounded = rescale(d, scale, 'round') as Dec;
+  const maxDigits = precision - scale;
+  const digitsBeforePoint = abs(rounded.coef).toString().length - rounded.scale;
+  if (rounded.coef !== 0n && digitsBeforePoint > maxDigits) {
+    throw fieldOverflow(`${field} must round to an absolute value less than ${maxDigits === 0 ? '1' : `10^${maxDigits}`}.`);
+  }
+  return rounded;
+}
+
+function fieldOverflow(detail: string): SqlError {
+  return new SqlError(SQLSTATE.numeric_value_out_of_range, 'numeric field overflow', { detail });
+}
+
+/** A NUMERIC Value (canonical text) fitted to its type's precision and scale, if it has them. */
+export function fitNumeric(text: string, type: SqlType): string {
+  if (type.precision === undefined) return text;
+  return formatDecimal(fitDecimal(parseDecimal(text), type.precision, type.scale ?? 0));
 }
 
 export function floorDecimal(a: Decimal): Decimal {

@@ -6,8 +6,8 @@
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Literal } from '../../engine/plan';
 import { fitVarchar, formatValue, parseValue } from '../../engine/text';
-import { T, typeDisplayName, type SqlType, type TypeName, type Value } from '../../engine/types';
-import { numericText } from '../../engine/values/decimal';
+import { hasModifier, sameType, T, typeDisplayName, type SqlType, type TypeName, type Value } from '../../engine/types';
+import { fitNumeric, numericText } from '../../engine/values/decimal';
 import type { LExpr } from '../logical/expr';
 
 const NUMERIC_RANK: Partial<Record<TypeName, number>> = { int2: 1, int4: 2, int8: 3, numeric: 4, float4: 5, float8: 6 };
@@ -30,9 +30,12 @@ export function isTime(t: SqlType): boolean {
 
 const TEMPORAL_RANK: Partial<Record<TypeName, number>> = { date: 1, timestamp: 2, timestamptz: 3 };
 
-/** Casts PostgreSQL applies without being asked (pg_cast castcontext 'i'), plus binary-coercible varchar/text. */
+/**
+ * Casts PostgreSQL applies without being asked (pg_cast castcontext 'i'), plus binary-coercible varchar/text. Into a
+ * type with a modifier (varchar(n), numeric(p, s)) only from that same type: anything else must be fitted to it.
+ */
 export function canImplicit(from: SqlType, to: SqlType): boolean {
-  if (from.name === to.name) return to.name !== 'varchar' || to.length === undefined || from.length === to.length;
+  if (from.name === to.name) return !hasModifier(to) || sameType(from, to);
   if (from.name === 'unknown') return true;
   const nf = NUMERIC_RANK[from.name];
   const nt = NUMERIC_RANK[to.name];
@@ -67,22 +70,24 @@ export function arithmeticType(a: SqlType, b: SqlType): SqlType {
  * text; otherwise the first known type, moved along implicit casts to the widest. Null when two cannot be matched.
  * Numbers follow the implicit casts too (int2 → int4 → int8 → numeric → real → double), so `r IN (0.1, 0)` over a
  * REAL compares as REAL, where the operator `r = 0.1` compares as double (arithmeticType).
+ * It keeps a modifier (varchar(n), numeric(p, s)) only when every expression has it, as select_common_typmod: an
+ * untyped literal compared with a numeric(5,2) column is read as numeric, not rounded to 2 digits first.
  */
 export function commonType(types: readonly SqlType[]): SqlType | null {
+  const result = commonBaseType(types);
+  if (result === null || !hasModifier(result)) return result;
+  return types.every((t) => sameType(t, result)) ? result : T[result.name];
+}
+
+function commonBaseType(types: readonly SqlType[]): SqlType | null {
   let result: SqlType | null = null;
   for (const t of types) {
     if (t.name === 'unknown') continue;
     if (result === null) { result = t; continue; }
-    if (result.name === t.name) {
-      if (result.name === 'varchar' && result.length !== t.length) result = T.varchar;
-      continue;
-    }
-    // TEXT and VARCHAR cast to each other implicitly, so the first one stays (PostgreSQL: coalesce(vc, tx) is VARCHAR),
-    // without its length when it is a VARCHAR(n).
-    if (isString(result) && isString(t)) {
-      if (result.name === 'varchar') result = T.varchar;
-      continue;
-    }
+    if (result.name === t.name) continue;
+    // TEXT and VARCHAR cast to each other implicitly, so the first one stays (PostgreSQL: coalesce(vc, tx) is VARCHAR);
+    // commonType drops a VARCHAR's length unless every input has the same.
+    if (isString(result) && isString(t)) continue;
     if (canImplicit(result, t)) result = t;
     else if (!canImplicit(t, result)) return null;
   }
@@ -119,9 +124,11 @@ export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = fals
       const text = typeof lit.value === 'boolean' ? String(lit.value) : formatValue(lit.value, from);
       return { kind: 'literal', value: to.name === 'varchar' ? fitVarchar(text, to, explicit) : text, type: to };
     }
-    if (isNumeric(from) && isNumeric(to) && canImplicit(from, to)) {
+    if (isNumeric(from) && isNumeric(to) && (canImplicit(from, to) || (from.name === 'numeric' && to.name === 'numeric'))) {
       const n = lit.value as number | bigint | string;
-      const v: Value = to.name === 'int8' ? BigInt(n) : to.name === 'numeric' ? numericText(n)
+      // numeric → float reads the numeric's text as float8in / float4in do (22003 naming it when out of range).
+      const v: Value = to.name === 'int8' ? BigInt(n) : to.name === 'numeric' ? fitNumeric(numericText(n), to)
+        : from.name === 'numeric' ? parseValue(String(n), to)
         : to.name === 'float4' ? Math.fround(Number(n)) : Number(n); // a REAL constant is a REAL's value
       return { kind: 'literal', value: v, type: to };
     }
@@ -133,8 +140,11 @@ export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = fals
 
 /** An explicit CAST (or, with `explicit` false, an assignment cast), folded when it can be. */
 export function castTo(e: LExpr, to: SqlType, pos: number, params: ParamTypes, explicit = true): LExpr {
-  if (e.kind === 'param' && e.type.name === 'unknown') return typeParam(e.index, to, params);
-  if (e.type.name === to.name && e.type.length === to.length) return e;
+  if (e.kind === 'param' && e.type.name === 'unknown') {
+    const p = typeParam(e.index, to, params);
+    return p.type.name === to.name && !sameType(p.type, to) ? { kind: 'cast', expr: p, type: to } : p;
+  }
+  if (sameType(e.type, to)) return e;
   if (!canExplicit(e.type, to)) {
     throw new SqlError(SQLSTATE.cannot_coerce, `cannot cast type ${typeDisplayName(e.type)} to ${typeDisplayName(to)}`, { position: pos + 1 });
   }
@@ -149,7 +159,13 @@ export function castTo(e: LExpr, to: SqlType, pos: number, params: ParamTypes, e
   return { kind: 'cast', expr: e, type: to };
 }
 
-function typeParam(index: number, to: SqlType, params: ParamTypes): LExpr {
+/**
+ * An untyped parameter takes its context's type, but never a numeric's precision and scale: as in PostgreSQL, the
+ * value arrives as plain numeric and a cast fits it. (A varchar keeps its length: INSERT checks it at commit, where
+ * too long is 22001, which a cast would cut instead.)
+ */
+function typeParam(index: number, context: SqlType, params: ParamTypes): LExpr {
+  const to = context.name === 'numeric' ? T.numeric : context;
   const known = params.types[index];
   if (known === undefined || known.name === 'unknown') {
     params.types[index] = to;
@@ -166,9 +182,10 @@ export function coerce(e: LExpr, to: SqlType, pos: number, params: ParamTypes, f
   if (to.name === 'unknown') return e;
   if (e.kind === 'param' && e.type.name === 'unknown') {
     const p = typeParam(e.index, to, params);
-    return p.type.name === to.name ? p : coerce(p, to, pos, params, fail);
+    if (p.type.name === to.name) return sameType(p.type, to) ? p : { kind: 'cast', expr: p, type: to };
+    return coerce(p, to, pos, params, fail);
   }
-  if (e.type.name === to.name && (to.name !== 'varchar' || canImplicit(e.type, to))) return e;
+  if (e.type.name === to.name && canImplicit(e.type, to)) return e;
   if (!canImplicit(e.type, to)) throw fail();
   if (e.kind === 'literal') {
     const folded = foldCast(e, to, pos);

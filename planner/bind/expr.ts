@@ -264,7 +264,8 @@ function bindCall(e: Extract<AstExpr, { kind: 'call' }>, env: ExprEnv): LExpr {
       return name === 'nullif' ? nullifType(result, args[0]!, e.pos, p) : result;
     }
     case 'concat':
-      return call('concat', args.map((a) => (a.type.name === 'unknown' ? coerce(a, T.text, e.pos, p, () => noSuchFunction(name, args, e.pos)) : castTo(a, T.text, e.pos, p))), T.text);
+      // Each argument prints with its type's output function (a boolean is t / f), not a cast to text (true / false).
+      return call('concat', args.map((a) => (a.type.name === 'unknown' ? coerce(a, T.text, e.pos, p, () => noSuchFunction(name, args, e.pos)) : a)), T.text);
   }
   const sigs = FUNCTIONS[name];
   if (sigs === undefined) throw noSuchFunction(name, args, e.pos);

@@ -16,11 +16,11 @@ export function figureName(e: AstExpr): string {
     case 'cast': {
       const inner = figureName(e.arg);
       if (inner !== '?column?') return inner;
-      const t = typeDisplayName(e.type.type).replace(/\(\d+\)$/, '');
+      const t = typeDisplayName(e.type.type).replace(/\(-?\d+(,-?\d+)?\)$/, '');
       return TYPE_COLUMN_NAMES[t] ?? t;
     }
     case 'typed_string': {
-      const t = typeDisplayName(e.type.type).replace(/\(\d+\)$/, '');
+      const t = typeDisplayName(e.type.type).replace(/\(-?\d+(,-?\d+)?\)$/, '');
       return TYPE_COLUMN_NAMES[t] ?? t;
     }
     case 'interval': return 'interval';

@@ -44,17 +44,15 @@ export function parseType(c: Cursor): AstType {
   if (type === undefined) {
     throw new SqlError(SQLSTATE.undefined_object, `type "${word}" does not exist`, { position: start.start + 1 });
   }
-  // Modifiers: varchar(n) keeps n; numeric(p, s), timestamp(p), float(p) are accepted and ignored.
+  // Modifiers: varchar(n) keeps n, numeric(p, s) keeps p and s; timestamp(p) and float(p) are accepted and ignored.
   if (c.isOp('(')) {
     c.next();
-    const n = c.next();
-    if (n.kind !== 'number') throw c.unexpected(n);
-    if (c.acceptOp(',')) {
-      if (c.next().kind !== 'number') throw c.unexpected();
-    }
+    const first = modifierNumber(c);
+    const second = c.acceptOp(',') ? modifierNumber(c) : undefined;
     c.expectOp(')');
-    if (type.name === 'varchar') type = { name: 'varchar', length: Number(n.value) };
-    if (word === 'float' && Number(n.value) <= 24) type = T.float4;
+    if (type.name === 'varchar') type = { name: 'varchar', length: first };
+    if (type.name === 'numeric') type = numericType(first, second ?? 0, start.start);
+    if (word === 'float' && first <= 24) type = T.float4;
   }
   if (type.name === 'timestamp') {
     if (c.acceptWord('with', 'time', 'zone')) type = T.timestamptz;
@@ -65,4 +63,23 @@ export function parseType(c: Cursor): AstType {
     throw new SqlError(SQLSTATE.feature_not_supported, 'array types are not supported', { position: c.peek().start + 1 });
   }
   return { type, pos: start.start };
+}
+
+/** An integer type modifier, signed (numeric's scale may be negative). */
+function modifierNumber(c: Cursor): number {
+  const negative = c.acceptOp('-');
+  const n = c.next();
+  if (n.kind !== 'number') throw c.unexpected(n);
+  return negative ? -Number(n.value) : Number(n.value);
+}
+
+/** NUMERIC(p, s) within PostgreSQL 15's limits (numerictypmodin): 22023 outside them, at the type name. */
+function numericType(precision: number, scale: number, pos: number): SqlType {
+  if (!Number.isInteger(precision) || precision < 1 || precision > 1000) {
+    throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC precision ${precision} must be between 1 and 1000`, { position: pos + 1 });
+  }
+  if (!Number.isInteger(scale) || scale < -1000 || scale > 1000) {
+    throw new SqlError(SQLSTATE.invalid_parameter_value, `NUMERIC scale ${scale} must be between -1000 and 1000`, { position: pos + 1 });
+  }
+  return { name: 'numeric', precision, scale };
 }

@@ -89,13 +89,26 @@ describe('Kafka record decoding', () => {
     assert.match(out.bad.find((b) => b.offset === '105')!.error, /out of range for type integer/);
   });
 
-  test('JSON: a BIGINT beyond 2^53 must come as a string; as a number it has lost digits and is refused', () => {
+  test('JSON: a BIGINT beyond 2^53 keeps every digit written as an integer; written otherwise it is refused', () => {
     const cols: Field[] = [{ name: 'n', type: T.int8, nullable: true }];
     const out = new RecordDecoder(cols, 'json', { arrival: false }).decode(
-      [rec('{"n": 9007199254740993}'), rec('{"n": "9007199254740993"}'), rec('{"n": 9007199254740991}')], 0);
-    assert.deepEqual(out.bad.map((b) => [b.offset, b.reason]), [['0', 'type']]);
+      [rec('{"n": 9007199254740993.0}'), rec('{"n": "9007199254740993"}'), rec('{"n": 9007199254740991}'),
+        rec('{"n": -9223372036854775808}'), rec('{"n": 9223372036854775808}'), rec('{"n": 1, "n": 9007199254740995}')], 0);
+    assert.deepEqual(out.bad.map((b) => [b.index, b.reason]), [[0, 'type'], [4, 'type']]);
     assert.match(out.bad[0].error, /send it as a JSON string/);
-    assert.deepEqual(rowsFromBatch(out.data, cols), [[9007199254740993n], [9007199254740991n]]);
+    assert.match(out.bad[1].error, /out of range for type bigint/);
+    assert.deepEqual(rowsFromBatch(out.data, cols),
+      [[9007199254740993n], [9007199254740991n], [-9223372036854775808n], [9007199254740995n]]);
+  });
+
+  test('JSON: a NUMERIC keeps every digit and the scale of the number as written', () => {
+    const cols: Field[] = [{ name: 'x', type: T.numeric, nullable: true }];
+    const out = new RecordDecoder(cols, 'json', { arrival: false }).decode(
+      [rec('{"x": 12345678901234567890.123456789}'), rec('{"x": 1.50}'), rec('{"x": -2.5E+3}'), rec('{"x": "0.10"}'),
+        rec('{"x": 0, "x": 0.30000000000000000001}')], 0);
+    assert.deepEqual(out.bad, []);
+    assert.deepEqual(rowsFromBatch(out.data, cols),
+      [['12345678901234567890.123456789'], ['1.50'], ['-2500'], ['0.10'], ['0.30000000000000000001']]);
   });
 
   test('CSV: fields in column order, quotes, empty unquoted = NULL, wrong field count', () => {

@@ -1,6 +1,7 @@
 // The JSON messages a Kafka source decodes from their bytes (engine/ingest/json-object.ts) against the definition
 // they must keep: JSON.parse, then each key of the object (in its enumeration order) matched to a column by name,
-// exactly then case-insensitively, the first key for a column winning, missing columns NULL. Generated and
+// exactly then case-insensitively, the first key for a column winning, missing columns NULL; a number for a NUMERIC
+// column, or an integer for a BIGINT one, read from its own digits rather than JSON.parse's double. Generated and
 // adversarial records (escapes, duplicate keys, integer-like keys, nesting, every number form, broken JSON) must
 // give the same rows, and the same dead letters word for word.
 
@@ -8,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordDecoder, type KafkaRecord } from '../../engine/kafka';
 import { batchFromData, rowsFromBatch } from '../../engine/columns';
-import { RowBuilder, RowRules } from '../../engine/ingest';
+import { readsNumberDigits, RowBuilder, RowRules } from '../../engine/ingest';
 import { T, type Field, type Value } from '../../engine/types';
 
 const COLUMNS: Field[] = [
@@ -53,11 +54,15 @@ function referenceRow(text: string, rows: RowBuilder, row: number, exact: Map<st
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return 'parse: expected a JSON object with one field per column';
   const seen = new Set<number>();
+  const digits = numberTexts(text);
   for (const [k, v] of Object.entries(obj)) {
     const c = exact.get(k) ?? lower.get(k.toLowerCase());
     if (c === undefined || seen.has(c)) continue;
     seen.add(c);
-    const p = rows.setJson(c, row, v);
+    // A number for a NUMERIC column, or an integer for a BIGINT one, is read from its own digits, not JSON.parse's double.
+    const source = typeof v === 'number' ? digits.get(k)! : '';
+    const ownDigits = typeof v === 'number' && readsNumberDigits(COLUMNS[c].type.name, Buffer.from(source), 0, source.length);
+    const p = ownDigits ? rows.setText(c, row, source) : rows.setJson(c, row, v);
     if (p !== null) return p.kind === 'not_null' ? `not_null: ${p.message}` : `type: column "${COLUMNS[p.column].name}": ${p.message}`;
   }
   for (let c = 0; c < COLUMNS.length; c++) {
@@ -66,6 +71,44 @@ function referenceRow(text: string, rows: RowBuilder, row: number, exact: Map<st
     if (p !== null) return `not_null: ${p.message}`;
   }
   return null;
+}
+
+/** The text of each top-level number in a valid JSON object, by key (a repeated key's last, as JSON.parse keeps). */
+function numberTexts(text: string): Map<string, string> {
+  const found = new Map<string, string>();
+  let i = text.indexOf('{') + 1;
+  const skipSpace = (): void => { while (/\s/.test(text[i])) i++; };
+  const stringEnd = (at: number): number => {
+    let j = at + 1;
+    while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    return j + 1;
+  };
+  for (;;) {
+    skipSpace();
+    if (text[i] === '}') return found;
+    const keyEnd = stringEnd(i);
+    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    i = keyEnd;
+    skipSpace();
+    i++; // the colon
+    skipSpace();
+    const start = i;
+    if (text[i] === '-' || /[0-9]/.test(text[i])) {
+      while (/[-+.eE0-9]/.test(text[i])) i++;
+      found.set(key, text.slice(start, i));
+    } else {
+      // A string, a literal, or a nested value: to the comma or brace that ends it at this depth.
+      for (let depth = 0; depth > 0 || (text[i] !== ',' && text[i] !== '}'); ) {
+        if (text[i] === '"') { i = stringEnd(i); continue; }
+        if (text[i] === '{' || text[i] === '[') depth++;
+        if (text[i] === '}' || text[i] === ']') depth--;
+        i++;
+      }
+      found.delete(key);
+    }
+    skipSpace();
+    if (text[i] === ',') i++;
+  }
 }
 
 function scanned(records: readonly KafkaRecord[]): { rows: Value[][]; bad: [string, string][] } {

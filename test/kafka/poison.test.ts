@@ -27,7 +27,7 @@ const JSON_POISON: { value: string | Buffer | null; reason: string; kcat?: boole
   { value: JSON.stringify({ order_id: 1.5, ts: TS }), reason: 'type', kcat: true },
   { value: JSON.stringify({ order_id: 2, amount: 'lots', ts: TS }), reason: 'type' },
   { value: JSON.stringify({ order_id: 3, ts: 'yesterday-ish' }), reason: 'type' },
-  { value: JSON.stringify({ order_id: 2 ** 60, ts: TS }), reason: 'type' },
+  { value: JSON.stringify({ order_id: 2 ** 63, ts: TS }), reason: 'type' },
   { value: JSON.stringify({ customer: 'nobody', ts: TS }), reason: 'not_null' },
   { value: JSON.stringify({ order_id: null, ts: TS }), reason: 'not_null', kcat: true },
   { value: JSON.stringify({ order_id: 4 }), reason: 'not_null' },

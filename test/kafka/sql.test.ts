@@ -148,4 +148,19 @@ describe('Kafka through SQL', () => {
     // A table fed by a topic is not changed by statements: the topic owns its rows.
     await assert.rejects(fx.client.query(`DELETE FROM inventory WHERE warehouse = 'w0'`), { code: '42809' });
   });
+
+  test('JSON numbers keep every digit in NUMERIC and BIGINT columns', async () => {
+    const topic = freshTopic('sql-digits');
+    // Written by hand: JSON.stringify of a JavaScript number would already have lost the digits.
+    await produceWithKafkajs(fx.kafka.brokers, topic, [
+      { value: '{"id": 9007199254740993, "amount": 12345678901234567890.123456789}' },
+      { value: '{"id": -9223372036854775808, "amount": 1.50}' },
+    ]);
+    await fx.client.query(`CREATE STREAM payments (id BIGINT, amount NUMERIC)
+      WITH (connector = 'kafka', topic = '${topic}', brokers = '${fx.kafka.brokers}', format = 'json', retention = '1 hour')`);
+    await fx.client.query('CREATE CONTINUOUS QUERY payment_list AS SELECT id, amount FROM payments');
+    const rows = async () => (await fx.client.query({ text: 'SELECT id::text, amount::text FROM payment_list ORDER BY id', rowMode: 'array' })).rows;
+    await waitFor(async () => (await rows()).length === 2, 'both payments in the query', 30_000);
+    assert.deepEqual(await rows(), [['-9223372036854775808', '1.50'], ['9007199254740993', '12345678901234567890.123456789']]);
+  });
 });

@@ -8,7 +8,7 @@ import { DATE_INFINITY, DATE_NEG_INFINITY, MICROS_PER_DAY } from '../../values/d
 import { addDays, addInterval, dateDiff, divideInterval, isFiniteTimestamp, scaleInterval, timestampDiff, TS_NEG_INF, TS_POS_INF } from '../../values/temporal';
 import { noKernel, type Kernel, type KernelSpec } from '../kernel';
 import { integerBinary, integerUnary } from './integer';
-import { asInterval, asNum, checkRange, divisionByZero, isIntType, isTimestampType, numVec, outOfRange } from '../vecs';
+import { asInterval, asNum, checkRange, divisionByZero, isIntType, isTimestampType, numVec, outOfRange, underflow } from '../vecs';
 
 type Op = '+' | '-' | '*' | '/' | '%';
 
@@ -44,6 +44,15 @@ function floatOverflowCheck(type: SqlType, out: Float64Array, a: Float64Array, b
   }
 }
 
+/** A product or quotient that rounded to zero from a nonzero dividend or factors (not divided by infinity). */
+function floatUnderflowCheck(op: Op, out: Float64Array, a: Float64Array, b: Float64Array, nulls: Uint8Array | null): void {
+  if (op !== '*' && op !== '/') return;
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] !== 0 || a[i] === 0 || (nulls !== null && nulls[i] === 1)) continue;
+    if (op === '*' ? b[i] !== 0 : Number.isFinite(b[i])) throw underflow();
+  }
+}
+
 /** number (op) number, the hot path: one tight loop per operator. */
 function numberKernel(op: Op, type: SqlType): Kernel {
   const intResult = isIntType(type);
@@ -69,6 +78,7 @@ function numberKernel(op: Op, type: SqlType): Kernel {
     }
     if (float4) for (let i = 0; i < n; i++) out[i] = Math.fround(out[i]);
     floatOverflowCheck(type, out, a, b, nulls);
+    floatUnderflowCheck(op, out, a, b, nulls);
     return numVec(type, out, nulls);
   };
 }

@@ -5,7 +5,7 @@ import { SqlError, SQLSTATE } from '../../errors';
 import { unionNulls } from '../../columns/vec';
 import type { Kernel, KernelSpec } from '../kernel';
 import { integerBinary, integerUnary } from './integer';
-import { asNum, checkRange, divisionByZero, isIntType, numVec, outOfRange } from '../vecs';
+import { asNum, checkRange, divisionByZero, isIntType, numVec, outOfRange, underflow } from '../vecs';
 
 function invalidArgument(message: string): SqlError {
   return new SqlError(SQLSTATE.invalid_argument_for_power_function, message);
@@ -95,6 +95,7 @@ export function powerKernel(spec: KernelSpec): Kernel {
     }
     const r = Math.pow(x, y);
     if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y)) throw outOfRange(spec.type);
+    if (r === 0 && x !== 0 && Number.isFinite(y)) throw underflow();
     return isIntType(spec.type) ? Math.round(r) : r;
   });
 }

@@ -1,16 +1,18 @@
-// NUMERIC's own kernels: + - * / %, unary minus, abs, round, trunc, floor, ceil, mod, exact over the canonical
-// decimal text of each row (engine/values/decimal.ts), with PostgreSQL's result scales.
+// NUMERIC's own kernels: + - * / %, unary minus, abs, round, trunc, floor, ceil, mod, sqrt, power, exact over the
+// canonical decimal text of each row (engine/values/decimal.ts, decimal-functions.ts), with PostgreSQL's result scales.
 
 import { unionNulls, type StrVec, type Vec } from '../../columns/vec';
-import { T, type SqlType } from '../../types';
+import type { SqlType } from '../../types';
 import {
   absDecimal, addDecimal, ceilDecimal, type Decimal, divideDecimal, floorDecimal, formatDecimal, modDecimal,
-  decimalFromFloat, decimalToFloat, multiplyDecimal, negateDecimal, parseDecimal, roundDecimal, subtractDecimal, truncDecimal,
+  multiplyDecimal, negateDecimal, parseDecimal, roundDecimal, subtractDecimal, truncDecimal,
 } from '../../values/decimal';
-import type { Kernel, KernelFactory, KernelSpec } from '../kernel';
-import { asNum, asStr, numVec, strVec } from '../vecs';
+import { powerDecimal, sqrtDecimal } from '../../values/decimal-functions';
+import type { Kernel, KernelSpec } from '../kernel';
+import { asNum, asStr, strVec } from '../vecs';
 
 const BINARY: Record<string, (a: Decimal, b: Decimal) => Decimal> = {
+  power: powerDecimal,
   '+': addDecimal,
   '-': subtractDecimal,
   '*': multiplyDecimal,
@@ -69,35 +71,18 @@ const UNARY: Record<string, (type: SqlType) => Kernel> = {
   abs: numericAbsKernel,
   floor: numericFloorKernel,
   ceil: numericCeilKernel,
+  sqrt: (type) => unary(type, sqrtDecimal),
 };
 
 /**
  * The NUMERIC kernel of a call whose result is NUMERIC, or null when the call is not one of them (the caller then
- * takes the kernel for numbers). power and sqrt compute in float8 and come back as NUMERIC (docs/sql.md).
+ * takes the kernel for numbers).
  */
-export function numericKernel(spec: KernelSpec, floatKernel: KernelFactory): Kernel | null {
+export function numericKernel(spec: KernelSpec): Kernel | null {
   const { fn, type, argTypes } = spec;
   if (!isNumericType(type) || !isNumericType(argTypes[0])) return null;
   if (fn in BINARY && argTypes.length === 2 && isNumericType(argTypes[1])) return numericBinaryKernel(fn, type);
   if (fn in UNARY && argTypes.length === 1) return UNARY[fn](type);
   if (fn === 'round' || fn === 'trunc') return numericRoundKernel(type, fn === 'trunc', argTypes.length === 2);
-  if (fn === 'power' || fn === 'sqrt') return viaFloat8(spec, floatKernel);
   return null;
-}
-
-function viaFloat8(spec: KernelSpec, floatKernel: KernelFactory): Kernel {
-  const floatSpec: KernelSpec = { ...spec, argTypes: spec.argTypes.map(() => T.float8), type: T.float8 };
-  const kernel = floatKernel(floatSpec);
-  return (args, n, ctx) => {
-    const floats = args.map((a) => {
-      const s = asStr(a);
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) out[i] = s.nulls !== null && s.nulls[i] === 1 ? 0 : decimalToFloat(s.values[i]);
-      return numVec(T.float8, out, s.nulls);
-    });
-    const r = asNum(kernel(floats, n, ctx));
-    const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = r.nulls !== null && r.nulls[i] === 1 ? '' : decimalFromFloat(r.values[i], 16);
-    return strVec(spec.type, out, r.nulls);
-  };
 }

@@ -126,7 +126,7 @@ Project [tier::text AS tier, id::float8 AS id, 42 AS int4, '2026-01-02'::date AS
 # JSONB -> and ->>, ||, and string functions
 SELECT attrs -> 'color', attrs ->> 'size', attrs -> 0, label || '!', sku || 1, lower(sku), upper(label), length(sku), substring(sku FROM 2 FOR 3), substring(sku, 2), trim(sku), trim(LEADING 'x' FROM sku), rtrim(sku, 'y'), concat(sku, '-', price), replace(sku, 'a', 'b'), split_part(sku, '-', 2), position('a' IN sku), strpos(sku, 'a') FROM products
 ----
-Project [(attrs -> 'color') AS ?column?, (attrs ->> 'size') AS ?column?, (attrs -> 0) AS ?column?, (label::text || '!') AS ?column?, (sku || '1') AS ?column?, lower(sku) AS lower, upper(label::text) AS upper, length(sku) AS length, substring(sku, 2, 3) AS substring, substring(sku, 2) AS substring, trim(sku) AS btrim, ltrim(sku, 'x') AS ltrim, rtrim(sku, 'y') AS rtrim, concat(sku, '-', price::text) AS concat, replace(sku, 'a', 'b') AS replace, split_part(sku, '-', 2) AS split_part, position('a', sku) AS position, position('a', sku) AS strpos]
+Project [(attrs -> 'color') AS ?column?, (attrs ->> 'size') AS ?column?, (attrs -> 0) AS ?column?, (label::text || '!') AS ?column?, (sku || '1') AS ?column?, lower(sku) AS lower, upper(label::text) AS upper, length(sku) AS length, substring(sku, 2, 3) AS substring, substring(sku, 2) AS substring, trim(sku) AS btrim, ltrim(sku, 'x') AS ltrim, rtrim(sku, 'y') AS rtrim, concat(sku, '-', price) AS concat, replace(sku, 'a', 'b') AS replace, split_part(sku, '-', 2) AS split_part, position('a', sku) AS position, position('a', sku) AS strpos]
   Source table products columns=[sku, price, attrs, label]
 
 # numeric functions
