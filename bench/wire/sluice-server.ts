@@ -21,7 +21,7 @@ const MAIN = join(__dirname, '..', '..', 'server', 'main.js');
 
 export async function startSluiceServer(): Promise<SluiceServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-server-'));
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [MAIN, '--port', '0', '--http-port', 'off', '--data-dir', dataDir], {
     env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -38,7 +38,7 @@ function kindOf(req: ApiRequest): ObjectKind {
   return kind;
 }
 
-export function quoteIdent(name: string): string {
+function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
