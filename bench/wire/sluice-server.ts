@@ -1,5 +1,5 @@
 // The real `sluice` server as a child process, the way users run it: `node dist/server/main.js --port 0
-// --data-dir <fresh dir>`, ready once it prints `listening on HOST:PORT`. Stopped with SIGTERM (then SIGKILL).
+// --http-port off --data-dir <fresh dir>`, ready once it prints `listening on HOST:PORT`. Stopped with SIGTERM (then SIGKILL).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
