@@ -26,8 +26,8 @@ A SQL-first streaming database server speaking the PostgreSQL wire protocol.
 Options (each also settable through the environment variable in brackets):
   --host HOST              address to listen on (SLUICE_HOST)             default 127.0.0.1
   --port PORT              TCP port (SLUICE_PORT)                         default 5433
-  --http-port PORT         HTTP API port, 0 for a free one, off to disable (SLUICE_HTTP_PORT)
-                                                                  default 5434
+  --http-port PORT         HTTP API port on the same host; 0 for a free one, off for none
+                           (SLUICE_HTTP_PORT)                             default 5434
   --data-dir DIR           LevelDB data directory (SLUICE_DATA_DIR)       default ./sluice-data
   --max-connections N      connections served at once (SLUICE_MAX_CONNECTIONS)  default 100
   --users FILE             name:password lines; enables password authentication (SLUICE_USERS)

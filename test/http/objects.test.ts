@@ -58,6 +58,21 @@ describe('/api/v1 objects', () => {
     assert.deepEqual(described.body.columns.map((c: { name: string }) => c.name), ['user_id', 'n']);
   });
 
+  test('many writers at once, half over HTTP and half over the wire, into one table: every row lands once', async () => {
+    await sql(server, 'CREATE TABLE hits (k INT PRIMARY KEY, via TEXT)');
+    const wire = await Promise.all(Array.from({ length: 4 }, () => connectPg(server)));
+    try {
+      await Promise.all(Array.from({ length: 40 }, (_, k) => (k % 2 === 0
+        ? sql(server, 'INSERT INTO hits VALUES ($1, $2)', [k, 'http'])
+        : wire[k % 4].query('INSERT INTO hits VALUES ($1, $2)', [k, 'wire']))));
+    } finally {
+      await Promise.all(wire.map((c) => c.end()));
+    }
+    const [counts] = await sql(server, 'SELECT via, count(*) AS n, sum(k) AS s FROM hits GROUP BY via ORDER BY via');
+    assert.deepEqual(counts.rows, [['http', '20', '380'], ['wire', '20', '400']]);
+    assert.equal((await call(server, 'DELETE', '/api/v1/tables/hits')).status, 200);
+  });
+
   test('lists carry every object of the kind, with status for queries', async () => {
     const streams = await call(server, 'GET', '/api/v1/streams');
     assert.equal(streams.status, 200);
@@ -152,7 +167,11 @@ describe('/api/v1 objects', () => {
       }
       after = page.body.next;
       pages++;
-      if (pages === 1) await pg.query("INSERT INTO readings VALUES (6, '2026-01-01 10:00:06+00')");
+      if (pages === 1) {
+        await pg.query("INSERT INTO readings VALUES (6, '2026-01-01 10:00:06+00')");
+        await waitForValue(async () => (await pg.query("SELECT count(*)::int AS n FROM sluice.dead_letters WHERE source = 'per_10s'")).rows[0].n,
+          (n) => n === 6, 'the sixth late row in the dead letters');
+      }
     } while (after !== null);
     assert.equal(pages, 3);
     assert.deepEqual(seen.map((e) => /10:00:0(\d)/.exec(e)?.[1]), ['1', '2', '3', '4', '5', '6']);
