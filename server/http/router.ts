@@ -5,6 +5,7 @@ import type { Handler } from './request';
 
 interface Route {
   readonly method: string;
+  readonly pattern: string;
   readonly segments: readonly string[];
   readonly handler: Handler;
 }
@@ -19,8 +20,13 @@ export class Router {
   private readonly routes: Route[] = [];
 
   add(method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method, segments: pattern.split('/'), handler });
+    this.routes.push({ method, pattern, segments: pattern.split('/'), handler });
     return this;
+  }
+
+  /** Every route's method and pattern, in the order they are tried (the OpenAPI test checks each is documented). */
+  list(): { method: string; pattern: string }[] {
+    return this.routes.map(({ method, pattern }) => ({ method, pattern }));
   }
 
   match(method: string, path: string): RouteMatch {

@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server';
+import { apiRoutes } from '../../server/http/routes';
+import { OPENAPI_DOCUMENT } from '../../server/http/openapi';
 import { call, sql } from './client';
 
 interface Schema {
@@ -94,6 +96,13 @@ function calls(doc: Document): Call[] {
   }
   return out;
 }
+
+test('every route of the router is in the OpenAPI document, and every operation there is a route', () => {
+  const routes = apiRoutes().list().map((r) => `${r.method} ${r.pattern.replace(/:([a-z]+)/g, '{$1}')}`).sort();
+  const documented = Object.entries(OPENAPI_DOCUMENT.paths)
+    .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`)).sort();
+  assert.deepEqual(routes, documented);
+});
 
 describe('the OpenAPI document', () => {
   let server: TestServer;
