@@ -46,6 +46,7 @@ export const SQLSTATE = {
   wrong_object_type: '42809',
   insufficient_privilege: '42501',
   out_of_memory: '53200',
+  program_limit_exceeded: '54000',
   too_many_connections: '53300',
   query_canceled: '57014',
   admin_shutdown: '57P01',

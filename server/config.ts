@@ -7,6 +7,8 @@ import { DEFAULT_SUBSCRIPTION_LIMITS } from '../engine/subscribe/hub';
 export interface ServerConfig {
   readonly host: string;
   readonly port: number;
+  /** The HTTP API's TCP port (on the same host), or null when it is off. */
+  readonly httpPort: number | null;
   readonly dataDir: string;
   readonly maxConnections: number;
   /** A file of `name:password` lines; when given, clients must authenticate (SCRAM-SHA-256 or cleartext). */
@@ -24,6 +26,8 @@ A SQL-first streaming database server speaking the PostgreSQL wire protocol.
 Options (each also settable through the environment variable in brackets):
   --host HOST              address to listen on (SLUICE_HOST)             default 127.0.0.1
   --port PORT              TCP port (SLUICE_PORT)                         default 5433
+  --http-port PORT         HTTP API port on the same host; 0 for a free one, off for none
+                           (SLUICE_HTTP_PORT)                             default 5434
   --data-dir DIR           LevelDB data directory (SLUICE_DATA_DIR)       default ./sluice-data
   --max-connections N      connections served at once (SLUICE_MAX_CONNECTIONS)  default 100
   --users FILE             name:password lines; enables password authentication (SLUICE_USERS)
@@ -49,6 +53,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       options: {
         host: { type: 'string' },
         port: { type: 'string' },
+        'http-port': { type: 'string' },
         'data-dir': { type: 'string' },
         'max-connections': { type: 'string' },
         users: { type: 'string' },
@@ -68,6 +73,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     config: {
       host: values.host ?? env.SLUICE_HOST ?? '127.0.0.1',
       port: integer('port', values.port ?? env.SLUICE_PORT ?? '5433', 0, 65535),
+      httpPort: httpPort(values['http-port'] ?? env.SLUICE_HTTP_PORT ?? '5434'),
       dataDir: values['data-dir'] ?? env.SLUICE_DATA_DIR ?? './sluice-data',
       maxConnections: integer('max-connections', values['max-connections'] ?? env.SLUICE_MAX_CONNECTIONS ?? '100', 1, 100000),
       usersFile: values.users ?? env.SLUICE_USERS ?? null,
@@ -84,4 +90,8 @@ function integer(name: string, text: string, min: number, max: number): number {
     throw new ConfigError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
   }
   return n;
+}
+
+function httpPort(text: string): number | null {
+  return text.toLowerCase() === 'off' ? null : integer('http-port', text, 0, 65535);
 }

@@ -7,6 +7,7 @@ import { ConfigError, parseCommandLine, USAGE, type ServerConfig } from './confi
 import { createLogger, type Logger } from './log';
 import { openSluice, type Sluice } from './sluice';
 import { startProtocolServer, type ProtocolServer } from './protocol/server';
+import { startHttpServer, type HttpServer } from './http/server';
 import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig } from './auth/users';
 
 const EXIT_BUG = 70;
@@ -37,9 +38,9 @@ function installCrashHandlers(log: Logger): void {
   });
 }
 
-function listenErrorMessage(e: unknown, config: ServerConfig): string {
+function listenErrorMessage(e: unknown, host: string, port: number): string {
   const code = (e as NodeJS.ErrnoException).code;
-  const where = `${config.host}:${config.port}`;
+  const where = `${host}:${port}`;
   if (code === 'EADDRINUSE') return `cannot listen on ${where}: the address is already in use (is another server running?)`;
   if (code === 'EACCES') return `cannot listen on ${where}: permission denied`;
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `cannot listen on ${where}: no such address on this machine`;
@@ -66,6 +67,7 @@ async function main(): Promise<number | null> {
   const log = createLogger();
   installCrashHandlers(log);
   const version = packageVersion();
+  const serverVersion = `15.0 (Sluice ${version})`;
 
   let sluice: Sluice;
   try {
@@ -89,12 +91,33 @@ async function main(): Promise<number | null> {
       backend: sluice.backend,
       auth,
       log,
-      serverVersion: `15.0 (Sluice ${version})`,
+      serverVersion,
     });
   } catch (e) {
-    process.stderr.write(`sluice: ${listenErrorMessage(e, config)}\n`);
+    process.stderr.write(`sluice: ${listenErrorMessage(e, config.host, config.port)}\n`);
     await sluice.close();
     return 1;
+  }
+
+  let http: HttpServer | null = null;
+  if (config.httpPort !== null) {
+    try {
+      http = await startHttpServer({
+        host: config.host,
+        port: config.httpPort,
+        backend: sluice.backend,
+        auth,
+        log,
+        version,
+        serverVersion,
+        wireSessions: () => server.sessionCount(),
+      });
+    } catch (e) {
+      process.stderr.write(`sluice: ${listenErrorMessage(e, config.host, config.httpPort)}\n`);
+      await server.close();
+      await sluice.close();
+      return 1;
+    }
   }
 
   let stopping = false;
@@ -102,8 +125,7 @@ async function main(): Promise<number | null> {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
-    server
-      .close()
+    Promise.all([server.close(), http?.close()])
       .then(() => sluice.close())
       .then(
         () => {
@@ -121,8 +143,11 @@ async function main(): Promise<number | null> {
 
   // Printed only once the signal handlers are in place: whoever waits for this line may signal at once.
   const shown = server.host.includes(':') ? `[${server.host}]` : server.host;
-  process.stdout.write(`Sluice ${version} listening on ${shown}:${server.port}\n`);
-  log.info('listening', { host: server.host, port: server.port, dataDir: config.dataDir, auth: auth.method });
+  const httpShown = http === null ? '' : `, http on ${shown}:${http.port}`;
+  process.stdout.write(`Sluice ${version} listening on ${shown}:${server.port}${httpShown}\n`);
+  log.info('listening', {
+    host: server.host, port: server.port, httpPort: http?.port ?? null, dataDir: config.dataDir, auth: auth.method,
+  });
   return null;
 }
 

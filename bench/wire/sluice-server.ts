@@ -1,5 +1,5 @@
 // The real `sluice` server as a child process, the way users run it: `node dist/server/main.js --port 0
-// --data-dir <fresh dir>`, ready once it prints `listening on HOST:PORT`. Stopped with SIGTERM (then SIGKILL).
+// --http-port off --data-dir <fresh dir>`, ready once it prints `listening on HOST:PORT`. Stopped with SIGTERM (then SIGKILL).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ const MAIN = join(__dirname, '..', '..', 'server', 'main.js');
 
 export async function startSluiceServer(): Promise<SluiceServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-server-'));
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [MAIN, '--port', '0', '--http-port', 'off', '--data-dir', dataDir], {
     env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,8 +3,8 @@
 // costs one HMAC rather than 4096.
 
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { deriveScramKeys, type ScramKeys } from './scram';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { deriveScramKeys, preparePassword, type ScramKeys } from './scram';
 
 export interface User {
   readonly name: string;
@@ -59,4 +59,16 @@ export function authMethodFromEnv(env: NodeJS.ProcessEnv): AuthMethod {
   const v = (env.SLUICE_AUTH_METHOD ?? 'scram-sha-256').toLowerCase();
   if (v === 'scram-sha-256' || v === 'password') return v;
   throw new UsersFileError(`SLUICE_AUTH_METHOD must be scram-sha-256 or password, got "${v}"`);
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/**
+ * Whether a cleartext password is this user's (false for an unknown user or an empty password). Comparing digests
+ * keeps the comparison constant-time whatever the lengths. Both sides SASLprepped, as PostgreSQL checks a cleartext
+ * password against its SCRAM secret.
+ */
+export function passwordMatches(user: User | undefined, password: string): boolean {
+  if (user === undefined || password === '') return false;
+  return timingSafeEqual(digest(preparePassword(password)), digest(preparePassword(user.password)));
 }

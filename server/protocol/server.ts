@@ -31,6 +31,8 @@ export interface ProtocolServerOptions {
 export interface ProtocolServer {
   readonly host: string;
   readonly port: number;
+  /** Sessions past authentication right now. */
+  sessionCount(): number;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function startProtocolServer(options: ProtocolServerOptions): Promi
   return {
     host: options.host,
     port,
+    sessionCount: () => registry.count,
     close: () => (closing ??= close()),
   };
 }

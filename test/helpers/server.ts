@@ -1,5 +1,6 @@
 // Starts the real `sluice` server as a child process for tests, the way users run it: `node dist/server/main.js
-// --port 0 --data-dir <fresh temp dir>`, waiting for its `listening on HOST:PORT` line. Every server started here is
+// --port 0 --http-port 0 --data-dir <fresh temp dir>`, waiting for its `listening on HOST:PORT` line (which ends
+// with `, http on HOST:PORT` when the HTTP API is on). Every server started here is
 // killed if the test process exits first, and temp data directories are removed at exit.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +12,8 @@ import { Client, type ClientConfig } from 'pg';
 export interface TestServer {
   readonly host: string;
   readonly port: number;
+  /** The HTTP API's port, null when the server was started with --http-port off. */
+  readonly httpPort: number | null;
   readonly dataDir: string;
   readonly process: ChildProcess;
   /** Everything the server wrote to stderr so far (its JSON log lines). */
@@ -25,7 +28,7 @@ export interface TestServer {
 }
 
 export interface StartServerOptions {
-  /** Extra command-line arguments (after --port 0 --data-dir DIR). */
+  /** Extra command-line arguments (after --port 0 --http-port 0 --data-dir DIR; a later option wins). */
   readonly args?: readonly string[];
   /** Extra environment variables. */
   readonly env?: Readonly<Record<string, string>>;
@@ -54,7 +57,7 @@ export function freshDataDir(): string {
 
 export async function startServer(opts: StartServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? freshDataDir();
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [MAIN, '--port', '0', '--http-port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -70,16 +73,16 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
 
-  const address = await new Promise<{ host: string; port: number }>((resolve, reject) => {
+  const address = await new Promise<{ host: string; port: number; httpPort: number | null }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start within ${opts.startTimeoutMs ?? 15000} ms\nstdout: ${out}\nstderr: ${err}`));
     }, opts.startTimeoutMs ?? 15000);
     const check = (): void => {
-      const m = /listening on \[?([^\s\]]+?)\]?:(\d+)/.exec(out);
+      const m = /listening on \[?([^\s\]]+?)\]?:(\d+)(?:, http on \S+:(\d+))?\n/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ host: m[1], port: Number(m[2]) });
+        resolve({ host: m[1], port: Number(m[2]), httpPort: m[3] === undefined ? null : Number(m[3]) });
       }
     };
     child.stdout!.on('data', check);

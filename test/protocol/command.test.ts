@@ -54,11 +54,36 @@ describe('sluice command', () => {
     }
   });
 
-  test('prints the listening line with the real port for --port 0', async () => {
+  test('prints the listening line with the real ports for --port 0 and --http-port 0', async () => {
     const s = await startServer();
-    assert.match(s.stdout(), new RegExp(`listening on 127\\.0\\.0\\.1:${s.port}\\n`));
     assert.ok(s.port > 0);
+    assert.ok(s.httpPort !== null && s.httpPort > 0 && s.httpPort !== s.port);
+    assert.match(s.stdout(), new RegExp(`listening on 127\\.0\\.0\\.1:${s.port}, http on 127\\.0\\.0\\.1:${s.httpPort}\\n`));
     assert.equal(await s.stop(), 0);
+  });
+
+  test('--http-port off: no HTTP server, and the listening line says so by leaving it out', async () => {
+    const s = await startServer({ args: ['--http-port', 'off'] });
+    assert.equal(s.httpPort, null);
+    assert.match(s.stdout(), new RegExp(`listening on 127\\.0\\.0\\.1:${s.port}\\n`));
+    assert.equal(await s.stop(), 0);
+  });
+
+  test('an HTTP port in use: a clear message and exit 1', async () => {
+    const first = await startServer();
+    try {
+      const r = run(['--port', '0', '--http-port', String(first.httpPort), '--data-dir', freshDataDir()]);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${first.httpPort}: the address is already in use`));
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+  });
+
+  test('a bad --http-port exits 2', () => {
+    const r = run(['--http-port', 'none']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--http-port must be an integer from 0 to 65535, got "none"/);
   });
 
   test('SIGINT shuts down with exit 0', async () => {

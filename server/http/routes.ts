@@ -1,0 +1,22 @@
+// Every route of the HTTP API, one line each; handlers live in routes/.
+
+import { Router } from './router';
+import { runSql } from './routes/sql';
+import { createObject, describeObject, dropObject, listObjects, pauseQuery, resumeQuery } from './routes/objects';
+import { listDeadLetters } from './routes/dead-letters';
+import { serverStatus } from './routes/status';
+import { openApiDocument } from './routes/openapi';
+
+export function apiRoutes(): Router {
+  return new Router()
+    .add('GET', '/api/v1/openapi.json', openApiDocument)
+    .add('GET', '/api/v1/status', serverStatus)
+    .add('POST', '/api/v1/sql', runSql)
+    .add('GET', '/api/v1/dead-letters', listDeadLetters)
+    .add('POST', '/api/v1/queries/:name/pause', pauseQuery)
+    .add('POST', '/api/v1/queries/:name/resume', resumeQuery)
+    .add('GET', '/api/v1/:kind', listObjects)
+    .add('POST', '/api/v1/:kind', createObject)
+    .add('GET', '/api/v1/:kind/:name', describeObject)
+    .add('DELETE', '/api/v1/:kind/:name', dropObject);
+}
