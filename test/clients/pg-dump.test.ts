@@ -3,34 +3,13 @@
 // per-object catalog queries. The dump's table definitions and the statements' answers are compared with a real
 // PostgreSQL 15 given the same SQL.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
-import { findPgBin, startPgCluster, type PgCluster } from '../../bench/postgres/cluster';
-import { startServer, type TestServer } from '../helpers/server';
+import { withPostgresOracle } from '../helpers/postgres-oracle';
 
-let pg: PgCluster;
-let sluice: TestServer;
-let oracle: Client;
-let client: Client;
-
-before(async () => {
-  const bin = findPgBin();
-  if (!('dir' in bin)) throw new Error(`PostgreSQL 15 is needed as the oracle: ${bin.reason}`);
-  pg = await startPgCluster(bin.dir);
-  sluice = await startServer();
-  oracle = await pg.connect();
-  client = new Client({ host: sluice.host, port: sluice.port, user: 'test', database: 'sluice' });
-  await client.connect();
-});
-
-after(async () => {
-  await client?.end();
-  await oracle?.end();
-  await sluice?.stop();
-  await pg?.stop();
-});
+const fx = withPostgresOracle({ database: 'sluice' });
 
 /** What a client sees: the command and rows, or the SQLSTATE, message and detail. */
 async function answer(c: Client, sql: string): Promise<string> {
@@ -44,7 +23,7 @@ async function answer(c: Client, sql: string): Promise<string> {
 }
 
 async function sameAsPostgres(statements: readonly string[]): Promise<void> {
-  for (const sql of statements) assert.equal(await answer(client, sql), await answer(oracle, sql), sql);
+  for (const sql of statements) assert.equal(await answer(fx.client, sql), await answer(fx.oracle, sql), sql);
 }
 
 /** The whole database's schema, or one table's (`-t table`). */
@@ -95,16 +74,16 @@ test('LOCK TABLE, PREPARE, EXECUTE and DEALLOCATE answer as in PostgreSQL', asyn
 
 test('pg_dump --schema-only prints the tables as PostgreSQL does, streams as tables, continuous queries as views', async () => {
   const table = 'CREATE TABLE accounts (id bigint PRIMARY KEY, owner text NOT NULL, balance numeric, opened date, seen timestamptz, doc jsonb, ratio double precision, span interval, ok boolean)';
-  await client.query(table);
-  await oracle.query(table);
-  await client.query("CREATE STREAM payments (id bigint NOT NULL, amount numeric, ts timestamptz NOT NULL, WATERMARK FOR ts AS ts - INTERVAL '5 seconds')");
-  await client.query('CREATE CONTINUOUS QUERY paid AS SELECT id, sum(amount) AS total FROM payments GROUP BY id');
+  await fx.client.query(table);
+  await fx.oracle.query(table);
+  await fx.client.query("CREATE STREAM payments (id bigint NOT NULL, amount numeric, ts timestamptz NOT NULL, WATERMARK FOR ts AS ts - INTERVAL '5 seconds')");
+  await fx.client.query('CREATE CONTINUOUS QUERY paid AS SELECT id, sum(amount) AS total FROM payments GROUP BY id');
 
-  const expected = tableStatements(pgDump('127.0.0.1', pg.port, 'postgres', 'postgres', 'accounts'));
+  const expected = tableStatements(pgDump('127.0.0.1', fx.pg.port, 'postgres', 'postgres', 'accounts'));
   assert.equal(expected.length, 2, 'PostgreSQL dumps CREATE TABLE and the primary key');
-  assert.deepEqual(tableStatements(pgDump(sluice.host, sluice.port, 'test', 'sluice', 'accounts')), expected);
+  assert.deepEqual(tableStatements(pgDump(fx.sluice.host, fx.sluice.port, 'test', 'sluice', 'accounts')), expected);
 
-  const all = pgDump(sluice.host, sluice.port, 'test', 'sluice');
+  const all = pgDump(fx.sluice.host, fx.sluice.port, 'test', 'sluice');
   assert.match(all, /CREATE TABLE public\.payments \(\n {4}id bigint NOT NULL,\n {4}amount numeric,\n {4}ts timestamp with time zone NOT NULL\n\);/);
   assert.match(all, /COMMENT ON COLUMN public\.payments\.ts IS 'event time; WATERMARK FOR ts AS ts - INTERVAL ''5 seconds''';/);
   assert.match(all, /CREATE VIEW public\.paid AS\n SELECT id, sum\(amount\) AS total FROM payments GROUP BY id;/);

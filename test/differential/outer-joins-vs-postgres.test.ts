@@ -3,40 +3,15 @@
 // node-postgres, and the same rows (as a multiset), column names and types must come back. SLUICE_JOIN_SEED=n
 // replays a seed (printed with every difference).
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { findPgBin, startPgCluster, type PgCluster } from '../../bench/postgres/cluster';
-import { startServer, type TestServer } from '../helpers/server';
+import { withPostgresOracle } from '../helpers/postgres-oracle';
 import { seededRandom } from '../helpers/random';
 
 const seed = Number(process.env.SLUICE_JOIN_SEED ?? Date.now() % 1_000_000);
 
-let pg: PgCluster;
-let sluice: TestServer;
-let oracle: Client;
-let client: Client;
-
-before(async () => {
-  const bin = findPgBin();
-  if (!('dir' in bin)) throw new Error(`PostgreSQL 15 is needed as the oracle: ${bin.reason}`);
-  pg = await startPgCluster(bin.dir);
-  sluice = await startServer();
-  oracle = await pg.connect();
-  client = new Client({ host: sluice.host, port: sluice.port, user: 'test', database: 'test' });
-  await client.connect();
-  for (const sql of seededTables(seededRandom(seed))) {
-    await oracle.query(sql);
-    await client.query(sql);
-  }
-});
-
-after(async () => {
-  await client?.end();
-  await oracle?.end();
-  await sluice?.stop();
-  await pg?.stop();
-});
+const fx = withPostgresOracle({ setup: seededTables(seededRandom(seed)) });
 
 /** Two tables whose keys collide often, with NULLs in every column and some rows twice, and a small third one. */
 function seededTables(r: () => number): string[] {
@@ -96,9 +71,9 @@ async function answer(c: Client, sql: string): Promise<string> {
 /** Every query is one PostgreSQL answers with rows, so agreeing on an error would not count. */
 async function sameAsPostgres(queries: readonly string[]): Promise<void> {
   for (const sql of queries) {
-    const expected = await answer(oracle, sql);
+    const expected = await answer(fx.oracle, sql);
     assert.ok(!expected.startsWith('{"error"'), `PostgreSQL refused ${sql}: ${expected}`);
-    assert.equal(await answer(client, sql), expected, `seed ${seed}: ${sql}`);
+    assert.equal(await answer(fx.client, sql), expected, `seed ${seed}: ${sql}`);
   }
 }
 

@@ -3,17 +3,11 @@
 // (or the SQLSTATE and message) must be the same. Each query also runs as the body of a continuous query, whose
 // result must reach what PostgreSQL answers for the same SELECT.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { findPgBin, startPgCluster, type PgCluster } from '../../bench/postgres/cluster';
-import { startServer, type TestServer } from '../helpers/server';
+import { withPostgresOracle } from '../helpers/postgres-oracle';
 import { waitForValue } from '../helpers/wait';
-
-let pg: PgCluster;
-let sluice: TestServer;
-let oracle: Client;
-let client: Client;
 
 // The same data in both: tables in PostgreSQL, tables in Sluice.
 const SETUP = [
@@ -25,26 +19,7 @@ const SETUP = [
   'INSERT INTO docs VALUES (1, \'{"a": 1, "b": null}\'), (2, \'["a", 1, "2"]\'), (3, \'"a"\'), (4, \'{"c": {"a": 1}}\'), (5, NULL), (6, \'7\')',
 ];
 
-before(async () => {
-  const bin = findPgBin();
-  if (!('dir' in bin)) throw new Error(`PostgreSQL 15 is needed as the oracle: ${bin.reason}`);
-  pg = await startPgCluster(bin.dir);
-  sluice = await startServer();
-  oracle = await pg.connect();
-  client = new Client({ host: sluice.host, port: sluice.port, user: 'test', database: 'test' });
-  await client.connect();
-  for (const sql of SETUP) {
-    await oracle.query(sql);
-    await client.query(sql);
-  }
-});
-
-after(async () => {
-  await client?.end();
-  await oracle?.end();
-  await sluice?.stop();
-  await pg?.stop();
-});
+const fx = withPostgresOracle({ setup: SETUP });
 
 /** Rows as arrays of text, sorted (or the error), with the result's column names and type oids: what a client sees. */
 async function answer(c: Client, sql: string): Promise<string> {
@@ -60,7 +35,7 @@ async function answer(c: Client, sql: string): Promise<string> {
 
 async function sameAsPostgres(statements: readonly string[]): Promise<void> {
   for (const sql of statements) {
-    assert.equal(await answer(client, sql), await answer(oracle, sql), sql);
+    assert.equal(await answer(fx.client, sql), await answer(fx.oracle, sql), sql);
   }
 }
 
@@ -72,20 +47,20 @@ let queries = 0;
  */
 async function sameAsPostgresContinuously(select: string, more: readonly string[]): Promise<void> {
   const name = `cq_${++queries}`;
-  await client.query(`CREATE CONTINUOUS QUERY ${name} WITH (trigger_interval = '20ms') AS ${select}`);
+  await fx.client.query(`CREATE CONTINUOUS QUERY ${name} WITH (trigger_interval = '20ms') AS ${select}`);
   const rowsOf = async (c: Client, sql: string): Promise<string> =>
     JSON.stringify((await c.query({ text: sql, rowMode: 'array' })).rows.map((r) => JSON.stringify(r)).sort());
   const caughtUp = async (): Promise<void> => {
-    const expected = await rowsOf(oracle, select);
-    await waitForValue(() => rowsOf(client, `SELECT * FROM ${name}`), (got) => got === expected, `${name} to equal ${expected}`);
+    const expected = await rowsOf(fx.oracle, select);
+    await waitForValue(() => rowsOf(fx.client, `SELECT * FROM ${name}`), (got) => got === expected, `${name} to equal ${expected}`);
   };
   await caughtUp();
   for (const sql of more) {
-    await oracle.query(sql);
-    await client.query(sql);
+    await fx.oracle.query(sql);
+    await fx.client.query(sql);
   }
   await caughtUp();
-  await client.query(`DROP CONTINUOUS QUERY ${name}`);
+  await fx.client.query(`DROP CONTINUOUS QUERY ${name}`);
 }
 
 test('column aliases in FROM rename the first columns; too many names is 42P10', async () => {
@@ -131,8 +106,8 @@ test('UNION matches untyped NULLs and quoted literals to the other branches\' ty
 
 test('a stream that keeps no rows is refused only after names and types are checked, as PostgreSQL checks privileges', async () => {
   // The stream is, in PostgreSQL, a table: every error analysis finds must be the one PostgreSQL reports.
-  await oracle.query('CREATE TABLE unkept (k text, v int)');
-  await client.query('CREATE STREAM unkept (k text, v int)');
+  await fx.oracle.query('CREATE TABLE unkept (k text, v int)');
+  await fx.client.query('CREATE STREAM unkept (k text, v int)');
   await sameAsPostgres([
     'SELECT nosuchcol FROM unkept',
     'SELECT * FROM unkept WHERE 1 = \'x\'',
@@ -147,7 +122,7 @@ test('a stream that keeps no rows is refused only after names and types are chec
   ]);
   const refused = { code: '0A000', message: 'stream "unkept" keeps no rows to SELECT from' };
   for (const sql of ['SELECT * FROM unkept', 'SELECT k, count(*) FROM unkept GROUP BY k', 'INSERT INTO b SELECT v, k, v FROM unkept']) {
-    await assert.rejects(client.query(sql), (e: { code?: string; message: string; hint?: string }) => {
+    await assert.rejects(fx.client.query(sql), (e: { code?: string; message: string; hint?: string }) => {
       assert.deepEqual({ code: e.code, message: e.message }, refused, sql);
       assert.match(e.hint ?? '', /SUBSCRIBE/);
       return true;
@@ -166,11 +141,11 @@ test('jsonb ? tells whether a key, a string element or the string itself is at t
     'SELECT doc -> \'c\' ? \'a\' FROM docs WHERE id = 4',
   ]);
   // Bind parameters still lex as parameters next to it.
-  for (const c of [client, oracle]) {
+  for (const c of [fx.client, fx.oracle]) {
     const r = await c.query('SELECT $1::jsonb ? $2 AS has', ['{"k": 1}', 'k']);
     assert.equal(r.rows[0].has, true);
   }
-  assert.deepEqual((await client.query('SELECT id FROM docs WHERE doc ? $1 ORDER BY id', ['a'])).rows, [{ id: 1 }, { id: 2 }, { id: 3 }]);
+  assert.deepEqual((await fx.client.query('SELECT id FROM docs WHERE doc ? $1 ORDER BY id', ['a'])).rows, [{ id: 1 }, { id: 2 }, { id: 3 }]);
   await sameAsPostgresContinuously('SELECT id, doc ? \'a\' AS has_a FROM docs WHERE doc IS NOT NULL', [
     'INSERT INTO docs VALUES (7, \'{"a": [1]}\')', 'DELETE FROM docs WHERE id = 1',
   ]);
@@ -199,8 +174,8 @@ test('[NOT] EXISTS in WHERE, uncorrelated or correlated by AND\'ed equalities, a
     'SELECT id FROM a WHERE v > 40 OR EXISTS (SELECT 1 FROM b)',
   ];
   for (const sql of unsupported) {
-    await assert.rejects(client.query(sql), { code: '0A000' }, sql);
-    await oracle.query(sql);
+    await assert.rejects(fx.client.query(sql), { code: '0A000' }, sql);
+    await fx.oracle.query(sql);
   }
   await sameAsPostgresContinuously('SELECT id, k FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k)', [
     "INSERT INTO b VALUES (8, 'z', 8)", "INSERT INTO a VALUES (8, 'new', 80)", 'DELETE FROM b WHERE id IN (1, 2)',
@@ -226,8 +201,8 @@ test('scalar subqueries in the select list, WHERE and HAVING: NULL on no row, 21
     'SELECT id FROM a WHERE v = (SELECT max(v) FROM a WHERE k = (SELECT k FROM b WHERE w = 3))',
   ]);
   for (const sql of ['SELECT sum((SELECT 1)) FROM a']) {
-    await assert.rejects(client.query(sql), { code: '0A000' }, sql);
-    await oracle.query(sql);
+    await assert.rejects(fx.client.query(sql), { code: '0A000' }, sql);
+    await fx.oracle.query(sql);
   }
   await sameAsPostgresContinuously('SELECT id, v FROM a WHERE v > (SELECT avg(w) * 10 FROM b)', [
     'INSERT INTO b VALUES (9, NULL, 9)', 'UPDATE b SET w = 0 WHERE id = 9', 'DELETE FROM b',
@@ -249,11 +224,11 @@ test('correlated scalar subqueries that aggregate, correlated by AND\'ed equalit
     'SELECT a.k, (SELECT min(w) FROM b WHERE b.k = a.k AND b.w > a.v) FROM a',
   ];
   for (const sql of unsupported) {
-    await assert.rejects(client.query(sql), { code: '0A000' }, sql);
-    await oracle.query(sql);
+    await assert.rejects(fx.client.query(sql), { code: '0A000' }, sql);
+    await fx.oracle.query(sql);
   }
   // PostgreSQL's 21000 comes only when a key has several rows; Sluice refuses the shape up front.
-  await assert.rejects(client.query('SELECT id, (SELECT w FROM b WHERE b.k = a.k) FROM a'), { code: '0A000' });
+  await assert.rejects(fx.client.query('SELECT id, (SELECT w FROM b WHERE b.k = a.k) FROM a'), { code: '0A000' });
   await sameAsPostgresContinuously('SELECT id, (SELECT count(*) FROM b WHERE b.k = a.k) AS n, (SELECT max(w) FROM b WHERE b.k = a.k) AS top FROM a', [
     "INSERT INTO b VALUES (10, 'z', 10)", "DELETE FROM b WHERE k = 'x'", "INSERT INTO a VALUES (10, 'w', 100)",
   ]);
