@@ -91,6 +91,7 @@ export function formatTimestamp(micros: bigint, withZone: boolean): string {
 export function formatTimestamptz(micros: bigint, zone: TimeZone): string {
   if (micros === TIMESTAMP_INFINITY || micros === TIMESTAMP_NEG_INFINITY) return formatWallClock(micros, '');
   const offset = zone.offsetAt(Number(micros));
+  if (offset === 0) return formatWallClock(micros, '+00');
   return formatWallClock(micros + BigInt(offset) * BigInt(MICROS_PER_SECOND), formatOffset(offset));
 }
 
