@@ -222,12 +222,12 @@ export function parseTimestamp(text: string, withZone: boolean, zone: TimeZone =
   const special = specialTimestamp(text, withZone, zone);
   if (special !== null) return special;
   const p = parseDateTime(text, typeLabel(withZone));
-  const local = p.days * MICROS_PER_DAY + p.timeMicros;
-  if (!withZone) return BigInt(p.days) * BigInt(MICROS_PER_DAY) + BigInt(p.timeMicros);
-  if (p.zoneSeconds !== null) {
-    return BigInt(p.days) * BigInt(MICROS_PER_DAY) + BigInt(p.timeMicros) - BigInt(p.zoneSeconds) * BigInt(MICROS_PER_SECOND);
-  }
-  return BigInt(utcFromLocal(zone, local));
+  const wallClock = BigInt(p.days) * BigInt(MICROS_PER_DAY) + BigInt(p.timeMicros);
+  if (!withZone) return wallClock;
+  // The offset is found in float microseconds (exact to the second anywhere) and applied in BigInt (exact to the µs).
+  const offsetSeconds = p.zoneSeconds
+    ?? Math.round((Number(wallClock) - utcFromLocal(zone, Number(wallClock))) / MICROS_PER_SECOND);
+  return wallClock - BigInt(offsetSeconds) * BigInt(MICROS_PER_SECOND);
 }
 
 /** Whether reading this timestamptz text depends on the session's zone (it has no offset and is not special). */

@@ -114,11 +114,14 @@ export function zoneFromInterval(iv: Interval, text: () => string): TimeZone {
 // ---------------------------------------------------------------------------------------------------------------
 // The session's TimeZone setting, read as PostgreSQL's check_timezone reads it: a number is hours EAST ('2', '-3.5'),
 // else a zone of the IANA database, else a POSIX offset counted west ('UTC+2', '-03:30'); abbreviations such as
-// 'PST' are not zones here (they are in AT TIME ZONE). The setting's text is what SHOW prints, and reads back as the
+// 'PST' are not zones here (they are in AT TIME ZONE), though ICU knows some of them as legacy zone IDs. The setting's text is what SHOW prints, and reads back as the
 // same zone: a number shows as PostgreSQL shows it, '<+02>-02' (a POSIX zone named '+02' whose offset, counted west,
 // is -02).
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** ICU's legacy three-letter zone IDs (Java's), which PostgreSQL's tz database has not: 'PST' is 22023 there. */
+const ICU_ONLY_IDS = new Set(['act', 'aet', 'agt', 'art', 'ast', 'bet', 'bst', 'cat', 'cnt', 'cst', 'ctt', 'eat', 'ect',
+  'iet', 'ist', 'jst', 'mit', 'net', 'nst', 'plt', 'pnt', 'prt', 'pst', 'sst', 'vst']);
 const BRACKETED_POSIX = /^<[^>]*>([+-]?)(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?$/;
 
 function hhmmss(seconds: number): string {
@@ -145,13 +148,13 @@ export function timeZoneSetting(value: string): string {
   if (interval !== null) return intervalSetting(interval[1]);
   if (NUMBER.test(value)) {
     const east = Math.round(Number(value) * 3600);
-    if (Math.abs(east) > 168 * 3600) throw invalidSetting(value);
+    if (Math.abs(east) >= 168 * 3600) throw invalidSetting(value, 'UTC timezone offset is out of range.');
     return fixedOffsetSetting(east);
   }
   if (BRACKETED_POSIX.test(value)) return value;
   const posix = POSIX_OFFSET.exec(value);
   if (posix !== null) return value.toUpperCase();
-  if (/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(value)) {
+  if (/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(value) && !ICU_ONLY_IDS.has(value.toLowerCase())) {
     const zone = ianaZone(value);
     if (zone !== null) return zone.name.toLowerCase() === value.toLowerCase() ? zone.name : value;
   }

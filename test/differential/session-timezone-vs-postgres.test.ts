@@ -27,6 +27,11 @@ const INSTANTS = [
 
 /** Wall-clock times that a spring-forward skips or a fall-back repeats, in Paris or New York. */
 const WALL_CLOCKS = ['2026-03-29 02:30', '2026-10-25 02:30', '2026-03-08 02:30', '2026-11-01 01:30', '2026-07-01 12:00'];
+/**
+ * Far from 1970, read from text exactly to the microsecond. (A cast from timestamp computes on doubles, exact to the
+ * µs only until 2255, as every timestamp kernel does: engine/columns/vec.ts.)
+ */
+const FAR_WALL_CLOCKS = ['3000-01-01 00:00:00.000001', '1500-06-01 12:00:00.5', '0044-03-15 12:00 BC'];
 
 /** The SET statements compared, each then checked with SHOW TimeZone. */
 const ZONES = [
@@ -97,6 +102,9 @@ test('timestamptz prints, reads, casts, truncates and extracts in the session zo
         `'${wall.slice(0, 10)}'::date::timestamptz, CAST('${wall}' AS timestamptz) = '${wall}+00'::timestamptz`);
       await sameAsPostgres('SELECT $1::timestamptz, $2::timestamptz', [wall, `${wall}+03`]);
     }
+    for (const wall of FAR_WALL_CLOCKS) {
+      await sameAsPostgres(`SELECT '${wall}'::timestamptz, '${wall}'::timestamptz::date, '${wall}'::timestamptz::text`);
+    }
     await sameAsPostgres("SELECT id FROM instants WHERE ts >= '2026-03-29' AND ts < '2026-03-29 03:00' ORDER BY id");
   }
 });
@@ -114,7 +122,7 @@ test('INSERT reads a timestamptz text without an offset in the session zone', as
 test('an unknown zone is 22023 as in PostgreSQL, and the setting stays', async () => {
   await setBoth("SET TIME ZONE 'Europe/Paris'");
   for (const bad of ["SET TIME ZONE 'Nowhere/Else'", "SET timezone = 'Europe/Paris '", "SET TIME ZONE ''",
-    "SET TIME ZONE INTERVAL '1 day'"]) {
+    "SET TIME ZONE INTERVAL '1 day'", "SET TIME ZONE 'PST'", 'SET TIME ZONE 168', "SET TIME ZONE '-200'"]) {
     await sameAsPostgres(bad);
     await sameAsPostgres('SHOW TimeZone');
   }
