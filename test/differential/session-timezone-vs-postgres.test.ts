@@ -106,6 +106,10 @@ test('timestamptz prints, reads, casts, truncates and extracts in the session zo
       await sameAsPostgres(`SELECT '${wall}'::timestamptz, '${wall}'::timestamptz::date, '${wall}'::timestamptz::text`);
     }
     await sameAsPostgres("SELECT id FROM instants WHERE ts >= '2026-03-29' AND ts < '2026-03-29 03:00' ORDER BY id");
+    await sameAsPostgres("SELECT id FROM instants WHERE ts::date = '2026-10-25' OR ts < '2026-03-08 02:30'::timestamp " +
+      "OR ts = '2026-11-01'::date ORDER BY id");
+    await sameAsPostgres("SELECT id, ts = ts::timestamp, ts - '2026-01-01'::timestamp, current_date = now()::date FROM instants " +
+      "WHERE id < 15 ORDER BY id");
   }
 });
 
@@ -115,6 +119,9 @@ test('INSERT reads a timestamptz text without an offset in the session zone', as
   await setBoth("INSERT INTO typed_in VALUES (1, '2026-11-01 01:30'), (2, '2026-03-08 02:30'), (3, '2026-07-01 12:00+02')");
   await client.query('INSERT INTO typed_in VALUES ($1, $2)', [4, '2026-11-01 00:30']);
   await oracle.query('INSERT INTO typed_in VALUES ($1, $2)', [4, '2026-11-01 00:30']);
+  await setBoth("SET TIME ZONE 'Europe/Paris'");
+  await setBoth("UPDATE typed_in SET ts = '2026-10-25 02:30' WHERE id = 3");
+  await setBoth("INSERT INTO typed_in SELECT 5, '2026-03-29 02:30'::timestamp");
   await setBoth("SET TIME ZONE 'UTC'");
   await sameAsPostgres('SELECT id, ts FROM typed_in ORDER BY id');
 });
