@@ -29,7 +29,7 @@ export async function runPullChanges(
   readSource: (node: SourceNode) => ChangeBatch[],
   ctx: PullOptions,
 ): Promise<ChangeBatch[]> {
-  const dag = buildDag(plan, { mode: 'batch', params: ctx.params, nowMicros: ctx.nowMicros, late: ctx.late });
+  const dag = buildDag(plan, { mode: 'batch', params: ctx.params, nowMicros: ctx.nowMicros, zone: ctx.zone, late: ctx.late });
   const pacer = new Pacer(ctx.signal);
   for (const source of dag.sources) {
     for (const batch of readSource(source.node)) {

@@ -29,12 +29,15 @@ import type { Pacer } from './slices';
 import type { StateDelta } from './state/chunks';
 import { NUMBER_CODEC, StateStore, type StateTable } from './state/table';
 import type { Schema, Value } from './types';
+import { UTC_ZONE, type TimeZone } from './values/timezone';
 
 export interface DagOptions {
   readonly mode: 'incremental' | 'batch';
   readonly params?: readonly Value[];
   /** now() until the first beginEpoch (µs since the epoch). */
   readonly nowMicros?: number;
+  /** The statement's session zone in a pull query; UTC (absent) in a continuous query. */
+  readonly zone?: TimeZone;
   /** Called for each row refused as late; late rows are counted either way. */
   readonly late?: (row: LateRow) => void;
 }
@@ -121,7 +124,7 @@ class DagImpl implements Dag {
   private readonly ops: OpNode[] = [];
   private readonly built = new Map<PlanNode, OpNode | SourceEntry>();
   private readonly output: ChangeBatch[] = [];
-  private readonly evalCtx: { params: readonly Value[]; nowMicros: number };
+  private readonly evalCtx: { params: readonly Value[]; nowMicros: number; zone: TimeZone };
   private readonly state: StateStore;
   /** The watermark each operator emitted last, by operator id: durable, so a restarted DAG goes on from it. */
   private readonly emitted: StateTable<number>;
@@ -131,7 +134,7 @@ class DagImpl implements Dag {
 
   constructor(plan: PlanNode, private readonly options: DagOptions) {
     this.schema = plan.schema;
-    this.evalCtx = { params: options.params ?? [], nowMicros: options.nowMicros ?? Date.now() * 1000 };
+    this.evalCtx = { params: options.params ?? [], nowMicros: options.nowMicros ?? Date.now() * 1000, zone: options.zone ?? UTC_ZONE };
     this.state = new StateStore(options.mode === 'incremental');
     this.emitted = this.state.tablesOf('dag')('watermarks', NUMBER_CODEC);
     this.sourceWatermarks = this.state.tablesOf('dag')('source-watermarks', NUMBER_CODEC);

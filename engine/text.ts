@@ -1,10 +1,12 @@
 // Values as PostgreSQL text: what the server sends in text format, what INSERT / COPY literals and casts from text
-// read. The formats are PostgreSQL's with DateStyle ISO, IntervalStyle postgres and TimeZone UTC.
+// read. The formats are PostgreSQL's with DateStyle ISO and IntervalStyle postgres; a timestamptz prints, and a text
+// without an offset reads, in the session's zone (UTC when none is given: continuous queries, sinks, the catalog).
 
 import { SqlError, SQLSTATE } from './errors';
 import type { Interval, SqlType, TypeName, Value } from './types';
 import { typeDisplayName } from './types';
-import { formatDate, formatTimestamp, parseDate, parseTimestamp } from './values/datetime';
+import { formatDate, formatTimestamp, formatTimestamptz, parseDate, parseTimestamp } from './values/datetime';
+import { UTC_ZONE, type TimeZone } from './values/timezone';
 import { formatInterval, parseInterval } from './values/interval';
 import { normalizeJsonb } from './values/jsonb';
 import {
@@ -32,7 +34,7 @@ function asNumber(v: Value): number {
   throw new Error(`expected a numeric value, got ${typeof v}`);
 }
 
-const FORMATTERS: Record<TypeName, (v: Exclude<Value, null | string>) => string> = {
+const FORMATTERS: Record<TypeName, (v: Exclude<Value, null | string>, zone: TimeZone) => string> = {
   bool: (v) => (v ? 't' : 'f'),
   int2: (v) => String(asNumber(v)),
   int4: (v) => String(asNumber(v)),
@@ -43,7 +45,7 @@ const FORMATTERS: Record<TypeName, (v: Exclude<Value, null | string>) => string>
   text: (v) => String(v),
   varchar: (v) => String(v),
   timestamp: (v) => formatTimestamp(asBigInt(v), false),
-  timestamptz: (v) => formatTimestamp(asBigInt(v), true),
+  timestamptz: (v, zone) => formatTimestamptz(asBigInt(v), zone),
   date: (v) => formatDate(asNumber(v)),
   interval: (v) => {
     if (!isInterval(v)) throw new Error('expected an interval value');
@@ -57,10 +59,10 @@ const FORMATTERS: Record<TypeName, (v: Exclude<Value, null | string>) => string>
  * PostgreSQL's text output of a value. NULL has no text form (the protocol sends it as a null field): callers
  * check for null first; here it throws. A string for a non-text type is already formatted and passes through.
  */
-export function formatValue(value: Value, type: SqlType): string {
+export function formatValue(value: Value, type: SqlType, zone: TimeZone = UTC_ZONE): string {
   if (value === null) throw new Error('formatValue: NULL has no text representation');
   if (typeof value === 'string') return value;
-  return FORMATTERS[type.name](value);
+  return FORMATTERS[type.name](value, zone);
 }
 
 /** Code points, as varchar(n) counts them. */
@@ -96,7 +98,7 @@ export function fitVarchar(s: string, type: SqlType, explicit: boolean): string 
   throw new SqlError(SQLSTATE.string_data_right_truncation, `value too long for type ${typeDisplayName(type)}`);
 }
 
-const PARSERS: Record<TypeName, (text: string, type: SqlType) => Value> = {
+const PARSERS: Record<TypeName, (text: string, type: SqlType, zone: TimeZone) => Value> = {
   bool: (t) => parseBool(t),
   int2: (t) => parseSmallInt(t),
   int4: (t) => parseInteger(t),
@@ -106,9 +108,9 @@ const PARSERS: Record<TypeName, (text: string, type: SqlType) => Value> = {
   numeric: (t, type) => fitNumeric(canonicalNumeric(t), type),
   text: (t) => t,
   varchar: (t, type) => fitVarchar(t, type, false),
-  timestamp: (t) => parseTimestamp(t, false),
-  timestamptz: (t) => parseTimestamp(t, true),
-  date: (t) => parseDate(t),
+  timestamp: (t, _type, zone) => parseTimestamp(t, false, zone),
+  timestamptz: (t, _type, zone) => parseTimestamp(t, true, zone),
+  date: (t, _type, zone) => parseDate(t, zone),
   interval: (t) => parseInterval(t),
   jsonb: (t) => normalizeJsonb(t),
   unknown: (t) => t,
@@ -117,8 +119,8 @@ const PARSERS: Record<TypeName, (text: string, type: SqlType) => Value> = {
 /**
  * Reads a value from PostgreSQL text, as INSERT and COPY literals and `'...'::type` do. Throws SqlError: 22P02 for
  * bad syntax (22007 for dates, timestamps and intervals, as PostgreSQL), 22003 out of range, 22008 bad date field,
- * 22001 too long for varchar(n).
+ * 22001 too long for varchar(n). `zone` is the session's: a timestamptz without an offset is a wall-clock time there.
  */
-export function parseValue(text: string, type: SqlType): Value {
-  return PARSERS[type.name](text, type);
+export function parseValue(text: string, type: SqlType, zone: TimeZone = UTC_ZONE): Value {
+  return PARSERS[type.name](text, type, zone);
 }

@@ -12,6 +12,7 @@
 
 import { formatValue } from '../text';
 import type { Schema, Value } from '../types';
+import { UTC_ZONE, type TimeZone } from '../values/timezone';
 
 export type CopyFormat = 'text' | 'csv';
 
@@ -36,7 +37,10 @@ const TEXT_SPECIAL = /[\\\n\r\t\b\f\v]/g;
 
 const utf8 = new TextEncoder();
 
-/** Encodes rows of `schema` into COPY lines; one encoder per statement, reused for every row. */
+/**
+ * Encodes rows of `schema` into COPY lines; one encoder per statement, reused for every row. A timestamptz prints
+ * in `zone`, the session's.
+ */
 export class CopyLineEncoder {
   private readonly csv: boolean;
   private readonly delimiter: string;
@@ -45,7 +49,7 @@ export class CopyLineEncoder {
   private readonly escape: string;
   private readonly forceQuote: readonly boolean[];
 
-  constructor(private readonly schema: Schema, options: CopyFormatOptions) {
+  constructor(private readonly schema: Schema, options: CopyFormatOptions, readonly zone: TimeZone = UTC_ZONE) {
     this.csv = options.format === 'csv';
     this.delimiter = options.delimiter ?? (this.csv ? ',' : '\t');
     this.nullText = options.null ?? (this.csv ? '' : '\\N');
@@ -60,7 +64,7 @@ export class CopyLineEncoder {
     for (let c = 0; c < this.schema.length; c++) {
       if (c > 0) out += this.delimiter;
       const v = row[c];
-      out += v === null || v === undefined ? this.nullText : this.field(formatValue(v, this.schema[c].type), this.forceQuote[c] === true);
+      out += v === null || v === undefined ? this.nullText : this.field(formatValue(v, this.schema[c].type, this.zone), this.forceQuote[c] === true);
     }
     return utf8.encode(`${out}\n`);
   }

@@ -5,14 +5,14 @@
 
 import { CopyLineEncoder } from '../codecs/copy-out';
 import { yieldToLoop } from '../slices';
-import type { Execution, ExecutionResult, Of } from './execution';
+import { statementContext, type Execution, type ExecutionResult, type Of } from './execution';
 
 /** Rows encoded per group of lines: some tens of kilobytes of text, a few milliseconds of work. */
 const ROWS_PER_GROUP = 1024;
 
 export async function copyTo(s: Of<'copy_to'>, x: Execution): Promise<ExecutionResult> {
-  const rows = await x.runtime.pull(s.plan, x.params, x.signal);
-  const encoder = new CopyLineEncoder(s.plan.schema, s.format);
+  const rows = await x.runtime.pull(s.plan, statementContext(x), x.signal);
+  const encoder = new CopyLineEncoder(s.plan.schema, s.format, x.zone);
   const header = s.header;
   return {
     kind: 'copy_out',

@@ -4,6 +4,8 @@
 import type { Statement } from '../statement';
 import type { Runtime } from '../runtime/runtime';
 import type { Schema, Value } from '../types';
+import type { EvalContext } from '../expr/context';
+import type { TimeZone } from '../values/timezone';
 import type { Transaction } from './transaction';
 
 export type Of<K extends Statement['kind']> = Extract<Statement, { kind: K }>;
@@ -12,6 +14,8 @@ export interface Execution {
   readonly runtime: Runtime;
   /** $1..$n, already in the statement's parameter types. */
   readonly params: readonly Value[];
+  /** The session's TimeZone: timestamptz text without an offset reads there, and the statement computes there. */
+  readonly zone: TimeZone;
   /** The open transaction block's, or null outside a block, where each statement commits by itself. */
   readonly transaction: Transaction | null;
   /** Tells the client something that is not an error (`relation "x" already exists, skipping`). */
@@ -80,6 +84,11 @@ export interface CopyToOutput {
   /** Rejects when the output fails while its client is not reading (a subscriber too far behind); absent when it cannot. */
   readonly failed?: Promise<never>;
   readonly tag: (rowsSent: number) => string;
+}
+
+/** What the statement's expressions read: its parameters, now(), the session's zone. */
+export function statementContext(x: Execution): EvalContext {
+  return { params: x.params, nowMicros: Date.now() * 1000, zone: x.zone };
 }
 
 export const command = (tag: string): CommandResult => ({ kind: 'command', tag });

@@ -2,7 +2,7 @@
 // are known before they run, for the protocol's Describe.
 
 import { T, type Schema } from '../types';
-import type { Execution, ExecutionResult, Of } from './execution';
+import { statementContext, type Execution, type ExecutionResult, type Of } from './execution';
 
 export const SHOW_SCHEMA: Schema = [
   { name: 'name', type: T.text, nullable: false },
@@ -12,7 +12,7 @@ export const SHOW_SCHEMA: Schema = [
 export const EXPLAIN_SCHEMA: Schema = [{ name: 'QUERY PLAN', type: T.text, nullable: false }];
 
 export async function select(s: Of<'select'>, x: Execution): Promise<ExecutionResult> {
-  const rows = await x.runtime.pull(s.plan, x.params, x.signal);
+  const rows = await x.runtime.pull(s.plan, statementContext(x), x.signal);
   return { kind: 'rows', schema: s.plan.schema, rows, tag: (n) => `SELECT ${n}` };
 }
 

@@ -6,7 +6,7 @@ import { valueAt } from '../columns/vec';
 import { BatchColumns, compileExpr } from '../expr';
 import type { Returning } from '../statement';
 import type { Schema, Value } from '../types';
-import type { Execution, RowsResult } from './execution';
+import { statementContext, type Execution, type RowsResult } from './execution';
 
 /** `written` (rows of the target's `schema`) through `returning`, tagged `${tag} ${written.length}`. */
 export function returningRows(
@@ -15,7 +15,7 @@ export function returningRows(
   let rows: Value[][] = [];
   if (written.length > 0) {
     const view = new BatchColumns(batchFromRows(schema, written), schema);
-    const context = { params: x.params, nowMicros: Date.now() * 1000 };
+    const context = statementContext(x);
     const columns = returning.exprs.map((e) => compileExpr(e).eval(view, context));
     rows = written.map((_, i) => columns.map((c) => valueAt(c, i)));
   }

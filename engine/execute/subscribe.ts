@@ -20,7 +20,7 @@ export async function subscribe(s: Of<'subscribe'>, x: Execution): Promise<Execu
     };
   }
   const format = s.output === 'copy_csv' ? 'csv' : 'text';
-  const encoder = new CopyLineEncoder(s.schema, { format });
+  const encoder = new CopyLineEncoder(s.schema, { format }, x.zone);
   const shared = x.runtime.subscriptions.encoded;
   return {
     kind: 'copy_out',

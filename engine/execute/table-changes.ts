@@ -4,10 +4,10 @@
 
 import { batchFromRows } from '../columns';
 import { valueAt } from '../columns/vec';
-import { BatchColumns, compileExpr, type EvalContext } from '../expr';
+import { BatchColumns, compileExpr } from '../expr';
 import type { Expr } from '../plan';
 import type { Schema, Value } from '../types';
-import { command, type Execution, type ExecutionResult, type Of } from './execution';
+import { command, statementContext, type Execution, type ExecutionResult, type Of } from './execution';
 import { returningRows } from './returning';
 import type { TableChange, TableState } from '../runtime/table-state';
 
@@ -20,7 +20,7 @@ export async function update(s: Of<'update'>, x: Execution): Promise<ExecutionRe
     const view = new BatchColumns(batchFromRows(schema, matching), schema);
     const updated = matching.map((r) => [...r]);
     for (const a of s.assignments) {
-      const vec = compileExpr(a.value).eval(view, evalContext(x));
+      const vec = compileExpr(a.value).eval(view, statementContext(x));
       for (let i = 0; i < updated.length; i++) updated[i][a.column] = valueAt(vec, i);
     }
     return { deletes: matching, inserts: updated };
@@ -44,16 +44,12 @@ export async function modify(
   return x.transaction === null ? table.modify(change) : x.transaction.draftOf(table).modify(change);
 }
 
-function evalContext(x: Execution): EvalContext {
-  return { params: x.params, nowMicros: Date.now() * 1000 };
-}
-
 function matchingRows(
   rows: readonly (readonly Value[])[], schema: Schema, predicate: Expr | null, x: Execution,
 ): (readonly Value[])[] {
   if (!predicate) return [...rows];
   if (rows.length === 0) return [];
   const view = new BatchColumns(batchFromRows(schema, rows), schema);
-  const vec = compileExpr(predicate).eval(view, evalContext(x));
+  const vec = compileExpr(predicate).eval(view, statementContext(x));
   return rows.filter((_, i) => valueAt(vec, i) === true);
 }

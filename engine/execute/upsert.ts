@@ -11,7 +11,7 @@ import { BatchColumns, compileExpr } from '../expr';
 import type { TableChange } from '../runtime/table-state';
 import type { OnConflict } from '../statement';
 import type { Schema, Value } from '../types';
-import { command, type Execution, type ExecutionResult, type Of } from './execution';
+import { command, statementContext, type Execution, type ExecutionResult, type Of } from './execution';
 import { returningRows } from './returning';
 import { modify } from './table-changes';
 
@@ -62,7 +62,7 @@ function updates(
 ): (Value[] | null)[] {
   const pairSchema: Schema = [...schema, ...schema.map((f) => ({ ...f, name: `excluded.${f.name}` }))];
   const view = new BatchColumns(batchFromRows(pairSchema, conflicts.map((c) => [...c.existing, ...c.excluded])), pairSchema);
-  const context = { params: x.params, nowMicros: Date.now() * 1000 };
+  const context = statementContext(x);
   const where = onConflict.where === null ? null : compileExpr(onConflict.where).eval(view, context);
   const values = onConflict.assignments.map((a) => ({ column: a.column, vec: compileExpr(a.value).eval(view, context) }));
   return conflicts.map((c, i) => {

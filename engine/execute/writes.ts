@@ -13,7 +13,7 @@ import type { StreamDef, TableDef } from '../catalog';
 import { valuesRows } from '../operators/values';
 import type { PlanNode } from '../plan';
 import { SqlError, SQLSTATE } from '../errors';
-import { command, type CopyFromInput, type Execution, type ExecutionResult, type Of } from './execution';
+import { command, statementContext, type CopyFromInput, type Execution, type ExecutionResult, type Of } from './execution';
 
 /** Resolves with how many rows went in (or are held for COMMIT). */
 async function write(x: Execution, relation: string, batch: RecordBatch): Promise<number> {
@@ -44,8 +44,8 @@ export async function insert(s: Of<'insert'>, x: Execution): Promise<ExecutionRe
  * and running a DAG for them.
  */
 async function sourceBatch(source: PlanNode, x: Execution): Promise<RecordBatch> {
-  if (source.kind === 'values') return batchFromRows(source.schema, valuesRows(source, { params: x.params, nowMicros: Date.now() * 1000 }));
-  return x.runtime.pullBatch(source, x.params, x.signal);
+  if (source.kind === 'values') return batchFromRows(source.schema, valuesRows(source, statementContext(x)));
+  return x.runtime.pullBatch(source, statementContext(x), x.signal);
 }
 
 export async function copyFrom(s: Of<'copy_from'>, x: Execution): Promise<CopyFromInput> {
@@ -55,7 +55,7 @@ export async function copyFrom(s: Of<'copy_from'>, x: Execution): Promise<CopyFr
   }
   const decoder = new CopyDecoder({
     name: s.target, targetKind: def.kind, columns: def.columns, dataColumns: s.columns, format: s.format, header: s.header,
-    delimiter: s.delimiter, nullString: s.null,
+    delimiter: s.delimiter, nullString: s.null, zone: x.zone,
   });
   const shape = { kind: 'copy_in', format: s.format, columnCount: s.columns.length } as const;
   if (x.transaction !== null || def.kind !== 'stream') {

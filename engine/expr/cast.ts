@@ -11,10 +11,12 @@ import { parseJson } from '../values/jsonb';
 import { isFiniteTimestamp, TS_NEG_INF, TS_POS_INF } from '../values/temporal';
 import { canonicalNumeric, decimalFromFloat, decimalToBigInt, fitNumeric, parseDecimal } from '../values/decimal';
 import { INT8_MAX, INT8_MIN, parseFloat4, parseFloat8 } from '../values/numbers';
+import { localFromUtc, utcFromLocal, type TimeZone } from '../values/timezone';
 import { rint, roundHalfAway } from './kernels/math';
 import { asBool, asNum, asStr, boolVec, bug, checkRange, numVec, outOfRange, strVec, underflow } from './vecs';
 
-export type CastFn = (v: Vec) => Vec;
+/** A cast of a column; `zone` is the session's, where a timestamptz meets wall-clock times (text, timestamp, date). */
+export type CastFn = (v: Vec, zone: TimeZone) => Vec;
 
 const isText = (t: TypeName): boolean => t === 'text' || t === 'varchar' || t === 'unknown';
 const isInt = (t: TypeName): boolean => t === 'int2' || t === 'int4' || t === 'int8';
@@ -25,12 +27,12 @@ function cannotCast(from: SqlType, to: SqlType): SqlError {
 }
 
 /** Row by row through canonical Values (the slow, general path for text conversions). */
-function viaValues(to: SqlType, f: (v: Value) => Value): CastFn {
-  return (v) => {
+function viaValues(to: SqlType, f: (v: Value, zone: TimeZone) => Value): CastFn {
+  return (v, zone) => {
     const out = new Array<Value>(v.length);
     for (let i = 0; i < v.length; i++) {
       const x = valueAt(v, i);
-      out[i] = x === null ? null : f(x);
+      out[i] = x === null ? null : f(x, zone);
     }
     return vecFromValues(out, to);
   };
@@ -40,19 +42,29 @@ function numberToNumber(from: SqlType, to: SqlType): CastFn {
   const f = from.name;
   const t = to.name;
   const round = f === 'float4' || f === 'float8' ? rint : f === 'numeric' ? (x: number) => roundHalfAway(x) : null;
-  return (v) => {
+  // A timestamptz meets a wall-clock time (timestamp, date) in the session's zone.
+  const toWallClock = f === 'timestamptz' && (t === 'timestamp' || t === 'date');
+  const fromWallClock = t === 'timestamptz' && (f === 'timestamp' || f === 'date');
+  return (v, zone) => {
     const src = asNum(v).values;
     const n = v.length;
     const out = new Float64Array(n);
     if (f === 'date' && (t === 'timestamp' || t === 'timestamptz')) {
       for (let i = 0; i < n; i++) {
         const d = src[i];
-        out[i] = d >= 0x7fffffff ? TS_POS_INF : d <= -0x80000000 ? TS_NEG_INF : d * MICROS_PER_DAY;
+        out[i] = d >= 0x7fffffff ? TS_POS_INF : d <= -0x80000000 ? TS_NEG_INF
+          : fromWallClock ? utcFromLocal(zone, d * MICROS_PER_DAY) : d * MICROS_PER_DAY;
       }
     } else if ((f === 'timestamp' || f === 'timestamptz') && t === 'date') {
       for (let i = 0; i < n; i++) {
         const us = src[i];
-        out[i] = isFiniteTimestamp(us) ? Math.floor(us / MICROS_PER_DAY) : us > 0 ? 0x7fffffff : -0x80000000;
+        if (!isFiniteTimestamp(us)) out[i] = us > 0 ? 0x7fffffff : -0x80000000;
+        else out[i] = Math.floor((toWallClock ? localFromUtc(zone, us) : us) / MICROS_PER_DAY);
+      }
+    } else if (toWallClock || fromWallClock) {
+      for (let i = 0; i < n; i++) {
+        const us = src[i];
+        out[i] = !isFiniteTimestamp(us) ? us : toWallClock ? localFromUtc(zone, us) : utcFromLocal(zone, us);
       }
     } else if (isInt(t) && round !== null) {
       for (let i = 0; i < n; i++) out[i] = round(src[i]) + 0;
@@ -157,14 +169,14 @@ export function compileCast(from: SqlType, to: SqlType): CastFn {
         return strVec(to, values, v.nulls);
       };
     }
-    return viaValues(to, (x) => {
-      const text = typeof x === 'boolean' ? (x ? 'true' : 'false') : formatValue(x, from);
+    return viaValues(to, (x, zone) => {
+      const text = typeof x === 'boolean' ? (x ? 'true' : 'false') : formatValue(x, from, zone);
       return t === 'varchar' ? fitVarchar(text, to, true) : text;
     });
   }
   // From text: read it.
   if (isText(f)) {
-    return viaValues(to, (x) => (t === 'varchar' ? fitVarchar(String(x), to, true) : parseValue(String(x), to)));
+    return viaValues(to, (x, zone) => (t === 'varchar' ? fitVarchar(String(x), to, true) : parseValue(String(x), to, zone)));
   }
   if (f === 'jsonb') return jsonbTo(to);
   if (t === 'numeric' && (isInt(f) || f === 'float4' || f === 'float8')) return numberToNumeric(from, to);

@@ -4,10 +4,11 @@
 
 import type { RecordBatch } from 'apache-arrow';
 import { dataFromVec } from '../columns/arrow';
-import { constantVec, type Vec } from '../columns/vec';
+import { constantVec, valueAt, type Vec } from '../columns/vec';
 import type { Expr, ScalarFn } from '../plan';
-import type { Schema, SqlType } from '../types';
-import { compileCast } from './cast';
+import type { Schema, SqlType, Value } from '../types';
+import type { TimeZone } from '../values/timezone';
+import { compileCast, type CastFn } from './cast';
 import { BatchColumns, SubsetView, type BatchView, type EvalContext } from './context';
 import type { Kernel, KernelFactory, KernelSpec } from './kernel';
 import { arithKernel, negKernel } from './kernels/arith';
@@ -169,10 +170,30 @@ export function compileExpr(expr: Expr): CompiledExpr {
     case 'cast': {
       const inner = compileExpr(expr.expr);
       const cast = compileCast(inner.type, expr.type);
-      return { type: expr.type, eval: (input, ctx) => cast(inner.eval(input, ctx)) };
+      if (expr.expr.kind === 'literal') return constantCast(inner, cast, expr.type);
+      return { type: expr.type, eval: (input, ctx) => cast(inner.eval(input, ctx), ctx.zone) };
     }
   }
 }
+
+/**
+ * A cast of a constant the planner could not fold because it depends on the session's zone ('2026-03-29 02:30'
+ * as a timestamptz): cast once per zone, not once per row.
+ */
+function constantCast(literal: CompiledExpr, cast: CastFn, type: SqlType): CompiledExpr {
+  let last: { zone: TimeZone; value: Value } | null = null;
+  return {
+    type,
+    eval(input, ctx) {
+      if (last === null || last.zone !== ctx.zone) {
+        last = { zone: ctx.zone, value: valueAt(cast(literal.eval(ONE_ROW, ctx), ctx.zone), 0) };
+      }
+      return constantVec(last.value, type, input.length);
+    },
+  };
+}
+
+const ONE_ROW: BatchView = { length: 1, column: () => { throw new Error('a constant reads no column'); } };
 
 /** Evaluates a compiled expression over a RecordBatch of `schema` into an Arrow column. */
 export function evalToArrow(expr: CompiledExpr, batch: RecordBatch, schema: Schema, ctx: EvalContext): Data {

@@ -1,19 +1,25 @@
 // What a compiled expression reads: the columns of one batch (decoded lazily, once per batch) and the statement's
-// parameters and clock.
+// parameters, clock and time zone.
 
 import type { RecordBatch } from 'apache-arrow';
 import { vecFromData } from '../columns/arrow';
 import { takeVec, type Vec } from '../columns/vec';
 import type { Schema, Value } from '../types';
+import { UTC_ZONE, type TimeZone } from '../values/timezone';
 
 export interface EvalContext {
   /** $1..$n bound values (0-based). */
   readonly params: readonly Value[];
   /** now(): the start of the current micro-batch (pull query: of the statement), µs since the epoch. */
   readonly nowMicros: number;
+  /**
+   * The session's TimeZone in a statement (a timestamptz prints, truncates and casts there), UTC in a continuous
+   * query, which outlives the session that created it. Given at execution, never in a plan: plans are shared.
+   */
+  readonly zone: TimeZone;
 }
 
-export const DEFAULT_EVAL_CONTEXT: EvalContext = { params: [], nowMicros: 0 };
+export const DEFAULT_EVAL_CONTEXT: EvalContext = { params: [], nowMicros: 0, zone: UTC_ZONE };
 
 /** The input rows of an evaluation. */
 export interface BatchView {

@@ -17,6 +17,7 @@ import { Data, makeData } from 'apache-arrow';
 import { arrowTypeOf, dataFromValues, dataFromVec, int32View, writeI64 } from '../columns';
 import { packBits } from '../columns/arrow';
 import { fitVarchar, parseValue } from '../text';
+import { UTC_ZONE, type TimeZone } from '../values/timezone';
 import type { Field, SqlType, Value } from '../types';
 import { normalizeJsonb } from '../values/jsonb';
 import { fastDateAt, fastTimestamp, fastTimestampAt } from './fast-timestamp';
@@ -43,7 +44,8 @@ type NumberReader = (bytes: Uint8Array, start: number, end: number) => number;
 
 const asFloat4: NumberReader = (b, s, e) => Math.fround(decimalAt(b, s, e));
 
-export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
+/** A builder of one column; `zone` is where a TIMESTAMPTZ text without an offset is a wall-clock time. */
+export function columnBuilder(field: Field, capacity: number, zone: TimeZone = UTC_ZONE): ColumnBuilder {
   const t = field.type;
   switch (t.name) {
     case 'bool': return new BoolBuilder(t, capacity);
@@ -54,7 +56,7 @@ export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
     case 'date': return new SmallNumberBuilder(t, new Int32Array(capacity), -2147483648, 2147483647, true, fastDateAt);
     case 'int8':
     case 'timestamp':
-    case 'timestamptz': return new Int64Builder(t, capacity);
+    case 'timestamptz': return new Int64Builder(t, capacity, zone);
     case 'text': return new Utf8Builder(t, capacity);
     case 'varchar':
     case 'jsonb':
@@ -203,7 +205,7 @@ class Int64Builder extends TypedBuilder {
   private readonly view: Int32Array;
   private readonly isTimestamp: boolean;
 
-  constructor(type: SqlType, capacity: number) {
+  constructor(type: SqlType, capacity: number, private readonly zone: TimeZone) {
     super(type, capacity);
     this.values = new BigInt64Array(capacity);
     this.view = int32View(this.values);
@@ -224,7 +226,7 @@ class Int64Builder extends TypedBuilder {
   /** A bigint of up to 18 digits needs no BigInt (longer ones stay exact through the text parser); timestamps in the common ISO forms need no string. */
   protected override fromBytes(i: number, bytes: Buffer, start: number, end: number): boolean {
     if (!this.isTimestamp) return writeInt64At(bytes, start, end, this.view, i);
-    const micros = fastTimestampAt(bytes, start, end, this.type.name === 'timestamptz');
+    const micros = fastTimestampAt(bytes, start, end, this.type.name === 'timestamptz', this.zone);
     if (micros !== micros) return false;
     writeI64(this.view, i, micros);
     return true;
@@ -233,10 +235,10 @@ class Int64Builder extends TypedBuilder {
   /** Timestamps in the common ISO forms skip the general parser. */
   protected override parse(s: string): Value | number {
     if (this.isTimestamp) {
-      const micros = fastTimestamp(s, this.type.name === 'timestamptz');
+      const micros = fastTimestamp(s, this.type.name === 'timestamptz', this.zone);
       if (micros === micros) return micros;
     }
-    return parseValue(s, this.type);
+    return parseValue(s, this.type, this.zone);
   }
 
   protected store(i: number, v: Value | number): void {

@@ -16,6 +16,7 @@ import { CsvScanner } from './csv';
 import { relationOwner, type ColumnProblem } from './problems';
 import { RecordFields, RecordFormatError, type RecordScanner } from './record-fields';
 import { RowBuilder, RowRules } from './row-builder';
+import type { TimeZone } from '../values/timezone';
 
 export interface CopyOptions {
   /** The target's name, as errors say it. */
@@ -29,6 +30,8 @@ export interface CopyOptions {
   readonly header: boolean;
   readonly delimiter: string;
   readonly nullString: string;
+  /** The session's zone: a TIMESTAMPTZ without an offset is a wall-clock time there. */
+  readonly zone: TimeZone;
 }
 
 /** The first batch is small (most COPYs are), each next one twice as big, up to this many rows. */
@@ -58,7 +61,7 @@ export class CopyDecoder {
     this.scanner = options.format === 'csv'
       ? new CsvScanner({ delimiter: options.delimiter, nullString: options.nullString, endMarker: true })
       : new CopyTextScanner({ delimiter: options.delimiter, nullString: options.nullString });
-    this.rules = new RowRules(options.columns, [], relationOwner(options.targetKind, options.name));
+    this.rules = new RowRules(options.columns, [], relationOwner(options.targetKind, options.name), options.zone);
     this.absentColumns = options.columns.map((_, c) => c).filter((c) => !options.dataColumns.includes(c));
     this.rows = new RowBuilder(this.rules, this.capacity);
   }

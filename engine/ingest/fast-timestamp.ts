@@ -5,6 +5,7 @@
 // codes are copied into a scratch array.
 
 import { daysFromCivil, daysInMonth, MICROS_PER_DAY } from '../values/datetime';
+import { UTC_ZONE, utcFromLocal, type TimeZone } from '../values/timezone';
 
 /** The longest common form is 32 bytes (`2026-01-01T10:00:00.123456+05:30`). */
 const LONGEST = 32;
@@ -42,9 +43,12 @@ export function fastDateAt(b: Uint8Array, start: number, end: number): number {
 
 /**
  * Microseconds since the Unix epoch of the timestamp in bytes[start, end), or NaN when it is not in the common form.
- * Without a zone the time is read as UTC; `withZone` false (TIMESTAMP) ignores a zone as PostgreSQL does.
+ * Without an offset a TIMESTAMPTZ is a wall-clock time in `zone` (the session's; UTC for Kafka); `withZone` false
+ * (TIMESTAMP) ignores an offset as PostgreSQL does.
  */
-export function fastTimestampAt(b: Uint8Array, start: number, end: number, withZone: boolean): number {
+export function fastTimestampAt(
+  b: Uint8Array, start: number, end: number, withZone: boolean, zone: TimeZone = UTC_ZONE,
+): number {
   if (end - start < 19 || b[start + 13] !== 58 || b[start + 16] !== 58) return NaN; // ':'
   const sep = b[start + 10];
   if (sep !== 84 && sep !== 32) return NaN; // 'T' or ' '
@@ -54,7 +58,7 @@ export function fastTimestampAt(b: Uint8Array, start: number, end: number, withZ
   const second = digits(b, start + 17, 2);
   if (!(Math.abs(days) <= SAFE_DAYS) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
   let i = start + 19;
-  let micros = 0;
+  let fraction = 0;
   if (i < end && b[i] === 46) { // '.'
     i++;
     let scale = 100000;
@@ -62,7 +66,7 @@ export function fastTimestampAt(b: Uint8Array, start: number, end: number, withZ
     while (i < end && i - first < 6) {
       const d = b[i] - 48;
       if (d < 0 || d > 9) break;
-      micros += d * scale;
+      fraction += d * scale;
       scale /= 10;
       i++;
     }
@@ -71,6 +75,7 @@ export function fastTimestampAt(b: Uint8Array, start: number, end: number, withZ
     if (i < end && b[i] >= 48 && b[i] <= 57) return NaN;
   }
   let offsetMinutes = 0;
+  const hasOffset = i < end;
   if (i < end) {
     const c = b[i];
     if (c === 90 && i + 1 === end) { // 'Z'
@@ -98,11 +103,12 @@ export function fastTimestampAt(b: Uint8Array, start: number, end: number, withZ
   }
   if (i !== end) return NaN;
   if (!withZone) offsetMinutes = 0;
-  return days * MICROS_PER_DAY + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1_000_000 + micros;
+  const micros = days * MICROS_PER_DAY + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1_000_000 + fraction;
+  return withZone && !hasOffset && zone !== UTC_ZONE ? utcFromLocal(zone, micros) : micros;
 }
 
 /** fastTimestampAt for a string. */
-export function fastTimestamp(s: string, withZone: boolean): number {
+export function fastTimestamp(s: string, withZone: boolean, zone: TimeZone = UTC_ZONE): number {
   const n = s.length;
   if (n > LONGEST) return NaN;
   for (let i = 0; i < n; i++) {
@@ -110,5 +116,5 @@ export function fastTimestamp(s: string, withZone: boolean): number {
     if (c > 0x7f) return NaN;
     scratch[i] = c;
   }
-  return fastTimestampAt(scratch, 0, n, withZone);
+  return fastTimestampAt(scratch, 0, n, withZone, zone);
 }

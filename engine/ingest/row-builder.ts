@@ -4,6 +4,7 @@
 
 import type { Data } from 'apache-arrow';
 import type { Field, TypeName } from '../types';
+import { UTC_ZONE, type TimeZone } from '../values/timezone';
 import { columnBuilder, type ColumnBuilder, type SetResult } from './column-builders';
 import { notNullViolation, type ColumnProblem } from './problems';
 import { JSON_FALSE, JSON_NULL, JSON_NUMBER, JSON_STRING, JSON_TRUE, type JsonFields } from './json-object';
@@ -19,7 +20,11 @@ export class RowRules {
    * `alsoNotNull`: columns that must not be NULL besides those declared NOT NULL (a Kafka table's primary key);
    * `owner`: the relation NOT NULL errors name, when the decoder knows it (problems.ts relationOwner).
    */
-  constructor(readonly columns: readonly Field[], alsoNotNull: readonly string[] = [], readonly owner?: string) {
+  constructor(
+    readonly columns: readonly Field[], alsoNotNull: readonly string[] = [], readonly owner?: string,
+    /** Where a TIMESTAMPTZ text without an offset is a wall-clock time: the session's for COPY, UTC for Kafka. */
+    readonly zone: TimeZone = UTC_ZONE,
+  ) {
     this.notNull = new Uint8Array(columns.length);
     columns.forEach((c, i) => {
       if (!c.nullable || alsoNotNull.includes(c.name)) this.notNull[i] = 1;
@@ -32,7 +37,7 @@ export class RowBuilder {
   private readonly builders: ColumnBuilder[];
 
   constructor(private readonly rules: RowRules, capacity: number) {
-    this.builders = rules.columns.map((f) => columnBuilder(f, capacity));
+    this.builders = rules.columns.map((f) => columnBuilder(f, capacity, rules.zone));
   }
 
   setNull(c: number, row: number): ColumnProblem | null {

@@ -9,6 +9,7 @@ import { batchFromRows, columnData, int32View, readI64, takeBatch } from '../col
 import { SqlError, SQLSTATE } from '../errors';
 import { planInputs, type PlanNode, type SourceNode } from '../plan';
 import type { Value } from '../types';
+import type { EvalContext } from '../expr/context';
 import { decodeChangeBatch } from '../codecs/change-batch';
 import { runPullChanges } from '../batch-run';
 import { Pacer, SLICE_ROWS } from '../slices';
@@ -27,12 +28,12 @@ export interface PullSources {
 
 /** The changes `plan` makes when run once over its sources' current contents. */
 export async function pullChanges(
-  sources: PullSources, plan: PlanNode, params: readonly Value[], signal?: AbortSignal,
+  sources: PullSources, plan: PlanNode, ctx: EvalContext, signal?: AbortSignal,
 ): Promise<ChangeBatch[]> {
   const pacer = new Pacer(signal);
   const inputs = new Map<SourceNode, ChangeBatch[]>();
   for (const node of sourceNodes(plan)) inputs.set(node, await currentContents(sources, node, pacer));
-  return runPullChanges(plan, (node) => inputs.get(node) ?? [], { params, nowMicros: Date.now() * 1000, signal });
+  return runPullChanges(plan, (node) => inputs.get(node) ?? [], { ...ctx, signal });
 }
 
 async function currentContents(sources: PullSources, node: SourceNode, pacer: Pacer): Promise<ChangeBatch[]> {

@@ -8,6 +8,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { SqlError, SQLSTATE } from '../errors';
 import type { PlanNode } from '../plan';
 import type { Schema, Value } from '../types';
+import type { EvalContext } from '../expr/context';
 import { consolidate } from '../batch-run';
 import { consolidateBatches } from '../operators/changes';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
@@ -322,16 +323,16 @@ export class Runtime {
    * Runs a plan once over the current contents of the relations it reads; the result's rows. The work goes in
    * slices that let other sessions run (engine/slices.ts); an aborted `signal` stops it between slices with 57014.
    */
-  async pull(plan: PlanNode, params: readonly Value[], signal?: AbortSignal): Promise<Value[][]> {
-    return consolidate(await pullChanges(this.pullSources(), plan, params, signal), plan.schema);
+  async pull(plan: PlanNode, ctx: EvalContext, signal?: AbortSignal): Promise<Value[][]> {
+    return consolidate(await pullChanges(this.pullSources(), plan, ctx, signal), plan.schema);
   }
 
   /**
    * The result of a pull as one Arrow batch of the plan's schema (INSERT ... SELECT / VALUES writes it as it is):
    * the operators' batches consolidated, with no row ever made.
    */
-  async pullBatch(plan: PlanNode, params: readonly Value[], signal?: AbortSignal): Promise<RecordBatch> {
-    return consolidateBatches(plan.schema, await pullChanges(this.pullSources(), plan, params, signal));
+  async pullBatch(plan: PlanNode, ctx: EvalContext, signal?: AbortSignal): Promise<RecordBatch> {
+    return consolidateBatches(plan.schema, await pullChanges(this.pullSources(), plan, ctx, signal));
   }
 
   private pullSources(): PullSources {

@@ -1,11 +1,13 @@
 // A subscription's items as rows (relation columns, sluice_epoch, sluice_diff [, sluice_progress]) and as COPY
-// lines. COPY lines of an epoch's changes are encoded once for every subscriber that sends them in the same format:
+// lines. COPY lines of an epoch's changes are encoded once for every subscriber that sends them in the same format
+// and time zone:
 // 100 subscribers of one query cost one encoding per epoch (EncodedLines, a cache bounded in bytes).
 
 import { rowsFromBatch } from '../columns';
 import { CopyLineEncoder, type CopyFormat } from '../codecs/copy-out';
 import type { Schema, Value } from '../types';
 import type { SubscriptionItem } from './subscription';
+import type { TimeZone } from '../values/timezone';
 
 export function itemRows(item: SubscriptionItem, columns: Schema, progress: boolean): Value[][] {
   if (item.kind === 'progress') return [[...columns.map(() => null), item.epoch, null, true]];
@@ -18,6 +20,19 @@ export function itemRows(item: SubscriptionItem, columns: Schema, progress: bool
   return rows;
 }
 
+const zoneIds = new WeakMap<TimeZone, number>();
+let nextZoneId = 0;
+
+/** A number per zone object (one per distinct TimeZone setting), so lines in different zones are kept apart. */
+function zoneId(zone: TimeZone): number {
+  let id = zoneIds.get(zone);
+  if (id === undefined) {
+    id = nextZoneId++;
+    zoneIds.set(zone, id);
+  }
+  return id;
+}
+
 /** Encoded COPY lines of recent epochs, shared by the subscriptions that send them. */
 export class EncodedLines {
   private readonly entries = new Map<string, { readonly lines: readonly Uint8Array[]; readonly bytes: number }>();
@@ -25,11 +40,11 @@ export class EncodedLines {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** The lines of `item` in `format` (the encoder's), with or without the sluice_progress column. */
+  /** The lines of `item` in `format` and the zone (the encoder's), with or without the sluice_progress column. */
   lines(item: SubscriptionItem, encoder: CopyLineEncoder, columns: Schema, progress: boolean, format: CopyFormat): readonly Uint8Array[] {
     const make = (): Uint8Array[] => encoder.lines(itemRows(item, columns, progress));
     if (item.kind !== 'changes' || item.key === null) return make();
-    const key = `${item.key}|${format}|${progress ? 'p' : ''}`;
+    const key = `${item.key}|${format}|${progress ? 'p' : ''}|${zoneId(encoder.zone)}`;
     const found = this.entries.get(key);
     if (found !== undefined) return found.lines;
     const lines = make();

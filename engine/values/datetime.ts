@@ -1,8 +1,9 @@
-// Dates and timestamps as PostgreSQL reads and prints them (DateStyle ISO, TimeZone UTC).
+// Dates and timestamps as PostgreSQL reads and prints them (DateStyle ISO; a timestamptz in the session's zone).
 // A timestamp is microseconds since 1970-01-01 00:00:00 UTC (timestamp without time zone: of its wall-clock time
 // read as UTC); a date is days since 1970-01-01. +-infinity are PostgreSQL's sentinels: the int64 / int32 extremes.
 
 import { SqlError, SQLSTATE } from '../errors';
+import { UTC_ZONE, utcFromLocal, type TimeZone } from './zone';
 
 export const MICROS_PER_SECOND = 1_000_000;
 export const MICROS_PER_MINUTE = 60 * MICROS_PER_SECOND;
@@ -83,6 +84,27 @@ function splitMicros(micros: bigint): { days: number; timeMicros: number } {
 }
 
 export function formatTimestamp(micros: bigint, withZone: boolean): string {
+  return withZone ? formatTimestamptz(micros, UTC_ZONE) : formatWallClock(micros, '');
+}
+
+/** A timestamptz as the wall-clock time in `zone` followed by its offset there: '2026-03-29 03:30:00+02'. */
+export function formatTimestamptz(micros: bigint, zone: TimeZone): string {
+  if (micros === TIMESTAMP_INFINITY || micros === TIMESTAMP_NEG_INFINITY) return formatWallClock(micros, '');
+  const offset = zone.offsetAt(Number(micros));
+  if (offset === 0) return formatWallClock(micros, '+00');
+  return formatWallClock(micros + BigInt(offset) * BigInt(MICROS_PER_SECOND), formatOffset(offset));
+}
+
+/** An offset east in seconds as PostgreSQL prints it after a time: '+00', '+05:30', '-03:30', '+00:09:21'. */
+function formatOffset(seconds: number): string {
+  const abs = Math.abs(seconds);
+  const m = Math.floor((abs % 3600) / 60);
+  const s = abs % 60;
+  return (seconds < 0 ? '-' : '+') + pad2(Math.floor(abs / 3600)) + (m !== 0 || s !== 0 ? ':' + pad2(m) : '')
+    + (s !== 0 ? ':' + pad2(s) : '');
+}
+
+function formatWallClock(micros: bigint, suffix: string): string {
   if (micros === TIMESTAMP_INFINITY) return 'infinity';
   if (micros === TIMESTAMP_NEG_INFINITY) return '-infinity';
   const { days, timeMicros } = splitMicros(micros);
@@ -91,7 +113,7 @@ export function formatTimestamp(micros: bigint, withZone: boolean): string {
   const m = Math.floor((timeMicros % MICROS_PER_HOUR) / MICROS_PER_MINUTE);
   const s = Math.floor((timeMicros % MICROS_PER_MINUTE) / MICROS_PER_SECOND);
   const f = timeMicros % MICROS_PER_SECOND;
-  const out = `${text} ${pad2(h)}:${pad2(m)}:${formatSeconds(s, f)}${withZone ? '+00' : ''}`;
+  const out = `${text} ${pad2(h)}:${pad2(m)}:${formatSeconds(s, f)}${suffix}`;
   return bc ? out + ' BC' : out;
 }
 
@@ -170,39 +192,60 @@ function parseDateTime(raw: string, label: string): ParsedDateTime {
   return { days: daysFromCivil(year, month, day), timeMicros, zoneSeconds: m[8] ? parseZone(m[8]) : null };
 }
 
-function specialTimestamp(text: string): bigint | null {
+/** 'today' and its kin are midnights of the session's zone: a timestamptz the instant, a timestamp the wall clock. */
+function specialTimestamp(text: string, withZone: boolean, zone: TimeZone): bigint | null {
+  const today = (): number => todayIn(zone);
+  const midnight = (days: number): bigint => BigInt(withZone ? utcFromLocal(zone, days * MICROS_PER_DAY) : days * MICROS_PER_DAY);
   switch (text.trim().toLowerCase()) {
     case 'epoch': return 0n;
     case 'infinity': case '+infinity': return TIMESTAMP_INFINITY;
     case '-infinity': return TIMESTAMP_NEG_INFINITY;
     case 'now': return BigInt(Date.now()) * 1000n;
-    case 'today': return BigInt(Math.floor(Date.now() / 86_400_000) * MICROS_PER_DAY);
-    case 'tomorrow': return BigInt((Math.floor(Date.now() / 86_400_000) + 1) * MICROS_PER_DAY);
-    case 'yesterday': return BigInt((Math.floor(Date.now() / 86_400_000) - 1) * MICROS_PER_DAY);
+    case 'today': return midnight(today());
+    case 'tomorrow': return midnight(today() + 1);
+    case 'yesterday': return midnight(today() - 1);
     default: return null;
   }
 }
 
-/**
- * A timestamp literal. With a zone in the text, timestamptz converts it to UTC; timestamp (without time zone)
- * ignores the zone, as PostgreSQL does. Without a zone, both read it as UTC (the session time zone).
- */
-export function parseTimestamp(text: string, withZone: boolean): bigint {
-  const special = specialTimestamp(text);
-  if (special !== null) return special;
-  const p = parseDateTime(text, typeLabel(withZone));
-  const zone = withZone && p.zoneSeconds !== null ? p.zoneSeconds : 0;
-  return BigInt(p.days) * BigInt(MICROS_PER_DAY) + BigInt(p.timeMicros) - BigInt(zone) * BigInt(MICROS_PER_SECOND);
+/** Today's date in `zone`, days since the epoch. */
+function todayIn(zone: TimeZone): number {
+  const now = Date.now() * 1000;
+  return Math.floor((now + zone.offsetAt(now) * MICROS_PER_SECOND) / MICROS_PER_DAY);
 }
 
-export function parseDate(text: string): number {
+/**
+ * A timestamp literal. With a zone in the text, timestamptz converts it to UTC; timestamp (without time zone)
+ * ignores the zone, as PostgreSQL does. A timestamptz without one is a wall-clock time in `zone` (the session's).
+ */
+export function parseTimestamp(text: string, withZone: boolean, zone: TimeZone = UTC_ZONE): bigint {
+  const special = specialTimestamp(text, withZone, zone);
+  if (special !== null) return special;
+  const p = parseDateTime(text, typeLabel(withZone));
+  const wallClock = BigInt(p.days) * BigInt(MICROS_PER_DAY) + BigInt(p.timeMicros);
+  if (!withZone) return wallClock;
+  // The offset is found in float microseconds (exact to the second anywhere) and applied in BigInt (exact to the µs).
+  const offsetSeconds = p.zoneSeconds
+    ?? Math.round((Number(wallClock) - utcFromLocal(zone, Number(wallClock))) / MICROS_PER_SECOND);
+  return wallClock - BigInt(offsetSeconds) * BigInt(MICROS_PER_SECOND);
+}
+
+/** Whether reading this timestamptz text depends on the session's zone (it has no offset and is not special). */
+export function readsInSessionZone(text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (t === 'epoch' || t === 'infinity' || t === '+infinity' || t === '-infinity' || t === 'now') return false;
+  const m = DATETIME_RE.exec(text.trim());
+  return m === null || m[8] === undefined;
+}
+
+export function parseDate(text: string, zone: TimeZone = UTC_ZONE): number {
   const special = text.trim().toLowerCase();
   if (special === 'epoch') return 0;
   if (special === 'infinity' || special === '+infinity') return DATE_INFINITY;
   if (special === '-infinity') return DATE_NEG_INFINITY;
-  if (special === 'today' || special === 'now') return Math.floor(Date.now() / 86_400_000);
-  if (special === 'tomorrow') return Math.floor(Date.now() / 86_400_000) + 1;
-  if (special === 'yesterday') return Math.floor(Date.now() / 86_400_000) - 1;
+  if (special === 'today' || special === 'now') return todayIn(zone);
+  if (special === 'tomorrow') return todayIn(zone) + 1;
+  if (special === 'yesterday') return todayIn(zone) - 1;
   return parseDateTime(text, 'date').days;
 }
 

@@ -9,15 +9,10 @@
 import { SqlError, SQLSTATE } from '../errors';
 import type { Interval } from '../types';
 import { daysFromCivil, MICROS_PER_SECOND } from './datetime';
+import { formatInterval, parseInterval } from './interval';
+import { fixedZone, UTC_ZONE, type TimeZone } from './zone';
 
-/** A time zone: its offset east of UTC, in seconds, at a UTC instant (microseconds since the epoch). */
-export interface TimeZone {
-  offsetAt(utcMicros: number): number;
-}
-
-const fixedZone = (seconds: number): TimeZone => ({ offsetAt: () => seconds });
-
-const UTC_ZONE = fixedZone(0);
+export { localFromUtc, UTC_ZONE, utcFromLocal, type TimeZone } from './zone';
 
 // PostgreSQL's Default abbreviations (the common ones), in seconds east of UTC.
 const H = 3600;
@@ -116,22 +111,86 @@ export function zoneFromInterval(iv: Interval, text: () => string): TimeZone {
   return fixedZone(iv.micros / MICROS_PER_SECOND);
 }
 
-/** timestamptz AT TIME ZONE zone: the wall-clock time there (a timestamp without time zone). */
-export function localFromUtc(zone: TimeZone, utcMicros: number): number {
-  return utcMicros + zone.offsetAt(utcMicros) * MICROS_PER_SECOND;
+// ---------------------------------------------------------------------------------------------------------------
+// The session's TimeZone setting, read as PostgreSQL's check_timezone reads it: a number is hours EAST ('2', '-3.5'),
+// else a zone of the IANA database, else a POSIX offset counted west ('UTC+2', '-03:30'); abbreviations such as
+// 'PST' are not zones here (they are in AT TIME ZONE), though ICU knows some of them as legacy zone IDs. The setting's text is what SHOW prints, and reads back as the
+// same zone: a number shows as PostgreSQL shows it, '<+02>-02' (a POSIX zone named '+02' whose offset, counted west,
+// is -02).
+
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** ICU's legacy three-letter zone IDs (Java's), which PostgreSQL's tz database has not: 'PST' is 22023 there. */
+const ICU_ONLY_IDS = new Set(['act', 'aet', 'agt', 'art', 'ast', 'bet', 'bst', 'cat', 'cnt', 'cst', 'ctt', 'eat', 'ect',
+  'iet', 'ist', 'jst', 'mit', 'net', 'nst', 'plt', 'pnt', 'prt', 'pst', 'sst', 'vst']);
+const BRACKETED_POSIX = /^<[^>]*>([+-]?)(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?$/;
+
+function hhmmss(seconds: number): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return pad(h) + (m !== 0 || s !== 0 ? ':' + pad(m) : '') + (s !== 0 ? ':' + pad(s) : '');
 }
 
-/**
- * timestamp AT TIME ZONE zone: the instant when the zone's clocks show that wall-clock time. A time skipped by a
- * spring-forward reads with the offset from before it and a time repeated by a fall-back with the offset from after
- * it, as PostgreSQL does (both: the smaller of the two offsets).
- */
-export function utcFromLocal(zone: TimeZone, localMicros: number): number {
-  const day = 86_400 * MICROS_PER_SECOND;
-  const before = zone.offsetAt(localMicros - day);
-  const after = zone.offsetAt(localMicros + day);
-  const fits = (offset: number): boolean => zone.offsetAt(localMicros - offset * MICROS_PER_SECOND) === offset;
-  const candidates = [before, after].filter(fits);
-  const offset = candidates.length === 0 ? Math.min(before, after) : Math.min(...candidates);
-  return localMicros - offset * MICROS_PER_SECOND;
+/** A fixed offset east as PostgreSQL names it in SHOW TimeZone: '<+02>-02', '<-03:30>+03:30'. */
+export function fixedOffsetSetting(eastSeconds: number): string {
+  const abs = hhmmss(Math.abs(eastSeconds));
+  return eastSeconds >= 0 ? `<+${abs}>-${abs}` : `<-${abs}>+${abs}`;
+}
+
+function invalidSetting(value: string, detail?: string): SqlError {
+  return new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "TimeZone": "${value}"`, { detail });
+}
+
+/** The text SHOW TimeZone prints for a value SET accepts; 22023 `invalid value for parameter "TimeZone"` else. */
+export function timeZoneSetting(value: string): string {
+  const interval = /^interval '(.*)'$/is.exec(value);
+  if (interval !== null) return intervalSetting(interval[1]);
+  if (NUMBER.test(value)) {
+    const east = Math.round(Number(value) * 3600);
+    if (Math.abs(east) >= 168 * 3600) throw invalidSetting(value, 'UTC timezone offset is out of range.');
+    return fixedOffsetSetting(east);
+  }
+  if (BRACKETED_POSIX.test(value)) return value;
+  const posix = POSIX_OFFSET.exec(value);
+  if (posix !== null) return value.toUpperCase();
+  if (/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(value) && !ICU_ONLY_IDS.has(value.toLowerCase())) {
+    const zone = ianaZone(value);
+    if (zone !== null) return zone.name.toLowerCase() === value.toLowerCase() ? zone.name : value;
+  }
+  throw invalidSetting(value);
+}
+
+/** SET TIME ZONE INTERVAL 'x': a fixed offset east, without months or days. */
+function intervalSetting(text: string): string {
+  const iv = parseInterval(text);
+  if (iv.months !== 0 || iv.days !== 0) {
+    throw invalidSetting(`INTERVAL '${formatInterval(iv)}'`,
+      `Cannot specify ${iv.months !== 0 ? 'months' : 'days'} in time zone interval.`);
+  }
+  return fixedOffsetSetting(Math.round(iv.micros / MICROS_PER_SECOND));
+}
+
+const sessionZones = new Map<string, TimeZone>();
+
+/** The zone a TimeZone setting (as timeZoneSetting printed it) names; read once per distinct setting. */
+export function sessionZone(setting: string): TimeZone {
+  let zone = sessionZones.get(setting);
+  if (zone === undefined) {
+    zone = readSessionZone(setting);
+    if (sessionZones.size > 1000) sessionZones.clear();
+    sessionZones.set(setting, zone);
+  }
+  return zone;
+}
+
+function readSessionZone(setting: string): TimeZone {
+  const posix = BRACKETED_POSIX.exec(setting) ?? POSIX_OFFSET.exec(setting);
+  if (posix !== null) {
+    const west = Number(posix[2]) * 3600 + Number(posix[3] ?? 0) * 60 + Number(posix[4] ?? 0);
+    return west === 0 ? UTC_ZONE : fixedZone(posix[1] === '-' ? west : -west);
+  }
+  const zone = ianaZone(setting);
+  // UTC under any of its names is the fixed zone, so its rows never ask Intl.
+  return zone === null || zone.name === 'UTC' ? UTC_ZONE : zone;
 }

@@ -6,6 +6,7 @@
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Literal } from '../../engine/plan';
 import { fitVarchar, formatValue, parseValue } from '../../engine/text';
+import { readsInSessionZone } from '../../engine/values/datetime';
 import { hasModifier, sameType, T, typeDisplayName, type SqlType, type TypeName, type Value } from '../../engine/types';
 import { fitNumeric, numericText } from '../../engine/values/decimal';
 import type { LExpr } from '../logical/expr';
@@ -117,8 +118,13 @@ export function foldCast(lit: Literal, to: SqlType, pos: number, explicit = fals
   try {
     if (from.name === 'unknown' || isString(from)) {
       if (to.name === 'text' || to.name === 'unknown') return { kind: 'literal', value: String(lit.value), type: T.text };
-      return { kind: 'literal', value: parseValue(String(lit.value), to), type: to };
+      const value = parseValue(String(lit.value), to); // a bad constant is an error now, with its position
+      // Without an offset, a timestamptz is a wall-clock time in the zone of the session that runs the plan.
+      if (to.name === 'timestamptz' && readsInSessionZone(String(lit.value))) return null;
+      return { kind: 'literal', value, type: to };
     }
+    // A timestamptz prints in the zone of the session that runs the plan.
+    if (isString(to) && from.name === 'timestamptz') return null;
     if (isString(to)) {
       // A cast prints booleans as 'true' / 'false' (their output function prints 't' / 'f').
       const text = typeof lit.value === 'boolean' ? String(lit.value) : formatValue(lit.value, from);

@@ -19,7 +19,7 @@ import { fieldDescriptions } from './fields';
 import { copyIn } from './copy-in';
 import type { SessionTransactions } from './transactions';
 import { planKey, type PlanCache, type VersionedPlan } from './plan-cache';
-import { serverSetting } from '../session/settings';
+import { serverSetting, sessionTimeZone } from '../session/settings';
 
 /** Where planned statements run: the runtime, and each session's open transaction block. */
 export interface ExecutionTarget {
@@ -77,8 +77,8 @@ export function preparePlanned(
         throw new SqlError(SQLSTATE.undefined_parameter, `there is no parameter $${params.length + 1}`);
       }
       const result = await executeStatement(statement, {
-        runtime: target.runtime, params, transaction: target.transactions.of(session), notice: (m) => session.notice(m),
-        signal,
+        runtime: target.runtime, params, zone: sessionTimeZone(session), transaction: target.transactions.of(session),
+        notice: (m) => session.notice(m), signal,
       });
       return protocolResult(result);
     },

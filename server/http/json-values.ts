@@ -3,6 +3,7 @@
 // intervals) in PostgreSQL's text form, the same text the wire protocol sends.
 
 import type { Value } from '../../engine/types';
+import type { TimeZone } from '../../engine/values/zone';
 import { typeByOid, type TypeName } from '../../engine/types';
 import { formatText } from '../protocol/values';
 import type { FieldDescription } from '../backend';
@@ -22,14 +23,14 @@ export function typeNameOf(oid: number): string {
 
 const NUMBER_TYPES: ReadonlySet<TypeName> = new Set(['int2', 'int4', 'float4', 'float8']);
 
-/** One value of a column of type `oid` as JSON. */
-export function jsonValue(value: Value, oid: number): JsonValue {
+/** One value of a column of type `oid` as JSON; timestamps with time zone print in the session's `zone`. */
+export function jsonValue(value: Value, oid: number, zone: TimeZone): JsonValue {
   if (value === null) return null;
   const type = typeByOid(oid);
-  if (type === undefined) return typeof value === 'boolean' ? value : formatText(value, oid);
-  if (type.name === 'bool') return typeof value === 'boolean' ? value : formatText(value, oid) === 't';
-  if (type.name === 'jsonb') return JSON.parse(formatText(value, oid)) as JsonValue;
-  const text = formatText(value, oid);
+  if (type === undefined) return typeof value === 'boolean' ? value : formatText(value, oid, zone);
+  if (type.name === 'bool') return typeof value === 'boolean' ? value : formatText(value, oid, zone) === 't';
+  if (type.name === 'jsonb') return JSON.parse(formatText(value, oid, zone)) as JsonValue;
+  const text = formatText(value, oid, zone);
   if (NUMBER_TYPES.has(type.name)) {
     const n = Number(text);
     // NaN and ±Infinity have no JSON number: they go as PostgreSQL writes them.
@@ -39,6 +40,6 @@ export function jsonValue(value: Value, oid: number): JsonValue {
 }
 
 /** A row as an array of JSON values, in column order. */
-export function jsonRow(row: readonly Value[], fields: readonly FieldDescription[]): JsonValue[] {
-  return row.map((v, i) => jsonValue(v, fields[i].typeOid));
+export function jsonRow(row: readonly Value[], fields: readonly FieldDescription[], zone: TimeZone): JsonValue[] {
+  return row.map((v, i) => jsonValue(v, fields[i].typeOid, zone));
 }

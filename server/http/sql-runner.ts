@@ -5,6 +5,8 @@
 import type { Backend, FieldDescription, PreparedStatement, StatementResult } from '../backend';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Value } from '../../engine/types';
+import type { TimeZone } from '../../engine/values/zone';
+import { sessionTimeZone } from '../session/settings';
 import { decodeParam } from '../protocol/values';
 import { HttpSession, type Notice } from './http-session';
 import { jsonRow, typeNameOf, type JsonValue } from './json-values';
@@ -57,7 +59,7 @@ export class SqlRunner {
       const budget = { rows: this.limits.maxRows, bytes: this.limits.maxBytes };
       const results: StatementOutput[] = [];
       for (const statement of statements) {
-        const values = params.map((p, i) => parameterValue(p, statement.paramTypeOids[i] ?? 0, i));
+        const values = params.map((p, i) => parameterValue(p, statement.paramTypeOids[i] ?? 0, i, sessionTimeZone(session)));
         results.push(await runStatement(statement, session, values, signal, budget));
       }
       return { results, notices: session.notices };
@@ -75,10 +77,10 @@ export class SqlRunner {
   }
 }
 
-function parameterValue(p: JsonValue, oid: number, index: number): Value {
+function parameterValue(p: JsonValue, oid: number, index: number, zone: TimeZone): Value {
   if (p === null) return null;
   const text = typeof p === 'string' ? p : JSON.stringify(p);
-  return decodeParam(Buffer.from(text, 'utf8'), 0, oid, index);
+  return decodeParam(Buffer.from(text, 'utf8'), 0, oid, index, zone);
 }
 
 async function runStatement(
@@ -106,7 +108,7 @@ function shape(
     case 'command':
       return { command: result.tag };
     case 'rows':
-      return { command: result.tag(result.rows.length), columns: columnsOf(result.fields), rows: jsonRows(result, budget) };
+      return { command: result.tag(result.rows.length), columns: columnsOf(result.fields), rows: jsonRows(result, budget, sessionTimeZone(session)) };
     default:
       stop.abort();
       throw refuseStreaming(result);
@@ -117,10 +119,12 @@ function columnsOf(fields: readonly FieldDescription[]): Column[] {
   return fields.map((f) => ({ name: f.name, type: typeNameOf(f.typeOid), typeOid: f.typeOid }));
 }
 
-function jsonRows(result: Extract<StatementResult, { kind: 'rows' }>, budget: { rows: number; bytes: number }): JsonValue[][] {
+function jsonRows(
+  result: Extract<StatementResult, { kind: 'rows' }>, budget: { rows: number; bytes: number }, zone: TimeZone,
+): JsonValue[][] {
   const out: JsonValue[][] = [];
   for (const row of result.rows) {
-    const json = jsonRow(row, result.fields);
+    const json = jsonRow(row, result.fields, zone);
     budget.rows -= 1;
     budget.bytes -= JSON.stringify(json).length;
     if (budget.rows < 0 || budget.bytes < 0) {

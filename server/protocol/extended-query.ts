@@ -13,6 +13,7 @@ import {
   BIND_COMPLETE, CLOSE_COMPLETE, EMPTY_QUERY_RESPONSE, NO_DATA, PARSE_COMPLETE, PORTAL_SUSPENDED, parameterDescription,
   rowDescription,
 } from './messages-out';
+import { sessionTimeZone } from '../session/settings';
 import { decodeParam, valueEncoder, type FormatCode, type ValueEncoder } from './values';
 import { copyIn, copyOut } from './copy';
 import { sendRowStream } from './streaming';
@@ -131,14 +132,15 @@ export class ExtendedQuery implements RunnerHooks {
       throw new SqlError(SQLSTATE.duplicate_cursor, `cursor "${m.portal}" already exists`);
     }
     const paramFormats = formatsFor(m.paramFormats, n);
-    const params = m.params.map((bytes, i) => decodeParam(bytes, paramFormats[i], st.paramTypeOids[i], i + 1));
+    const zone = sessionTimeZone(this.session);
+    const params = m.params.map((bytes, i) => decodeParam(bytes, paramFormats[i], st.paramTypeOids[i], i + 1, zone));
     const fields = await this.fieldsOf(st);
     const columns = fields?.length ?? 0;
     if (m.resultFormats.length > 1 && m.resultFormats.length !== columns) {
       throw new SqlError(SQLSTATE.protocol_violation, `bind message has ${m.resultFormats.length} result formats but query has ${columns} columns`);
     }
     const formats = formatsFor(m.resultFormats, columns);
-    const encoders = (fields ?? []).map((f, i) => valueEncoder(f.typeOid, formats[i]));
+    const encoders = (fields ?? []).map((f, i) => valueEncoder(f.typeOid, formats[i], zone));
     this.portals.set(m.portal, { name: m.portal, statement: st, params, fields, formats, encoders, state: { kind: 'ready' } });
     this.channel.write(BIND_COMPLETE);
   }
@@ -194,7 +196,7 @@ export class ExtendedQuery implements RunnerHooks {
       case 'rows': {
         // The rows should have the columns Describe promised; if not, they are sent as they are, not misencoded.
         const same = p.fields !== null && p.fields.length === result.fields.length && p.fields.every((f, i) => f.typeOid === result.fields[i].typeOid);
-        const encoders = same ? p.encoders : result.fields.map((f, i) => valueEncoder(f.typeOid, p.formats[i] ?? 0));
+        const encoders = same ? p.encoders : result.fields.map((f, i) => valueEncoder(f.typeOid, p.formats[i] ?? 0, sessionTimeZone(this.session)));
         const state = { kind: 'rows' as const, result, encoders, sent: 0 };
         p.state = state;
         await this.continueRows(p, state, maxRows);
@@ -203,7 +205,7 @@ export class ExtendedQuery implements RunnerHooks {
       case 'row_stream': {
         // Rows that never end cannot be fetched in parts: Execute's row limit does not apply.
         p.state = { kind: 'done', returnedRows: true };
-        const encoders = result.fields.map((f, i) => valueEncoder(f.typeOid, p.formats[i] ?? 0));
+        const encoders = result.fields.map((f, i) => valueEncoder(f.typeOid, p.formats[i] ?? 0, sessionTimeZone(this.session)));
         this.runner.commandComplete(result.tag(await sendRowStream(this.channel, result, encoders, signal)));
         return;
       }

@@ -7,6 +7,7 @@ import type { ProtocolSession } from './session';
 import type { StatementRunner } from './runner';
 import { EMPTY_QUERY_RESPONSE, readyForQuery, rowDescription } from './messages-out';
 import { valueEncoder } from './values';
+import { sessionTimeZone } from '../session/settings';
 import { copyIn, copyOut } from './copy';
 import { sendRowStream } from './streaming';
 
@@ -25,14 +26,14 @@ export async function simpleQuery(
         return;
       case 'rows': {
         channel.write(rowDescription(result.fields, []));
-        const encoders = result.fields.map((f) => valueEncoder(f.typeOid, 0));
+        const encoders = result.fields.map((f) => valueEncoder(f.typeOid, 0, sessionTimeZone(session)));
         await runner.sendRows(result.rows, 0, result.rows.length, encoders);
         runner.commandComplete(result.tag(result.rows.length));
         return;
       }
       case 'row_stream': {
         channel.write(rowDescription(result.fields, []));
-        const encoders = result.fields.map((f) => valueEncoder(f.typeOid, 0));
+        const encoders = result.fields.map((f) => valueEncoder(f.typeOid, 0, sessionTimeZone(session)));
         runner.commandComplete(result.tag(await sendRowStream(channel, result, encoders, signal)));
         return;
       }

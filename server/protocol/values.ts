@@ -7,6 +7,7 @@ import type { Value } from '../../engine/types';
 import { typeByOid } from '../../engine/types';
 import { formatValue, parseValue } from '../../engine/text';
 import { normalizeJsonb } from '../../engine/values/jsonb';
+import type { TimeZone } from '../../engine/values/timezone';
 import { BINARY_DECODERS, BINARY_ENCODERS } from './codec-binary';
 
 export type FormatCode = 0 | 1;
@@ -20,26 +21,27 @@ const TEXT_LIKE_OIDS = new Set([18 /* char */, 19 /* name */, 1042 /* bpchar */,
 const OID_LIKE_OIDS = new Set([26 /* oid */, 24 /* regproc */, 28 /* xid */, 29 /* cid */, 2205, 2206, 4096]);
 const VOID_OID = 2278;
 
-/** PostgreSQL text of a non-null value of the type with this OID. */
-export function formatText(value: Exclude<Value, null>, oid: number): string {
+/** PostgreSQL text of a non-null value of the type with this OID; a timestamptz in the session's `zone`. */
+export function formatText(value: Exclude<Value, null>, oid: number, zone: TimeZone): string {
   if (typeof value === 'string') return value;
   const type = typeByOid(oid);
-  if (type !== undefined) return formatValue(value, type);
+  if (type !== undefined) return formatValue(value, type, zone);
   if (typeof value === 'boolean') return value ? 't' : 'f';
   return String(value);
 }
 
-export function valueEncoder(oid: number, format: FormatCode): ValueEncoder {
-  if (format === 0) return (v) => Buffer.from(formatText(v, oid), 'utf8');
+/** The encoder of a column; text prints a timestamptz in the session's `zone` (binary is UTC microseconds). */
+export function valueEncoder(oid: number, format: FormatCode, zone: TimeZone): ValueEncoder {
+  if (format === 0) return (v) => Buffer.from(formatText(v, oid, zone), 'utf8');
   const type = typeByOid(oid);
   if (type !== undefined) {
     const encode = BINARY_ENCODERS[type.name];
     // A string for a non-text type is PostgreSQL text: read it back into the canonical value (numeric keeps its
     // digits by encoding the decimal text directly).
     const needsParse = type.name !== 'numeric' && type.name !== 'text' && type.name !== 'varchar' && type.name !== 'unknown';
-    return (v) => encode(typeof v === 'string' && needsParse ? nonNull(parseValue(v, type)) : v);
+    return (v) => encode(typeof v === 'string' && needsParse ? nonNull(parseValue(v, type, zone)) : v);
   }
-  if (TEXT_LIKE_OIDS.has(oid)) return (v) => Buffer.from(formatText(v, oid), 'utf8');
+  if (TEXT_LIKE_OIDS.has(oid)) return (v) => Buffer.from(formatText(v, oid, zone), 'utf8');
   if (OID_LIKE_OIDS.has(oid)) {
     return (v) => {
       const b = Buffer.allocUnsafe(4);
@@ -58,14 +60,15 @@ function nonNull(v: Value): Exclude<Value, null> {
 
 /**
  * A Bind parameter as the canonical value of its declared type. An unspecified (0) or unknown type leaves text as
- * a string for the backend to resolve. `index` is 1-based, for error messages.
+ * a string for the backend to resolve. `index` is 1-based, for error messages; a timestamptz text without an
+ * offset is a wall-clock time in the session's `zone`.
  */
-export function decodeParam(bytes: Buffer | null, format: FormatCode, oid: number, index: number): Value {
+export function decodeParam(bytes: Buffer | null, format: FormatCode, oid: number, index: number, zone: TimeZone): Value {
   if (bytes === null) return null;
   const type = typeByOid(oid);
   if (format === 0) {
     const text = bytes.toString('utf8');
-    return type === undefined ? text : parseValue(text, type);
+    return type === undefined ? text : parseValue(text, type, zone);
   }
   if (type === undefined) {
     if (oid === 0 || TEXT_LIKE_OIDS.has(oid)) return bytes.toString('utf8');

@@ -62,9 +62,21 @@ function setStatement(sql: string, name: string, value: SetValue, scope: SetScop
   });
 }
 
+/**
+ * SET TIME ZONE's value: LOCAL | DEFAULT, a zone name, a signed number of hours, or INTERVAL 'x' [qualifier], which
+ * reaches the setting as PostgreSQL's grammar hands it on ("INTERVAL '+02:00'"; the TimeZone setting reads it).
+ */
 function parseTimeZoneValue(c: TokenCursor): SetValue | null {
+  if (c.acceptWords('interval')) {
+    const text = c.next();
+    if (text?.kind !== 'string') return null;
+    while (isWord(c.peek(), 'year', 'month', 'day', 'hour', 'minute', 'second', 'to')) c.next();
+    return c.done ? { kind: 'value', text: `INTERVAL '${text.value}'` } : null;
+  }
+  const sign = c.acceptOp('-') ? '-' : c.acceptOp('+') ? '+' : '';
   const t = c.next();
   if (t === undefined || !c.done) return null;
+  if (sign !== '') return t.kind === 'number' ? { kind: 'value', text: sign + t.value } : null;
   if (isWord(t, 'local', 'default')) return { kind: 'default' };
   if (t.kind === 'string' || t.kind === 'number' || t.kind === 'word') return { kind: 'value', text: t.value };
   return null;

@@ -4,6 +4,7 @@
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { ServerSetting } from '../../planner/context';
+import { sessionZone, timeZoneSetting, type TimeZone } from '../../engine/values/timezone';
 
 export type SettingKind =
   | { readonly kind: 'string' }
@@ -75,8 +76,6 @@ export function durationMs(value: string): number {
 const ISOLATION: SettingKind = { kind: 'enum', values: ['serializable', 'repeatable read', 'read committed', 'read uncommitted'] };
 const MESSAGE_LEVELS = ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error'];
 
-const UTC_NAMES = new Set(['utc', 'gmt', 'uct', 'zulu', 'z', 'universal', 'etc/utc', 'etc/gmt', 'etc/uct', 'etc/universal', 'etc/zulu', 'greenwich', '0', '+0', '-0', '+00', '-00', '+00:00', '-00:00']);
-
 function invalid(name: string, value: string, detail?: string): SqlError {
   return new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "${name}": "${value}"`, { detail });
 }
@@ -107,17 +106,6 @@ function normalizeDateStyle(value: string): string {
   return `ISO, ${order}`;
 }
 
-function normalizeTimeZone(value: string): string {
-  if (UTC_NAMES.has(value.toLowerCase())) return 'UTC';
-  if (/^[+-]?\d{1,2}(:\d\d)?$/.test(value)) return value;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return value;
-  } catch {
-    throw invalid('TimeZone', value);
-  }
-}
-
 function onlyOn(name: string): SettingKind {
   return {
     kind: 'custom',
@@ -145,7 +133,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   s('server_version', '15.0', FIXED, 'Shows the server version.', true),
   s('session_authorization', '', FIXED, 'Sets the session user name.', true),
   s('standard_conforming_strings', 'on', onlyOn('standard_conforming_strings'), "Causes '...' strings to treat backslashes literally.", true),
-  s('TimeZone', 'UTC', { kind: 'custom', normalize: normalizeTimeZone }, 'Sets the time zone for displaying and interpreting time stamps.', true),
+  s('TimeZone', 'UTC', { kind: 'custom', normalize: timeZoneSetting }, 'Sets the time zone for displaying and interpreting time stamps.', true),
   s('array_nulls', 'on', BOOL, 'Enable input of NULL elements in arrays.'),
   s('backslash_quote', 'safe_encoding', { kind: 'enum', values: ['safe_encoding', 'on', 'off'] }, 'Sets whether "\\\'" is allowed in string literals.'),
   s('block_size', '8192', FIXED, 'Shows the size of a disk block.'),
@@ -190,6 +178,11 @@ export const SETTINGS: readonly SettingSpec[] = [
 ];
 
 const BY_NAME = new Map(SETTINGS.map((spec) => [spec.name.toLowerCase(), spec]));
+
+/** The zone the session's TimeZone setting names: what its statements read and print timestamptz text in. */
+export function sessionTimeZone(session: { readonly settings: ReadonlyMap<string, string> }): TimeZone {
+  return sessionZone(session.settings.get('timezone') ?? 'UTC');
+}
 
 export function findSetting(name: string): SettingSpec | undefined {
   return BY_NAME.get(name.toLowerCase());

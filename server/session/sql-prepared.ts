@@ -10,6 +10,7 @@ import type { StatementText } from '../../planner/split';
 import type { PreparedStatement, SessionState } from '../backend';
 import { decodeParam } from '../protocol/values';
 import { commandStatement } from './prepared';
+import { sessionTimeZone } from './settings';
 import { sessionTokens, TokenCursor } from './token-cursor';
 
 /** Prepares the statement after PREPARE ... AS, the way any statement of the string would be. */
@@ -110,7 +111,7 @@ function executeStatement(statement: StatementText, c: TokenCursor): PreparedSta
     async execute(session, _params, ctx) {
       const inner = innerOf(session);
       const values: Value[] = args.map((arg, i) =>
-        arg.kind === 'word' ? null : decodeParam(Buffer.from(arg.value, 'utf8'), 0, inner.paramTypeOids[i], i + 1));
+        arg.kind === 'word' ? null : decodeParam(Buffer.from(arg.value, 'utf8'), 0, inner.paramTypeOids[i], i + 1, sessionTimeZone(session)));
       return inner.execute(session, values, ctx);
     },
   };

@@ -10,6 +10,7 @@ import { batchFromRows, rowsFromBatch } from '../../engine/columns';
 import { buildDag } from '../../engine/dag';
 import type { AggCall, AggregateNode, PlanNode, SessionAggregateNode, SourceNode, WindowNode } from '../../engine/plan';
 import type { Schema, SqlType, Value } from '../../engine/types';
+import { UTC_ZONE } from '../../engine/values/timezone';
 import { agg, call, col, lit, rng, schemaOf, streamEntries, T } from './helpers';
 
 const schema = schemaOf(['k', T.text], ['v', T.int4], ['f', T.float8], ['b', T.bool], ['t', T.timestamptz]);
@@ -111,7 +112,7 @@ async function differential(plan: PlanNode, epochs: Change[][], batchFilter?: (r
     }
     for (const [k, n] of acc) assert.ok(n >= 0, `epoch ${e}: row ${k} deleted more often than inserted`);
     outputs += [...acc.values()].filter((n) => n > 0).length;
-    const batch = await runPull(plan, () => seen, { params: [], nowMicros: 0 });
+    const batch = await runPull(plan, () => seen, { params: [], nowMicros: 0, zone: UTC_ZONE });
     const wm = dag.watermark();
     const expected = multisetOf(batchFilter === undefined ? batch : batch.filter((r) => batchFilter(r, wm)));
     assert.deepEqual(sorted(acc), sorted(expected), `epoch ${e} differs from the batch result`);

@@ -7,9 +7,10 @@ import { BatchColumns, compileExpr, type EvalContext } from '../../engine/expr';
 import type { Expr } from '../../engine/plan';
 import { parseValue } from '../../engine/text';
 import type { Schema, SqlType, Value } from '../../engine/types';
+import { UTC_ZONE } from '../../engine/values/timezone';
 import { call, cast, col, lit, schemaOf, T } from './helpers';
 
-const ctx: EvalContext = { params: [7], nowMicros: 1767261603000000 };
+const ctx: EvalContext = { params: [7], nowMicros: 1767261603000000, zone: UTC_ZONE };
 
 function run(schema: Schema, rows: Value[][], expr: Expr): Value[] {
   const batch = batchFromRows(schema, rows);

@@ -13,6 +13,7 @@ import { writeInt64At } from '../../engine/ingest/number-bytes';
 import { fastDateAt, fastTimestamp, fastTimestampAt } from '../../engine/ingest/fast-timestamp';
 import { parseDate, parseTimestamp } from '../../engine/text';
 import { T, type Field, type Value } from '../../engine/types';
+import { UTC_ZONE } from '../../engine/values/timezone';
 import { seededRandom } from '../helpers/random';
 
 const columns: Field[] = [
@@ -23,7 +24,7 @@ const columns: Field[] = [
 ];
 
 function options(over: Partial<CopyOptions>): CopyOptions {
-  return { name: 't', targetKind: 'table', columns, dataColumns: [0, 1, 2, 3], format: 'csv', header: false, delimiter: ',', nullString: '', ...over };
+  return { name: 't', targetKind: 'table', columns, dataColumns: [0, 1, 2, 3], format: 'csv', header: false, delimiter: ',', nullString: '', zone: UTC_ZONE, ...over };
 }
 
 function decode(opts: CopyOptions, chunks: readonly Uint8Array[]): RecordBatch[] {
@@ -219,7 +220,7 @@ test('dates and timestamps read from bytes agree with PostgreSQL\'s parser, wher
 test('COPY: a DATE and TIMESTAMP columns from bytes and from escaped fields give the parser\'s values', () => {
   const cols: Field[] = [{ name: 'd', type: T.date, nullable: true }, { name: 'ts', type: T.timestamp, nullable: true }];
   const data = Buffer.from('2026-03-01\t2026-01-01 10:00:00.5+05\n2026-03-0\\061\t2026-01-01 10:00:0\\060\n2026-02-29\t2026-01-01 10:00:00\n');
-  const opts: CopyOptions = { name: 't', targetKind: 'table', columns: cols, dataColumns: [0, 1], format: 'text', header: false, delimiter: '\t', nullString: '\\N' };
+  const opts: CopyOptions = { name: 't', targetKind: 'table', columns: cols, dataColumns: [0, 1], format: 'text', header: false, delimiter: '\t', nullString: '\\N', zone: UTC_ZONE };
   const ok = new CopyDecoder(opts);
   assert.throws(() => { ok.write(data); ok.end(); }, /date\/time field value out of range: "2026-02-29"/);
   const good = decode(opts, [data.subarray(0, data.indexOf('2026-02-29'))]).flatMap((b) => rowsFromBatch(b, cols));

@@ -10,6 +10,7 @@ import type { LateRow } from '../../engine/operators/operator';
 import type { AggregateNode, PlanNode, SessionAggregateNode, SourceNode, WindowNode } from '../../engine/plan';
 import { parseValue } from '../../engine/text';
 import type { Schema, Value } from '../../engine/types';
+import { UTC_ZONE } from '../../engine/values/timezone';
 import { explainPlan } from '../../planner/explain';
 import { agg, call, col, lit, multiset, schemaOf, streamFeed, T } from './helpers';
 
@@ -60,7 +61,7 @@ function epochs(plan: PlanNode, entries: Value[][][][], late: LateRow[] = [], de
 }
 
 function pull(plan: PlanNode, rows: Value[][], late?: (r: LateRow) => void): Promise<Value[][]> {
-  return runPull(plan, () => [inserts(eventSchema, rows)], { params: [], nowMicros: 0, late });
+  return runPull(plan, () => [inserts(eventSchema, rows)], { params: [], nowMicros: 0, zone: UTC_ZONE, late });
 }
 
 test('TUMBLE assigns each row its window; late rows are dropped and reported', async () => {
@@ -248,8 +249,8 @@ test('INNER and LEFT join with a residual condition, incrementally', async () =>
   const lrows: Value[][] = [[1, 5], [1, 50], [2, 1], [null, 1]];
   const rrows: Value[][] = [[1n, 10], [1n, 20], [3n, 0]];
   const read = (n: SourceNode): ChangeBatch[] => [inserts(n.schema, n === left ? lrows : rrows)];
-  assert.deepEqual(multiset(await runPull(join('inner'), read, { params: [], nowMicros: 0 })), multiset([[1, 5, 1n, 10], [1, 5, 1n, 20]]));
-  assert.deepEqual(multiset(await runPull(join('left'), read, { params: [], nowMicros: 0 })), multiset([
+  assert.deepEqual(multiset(await runPull(join('inner'), read, { params: [], nowMicros: 0, zone: UTC_ZONE })), multiset([[1, 5, 1n, 10], [1, 5, 1n, 20]]));
+  assert.deepEqual(multiset(await runPull(join('left'), read, { params: [], nowMicros: 0, zone: UTC_ZONE })), multiset([
     [1, 5, 1n, 10], [1, 5, 1n, 20], [1, 50, null, null], [2, 1, null, null], [null, 1, null, null],
   ]));
   // Incrementally: left first, then a right row arrives (null-extended row replaced), then it is deleted again.

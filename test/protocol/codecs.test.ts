@@ -9,6 +9,7 @@ import { T, type TypeName, type Value } from '../../engine/types';
 import { BINARY_DECODERS, BINARY_ENCODERS } from '../../server/protocol/codec-binary';
 import { decodeNumericText, encodeNumericText } from '../../server/protocol/numeric-binary';
 import { decodeParam, valueEncoder } from '../../server/protocol/values';
+import { UTC_ZONE } from '../../engine/values/timezone';
 
 const hex = (b: Buffer): string => b.toString('hex');
 
@@ -88,40 +89,40 @@ describe('binary codecs', () => {
 
 describe('value encoders and parameter decoding', () => {
   test('text format goes through PostgreSQL text output', () => {
-    assert.equal(valueEncoder(16, 0)(true).toString(), 't');
-    assert.equal(valueEncoder(20, 0)(12n).toString(), '12');
-    assert.equal(valueEncoder(1184, 0)(0n).toString(), '1970-01-01 00:00:00+00');
-    assert.equal(valueEncoder(1082, 0)(10957).toString(), '2000-01-01');
-    assert.equal(valueEncoder(19, 0)('a_name').toString(), 'a_name'); // a catalog type outside engine/types.ts
+    assert.equal(valueEncoder(16, 0, UTC_ZONE)(true).toString(), 't');
+    assert.equal(valueEncoder(20, 0, UTC_ZONE)(12n).toString(), '12');
+    assert.equal(valueEncoder(1184, 0, UTC_ZONE)(0n).toString(), '1970-01-01 00:00:00+00');
+    assert.equal(valueEncoder(1082, 0, UTC_ZONE)(10957).toString(), '2000-01-01');
+    assert.equal(valueEncoder(19, 0, UTC_ZONE)('a_name').toString(), 'a_name'); // a catalog type outside engine/types.ts
   });
 
   test('binary format of a value given as PostgreSQL text is parsed first', () => {
-    assert.equal(hex(valueEncoder(23, 1)('42')), '0000002a');
-    assert.equal(hex(valueEncoder(1184, 1)('2000-01-01 00:00:00+00')), '0000000000000000');
-    assert.equal(hex(valueEncoder(1700, 1)('12345.678')), hex(encodeNumericText('12345.678')));
-    assert.equal(hex(valueEncoder(26, 1)(1259)), '000004eb'); // oid
-    assert.equal(valueEncoder(2278, 1)('').length, 0); // void
+    assert.equal(hex(valueEncoder(23, 1, UTC_ZONE)('42')), '0000002a');
+    assert.equal(hex(valueEncoder(1184, 1, UTC_ZONE)('2000-01-01 00:00:00+00')), '0000000000000000');
+    assert.equal(hex(valueEncoder(1700, 1, UTC_ZONE)('12345.678')), hex(encodeNumericText('12345.678')));
+    assert.equal(hex(valueEncoder(26, 1, UTC_ZONE)(1259)), '000004eb'); // oid
+    assert.equal(valueEncoder(2278, 1, UTC_ZONE)('').length, 0); // void
   });
 
   test('binary output of an unknown type is refused at Bind time (42883)', () => {
-    assert.throws(() => valueEncoder(1009, 1), (e: SqlError) => e.code === '42883');
+    assert.throws(() => valueEncoder(1009, 1, UTC_ZONE), (e: SqlError) => e.code === '42883');
   });
 
   test('parameters: text and binary into canonical values', () => {
-    assert.equal(decodeParam(Buffer.from('9007199254740993'), 0, 20, 1), 9007199254740993n);
-    assert.equal(decodeParam(Buffer.from('0000002a', 'hex'), 1, 23, 1), 42);
-    assert.equal(decodeParam(Buffer.from('2000-01-02'), 0, 1082, 1), 10958);
-    assert.equal(decodeParam(Buffer.from('anything'), 0, 0, 1), 'anything'); // unspecified type: text as is
-    assert.equal(decodeParam(null, 1, 23, 1), null);
-    assert.equal(decodeParam(Buffer.from('01' + Buffer.from('{"b":2,"a":1}').toString('hex'), 'hex'), 1, 3802, 1), '{"a": 1, "b": 2}');
-    assert.deepEqual(decodeParam(BINARY_ENCODERS.interval({ months: 1, days: 2, micros: 3 }), 1, 1186, 1), { months: 1, days: 2, micros: 3 });
-    assert.equal(decodeParam(encodeNumericText('-1.25'), 1, 1700, 1), '-1.25');
+    assert.equal(decodeParam(Buffer.from('9007199254740993'), 0, 20, 1, UTC_ZONE), 9007199254740993n);
+    assert.equal(decodeParam(Buffer.from('0000002a', 'hex'), 1, 23, 1, UTC_ZONE), 42);
+    assert.equal(decodeParam(Buffer.from('2000-01-02'), 0, 1082, 1, UTC_ZONE), 10958);
+    assert.equal(decodeParam(Buffer.from('anything'), 0, 0, 1, UTC_ZONE), 'anything'); // unspecified type: text as is
+    assert.equal(decodeParam(null, 1, 23, 1, UTC_ZONE), null);
+    assert.equal(decodeParam(Buffer.from('01' + Buffer.from('{"b":2,"a":1}').toString('hex'), 'hex'), 1, 3802, 1, UTC_ZONE), '{"a": 1, "b": 2}');
+    assert.deepEqual(decodeParam(BINARY_ENCODERS.interval({ months: 1, days: 2, micros: 3 }), 1, 1186, 1, UTC_ZONE), { months: 1, days: 2, micros: 3 });
+    assert.equal(decodeParam(encodeNumericText('-1.25'), 1, 1700, 1, UTC_ZONE), '-1.25');
   });
 
   test('bad parameters: 22P02 for text, 22P03 for binary', () => {
-    assert.throws(() => decodeParam(Buffer.from('x'), 0, 23, 1), (e: SqlError) => e.code === '22P02');
+    assert.throws(() => decodeParam(Buffer.from('x'), 0, 23, 1, UTC_ZONE), (e: SqlError) => e.code === '22P02');
     assert.throws(
-      () => decodeParam(Buffer.from('00', 'hex'), 1, 23, 2),
+      () => decodeParam(Buffer.from('00', 'hex'), 1, 23, 2, UTC_ZONE),
       (e: SqlError) => e.code === '22P03' && e.message === 'incorrect binary data format in bind parameter 2',
     );
   });

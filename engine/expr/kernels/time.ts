@@ -3,7 +3,9 @@
 import { SqlError, SQLSTATE } from '../../errors';
 import { compactNulls, constantVec, unionNulls, type Vec } from '../../columns/vec';
 import { MICROS_PER_DAY, MICROS_PER_SECOND } from '../../values/datetime';
-import { intervalPart, timestampPart, truncateTimestamp, truncUnit, TS_NEG_INF, TS_POS_INF } from '../../values/temporal';
+import {
+  intervalPart, isFiniteTimestamp, timestampPart, truncateTimestamp, truncUnit, TS_NEG_INF, TS_POS_INF,
+} from '../../values/temporal';
 import { checkExtractField, extractDate, extractInterval, extractTimestamp } from '../../values/extract';
 import { localFromUtc, utcFromLocal, zoneFromInterval, zoneFromText, type TimeZone } from '../../values/timezone';
 import { formatInterval } from '../../values/interval';
@@ -11,29 +13,64 @@ import { literalText, type Kernel, type KernelSpec } from '../kernel';
 import { asInterval, asNum, asStr, bug, numVec, strVec } from '../vecs';
 import { typeDisplayName } from '../../types';
 
-/** date_trunc(field, timestamp). */
+/**
+ * date_trunc(field, timestamp). A timestamptz truncates its wall-clock time in the session's zone, as PostgreSQL's
+ * timestamptz_trunc: to a day or more the result takes the zone's offset at the truncated time; to an hour or less
+ * it keeps the value's own offset (so truncating inside a repeated hour stays in that hour).
+ */
 export function dateTruncKernel(spec: KernelSpec): Kernel {
   const typeName = typeDisplayName(spec.argTypes[1]);
+  const withZone = spec.argTypes[1].name === 'timestamptz';
   const constant = literalText(spec, 0);
   const constUnit = constant === null ? null : truncUnit(constant, typeName);
-  return (args, n) => {
+  return (args, n, ctx) => {
     const fields = asStr(args[0]).values;
     const ts = asNum(args[1]).values;
     const nulls = unionNulls(n, args[0], args[1]);
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       if (nulls !== null && nulls[i] === 1) continue;
-      out[i] = truncateTimestamp(constUnit ?? truncUnit(fields[i], typeName), ts[i]);
+      const unit = constUnit ?? truncUnit(fields[i], typeName);
+      const x = ts[i];
+      if (!withZone || !isFiniteTimestamp(x)) {
+        out[i] = truncateTimestamp(unit, x);
+        continue;
+      }
+      const offset = ctx.zone.offsetAt(x) * MICROS_PER_SECOND;
+      const local = truncateTimestamp(unit, x + offset);
+      out[i] = REZONED_UNITS.has(unit) ? utcFromLocal(ctx.zone, local) : local - offset;
     }
     return numVec(spec.type, out, nulls);
   };
+}
+
+/** Units whose truncated time takes the zone's offset there (PostgreSQL's `redotz`). */
+const REZONED_UNITS: ReadonlySet<string> = new Set(['day', 'week', 'month', 'quarter', 'year', 'decade', 'century', 'millennium']);
+
+/**
+ * The fields of a timestamptz are those of its wall-clock time in the session's zone; EPOCH is the instant's, and
+ * the TIMEZONE fields give the zone's offset there.
+ */
+function zonedPart<T>(field: string, us: number, zone: TimeZone, part: (localMicros: number) => T,
+  zoneField: (offsetSeconds: number) => T): T {
+  if (!isFiniteTimestamp(us) || field === 'epoch') return part(us);
+  const offset = zone.offsetAt(us);
+  if (field === 'timezone' || field === 'timezone_hour' || field === 'timezone_minute') return zoneField(offset);
+  return part(us + offset * MICROS_PER_SECOND);
+}
+
+function zoneFieldValue(field: string, offsetSeconds: number): number {
+  if (field === 'timezone_hour') return Math.trunc(offsetSeconds / 3600);
+  if (field === 'timezone_minute') return Math.trunc((offsetSeconds % 3600) / 60);
+  return offsetSeconds;
 }
 
 /** date_part(field, value) over timestamps, dates (as their midnight) and intervals; float8 result. */
 export function datePartKernel(spec: KernelSpec): Kernel {
   const argType = spec.argTypes[1];
   const typeName = typeDisplayName(argType);
-  return (args, n) => {
+  const withZone = argType.name === 'timestamptz';
+  return (args, n, ctx) => {
     const fields = asStr(args[0]).values;
     const nulls = unionNulls(n, args[0], args[1]);
     const out = new Float64Array(n);
@@ -50,7 +87,10 @@ export function datePartKernel(spec: KernelSpec): Kernel {
         if (nulls !== null && nulls[i] === 1) continue;
         const us = argType.name === 'date' && (v[i] >= 0x7fffffff || v[i] <= -0x80000000)
           ? (v[i] > 0 ? TS_POS_INF : TS_NEG_INF) : v[i] * scale;
-        out[i] = timestampPart(fields[i], us, typeName);
+        const field = fields[i].trim().toLowerCase();
+        out[i] = withZone
+          ? zonedPart(field, us, ctx.zone, (local) => timestampPart(field, local, typeName), (o) => zoneFieldValue(field, o))
+          : timestampPart(field, us, typeName);
       }
     }
     return numVec(spec.type, out, nulls);
@@ -66,20 +106,23 @@ export function extractKernel(spec: KernelSpec): Kernel {
   const kind = argType.name;
   if (kind !== 'timestamp' && kind !== 'timestamptz' && kind !== 'date' && kind !== 'interval') throw bug(`EXTRACT from ${typeName}`);
   checkExtractField(field, typeName, kind);
-  const part = (v: Vec, i: number): string | null => {
+  const part = (v: Vec, i: number, zone: TimeZone): string | null => {
     if (kind === 'interval') {
       const iv = asInterval(v);
       return extractInterval(field, { months: iv.months[i], days: iv.days[i], micros: iv.micros[i] });
     }
     const x = asNum(v).values[i];
-    return kind === 'date' ? extractDate(field, x) : extractTimestamp(field, x, typeName);
+    if (kind === 'date') return extractDate(field, x);
+    if (kind === 'timestamp') return extractTimestamp(field, x, typeName);
+    return zonedPart(field, x, zone, (local) => extractTimestamp(field, local, typeName),
+      (o) => String(zoneFieldValue(field, o)));
   };
-  return (args, n) => {
+  return (args, n, ctx) => {
     const inNulls = unionNulls(n, args[0], args[1]);
     const nulls = new Uint8Array(n);
     const out = new Array<string>(n).fill('');
     for (let i = 0; i < n; i++) {
-      const r = inNulls !== null && inNulls[i] === 1 ? null : part(args[1], i);
+      const r = inNulls !== null && inNulls[i] === 1 ? null : part(args[1], i, ctx.zone);
       if (r === null) nulls[i] = 1;
       else out[i] = r;
     }
