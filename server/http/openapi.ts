@@ -107,6 +107,14 @@ export const OPENAPI_DOCUMENT = {
           next: { type: 'string', nullable: true, description: 'pass as `after` for the next page; null at the end' },
         },
       },
+      RowsAccepted: {
+        type: 'object', required: ['accepted', 'dead_lettered', 'skipped'],
+        properties: {
+          accepted: { type: 'integer', description: 'rows appended, durable before this answer' },
+          dead_lettered: { type: 'integer', description: 'bad records kept in sluice.dead_letters (on_error = dead_letter)' },
+          skipped: { type: 'integer', description: 'bad records left out (on_error = skip)' },
+        },
+      },
       Status: {
         type: 'object', required: ['version', 'started_at', 'uptime_seconds', 'objects', 'connections'],
         properties: {
@@ -179,6 +187,33 @@ export const OPENAPI_DOCUMENT = {
       post: {
         summary: 'ALTER CONTINUOUS QUERY name RESUME', parameters: [NAME],
         responses: { 200: ok('resumed', 'CommandWithObject'), 404: error('no such query'), ...AUTH_ERRORS },
+      },
+    },
+    '/api/v1/streams/{name}/rows': {
+      post: {
+        summary: 'append rows to a stream WITH (connector = \'http\'): COPY name FROM STDIN underneath',
+        description: 'JSON lines (application/x-ndjson, application/jsonl or application/json, one object per line, ' +
+          'fields by column name) or CSV (text/csv, fields in column order, ?header=true to skip a first line). ' +
+          'All or nothing; answered once the rows are durable. Bad records follow the stream\'s on_error: ' +
+          'dead_letter (default), skip, or fail (22P02, nothing applied). The body is read as it is applied, in ' +
+          'bounded memory, whatever its size.',
+        parameters: [NAME, { name: 'header', in: 'query', schema: { type: 'boolean', default: false } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-ndjson': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } },
+            'text/csv': { schema: { type: 'string' } },
+          },
+        },
+        responses: {
+          200: ok('the rows are durable', 'RowsAccepted'),
+          400: error('a bad record under on_error = fail (22P02), over 16 MB of bad records (54000), a bad header parameter'),
+          404: error('no such stream'),
+          409: error('the stream is not declared WITH (connector = \'http\') (42809)'),
+          415: error('a Content-Type other than JSON lines or CSV'),
+          503: error('shutting down'),
+          ...AUTH_ERRORS,
+        },
       },
     },
     '/api/v1/{kind}': {

@@ -22,6 +22,13 @@ export interface StatementOutput {
   readonly rows?: readonly JsonValue[][];
 }
 
+/** What a COPY FROM STDIN run over HTTP did: rows applied, and records its stream's on_error left out. */
+export interface CopyInOutput {
+  readonly rows: number;
+  readonly deadLettered: number;
+  readonly skipped: number;
+}
+
 export interface SqlOutput {
   readonly results: readonly StatementOutput[];
   readonly notices: readonly Notice[];
@@ -61,6 +68,34 @@ export class SqlRunner {
         results.push(await runStatement(statement, session, values, signal, budget));
       }
       return { results, notices: session.notices };
+    } finally {
+      this.backend.sessionClosed(session);
+    }
+  }
+
+  /**
+   * One COPY ... FROM STDIN, fed `data` a chunk at a time: each chunk is taken before the next is read, so a body of
+   * any size is read only as fast as it is applied. Resolves once the rows are durable, as a wire COPY's
+   * CommandComplete does; on any failure the COPY is aborted and nothing is applied.
+   */
+  async copyIn(user: string, sql: string, data: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<CopyInOutput> {
+    const session = new HttpSession(user, this.serverVersion);
+    try {
+      const [statement, ...more] = await this.backend.prepare(sql, [], session);
+      if (statement === undefined || more.length > 0) throw new Error('copyIn takes exactly one COPY statement');
+      const result = await statement.execute(session, [], { signal });
+      if (result.kind !== 'copy_in') throw new Error(`copyIn ran a statement that is not COPY FROM STDIN: ${result.kind}`);
+      try {
+        for await (const chunk of data) {
+          if (signal.aborted) throw new SqlError(SQLSTATE.query_canceled, 'the client went away during the COPY');
+          await result.write(chunk);
+        }
+        const tag = await result.end();
+        return { rows: Number(tag.slice('COPY '.length)), ...(result.rejected?.() ?? { deadLettered: 0, skipped: 0 }) };
+      } catch (e) {
+        result.abort(e instanceof Error ? e.message : String(e));
+        throw e;
+      }
     } finally {
       this.backend.sessionClosed(session);
     }

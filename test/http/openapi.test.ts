@@ -67,6 +67,10 @@ const EXAMPLES: Readonly<Record<string, { name: string; create: string }>> = {
   queries: { name: 'totals', create: 'CREATE CONTINUOUS QUERY more_totals AS SELECT count(*) AS n FROM more_orders' },
   sinks: { name: 'orders_out', create: "CREATE SINK more_out FROM more_orders WITH (connector = 'kafka', topic = 't', brokers = '127.0.0.1:1', format = 'json')" },
 };
+/** Routes of one kind only: the path called, and the body (a JSON object is also one line of JSON lines). */
+const SPECIAL_ROUTES: Readonly<Record<string, { path: string; body?: unknown }>> = {
+  '/api/v1/streams/{name}/rows': { path: '/api/v1/streams/posted/rows', body: { id: 1 } },
+};
 /** Drops go last, dependents first, so each one succeeds. */
 const METHOD_ORDER = ['get', 'post', 'delete'];
 const DROP_ORDER = ['sinks', 'queries', 'tables', 'streams'];
@@ -87,9 +91,10 @@ function calls(doc: Document): Call[] {
       if (operation === undefined) continue;
       const kinds = template.includes('{kind}') ? (method === 'delete' ? DROP_ORDER : Object.keys(EXAMPLES)) : ['queries'];
       for (const kind of kinds) {
-        const path = template.replace('{kind}', kind).replace('{name}', encodeURIComponent(EXAMPLES[kind].name));
+        const special = SPECIAL_ROUTES[template];
+        const path = special?.path ?? template.replace('{kind}', kind).replace('{name}', encodeURIComponent(EXAMPLES[kind].name));
         const body = method !== 'post' ? undefined : template === '/api/v1/sql' ? { sql: 'SELECT 1' }
-          : template === '/api/v1/{kind}' ? { sql: EXAMPLES[kind].create } : undefined;
+          : template === '/api/v1/{kind}' ? { sql: EXAMPLES[kind].create } : special?.body;
         out.push({ method, template, path, body, operation });
       }
     }
@@ -109,6 +114,7 @@ describe('the OpenAPI document', () => {
   before(async () => {
     server = await startServer();
     await sql(server, `CREATE STREAM orders (id INT) WITH (retention = '1 hour');
+      CREATE STREAM posted (id INT) WITH (connector = 'http');
       CREATE TABLE customers (id INT PRIMARY KEY);
       CREATE CONTINUOUS QUERY totals AS SELECT count(*) AS n FROM orders;
       CREATE SINK orders_out FROM orders WITH (connector = 'kafka', topic = 't', brokers = '127.0.0.1:1', format = 'json')`);
@@ -145,7 +151,7 @@ describe('the OpenAPI document', () => {
     const failing: [string, string, unknown?][] = [
       ['GET', '/api/v1/streams/nope'], ['DELETE', '/api/v1/tables/nope'], ['POST', '/api/v1/queries/nope/pause'],
       ['POST', '/api/v1/sql', { sql: 'SELEC' }], ['POST', '/api/v1/streams', { sql: 'CREATE TABLE x (k INT)' }],
-      ['GET', '/api/v1/dead-letters?limit=0'],
+      ['GET', '/api/v1/dead-letters?limit=0'], ['POST', '/api/v1/streams/orders/rows', { id: 1 }],
     ];
     for (const [method, path, body] of failing) {
       const answer = await call(server, method, path, body === undefined ? {} : { body });
