@@ -42,7 +42,7 @@ export function recordsCopy(s: Of<'copy_from'>, def: StreamDef, x: Execution): C
   const onError: OnError = def.options.connector === 'http' ? (def.options.on_error as OnError | undefined) ?? 'dead_letter' : 'fail';
   const lines = new LineRecords(s.header && s.format === 'csv');
   const decoder = new RecordDecoder(def.columns, s.format, { arrival: false });
-  const staged = x.runtime.stagedStreamWrite(def.name, def.options.connector);
+  const staged = x.runtime.stagedStreamWrite(def.name);
   const rejected = { deadLettered: 0, skipped: 0 };
   const deadLetters: DeadLetter[] = [];
   let deadLetterBytes = 0;

@@ -257,15 +257,12 @@ export class Runtime {
   }
 
   /** A COPY into a stream that stages its batches as they come and commits them at the end (staged-write.ts). */
-  /** `connector`: the stream may be one fed by it (a COPY that an HTTP POST runs into a stream of connector 'http'). */
-  stagedStreamWrite(name: string, connector?: string): StagedStreamWrite {
-    return new StagedStreamWrite(this.commitContext(connector), name);
+  stagedStreamWrite(name: string): StagedStreamWrite {
+    return new StagedStreamWrite(this.commitContext(), name);
   }
 
-  private commitContext(connector?: string): CommitContext {
-    return {
-      store: this.store, target: (name) => this.writeTarget(name, connector), fault: this.fault, watermarks: this.streamWatermarks,
-    };
+  private commitContext(): CommitContext {
+    return { store: this.store, target: (name) => this.writeTarget(name), fault: this.fault, watermarks: this.streamWatermarks };
   }
 
   /**
@@ -289,14 +286,15 @@ export class Runtime {
   }
 
   /** A stream or table that statements may insert into. */
-  private writeTarget(name: string, connector?: string): WriteTarget {
+  private writeTarget(name: string): WriteTarget {
     const { id, def } = this.mustGet(name);
     if (def.kind !== 'stream' && def.kind !== 'table') {
       throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describeRelation(def)}`, {
         hint: 'Rows go into streams and tables; continuous queries compute their own rows.',
       });
     }
-    if (def.options.connector && def.options.connector !== connector) {
+    // A stream fed over HTTP reads from nothing that owns its rows: POSTs (which run COPY) come in beside INSERTs.
+    if (def.options.connector && def.options.connector !== 'http') {
       throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describeRelation(def)}: it reads from ${def.options.connector}`);
     }
     return { id, def, table: def.kind === 'table' ? this.tableState(name) : null };

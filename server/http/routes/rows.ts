@@ -4,7 +4,8 @@
 // records under the stream's on_error (engine/execute/records-copy.ts).
 //
 // Only streams declared for it take POSTs, as a webhook source is declared: a stream fed by INSERT and COPY does
-// not start taking records from the network because the HTTP API is on.
+// not start taking records from the network because the HTTP API is on. A stream declared for it still takes
+// INSERT and COPY over the wire as well.
 
 import { SQLSTATE } from '../../../engine/errors';
 import { HttpError } from '../errors';
@@ -27,7 +28,7 @@ export async function postStreamRows(req: ApiRequest): Promise<JsonReply> {
   if (stream === undefined) throw new HttpError(404, SQLSTATE.undefined_table, `stream "${name}" does not exist`);
   if (stream.connector !== 'http') {
     throw new HttpError(409, SQLSTATE.wrong_object_type, `stream "${name}" does not take rows over HTTP`, {
-      hint: 'Declare it WITH (connector = \'http\') to POST rows to it; INSERT and COPY feed other streams.',
+      hint: 'Declare it WITH (connector = \'http\') to POST rows to it (it then takes INSERT and COPY too).',
     });
   }
   const options = format === 'csv' ? `FORMAT csv, HEADER ${header}` : 'FORMAT json';
