@@ -216,6 +216,30 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/api/v1/{kind}/{name}/changes': {
+      get: {
+        summary: 'SUBSCRIBE TO name as server-sent events',
+        description: 'Each epoch\'s changes is one event: `id:` the epoch (Last-Event-ID resumes after it, as ' +
+          'from_epoch), `data:` {"epoch": "N", "changes": [{"diff": 1, "row": {...}}]} with the JSON values of ' +
+          'POST /api/v1/sql; with progress=true an epoch with no change is an event with no changes. Comments every ' +
+          '15 s keep it alive. A client too slow to read is ended with `event: error` carrying 53200; SUBSCRIBE\'s ' +
+          'other errors come as JSON before the stream starts.',
+        parameters: [
+          { ...KIND, schema: { type: 'string', enum: ['streams', 'tables', 'queries'] } }, NAME,
+          { name: 'snapshot', in: 'query', schema: { type: 'boolean', default: true } },
+          { name: 'progress', in: 'query', schema: { type: 'boolean', default: false } },
+          { name: 'from_epoch', in: 'query', schema: { type: 'integer', minimum: 0 } },
+          { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' }, description: 'from_epoch, when that is not given' },
+        ],
+        responses: {
+          200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          400: error('bad options (22023), e.g. snapshot=true with from_epoch'),
+          404: error('no such stream, table or query'),
+          409: error('from_epoch older than the change log keeps (55000)'),
+          ...AUTH_ERRORS,
+        },
+      },
+    },
     '/api/v1/{kind}': {
       get: {
         summary: 'list streams, tables, continuous queries or sinks', parameters: [KIND],

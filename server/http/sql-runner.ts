@@ -2,7 +2,7 @@
 // session per call, statements run in order until one fails; a transaction left open ends with the request
 // (rolled back, as when a wire client hangs up).
 
-import type { Backend, FieldDescription, PreparedStatement, StatementResult } from '../backend';
+import type { Backend, FieldDescription, PreparedStatement, RowStreamResult, StatementResult } from '../backend';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Value } from '../../engine/types';
 import { decodeParam } from '../protocol/values';
@@ -96,6 +96,25 @@ export class SqlRunner {
         result.abort(e instanceof Error ? e.message : String(e));
         throw e;
       }
+    } finally {
+      this.backend.sessionClosed(session);
+    }
+  }
+
+  /**
+   * One statement whose rows keep coming (SUBSCRIBE), handed to `consume` while its session lives; the session ends
+   * when `consume` settles. Any other kind of result is a bug of the caller.
+   */
+  async stream<R>(
+    user: string, sql: string, signal: AbortSignal, consume: (rows: RowStreamResult) => Promise<R>,
+  ): Promise<R> {
+    const session = new HttpSession(user, this.serverVersion);
+    try {
+      const [statement, ...more] = await this.backend.prepare(sql, [], session);
+      if (statement === undefined || more.length > 0) throw new Error('stream takes exactly one statement');
+      const result = await statement.execute(session, [], { signal });
+      if (result.kind !== 'row_stream') throw new Error(`stream ran a statement whose rows do not keep coming: ${result.kind}`);
+      return await consume(result);
     } finally {
       this.backend.sessionClosed(session);
     }
