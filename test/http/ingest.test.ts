@@ -106,6 +106,33 @@ describe('POST /api/v1/streams/{name}/rows', () => {
     assert.deepEqual(await rowsOf(pg, 'SELECT count(*) FROM wire_only'), [['0']]);
   });
 
+  test('a line over 1 MB is a bad record of reason size, kept by its start; the lines around it go in', async () => {
+    await pg.query("CREATE STREAM long_hooks (id INT, note TEXT) WITH (connector = 'http', retention = '1 hour')");
+    const long = JSON.stringify({ id: 2, note: 'n'.repeat(2 * 1024 * 1024) });
+    const answer = await post(server, '/api/v1/streams/long_hooks/rows', 'application/x-ndjson', `{"id": 1}\n${long}\n{"id": 3}\n`);
+    assert.deepEqual(answer.body, { accepted: 2, dead_lettered: 1, skipped: 0 });
+    assert.deepEqual(await rowsOf(pg, 'SELECT id FROM long_hooks ORDER BY id'), [[1], [3]]);
+    assert.deepEqual(await rowsOf(pg, "SELECT \"offset\", reason, length(raw) FROM sluice.dead_letters WHERE source = 'long_hooks'"),
+      [['2', 'size', 1024]]);
+  });
+
+  test('psql COPY into an http stream follows its on_error as a POST does; FORMAT json into any other stream fails whole', async () => {
+    await pg.query("CREATE STREAM wire_hooks (id INT) WITH (connector = 'http', on_error = 'skip', retention = '1 hour')");
+    const skipped = await psql(server, ['COPY wire_hooks FROM STDIN WITH (FORMAT json)'], '{"id": 1}\n{"id": "x"}\n{"id": 3}\n');
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.equal(skipped.stdout.trim(), 'COPY 2');
+    await pg.query("CREATE STREAM plain_json (id INT) WITH (retention = '1 hour')");
+    await pg.query('INSERT INTO plain_json VALUES (0)');
+    const failed = await psql(server, ['COPY plain_json FROM STDIN WITH (FORMAT json)'], '{"id": 1}\n{"id": "x"}\n', { verbose: true });
+    assert.notEqual(failed.code, 0);
+    assert.match(failed.stderr, /22P02/);
+    assert.deepEqual(await rowsOf(pg, 'SELECT id FROM plain_json'), [[0]]);
+    await pg.query('CREATE TABLE json_table (id INT PRIMARY KEY)');
+    await assert.rejects(pg.query('COPY json_table FROM STDIN WITH (FORMAT json)'), { code: '0A000' });
+    await assert.rejects(pg.query('COPY plain_json TO STDOUT WITH (FORMAT json)'), { code: '0A000' });
+    await assert.rejects(pg.query('COPY plain_json FROM STDIN WITH (FORMAT json, HEADER true)'), { code: '0A000' });
+  });
+
   test('only connector = http streams take on_error without Kafka; http tables are refused', async () => {
     await assert.rejects(pg.query("CREATE STREAM bad1 (id INT) WITH (connector = 'http', topic = 't')"), { code: '22023' });
     await assert.rejects(pg.query("CREATE TABLE bad2 (id INT PRIMARY KEY) WITH (connector = 'http')"), { code: '22023' });
