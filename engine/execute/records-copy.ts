@@ -7,13 +7,16 @@
 // always fails, as COPY does), 'skip' leaves it out, 'dead_letter' (the default of an http stream) leaves it out and
 // keeps its raw bytes and reason in sluice.dead_letters. Good rows are staged as they come (runtime/staged-write.ts)
 // and made visible together at the end, so the COPY is all or nothing and holds about one chunk of rows in memory.
-// Its dead letters are written right after the rows are durable, before the COPY is acknowledged.
+// Its dead letters are written right after the rows are durable, before the COPY is acknowledged. Lines wait to be
+// decoded and staged together, up to STAGE_RECORDS or STAGE_BYTES, so a log entry has few big parts, not one per
+// network chunk.
 
 import { SqlError, SQLSTATE } from '../errors';
 import type { StreamDef } from '../catalog';
 import type { DeadLetter } from '../../storage';
 import { type BadRecord, type KafkaRecord, MAX_RECORD_BYTES, RecordDecoder } from '../kafka/decode';
 import type { CopyFromInput, Execution, Of } from './execution';
+import type { StagedStreamWrite } from '../runtime/staged-write';
 
 type OnError = 'fail' | 'skip' | 'dead_letter';
 
@@ -40,63 +43,114 @@ export function recordsCopy(s: Of<'copy_from'>, def: StreamDef, x: Execution): C
     });
   }
   const onError: OnError = def.options.connector === 'http' ? (def.options.on_error as OnError | undefined) ?? 'dead_letter' : 'fail';
-  const lines = new LineRecords(s.header && s.format === 'csv');
-  const decoder = new RecordDecoder(def.columns, s.format, { arrival: false });
-  const staged = x.runtime.stagedStreamWrite(def.name);
-  const rejected = { deadLettered: 0, skipped: 0 };
-  const deadLetters: DeadLetter[] = [];
-  let deadLetterBytes = 0;
-
-  const take = async (records: readonly LineRecord[]): Promise<void> => {
-    if (records.length === 0) return;
-    const decoded = decoder.decode(records.filter((r) => r.value !== null), 0);
-    const bad = [...records.filter((r) => r.value === null).map(oversized), ...decoded.bad]
-      .sort((a, b) => Number(a.offset) - Number(b.offset));
-    for (const b of bad) {
-      if (onError === 'fail') {
-        throw new SqlError(SQLSTATE.invalid_text_representation, `COPY ${def.name}, line ${b.offset}: ${b.error}`, {
-          detail: `bad record (${b.reason}); the stream's on_error is 'fail', so nothing was applied`,
-        });
-      }
-      if (onError === 'skip') {
-        rejected.skipped++;
-        continue;
-      }
-      deadLetterBytes += b.raw.length;
-      if (deadLetterBytes > DEAD_LETTER_BUDGET_BYTES) {
-        throw new SqlError(SQLSTATE.program_limit_exceeded, `COPY ${def.name}: more than ${DEAD_LETTER_BUDGET_BYTES} bytes of bad records`, {
-          hint: 'Nothing was applied; send the data in smaller pieces.',
-        });
-      }
-      // Its own copy: the chunk the line was read in place from is not kept.
-      const raw = Buffer.from(b.raw);
-      deadLetters.push({ source: def.name, partition: null, offset: b.offset, raw, reason: b.reason, error: b.error, at: new Date() });
-      rejected.deadLettered++;
-    }
-    if (decoded.data.numRows > 0) await staged.add(decoded.data);
-  };
-  const orDiscard = async <R>(step: () => Promise<R>): Promise<R> => {
-    try {
-      return await step();
-    } catch (e) {
-      await staged.discard();
-      throw e;
-    }
-  };
+  const copy = new RecordsCopy(def, s.format, s.header && s.format === 'csv', onError, x);
   return {
     kind: 'copy_in',
     format: s.format,
     columnCount: def.columns.length,
-    write: (chunk) => orDiscard(() => take(lines.write(chunk))),
-    end: () => orDiscard(async () => {
-      await take(lines.end());
-      const n = await staged.commit();
-      if (deadLetters.length > 0) await x.runtime.store.appendDeadLetters(deadLetters);
-      return n;
-    }),
-    abort: () => void staged.discard(),
-    rejected: () => rejected,
+    write: (chunk) => copy.write(chunk),
+    end: () => copy.end(),
+    abort: () => void copy.discard(),
+    rejected: () => copy.rejected,
   };
+}
+
+/** Records are decoded and staged together once this many are waiting (or STAGE_BYTES of them), as one chunk. */
+const STAGE_RECORDS = 4 * 1024;
+const STAGE_BYTES = 1024 * 1024;
+
+class RecordsCopy {
+  readonly rejected = { deadLettered: 0, skipped: 0 };
+  private readonly lines: LineRecords;
+  private readonly decoder: RecordDecoder;
+  private readonly staged: StagedStreamWrite;
+  private readonly deadLetters: DeadLetter[] = [];
+  private deadLetterBytes = 0;
+  /** Lines read and not yet decoded: a staged chunk is made of many requests' or messages' pieces. */
+  private waiting: LineRecord[] = [];
+  private waitingBytes = 0;
+
+  constructor(
+    private readonly def: StreamDef, format: 'csv' | 'json', header: boolean, private readonly onError: OnError,
+    private readonly x: Execution,
+  ) {
+    this.lines = new LineRecords(header);
+    this.decoder = new RecordDecoder(def.columns, format, { arrival: false });
+    this.staged = x.runtime.stagedStreamWrite(def.name);
+  }
+
+  /** Resolves once the chunk's records are staged, or are waiting to be with the next ones (bounded). */
+  write(chunk: Uint8Array): Promise<void> {
+    return this.orDiscard(async () => {
+      for (const record of this.lines.write(chunk)) {
+        this.waiting.push(record);
+        this.waitingBytes += record.head.length;
+      }
+      if (this.waiting.length >= STAGE_RECORDS || this.waitingBytes >= STAGE_BYTES) await this.stageWaiting();
+    });
+  }
+
+  /** Makes every staged row visible at once, then writes the dead letters; resolves with the row count. */
+  end(): Promise<number> {
+    return this.orDiscard(async () => {
+      this.waiting.push(...this.lines.end());
+      await this.stageWaiting();
+      const n = await this.staged.commit();
+      if (this.deadLetters.length > 0) await this.x.runtime.store.appendDeadLetters(this.deadLetters);
+      return n;
+    });
+  }
+
+  discard(): Promise<void> {
+    this.waiting = [];
+    return this.staged.discard();
+  }
+
+  private async stageWaiting(): Promise<void> {
+    const records = this.waiting;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    if (records.length === 0) return;
+    const decoded = this.decoder.decode(records.filter((r) => r.value !== null), 0);
+    const bad = [...records.filter((r) => r.value === null).map(oversized), ...decoded.bad]
+      .sort((a, b) => Number(a.offset) - Number(b.offset));
+    for (const b of bad) this.reject(b);
+    if (decoded.data.numRows > 0) await this.staged.add(decoded.data);
+  }
+
+  /** A bad record under on_error. */
+  private reject(b: BadRecord): void {
+    const name = this.def.name;
+    if (this.onError === 'fail') {
+      throw new SqlError(SQLSTATE.invalid_text_representation, `COPY ${name}, line ${b.offset}: ${b.error}`, {
+        detail: `bad record (${b.reason}); the stream's on_error is 'fail', so nothing was applied`,
+      });
+    }
+    if (this.onError === 'skip') {
+      this.rejected.skipped++;
+      return;
+    }
+    this.deadLetterBytes += b.raw.length;
+    if (this.deadLetterBytes > DEAD_LETTER_BUDGET_BYTES) {
+      throw new SqlError(SQLSTATE.program_limit_exceeded, `COPY ${name}: more than ${DEAD_LETTER_BUDGET_BYTES} bytes of bad records`, {
+        hint: 'Nothing was applied; send the data in smaller pieces.',
+      });
+    }
+    // Its own copy: the chunk the line was read in place from is not kept.
+    const raw = Buffer.from(b.raw);
+    this.deadLetters.push({ source: name, partition: null, offset: b.offset, raw, reason: b.reason, error: b.error, at: new Date() });
+    this.rejected.deadLettered++;
+  }
+
+  /** Runs a step; on failure what was staged is deleted before the error reaches the client. */
+  private async orDiscard<R>(step: () => Promise<R>): Promise<R> {
+    try {
+      return await step();
+    } catch (e) {
+      await this.discard();
+      throw e;
+    }
+  }
 }
 
 /** A line as a record: its offset is its line number; a value of null is a line over MAX_RECORD_BYTES. */

@@ -81,9 +81,10 @@ async function sendEvents(response: ServerResponse, result: RowStreamResult, sig
     }
     response.end();
   } catch (e) {
-    // The client went away: nothing to tell it. Anything else ends the stream with an error event carrying the
-    // SQLSTATE (53200 for a subscriber too far behind), as SUBSCRIBE's ErrorResponse would.
-    if (!signal.aborted) response.end(`event: error\ndata: ${JSON.stringify(errorBody(toSqlError(e)))}\n\n`);
+    // The client went away, or the server is closing: the stream just ends. Anything else ends it with an error
+    // event carrying the SQLSTATE (53200 for a subscriber too far behind), as SUBSCRIBE's ErrorResponse would.
+    if (signal.aborted) response.end();
+    else response.end(`event: error\ndata: ${JSON.stringify(errorBody(toSqlError(e)))}\n\n`);
   } finally {
     clearInterval(heartbeat);
     Promise.resolve(it.return?.()).catch(() => {});
