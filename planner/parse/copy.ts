@@ -37,15 +37,15 @@ export function parseCopy(c: Cursor, parseSubscribe: (c: Cursor) => SubscribeAst
   if (!c.acceptWord('stdin')) {
     throw unsupported('COPY FROM a file is not supported; use COPY ... FROM STDIN', c.peek().start);
   }
-  const json = { format: null as CopyFromFormat | null };
-  const o = parseCopyOptions(c, copyPos, json);
+  const fromOnly = { format: null as CopyFromFormat | null };
+  const o = parseCopyOptions(c, copyPos, fromOnly);
   if (o.quote !== null || o.escape !== null || o.forceQuote !== null) {
     throw unsupported('COPY FROM STDIN takes the FORMAT, HEADER, DELIMITER and NULL options only', copyPos);
   }
-  if (json.format === 'json' && (o.header || o.delimiter !== null || o.null !== null)) {
+  if (fromOnly.format === 'json' && (o.header || o.delimiter !== null || o.null !== null)) {
     throw unsupported('COPY FROM STDIN (FORMAT json) takes no other option', copyPos);
   }
-  const format = json.format ?? o.format;
+  const format = fromOnly.format ?? o.format;
   return { kind: 'copy_from', table, columns, format, header: o.header, delimiter: o.delimiter, null: o.null };
 }
 
@@ -76,7 +76,7 @@ function parseCopySubscribe(c: Cursor, copyPos: number, parseSubscribe: (c: Curs
 
 type MutableCopyOptions = { -readonly [K in keyof CopyOptionsAst]: CopyOptionsAst[K] };
 
-/** `from` (COPY FROM only) is told when the format is json, which COPY's other forms do not take. */
+/** `from` (given by COPY FROM only) is told of FORMAT json, which COPY TO and COPY (SUBSCRIBE) refuse (0A000). */
 function parseCopyOptions(c: Cursor, copyPos: number, from?: { format: CopyFromFormat | null }): CopyOptionsAst {
   const o: MutableCopyOptions = {
     format: 'text', header: false, delimiter: null, null: null, quote: null, escape: null, forceQuote: null,
