@@ -70,7 +70,8 @@ export type Statement =
     readonly target: string;
     readonly targetKind: 'stream' | 'table';
     readonly columns: readonly number[];
-    readonly format: 'csv' | 'text';
+    /** json: one JSON object per line, read as a Kafka JSON message is (fields by name); COPY FROM only. */
+    readonly format: 'csv' | 'text' | 'json';
     readonly header: boolean;
     /** Defaults applied: ',' for csv, tab for text. */
     readonly delimiter: string;

@@ -77,7 +77,22 @@ function intervalOption(o: OptionAst): number {
   }
 }
 
+/**
+ * A stream fed by the HTTP API (POST /api/v1/streams/NAME/rows): rows come in as they are posted, bad records follow
+ * on_error. It reads from nothing, so only on_error (and the stream's own options) go with it.
+ */
+const HTTP_STREAM_OPTIONS: Record<string, OptionRule> = {
+  connector: { values: ['kafka', 'http'] },
+  on_error: KAFKA_OPTIONS.on_error,
+};
+
+function requireHttp(opts: Record<string, string>, stmtPos: number): void {
+  const stray = Object.keys(opts).find((k) => k in KAFKA_OPTIONS && !(k in HTTP_STREAM_OPTIONS));
+  if (stray !== undefined) throw err(SQLSTATE.invalid_parameter_value, `option "${stray}" needs connector = 'kafka'`, stmtPos);
+}
+
 function requireKafka(opts: Record<string, string>, stmtPos: number, required: readonly string[]): void {
+  if (opts.connector === 'http') return requireHttp(opts, stmtPos);
   if (opts.connector === undefined) {
     const stray = Object.keys(opts).find((k) => k in KAFKA_OPTIONS && k !== 'connector');
     if (stray !== undefined) throw err(SQLSTATE.invalid_parameter_value, `option "${stray}" needs connector = 'kafka'`, stmtPos);
@@ -94,10 +109,12 @@ function base(ast: Ast, name: Name, ctx: PlanContext, opts: Record<string, strin
 
 export function planCreateStream(ast: Ast, s: Of<'create_stream'>, ctx: PlanContext): Statement {
   const columns = columnsOf(s.columns);
-  const opts = options(s.options, { ...KAFKA_OPTIONS, retention: { interval: true }, idle_timeout: { interval: true } }, 'stream');
+  const opts = options(s.options, {
+    ...KAFKA_OPTIONS, ...HTTP_STREAM_OPTIONS, retention: { interval: true }, idle_timeout: { interval: true },
+  }, 'stream');
   requireKafka(opts, s.name.pos, ['topic', 'brokers']);
   // Only Kafka partitions fall idle; a stream fed by INSERT or COPY has one watermark, moved by every write.
-  if (opts.idle_timeout !== undefined && opts.connector === undefined) {
+  if (opts.idle_timeout !== undefined && opts.connector !== 'kafka') {
     throw err(SQLSTATE.invalid_parameter_value, 'option "idle_timeout" needs connector = \'kafka\'', s.name.pos);
   }
   let watermark: StreamDef['watermark'] = null;

@@ -63,7 +63,7 @@ export interface RowsResult {
  */
 export interface CopyInResult {
   readonly kind: 'copy_in';
-  readonly format: 'text' | 'csv';
+  readonly format: 'text' | 'csv' | 'json';
   readonly columnCount: number;
   /**
    * May throw or reject with SqlError (e.g. 22P02 for a value that does not parse); the COPY then fails as a whole.
@@ -73,6 +73,8 @@ export interface CopyInResult {
   /** Returns the CommandComplete tag, "COPY n". */
   end(): Promise<string>;
   abort(reason: string): void;
+  /** Into a stream fed over HTTP: the records its on_error left out (dead-lettered or skipped), once ended. */
+  readonly rejected?: () => { readonly deadLettered: number; readonly skipped: number };
 }
 
 /**

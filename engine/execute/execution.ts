@@ -47,7 +47,7 @@ export interface RowsResult {
  */
 export interface CopyFromInput {
   readonly kind: 'copy_in';
-  readonly format: 'csv' | 'text';
+  readonly format: 'csv' | 'text' | 'json';
   /** How many columns the data has. */
   readonly columnCount: number;
   /**
@@ -58,6 +58,13 @@ export interface CopyFromInput {
   /** Resolves with how many rows went in. */
   end(): Promise<number>;
   abort(): void;
+  /** Records left out under the stream's on_error (a COPY into a stream WITH (connector = 'http')), once ended. */
+  readonly rejected?: () => RejectedRecords;
+}
+
+export interface RejectedRecords {
+  readonly deadLettered: number;
+  readonly skipped: number;
 }
 
 /**

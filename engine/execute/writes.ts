@@ -9,6 +9,7 @@ import { CopyDecoder } from '../ingest';
 import { batchFromRows, rowsFromBatch } from '../columns/rows';
 import { returningRows } from './returning';
 import { insertOnConflict } from './upsert';
+import { recordsCopy } from './records-copy';
 import type { StreamDef, TableDef } from '../catalog';
 import { valuesRows } from '../operators/values';
 import type { PlanNode } from '../plan';
@@ -52,6 +53,11 @@ export async function copyFrom(s: Of<'copy_from'>, x: Execution): Promise<CopyFr
   const def = x.runtime.def(s.target);
   if (!def || (def.kind !== 'stream' && def.kind !== 'table')) {
     throw new SqlError(SQLSTATE.undefined_table, `relation "${s.target}" does not exist`);
+  }
+  // JSON lines, and every COPY into a stream fed over HTTP, go record by record under the stream's on_error.
+  if (s.format === 'json' || def.options.connector === 'http') {
+    if (def.kind !== 'stream') throw new SqlError(SQLSTATE.feature_not_supported, 'COPY FROM STDIN (FORMAT json) goes into streams only');
+    return recordsCopy(s, def, x);
   }
   const decoder = new CopyDecoder({
     name: s.target, targetKind: def.kind, columns: def.columns, dataColumns: s.columns, format: s.format, header: s.header,

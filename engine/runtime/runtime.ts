@@ -294,7 +294,8 @@ export class Runtime {
         hint: 'Rows go into streams and tables; continuous queries compute their own rows.',
       });
     }
-    if (def.options.connector) {
+    // A stream fed over HTTP reads from nothing that owns its rows: POSTs (which run COPY) come in beside INSERTs.
+    if (def.options.connector && def.options.connector !== 'http') {
       throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describeRelation(def)}: it reads from ${def.options.connector}`);
     }
     return { id, def, table: def.kind === 'table' ? this.tableState(name) : null };

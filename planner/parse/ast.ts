@@ -238,7 +238,7 @@ export type StatementAst =
     readonly kind: 'copy_from';
     readonly table: Name;
     readonly columns: readonly Name[] | null;
-    readonly format: 'csv' | 'text';
+    readonly format: CopyFromFormat;
     readonly header: boolean;
     readonly delimiter: string | null;
     readonly null: string | null;
@@ -250,6 +250,9 @@ export type StatementAst =
 export type CopyToSource =
   | { readonly kind: 'query'; readonly query: Query }
   | { readonly kind: 'relation'; readonly relation: Name; readonly columns: readonly Name[] | null };
+
+/** COPY FROM STDIN also reads JSON lines (one object per line, as a Kafka JSON message), which COPY TO never writes. */
+export type CopyFromFormat = 'csv' | 'text' | 'json';
 
 /** COPY's options as written (null: not given); what they mean together is checked when planned. */
 export interface CopyOptionsAst {

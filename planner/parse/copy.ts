@@ -5,7 +5,7 @@
 // What the options mean together is checked when the statement is planned (planner/copy.ts).
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
-import type { CopyOptionsAst, Name, StatementAst, SubscribeAst } from './ast';
+import type { CopyFromFormat, CopyOptionsAst, Name, StatementAst, SubscribeAst } from './ast';
 import type { Cursor } from './cursor';
 import { name, nameList } from './names';
 import { parseQuery, startsQuery } from './query';
@@ -37,11 +37,16 @@ export function parseCopy(c: Cursor, parseSubscribe: (c: Cursor) => SubscribeAst
   if (!c.acceptWord('stdin')) {
     throw unsupported('COPY FROM a file is not supported; use COPY ... FROM STDIN', c.peek().start);
   }
-  const o = parseCopyOptions(c, copyPos);
+  const fromOnly = { format: null as CopyFromFormat | null };
+  const o = parseCopyOptions(c, copyPos, fromOnly);
   if (o.quote !== null || o.escape !== null || o.forceQuote !== null) {
     throw unsupported('COPY FROM STDIN takes the FORMAT, HEADER, DELIMITER and NULL options only', copyPos);
   }
-  return { kind: 'copy_from', table, columns, format: o.format, header: o.header, delimiter: o.delimiter, null: o.null };
+  if (fromOnly.format === 'json' && (o.header || o.delimiter !== null || o.null !== null)) {
+    throw unsupported('COPY FROM STDIN (FORMAT json) takes no other option', copyPos);
+  }
+  const format = fromOnly.format ?? o.format;
+  return { kind: 'copy_from', table, columns, format, header: o.header, delimiter: o.delimiter, null: o.null };
 }
 
 /**
@@ -71,11 +76,16 @@ function parseCopySubscribe(c: Cursor, copyPos: number, parseSubscribe: (c: Curs
 
 type MutableCopyOptions = { -readonly [K in keyof CopyOptionsAst]: CopyOptionsAst[K] };
 
-function parseCopyOptions(c: Cursor, copyPos: number): CopyOptionsAst {
+/** `from` (given by COPY FROM only) is told of FORMAT json, which COPY TO and COPY (SUBSCRIBE) refuse (0A000). */
+function parseCopyOptions(c: Cursor, copyPos: number, from?: { format: CopyFromFormat | null }): CopyOptionsAst {
   const o: MutableCopyOptions = {
     format: 'text', header: false, delimiter: null, null: null, quote: null, escape: null, forceQuote: null,
   };
   const setFormat = (v: string, pos: number): void => {
+    if (v === 'json' && from !== undefined) {
+      from.format = 'json';
+      return;
+    }
     if (v !== 'csv' && v !== 'text') throw unsupported(`COPY format "${v}" is not supported`, pos);
     o.format = v;
   };

@@ -12,5 +12,6 @@ export function copyIn(input: CopyFromInput): CopyInResult {
     write: (chunk) => input.write(chunk),
     end: async () => `COPY ${await input.end()}`,
     abort: () => input.abort(),
+    ...(input.rejected === undefined ? {} : { rejected: input.rejected }),
   };
 }

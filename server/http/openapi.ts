@@ -107,6 +107,14 @@ export const OPENAPI_DOCUMENT = {
           next: { type: 'string', nullable: true, description: 'pass as `after` for the next page; null at the end' },
         },
       },
+      RowsAccepted: {
+        type: 'object', required: ['accepted', 'dead_lettered', 'skipped'],
+        properties: {
+          accepted: { type: 'integer', description: 'rows appended, durable before this answer' },
+          dead_lettered: { type: 'integer', description: 'bad records kept in sluice.dead_letters (on_error = dead_letter)' },
+          skipped: { type: 'integer', description: 'bad records left out (on_error = skip)' },
+        },
+      },
       Status: {
         type: 'object', required: ['version', 'started_at', 'uptime_seconds', 'objects', 'connections'],
         properties: {
@@ -179,6 +187,57 @@ export const OPENAPI_DOCUMENT = {
       post: {
         summary: 'ALTER CONTINUOUS QUERY name RESUME', parameters: [NAME],
         responses: { 200: ok('resumed', 'CommandWithObject'), 404: error('no such query'), ...AUTH_ERRORS },
+      },
+    },
+    '/api/v1/streams/{name}/rows': {
+      post: {
+        summary: 'append rows to a stream WITH (connector = \'http\'): COPY name FROM STDIN underneath',
+        description: 'JSON lines (application/x-ndjson, application/jsonl or application/json, one object per line, ' +
+          'fields by column name) or CSV (text/csv, fields in column order, ?header=true to skip a first line). ' +
+          'All or nothing; answered once the rows are durable. Bad records follow the stream\'s on_error: ' +
+          'dead_letter (default), skip, or fail (22P02, nothing applied). The body is read as it is applied, in ' +
+          'bounded memory, whatever its size.',
+        parameters: [NAME, { name: 'header', in: 'query', schema: { type: 'boolean', default: false } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-ndjson': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } },
+            'text/csv': { schema: { type: 'string' } },
+          },
+        },
+        responses: {
+          200: ok('the rows are durable', 'RowsAccepted'),
+          400: error('a bad record under on_error = fail (22P02), over 16 MB of bad records (54000), a bad header parameter'),
+          404: error('no such stream'),
+          409: error('the stream is not declared WITH (connector = \'http\') (42809)'),
+          415: error('a Content-Type other than JSON lines or CSV'),
+          503: error('shutting down'),
+          ...AUTH_ERRORS,
+        },
+      },
+    },
+    '/api/v1/{kind}/{name}/changes': {
+      get: {
+        summary: 'SUBSCRIBE TO name as server-sent events',
+        description: 'Each epoch\'s changes is one event: `id:` the epoch (Last-Event-ID resumes after it, as ' +
+          'from_epoch), `data:` {"epoch": "N", "changes": [{"diff": 1, "row": {...}}]} with the JSON values of ' +
+          'POST /api/v1/sql; with progress=true an epoch with no change is an event with no changes. Comments every ' +
+          '15 s keep it alive. A client too slow to read is ended with `event: error` carrying 53200; SUBSCRIBE\'s ' +
+          'other errors come as JSON before the stream starts.',
+        parameters: [
+          { ...KIND, schema: { type: 'string', enum: ['streams', 'tables', 'queries'] } }, NAME,
+          { name: 'snapshot', in: 'query', schema: { type: 'boolean', default: true } },
+          { name: 'progress', in: 'query', schema: { type: 'boolean', default: false } },
+          { name: 'from_epoch', in: 'query', schema: { type: 'integer', minimum: 0 } },
+          { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' }, description: 'from_epoch, when that is not given' },
+        ],
+        responses: {
+          200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          400: error('bad options (22023), e.g. snapshot=true with from_epoch'),
+          404: error('no such stream, table or query'),
+          409: error('from_epoch older than the change log keeps (55000)'),
+          ...AUTH_ERRORS,
+        },
       },
     },
     '/api/v1/{kind}': {

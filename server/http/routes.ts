@@ -6,6 +6,8 @@ import { createObject, describeObject, dropObject, listObjects, pauseQuery, resu
 import { listDeadLetters } from './routes/dead-letters';
 import { serverStatus } from './routes/status';
 import { openApiDocument } from './routes/openapi';
+import { postStreamRows } from './routes/rows';
+import { streamChanges } from './routes/changes';
 
 export function apiRoutes(): Router {
   return new Router()
@@ -15,6 +17,8 @@ export function apiRoutes(): Router {
     .add('GET', '/api/v1/dead-letters', listDeadLetters)
     .add('POST', '/api/v1/queries/:name/pause', pauseQuery)
     .add('POST', '/api/v1/queries/:name/resume', resumeQuery)
+    .add('POST', '/api/v1/streams/:name/rows', postStreamRows)
+    .add('GET', '/api/v1/:kind/:name/changes', streamChanges)
     .add('GET', '/api/v1/:kind', listObjects)
     .add('POST', '/api/v1/:kind', createObject)
     .add('GET', '/api/v1/:kind/:name', describeObject)

@@ -2,7 +2,7 @@
 // session per call, statements run in order until one fails; a transaction left open ends with the request
 // (rolled back, as when a wire client hangs up).
 
-import type { Backend, FieldDescription, PreparedStatement, StatementResult } from '../backend';
+import type { Backend, FieldDescription, PreparedStatement, RowStreamResult, StatementResult } from '../backend';
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Value } from '../../engine/types';
 import type { TimeZone } from '../../engine/values/zone';
@@ -22,6 +22,13 @@ export interface StatementOutput {
   readonly command: string;
   readonly columns?: readonly Column[];
   readonly rows?: readonly JsonValue[][];
+}
+
+/** What a COPY FROM STDIN run over HTTP did: rows applied, and records its stream's on_error left out. */
+export interface CopyInOutput {
+  readonly rows: number;
+  readonly deadLettered: number;
+  readonly skipped: number;
 }
 
 export interface SqlOutput {
@@ -63,6 +70,53 @@ export class SqlRunner {
         results.push(await runStatement(statement, session, values, signal, budget));
       }
       return { results, notices: session.notices };
+    } finally {
+      this.backend.sessionClosed(session);
+    }
+  }
+
+  /**
+   * One COPY ... FROM STDIN, fed `data` a chunk at a time: each chunk is taken before the next is read, so a body of
+   * any size is read only as fast as it is applied. Resolves once the rows are durable, as a wire COPY's
+   * CommandComplete does; on any failure the COPY is aborted and nothing is applied.
+   */
+  async copyIn(user: string, sql: string, data: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<CopyInOutput> {
+    const session = new HttpSession(user, this.serverVersion);
+    try {
+      const [statement, ...more] = await this.backend.prepare(sql, [], session);
+      if (statement === undefined || more.length > 0) throw new Error('copyIn takes exactly one COPY statement');
+      const result = await statement.execute(session, [], { signal });
+      if (result.kind !== 'copy_in') throw new Error(`copyIn ran a statement that is not COPY FROM STDIN: ${result.kind}`);
+      try {
+        for await (const chunk of data) {
+          if (signal.aborted) throw new SqlError(SQLSTATE.query_canceled, 'the client went away during the COPY');
+          await result.write(chunk);
+        }
+        const tag = await result.end();
+        return { rows: Number(tag.slice('COPY '.length)), ...(result.rejected?.() ?? { deadLettered: 0, skipped: 0 }) };
+      } catch (e) {
+        result.abort(e instanceof Error ? e.message : String(e));
+        throw e;
+      }
+    } finally {
+      this.backend.sessionClosed(session);
+    }
+  }
+
+  /**
+   * One statement whose rows keep coming (SUBSCRIBE), handed to `consume` while its session lives; the session ends
+   * when `consume` settles. Any other kind of result is a bug of the caller.
+   */
+  async stream<R>(
+    user: string, sql: string, signal: AbortSignal, consume: (rows: RowStreamResult) => Promise<R>,
+  ): Promise<R> {
+    const session = new HttpSession(user, this.serverVersion);
+    try {
+      const [statement, ...more] = await this.backend.prepare(sql, [], session);
+      if (statement === undefined || more.length > 0) throw new Error('stream takes exactly one statement');
+      const result = await statement.execute(session, [], { signal });
+      if (result.kind !== 'row_stream') throw new Error(`stream ran a statement whose rows do not keep coming: ${result.kind}`);
+      return await consume(result);
     } finally {
       this.backend.sessionClosed(session);
     }
