@@ -15,6 +15,7 @@ import type { Value } from '../../../engine/types';
 import { errorBody, HttpError } from '../errors';
 import { jsonValue, type JsonValue } from '../json-values';
 import type { ApiRequest } from '../request';
+import { UTC_ZONE } from '../../../engine/values/zone';
 
 /** How often an idle event stream gets a comment, so proxies and clients do not take it for dead. */
 export const HEARTBEAT_MS = 15_000;
@@ -126,8 +127,9 @@ class EventWriter {
     return events;
   }
 
+  // An HTTP session sets no TimeZone: timestamps print in UTC, as POST /api/v1/sql prints them without a SET.
   private row(row: readonly Value[]): JsonValue {
-    return Object.fromEntries(this.columns.map((f, c) => [f.name, jsonValue(row[c], f.typeOid)]));
+    return Object.fromEntries(this.columns.map((f, c) => [f.name, jsonValue(row[c], f.typeOid, UTC_ZONE)]));
   }
 
   private event(epoch: string, changes: JsonValue[]): string {
