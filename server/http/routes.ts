@@ -6,15 +6,22 @@ import { createObject, describeObject, dropObject, listObjects, pauseQuery, resu
 import { listDeadLetters } from './routes/dead-letters';
 import { serverStatus } from './routes/status';
 import { openApiDocument } from './routes/openapi';
+import { health, ready } from './routes/health';
+import { metrics } from './routes/metrics';
+import { queryPlan } from './routes/query-plan';
 
 export function apiRoutes(): Router {
   return new Router()
+    .add('GET', '/health', health, 'public')
+    .add('GET', '/ready', ready, 'public')
+    .add('GET', '/metrics', metrics)
     .add('GET', '/api/v1/openapi.json', openApiDocument)
     .add('GET', '/api/v1/status', serverStatus)
     .add('POST', '/api/v1/sql', runSql)
     .add('GET', '/api/v1/dead-letters', listDeadLetters)
     .add('POST', '/api/v1/queries/:name/pause', pauseQuery)
     .add('POST', '/api/v1/queries/:name/resume', resumeQuery)
+    .add('GET', '/api/v1/queries/:name/plan', queryPlan)
     .add('GET', '/api/v1/:kind', listObjects)
     .add('POST', '/api/v1/:kind', createObject)
     .add('GET', '/api/v1/:kind/:name', describeObject)
