@@ -21,7 +21,7 @@ export async function explainAnalyze(s: Of<'explain_analyze'>, x: Execution): Pr
     ? [[JSON.stringify({ query: s.query, status, epoch, ...planJson(s.nodes, figures) })]]
     : [
       ...s.lines.map((l) => [l.node === null ? l.text : `${l.text}  (${figureText(s.nodes[l.node], figures.nodes[l.node])})`]),
-      [`Query ${s.query}: ${status}, epoch ${epoch}; operator figures since the server started (${figures.epochs} epochs)`],
+      [`Query ${s.query}: ${status}, epoch ${epoch}; operator figures since the server started (epochs: ${figures.epochs})`],
     ];
   return { kind: 'rows', schema: explainAnalyzeSchema(s), rows, tag: () => 'EXPLAIN' };
 }
