@@ -67,6 +67,33 @@ describe('EXPLAIN ANALYZE CONTINUOUS QUERY', () => {
     assert.deepEqual(plan.edges, [{ from: 0, to: 1, input: 0 }, { from: 1, to: 2, input: 0 }, { from: 2, to: 3, input: 0 }]);
   });
 
+  test('a shared subplan is one operator: figures on its first line, none on `Shared #1`, two edges out of it', async () => {
+    await pg.query(`CREATE STREAM bids (customer TEXT, ts TIMESTAMPTZ NOT NULL, WATERMARK FOR ts AS ts - INTERVAL '5 seconds')
+      WITH (retention = '1 hour')`);
+    const counts = `SELECT customer, count(*) AS n, window_start, window_end FROM HOP(bids, ts, INTERVAL '2' SECOND,
+      INTERVAL '10' SECOND) GROUP BY customer, window_start, window_end`;
+    await pg.query(`CREATE CONTINUOUS QUERY hot WITH (trigger_interval = '50 milliseconds') AS
+      SELECT a.customer, a.n FROM (${counts}) a JOIN (SELECT max(c.n) AS maxn, c.window_start, c.window_end FROM (${counts}) c
+      GROUP BY c.window_start, c.window_end) m ON a.window_start = m.window_start AND a.window_end = m.window_end AND a.n >= m.maxn`);
+    await pg.query(`INSERT INTO bids VALUES ('acme', now()), ('acme', now()), ('initech', now())`);
+    await waitForValue(
+      async () => (await pg.query(`SELECT rows_in FROM sluice.queries WHERE name = 'hot'`)).rows[0].rows_in,
+      (n) => Number(n) === 3, 'hot to read the 3 rows',
+    );
+    const lines = (await pg.query('EXPLAIN ANALYZE CONTINUOUS QUERY hot')).rows.map((r) => r['QUERY PLAN'] as string);
+    const shared = lines.filter((l) => l.includes('[shared #1]'));
+    assert.equal(shared.length, 1);
+    // Each row is in 5 HOP windows: 15 (window, row) pairs into the shared aggregate.
+    assert.match(shared[0], /\[shared #1\]  \(rows in=15 out=\d+, /);
+    assert.deepEqual(lines.filter((l) => l.trim().startsWith('Shared #1')).map((l) => l.trim()), ['Shared #1']);
+
+    const plan = (await call(server, 'GET', '/api/v1/queries/hot/plan')).body;
+    const aggregate = plan.nodes.find((n: { description: string }) => shared[0].trimStart().startsWith(n.description));
+    assert.ok(aggregate !== undefined, 'the shared aggregate is a node');
+    assert.equal(plan.edges.filter((e: { from: number }) => e.from === aggregate.id).length, 2);
+    assert.equal(plan.nodes.filter((n: { kind: string }) => n.kind === 'source').length, 1);
+  });
+
   test('errors: an unknown query (42P01, 404), a paused query still answers, EXPLAIN ANALYZE of a SELECT (0A000)', async () => {
     await assert.rejects(pg.query('EXPLAIN ANALYZE CONTINUOUS QUERY nope'), { code: '42P01' });
     assert.equal((await call(server, 'GET', '/api/v1/queries/nope/plan')).status, 404);
