@@ -9,6 +9,7 @@ import type { Runtime } from '../../../engine/runtime/runtime';
 import { EPOCH_DURATION_BUCKETS } from '../../../engine/runtime/epoch-durations';
 import { queryFigures, type QueryFigures } from '../../../engine/runtime/system-rows';
 import type { QueryStatus } from '../../../engine/runtime/query-runner';
+import type { ConnectorStatus } from '../../../engine/kafka';
 import type { SessionActivity } from '../../protocol/session';
 import { scrapedHistogram } from './scraped-histogram';
 
@@ -36,7 +37,7 @@ export function sluiceMetrics(sources: MetricsSources): SluiceMetrics {
   collectDefaultMetrics({ register: registry });
   // Each scrape reads the queries' figures once (scrape() below), for all the per-query metrics.
   let queries: QueryFigures[] = [];
-  const perQuery = (help: string, name: string, value: (q: QueryFigures) => number | null, type: 'counter' | 'gauge'): void => {
+  const perQuery = (name: string, help: string, value: (q: QueryFigures) => number | null, type: 'counter' | 'gauge'): void => {
     const collect = function (this: Counter | Gauge): void {
       this.reset();
       for (const q of queries) {
@@ -59,16 +60,16 @@ export function sluiceMetrics(sources: MetricsSources): SluiceMetrics {
       for (const q of queries) for (const s of QUERY_STATUSES) this.set({ query: q.name, status: s }, s === q.status ? 1 : 0);
     },
   });
-  perQuery('Rows the query read from its inputs', 'sluice_query_rows_in_total', (q) => q.rowsIn, 'counter');
-  perQuery('Rows the query\'s result changed by (inserts and deletes)', 'sluice_query_rows_out_total', (q) => q.rowsOut, 'counter');
-  perQuery('Epochs the query committed', 'sluice_query_epochs_total', (q) => q.epoch, 'counter');
-  perQuery('Rows refused as late (below the watermark)', 'sluice_query_late_rows_total', (q) => q.lateRows, 'counter');
-  perQuery('Rows the query could not process', 'sluice_query_error_rows_total', (q) => q.errorRows, 'counter');
-  perQuery('The operators\' state size after the last epoch, in bytes', 'sluice_query_state_bytes', (q) => q.stateBytes, 'gauge');
-  perQuery('Log entries of the query\'s inputs not read yet', 'sluice_query_input_lag_entries', (q) => q.lag, 'gauge');
+  perQuery('sluice_query_rows_in_total', 'Rows the query read from its inputs', (q) => q.rowsIn, 'counter');
+  perQuery('sluice_query_rows_out_total', 'Rows the query\'s result changed by (inserts and deletes)', (q) => q.rowsOut, 'counter');
+  perQuery('sluice_query_epochs_total', 'Epochs the query committed', (q) => q.epoch, 'counter');
+  perQuery('sluice_query_late_rows_total', 'Rows refused as late (below the watermark)', (q) => q.lateRows, 'counter');
+  perQuery('sluice_query_error_rows_total', 'Rows the query could not process', (q) => q.errorRows, 'counter');
+  perQuery('sluice_query_state_bytes', 'The operators\' state size after the last epoch, in bytes', (q) => q.stateBytes, 'gauge');
+  perQuery('sluice_query_input_lag_entries', 'Log entries of the query\'s inputs not read yet', (q) => q.lag, 'gauge');
   perQuery(
-    'How far the query\'s watermark is behind the wall clock, in seconds (absent before it has one)',
     'sluice_query_watermark_lag_seconds',
+    'How far the query\'s watermark is behind the wall clock, in seconds (absent before it has one)',
     (q) => (q.watermark === null ? null : Math.max(0, Date.now() / 1000 - q.watermark / 1e6)), 'gauge',
   );
   registry.registerMetric(scrapedHistogram(
@@ -121,7 +122,7 @@ function connectorMetrics(registry: Registry, runtime: Runtime): void {
     .map((name) => ({ name, status: runtime.connectors.status(name) }))
     .filter((c) => c.status?.kind === kind);
   const each = (
-    name: string, help: string, kind: 'source' | 'sink', value: (s: NonNullable<ReturnType<Runtime['connectors']['status']>>) => number,
+    name: string, help: string, kind: 'source' | 'sink', value: (s: ConnectorStatus) => number,
     type: 'counter' | 'gauge',
   ): void => {
     const config = {
