@@ -10,7 +10,8 @@
 // before the first epoch.
 
 import type { ChangeBatch } from './batch';
-import { planInputs, type PlanKind, type PlanNode, type SourceNode } from './plan';
+import { planInputs, planNodeOrder, type PlanKind, type PlanNode, type SourceNode } from './plan';
+import { endEpochFigures, newNodeFigures, OperatorClock, type DagFigures, type NodeFigures } from './dag-figures';
 import { AggregateOperator } from './operators/aggregate';
 import { DistinctOperator } from './operators/distinct';
 import { FilterOperator } from './operators/filter';
@@ -75,7 +76,10 @@ export interface Dag {
   snapshot(epoch: number, pacer: Pacer): Promise<StateDelta>;
   /** Loads the state of the last committed epoch, before the first epoch runs. */
   restore(entries: Iterable<[string, Uint8Array]>): void;
+  /** The operators' state size, measured now (it walks every group: not for every read). */
   stateBytes(): number;
+  /** Each node's rows, time and state size (as of the last stateBytes()), by id in planNodeOrder. */
+  figures(): DagFigures;
 }
 
 interface Consumer {
@@ -90,6 +94,7 @@ interface OpNode {
   readonly consumers: Consumer[];
   /** The merged input watermark last given to the operator. */
   delivered: number;
+  readonly figures: NodeFigures;
 }
 
 interface SourceEntry {
@@ -97,6 +102,7 @@ interface SourceEntry {
   readonly index: number;
   readonly node: SourceNode;
   readonly consumers: Consumer[];
+  readonly figures: NodeFigures;
 }
 
 type Factory = (node: PlanNode, ctx: OperatorContext, out: OperatorOutput) => Operator;
@@ -131,6 +137,10 @@ class DagImpl implements Dag {
   /** Each source's watermark, by source index, durable like the operators'. */
   private readonly sourceWatermarks: StateTable<number>;
   private late = 0;
+  /** Every node's figures, by id in planNodeOrder. */
+  private readonly nodeFigures: NodeFigures[] = [];
+  private readonly clock = new OperatorClock();
+  private epochs = 0;
 
   constructor(plan: PlanNode, private readonly options: DagOptions) {
     this.schema = plan.schema;
@@ -138,29 +148,37 @@ class DagImpl implements Dag {
     this.state = new StateStore(options.mode === 'incremental');
     this.emitted = this.state.tablesOf('dag')('watermarks', NUMBER_CODEC);
     this.sourceWatermarks = this.state.tablesOf('dag')('source-watermarks', NUMBER_CODEC);
-    const root = this.build(plan);
-    root.consumers.push({ target: 'root', input: 0 });
+    // Every node after its inputs: the flush order.
+    for (const node of planNodeOrder(plan)) {
+      const figures = newNodeFigures();
+      this.nodeFigures.push(figures);
+      this.built.set(node, this.build(node, figures));
+    }
+    this.built.get(plan)!.consumers.push({ target: 'root', input: 0 });
   }
 
-  private build(node: PlanNode): OpNode | SourceEntry {
-    const existing = this.built.get(node);
-    if (existing !== undefined) return existing;
+  private build(node: PlanNode, figures: NodeFigures): OpNode | SourceEntry {
     if (node.kind === 'source') {
-      const entry: SourceEntry = { index: this.sources.length, node, consumers: [] };
-      this.built.set(node, entry);
+      const entry: SourceEntry = { index: this.sources.length, node, consumers: [], figures };
       this.sources.push({
         node,
-        push: (batch) => this.deliver(entry.consumers, batch),
+        push: (batch) => {
+          figures.rowsIn += batch.data.numRows;
+          figures.rowsOut += batch.data.numRows;
+          this.deliver(entry.consumers, batch);
+        },
         advanceWatermark: (micros) => this.advanceSourceWatermark(entry, micros),
       });
       return entry;
     }
-    const inputs = planInputs(node).map((n) => this.build(n));
-    // Post-order: every operator comes after its inputs, which is the flush order.
+    const inputs = planInputs(node).map((n) => this.built.get(n)!);
     const id = this.ops.length;
     const consumers: Consumer[] = [];
     const out: OperatorOutput = {
-      emit: (batch) => this.deliver(consumers, batch),
+      emit: (batch) => {
+        figures.rowsOut += batch.data.numRows;
+        this.deliver(consumers, batch);
+      },
       emitWatermark: (micros) => this.advanceWatermark(id, micros),
     };
     const ctx: OperatorContext = {
@@ -173,9 +191,10 @@ class DagImpl implements Dag {
       tables: this.state.tablesOf(String(id)),
       records: this.state.recordsOf(String(id)),
     };
-    const opNode: OpNode = { id, op: FACTORIES[node.kind](node, ctx, out), inputs, consumers, delivered: -Infinity };
+    const opNode: OpNode = {
+      id, op: FACTORIES[node.kind](node, ctx, out), inputs, consumers, delivered: -Infinity, figures,
+    };
     this.ops.push(opNode);
-    this.built.set(node, opNode);
     inputs.forEach((input, i) => input.consumers.push({ target: opNode, input: i }));
     return opNode;
   }
@@ -183,8 +202,13 @@ class DagImpl implements Dag {
   private deliver(consumers: readonly Consumer[], batch: ChangeBatch): void {
     if (batch.data.numRows === 0) return;
     for (const c of consumers) {
-      if (c.target === 'root') this.output.push(batch);
-      else c.target.op.push(c.input, batch);
+      if (c.target === 'root') {
+        this.output.push(batch);
+        continue;
+      }
+      const { op, figures } = c.target;
+      figures.rowsIn += batch.data.numRows;
+      this.clock.run(figures, () => op.push(c.input, batch));
     }
   }
 
@@ -214,7 +238,7 @@ class DagImpl implements Dag {
     }
     if (min === null || min <= o.delivered) return;
     o.delivered = min;
-    o.op.onWatermark(min);
+    this.clock.run(o.figures, () => o.op.onWatermark(min));
   }
 
   beginEpoch(nowMicros: number): void {
@@ -226,15 +250,26 @@ class DagImpl implements Dag {
   }
 
   endEpoch(): ChangeBatch[] {
-    for (const o of this.ops) o.op.flush();
-    return this.takeOutput();
+    for (const o of this.ops) this.clock.run(o.figures, () => o.op.flush());
+    return this.epochEnded();
   }
 
   async endEpochPaced(pacer: Pacer): Promise<ChangeBatch[]> {
     for (const o of this.ops) {
-      if (o.op.flushSteps === undefined) o.op.flush();
-      else for (const _step of o.op.flushSteps()) await pacer.between();
+      const { op, figures } = o;
+      if (op.flushSteps === undefined) {
+        this.clock.run(figures, () => op.flush());
+        continue;
+      }
+      const steps = op.flushSteps()[Symbol.iterator]();
+      while (!this.clock.run(figures, () => steps.next()).done) await pacer.between();
     }
+    return this.epochEnded();
+  }
+
+  private epochEnded(): ChangeBatch[] {
+    this.epochs++;
+    endEpochFigures(this.nodeFigures);
     return this.takeOutput();
   }
 
@@ -265,7 +300,16 @@ class DagImpl implements Dag {
   }
 
   stateBytes(): number {
-    return this.ops.reduce((n, o) => n + o.op.stateBytes(), 0);
+    let total = 0;
+    for (const o of this.ops) {
+      o.figures.stateBytes = o.op.stateBytes();
+      total += o.figures.stateBytes;
+    }
+    return total;
+  }
+
+  figures(): DagFigures {
+    return { epochs: this.epochs, nodes: this.nodeFigures };
   }
 }
 

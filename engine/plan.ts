@@ -332,3 +332,20 @@ export function planInputs(node: PlanNode): readonly PlanNode[] {
     default: return [node.input];
   }
 }
+
+/**
+ * Every node of a plan once (a node shared by two parents too), each after its inputs. A node's place in this order
+ * is its id: the DAG instantiates the plan in this order, and EXPLAIN ANALYZE names operators by it.
+ */
+export function planNodeOrder(plan: PlanNode): PlanNode[] {
+  const order: PlanNode[] = [];
+  const seen = new Set<PlanNode>();
+  const visit = (node: PlanNode): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    for (const input of planInputs(node)) visit(input);
+    order.push(node);
+  };
+  visit(plan);
+  return order;
+}

@@ -4,7 +4,7 @@
 
 import type { QueryDef, SinkDef, StreamDef, TableDef } from './catalog';
 import type { CopyFormatOptions } from './codecs/copy-out';
-import type { Expr, PlanNode } from './plan';
+import type { Expr, PlanKind, PlanNode } from './plan';
 import type { SubscribeOptions, SubscribeOutput } from './subscribe/options';
 import type { Schema, SqlType } from './types';
 
@@ -114,6 +114,25 @@ export type Statement =
     readonly output: SubscribeOutput;
   }
   | { readonly kind: 'show_objects'; readonly objectKind: ObjectKind }
-  | { readonly kind: 'explain'; readonly lines: readonly string[] };
+  | { readonly kind: 'explain'; readonly lines: readonly string[] }
+  /** EXPLAIN ANALYZE CONTINUOUS QUERY: the running query's DAG with each node's figures. */
+  | {
+    readonly kind: 'explain_analyze';
+    readonly query: string;
+    readonly format: 'text' | 'json';
+    /** Every node of the plan by its id (engine/plan.ts planNodeOrder), the id of its DAG node's figures. */
+    readonly nodes: readonly ExplainedNode[];
+    /** EXPLAIN's lines; `node` is the id whose figures the line shows, null on a `Shared #k` line. */
+    readonly lines: readonly { readonly text: string; readonly node: number | null }[];
+  };
+
+export interface ExplainedNode {
+  readonly id: number;
+  readonly kind: PlanKind;
+  /** What the node's EXPLAIN line says of it, e.g. `HashAggregate keys=[user_id] aggs=[count(*)] emit=changes`. */
+  readonly description: string;
+  /** The ids of its inputs, in order (a join's left, then right). */
+  readonly inputs: readonly number[];
+}
 
 export type StatementKind = Statement['kind'];

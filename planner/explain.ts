@@ -3,7 +3,8 @@
 // one renderer of physical plans: operators print nothing, and the fingerprint that guards a continuous query's
 // stored state is computed from the plan data (engine/plan-fingerprint.ts), never from this text.
 
-import { planInputs, type AggCall, type EventTime, type Expr, type PlanKind, type PlanNode } from '../engine/plan';
+import { planInputs, planNodeOrder, type AggCall, type EventTime, type Expr, type PlanKind, type PlanNode } from '../engine/plan';
+import type { ExplainedNode } from '../engine/statement';
 import { formatValue } from '../engine/text';
 import type { Interval, Schema } from '../engine/types';
 
@@ -12,19 +13,47 @@ import type { Interval, Schema } from '../engine/types';
  * parent, marked `[shared #k]`, and under the next ones as `Shared #k` alone.
  */
 export function explainPlan(plan: PlanNode): string[] {
-  const lines: string[] = [];
+  return explainLines(plan).map((l) => l.text);
+}
+
+/**
+ * EXPLAIN ANALYZE's skeleton: EXPLAIN's lines, each naming the node it describes by its id in planNodeOrder (the
+ * DAG's order, so the runtime finds that node's figures), and every node with its inputs' ids.
+ */
+export function explainAnalyzed(plan: PlanNode): { lines: ExplainLine[]; nodes: ExplainedNode[] } {
+  const order = planNodeOrder(plan);
+  const ids = new Map(order.map((n, id) => [n, id]));
+  const nodes = order.map((n, id) => ({
+    id, kind: n.kind, description: describe(n), inputs: planInputs(n).map((input) => ids.get(input)!),
+  }));
+  const lines = explainLines(plan).map((l) => ({ text: l.text, node: l.node === null ? null : ids.get(l.node)! }));
+  return { lines, nodes };
+}
+
+interface ExplainLine<N = number> {
+  readonly text: string;
+  /** The node the line describes; null on a `Shared #k` line, which refers to one written before. */
+  readonly node: N | null;
+}
+
+function describe(n: PlanNode): string {
+  return (DESCRIBE[n.kind] as (x: PlanNode) => string)(n);
+}
+
+function explainLines(plan: PlanNode): ExplainLine<PlanNode>[] {
+  const lines: ExplainLine<PlanNode>[] = [];
   const sharedIds = numberShared(plan);
   const written = new Set<PlanNode>();
   const walk = (n: PlanNode, depth: number): void => {
     const indent = '  '.repeat(depth);
     const id = sharedIds.get(n);
     if (id !== undefined && written.has(n)) {
-      lines.push(`${indent}Shared #${id}`);
+      lines.push({ text: `${indent}Shared #${id}`, node: null });
       return;
     }
     written.add(n);
     const mark = id === undefined ? '' : ` [shared #${id}]`;
-    lines.push(`${indent}${(DESCRIBE[n.kind] as (x: PlanNode) => string)(n)}${mark}`);
+    lines.push({ text: `${indent}${describe(n)}${mark}`, node: n });
     for (const child of planInputs(n)) walk(child, depth + 1);
   };
   walk(plan, 0);

@@ -10,7 +10,7 @@ import type { PlanContext, PlannerCatalog } from './context';
 import { copySourceQuery, planCopyTo } from './copy';
 import { buildQueryDef, planAlter, planCreateSink, planCreateStream, planCreateTable, planDrop } from './ddl';
 import { finalParams, planCopyFrom, planDelete, planInsert, planUpdate } from './dml';
-import { explainPlan } from './explain';
+import { explainAnalyzed, explainPlan } from './explain';
 import type { LogicalNode } from './logical/nodes';
 import { optimize, RULES } from './logical/optimize';
 import { neverRetracts } from '../engine/operators/properties';
@@ -125,7 +125,9 @@ export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContex
       if (def === undefined || def.kind !== 'query') {
         throw new SqlError(SQLSTATE.undefined_table, `continuous query "${s.name.name}" does not exist`, { position: s.name.pos + 1 });
       }
-      return { kind: 'explain', lines: explainPlan(planContinuousSelect(def.select, def.emit, catalog, ctx).plan) };
+      const plan = planContinuousSelect(def.select, def.emit, catalog, ctx).plan;
+      if (!s.analyze) return { kind: 'explain', lines: explainPlan(plan) };
+      return { kind: 'explain_analyze', query: def.name, format: s.format, ...explainAnalyzed(plan) };
     }
     case 'create_stream': return planCreateStream(ast, s, ctx);
     case 'create_table': return planCreateTable(ast, s, ctx);

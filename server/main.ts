@@ -99,6 +99,8 @@ async function main(): Promise<number | null> {
     return 1;
   }
 
+  // From the first signal on, GET /ready answers 503.
+  let stopping = false;
   let http: HttpServer | null = null;
   if (config.httpPort !== null) {
     try {
@@ -111,6 +113,9 @@ async function main(): Promise<number | null> {
         version,
         serverVersion,
         wireSessions: () => server.sessionCount(),
+        wireSessionActivity: () => server.sessionActivity(),
+        runtime: sluice.runtime,
+        ready: () => !stopping,
       });
     } catch (e) {
       process.stderr.write(`sluice: ${listenErrorMessage(e, config.host, config.httpPort)}\n`);
@@ -120,7 +125,6 @@ async function main(): Promise<number | null> {
     }
   }
 
-  let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;

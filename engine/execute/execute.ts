@@ -7,6 +7,7 @@ import { copyTo } from './copy-to';
 import { alterQuery, create, drop } from './ddl';
 import type { Execution, ExecutionResult, Of } from './execution';
 import { EXPLAIN_SCHEMA, explain, select, SHOW_SCHEMA, showObjects } from './reads';
+import { explainAnalyze, explainAnalyzeSchema } from './explain-analyze';
 import { deleteRows, update } from './table-changes';
 import { subscribe } from './subscribe';
 import { copyFrom, insert } from './writes';
@@ -28,6 +29,7 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   delete: deleteRows,
   show_objects: showObjects,
   explain,
+  explain_analyze: explainAnalyze,
   subscribe,
 };
 
@@ -41,6 +43,7 @@ export function resultSchema(s: Statement): Schema | null {
   switch (s.kind) {
     case 'select': return s.plan.schema;
     case 'explain': return EXPLAIN_SCHEMA;
+    case 'explain_analyze': return explainAnalyzeSchema(s);
     case 'show_objects': return SHOW_SCHEMA;
     // COPY describes as NoData, as in PostgreSQL: its columns come in CopyOutResponse.
     case 'subscribe': return s.output === 'rows' ? s.schema : null;

@@ -21,6 +21,8 @@ import { Pacer, slicesOf } from '../slices';
 import type { PlanNode, SourceNode } from '../plan';
 import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
+import type { DagFigures } from '../dag-figures';
+import { EpochDurations } from './epoch-durations';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 import type { LogReader } from './log-reader';
 import type { EpochGate } from './epoch-gate';
@@ -61,6 +63,8 @@ export class QueryRunner {
   private readonly planFingerprint: string;
   private planStored = false;
   readonly stats: QueryStats;
+  /** The duration of every epoch this process committed. */
+  readonly epochDurations = new EpochDurations();
   private committedStateBytes = 0;
   private offsets = new Map<number, bigint>();
   private readonly dag: Dag;
@@ -175,6 +179,11 @@ export class QueryRunner {
     return this.committedStateBytes;
   }
 
+  /** Each operator's rows, time and state size (as of the last committed epoch), for EXPLAIN ANALYZE. */
+  operatorFigures(): DagFigures {
+    return this.dag.figures();
+  }
+
   /**
    * Called when a log this query reads has grown (the runtime hears every durable append): a query idle for want of
    * input starts its next epoch one trigger interval after the last one started, or at once if that has passed.
@@ -283,6 +292,7 @@ export class QueryRunner {
       this.stats.watermark = this.dag.watermark();
       this.committedStateBytes = this.dag.stateBytes();
       this.stats.lastBatchMs = performance.now() - started;
+      this.epochDurations.observe(this.stats.lastBatchMs / 1000);
       this.announceCommit();
     } catch (e) {
       // The DAG may hold half an epoch: it is not trusted again until a restart reloads the committed state.

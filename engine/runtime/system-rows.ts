@@ -5,7 +5,8 @@ import { SqlError, SQLSTATE } from '../errors';
 import type { KafkaConnectors } from '../kafka';
 import type { Value } from '../types';
 import type { Store } from '../../storage';
-import type { QueryRunner } from './query-runner';
+import type { QueryRunner, QueryStatus } from './query-runner';
+import type { EpochDurations } from './epoch-durations';
 import type { SubscriptionHub } from '../subscribe/hub';
 
 /** The live state the views show; the runtime provides it (this file does not import the runtime). */
@@ -53,26 +54,59 @@ export async function systemViewRows(rt: LiveState, schema: string, view: string
   }
 }
 
-function queryRows(rt: LiveState): Value[][] {
-  const rows: Value[][] = [];
+/** What sluice.queries shows of one continuous query, and /metrics too (both read it here, when asked). */
+export interface QueryFigures {
+  readonly name: string;
+  readonly status: QueryStatus;
+  readonly definition: string;
+  readonly triggerIntervalMs: number;
+  readonly epoch: number;
+  /** µs since the epoch, or null before the query has one. */
+  readonly watermark: number | null;
+  readonly rowsIn: number;
+  readonly rowsOut: number;
+  readonly lateRows: number;
+  readonly errorRows: number;
+  /** How far behind its inputs, in log entries. */
+  readonly lag: number;
+  readonly stateBytes: number;
+  readonly lastBatchMs: number | null;
+  readonly lastError: string | null;
+  /** The epochs this process ran; null for a query that could not start. */
+  readonly epochDurations: EpochDurations | null;
+}
+
+export function queryFigures(rt: LiveState): QueryFigures[] {
+  const figures: QueryFigures[] = [];
   for (const def of rt.defs()) {
     if (def.kind !== 'query') continue;
     const runner = rt.runners().get(def.name);
-    const interval = { months: 0, days: 0, micros: def.triggerIntervalMs * 1000 };
+    const common = { name: def.name, definition: def.definition, triggerIntervalMs: def.triggerIntervalMs };
     if (!runner) {
-      const reason = rt.failures().get(def.name) ?? 'not started';
-      rows.push([def.name, 'failed', def.definition, interval, 0n, null, 0n, 0n, 0n, 0n, 0n, 0n, null, reason]);
+      figures.push({
+        ...common, status: 'failed', epoch: 0, watermark: null, rowsIn: 0, rowsOut: 0, lateRows: 0, errorRows: 0,
+        lag: 0, stateBytes: 0, lastBatchMs: null, lastError: rt.failures().get(def.name) ?? 'not started',
+        epochDurations: null,
+      });
       continue;
     }
     const s = runner.stats;
-    rows.push([
-      def.name, s.status, def.definition, interval, BigInt(s.epoch),
-      s.watermark === null ? null : BigInt(Math.trunc(s.watermark)),
-      BigInt(s.rowsIn), BigInt(s.rowsOut), BigInt(s.lateRows), BigInt(s.errorRows), BigInt(runner.lag()),
-      BigInt(runner.stateBytes()), s.lastBatchMs, s.lastError,
-    ]);
+    figures.push({
+      ...common, status: s.status, epoch: s.epoch, watermark: s.watermark, rowsIn: s.rowsIn, rowsOut: s.rowsOut,
+      lateRows: s.lateRows, errorRows: s.errorRows, lag: runner.lag(), stateBytes: runner.stateBytes(),
+      lastBatchMs: s.lastBatchMs, lastError: s.lastError, epochDurations: runner.epochDurations,
+    });
   }
-  return rows;
+  return figures;
+}
+
+function queryRows(rt: LiveState): Value[][] {
+  return queryFigures(rt).map((q) => [
+    q.name, q.status, q.definition, { months: 0, days: 0, micros: q.triggerIntervalMs * 1000 }, BigInt(q.epoch),
+    q.watermark === null ? null : BigInt(Math.trunc(q.watermark)),
+    BigInt(q.rowsIn), BigInt(q.rowsOut), BigInt(q.lateRows), BigInt(q.errorRows), BigInt(q.lag),
+    BigInt(q.stateBytes), q.lastBatchMs, q.lastError,
+  ]);
 }
 
 /**

@@ -210,7 +210,7 @@ export type StatementAst =
   | { readonly kind: 'alter_query'; readonly name: Name; readonly action: 'pause' | 'resume' }
   | { readonly kind: 'show'; readonly objectKind: ObjectKindAst }
   | { readonly kind: 'explain'; readonly query: Query }
-  | { readonly kind: 'explain_query'; readonly name: Name }
+  | ({ readonly kind: 'explain_query'; readonly name: Name } & ExplainOptions)
   | {
     readonly kind: 'insert';
     readonly table: Name;
@@ -281,4 +281,10 @@ export interface SubscribeAst {
 export interface Ast {
   readonly text: string;
   readonly statement: StatementAst;
+}
+
+/** EXPLAIN's options: ANALYZE shows a running continuous query's figures, as text or as JSON. */
+export interface ExplainOptions {
+  readonly analyze: boolean;
+  readonly format: 'text' | 'json';
 }

@@ -4,7 +4,7 @@
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Interval } from '../../engine/types';
-import type { Ast, AstExpr, ColumnDefAst, Name, ObjectKindAst, OnConflictAst, OptionAst, StatementAst, SubscribeAst, SubscribeOutput } from './ast';
+import type { Ast, AstExpr, ColumnDefAst, ExplainOptions, Name, ObjectKindAst, OnConflictAst, OptionAst, StatementAst, SubscribeAst, SubscribeOutput } from './ast';
 import { Cursor, isReserved } from './cursor';
 import type { Token } from './lexer';
 import { parseExpr } from './expr';
@@ -228,14 +228,42 @@ function parseShow(c: Cursor): StatementAst {
 
 function parseExplain(c: Cursor): StatementAst {
   c.expectWord('explain');
-  if (c.isWord('analyze') || c.isWord('verbose') || c.isOp('(')) {
-    throw unsupported('EXPLAIN options are not supported', c.peek().start);
-  }
+  const optionsAt = c.peek().start;
+  const options = parseExplainOptions(c);
   if (c.acceptWord('continuous', 'query') || c.acceptWord('materialized', 'view')) {
-    return { kind: 'explain_query', name: name(c) };
+    if (options.format === 'json' && !options.analyze) {
+      throw unsupported('EXPLAIN (FORMAT JSON) needs ANALYZE', optionsAt);
+    }
+    return { kind: 'explain_query', name: name(c), ...options };
+  }
+  if (options.analyze || options.format === 'json') {
+    throw unsupported('EXPLAIN ANALYZE is supported for continuous queries only: EXPLAIN ANALYZE CONTINUOUS QUERY name', optionsAt);
   }
   if (!startsQuery(c)) throw c.unexpected();
   return { kind: 'explain', query: parseQuery(c) };
+}
+
+/** `ANALYZE`, or PostgreSQL's parenthesized list of which Sluice knows ANALYZE [boolean] and FORMAT TEXT | JSON. */
+function parseExplainOptions(c: Cursor): ExplainOptions {
+  if (c.acceptWord('analyze')) return { analyze: true, format: 'text' };
+  if (c.isWord('verbose')) throw unsupported('EXPLAIN VERBOSE is not supported', c.peek().start);
+  const options = { analyze: false, format: 'text' as ExplainOptions['format'] };
+  if (!c.acceptOp('(')) return options;
+  do {
+    const option = c.peek();
+    if (c.acceptWord('analyze')) {
+      options.analyze = !(c.acceptWord('false') || c.acceptWord('off'));
+      if (options.analyze && !c.acceptWord('true')) c.acceptWord('on');
+    } else if (c.acceptWord('format')) {
+      if (c.acceptWord('json')) options.format = 'json';
+      else if (c.acceptWord('text')) options.format = 'text';
+      else throw unsupported('EXPLAIN formats are TEXT and JSON', c.peek().start);
+    } else {
+      throw unsupported(`EXPLAIN option ${String(option.value).toUpperCase()} is not supported`, option.start);
+    }
+  } while (c.acceptOp(','));
+  c.expectOp(')');
+  return options;
 }
 
 function parseInsert(c: Cursor): StatementAst {

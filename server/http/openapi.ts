@@ -115,6 +115,43 @@ export const OPENAPI_DOCUMENT = {
           skipped: { type: 'integer', description: 'bad records left out (on_error = skip)' },
         },
       },
+      Probe: { type: 'object', required: ['status'], properties: { status: { type: 'string' } } },
+      QueryPlan: {
+        type: 'object', required: ['query', 'status', 'epoch', 'epochs_measured', 'nodes', 'edges'],
+        description: 'EXPLAIN (ANALYZE, FORMAT JSON) CONTINUOUS QUERY name: the operator DAG with each node\'s ' +
+          'figures since the server started',
+        properties: {
+          query: { type: 'string' },
+          status: { type: 'string', enum: ['running', 'paused', 'failed'] },
+          epoch: { type: 'integer' },
+          epochs_measured: { type: 'integer', description: 'epochs this process ran, the ones the times are over' },
+          nodes: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'kind', 'description', 'rows_in', 'rows_out', 'time_last_epoch_ms', 'time_total_ms', 'state_bytes'],
+              properties: {
+                id: { type: 'integer' },
+                kind: { type: 'string', description: 'the plan node kind: source, filter, project, aggregate, join, ...' },
+                description: { type: 'string', description: 'the operator\'s EXPLAIN line' },
+                rows_in: { type: 'integer' }, rows_out: { type: 'integer' },
+                time_last_epoch_ms: { type: 'number' }, time_total_ms: { type: 'number' },
+                state_bytes: { type: 'integer', description: 'as of the last committed epoch' },
+              },
+            },
+          },
+          edges: {
+            type: 'array',
+            items: {
+              type: 'object', required: ['from', 'to', 'input'],
+              properties: {
+                from: { type: 'integer' }, to: { type: 'integer' },
+                input: { type: 'integer', description: 'which input of `to` (a join\'s left 0, right 1)' },
+              },
+            },
+          },
+        },
+      },
       Status: {
         type: 'object', required: ['version', 'started_at', 'uptime_seconds', 'objects', 'connections'],
         properties: {
@@ -137,6 +174,28 @@ export const OPENAPI_DOCUMENT = {
   },
   security: [{ basic: [] }],
   paths: {
+    '/health': {
+      get: {
+        summary: 'liveness: 200 while the process serves', security: [],
+        responses: { 200: ok('alive', 'Probe') },
+      },
+    },
+    '/ready': {
+      get: {
+        summary: 'readiness: 200 once the database is open and its continuous queries started, 503 from shutdown on',
+        security: [],
+        responses: { 200: ok('ready', 'Probe'), 503: error('shutting down (57P01)') },
+      },
+    },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics (text format 0.0.4): per query, per Kafka source and sink, process, storage, connections',
+        responses: {
+          200: { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...AUTH_ERRORS,
+        },
+      },
+    },
     '/api/v1/openapi.json': {
       get: { summary: 'this document', responses: { 200: { description: 'OpenAPI 3', ...json({ type: 'object' }) } } },
     },
@@ -237,6 +296,16 @@ export const OPENAPI_DOCUMENT = {
           404: error('no such stream, table or query'),
           409: error('from_epoch older than the change log keeps (55000)'),
           ...AUTH_ERRORS,
+        },
+      },
+    },
+    '/api/v1/queries/{name}/plan': {
+      get: {
+        summary: 'the running query\'s operator DAG with per-operator figures (EXPLAIN (ANALYZE, FORMAT JSON))',
+        parameters: [NAME],
+        responses: {
+          200: ok('nodes and edges', 'QueryPlan'), 404: error('no such query'),
+          409: error('the query is not running (55000)'), ...AUTH_ERRORS,
         },
       },
     },

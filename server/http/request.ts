@@ -6,6 +6,7 @@ import { SQLSTATE } from '../../engine/errors';
 import { HttpError } from './errors';
 import type { SqlRunner } from './sql-runner';
 import type { JsonValue } from './json-values';
+import type { SluiceMetrics } from './metrics/sluice-metrics';
 
 /** The server around the routes: what status and the like report. */
 export interface ApiContext {
@@ -16,13 +17,16 @@ export interface ApiContext {
   readonly wireSessions: () => number;
   /** HTTP requests being served right now (this one included). */
   readonly httpRequests: () => number;
+  /** False from the moment the server begins to shut down (GET /ready). */
+  readonly ready: () => boolean;
+  readonly metrics: SluiceMetrics;
 }
 
 export interface ApiRequest {
   readonly method: string;
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
-  /** The authenticated user (under trust, the one named by Basic credentials, else "http"). */
+  /** The authenticated user (under trust, the one named by Basic credentials, else "http"; "http" on public routes). */
   readonly user: string;
   /** Aborted when the client goes away or the server shuts down. */
   readonly signal: AbortSignal;

@@ -3,15 +3,22 @@
 
 import type { Handler } from './request';
 
+/** Who may call a route: authenticated users, or anyone (the probes, which must work without credentials). */
+export type RouteAccess = 'authenticated' | 'public';
+
 interface Route {
   readonly method: string;
   readonly pattern: string;
   readonly segments: readonly string[];
   readonly handler: Handler;
+  readonly access: RouteAccess;
 }
 
 export type RouteMatch =
-  | { readonly kind: 'found'; readonly handler: Handler; readonly params: Readonly<Record<string, string>> }
+  | {
+    readonly kind: 'found'; readonly handler: Handler; readonly params: Readonly<Record<string, string>>;
+    readonly access: RouteAccess;
+  }
   /** The path exists, not with this method. */
   | { readonly kind: 'method'; readonly allowed: readonly string[] }
   | { readonly kind: 'none' };
@@ -19,8 +26,8 @@ export type RouteMatch =
 export class Router {
   private readonly routes: Route[] = [];
 
-  add(method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method, pattern, segments: pattern.split('/'), handler });
+  add(method: string, pattern: string, handler: Handler, access: RouteAccess = 'authenticated'): this {
+    this.routes.push({ method, pattern, segments: pattern.split('/'), handler, access });
     return this;
   }
 
@@ -35,7 +42,7 @@ export class Router {
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts);
       if (params === null) continue;
-      if (route.method === method) return { kind: 'found', handler: route.handler, params };
+      if (route.method === method) return { kind: 'found', handler: route.handler, params, access: route.access };
       allowed.push(route.method);
     }
     return allowed.length > 0 ? { kind: 'method', allowed } : { kind: 'none' };

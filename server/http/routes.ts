@@ -8,9 +8,15 @@ import { serverStatus } from './routes/status';
 import { openApiDocument } from './routes/openapi';
 import { postStreamRows } from './routes/rows';
 import { streamChanges } from './routes/changes';
+import { health, ready } from './routes/health';
+import { metrics } from './routes/metrics';
+import { queryPlan } from './routes/query-plan';
 
 export function apiRoutes(): Router {
   return new Router()
+    .add('GET', '/health', health, 'public')
+    .add('GET', '/ready', ready, 'public')
+    .add('GET', '/metrics', metrics)
     .add('GET', '/api/v1/openapi.json', openApiDocument)
     .add('GET', '/api/v1/status', serverStatus)
     .add('POST', '/api/v1/sql', runSql)
@@ -19,6 +25,7 @@ export function apiRoutes(): Router {
     .add('POST', '/api/v1/queries/:name/resume', resumeQuery)
     .add('POST', '/api/v1/streams/:name/rows', postStreamRows)
     .add('GET', '/api/v1/:kind/:name/changes', streamChanges)
+    .add('GET', '/api/v1/queries/:name/plan', queryPlan)
     .add('GET', '/api/v1/:kind', listObjects)
     .add('POST', '/api/v1/:kind', createObject)
     .add('GET', '/api/v1/:kind/:name', describeObject)

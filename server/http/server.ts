@@ -13,6 +13,9 @@ import { MAX_JSON_BODY_BYTES, readJsonBody, type ApiContext, type ApiRequest } f
 import type { Router } from './router';
 import { apiRoutes } from './routes';
 import { SqlRunner } from './sql-runner';
+import { sluiceMetrics } from './metrics/sluice-metrics';
+import type { Runtime } from '../../engine/runtime/runtime';
+import type { SessionActivity } from '../protocol/session';
 
 export interface HttpServerOptions {
   readonly host: string;
@@ -25,6 +28,12 @@ export interface HttpServerOptions {
   /** What SHOW server_version says, as on the wire. */
   readonly serverVersion: string;
   readonly wireSessions: () => number;
+  /** Those sessions by what they do now, for /metrics. */
+  readonly wireSessionActivity: () => Record<SessionActivity, number>;
+  /** Where /metrics reads the queries' and connectors' figures. */
+  readonly runtime: Runtime;
+  /** False once the server begins to shut down (GET /ready). */
+  readonly ready: () => boolean;
 }
 
 export interface HttpServer {
@@ -38,12 +47,16 @@ const CLOSE_WAIT_MS = 3000;
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const log = options.log.child({ component: 'http' });
   const inFlight = new Set<AbortController>();
+  const httpRequests = (): number => inFlight.size;
+  const metrics = sluiceMetrics({ runtime: options.runtime, wireSessions: options.wireSessionActivity, httpRequests });
   const api: ApiContext = {
     sql: new SqlRunner(options.backend, options.serverVersion),
     version: options.version,
     startedAt: new Date(),
     wireSessions: options.wireSessions,
-    httpRequests: () => inFlight.size,
+    httpRequests,
+    ready: options.ready,
+    metrics,
   };
   const routes = apiRoutes();
   const auth = httpAuth(options.auth, options.host);
@@ -55,6 +68,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       controller.abort();
       inFlight.delete(controller);
     });
+    response.on('finish', () => metrics.answered(response.statusCode));
     serve(request, response, { routes, auth, api, log, signal: controller.signal }).catch((e: unknown) => {
       log.error('HTTP request failed after answering (a bug)', { error: e });
       response.destroy();
@@ -105,7 +119,7 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
       response.setHeader('Allow', match.allowed.join(', '));
       throw new HttpError(405, SQLSTATE.feature_not_supported, `${method} is not allowed on ${url.pathname}`);
     }
-    const user = authenticateRequest(request.headers, ctx.auth);
+    const user = match.access === 'public' ? 'http' : authenticateRequest(request.headers, ctx.auth);
     const req: ApiRequest = {
       method,
       params: match.params,

@@ -8,6 +8,7 @@ import type { AuthConfig } from '../auth/users';
 import { serveConnection, type Connection } from './connection';
 import { SessionRegistry } from './registry';
 import { SessionLoop } from './session-loop';
+import type { SessionActivity } from './session';
 
 /** The largest message accepted after authentication (before it, MAX_STARTUP_PACKET applies). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -33,6 +34,8 @@ export interface ProtocolServer {
   readonly port: number;
   /** Sessions past authentication right now. */
   sessionCount(): number;
+  /** Those sessions by what they do now. */
+  sessionActivity(): Record<SessionActivity, number>;
   close(): Promise<void>;
 }
 
@@ -88,6 +91,11 @@ export async function startProtocolServer(options: ProtocolServerOptions): Promi
     host: options.host,
     port,
     sessionCount: () => registry.count,
+    sessionActivity: () => {
+      const counts: Record<SessionActivity, number> = { active: 0, idle: 0, 'idle in transaction': 0 };
+      for (const session of registry.all()) counts[session.activity]++;
+      return counts;
+    },
     close: () => (closing ??= close()),
   };
 }

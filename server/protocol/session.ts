@@ -13,6 +13,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 /** client_min_messages levels, lowest first; a NOTICE is sent only when the setting is at or below 'notice'. */
 const LEVELS = ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error'];
 
+export type SessionActivity = 'active' | 'idle' | 'idle in transaction';
+
 export class ProtocolSession implements SessionState {
   transactionStatus: 'I' | 'T' | 'E' = 'I';
   /** The running statement's controller: aborted by a matching CancelRequest or by the client hanging up. */
@@ -57,6 +59,12 @@ export class ProtocolSession implements SessionState {
     this.running = null;
     if (this.timeout !== null) clearTimeout(this.timeout);
     this.timeout = null;
+  }
+
+  /** What the session does now, in pg_stat_activity's words (as /metrics counts sessions). */
+  get activity(): SessionActivity {
+    if (this.running !== null) return 'active';
+    return this.transactionStatus === 'I' ? 'idle' : 'idle in transaction';
   }
 
   /** A CancelRequest with this session's key: aborts the running statement, if any; nothing else. */

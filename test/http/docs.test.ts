@@ -1,5 +1,5 @@
 // docs/http.md's curl examples, run in order against a real server, as a reader would paste them: each must succeed
-// (curl -f fails on an HTTP error) and answer JSON.
+// (curl -f fails on an HTTP error) and answer JSON (/metrics: Prometheus text).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../helpers/server';
+import { parsePrometheusText } from './prometheus-text';
 
 const DOC = join(__dirname, '..', '..', '..', 'docs', 'http.md');
 
@@ -29,7 +30,8 @@ describe('docs/http.md', () => {
         } catch (e) {
           assert.fail(`${example}\nfailed: ${(e as Error).message}\nserver log: ${server.stderr().slice(-2000)}`);
         }
-        assert.doesNotThrow(() => JSON.parse(out), `${example} answered ${out}`);
+        if (/\/metrics\b/.test(example)) assert.doesNotThrow(() => parsePrometheusText(out), `${example} answered ${out}`);
+        else assert.doesNotThrow(() => JSON.parse(out), `${example} answered ${out}`);
       }
     } finally {
       assert.equal(await server.stop(), 0);

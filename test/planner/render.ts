@@ -14,6 +14,7 @@ export function renderStatement(s: Statement): string[] {
     case 'select':
       return [...explainPlan(s.plan), ...(s.paramTypes.length > 0 ? [`params: ${s.paramTypes.map((t) => t.name).join(', ')}`] : [])];
     case 'explain': return [...s.lines];
+    case 'explain_analyze': return [`EXPLAIN ANALYZE ${s.query} format=${s.format}`, ...s.lines.map((l) => `${l.text} #${l.node ?? '-'}`)];
     case 'create_stream': {
       const w = s.def.watermark === null ? 'none' : `${s.def.watermark.column} - ${s.def.watermark.delayMicros}us`;
       return [`CREATE STREAM ${s.def.name} (${cols(s.def.columns)}) watermark=${w} options={${opts(s.def.options)}} if_not_exists=${s.ifNotExists}`];

@@ -38,7 +38,7 @@ function kindOf(req: ApiRequest): ObjectKind {
   return kind;
 }
 
-function quoteIdent(name: string): string {
+export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 

@@ -78,6 +78,39 @@ Project [customer, sum(amount) AS revenue]
   HashAggregate keys=[customer] aggs=[sum(amount)] emit=changes
     Source stream orders columns=[customer, amount]
 
+# EXPLAIN ANALYZE names each line's node by its id in the DAG (planNodeOrder), where the runtime finds its figures.
+EXPLAIN ANALYZE CONTINUOUS QUERY revenue
+----
+EXPLAIN ANALYZE revenue format=text
+Project [customer, sum(amount) AS revenue] #2
+  HashAggregate keys=[customer] aggs=[sum(amount)] emit=changes #1
+    Source stream orders columns=[customer, amount] #0
+
+EXPLAIN (ANALYZE, FORMAT JSON) CONTINUOUS QUERY revenue
+----
+EXPLAIN ANALYZE revenue format=json
+Project [customer, sum(amount) AS revenue] #2
+  HashAggregate keys=[customer] aggs=[sum(amount)] emit=changes #1
+    Source stream orders columns=[customer, amount] #0
+
+EXPLAIN (ANALYZE false) CONTINUOUS QUERY revenue
+----
+Project [customer, sum(amount) AS revenue]
+  HashAggregate keys=[customer] aggs=[sum(amount)] emit=changes
+    Source stream orders columns=[customer, amount]
+
+EXPLAIN (FORMAT JSON) CONTINUOUS QUERY revenue
+----
+ERROR 0A000 at 9: EXPLAIN (FORMAT JSON) needs ANALYZE
+
+EXPLAIN ANALYZE SELECT 1
+----
+ERROR 0A000 at 9: EXPLAIN ANALYZE is supported for continuous queries only: EXPLAIN ANALYZE CONTINUOUS QUERY name
+
+EXPLAIN (COSTS) CONTINUOUS QUERY revenue
+----
+ERROR 0A000 at 10: EXPLAIN option COSTS is not supported
+
 EXPLAIN SELECT name FROM customers WHERE id = 1
 ----
 Project [name]
