@@ -4,8 +4,8 @@
 // moves the group to a BigInt of its own, which it keeps until it is cleared. So the usual group is two Float64Array
 // slots (sum, count) and a batch is one loop over the input's doubles, and sums past 2^64 stay exact.
 //
-// Integers have no NaN or infinities, so the state bytes are NumericSumAcc's with those counts at zero: stored state
-// reads back into either form.
+// Integers have no NaN or infinities and are of scale 0, so the state bytes are NumericSumAcc's with those counts at
+// zero and no counts by scale: stored state reads back into either form.
 
 import type { Vec } from '../columns/vec';
 import type { ByteReader, ByteWriter } from '../state/codec';
@@ -85,15 +85,16 @@ export class IntegerSumColumns implements GroupedAggregate {
   }
 
   write(w: ByteWriter, g: number): void {
-    // NumericSumAcc's record: the sum as decimal text, the count, then no NaNs and no infinities.
-    w.str(this.total(g).toString()).svar(this.count[g]).svar(0).svar(0).svar(0);
+    // NumericSumAcc's record: the sum as decimal text, the count, then no NaNs, no infinities, no scales above 0.
+    w.str(this.total(g).toString()).svar(this.count[g]).svar(0).svar(0).svar(0).uvar(0);
   }
 
   read(r: ByteReader, g: number): void {
     const sum = parseDecimal(r.str());
     const count = r.svar();
     const specials = r.svar() + r.svar() + r.svar();
-    if (sum === 'NaN' || sum === 'Infinity' || sum === '-Infinity' || sum.scale !== 0 || specials !== 0) {
+    const scales = r.uvar();
+    if (sum === 'NaN' || sum === 'Infinity' || sum === '-Infinity' || sum.scale !== 0 || specials !== 0 || scales !== 0) {
       throw new Error('engine: stored integer sum state is not an integer');
     }
     this.clear(g);

@@ -4,7 +4,7 @@ import type { RecordBatch } from 'apache-arrow';
 import type { ChangeBatch } from '../batch';
 import { batchFromRows, concatBatches, takeBatch } from '../columns/rows';
 import { BatchColumns } from '../expr/context';
-import { RowKeyer, type Key } from '../state/keys';
+import { exactCodecFor, RowKeyer, type Key } from '../state/keys';
 import type { Schema, Value } from '../types';
 import { formatValue } from '../text';
 
@@ -58,7 +58,8 @@ export function consolidateBatches(schema: Schema, batches: readonly ChangeBatch
   }
   const view = new BatchColumns(all, schema);
   const cols = schema.map((_, c) => view.column(c));
-  const keyer = new RowKeyer(schema.map((f) => f.type));
+  // Rows that cancel are the same row as shown: 0.00 does not cancel 0, nor -0 cancel 0.
+  const keyer = new RowKeyer(schema.map((f) => f.type), exactCodecFor);
   const keys: Key[] = Array.from(weights, (_, i) => keyer.key(cols, i));
   const net = new Map<Key, number>();
   keys.forEach((k, i) => net.set(k, (net.get(k) ?? 0) + weights[i]));

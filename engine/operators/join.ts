@@ -3,6 +3,11 @@
 // row of a side the join type preserves (LEFT's left, RIGHT's right, FULL's both) also counts its matches, so its
 // NULL-extended row is inserted while it has none, deleted when the first match arrives and back when the last
 // goes. The same code runs a pull query (all input in one epoch) and continuous joins.
+// NULL-extended rows are netted: a preserved row's NULL-extended weight is noted before the first change that
+// touches it, and only the difference goes out, at the epoch's end (before a watermark passes, in a continuous
+// query) or at the end of a pull query's input. So a row that a match in the same epoch takes back never reaches
+// the operators above, whose expressions must not fail on it: PostgreSQL computes nothing for it (`WHERE NOT EXISTS
+// (...)` that finds a row evaluates no select list).
 // Each side's entries live in a state table by row key (so the runner makes them durable); the buckets by join key
 // are an index over them, rebuilt at restore.
 //
@@ -38,6 +43,15 @@ interface Entry {
 
 /** Buckets: join key → row key → entry. */
 type Side = Map<Key, Map<Key, Entry>>;
+
+/** A preserved row touched since NULL-extended rows last went out: its row, and its NULL-extended weight then. */
+interface UnmatchedBefore {
+  readonly row: Value[];
+  readonly weight: number;
+}
+
+/** How many times a preserved entry shows NULL-extended: its count while it matches nothing. */
+const unmatchedWeight = (e: Entry | undefined): number => (e !== undefined && e.matches <= 0 ? e.count : 0);
 
 const LEFT = 0;
 const RIGHT = 1;
@@ -84,6 +98,8 @@ export class JoinOperator implements Operator {
   private readonly rightWidth: number;
   /** Whether each side's unmatched rows appear NULL-extended. */
   private readonly preserves: [boolean, boolean];
+  /** Per preserved side, by row key: the rows whose NULL-extended weight may have changed (see the top). */
+  private readonly touched: [Map<Key, UnmatchedBefore>, Map<Key, UnmatchedBefore>] = [new Map(), new Map()];
 
   constructor(private readonly node: JoinNode, private readonly ctx: OperatorContext, private readonly out: OperatorOutput) {
     const l = node.left.schema;
@@ -175,15 +191,32 @@ export class JoinOperator implements Operator {
         out.add(side === LEFT ? [...rows[i], ...e.row] : [...e.row, ...rows[i]], w * e.count);
         matched += e.count;
         if (this.preserves[other]) {
-          const before = e.matches;
+          this.touch(other, e.rk, e.row);
           e.matches += w;
-          if (before <= 0 && e.matches > 0) out.add(this.nullExtended(other, e.row), -e.count);
-          else if (before > 0 && e.matches <= 0) out.add(this.nullExtended(other, e.row), e.count);
           this.entries[other].put(e.rk, e);
         }
       }
-      const entry = this.apply(side, joinKeys[i], this.rowKeyers[side].key(allCols, i), rows[i], w, this.preserves[side] ? matched : 0);
-      if (this.preserves[side] && entry.matches <= 0) out.add(this.nullExtended(side, rows[i]), w);
+      const rk = this.rowKeyers[side].key(allCols, i);
+      if (this.preserves[side]) this.touch(side, rk, rows[i]);
+      this.apply(side, joinKeys[i], rk, rows[i], w, this.preserves[side] ? matched : 0);
+    }
+    if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+  }
+
+  /** Notes a preserved row's NULL-extended weight before its first change since they last went out. */
+  private touch(side: number, rk: Key, row: Value[]): void {
+    if (!this.touched[side].has(rk)) this.touched[side].set(rk, { row, weight: unmatchedWeight(this.entries[side].get(rk)) });
+  }
+
+  /** The change of each touched row's NULL-extended weight. */
+  private emitUnmatched(): void {
+    const out = new ChangeCollector();
+    for (const side of [LEFT, RIGHT]) {
+      for (const [rk, before] of this.touched[side]) {
+        const change = unmatchedWeight(this.entries[side].get(rk)) - before.weight;
+        if (change !== 0) out.add(this.nullExtended(side, before.row), change);
+      }
+      this.touched[side].clear();
     }
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
   }
@@ -277,16 +310,22 @@ export class JoinOperator implements Operator {
   }
 
   onWatermark(micros: number): void {
+    // Rows go out before the watermark that follows them; a pull query keeps them to the end of its input, when
+    // every match is known (its watermarks come source by source, before the other inputs are read).
+    if (this.ctx.mode === 'incremental') this.emitUnmatched();
     this.watermark = micros;
     if (this.endKey !== null) this.evict(micros);
     this.out.emitWatermark(micros);
   }
 
   flush(): void {
+    this.emitUnmatched(); // before eviction, which takes rows out without a change
     this.evictBeyondBound();
   }
 
-  endOfInput(): void {}
+  endOfInput(): void {
+    this.emitUnmatched();
+  }
 
   restored(): void {
     for (const side of [LEFT, RIGHT]) for (const e of this.entries[side].values()) this.addToBucket(side, e);

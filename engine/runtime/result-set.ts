@@ -276,7 +276,7 @@ function rowKeysOf(batch: RecordBatch, schema: Schema): string[] {
 
 function keyPart(v: Value): string {
   switch (typeof v) {
-    case 'number': return `f${v};`;
+    case 'number': return Object.is(v, -0) ? 'f-0;' : `f${v};`; // -0 prints `-0`: another row than 0
     case 'bigint': return `b${v};`;
     case 'string': return `s${v.length}:${v}`;
     case 'boolean': return v ? 'T' : 'F';
@@ -284,7 +284,7 @@ function keyPart(v: Value): string {
   }
 }
 
-/** The row a rowKey spells, value for value (0 and -0 have one key: the row holds 0). */
+/** The row a rowKey spells, value for value. */
 export function rowFromKey(key: string): Value[] {
   const row: Value[] = [];
   let at = 0;

@@ -53,7 +53,8 @@ class NumberKeyColumn implements KeyColumn {
     const num = v as NumVec;
     const isNull = num.nulls !== null && num.nulls[i] === 1;
     this.nulls[g] = isNull ? 1 : 0;
-    this.values[g] = isNull ? 0 : num.values[i] + 0;
+    // A group shows the first value seen, as in PostgreSQL: -0 when that was -0 (its key is 0's all the same).
+    this.values[g] = isNull ? 0 : num.values[i];
     if (this.exact !== null) this.exact[g] = isNull ? 0n : num.exact !== undefined ? num.exact[i] : numberToBigInt(num.values[i]);
   }
 

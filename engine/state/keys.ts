@@ -115,11 +115,29 @@ export function numericKey(text: string): string {
 }
 
 /**
- * Keys that tell apart every value as it is shown (NUMERIC 1.0 and 1.00 are two): for min and max, which print the
- * value they keep, and for rows kept as they are (a join's stored rows).
+ * REAL and DOUBLE PRECISION as shown: -0 (which a Map takes for 0, and which prints `-0`) is the key '-0'; compared
+ * by value, so -0 and 0 are equal.
+ */
+const FLOAT_EXACT: KeyCodec = {
+  key: (v, i) => floatExactKey((v as Extract<Vec, { kind: 'num' }>).values[i]),
+  value: (k) => (k === '-0' ? -0 : k as number),
+  keyOf: (v) => floatExactKey(Number(v)),
+  compare: (a, b) => compareNumbers(Number(a), Number(b)),
+};
+
+function floatExactKey(x: number): Key {
+  return x === 0 && 1 / x < 0 ? '-0' : x;
+}
+
+/**
+ * Keys that tell apart every value as it is shown (NUMERIC 1.0 and 1.00 are two, and so are -0 and 0): for min and
+ * max, which print the value they keep, and for rows kept as they are (a join's stored rows, a pull's consolidated
+ * changes).
  */
 export function exactCodecFor(type: SqlType): KeyCodec {
-  return type.name === 'numeric' ? NUMERIC_TEXT : keyCodecFor(type);
+  if (type.name === 'numeric') return NUMERIC_TEXT;
+  if (type.name === 'float4' || type.name === 'float8') return FLOAT_EXACT;
+  return keyCodecFor(type);
 }
 
 export function keyCodecFor(type: SqlType): KeyCodec {

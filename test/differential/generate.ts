@@ -1,6 +1,7 @@
 // Pull queries generated from a small grammar of what Sluice supports today (docs/sql.md ## Queries): projections,
-// WHERE, GROUP BY with aggregates and HAVING, DISTINCT, ORDER BY ... LIMIT, inner and left joins, UNION ALL and
-// subqueries in FROM, over the seeded relations of generated-data.ts. The same text runs on Sluice and PostgreSQL.
+// WHERE, GROUP BY with aggregates and HAVING, DISTINCT, ORDER BY ... LIMIT, inner, left, right and full joins, UNION
+// [ALL] (with untyped NULLs), subqueries in FROM and column aliases, scalar (also correlated), [NOT] EXISTS and
+// [NOT] IN subqueries, over the seeded relations of generated-data.ts. The same text runs on Sluice and PostgreSQL.
 
 import { COLUMNS, RELATIONS, TABLE_PK, type ColumnKind, type Relation } from './generated-data';
 import { LITERALS, PATTERNS, PROJECTIONS, type Template } from './expressions';
@@ -26,27 +27,27 @@ export class Picker {
   }
 }
 
-/** The templates no rule keeps out; without those that may make a -0 where `signedZero` is false. */
-const usable = (ts: readonly Template[], signedZero = true): readonly Template[] =>
-  ts.filter((x) => x.unless === undefined && (signedZero || x.signedZero === undefined));
+/** The templates no rule keeps out. */
+const usable = (ts: readonly Template[]): readonly Template[] => ts.filter((x) => x.unless === undefined);
 const comparable = COLUMNS.filter((c) => LITERALS[c.kind].length > 0);
 /** What sum and avg are generated over: not REAL or DOUBLE (KNOWN_DIFFERENCES.floatAggregateOverflow). */
-const SUMMABLE_KINDS: readonly ColumnKind[] = ['int2', 'int4', 'int8', 'numeric', 'interval'];
-/** Kinds whose values group and join by equality the same way in both systems (no NaN, no scale-distinct equals). */
-const KEY_KINDS: readonly ColumnKind[] = ['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'date', 'timestamp',
-  'timestamptz', 'interval'];
+const SUMMABLE_KINDS: readonly ColumnKind[] = ['int2', 'int4', 'int8', 'numeric', 'numeric_ps', 'interval'];
+/**
+ * Kinds whose values group and join by equality and print the same way in both systems: no NaN, and no values
+ * equal but shown apart (NUMERIC 1.0 and 1.00, REAL and DOUBLE -0 and 0), of which a group or a DISTINCT shows the
+ * first it meets, and the two systems meet rows in different orders (hash joins, subqueries).
+ */
+const KEY_KINDS: readonly ColumnKind[] = ['int2', 'int4', 'int8', 'numeric_ps', 'text', 'varchar', 'bool', 'date',
+  'timestamp', 'timestamptz', 'interval'];
 const keyColumns = COLUMNS.filter((c) => KEY_KINDS.includes(c.kind));
 
 export class PullQueryGenerator {
   constructor(private readonly pick: Picker) {}
 
-  /**
-   * An expression over a column (qualified by `alias` when given); `signedZero` false for results held in a join or
-   * a continuous query (KNOWN_DIFFERENCES.negativeZeroInMultisets).
-   */
-  expression(alias = '', signedZero = true): string {
+  /** An expression over a column (qualified by `alias` when given). */
+  expression(alias = ''): string {
     const col = this.pick.one(COLUMNS);
-    return this.pick.one(usable(PROJECTIONS[col.kind], signedZero)).sql(alias + col.name);
+    return this.pick.one(usable(PROJECTIONS[col.kind])).sql(alias + col.name);
   }
 
   /** A condition: comparisons, IN, BETWEEN, LIKE, IS NULL, combined with AND / OR / NOT. */
@@ -79,17 +80,14 @@ export class PullQueryGenerator {
     }
   }
 
-  /**
-   * An aggregate over a column (count, count distinct, sum, avg, min, max, bool_and / bool_or); `retracting` for a
-   * continuous query whose input deletes rows (KNOWN_DIFFERENCES.numericSumScaleAfterDelete).
-   */
-  aggregate(alias = '', retracting = false): string {
+  /** An aggregate over a column (count, count distinct, sum, avg, min, max, bool_and / bool_or). */
+  aggregate(alias = ''): string {
     const col = this.pick.one(COLUMNS.filter((c) => c.kind !== 'jsonb'));
     const c = alias + col.name;
     const choices = [`count(*)`, `count(${c})`];
     if (KEY_KINDS.includes(col.kind)) choices.push(`count(DISTINCT ${c})`);
     if (col.kind !== 'bool') choices.push(`min(${c})`, `max(${c})`);
-    if (SUMMABLE_KINDS.includes(col.kind) && !(retracting && col.kind === 'numeric')) choices.push(`sum(${c})`, `avg(${c})`);
+    if (SUMMABLE_KINDS.includes(col.kind)) choices.push(`sum(${c})`, `avg(${c})`);
     if (col.kind === 'bool') choices.push(`bool_and(${c})`, `bool_or(${c})`);
     return this.pick.one(choices);
   }
@@ -98,22 +96,64 @@ export class PullQueryGenerator {
     return this.pick.one(RELATIONS);
   }
 
-  private where(alias = ''): string {
-    if (this.pick.chance(0.1)) return ` WHERE ${this.inSubquery(alias)}`;
-    return this.pick.chance(0.7) ? ` WHERE ${this.predicate(alias)}` : '';
+  /** `alias` qualifies the outer columns (`a.`), which correlated subqueries need. */
+  where(alias = ''): string {
+    const r = this.pick.int(20);
+    if (r < 2) return ` WHERE ${this.inSubquery(alias)}`;
+    if (r < 4) return ` WHERE ${this.exists(alias)}`;
+    if (r < 5) return ` WHERE ${this.scalarComparison(alias)}`;
+    if (r < 6) return ` WHERE ${this.inSubquery(alias)} AND ${this.predicate(alias)}`;
+    return r < 15 ? ` WHERE ${this.predicate(alias)}` : '';
   }
 
-  /** `x IN (SELECT ...)`, which Sluice takes as a condition of WHERE (joined by AND). */
-  private inSubquery(alias: string): string {
+  /** `x [NOT] IN (SELECT ...)`, which Sluice takes as a condition of WHERE (joined by AND). */
+  inSubquery(alias: string): string {
     const key = this.pick.one(keyColumns);
-    return `${alias}${key.name} IN (SELECT ${key.name} FROM ${this.relation().name} WHERE ${this.predicate()})`;
+    const not = this.pick.chance(0.4) ? 'NOT ' : '';
+    return `${alias}${key.name} ${not}IN (SELECT ${key.name} FROM ${this.relation().name} WHERE ${this.predicate()})`;
+  }
+
+  /** `[NOT] EXISTS (SELECT ...)`, uncorrelated or correlated by an equality with the outer row (needs `alias`). */
+  exists(alias: string): string {
+    const not = this.pick.chance(0.4) ? 'NOT ' : '';
+    const key = this.pick.one(keyColumns).name;
+    const correlation = alias !== '' && this.pick.chance(0.7) ? `s.${key} = ${alias}${key} AND ` : '';
+    return `${not}EXISTS (SELECT 1 FROM ${this.relation().name} s WHERE ${correlation}${this.predicate('s.')})`;
+  }
+
+  /**
+   * A scalar subquery of one aggregate: uncorrelated, or (given `alias`) correlated by an equality with the outer row.
+   * A correlated bare count is 0 for a key without rows, as in PostgreSQL.
+   */
+  scalarSubquery(alias: string): string {
+    const key = this.pick.one(keyColumns).name;
+    const correlated = alias !== '' && this.pick.chance(0.6);
+    const where = correlated ? ` WHERE s.${key} = ${alias}${key}` : this.pick.chance(0.5) ? ` WHERE ${this.predicate('s.')}` : '';
+    return `(SELECT ${this.aggregate('s.')} FROM ${this.relation().name} s${where})`;
+  }
+
+  /** A column compared with a scalar subquery over the same column. */
+  scalarComparison(alias: string): string {
+    const col = this.pick.one(COLUMNS.filter((c) => SUMMABLE_KINDS.includes(c.kind) && c.kind !== 'interval'));
+    const agg = this.pick.one(['max', 'min', 'avg']);
+    return `${alias}${col.name} ${this.pick.one(['<', '>=', '='])} (SELECT ${agg}(${col.name}) FROM ${this.relation().name})`;
   }
 
   projection(): GeneratedQuery {
     const rel = this.relation();
-    const exprs = Array.from({ length: 1 + this.pick.int(3) }, () => this.expression());
+    const exprs = Array.from({ length: 1 + this.pick.int(3) }, () => this.expression('a.'));
+    if (this.pick.chance(0.2)) exprs.push(this.scalarSubquery('a.'));
     const ordered = rel === TABLE_PK;
-    return { sql: `SELECT id, ${exprs.join(', ')} FROM ${rel.name}${this.where()}${ordered ? ' ORDER BY id' : ''}`, ordered };
+    return { sql: `SELECT a.id, ${exprs.join(', ')} FROM ${rel.name} a${this.where('a.')}${ordered ? ' ORDER BY a.id' : ''}`,
+      ordered };
+  }
+
+  /** A column alias in FROM renames the first column (`id`), the others keep their names. */
+  columnAlias(): GeneratedQuery {
+    const rel = this.relation();
+    const ordered = rel === TABLE_PK;
+    return { sql: `SELECT t.k, ${this.expression('t.')} FROM ${rel.name} AS t(k)${this.where('t.')}` +
+      `${ordered ? ' ORDER BY t.k' : ''}`, ordered };
   }
 
   grouped(): GeneratedQuery {
@@ -121,7 +161,8 @@ export class PullQueryGenerator {
     const keys = [this.pick.one(keyColumns), ...(this.pick.chance(0.3) ? [this.pick.one(keyColumns)] : [])];
     const names = [...new Set(keys.map((k) => k.name))];
     const aggs = Array.from({ length: 1 + this.pick.int(3) }, () => this.aggregate());
-    const having = this.pick.chance(0.3) ? ` HAVING count(*) > ${this.pick.int(3)}` : '';
+    const having = this.pick.chance(0.3) ? ` HAVING count(*) > ${this.pick.int(3)}`
+      : this.pick.chance(0.1) ? ` HAVING count(*) * 10 > (SELECT count(*) FROM ${this.relation().name})` : '';
     // Ordered by every group key (by position), the order is fully determined: compared in order.
     const positions = names.map((_, i) => `${i + 1} ${this.pick.one(['ASC', 'DESC NULLS LAST'])}`);
     const ordered = this.pick.chance(0.4);
@@ -151,24 +192,38 @@ export class PullQueryGenerator {
   join(): GeneratedQuery {
     const [left, right] = [this.relation(), this.relation()];
     const key = this.pick.one(['id', ...keyColumns.map((c) => c.name)]);
-    const kind = this.pick.one(['JOIN', 'LEFT JOIN']);
+    const kind = this.pick.one(['JOIN', 'LEFT JOIN', 'RIGHT JOIN', 'FULL JOIN']);
     const pred = this.pick.chance(0.5) ? ` WHERE ${this.predicate('a.')}` : '';
-    return { sql: `SELECT a.id, b.id, ${this.expression('a.', false)}, ${this.expression('b.', false)} FROM ${left.name} a ${kind} ` +
+    return { sql: `SELECT a.id, b.id, ${this.expression('a.')}, ${this.expression('b.')} FROM ${left.name} a ${kind} ` +
       `${right.name} b ON a.${key} = b.${key}${pred}`, ordered: false };
   }
 
-  unionAll(): GeneratedQuery {
-    const col = this.pick.one(COLUMNS);
-    const part = (): string => `SELECT ${col.name}, ${this.pick.one(usable(PROJECTIONS[col.kind])).sql(col.name)} ` +
-      `FROM ${this.relation().name}${this.where()}`;
-    return { sql: `${part()} UNION ALL ${part()}`, ordered: false };
+  /**
+   * UNION ALL, or UNION over key kinds (which deduplicate alike in both systems); a branch may be untyped NULLs,
+   * typed by the other branch as in PostgreSQL.
+   */
+  union(): GeneratedQuery {
+    const distinct = this.pick.chance(0.3);
+    const col = this.pick.one(distinct ? keyColumns : COLUMNS);
+    // UNION keeps the first of equal rows it meets: one expression for both branches, so equal rows print alike.
+    const expression = this.pick.one(usable(PROJECTIONS[col.kind]));
+    const part = (): string => {
+      const template = distinct ? expression : this.pick.one(usable(PROJECTIONS[col.kind]));
+      return `SELECT ${col.name}, ${template.sql(col.name)} FROM ${this.relation().name}${this.where()}`;
+    };
+    const parts = [part(), this.pick.chance(0.25) ? 'SELECT NULL, NULL' : part()];
+    if (this.pick.chance(0.5)) parts.reverse();
+    return { sql: parts.join(distinct ? ' UNION ' : ' UNION ALL '), ordered: false };
   }
 
   subqueryInFrom(): GeneratedQuery {
     const rel = this.relation();
     const key = this.pick.one(keyColumns);
-    const inner = `SELECT ${key.name} AS k, ${this.expression()} AS v FROM ${rel.name}${this.where()}`;
-    return { sql: `SELECT k, count(*), count(v) FROM (${inner}) sub GROUP BY k`, ordered: false };
+    const aliased = this.pick.chance(0.5);
+    const inner = `SELECT ${key.name}${aliased ? '' : ' AS k'}, ${this.expression()}${aliased ? '' : ' AS v'} ` +
+      `FROM ${rel.name}${this.where()}`;
+    return { sql: `SELECT k, count(*), count(v) FROM (${inner}) ${aliased ? 'AS sub(k, v)' : 'sub'} GROUP BY k`,
+      ordered: false };
   }
 
   /** One query of a shape chosen at random, weighted towards the plain shapes. */
@@ -176,7 +231,7 @@ export class PullQueryGenerator {
     const shapes: ReadonlyArray<() => GeneratedQuery> = [
       () => this.projection(), () => this.projection(), () => this.projection(), () => this.grouped(),
       () => this.grouped(), () => this.globalAggregate(), () => this.distinct(), () => this.topN(), () => this.join(),
-      () => this.unionAll(), () => this.subqueryInFrom(),
+      () => this.join(), () => this.union(), () => this.subqueryInFrom(), () => this.columnAlias(),
     ];
     return this.pick.one(shapes)();
   }

@@ -1,11 +1,11 @@
 // The seeded data of the generated differential suite: one column of every type of SQL.md's Types, with values
-// where implementations go wrong (integers at their limits and around ±2^53, NUMERICs of many digits and scales,
-// unicode text and the empty string, timestamps around the 2026 DST changes in Europe and the US, NULLs in every
-// nullable column). The same rows go into Sluice and into PostgreSQL 15.
+// where implementations go wrong (integers at their limits and around ±2^53, NUMERICs of many digits and scales, a
+// NUMERIC(p, s) that rounds what is written to it, unicode text and the empty string, timestamps around the 2026 DST
+// changes in Europe and the US, NULLs in every nullable column). The same rows go into Sluice and into PostgreSQL 15.
 
 /** A column's SQL type family: what the query generator may do with it. */
 export type ColumnKind =
-  | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bool'
+  | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'numeric_ps' | 'text' | 'varchar' | 'bool'
   | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'jsonb';
 
 export interface Column {
@@ -31,6 +31,9 @@ export const COLUMNS: readonly Column[] = [
   { name: 'nu', kind: 'numeric', sqlType: 'NUMERIC',
     values: ['12345678901234567.89', '-0.000001', '99999999999999999999.999999', '1.50', '-7', '0',
       '3.14159265358979323846264338327950288', '-123456789012345678901234567890', 'NULL'] },
+  // Rounded on the way in, half away from zero, to one scale: -0.0005 is stored as -0.001, 1.5 as 1.500.
+  { name: 'np', kind: 'numeric_ps', sqlType: 'NUMERIC(12, 3)',
+    values: ['1.5', '-0.0005', '123456789.1235', '0', '-7.25', '99.9995', '0.001', 'NULL'] },
   { name: 'tx', kind: 'text', sqlType: 'TEXT',
     values: ["'café'", "'😀 emoji'", "'漢字かな'", "''", "'Zebra'", "'apple'", "'a_b%c'", "'Ünïcödé ß'", 'NULL'] },
   { name: 'vc', kind: 'varchar', sqlType: 'VARCHAR(12)',

@@ -100,12 +100,12 @@ test('rowKey: equal for the same row, different for rows that print alike or hid
   const keys = rows.map(rowKey);
   assert.equal(new Set(keys).size, rows.length, `collisions among ${JSON.stringify(keys)}`);
   assert.deepEqual(rows.map((r) => rowKey(structuredClone(r))), keys, 'a copy of a row has its key');
-  assert.equal(rowKey([-0]), rowKey([0]), '0 and -0 are one value, as in consolidation');
+  assert.notEqual(rowKey([-0]), rowKey([0]), '-0 prints as -0: another row than 0, as in consolidation');
   // The result keeps only the key: each row must come back from it as it was.
   assert.deepEqual(keys.map(rowFromKey), rows);
   const more: Value[][] = [
     [-1.5e-300, 1e21, -Infinity, -(2n ** 70n), 'é;∑:s3:x', '', { months: -1, days: 0, micros: -86_400_000_001 }, false],
   ];
   assert.deepEqual(more.map(rowKey).map(rowFromKey), more);
-  assert.deepEqual(rowFromKey(rowKey([-0])), [0]);
+  assert.ok(Object.is(rowFromKey(rowKey([-0]))[0], -0), 'a -0 comes back as -0');
 });
