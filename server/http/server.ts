@@ -12,6 +12,7 @@ import { errorBody, HttpError, statusOf } from './errors';
 import { MAX_JSON_BODY_BYTES, readJsonBody, type ApiContext, type ApiRequest } from './request';
 import type { Router } from './router';
 import { apiRoutes } from './routes';
+import { withConsole } from './console';
 import { SqlRunner } from './sql-runner';
 
 export interface HttpServerOptions {
@@ -45,7 +46,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     wireSessions: options.wireSessions,
     httpRequests: () => inFlight.size,
   };
-  const routes = apiRoutes();
+  const routes = withConsole(apiRoutes());
   const auth = httpAuth(options.auth, options.host);
 
   const server = createServer((request, response) => {
