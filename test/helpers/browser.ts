@@ -15,7 +15,13 @@ export interface Page {
   waitForSelector(selector: string, options: { timeout: number }): Promise<unknown>;
   waitForFunction<A extends unknown[]>(fn: (...args: A) => boolean, options: { timeout: number }, ...args: A): Promise<unknown>;
   evaluate<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A): Promise<T>;
+  waitForResponse(predicate: (response: Response) => boolean, options: { timeout: number }): Promise<Response>;
   screenshot(options: { path: string; fullPage: boolean }): Promise<unknown>;
+}
+
+export interface Response {
+  url(): string;
+  status(): number;
 }
 
 export interface Browser {

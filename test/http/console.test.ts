@@ -14,7 +14,7 @@ import { apiBase, call } from './client';
 declare const document: any;
 
 const OUTPUT_DIR = join(__dirname, '..', '..', '..', 'test-output');
-const WAIT = { timeout: 20_000 };
+const WAIT = { timeout: 30_000 };
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const textOf = (page: Page, selector: string): Promise<string | null> =>
@@ -102,7 +102,12 @@ describe('the web console in a browser', () => {
     await waitInPage(page, 'the list to show 4 rows in',
       () => /in 4 /.test(document.querySelector('[data-object="queries:per_user"] .object-figures')?.textContent ?? ''));
 
+    // The pause route answers with the paused query described, its columns read from the catalog mirror, which
+    // may be starting (seconds on a loaded machine); the server waits for a starting mirror when stopped, so the
+    // test waits for the answer rather than leave it in flight.
+    const paused = page.waitForResponse((r) => r.url().endsWith('/api/v1/queries/per_user/pause'), { timeout: 60_000 });
     await page.click('#query button[data-action="pause"]');
+    assert.equal((await paused).status(), 200);
     await textIs(page, '[data-object="queries:per_user"] [data-field="status"]', 'paused');
     await textIs(page, '#query [data-field="status"]', 'paused');
     const { rows } = await pg.query("SELECT status FROM sluice.queries WHERE name = 'per_user'");

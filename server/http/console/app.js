@@ -33,11 +33,10 @@ async function refresh() {
   const [status, objects] = await Promise.all([api('GET', '/api/v1/status'), fetchObjects()]);
   replace(page.status, `Sluice ${status.version} · up ${status.uptime_seconds} s · ` +
     `${status.connections.wire} wire sessions · ${status.connections.http} HTTP requests`);
-  let selected = selectedQuery();
   // A dropped query, or none picked yet: show the first there is.
-  if (!objects.queries.some((q) => q.name === selected)) selected = objects.queries[0]?.name ?? null;
-  renderObjects(page.objects, objects, selected, select);
-  await panel.render(selected);
+  const query = objects.queries.find((q) => q.name === selectedQuery()) ?? objects.queries[0] ?? null;
+  renderObjects(page.objects, objects, query?.name ?? null, select);
+  await panel.render(query);
 }
 
 // One refresh at a time; a change made in the page (a button, the SQL box) asks for the next one now.

@@ -29,14 +29,15 @@ export class QueryPanel {
     this.planRouteMissing = false;
   }
 
-  async render(name) {
-    if (name === null) {
+  /** `query` is the query's item of GET /api/v1/queries (its row of sluice.queries), or null for none. */
+  async render(query) {
+    if (query === null) {
       replace(this.container, h('p', { class: 'empty' }, 'No continuous query selected: create one, or pick one from the list.'));
       return;
     }
+    const name = String(query.name);
     const path = `/api/v1/queries/${pathName(name)}`;
-    const [query, graph, rows, deadLetters] = await Promise.all([
-      api('GET', path),
+    const [graph, rows, deadLetters] = await Promise.all([
       this.graph(name, path),
       runSql(`SELECT * FROM ${quoteIdent(name)} LIMIT ${RECENT_ROWS}`).then((r) => r[0], (e) => e),
       api('GET', `/api/v1/dead-letters?source=${pathName(name)}&limit=${DEAD_LETTERS}`),
