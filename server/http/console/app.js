@@ -22,9 +22,9 @@ function selectedQuery() {
   return match === null ? null : decodeURIComponent(match[1]);
 }
 
+// Changing the address refreshes the page (hashchange below).
 function select(name) {
-  location.hash = name === null ? '' : `query=${encodeURIComponent(name)}`;
-  refreshSoon();
+  location.hash = `query=${encodeURIComponent(name)}`;
 }
 
 const panel = new QueryPanel(page.query, () => refreshSoon());
