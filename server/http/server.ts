@@ -12,6 +12,7 @@ import { errorBody, HttpError, statusOf } from './errors';
 import { MAX_JSON_BODY_BYTES, readJsonBody, type ApiContext, type ApiRequest } from './request';
 import type { Router } from './router';
 import { apiRoutes } from './routes';
+import { withConsole } from './console';
 import { SqlRunner } from './sql-runner';
 import { sluiceMetrics } from './metrics/sluice-metrics';
 import type { Runtime } from '../../engine/runtime/runtime';
@@ -58,7 +59,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     ready: options.ready,
     metrics,
   };
-  const routes = apiRoutes();
+  const routes = withConsole(apiRoutes());
   const auth = httpAuth(options.auth, options.host);
 
   const server = createServer((request, response) => {
