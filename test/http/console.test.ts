@@ -99,6 +99,9 @@ describe('the web console in a browser', () => {
     await waitInPage(page, 'two result rows', () => document.querySelectorAll('#query table.rows tbody tr').length === 2);
     await pg.query("INSERT INTO clicks VALUES (3, '/d')");
     await waitInPage(page, 'rows in to reach 4', () => Number(document.querySelector('#query [data-field="rows_in"]')?.textContent) >= 4);
+    // Each operator's own figures, from GET /api/v1/queries/{name}/plan, follow the rows through the DAG.
+    await waitInPage(page, 'the Source operator to show 4 rows out',
+      () => /out 4\b/.test(document.querySelector('#dag g.operator[data-operator="Source"]')?.textContent ?? ''));
     await waitInPage(page, 'the list to show 4 rows in',
       () => /in 4 /.test(document.querySelector('[data-object="queries:per_user"] .object-figures')?.textContent ?? ''));
 

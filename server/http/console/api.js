@@ -11,11 +11,6 @@ export class ApiError extends Error {
     this.hint = error.hint;
     this.position = error.position;
   }
-
-  /** A route this server does not have (yet): the console degrades instead of failing. */
-  get routeMissing() {
-    return this.status === 404 && this.message.startsWith('no such resource');
-  }
 }
 
 export async function api(method, path, body) {

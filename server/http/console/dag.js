@@ -11,20 +11,22 @@ const GAP_Y = 46;
 const MARGIN = 12;
 const DESCRIPTION_CHARS = 40;
 
-/** The graph from GET /api/v1/queries/{name}/plan, whatever spelling of the figures it uses. */
+/**
+ * The graph from GET /api/v1/queries/{name}/plan: nodes { id, kind, description (the operator's EXPLAIN line),
+ * rows_in, rows_out, state_bytes, ... } and edges { from, to, input }. The operator's name is the line's first word,
+ * as EXPLAIN prints it (HashAggregate, not the plan kind aggregate).
+ */
 export function graphFromPlan(plan) {
-  const nodes = plan.nodes.map((node, index) => {
-    const figures = node.figures ?? node;
-    const known = ['rows_in', 'rows_out', 'state_bytes'].some((k) => figures[k] !== undefined);
-    const operator = String(node.operator ?? node.kind ?? node.name ?? '?');
+  const nodes = plan.nodes.map((node) => {
+    const [operator, ...rest] = node.description.trim().split(/\s+/);
     return {
-      id: String(node.id ?? index),
+      id: String(node.id),
       operator,
-      description: String(node.description ?? node.label ?? operator),
-      figures: known ? { rows_in: figures.rows_in, rows_out: figures.rows_out, state_bytes: figures.state_bytes } : null,
+      description: rest.join(' ') || operator,
+      figures: { rows_in: node.rows_in, rows_out: node.rows_out, state_bytes: node.state_bytes },
     };
   });
-  const edges = plan.edges.map((e) => ({ from: String(e.from ?? e.source), to: String(e.to ?? e.target) }));
+  const edges = plan.edges.map((e) => ({ from: String(e.from), to: String(e.to) }));
   return { nodes, edges };
 }
 

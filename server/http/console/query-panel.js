@@ -25,8 +25,6 @@ export class QueryPanel {
   constructor(container, onChange) {
     this.container = container;
     this.onChange = onChange;
-    // Learnt on the first 404: the server has no plan route, so the DAG comes from EXPLAIN (without figures).
-    this.planRouteMissing = false;
   }
 
   /** `query` is the query's item of GET /api/v1/queries (its row of sluice.queries), or null for none. */
@@ -55,9 +53,6 @@ export class QueryPanel {
         h('dd', { 'data-field': key }, showFigure(key, query[key])),
       ])),
       h('h3', {}, 'Operators'),
-      this.planRouteMissing
-        ? h('p', { class: 'note' }, 'This server has no GET /api/v1/queries/{name}/plan: the operators come from EXPLAIN, without per-operator figures.')
-        : null,
       h('div', { class: 'dag-box', id: 'dag' }, drawGraph(graph)),
       h('h3', {}, `Recent rows (at most ${RECENT_ROWS})`),
       rows instanceof ApiError ? h('p', { class: 'error' }, `${rows.sqlstate}: ${rows.message}`)
@@ -69,16 +64,14 @@ export class QueryPanel {
   }
 
   async graph(name, path) {
-    if (!this.planRouteMissing) {
-      try {
-        return graphFromPlan(await api('GET', `${path}/plan`));
-      } catch (e) {
-        if (!(e instanceof ApiError && e.routeMissing)) throw e;
-        this.planRouteMissing = true;
-      }
+    try {
+      return graphFromPlan(await api('GET', `${path}/plan`));
+    } catch (e) {
+      // A query that is not running has no live figures (the route answers 409): its operators come from EXPLAIN.
+      if (!(e instanceof ApiError)) throw e;
+      const [explain] = await runSql(`EXPLAIN CONTINUOUS QUERY ${quoteIdent(name)}`);
+      return graphFromExplain(explain.rows.map((r) => String(r[0])));
     }
-    const [explain] = await runSql(`EXPLAIN CONTINUOUS QUERY ${quoteIdent(name)}`);
-    return graphFromExplain(explain.rows.map((r) => String(r[0])));
   }
 
   button(label, action, run, disabled) {
