@@ -2,33 +2,12 @@
 // against a real PostgreSQL and a real Sluice server, and the rows and their types (or the SQLSTATE and message)
 // must be the same.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { findPgBin, startPgCluster, type PgCluster } from '../../bench/postgres/cluster';
-import { startServer, type TestServer } from '../helpers/server';
+import { withPostgresOracle } from '../helpers/postgres-oracle';
 
-let pg: PgCluster;
-let sluice: TestServer;
-let oracle: Client;
-let client: Client;
-
-before(async () => {
-  const bin = findPgBin();
-  if (!('dir' in bin)) throw new Error(`PostgreSQL 15 is needed as the oracle: ${bin.reason}`);
-  pg = await startPgCluster(bin.dir);
-  sluice = await startServer();
-  oracle = await pg.connect();
-  client = new Client({ host: sluice.host, port: sluice.port, user: 'test', database: 'sluice' });
-  await client.connect();
-});
-
-after(async () => {
-  await client?.end();
-  await oracle?.end();
-  await sluice?.stop();
-  await pg?.stop();
-});
+const fx = withPostgresOracle({ database: 'sluice' });
 
 /** Rows as arrays of text (or the error), with the result's type oids: what a client sees. */
 async function answer(c: Client, sql: string): Promise<string> {
@@ -43,7 +22,7 @@ async function answer(c: Client, sql: string): Promise<string> {
 
 async function sameAsPostgres(statements: readonly string[]): Promise<void> {
   for (const sql of statements) {
-    assert.equal(await answer(client, sql), await answer(oracle, sql), sql);
+    assert.equal(await answer(fx.client, sql), await answer(fx.oracle, sql), sql);
   }
 }
 
@@ -138,8 +117,8 @@ test('AT TIME ZONE over a table column and a zone column', async () => {
       "(3, '2026-11-01 05:30+00', 'America/New_York'), (4, '2026-11-01 06:30+00', 'America/New_York'), (5, NULL, 'UTC')",
   ];
   for (const sql of setup) {
-    await client.query(sql);
-    await oracle.query(sql);
+    await fx.client.query(sql);
+    await fx.oracle.query(sql);
   }
   await sameAsPostgres([
     'SELECT id, at AT TIME ZONE zone AS local, (at AT TIME ZONE zone) AT TIME ZONE zone AS back FROM zoned ORDER BY id',

@@ -3,16 +3,10 @@
 // output, text without an offset read in the zone (literals, casts, parameters, INSERT), casts to timestamp and
 // date, date_trunc, EXTRACT and date_part must give the same rows (or the same SQLSTATE and message).
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { findPgBin, startPgCluster, type PgCluster } from '../../bench/postgres/cluster';
-import { startServer, type TestServer } from '../helpers/server';
-
-let pg: PgCluster;
-let sluice: TestServer;
-let oracle: Client;
-let client: Client;
+import { withPostgresOracle } from '../helpers/postgres-oracle';
 
 const raw = { getTypeParser: () => (v: string) => v };
 
@@ -43,26 +37,12 @@ const ZONES = [
   "SET TimeZone TO 'UTC'",
 ];
 
-before(async () => {
-  const bin = findPgBin();
-  if (!('dir' in bin)) throw new Error(`PostgreSQL 15 is needed as the oracle: ${bin.reason}`);
-  pg = await startPgCluster(bin.dir);
-  sluice = await startServer();
-  oracle = await pg.connect();
-  client = new Client({ host: sluice.host, port: sluice.port, user: 'test', database: 'sluice' });
-  await client.connect();
-  const rows = INSTANTS.map((t, i) => `(${i + 1}, '${t}')`).join(', ');
-  for (const sql of ['CREATE TABLE instants (id int PRIMARY KEY, ts timestamptz)', `INSERT INTO instants VALUES ${rows}, (99, NULL)`]) {
-    await client.query(sql);
-    await oracle.query(sql);
-  }
-});
-
-after(async () => {
-  await client?.end();
-  await oracle?.end();
-  await sluice?.stop();
-  await pg?.stop();
+const fx = withPostgresOracle({
+  database: 'sluice',
+  setup: [
+    'CREATE TABLE instants (id int PRIMARY KEY, ts timestamptz)',
+    `INSERT INTO instants VALUES ${INSTANTS.map((t, i) => `(${i + 1}, '${t}')`).join(', ')}, (99, NULL)`,
+  ],
 });
 
 /** Rows as arrays of text (or the error), with the result's type oids: what a client sees. */
@@ -77,12 +57,12 @@ async function answer(c: Client, sql: string, values?: unknown[]): Promise<strin
 }
 
 async function sameAsPostgres(sql: string, values?: unknown[]): Promise<void> {
-  assert.equal(await answer(client, sql, values), await answer(oracle, sql, values), sql);
+  assert.equal(await answer(fx.client, sql, values), await answer(fx.oracle, sql, values), sql);
 }
 
 async function setBoth(sql: string): Promise<void> {
-  await client.query(sql);
-  await oracle.query(sql);
+  await fx.client.query(sql);
+  await fx.oracle.query(sql);
 }
 
 test('timestamptz prints, reads, casts, truncates and extracts in the session zone', async () => {
@@ -117,8 +97,8 @@ test('INSERT reads a timestamptz text without an offset in the session zone', as
   await setBoth('CREATE TABLE typed_in (id int PRIMARY KEY, ts timestamptz)');
   await setBoth("SET TIME ZONE 'America/New_York'");
   await setBoth("INSERT INTO typed_in VALUES (1, '2026-11-01 01:30'), (2, '2026-03-08 02:30'), (3, '2026-07-01 12:00+02')");
-  await client.query('INSERT INTO typed_in VALUES ($1, $2)', [4, '2026-11-01 00:30']);
-  await oracle.query('INSERT INTO typed_in VALUES ($1, $2)', [4, '2026-11-01 00:30']);
+  await fx.client.query('INSERT INTO typed_in VALUES ($1, $2)', [4, '2026-11-01 00:30']);
+  await fx.oracle.query('INSERT INTO typed_in VALUES ($1, $2)', [4, '2026-11-01 00:30']);
   await setBoth("SET TIME ZONE 'Europe/Paris'");
   await setBoth("UPDATE typed_in SET ts = '2026-10-25 02:30' WHERE id = 3");
   await setBoth("INSERT INTO typed_in SELECT 5, '2026-03-29 02:30'::timestamp");
@@ -137,17 +117,17 @@ test('an unknown zone is 22023 as in PostgreSQL, and the setting stays', async (
 });
 
 test('two sessions in different zones reading the same rows at once each see their own zone', async () => {
-  const paris = new Client({ host: sluice.host, port: sluice.port, user: 'test', database: 'sluice' });
-  const newYork = new Client({ host: sluice.host, port: sluice.port, user: 'test', database: 'sluice' });
+  const paris = new Client({ host: fx.sluice.host, port: fx.sluice.port, user: 'test', database: 'sluice' });
+  const newYork = new Client({ host: fx.sluice.host, port: fx.sluice.port, user: 'test', database: 'sluice' });
   await paris.connect();
   await newYork.connect();
   try {
     await paris.query("SET TIME ZONE 'Europe/Paris'");
     await newYork.query("SET TIME ZONE 'America/New_York'");
-    await oracle.query("SET TIME ZONE 'Europe/Paris'");
-    const expectParis = await answer(oracle, "SELECT id, ts, date_trunc('day', ts), '2026-03-29 02:30'::timestamptz FROM instants ORDER BY id");
-    await oracle.query("SET TIME ZONE 'America/New_York'");
-    const expectNewYork = await answer(oracle, "SELECT id, ts, date_trunc('day', ts), '2026-03-29 02:30'::timestamptz FROM instants ORDER BY id");
+    await fx.oracle.query("SET TIME ZONE 'Europe/Paris'");
+    const expectParis = await answer(fx.oracle, "SELECT id, ts, date_trunc('day', ts), '2026-03-29 02:30'::timestamptz FROM instants ORDER BY id");
+    await fx.oracle.query("SET TIME ZONE 'America/New_York'");
+    const expectNewYork = await answer(fx.oracle, "SELECT id, ts, date_trunc('day', ts), '2026-03-29 02:30'::timestamptz FROM instants ORDER BY id");
     assert.notEqual(expectParis, expectNewYork);
     const sql = "SELECT id, ts, date_trunc('day', ts), '2026-03-29 02:30'::timestamptz FROM instants ORDER BY id";
     for (let round = 0; round < 5; round++) {
