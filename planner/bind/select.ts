@@ -17,6 +17,7 @@ import { figureName } from './names';
 import { requireBool } from './operators';
 import { ScalarSubqueries } from './scalar-subquery';
 import { Scope } from './scope';
+import { applyLimit, continuousOrder } from './limit';
 import { bindInSubqueries } from './semijoin';
 import type { BindState } from './state';
 
@@ -135,49 +136,6 @@ function sortByOutput(node: LogicalNode, orderBy: readonly OrderItem[]): Logical
     return { expr: col(f), descending: o.descending, nullsFirst: o.nullsFirst ?? o.descending };
   });
   return { kind: 'sort', input: node, keys, fields: node.fields };
-}
-
-function constantCount(e: AstExpr | null, what: string, state: BindState): number | null {
-  if (e === null) return null;
-  const env: ExprEnv = { state, scope: Scope.empty(), aggs: null, clause: what };
-  const b = coerce(bindExpr(e, env), T.int8, e.pos, state.params, () => mismatch(`argument of ${what} must be type bigint, not type ${typeDisplayName(bindExpr(e, env).type)}`, e.pos));
-  if (b.kind !== 'literal') throw unsupported(`${what} must be a constant`, e.pos);
-  if (b.value === null) return null;
-  const n = Number(b.value);
-  if (n < 0) throw new SqlError(SQLSTATE.invalid_parameter_value, `${what} must not be negative`, { position: e.pos + 1 });
-  return n;
-}
-
-function applyLimit(node: LogicalNode, query: Query, state: BindState): LogicalNode {
-  if (query.limit === null && query.offset === null) return node;
-  const limit = constantCount(query.limit, 'LIMIT', state);
-  const offset = constantCount(query.offset, 'OFFSET', state) ?? 0;
-  if (limit === null && offset === 0) return node;
-  return { kind: 'limit', input: node, limit, offset, fields: node.fields };
-}
-
-/**
- * ORDER BY and LIMIT in a continuous query. With a LIMIT (or OFFSET) they make a top-n that stays current. ORDER BY
- * alone is accepted and means nothing, as in a PostgreSQL materialized view: the result is a set, and a SELECT from
- * it orders it. LIMIT without ORDER BY is refused: which rows it keeps would depend on arrival order.
- */
-function continuousOrder(node: LogicalNode, query: Query, state: BindState): LogicalNode {
-  const sort = node.kind === 'sort' ? node : null;
-  const input = sort?.input ?? node;
-  const limit = constantCount(query.limit, 'LIMIT', state);
-  const offset = constantCount(query.offset, 'OFFSET', state) ?? 0;
-  if (limit === null && offset === 0) return input;
-  if (sort === null) {
-    throw new SqlError(SQLSTATE.feature_not_supported, 'LIMIT and OFFSET in a continuous query need an ORDER BY', {
-      position: (query.limit ?? query.offset)!.pos + 1,
-      hint: 'Add ORDER BY to say which rows to keep, or apply LIMIT when you SELECT from the continuous query.',
-    });
-  }
-  const keys = sort.keys.map((k) => {
-    if (k.expr.kind !== 'column') throw new Error('planner: ORDER BY key is not a column');
-    return { expr: k.expr, descending: k.descending, nullsFirst: k.nullsFirst };
-  });
-  return { kind: 'top_n', input, keys, limit, offset, fields: input.fields };
 }
 
 interface SelectOutput {
