@@ -67,6 +67,17 @@ test('values that cancel leave the small ones: -0.75 where PostgreSQL\'s left-to
   assert.deepEqual(cancelling, { d: '-0.75', r: '3.75' });
 });
 
+test('overflow is decided by the values present, PostgreSQL\'s by its partial sums in scan order (docs/sql.md)', async () => {
+  await onBoth("CREATE TABLE o (id int PRIMARY KEY, g int, d double precision)");
+  await onBoth('INSERT INTO o VALUES (1, 1, 1e308), (2, 1, 1e308), (3, 1, -1e308), (4, 2, 0), (5, 2, 1.5e154), (6, 3, 0), (7, 3, 2e154)');
+  const both = async (sql: string): Promise<[unknown, unknown]> =>
+    [await answerOf(fx.client, sql, false), await answerOf(fx.oracle, sql, false)];
+  assert.deepEqual(await both('SELECT sum(d) FROM o WHERE g = 1'), [{ types: [701], rows: ['["1e+308"]'] }, { sqlstate: '22003' }]);
+  // Two values 1.5e154 apart: PostgreSQL's running sum of squares overflows, their sum of squared deviations does not.
+  assert.deepEqual(await both('SELECT avg(d) FROM o WHERE g = 2'), [{ types: [701], rows: ['["7.5e+153"]'] }, { sqlstate: '22003' }]);
+  await sameAsPostgres(['SELECT avg(d) FROM o WHERE g = 3', 'SELECT stddev(d) FROM o WHERE g = 3']);
+});
+
 let continuous = 0;
 
 /** A continuous query of `select` holds PostgreSQL's answer at its start and after each of `steps` (run on both). */
