@@ -1,15 +1,15 @@
 // Aggregates kept as columns over group numbers: count(*), count(x), and sum / avg over numbers. Each field is a
 // Float64Array indexed by group, so a group costs a few array slots instead of an accumulator object (or two), and a
 // batch is one loop over the input's typed arrays. The arithmetic and the state bytes are exactly those of CountStar,
-// Count and NumberSumAcc (engine/aggregate/basic.ts): the compensated (Neumaier) float sum, integer sums exact below
-// 2^53, back to zero when the last value is retracted. sum(int8) and avg over integers, exact NUMERICs, are columns of
-// their own (engine/aggregate/integer-sum.ts).
+// Count (engine/aggregate/basic.ts) and FloatSumAcc (engine/aggregate/float-sum.ts); integer sums are exact below
+// 2^53. sum(int8) and avg over integers, exact NUMERICs, are columns of their own (engine/aggregate/integer-sum.ts).
 
 import { REPR, type Vec } from '../columns/vec';
 import type { AggCall } from '../plan';
 import type { ByteReader, ByteWriter } from '../state/codec';
 import type { Value } from '../types';
 import type { GroupedAggregate } from './grouped';
+import { FloatSums } from './float-sum';
 import { IntegerSumColumns } from './integer-sum';
 
 const INTEGER_TYPES: ReadonlySet<string> = new Set(['int2', 'int4', 'int8']);
@@ -24,7 +24,7 @@ export function columnarAggregate(call: AggCall): GroupedAggregate | null {
     case 'avg':
       if (REPR[call.args[0].type.name] !== 'num') return null;
       // A NUMERIC result (sum(int8), avg(int)) is exact: engine/aggregate/integer-sum.ts, not a float column.
-      if (call.type.name !== 'numeric') return new SumColumns(call.fn === 'avg');
+      if (call.type.name !== 'numeric') return new SumColumns(call.fn === 'avg', call.type.name === 'float4');
       return INTEGER_TYPES.has(call.args[0].type.name) ? new IntegerSumColumns(call.fn === 'avg') : null;
     default: return null;
   }
@@ -81,22 +81,20 @@ class CountColumn implements GroupedAggregate {
   }
 }
 
-/** sum / avg over numbers: a compensated sum, its compensation and the count of non-NULL values, per group. */
+/** sum / avg over numbers, in the columns of engine/aggregate/float-sum.ts. */
 class SumColumns implements GroupedAggregate {
-  private sum: Float64Array = new Float64Array(0);
-  private comp: Float64Array = new Float64Array(0);
-  private count: Float64Array = new Float64Array(0);
+  private readonly sums: FloatSums;
 
-  constructor(private readonly average: boolean) {}
+  constructor(average: boolean, realResult: boolean) {
+    this.sums = new FloatSums(average ? 'avg' : 'sum', realResult);
+  }
 
   grow(capacity: number): void {
-    this.sum = grown(this.sum, capacity);
-    this.comp = grown(this.comp, capacity);
-    this.count = grown(this.count, capacity);
+    this.sums.grow(capacity);
   }
 
   clear(g: number): void {
-    this.sum[g] = this.comp[g] = this.count[g] = 0;
+    this.sums.clear(g);
   }
 
   release(): void {}
@@ -105,40 +103,26 @@ class SumColumns implements GroupedAggregate {
     const v = args[0] as Extract<Vec, { kind: 'num' }>;
     const values = v.values;
     const nulls = v.nulls;
-    const { sum, comp, count } = this;
     for (let i = 0; i < rows; i++) {
       const g = groups[i];
       if (g < 0 || (nulls !== null && nulls[i] === 1)) continue;
-      const weight = weights === null ? 1 : weights[i];
-      const x = weight === 1 ? values[i] : values[i] * weight;
-      const s = sum[g];
-      const t = s + x;
-      if (Math.abs(s) >= Math.abs(x)) comp[g] += s - t + x;
-      else comp[g] += x - t + s;
-      sum[g] = t;
-      // Back to no values: drop any rounding residue.
-      if ((count[g] += weight) === 0) sum[g] = comp[g] = 0;
+      this.sums.add(g, values[i], weights === null ? 1 : weights[i]);
     }
   }
 
   result(g: number): Value {
-    const n = this.count[g];
-    if (n === 0) return null;
-    const total = this.sum[g] + this.comp[g];
-    return this.average ? total / n : total;
+    return this.sums.result(g);
   }
 
   write(w: ByteWriter, g: number): void {
-    w.f64(this.sum[g]).f64(this.comp[g]).svar(this.count[g]);
+    this.sums.write(w, g);
   }
 
   read(r: ByteReader, g: number): void {
-    this.sum[g] = r.f64();
-    this.comp[g] = r.f64();
-    this.count[g] = r.svar();
+    this.sums.read(r, g);
   }
 
   bytes(): number {
-    return 24;
+    return this.sums.bytes();
   }
 }

@@ -6,7 +6,8 @@ import { SqlError, SQLSTATE } from '../errors';
 import type { AggCall, AggFn } from '../plan';
 import type { SqlType } from '../types';
 import type { Accumulator, AccumulatorFactory } from './accumulator';
-import { BoolAcc, Count, CountStar, IntervalSumAcc, NumberSumAcc, StddevAcc } from './basic';
+import { BoolAcc, Count, CountStar, IntervalSumAcc } from './basic';
+import { FloatSumAcc } from './float-sum';
 import { ApproxCountDistinctAcc } from './hll';
 import { NumericSumAcc } from './numeric-sum';
 import { ApproxPercentileAcc } from './kll';
@@ -32,7 +33,8 @@ function percentileFraction(call: AggCall): number {
 function sumFactory(call: AggCall, average: boolean): AccumulatorFactory {
   if (argType(call).name === 'interval') return () => new IntervalSumAcc(average);
   if (call.type.name === 'numeric') return () => new NumericSumAcc(average);
-  return () => new NumberSumAcc(average);
+  const realResult = call.type.name === 'float4';
+  return () => new FloatSumAcc(average ? 'avg' : 'sum', realResult);
 }
 
 const FACTORIES: Record<AggFn, (call: AggCall) => AccumulatorFactory> = {
@@ -42,7 +44,7 @@ const FACTORIES: Record<AggFn, (call: AggCall) => AccumulatorFactory> = {
   avg: (call) => sumFactory(call, true),
   min: (call) => () => new MinMaxAcc(argType(call), false),
   max: (call) => () => new MinMaxAcc(argType(call), true),
-  stddev: () => () => new StddevAcc(),
+  stddev: () => () => new FloatSumAcc('stddev', false),
   bool_and: () => () => new BoolAcc(true),
   bool_or: () => () => new BoolAcc(false),
   approx_count_distinct: (call) => () => new ApproxCountDistinctAcc(argType(call)),

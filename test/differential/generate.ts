@@ -30,8 +30,11 @@ export class Picker {
 /** The templates no rule keeps out. */
 const usable = (ts: readonly Template[]): readonly Template[] => ts.filter((x) => x.unless === undefined);
 const comparable = COLUMNS.filter((c) => LITERALS[c.kind].length > 0);
-/** What sum and avg are generated over: not REAL or DOUBLE (KNOWN_DIFFERENCES.floatAggregateOverflow). */
-const SUMMABLE_KINDS: readonly ColumnKind[] = ['int2', 'int4', 'int8', 'numeric', 'numeric_ps', 'interval'];
+/** A float sum or avg to its first 15 digits (KNOWN_DIFFERENCES.floatSumOrder); others as they are. */
+const fifteenDigits = (aggregate: string, kind: ColumnKind): string =>
+  (kind === 'float4' || kind === 'float8' ? `${aggregate}::numeric` : aggregate);
+/** What sum and avg are generated over. */
+const SUMMABLE_KINDS: readonly ColumnKind[] = ['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'numeric_ps', 'interval'];
 /**
  * Kinds whose values group and join by equality and print the same way in both systems: no NaN, and no values
  * equal but shown apart (NUMERIC 1.0 and 1.00, REAL and DOUBLE -0 and 0), of which a group or a DISTINCT shows the
@@ -87,7 +90,7 @@ export class PullQueryGenerator {
     const choices = [`count(*)`, `count(${c})`];
     if (KEY_KINDS.includes(col.kind)) choices.push(`count(DISTINCT ${c})`);
     if (col.kind !== 'bool') choices.push(`min(${c})`, `max(${c})`);
-    if (SUMMABLE_KINDS.includes(col.kind)) choices.push(`sum(${c})`, `avg(${c})`);
+    if (SUMMABLE_KINDS.includes(col.kind)) choices.push(...[`sum(${c})`, `avg(${c})`].map((a) => fifteenDigits(a, col.kind)));
     if (col.kind === 'bool') choices.push(`bool_and(${c})`, `bool_or(${c})`);
     return this.pick.one(choices);
   }
