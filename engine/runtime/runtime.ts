@@ -266,7 +266,8 @@ export class Runtime {
   }
 
   private commitContext(): CommitContext {
-    return { store: this.store, target: (name) => this.writeTarget(name), fault: this.fault, watermarks: this.streamWatermarks,
+    return {
+      store: this.store, target: (name) => this.writeTarget(name), fault: this.fault, watermarks: this.streamWatermarks,
       streamRows: this.streamRows,
     };
   }
