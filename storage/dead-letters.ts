@@ -41,6 +41,11 @@ const utf8Decoder = new TextDecoder();
 
 export class DeadLetterPart {
   private assigned = 0n;
+  /**
+   * Dead letters written since the store opened, by source. Counted as their write is prepared: a write that then
+   * fails stops the store (group-commit.ts), so every count a live store shows is of dead letters on disk.
+   */
+  private readonly writtenBySource = new Map<string, number>();
 
   constructor(private readonly ctx: StoreContext) {}
 
@@ -52,6 +57,7 @@ export class DeadLetterPart {
   prepare(entries: readonly DeadLetter[]): WriteOp[] {
     return entries.map((e) => {
       const seq = ++this.assigned;
+      this.writtenBySource.set(e.source, (this.writtenBySource.get(e.source) ?? 0) + 1);
       const header: Header = {
         source: e.source, partition: e.partition, offset: e.offset, reason: e.reason, error: e.error,
         at: e.at.toISOString(),
@@ -68,6 +74,11 @@ export class DeadLetterPart {
   async append(entries: readonly DeadLetter[]): Promise<void> {
     if (entries.length === 0) return;
     await this.ctx.writer.submit(this.prepare(entries));
+  }
+
+  /** How many dead letters `source` was given since the store opened. */
+  writtenSinceOpen(source: string): number {
+    return this.writtenBySource.get(source) ?? 0;
   }
 
   /** The newest `limit` dead letters, oldest first. */

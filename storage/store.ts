@@ -290,6 +290,11 @@ export class Store<D extends NamedDef = NamedDef> {
     return this.dead.append(entries);
   }
 
+  /** How many dead letters were written for `source` (a stream, table or query) since the store opened. */
+  deadLettersSinceOpen(source: string): number {
+    return this.dead.writtenSinceOpen(source);
+  }
+
   /** The newest `limit` dead letters (all of them by default), oldest first: sluice.dead_letters shows every one. */
   listDeadLetters(limit = Infinity): Promise<StoredDeadLetter[]> {
     return this.dead.list(limit);

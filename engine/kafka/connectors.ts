@@ -5,6 +5,7 @@
 import type { RelationDef, SinkDef, StreamDef, TableDef } from '../catalog';
 import type { Schema } from '../types';
 import type { RelationStore } from '../catalog';
+import type { StreamRowCounts } from '../runtime/stream-row-counts';
 import type { TableState } from '../runtime/table-state';
 import type { KafkaLog, KafkaTuning } from './client';
 import { type KafkaSink, type KafkaSinkStatus, startKafkaSink } from './sink';
@@ -22,13 +23,19 @@ export class KafkaConnectors {
   private readonly sources = new Map<string, KafkaSource>();
   private readonly sinks = new Map<string, KafkaSink>();
 
-  constructor(private readonly store: RelationStore, private readonly log: KafkaLog, private readonly tuning?: Partial<KafkaTuning>) {}
+  constructor(
+    private readonly store: RelationStore, private readonly log: KafkaLog, private readonly streamRows: StreamRowCounts,
+    private readonly tuning?: Partial<KafkaTuning>,
+  ) {}
 
   /** A stream's source appends to its log; a table's goes through its TableState (rows, log, positions at once). */
   startSource(id: number, def: StreamDef | TableDef, table?: TableState): void {
     if (this.sources.has(def.name)) throw new Error(`Kafka source ${def.name} is already running`);
     const onTableRows = table === undefined ? undefined : table.upsert.bind(table);
-    this.sources.set(def.name, startKafkaSource({ store: this.store, relationId: id, def, log: this.log, onTableRows, tuning: this.tuning }));
+    const onStreamRows = (rows: number): void => this.streamRows.appended(id, rows);
+    this.sources.set(def.name, startKafkaSource({
+      store: this.store, relationId: id, def, log: this.log, onTableRows, onStreamRows, tuning: this.tuning,
+    }));
   }
 
   /** `fromSchema`: the visible columns of the query or stream shipped (a stream's without `_arrival`). */

@@ -65,6 +65,7 @@ export class SourceBatchWriter {
     private readonly def: StreamDef | TableDef,
     private readonly options: KafkaSourceOptions,
     private readonly onTableRows?: TableRowsHandler,
+    private readonly onStreamRows?: (rows: number) => void,
   ) {
     if (def.kind === 'table') {
       if (!onTableRows) throw new Error(`Kafka table ${def.name} started without onTableRows`);
@@ -132,7 +133,10 @@ export class SourceBatchWriter {
       const carried = watermark === undefined ? {} : { watermark };
       const bytes = decoded.data.numRows > 0 ? encodeChangeBatch({ data: decoded.data, diffs: null, ...carried }) : null;
       await this.store.appendSourceBatch(this.relationId, bytes, positions, dead);
-      if (bytes !== null) watermarks?.reached(watermark);
+      if (bytes !== null) {
+        watermarks?.reached(watermark);
+        this.onStreamRows?.(decoded.data.numRows);
+      }
     }
     return batches.map((b, i) => this.outcome(b, records[i], kept[i]));
   }

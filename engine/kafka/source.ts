@@ -42,6 +42,8 @@ export interface StartKafkaSourceOptions {
   readonly log: KafkaLog;
   /** Required for a table. */
   readonly onTableRows?: TableRowsHandler;
+  /** Told how many rows each write made durable in a stream (the server's count, StreamRowCounts). */
+  readonly onStreamRows?: (rows: number) => void;
   readonly tuning?: Partial<KafkaTuning>;
 }
 
@@ -86,7 +88,7 @@ class KafkaSourceRunner implements KafkaSource {
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
     this.backoffMs = this.tuning.initialRetryMs;
     this.groupId = `sluice-${opts.def.name}-${opts.relationId}`;
-    this.writer = new SourceBatchWriter(opts.store, opts.relationId, opts.def, options, opts.onTableRows);
+    this.writer = new SourceBatchWriter(opts.store, opts.relationId, opts.def, options, opts.onTableRows, opts.onStreamRows);
     this.stopped = new Promise((resolve) => (this.wakeStopped = resolve));
     for (const [p, offset] of Object.entries(opts.store.sourcePositions(opts.relationId))) {
       this.next.set(Number(p), BigInt(offset));

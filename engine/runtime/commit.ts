@@ -12,6 +12,7 @@ import type { RelationAppend } from '../../storage';
 import { encodeChangeBatch } from '../codecs/change-batch';
 import type { CommitFault } from './commit-fault';
 import { checkBatch } from './row-checks';
+import type { StreamRowCounts } from './stream-row-counts';
 import type { StreamWatermarks } from './stream-watermarks';
 import type { TableState } from './table-state';
 import type { TableDraft } from './table-draft';
@@ -43,6 +44,8 @@ export interface CommitContext {
   readonly fault: CommitFault | null;
   /** The streams' watermarks, written into each of their entries. */
   readonly watermarks: StreamWatermarks;
+  /** Rows made durable in each stream, counted once their write is. */
+  readonly streamRows: StreamRowCounts;
 }
 
 interface CheckedWrite {
@@ -83,6 +86,7 @@ export async function commitWrites(
         const watermark = clock?.after(batch);
         appends.push({ relationId: id, entry: encodeStreamEntry(def as StreamDef, batch, arrival, watermark) });
         if (clock !== null) afterDurable.push(() => clock.reached(watermark));
+        afterDurable.push(() => ctx.streamRows.appended(id, batch.numRows));
       } else {
         const inserts = table.prepareInserts(rows!);
         const data = batchFromData(def.columns, batch.data.children, batch.numRows);

@@ -23,6 +23,7 @@ import { StreamTrimmer } from './stream-trimmer';
 import { DECODED_ENTRY_BUDGET_BYTES, LogReader } from './log-reader';
 import { EpochGate } from './epoch-gate';
 import { StagedStreamWrite } from './staged-write';
+import { StreamRowCounts } from './stream-row-counts';
 import { StreamAppends } from './stream-appends';
 import { StreamWatermarks } from './stream-watermarks';
 import { DEFAULT_SUBSCRIPTION_LIMITS, SubscriptionHub } from '../subscribe/hub';
@@ -55,12 +56,14 @@ export class Runtime {
   /** INSERTs into streams, concurrent ones sharing one log entry and one write (stream-appends.ts). */
   private readonly streamAppends: StreamAppends;
   private readonly streamWatermarks: StreamWatermarks;
+  /** Rows each stream took since the server started, by every path (sluice.streams, /metrics). */
+  readonly streamRows = new StreamRowCounts();
 
   private constructor(readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits) {
     this.subscriptions = new SubscriptionHub(limits);
     this.streamWatermarks = new StreamWatermarks(store);
     this.streamAppends = new StreamAppends(this.commitContext());
-    this.connectors = new KafkaConnectors(store, log);
+    this.connectors = new KafkaConnectors(store, log, this.streamRows);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
       (id) => this.subscriptions.pinnedSeq(id));
     this.inputLogs = new LogReader(store, DECODED_ENTRY_BUDGET_BYTES, (id) => {
@@ -263,7 +266,10 @@ export class Runtime {
   }
 
   private commitContext(): CommitContext {
-    return { store: this.store, target: (name) => this.writeTarget(name), fault: this.fault, watermarks: this.streamWatermarks };
+    return {
+      store: this.store, target: (name) => this.writeTarget(name), fault: this.fault, watermarks: this.streamWatermarks,
+      streamRows: this.streamRows,
+    };
   }
 
   /**

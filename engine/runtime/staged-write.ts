@@ -53,6 +53,7 @@ export class StagedStreamWrite {
     const write = (onDurable?: () => void): Promise<bigint> => this.staged.commit(onDurable);
     await (this.ctx.fault === null ? write() : this.ctx.fault.write(write));
     (await this.ctx.watermarks.of(this.staged.relationId, this.def))?.reached(this.watermark);
+    this.ctx.streamRows.appended(this.staged.relationId, this.rows);
     return this.rows;
   }
 

@@ -131,6 +131,7 @@ export class StreamAppends {
       this.ctx.store.appendAtomically([{ relationId: queue.id, entry }], onDurable);
     await (this.ctx.fault === null ? write() : this.ctx.fault.write(write));
     clock?.reached(watermark);
+    this.ctx.streamRows.appended(queue.id, rows.numRows);
   }
 }
 

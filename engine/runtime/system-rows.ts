@@ -1,12 +1,13 @@
 // Rows of the `sluice` system views, computed from live state when read.
 
-import type { RelationDef } from '../catalog';
+import type { RelationDef, StreamDef } from '../catalog';
 import { SqlError, SQLSTATE } from '../errors';
 import type { KafkaConnectors } from '../kafka';
 import type { Value } from '../types';
 import type { Store } from '../../storage';
 import type { QueryRunner, QueryStatus } from './query-runner';
 import type { EpochDurations } from './epoch-durations';
+import type { StreamRowCounts } from './stream-row-counts';
 import type { SubscriptionHub } from '../subscribe/hub';
 
 /** The live state the views show; the runtime provides it (this file does not import the runtime). */
@@ -19,6 +20,7 @@ export interface LiveState {
   /** Why each continuous query that could not start did not. */
   failures(): ReadonlyMap<string, string>;
   readonly subscriptions: SubscriptionHub;
+  readonly streamRows: StreamRowCounts;
 }
 
 const micros = (d: Date | string): bigint => BigInt(new Date(d).getTime()) * 1000n;
@@ -27,9 +29,13 @@ export async function systemViewRows(rt: LiveState, schema: string, view: string
   if (schema !== 'sluice') throw new SqlError(SQLSTATE.undefined_table, `relation "${schema}.${view}" does not exist`);
   switch (view) {
     case 'streams':
+      return streamFigures(rt).map((s) => [
+        s.def.name, s.def.definition, s.def.options.connector ?? null, micros(s.def.createdAt), BigInt(s.rows),
+        BigInt(s.deadLetters),
+      ]);
     case 'tables':
     case 'sinks': {
-      const kind = ({ streams: 'stream', tables: 'table', sinks: 'sink' } as const)[view];
+      const kind = ({ tables: 'table', sinks: 'sink' } as const)[view];
       return rt.defs().filter((d) => d.kind === kind)
         .map((d) => [d.name, d.definition, d.options.connector ?? null, micros(d.createdAt)]);
     }
@@ -52,6 +58,25 @@ export async function systemViewRows(rt: LiveState, schema: string, view: string
     default:
       throw new SqlError(SQLSTATE.undefined_table, `relation "sluice.${view}" does not exist`);
   }
+}
+
+/** What sluice.streams shows of one stream, and /metrics too (both read it here, when asked). */
+export interface StreamFigures {
+  readonly def: StreamDef;
+  /** Rows appended since the server started, by every path (INSERT, COPY, HTTP, Kafka). */
+  readonly rows: number;
+  /** Bad records of the stream written to sluice.dead_letters since the server started. */
+  readonly deadLetters: number;
+}
+
+export function streamFigures(rt: LiveState): StreamFigures[] {
+  const figures: StreamFigures[] = [];
+  for (const stored of rt.store.listDefs()) {
+    const def = stored.def as RelationDef;
+    if (def.kind !== 'stream') continue;
+    figures.push({ def, rows: rt.streamRows.of(stored.id), deadLetters: rt.store.deadLettersSinceOpen(def.name) });
+  }
+  return figures;
 }
 
 /** What sluice.queries shows of one continuous query, and /metrics too (both read it here, when asked). */

@@ -15,7 +15,11 @@ const OBJECT_COLUMNS: Schema = [
 ];
 
 export const SYSTEM_VIEWS: Readonly<Record<string, Schema>> = {
-  streams: OBJECT_COLUMNS,
+  streams: [
+    ...OBJECT_COLUMNS,
+    field('rows', T.int8, false),
+    field('dead_letters', T.int8, false),
+  ],
   tables: OBJECT_COLUMNS,
   sinks: OBJECT_COLUMNS,
   queries: [

@@ -1,11 +1,13 @@
 // GET /metrics against a real server: parsed strictly as Prometheus text, its per-query figures agree with
-// sluice.queries for the same query once rows are in, and the other families (process, storage, sessions by
-// state, HTTP requests) are there and move with what the test does.
+// sluice.queries for the same query once rows are in, its per-stream figures with sluice.streams after rows came in
+// by every path, and the other families (process, storage, sessions by state, HTTP requests) are there and move with
+// what the test does.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from 'pg';
 import { connectPg, startServer, type TestServer } from '../helpers/server';
+import { copyFrom } from '../crash/copy-client';
 import { waitFor, waitForValue } from '../helpers/wait';
 import { apiBase, call } from './client';
 import { parsePrometheusText, sampleValue, type Family } from './prometheus-text';
@@ -74,6 +76,41 @@ describe('GET /metrics', () => {
     assert.equal(m.get('sluice_query_rows_in_total')!.type, 'counter');
     assert.equal(m.get('sluice_query_state_bytes')!.type, 'gauge');
     assert.equal(m.get('sluice_query_epoch_duration_seconds')!.type, 'histogram');
+  });
+
+  test('per-stream rows and dead letters agree with sluice.streams, after INSERT, COPY and an HTTP POST', async () => {
+    await pg.query("CREATE STREAM taps (id INT) WITH (retention = '1 hour')");
+    await pg.query("CREATE STREAM hooks (id INT NOT NULL) WITH (connector = 'http', retention = '1 hour')");
+    await pg.query('INSERT INTO taps VALUES (1), (2)');
+    await pg.query('BEGIN');
+    await pg.query('INSERT INTO taps VALUES (3)');
+    await pg.query('COMMIT');
+    await pg.query('INSERT INTO taps SELECT id + 10 FROM taps');
+    assert.equal(await copyFrom(pg, 'COPY taps FROM STDIN', [Buffer.from('20\n21\n22\n23\n')]).done, 4);
+    const posted = await fetch(`${apiBase(server)}/api/v1/streams/hooks/rows`, {
+      method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '{"id": 1}\n{"id": "x"}\n{"id": 2}\n',
+    });
+    assert.deepEqual(await posted.json(), { accepted: 2, dead_lettered: 1, skipped: 0 });
+
+    // 2 + 1 + 3 + 4 rows into taps; 2 into hooks, and its bad record dead-lettered.
+    const expected = { taps: { rows: 10, deadLetters: 0 }, hooks: { rows: 2, deadLetters: 1 } };
+    const view = await waitForValue(
+      async () => (await pg.query("SELECT name, rows, dead_letters FROM sluice.streams WHERE name IN ('taps', 'hooks')")).rows,
+      (rows) => rows.every((r) => Number(r.rows) === expected[r.name as keyof typeof expected].rows),
+      'sluice.streams to count every row',
+    );
+    const m = await scrape(server);
+    for (const r of view) {
+      const want = expected[r.name as keyof typeof expected];
+      assert.deepEqual({ rows: Number(r.rows), deadLetters: Number(r.dead_letters) }, want, `sluice.streams for ${r.name}`);
+      assert.equal(sampleValue(m, 'sluice_stream_rows_total', { stream: r.name }), want.rows, `rows of ${r.name}`);
+      assert.equal(sampleValue(m, 'sluice_stream_dead_letters_total', { stream: r.name }), want.deadLetters, `dead letters of ${r.name}`);
+    }
+    assert.equal(view.length, 2);
+    const deadLettersInView = await pg.query("SELECT count(*)::int AS n FROM sluice.dead_letters WHERE source = 'hooks'");
+    assert.equal(deadLettersInView.rows[0].n, 1);
+    assert.equal(m.get('sluice_stream_rows_total')!.type, 'counter');
+    assert.equal(m.get('sluice_stream_dead_letters_total')!.type, 'counter');
   });
 
   test('a paused query shows as paused', async () => {

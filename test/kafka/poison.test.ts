@@ -171,6 +171,11 @@ describe('poison records through the server', () => {
     assert.deepEqual([sources.get('dirty_csv')!.messages, sources.get('dirty_csv')!.dead_letters, sources.get('dirty_csv')!.state],
       [csv.total, CSV_POISON.length, 'running']);
     assert.equal(sources.get('dirty_json')!.last_error, null, 'a bad record is not an error of the source');
+    // sluice.streams counts the rows that went in and the bad records, as /metrics shows them.
+    const streams = (await fx.client.query(`SELECT name, rows, dead_letters FROM sluice.streams WHERE name LIKE 'dirty_%' ORDER BY name`)).rows;
+    assert.deepEqual(streams.map((r) => [r.name, Number(r.rows), Number(r.dead_letters)]), [
+      ['dirty_csv', csv.goodIds.length, CSV_POISON.length], ['dirty_json', json.goodIds.length, JSON_POISON.length],
+    ]);
     const queries = await queryRows(fx.client);
     assert.equal(queries.get('json_counts')!.rows_in, json.goodIds.length);
     assert.equal(queries.get('csv_counts')!.rows_in, csv.goodIds.length);

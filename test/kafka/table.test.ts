@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KafkaConnectors, startKafkaSource } from '../../engine/kafka';
 import { TableState } from '../../engine/runtime/table-state';
+import { StreamRowCounts } from '../../engine/runtime/stream-row-counts';
 import { rowsFromBatch } from '../../engine/columns';
 import { decodeChangeBatch } from '../../engine/codecs/change-batch';
 import { T, type Field, type Value } from '../../engine/types';
@@ -110,7 +111,7 @@ describe('a keyed Kafka topic as a table', () => {
       await table.load();
       assert.deepEqual(sorted(table.snapshot()), expected);
       // This time through the registry the runtime uses.
-      const connectors = new KafkaConnectors(store, testLog(), FAST);
+      const connectors = new KafkaConnectors(store, testLog(), new StreamRowCounts(), FAST);
       connectors.startSource(id, table.def, table);
       const messages = (): number => (connectors.status('customers') as { messages: number }).messages;
       try {

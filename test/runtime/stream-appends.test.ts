@@ -11,6 +11,7 @@ import { Store } from '../../storage';
 import type { RelationDef, StreamDef } from '../../engine/catalog';
 import { Runtime } from '../../engine/runtime/runtime';
 import { StreamAppends } from '../../engine/runtime/stream-appends';
+import { StreamRowCounts } from '../../engine/runtime/stream-row-counts';
 import { StreamWatermarks } from '../../engine/runtime/stream-watermarks';
 import { batchFromRows, rowsFromBatch } from '../../engine/columns';
 import { decodeChangeBatch } from '../../engine/codecs/change-batch';
@@ -151,6 +152,7 @@ async function withAppends(deadlineMs: number, work: (append: (id: bigint) => Pr
     const id = await store.putDef(events);
     const appends = new StreamAppends({
       store, target: () => ({ id, def: events, table: null }), fault: null, watermarks: new StreamWatermarks(store),
+      streamRows: new StreamRowCounts(),
     },
       { minMs: deadlineMs, maxMs: deadlineMs });
     const target = { id, def: events, table: null };

@@ -1,13 +1,13 @@
 // GET /metrics: Sluice's figures in Prometheus' text format, written by prom-client. Every figure is read when
-// Prometheus scrapes, from the same counters the sluice.* views read (engine/runtime/system-rows.ts queryFigures,
-// the Kafka connectors' status): nothing here counts on its own except the HTTP requests this server answers.
+// Prometheus scrapes, from the same counters the sluice.* views read (engine/runtime/system-rows.ts queryFigures and
+// streamFigures, the Kafka connectors' status): nothing here counts on its own except the HTTP requests this server answers.
 
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runtime } from '../../../engine/runtime/runtime';
 import { EPOCH_DURATION_BUCKETS } from '../../../engine/runtime/epoch-durations';
-import { queryFigures, type QueryFigures } from '../../../engine/runtime/system-rows';
+import { queryFigures, type QueryFigures, streamFigures, type StreamFigures } from '../../../engine/runtime/system-rows';
 import type { QueryStatus } from '../../../engine/runtime/query-runner';
 import type { ConnectorStatus } from '../../../engine/kafka';
 import type { SessionActivity } from '../../protocol/session';
@@ -35,22 +35,11 @@ const QUERY_STATUSES: readonly QueryStatus[] = ['running', 'paused', 'failed'];
 export function sluiceMetrics(sources: MetricsSources): SluiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  // Each scrape reads the queries' figures once (scrape() below), for all the per-query metrics.
+  // Each scrape reads the queries' and the streams' figures once (scrape() below), for all their metrics.
   let queries: QueryFigures[] = [];
-  const perQuery = (name: string, help: string, value: (q: QueryFigures) => number | null, type: 'counter' | 'gauge'): void => {
-    const collect = function (this: Counter | Gauge): void {
-      this.reset();
-      for (const q of queries) {
-        const v = value(q);
-        if (v === null) continue;
-        if (this instanceof Counter) this.inc({ query: q.name }, v);
-        else this.set({ query: q.name }, v);
-      }
-    };
-    const config = { name, help, labelNames: ['query'], registers: [registry], collect };
-    if (type === 'counter') new Counter(config);
-    else new Gauge(config);
-  };
+  let streams: StreamFigures[] = [];
+  const perQuery = perObject(registry, 'query', () => queries, (q) => q.name);
+  const perStream = perObject(registry, 'stream', () => streams, (s) => s.def.name);
 
   new Gauge({
     name: 'sluice_query_status', help: 'A continuous query\'s status: 1 for the one it has (running, paused, failed)',
@@ -81,6 +70,11 @@ export function sluiceMetrics(sources: MetricsSources): SluiceMetrics {
     }),
   ));
 
+  perStream('sluice_stream_rows_total', 'Rows appended to the stream (INSERT, COPY, HTTP, Kafka) since the server started',
+    (s) => s.rows, 'counter');
+  perStream('sluice_stream_dead_letters_total', 'Bad records of the stream written to sluice.dead_letters since the server started',
+    (s) => s.deadLetters, 'counter');
+
   connectorMetrics(registry, sources.runtime);
 
   new Gauge({
@@ -110,9 +104,31 @@ export function sluiceMetrics(sources: MetricsSources): SluiceMetrics {
     contentType: registry.contentType,
     scrape: () => {
       queries = queryFigures(sources.runtime);
+      streams = streamFigures(sources.runtime);
       return registry.metrics();
     },
     answered: (status) => answered.inc({ code: String(status) }),
+  };
+}
+
+/**
+ * Defines metrics labelled by `label`, one series per object of `figures()` (read anew each scrape); a value of null
+ * leaves the object out.
+ */
+function perObject<F>(registry: Registry, label: string, figures: () => readonly F[], nameOf: (f: F) => string) {
+  return (name: string, help: string, value: (f: F) => number | null, type: 'counter' | 'gauge'): void => {
+    const collect = function (this: Counter | Gauge): void {
+      this.reset();
+      for (const f of figures()) {
+        const v = value(f);
+        if (v === null) continue;
+        if (this instanceof Counter) this.inc({ [label]: nameOf(f) }, v);
+        else this.set({ [label]: nameOf(f) }, v);
+      }
+    };
+    const config = { name, help, labelNames: [label], registers: [registry], collect };
+    if (type === 'counter') new Counter(config);
+    else new Gauge(config);
   };
 }
 
