@@ -34,11 +34,12 @@ export interface StartServerOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Reuse a data directory (e.g. to restart on the same data); default: a fresh temp dir. */
   readonly dataDir?: string;
-  /** How long to wait for the `listening on` line; default 15 s. */
+  /** How long to wait for the `listening on` line; default 30 s (a loaded 2-core machine once took over 15 s). */
   readonly startTimeoutMs?: number;
 }
 
 const MAIN = join(__dirname, '..', '..', 'server', 'main.js');
+const DEFAULT_START_TIMEOUT_MS = 30_000;
 const running = new Set<ChildProcess>();
 const tempDirs: string[] = [];
 
@@ -73,11 +74,12 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
 
+  const startTimeoutMs = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const address = await new Promise<{ host: string; port: number; httpPort: number | null }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start within ${opts.startTimeoutMs ?? 15000} ms\nstdout: ${out}\nstderr: ${err}`));
-    }, opts.startTimeoutMs ?? 15000);
+      reject(new Error(`server did not start within ${startTimeoutMs} ms\nstdout: ${out}\nstderr: ${err}`));
+    }, startTimeoutMs);
     const check = (): void => {
       const m = /listening on \[?([^\s\]]+?)\]?:(\d+)(?:, http on \S+:(\d+))?\n/.exec(out);
       if (m) {
