@@ -45,7 +45,9 @@ export function serveConnection(socket: Socket, ctx: ServerContext, id: number):
 async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<void> {
   let admitted = false;
   let session: ProtocolSession | null = null;
+  let expired = false;
   const expire = (): void => {
+    expired = true;
     sendFatal(channel, fatal(SQLSTATE.protocol_violation, 'timeout expired during startup'), log);
     channel.close();
   };
@@ -57,6 +59,8 @@ async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<v
     if (startupSlot === null) throw tooManyClients();
     const outcome = await negotiateStartup(channel);
     startupSlot.release();
+    // Pushed out while its packet was arriving: it was told so and is closing; it must not take a session slot.
+    if (expired) return;
     if (outcome.kind === 'hangup') return;
     if (outcome.kind === 'cancel') {
       const found = ctx.registry.cancel(outcome.processId, outcome.secret);
