@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
 import { DEFAULT_SUBSCRIPTION_LIMITS } from '../engine/subscribe/hub';
+import { isLoopback } from './http/auth';
 
 export interface ServerConfig {
   readonly host: string;
@@ -13,6 +14,8 @@ export interface ServerConfig {
   readonly maxConnections: number;
   /** A file of `name:password` lines; when given, clients must authenticate (SCRAM-SHA-256 or cleartext). */
   readonly usersFile: string | null;
+  /** Trust every user even on an address other machines reach (no --users); refused at start without it. */
+  readonly insecureTrust: boolean;
   /** Megabytes all cursors together may hold; past it a DECLARE fails with 53200. */
   readonly maxCursorMemoryMb: number;
   /** Committed epochs a SUBSCRIBE may fall behind before it ends with 53200. */
@@ -31,7 +34,10 @@ Options (each also settable through the environment variable in brackets):
   --data-dir DIR           LevelDB data directory (SLUICE_DATA_DIR)       default ./sluice-data
   --max-connections N      connections served at once (SLUICE_MAX_CONNECTIONS)  default 100
   --users FILE             name:password lines; enables password authentication (SLUICE_USERS)
-                           without it every user is trusted
+                           without it every user is trusted, so on an address other than loopback
+                           the server refuses to start unless --insecure-trust is given
+  --insecure-trust         trust every user even when listening on a non-loopback address
+                           (SLUICE_INSECURE_TRUST=1)
   --max-cursor-memory MB   memory all cursors together may hold for their rows; past it DECLARE
                            fails with 53200 (SLUICE_MAX_CURSOR_MEMORY)    default 512
   --max-subscription-lag N committed epochs a SUBSCRIBE may fall behind its relation before it ends
@@ -57,6 +63,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'data-dir': { type: 'string' },
         'max-connections': { type: 'string' },
         users: { type: 'string' },
+        'insecure-trust': { type: 'boolean' },
         'max-cursor-memory': { type: 'string' },
         'max-subscription-lag': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -68,20 +75,29 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new ConfigError((e as Error).message);
   }
   if (values.help) return { help: true };
-  return {
-    help: false,
-    config: {
-      host: values.host ?? env.SLUICE_HOST ?? '127.0.0.1',
-      port: integer('port', values.port ?? env.SLUICE_PORT ?? '5433', 0, 65535),
-      httpPort: httpPort(values['http-port'] ?? env.SLUICE_HTTP_PORT ?? '5434'),
-      dataDir: values['data-dir'] ?? env.SLUICE_DATA_DIR ?? './sluice-data',
-      maxConnections: integer('max-connections', values['max-connections'] ?? env.SLUICE_MAX_CONNECTIONS ?? '100', 1, 100000),
-      usersFile: values.users ?? env.SLUICE_USERS ?? null,
-      maxCursorMemoryMb: integer('max-cursor-memory', values['max-cursor-memory'] ?? env.SLUICE_MAX_CURSOR_MEMORY ?? String(DEFAULT_CURSOR_MEMORY_MB), 1, 1_000_000),
-      maxSubscriptionLag: integer('max-subscription-lag',
-        values['max-subscription-lag'] ?? env.SLUICE_MAX_SUBSCRIPTION_LAG ?? String(DEFAULT_SUBSCRIPTION_LIMITS.maxLagEpochs), 1, 1e9),
-    },
+  const config: ServerConfig = {
+    host: values.host ?? env.SLUICE_HOST ?? '127.0.0.1',
+    port: integer('port', values.port ?? env.SLUICE_PORT ?? '5433', 0, 65535),
+    httpPort: httpPort(values['http-port'] ?? env.SLUICE_HTTP_PORT ?? '5434'),
+    dataDir: values['data-dir'] ?? env.SLUICE_DATA_DIR ?? './sluice-data',
+    maxConnections: integer('max-connections', values['max-connections'] ?? env.SLUICE_MAX_CONNECTIONS ?? '100', 1, 100000),
+    usersFile: values.users ?? env.SLUICE_USERS ?? null,
+    insecureTrust: values['insecure-trust'] ?? env.SLUICE_INSECURE_TRUST === '1',
+    maxCursorMemoryMb: integer('max-cursor-memory', values['max-cursor-memory'] ?? env.SLUICE_MAX_CURSOR_MEMORY ?? String(DEFAULT_CURSOR_MEMORY_MB), 1, 1_000_000),
+    maxSubscriptionLag: integer('max-subscription-lag',
+      values['max-subscription-lag'] ?? env.SLUICE_MAX_SUBSCRIPTION_LAG ?? String(DEFAULT_SUBSCRIPTION_LIMITS.maxLagEpochs), 1, 1e9),
   };
+  checkTrust(config);
+  return { help: false, config };
+}
+
+/** Trust (no users file) hands the database to whoever reaches the address: only loopback, unless asked for. */
+function checkTrust(config: ServerConfig): void {
+  if (config.usersFile !== null || config.insecureTrust || isLoopback(config.host)) return;
+  throw new ConfigError(
+    `without --users every client is trusted, and only on a loopback address; refusing to listen on ${config.host}. ` +
+      'Start the server with --users to require passwords, listen on 127.0.0.1, or give --insecure-trust.',
+  );
 }
 
 function integer(name: string, text: string, min: number, max: number): number {

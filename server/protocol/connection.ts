@@ -32,6 +32,10 @@ function fatal(code: (typeof SQLSTATE)[keyof typeof SQLSTATE], message: string, 
   return new SqlError(code, message, { severity: 'FATAL', detail });
 }
 
+function tooManyClients(): SqlError {
+  return fatal(SQLSTATE.too_many_connections, 'sorry, too many clients already');
+}
+
 export function serveConnection(socket: Socket, ctx: ServerContext, id: number): Connection {
   const channel = new Channel(socket);
   const log = ctx.log.child({ connection: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
@@ -41,14 +45,22 @@ export function serveConnection(socket: Socket, ctx: ServerContext, id: number):
 async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<void> {
   let admitted = false;
   let session: ProtocolSession | null = null;
-  // A client that never finishes startup and authentication must not hold a socket forever.
-  const timer = setTimeout(() => {
+  let expired = false;
+  const expire = (): void => {
+    expired = true;
     sendFatal(channel, fatal(SQLSTATE.protocol_violation, 'timeout expired during startup'), log);
     channel.close();
-  }, ctx.startupTimeoutMs);
+  };
+  // A client that never finishes startup and authentication must not hold a socket forever.
+  const timer = setTimeout(expire, ctx.startupTimeoutMs);
   timer.unref();
+  const startupSlot = ctx.startupBudget.enter(expire);
   try {
+    if (startupSlot === null) throw tooManyClients();
     const outcome = await negotiateStartup(channel);
+    startupSlot.release();
+    // Pushed out while its packet was arriving: it was told so and is closing; it must not take a session slot.
+    if (expired) return;
     if (outcome.kind === 'hangup') return;
     if (outcome.kind === 'cancel') {
       const found = ctx.registry.cancel(outcome.processId, outcome.secret);
@@ -66,7 +78,7 @@ async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<v
     if (outcome.protocolMinor > PROTOCOL_MINOR_SUPPORTED || outcome.protocolOptions.length > 0) {
       channel.write(negotiateProtocolVersion(PROTOCOL_MINOR_SUPPORTED, outcome.protocolOptions));
     }
-    if (!ctx.registry.tryAdmit()) throw fatal(SQLSTATE.too_many_connections, 'sorry, too many clients already');
+    if (!ctx.registry.tryAdmit()) throw tooManyClients();
     admitted = true;
     if ((await authenticate(channel, ctx.auth, user)) === 'hangup') return;
     clearTimeout(timer);
@@ -99,6 +111,7 @@ async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<v
     if (!(e instanceof ClientGone)) sendFatal(channel, e, log);
   } finally {
     clearTimeout(timer);
+    startupSlot?.release();
     if (session !== null) {
       session.hangUp();
       ctx.registry.remove(session);

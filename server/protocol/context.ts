@@ -4,6 +4,7 @@ import type { Backend } from '../backend';
 import type { Logger } from '../log';
 import type { AuthConfig } from '../auth/users';
 import type { SessionRegistry } from './registry';
+import type { StartupBudget } from './startup-budget';
 
 export interface ServerContext {
   readonly backend: Backend;
@@ -12,6 +13,8 @@ export interface ServerContext {
   /** Reported as server_version, e.g. "15.0 (Sluice 0.1.0)". */
   readonly serverVersion: string;
   readonly registry: SessionRegistry;
+  /** Sockets whose first packet is not handled yet, counted apart from sessions. */
+  readonly startupBudget: StartupBudget;
   /** The largest message body accepted after authentication. */
   readonly maxMessageBytes: number;
   /** Time allowed from connect to the end of authentication. */

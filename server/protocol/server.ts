@@ -7,14 +7,13 @@ import type { Logger } from '../log';
 import type { AuthConfig } from '../auth/users';
 import { serveConnection, type Connection } from './connection';
 import { SessionRegistry } from './registry';
+import { StartupBudget } from './startup-budget';
 import { SessionLoop } from './session-loop';
 import type { SessionActivity } from './session';
 
 /** The largest message accepted after authentication (before it, MAX_STARTUP_PACKET applies). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 const STARTUP_TIMEOUT_MS = 60_000;
-/** Sockets beyond the session limit are still accepted (a CancelRequest or a 53300 needs one), up to this many. */
-const EXTRA_SOCKETS = 32;
 const CLOSE_WAIT_MS = 3000;
 
 export interface ProtocolServerOptions {
@@ -48,6 +47,9 @@ export async function startProtocolServer(options: ProtocolServerOptions): Promi
     log,
     serverVersion: options.serverVersion,
     registry,
+    // As many sockets may be starting as may be in session; none is closed by node's own limit, which would drop it
+    // without a word (no 53300).
+    startupBudget: new StartupBudget(options.maxConnections),
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     startupTimeoutMs: options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS,
   };
@@ -60,7 +62,6 @@ export async function startProtocolServer(options: ProtocolServerOptions): Promi
       .catch((e: unknown) => log.error('connection ended with an unexpected error (a bug)', { error: e }))
       .finally(() => connections.delete(connection));
   });
-  server.maxConnections = options.maxConnections + EXTRA_SOCKETS;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -57,7 +57,8 @@ describe('HTTP auth without --users', () => {
   });
 
   test('on an address other machines reach: 403, with a hint to give --users', async () => {
-    const server = await startServer({ args: ['--host', '0.0.0.0'] });
+    // --insecure-trust lets the wire protocol trust off loopback; the HTTP API still refuses to.
+    const server = await startServer({ args: ['--host', '0.0.0.0', '--insecure-trust'] });
     try {
       const answer = await call({ host: '127.0.0.1', httpPort: server.httpPort }, 'GET', '/api/v1/status');
       assert.equal(answer.status, 403);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { serialize } from 'pg-protocol';
-import { freshDataDir, startServer } from '../helpers/server';
+import { connectPg, freshDataDir, startServer } from '../helpers/server';
 import { errorFields, RawClient } from '../helpers/raw-client';
 
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'sluice.js');
@@ -41,6 +41,21 @@ describe('sluice command', () => {
     const r = run(['--users', '/nonexistent/users', '--data-dir', freshDataDir()]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /cannot read users file \/nonexistent\/users/);
+  });
+
+  test('trust on a non-loopback address: refuses to start (exit 2) unless --insecure-trust', async () => {
+    const r = run(['--host', '0.0.0.0', '--port', '0', '--http-port', 'off', '--data-dir', freshDataDir()]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^sluice: without --users every client is trusted, and only on a loopback address; refusing to listen on 0\.0\.0\.0\./);
+    assert.match(r.stderr, /--insecure-trust/);
+    const insecure = await startServer({ args: ['--host', '0.0.0.0', '--insecure-trust'] });
+    try {
+      const client = await connectPg({ host: '127.0.0.1', port: insecure.port });
+      assert.equal((await client.query('SELECT 1 AS one')).rows[0].one, 1);
+      await client.end();
+    } finally {
+      assert.equal(await insecure.stop(), 0);
+    }
   });
 
   test('a port in use: a clear message and exit 1', async () => {
