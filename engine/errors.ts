@@ -44,6 +44,7 @@ export const SQLSTATE = {
   duplicate_table: '42P07',
   invalid_column_reference: '42P10',
   wrong_object_type: '42809',
+  name_too_long: '42622',
   insufficient_privilege: '42501',
   out_of_memory: '53200',
   program_limit_exceeded: '54000',
