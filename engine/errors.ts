@@ -29,6 +29,7 @@ export const SQLSTATE = {
   duplicate_cursor: '42P03',
   invalid_transaction_state: '25000',
   in_failed_sql_transaction: '25P02',
+  idle_in_transaction_session_timeout: '25P03',
   syntax_error: '42601',
   undefined_table: '42P01',
   undefined_column: '42703',
