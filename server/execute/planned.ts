@@ -13,13 +13,14 @@ import type { Runtime } from '../../engine/runtime/runtime';
 import type { StatementText } from '../../planner/split';
 import type { Ast } from '../../planner/parse/ast';
 import { SqlError, SQLSTATE } from '../../engine/errors';
-import { TYPE_OID, T, type Value } from '../../engine/types';
+import { TYPE_OID, T, type TypeName, type Value } from '../../engine/types';
 import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
 import { fieldDescriptions } from './fields';
 import { copyIn } from './copy-in';
 import type { SessionTransactions } from './transactions';
 import { planKey, type PlanCache, type VersionedPlan } from './plan-cache';
 import { serverSetting, sessionTimeZone } from '../session/settings';
+import { isStringParamOid } from '../protocol/string-params';
 
 /** Where planned statements run: the runtime, and each session's open transaction block. */
 export interface ExecutionTarget {
@@ -58,7 +59,7 @@ export function preparePlanned(
   let resolvedParams = [...paramTypeOids];
   if (planEagerly) {
     first = plan(preparingSession);
-    resolvedParams = paramTypesOf(first).map((t, i) => paramTypeOids[i] || TYPE_OID[t.name]);
+    resolvedParams = paramTypesOf(first).map((t, i) => resolvedOid(paramTypeOids[i], t.name));
   }
   return {
     sql: text,
@@ -85,9 +86,19 @@ export function preparePlanned(
   };
 }
 
+/** "char", name and bpchar parameters are planned as text (string-params.ts gives their values). */
 function typeOfOid(oid: number) {
+  if (isStringParamOid(oid)) return T.text;
   for (const [name, o] of Object.entries(TYPE_OID)) if (o === oid && oid !== 0) return T[name as keyof typeof T];
   return T.unknown;
+}
+
+/**
+ * The type a parameter is bound with: the declared one, or, if none (0) or unknown (705, which PostgreSQL resolves
+ * from context as it does an undeclared one), the one the planner inferred, so Bind decodes its value as that type.
+ */
+function resolvedOid(declared: number | undefined, inferred: TypeName): number {
+  return declared === undefined || declared === 0 || declared === TYPE_OID.unknown ? TYPE_OID[inferred] : declared;
 }
 
 function paramTypesOf(s: Statement) {

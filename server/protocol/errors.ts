@@ -15,6 +15,13 @@ export function statementTimeout(): SqlError {
   return new SqlError(SQLSTATE.query_canceled, 'canceling statement due to statement timeout');
 }
 
+/** The session sat in a transaction block longer than idle_in_transaction_session_timeout: it ends. */
+export function idleInTransactionTimeout(): SqlError {
+  return new SqlError(SQLSTATE.idle_in_transaction_session_timeout, 'terminating connection due to idle-in-transaction timeout', {
+    severity: 'FATAL',
+  });
+}
+
 /** The client hung up or sent Terminate in the middle of an exchange (e.g. during COPY): the session just ends. */
 export class ClientGone extends Error {
   constructor() {

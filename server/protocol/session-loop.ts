@@ -7,7 +7,8 @@ import type { Channel } from './channel';
 import type { ServerContext } from './context';
 import { decodeMessage, type FrontendMessage } from './messages-in';
 import { errorOrNotice, readyForQuery } from './messages-out';
-import { protocolViolation } from './errors';
+import { idleInTransactionTimeout, protocolViolation } from './errors';
+import type { RawMessage } from './channel';
 import { ExtendedQuery } from './extended-query';
 import { StatementRunner } from './runner';
 import type { ProtocolSession } from './session';
@@ -18,6 +19,8 @@ type Handlers = { [K in FrontendMessage['kind']]: (m: Extract<FrontendMessage, {
 
 export class SessionLoop {
   private ignoreTillSync = false;
+  /** ReadyForQuery was the last thing sent: the session waits for a command (idle, as pg_stat_activity says). */
+  private awaitingCommand = true;
   private readonly extended: ExtendedQuery;
   private readonly runner: StatementRunner;
   private readonly handlers: Handlers;
@@ -65,12 +68,34 @@ export class SessionLoop {
   async run(): Promise<void> {
     for (;;) {
       await this.channel.waitIfBehind();
-      const raw = await this.channel.readMessage(this.ctx.maxMessageBytes);
+      const raw = await this.nextMessage();
       if (raw === null) return;
       const m = decodeMessage(raw.type, raw.body);
       if (m.kind === 'terminate') return;
+      this.awaitingCommand = false;
       if (this.ignoreTillSync && m.kind !== 'sync') continue;
       await (this.handlers[m.kind] as (m: FrontendMessage) => Promise<void> | void)(m);
+      this.awaitingCommand = m.kind === 'query' || m.kind === 'sync' || m.kind === 'function_call';
+    }
+  }
+
+  /**
+   * The next message. Waiting for a command inside a transaction block longer than
+   * idle_in_transaction_session_timeout ends the session with FATAL 25P03; closing it rolls the block back.
+   */
+  private async nextMessage(): Promise<RawMessage | null> {
+    const read = this.channel.readMessage(this.ctx.maxMessageBytes);
+    const timeoutMs = this.awaitingCommand ? this.session.idleTimeoutMs() : 0;
+    if (timeoutMs === 0) return read;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(idleInTransactionTimeout()), timeoutMs);
+    });
+    read.catch(() => {}); // a read the timeout overtook ends with the connection; its outcome no longer matters
+    try {
+      return await Promise.race([read, expired]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

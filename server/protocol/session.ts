@@ -55,6 +55,15 @@ export class ProtocolSession implements SessionState {
     return controller.signal;
   }
 
+  /**
+   * How long the session may wait for its next command now: idle_in_transaction_session_timeout inside a
+   * transaction block (failed or not, as PostgreSQL), else no limit (0).
+   */
+  idleTimeoutMs(): number {
+    if (this.transactionStatus === 'I') return 0;
+    return Math.min(durationMs(this.settings.get('idle_in_transaction_session_timeout') ?? '0'), MAX_TIMER_MS);
+  }
+
   finished(): void {
     this.running = null;
     if (this.timeout !== null) clearTimeout(this.timeout);

@@ -9,6 +9,7 @@ import { formatValue, parseValue } from '../../engine/text';
 import { normalizeJsonb } from '../../engine/values/jsonb';
 import type { TimeZone } from '../../engine/values/timezone';
 import { BINARY_DECODERS, BINARY_ENCODERS } from './codec-binary';
+import { isStringParamOid, stringParam } from './string-params';
 
 export type FormatCode = 0 | 1;
 
@@ -60,11 +61,13 @@ function nonNull(v: Value): Exclude<Value, null> {
 
 /**
  * A Bind parameter as the canonical value of its declared type. An unspecified (0) or unknown type leaves text as
- * a string for the backend to resolve. `index` is 1-based, for error messages; a timestamptz text without an
- * offset is a wall-clock time in the session's `zone`.
+ * a string for the backend to resolve; "char", name and bpchar are text as their input functions shape it
+ * (string-params.ts). `index` is 1-based, for error messages; a timestamptz text without an offset is a wall-clock
+ * time in the session's `zone`.
  */
 export function decodeParam(bytes: Buffer | null, format: FormatCode, oid: number, index: number, zone: TimeZone): Value {
   if (bytes === null) return null;
+  if (isStringParamOid(oid)) return stringParam(bytes, format === 1, oid, index);
   const type = typeByOid(oid);
   if (format === 0) {
     const text = bytes.toString('utf8');
