@@ -26,15 +26,17 @@ export function isReserved(word: string): boolean {
 }
 
 /**
- * How deep a statement may nest, in units of one link of a chain of binary operators (`1+1+...`, a left-deep tree the
- * binder and the compiler walk recursively); costlier levels weigh more (NESTING_COST). Deeper statements are
+ * How deep a statement may nest, as a sum of what each level weighs (NESTING_COST): parentheses, NOTs, CASEs,
+ * subqueries, and each link of a chain of binary operators (`1+1+...`, a left-deep tree the binder and the compiler
+ * walk recursively). Deeper statements are
  * refused as PostgreSQL refuses what overflows its stack (54001), before any recursive walk can overflow Node's:
- * measured on the default stack, about 2,500 links, 1,200 NOTs or 600 parentheses overflow, so this keeps a margin.
+ * measured on the default stack, about 1,000 links of column sums, 1,200 NOTs or 600 parentheses overflow, so this
+ * keeps a margin.
  */
 export const MAX_NESTING = 1500;
 
 /** What one level of each kind weighs against MAX_NESTING, from the stack each costs the parser, binder and compiler. */
-export const NESTING_COST = { link: 1, prefix: 2, expression: 5, query: 40 } as const;
+export const NESTING_COST = { link: 2, prefix: 2, expression: 5, query: 40 } as const;
 
 export function stackDepthExceeded(pos: number): SqlError {
   return new SqlError(SQLSTATE.statement_too_complex, 'stack depth limit exceeded', {
