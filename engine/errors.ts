@@ -49,6 +49,8 @@ export const SQLSTATE = {
   insufficient_privilege: '42501',
   out_of_memory: '53200',
   program_limit_exceeded: '54000',
+  statement_too_complex: '54001',
+  too_many_columns: '54011',
   too_many_connections: '53300',
   query_canceled: '57014',
   admin_shutdown: '57P01',

@@ -21,6 +21,9 @@ import { applyLimit, continuousOrder } from './limit';
 import { bindInSubqueries } from './semijoin';
 import type { BindState } from './state';
 
+/** PostgreSQL's MaxTupleAttributeNumber: a select list longer than a row can hold is refused (54011). */
+const MAX_TARGET_ENTRIES = 1664;
+
 function unsupported(message: string, pos: number): SqlError {
   return new SqlError(SQLSTATE.feature_not_supported, message, { position: pos + 1 });
 }
@@ -179,6 +182,9 @@ function bindSelectCore(
     } else {
       outputs.push({ expr: bindExpr(item.expr, env), name: item.alias ?? figureName(item.expr), pos: item.pos });
     }
+  }
+  if (outputs.length > MAX_TARGET_ENTRIES) {
+    throw new SqlError(SQLSTATE.too_many_columns, `target lists can have at most ${MAX_TARGET_ENTRIES} entries`);
   }
 
   // GROUP BY: an ordinal or an output alias (when no input column has that name) means that select item.

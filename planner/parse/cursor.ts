@@ -25,11 +25,32 @@ export function isReserved(word: string): boolean {
   return RESERVED.has(word);
 }
 
+/**
+ * How deep a statement may nest, as a sum of what each level weighs (NESTING_COST): parentheses, NOTs, CASEs,
+ * subqueries, and each link of a chain of binary operators (`1+1+...`, a left-deep tree the binder and the compiler
+ * walk recursively). Deeper statements are
+ * refused as PostgreSQL refuses what overflows its stack (54001), before any recursive walk can overflow Node's:
+ * measured on the default stack, about 1,000 links of column sums, 1,200 NOTs or 600 parentheses overflow, so this
+ * keeps a margin.
+ */
+export const MAX_NESTING = 1500;
+
+/** What one level of each kind weighs against MAX_NESTING, from the stack each costs the parser, binder and compiler. */
+export const NESTING_COST = { link: 2, prefix: 2, expression: 5, query: 40 } as const;
+
+export function stackDepthExceeded(pos: number): SqlError {
+  return new SqlError(SQLSTATE.statement_too_complex, 'stack depth limit exceeded', {
+    position: pos + 1,
+    hint: `Simplify the statement: Sluice nests expressions and subqueries nests expressions and subqueries only so deep; write fewer levels.`,
+  });
+}
+
 export class Cursor {
   readonly text: string;
   private readonly tokens: readonly Token[];
   private readonly eof: CursorToken;
   private i = 0;
+  private nesting = 0;
 
   /**
    * `tokens` are the tokens of `text` (offsets relative to it), when the caller has them already. The first error
@@ -127,6 +148,21 @@ export class Cursor {
   unexpected(at: CursorToken = this.peek()): SqlError {
     if (at.kind === 'eof') return syntaxError('syntax error at end of input', at.start);
     return syntaxError(`syntax error at or near "${this.text.slice(at.start, at.end)}"`, at.start);
+  }
+
+  /** The current nesting, to give back with `unnest` when the rule that went deeper is done. */
+  depth(): number {
+    return this.nesting;
+  }
+
+  /** One level deeper (weighted: a subquery costs more than a parenthesis), refused past MAX_NESTING. */
+  nest(pos: number, levels: number): void {
+    this.nesting += levels;
+    if (this.nesting > MAX_NESTING) throw stackDepthExceeded(pos);
+  }
+
+  unnest(depth: number): void {
+    this.nesting = depth;
   }
 
   /** After a whole statement: only an optional semicolon may follow. */

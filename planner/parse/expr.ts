@@ -5,50 +5,70 @@
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import { parseInterval } from '../../engine/text';
 import type { AstExpr, BinaryOp } from './ast';
-import { isReserved, syntaxError, type Cursor } from './cursor';
+import { isReserved, NESTING_COST, syntaxError, type Cursor } from './cursor';
 import { parseQuery, startsQuery } from './query';
 import { isTypeWord, parseType } from './types';
 
 export function parseExpr(c: Cursor): AstExpr {
-  return parseOr(c);
+  const depth = c.depth();
+  c.nest(c.peek().start, NESTING_COST.expression);
+  const e = parseOr(c);
+  c.unnest(depth);
+  return e;
 }
 
 function parseOr(c: Cursor): AstExpr {
+  const depth = c.depth();
   let left = parseAnd(c);
   while (c.isWord('or')) {
     const pos = c.next().start;
+    c.nest(pos, NESTING_COST.link);
     left = { kind: 'binary', op: 'or', left, right: parseAnd(c), pos };
   }
+  c.unnest(depth);
   return left;
 }
 
 function parseAnd(c: Cursor): AstExpr {
+  const depth = c.depth();
   let left = parseNot(c);
   while (c.isWord('and')) {
     const pos = c.next().start;
+    c.nest(pos, NESTING_COST.link);
     left = { kind: 'binary', op: 'and', left, right: parseNot(c), pos };
   }
+  c.unnest(depth);
   return left;
 }
 
 function parseNot(c: Cursor): AstExpr {
   if (c.isWord('not')) {
+    const depth = c.depth();
     const pos = c.next().start;
-    return { kind: 'unary', op: 'not', arg: parseNot(c), pos };
+    c.nest(pos, NESTING_COST.prefix);
+    const arg = parseNot(c);
+    c.unnest(depth);
+    return { kind: 'unary', op: 'not', arg, pos };
   }
   return parseIs(c);
 }
 
 function parseIs(c: Cursor): AstExpr {
+  const depth = c.depth();
   let arg = parseComparison(c);
   for (;;) {
     if (c.isWord('isnull') || c.isWord('notnull')) {
       const t = c.next();
+      c.nest(t.start, NESTING_COST.link);
       arg = { kind: 'is', arg, test: 'null', negated: t.value === 'notnull', pos: t.start };
       continue;
     }
-    if (!c.isWord('is')) return arg;
+    if (!c.isWord('is')) {
+      c.unnest(depth);
+      return arg;
+    }
     const pos = c.next().start;
+    c.nest(pos, NESTING_COST.link);
     const negated = c.acceptWord('not');
     if (c.acceptWord('distinct')) {
       c.expectWord('from');
@@ -109,49 +129,64 @@ function parsePredicate(c: Cursor): AstExpr {
 }
 
 function parseOther(c: Cursor): AstExpr {
+  const depth = c.depth();
   let left = parseAdditive(c);
   while (c.isOp('||') || c.isOp('->') || c.isOp('->>') || c.isOp('?')) {
     const t = c.next();
+    c.nest(t.start, NESTING_COST.link);
     left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseAdditive(c), pos: t.start };
   }
+  c.unnest(depth);
   return left;
 }
 
 function parseAdditive(c: Cursor): AstExpr {
+  const depth = c.depth();
   let left = parseMultiplicative(c);
   while (c.isOp('+') || c.isOp('-')) {
     const t = c.next();
+    c.nest(t.start, NESTING_COST.link);
     left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseMultiplicative(c), pos: t.start };
   }
+  c.unnest(depth);
   return left;
 }
 
 function parseMultiplicative(c: Cursor): AstExpr {
+  const depth = c.depth();
   let left = parseAtTimeZone(c);
   while (c.isOp('*') || c.isOp('/') || c.isOp('%')) {
     const t = c.next();
+    c.nest(t.start, NESTING_COST.link);
     left = { kind: 'binary', op: t.value as BinaryOp, left, right: parseAtTimeZone(c), pos: t.start };
   }
+  c.unnest(depth);
   return left;
 }
 
 /** `value AT TIME ZONE zone` is PostgreSQL's timezone(zone, value). */
 function parseAtTimeZone(c: Cursor): AstExpr {
+  const depth = c.depth();
   let value = parseUnary(c);
   while (c.isWord('at') && c.isWord('time', 1) && c.isWord('zone', 2)) {
     const pos = c.next().start;
+    c.nest(pos, NESTING_COST.link);
     c.next();
     c.next();
     const zone = parseUnary(c);
     value = { kind: 'call', name: 'timezone', args: [zone, value], distinct: false, star: false, pos };
   }
+  c.unnest(depth);
   return value;
 }
 
 function parseUnary(c: Cursor): AstExpr {
   if (c.isOp('-') || c.isOp('+')) {
+    const depth = c.depth();
     const t = c.next();
+    c.nest(t.start, NESTING_COST.prefix);
     const arg = parseUnary(c);
+    c.unnest(depth);
     // -5 is one constant, as in PostgreSQL, so that it keeps integer typing and folds; -(-5) is the constant 5
     // (PostgreSQL's doNegate), typed by its own digits: -(-2147483648) is the bigint 2147483648.
     if (t.value === '-' && arg.kind === 'number') {
@@ -164,11 +199,14 @@ function parseUnary(c: Cursor): AstExpr {
 }
 
 function parsePostfix(c: Cursor): AstExpr {
+  const depth = c.depth();
   let e = parsePrimary(c);
   while (c.isOp('::')) {
     const pos = c.next().start;
+    c.nest(pos, NESTING_COST.link);
     e = { kind: 'cast', arg: e, type: parseType(c), pos };
   }
+  c.unnest(depth);
   return e;
 }
 

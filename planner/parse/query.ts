@@ -3,7 +3,7 @@
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { AstExpr, ColumnAliases, FromItem, OrderItem, Query, QueryBody, SelectCore, SelectItem, WindowFnName } from './ast';
-import { isReserved, type Cursor } from './cursor';
+import { isReserved, NESTING_COST, type Cursor } from './cursor';
 import { parseExpr, parseExprList } from './expr';
 
 export function startsQuery(c: Cursor): boolean {
@@ -17,6 +17,8 @@ function unsupported(message: string, pos: number): SqlError {
 export function parseQuery(c: Cursor): Query {
   const pos = c.peek().start;
   if (c.isWord('with')) throw unsupported('WITH queries (common table expressions) are not supported', pos);
+  const depth = c.depth();
+  c.nest(pos, NESTING_COST.query);
   const body = parseUnion(c);
   const orderBy: OrderItem[] = [];
   if (c.acceptWord('order')) {
@@ -41,6 +43,7 @@ export function parseQuery(c: Cursor): Query {
       break;
     }
   }
+  c.unnest(depth);
   return { body, orderBy, limit, offset, pos, end: c.lastEnd() };
 }
 
@@ -58,13 +61,18 @@ function parseOrderItem(c: Cursor): OrderItem {
 }
 
 function parseUnion(c: Cursor): QueryBody {
+  const depth = c.depth();
   let left = parseSimpleQuery(c);
   for (;;) {
     if (c.isWord('except') || c.isWord('intersect')) {
       throw unsupported(`${c.peek().value.toUpperCase()} is not supported`, c.peek().start);
     }
-    if (!c.isWord('union')) return left;
+    if (!c.isWord('union')) {
+      c.unnest(depth);
+      return left;
+    }
     const pos = c.next().start;
+    c.nest(pos, NESTING_COST.link);
     const all = c.acceptWord('all');
     if (!all) c.acceptWord('distinct');
     left = { kind: 'union', all, left, right: parseSimpleQuery(c), pos };
