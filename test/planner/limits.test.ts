@@ -30,12 +30,21 @@ async function failure(sql: string): Promise<DatabaseError> {
 
 const repeat = (n: number, s: string): string => s.repeat(n);
 
+/** `SELECT (SELECT (... SELECT 1 ...) AS x) AS x`: `levels` scalar subqueries, each in the select list of the next. */
+function nestedScalarSubqueries(levels: number): string {
+  let sql = 'SELECT 1 AS x';
+  for (let i = 0; i < levels; i++) sql = `SELECT (${sql}) AS x`;
+  return sql;
+}
+
 const TOO_DEEP: Record<string, string> = {
   '1,000 nested parentheses': `SELECT ${repeat(1000, '(')}1${repeat(1000, ')')}`,
   '10,000 NOTs': `SELECT ${repeat(10000, 'NOT ')}true`,
   '5,000 nested CASEs': `SELECT ${repeat(5000, 'CASE WHEN true THEN ')}1${repeat(5000, ' END')}`,
   '2,000 nested subqueries': `SELECT ${repeat(2000, '(SELECT ')}1${repeat(2000, ')')}`,
   'a 350,000-term sum': `SELECT 1${repeat(349999, '+1')}`,
+  // Each scalar subquery is bound twice (its correlation check): 25 levels planned for over 20 s before the limit.
+  '25 nested scalar subqueries': nestedScalarSubqueries(25),
 };
 
 describe('limits of a statement', () => {
@@ -54,6 +63,7 @@ describe('limits of a statement', () => {
     assert.deepEqual((await pg.query(`SELECT ${repeat(100, '(')}1${repeat(100, ')')} AS v`)).rows, [{ v: 1 }]);
     assert.deepEqual((await pg.query(`SELECT ${repeat(100, 'NOT ')}true AS v`)).rows, [{ v: true }]);
     assert.deepEqual((await pg.query(`SELECT 1${repeat(599, '+1')} AS v`)).rows, [{ v: 600 }]);
+    assert.deepEqual((await pg.query(nestedScalarSubqueries(12))).rows, [{ x: 1 }]);
   });
 
   test('100,000 select-list columns: 54011 target lists can have at most 1664 entries', async () => {
