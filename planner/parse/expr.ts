@@ -3,10 +3,10 @@
 // (EXTRACT, SUBSTRING ... FROM ... FOR, POSITION ... IN, TRIM ... FROM, CAST) become ordinary calls here.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
-import { parseInterval } from '../../engine/text';
 import type { AstExpr, BinaryOp } from './ast';
 import { isReserved, NESTING_COST, syntaxError, type Cursor } from './cursor';
 import { parseQuery, startsQuery } from './query';
+import { parseIntervalLiteral, parseSubstring, parseTrim } from './special-forms';
 import { isTypeWord, parseType } from './types';
 
 export function parseExpr(c: Cursor): AstExpr {
@@ -221,7 +221,6 @@ const SPECIAL_NAMES = new Set([
   'localtimestamp',
 ]);
 
-const INTERVAL_UNITS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second']);
 
 function parsePrimary(c: Cursor): AstExpr {
   const t = c.peek();
@@ -371,63 +370,4 @@ function parseCase(c: Cursor): AstExpr {
   const otherwise = c.acceptWord('else') ? parseExpr(c) : null;
   c.expectWord('end');
   return { kind: 'case', operand, whens, otherwise, pos };
-}
-
-/** INTERVAL '10 seconds' and INTERVAL '10' SECOND, folded to a value here so DDL can use it without binding. */
-function parseIntervalLiteral(c: Cursor): AstExpr {
-  const pos = c.next().start;
-  const s = c.expectString();
-  let text = s.value;
-  if (c.peek().kind === 'word' && INTERVAL_UNITS.has(c.peek().value.replace(/s$/, ''))) {
-    const unit = c.next().value;
-    if (c.isWord('to')) throw syntaxError('interval ranges (... TO ...) are not supported', c.peek().start);
-    text = `${text} ${unit}`;
-  }
-  try {
-    return { kind: 'interval', value: parseInterval(text), pos };
-  } catch (e) {
-    if (e instanceof SqlError) throw new SqlError(e.code, e.message, { position: s.start + 1 });
-    throw e;
-  }
-}
-
-/** SUBSTRING(s FROM a FOR b) and SUBSTRING(s, a, b). */
-function parseSubstring(c: Cursor): AstExpr {
-  const pos = c.next().start;
-  c.expectOp('(');
-  const str = parseExpr(c);
-  const args: AstExpr[] = [str];
-  if (c.acceptWord('from')) {
-    args.push(parseExpr(c));
-    if (c.acceptWord('for')) args.push(parseExpr(c));
-  } else if (c.acceptWord('for')) {
-    args.push({ kind: 'number', text: '1', pos }, parseExpr(c));
-  } else {
-    while (c.acceptOp(',')) args.push(parseExpr(c));
-  }
-  c.expectOp(')');
-  return { kind: 'call', name: 'substring', args, distinct: false, star: false, pos };
-}
-
-/** TRIM([BOTH | LEADING | TRAILING] [chars] FROM s) and TRIM(s [, chars]) to btrim / ltrim / rtrim(s, chars). */
-function parseTrim(c: Cursor): AstExpr {
-  const pos = c.next().start;
-  c.expectOp('(');
-  let name = 'btrim';
-  if (c.acceptWord('both')) name = 'btrim';
-  else if (c.acceptWord('leading')) name = 'ltrim';
-  else if (c.acceptWord('trailing')) name = 'rtrim';
-  let args: AstExpr[];
-  if (c.acceptWord('from')) {
-    args = [parseExpr(c)];
-  } else {
-    const first = parseExpr(c);
-    if (c.acceptWord('from')) args = [parseExpr(c), first];
-    else {
-      args = [first];
-      while (c.acceptOp(',')) args.push(parseExpr(c));
-    }
-  }
-  c.expectOp(')');
-  return { kind: 'call', name, args, distinct: false, star: false, pos };
 }
