@@ -3,10 +3,12 @@
 // with `, http on HOST:PORT` when the HTTP API is on). Every server started here is
 // killed if the test process exits first, and temp data directories are removed at exit.
 
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Client, type ClientConfig } from 'pg';
 
 export interface TestServer {
@@ -119,4 +121,26 @@ export async function connectPg(server: Pick<TestServer, 'host' | 'port'>, confi
   const client = new Client({ host: server.host, port: server.port, user: 'test', database: 'sluice', ...config });
   await client.connect();
   return client;
+}
+
+export interface ServerWithClient {
+  readonly server: TestServer;
+  readonly pg: Client;
+}
+
+/**
+ * Registers hooks that start a server and connect a client to it before the suite's tests, and after them end the
+ * client and stop the server, which must exit cleanly (0). The fields are set by the time the tests run.
+ */
+export function withServerAndClient(options: StartServerOptions = {}): ServerWithClient {
+  const fx = {} as { server: TestServer; pg: Client };
+  before(async () => {
+    fx.server = await startServer(options);
+    fx.pg = await connectPg(fx.server);
+  });
+  after(async () => {
+    await fx.pg.end();
+    assert.equal(await fx.server.stop(), 0);
+  });
+  return fx;
 }

@@ -2,11 +2,11 @@
 // snapshot, changes as rows are inserted over the wire, resuming with Last-Event-ID, a closed connection freeing its
 // subscription at once, SUBSCRIBE's errors, and a client too slow ending with an error event (53200).
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Client } from 'pg';
-import { connectPg, startServer, type TestServer } from '../helpers/server';
+import { connectPg, startServer, withServerAndClient, type TestServer } from '../helpers/server';
 import { waitFor, waitForValue } from '../helpers/wait';
 import { apiBase, call } from './client';
 
@@ -75,27 +75,18 @@ async function subscriptionsTo(pg: Client, relation: string): Promise<number> {
 }
 
 describe('GET /api/v1/{kind}/{name}/changes', () => {
-  let server: TestServer;
-  let pg: Client;
-  before(async () => {
-    server = await startServer();
-    pg = await connectPg(server);
-  });
-  after(async () => {
-    await pg.end();
-    assert.equal(await server.stop(), 0);
-  });
+  const fx = withServerAndClient();
 
   test('a table: the snapshot first, then each change inserted over the wire, one event per epoch', async () => {
-    await pg.query('CREATE TABLE prices (item TEXT PRIMARY KEY, price NUMERIC, n BIGINT)');
-    await pg.query("INSERT INTO prices VALUES ('a', 1.50, 9007199254740993)");
-    const stream = await EventStream.open(server, '/api/v1/tables/prices/changes');
+    await fx.pg.query('CREATE TABLE prices (item TEXT PRIMARY KEY, price NUMERIC, n BIGINT)');
+    await fx.pg.query("INSERT INTO prices VALUES ('a', 1.50, 9007199254740993)");
+    const stream = await EventStream.open(fx.server, '/api/v1/tables/prices/changes');
     try {
       const [snapshot] = await stream.waitForEvents(1);
       assert.equal(snapshot.id, snapshot.data.epoch);
       assert.deepEqual(snapshot.data.changes, [{ diff: 1, row: { item: 'a', price: '1.50', n: '9007199254740993' } }]);
-      await pg.query("INSERT INTO prices VALUES ('b', 2, 1)");
-      await pg.query("UPDATE prices SET price = 3 WHERE item = 'a'");
+      await fx.pg.query("INSERT INTO prices VALUES ('b', 2, 1)");
+      await fx.pg.query("UPDATE prices SET price = 3 WHERE item = 'a'");
       const events = await stream.waitForEvents(3);
       assert.deepEqual(events[1].data.changes, [{ diff: 1, row: { item: 'b', price: '2', n: '1' } }]);
       assert.deepEqual(new Set(events[2].data.changes.map((c: any) => `${c.diff} ${c.row.price}`)), new Set(['-1 1.50', '1 3']));
@@ -108,20 +99,20 @@ describe('GET /api/v1/{kind}/{name}/changes', () => {
   });
 
   test('a continuous query without its snapshot, with progress; Last-Event-ID resumes after the last epoch seen', async () => {
-    await pg.query("CREATE STREAM clicks (user_id INT, url TEXT) WITH (retention = '1 hour')");
-    await pg.query("CREATE CONTINUOUS QUERY per_user WITH (trigger_interval = '50 milliseconds') AS SELECT user_id, count(*) AS n FROM clicks GROUP BY user_id");
-    const first = await EventStream.open(server, '/api/v1/queries/per_user/changes?snapshot=false&progress=true');
+    await fx.pg.query("CREATE STREAM clicks (user_id INT, url TEXT) WITH (retention = '1 hour')");
+    await fx.pg.query("CREATE CONTINUOUS QUERY per_user WITH (trigger_interval = '50 milliseconds') AS SELECT user_id, count(*) AS n FROM clicks GROUP BY user_id");
+    const first = await EventStream.open(fx.server, '/api/v1/queries/per_user/changes?snapshot=false&progress=true');
     let seen: string;
     try {
-      await pg.query("INSERT INTO clicks VALUES (1, '/a')");
+      await fx.pg.query("INSERT INTO clicks VALUES (1, '/a')");
       const [event] = await waitForValue(() => first.events.filter((e) => e.data.changes.length > 0), (e) => e.length >= 1, 'the first change');
       assert.deepEqual(event.data.changes, [{ diff: 1, row: { user_id: 1, n: '1' } }]);
       seen = event.id!;
     } finally {
       first.close();
     }
-    await pg.query("INSERT INTO clicks VALUES (1, '/b')");
-    const resumed = await EventStream.open(server, '/api/v1/queries/per_user/changes', { 'last-event-id': seen });
+    await fx.pg.query("INSERT INTO clicks VALUES (1, '/b')");
+    const resumed = await EventStream.open(fx.server, '/api/v1/queries/per_user/changes', { 'last-event-id': seen });
     try {
       const [event] = await resumed.waitForEvents(1);
       assert.ok(BigInt(event.id!) > BigInt(seen));
@@ -132,27 +123,27 @@ describe('GET /api/v1/{kind}/{name}/changes', () => {
   });
 
   test('a closed connection frees its subscription at once', async () => {
-    await pg.query("CREATE STREAM pings (n INT) WITH (retention = '1 hour')");
-    const stream = await EventStream.open(server, '/api/v1/streams/pings/changes?from_epoch=0');
-    await waitForValue(() => subscriptionsTo(pg, 'pings'), (n) => n === 1, 'the subscription in sluice.subscriptions');
-    await pg.query('INSERT INTO pings VALUES (1)');
+    await fx.pg.query("CREATE STREAM pings (n INT) WITH (retention = '1 hour')");
+    const stream = await EventStream.open(fx.server, '/api/v1/streams/pings/changes?from_epoch=0');
+    await waitForValue(() => subscriptionsTo(fx.pg, 'pings'), (n) => n === 1, 'the subscription in sluice.subscriptions');
+    await fx.pg.query('INSERT INTO pings VALUES (1)');
     const [event] = await stream.waitForEvents(1);
     assert.deepEqual(event.data.changes, [{ diff: 1, row: { n: 1 } }]);
     stream.close();
-    await waitForValue(() => subscriptionsTo(pg, 'pings'), (n) => n === 0, 'the subscription to go', 2_000);
+    await waitForValue(() => subscriptionsTo(fx.pg, 'pings'), (n) => n === 0, 'the subscription to go', 2_000);
   });
 
   test('SUBSCRIBE\'s errors as JSON errors before the stream starts', async () => {
-    const missing = await call(server, 'GET', '/api/v1/queries/nope/changes');
+    const missing = await call(fx.server, 'GET', '/api/v1/queries/nope/changes');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error.sqlstate, '42P01');
-    const both = await call(server, 'GET', '/api/v1/streams/pings/changes?snapshot=true&from_epoch=1');
+    const both = await call(fx.server, 'GET', '/api/v1/streams/pings/changes?snapshot=true&from_epoch=1');
     assert.equal(both.status, 400);
     assert.equal(both.body.error.sqlstate, '22023');
-    const badEpoch = await call(server, 'GET', "/api/v1/streams/pings/changes?from_epoch=1')%3B%20DROP%20STREAM%20pings%3B--");
+    const badEpoch = await call(fx.server, 'GET', "/api/v1/streams/pings/changes?from_epoch=1')%3B%20DROP%20STREAM%20pings%3B--");
     assert.equal(badEpoch.status, 400);
     assert.equal(badEpoch.body.error.sqlstate, '22023');
-    assert.equal(await subscriptionsTo(pg, 'pings'), 0);
+    assert.equal(await subscriptionsTo(fx.pg, 'pings'), 0);
   });
 });
 
