@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
 import { DEFAULT_SUBSCRIPTION_LIMITS } from '../engine/subscribe/hub';
 import { isLoopback } from './http/auth';
+import { defaultMemoryLimitMb } from '../engine/memory/limit';
 
 export interface ServerConfig {
   readonly host: string;
@@ -20,6 +21,8 @@ export interface ServerConfig {
   readonly maxCursorMemoryMb: number;
   /** Committed epochs a SUBSCRIBE may fall behind before it ends with 53200. */
   readonly maxSubscriptionLag: number;
+  /** Megabytes the server's statements and continuous queries may hold together (engine/memory/limit.ts). */
+  readonly memoryLimitMb: number;
 }
 
 export const USAGE = `Usage: sluice [options]
@@ -42,6 +45,9 @@ Options (each also settable through the environment variable in brackets):
                            fails with 53200 (SLUICE_MAX_CURSOR_MEMORY)    default 512
   --max-subscription-lag N committed epochs a SUBSCRIBE may fall behind its relation before it ends
                            with 53200 (SLUICE_MAX_SUBSCRIPTION_LAG)           default 10000
+  --memory-limit MB        memory statements and continuous queries may hold together; a statement
+                           past its share fails with 53200 (SLUICE_MEMORY_LIMIT)
+                                                    default 3/4 of Node's heap limit
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -66,6 +72,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'insecure-trust': { type: 'boolean' },
         'max-cursor-memory': { type: 'string' },
         'max-subscription-lag': { type: 'string' },
+        'memory-limit': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -86,6 +93,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     maxCursorMemoryMb: integer('max-cursor-memory', values['max-cursor-memory'] ?? env.SLUICE_MAX_CURSOR_MEMORY ?? String(DEFAULT_CURSOR_MEMORY_MB), 1, 1_000_000),
     maxSubscriptionLag: integer('max-subscription-lag',
       values['max-subscription-lag'] ?? env.SLUICE_MAX_SUBSCRIPTION_LAG ?? String(DEFAULT_SUBSCRIPTION_LIMITS.maxLagEpochs), 1, 1e9),
+    memoryLimitMb: integer('memory-limit', values['memory-limit'] ?? env.SLUICE_MEMORY_LIMIT ?? String(defaultMemoryLimitMb()), 16, 1_000_000),
   };
   checkTrust(config);
   return { help: false, config };
