@@ -7,4 +7,4 @@ export { kafkaSinkOptions, kafkaSourceOptions, type KafkaSinkOptions, type Kafka
 export { DEFAULT_TUNING, type KafkaLog, type KafkaTuning } from './client';
 export { MAX_RECORD_BYTES, RecordDecoder, type BadRecord, type BadRecordReason, type KafkaRecord } from './decode';
 export { SinkEncoder, type SinkMessage } from './sink-encode';
-export { KafkaConnectors, isKafkaConnector, type ConnectorStatus } from './connectors';
+export { kafkaConnector } from './connectors';

@@ -30,7 +30,8 @@ import { DEFAULT_SUBSCRIPTION_LIMITS, SubscriptionHub } from '../subscribe/hub';
 import type { SubscribeOptions } from '../subscribe/options';
 import { queryLogSource, relationLogSource } from '../subscribe/sources';
 import type { Subscription, SubscriptionLimits } from '../subscribe/subscription';
-import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
+import { kafkaConnector } from '../kafka';
+import { Connectors } from '../connectors';
 
 export interface RuntimeLog extends QueryRunnerLog {
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -46,8 +47,8 @@ export class Runtime {
   private readonly inputLogs: LogReader;
   /** How many continuous queries' epochs compute at once (epoch-gate.ts). */
   private readonly epochGate = new EpochGate();
-  /** Kafka sources (streams and tables fed by topics) and sinks, by name. */
-  readonly connectors: KafkaConnectors;
+  /** Sources (streams and tables fed by Kafka, files, ...) and sinks, by name. */
+  readonly connectors: Connectors;
   /** The live SUBSCRIBEs: readers of the change logs too. */
   readonly subscriptions: SubscriptionHub;
 
@@ -63,7 +64,7 @@ export class Runtime {
     this.subscriptions = new SubscriptionHub(limits);
     this.streamWatermarks = new StreamWatermarks(store);
     this.streamAppends = new StreamAppends(this.commitContext());
-    this.connectors = new KafkaConnectors(store, log, this.streamRows);
+    this.connectors = new Connectors({ store, log, streamRows: this.streamRows }, [kafkaConnector()]);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
       (id) => this.subscriptions.pinnedSeq(id));
     this.inputLogs = new LogReader(store, DECODED_ENTRY_BUDGET_BYTES, (id) => {
@@ -99,23 +100,22 @@ export class Runtime {
     return rt;
   }
 
-  /** Starts the Kafka source of a stream or table fed by a topic, or a sink. */
+  /** Starts the source of a stream or table fed by a connector, or a sink. */
   private startConnector(stored: StoredRelation): void {
     const def = stored.def;
-    if (!isKafkaConnector(def)) return;
+    const kind = this.connectors.kindOf(def);
+    if (kind === undefined) return;
     if (def.kind === 'sink') {
       const from = this.mustGet(def.from);
-      this.connectors.startSink(stored.id, def, from.id, visibleColumns(from.def));
-    } else {
-      this.connectors.startSource(stored.id, def, def.kind === 'table' ? this.tables.get(def.name) : undefined);
+      this.connectors.startSink(kind, { sinkId: stored.id, def, fromRelationId: from.id, fromSchema: visibleColumns(from.def) });
+    } else if (def.kind === 'stream' || def.kind === 'table') {
+      this.connectors.startSource(kind, { relationId: stored.id, def, table: def.kind === 'table' ? this.tables.get(def.name) : undefined });
     }
   }
 
   /** Checks a connector's WITH options before anything is created. */
   private checkConnector(def: RelationDef): void {
-    if (!isKafkaConnector(def)) return;
-    if (def.kind === 'sink') kafkaSinkOptions(def, visibleColumns(this.mustGet(def.from).def));
-    else kafkaSourceOptions(def);
+    this.connectors.check(def, def.kind === 'sink' ? visibleColumns(this.mustGet(def.from).def) : undefined);
   }
 
   /** Called after every change to the catalog (the server's catalog mirror follows it); returns an unsubscribe. */

@@ -2,7 +2,7 @@
 
 import type { RelationDef, StreamDef } from '../catalog';
 import { SqlError, SQLSTATE } from '../errors';
-import type { KafkaConnectors } from '../kafka';
+import type { Connectors } from '../connectors';
 import type { Value } from '../types';
 import type { Store } from '../../storage';
 import type { QueryRunner, QueryStatus } from './query-runner';
@@ -13,7 +13,7 @@ import type { SubscriptionHub } from '../subscribe/hub';
 /** The live state the views show; the runtime provides it (this file does not import the runtime). */
 export interface LiveState {
   readonly store: Store;
-  readonly connectors: KafkaConnectors;
+  readonly connectors: Connectors;
   defs(): RelationDef[];
   def(name: string): RelationDef | undefined;
   runners(): ReadonlyMap<string, QueryRunner>;
@@ -153,19 +153,11 @@ function changelogRows(rt: LiveState): Value[][] {
   return rows;
 }
 
-/** Kafka sources and sinks: whether they are reading or waiting for the broker, and how far behind. */
+/** Sources and sinks: whether they are reading or waiting for their far end, and how far behind. */
 function sourceRows(rt: LiveState): Value[][] {
-  const rows: Value[][] = [];
-  for (const name of rt.connectors.names()) {
-    const st = rt.connectors.status(name);
-    const def = rt.def(name);
-    if (!st || !def) continue;
-    rows.push([
-      name, st.kind, 'kafka', def.options.topic ?? null, st.state, BigInt(st.lag), BigInt(st.messages),
-      BigInt(st.kind === 'source' ? st.deadLetters : 0), st.lastError,
-    ]);
-  }
-  return rows;
+  return rt.connectors.rows().map(({ name, connector, target, status: st }) => [
+    name, st.kind, connector, target, st.state, BigInt(st.lag), BigInt(st.messages), BigInt(st.deadLetters), st.lastError,
+  ]);
 }
 
 /** Dead letters keep raw bytes; the view shows them as text when they are UTF-8, else as \x hex like bytea. */

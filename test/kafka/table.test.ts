@@ -4,7 +4,8 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KafkaConnectors, startKafkaSource } from '../../engine/kafka';
+import { kafkaConnector, startKafkaSource } from '../../engine/kafka';
+import { Connectors } from '../../engine/connectors';
 import { TableState } from '../../engine/runtime/table-state';
 import { StreamRowCounts } from '../../engine/runtime/stream-row-counts';
 import { rowsFromBatch } from '../../engine/columns';
@@ -111,8 +112,8 @@ describe('a keyed Kafka topic as a table', () => {
       await table.load();
       assert.deepEqual(sorted(table.snapshot()), expected);
       // This time through the registry the runtime uses.
-      const connectors = new KafkaConnectors(store, testLog(), new StreamRowCounts(), FAST);
-      connectors.startSource(id, table.def, table);
+      const connectors = new Connectors({ store, log: testLog(), streamRows: new StreamRowCounts() }, [kafkaConnector(FAST)]);
+      connectors.startSource(connectors.kindOf(table.def)!, { relationId: id, def: table.def, table });
       const messages = (): number => (connectors.status('customers') as { messages: number }).messages;
       try {
         await produceWithKafkajs(kafka.brokers, topic, [p0({ key: '6', value: null }), p0({ key: '7', value: customer(7, 'us') })]);

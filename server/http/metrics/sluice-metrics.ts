@@ -1,6 +1,6 @@
 // GET /metrics: Sluice's figures in Prometheus' text format, written by prom-client. Every figure is read when
 // Prometheus scrapes, from the same counters the sluice.* views read (engine/runtime/system-rows.ts queryFigures and
-// streamFigures, the Kafka connectors' status): nothing here counts on its own except the HTTP requests this server answers.
+// streamFigures, the connectors' status): nothing here counts on its own except the HTTP requests this server answers.
 
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { readdir, stat } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import type { Runtime } from '../../../engine/runtime/runtime';
 import { EPOCH_DURATION_BUCKETS } from '../../../engine/runtime/epoch-durations';
 import { queryFigures, type QueryFigures, streamFigures, type StreamFigures } from '../../../engine/runtime/system-rows';
 import type { QueryStatus } from '../../../engine/runtime/query-runner';
-import type { ConnectorStatus } from '../../../engine/kafka';
+import type { ConnectorStatus } from '../../../engine/connectors';
 import type { SessionActivity } from '../../protocol/session';
 import { scrapedHistogram } from './scraped-histogram';
 
@@ -132,11 +132,9 @@ function perObject<F>(registry: Registry, label: string, figures: () => readonly
   };
 }
 
-/** Kafka sources (streams and tables fed by a topic) and sinks, as sluice.sources shows them. */
+/** Sources (streams and tables fed by a connector) and sinks, as sluice.sources shows them. */
 function connectorMetrics(registry: Registry, runtime: Runtime): void {
-  const connectors = (kind: 'source' | 'sink') => runtime.connectors.names()
-    .map((name) => ({ name, status: runtime.connectors.status(name) }))
-    .filter((c) => c.status?.kind === kind);
+  const connectors = (kind: 'source' | 'sink') => runtime.connectors.rows().filter((c) => c.status.kind === kind);
   const each = (
     name: string, help: string, kind: 'source' | 'sink', value: (s: ConnectorStatus) => number,
     type: 'counter' | 'gauge',
@@ -146,8 +144,8 @@ function connectorMetrics(registry: Registry, runtime: Runtime): void {
       collect(this: Counter | Gauge) {
         this.reset();
         for (const c of connectors(kind)) {
-          if (this instanceof Counter) this.inc({ [kind]: c.name }, value(c.status!));
-          else this.set({ [kind]: c.name }, value(c.status!));
+          if (this instanceof Counter) this.inc({ [kind]: c.name }, value(c.status));
+          else this.set({ [kind]: c.name }, value(c.status));
         }
       },
     };
@@ -156,7 +154,7 @@ function connectorMetrics(registry: Registry, runtime: Runtime): void {
   };
   each('sluice_source_messages_total', 'Kafka messages a source consumed (good and bad) since the server started', 'source', (s) => s.messages, 'counter');
   each('sluice_source_dead_letters_total', 'Bad records a source wrote to sluice.dead_letters since the server started', 'source',
-    (s) => (s.kind === 'source' ? s.deadLetters : 0), 'counter');
+    (s) => s.deadLetters, 'counter');
   each('sluice_source_lag_messages', 'Messages in the source\'s topic not read yet, over its partitions (as of the last fetch)', 'source', (s) => s.lag, 'gauge');
   each('sluice_sink_messages_total', 'Messages a sink delivered (acknowledged by the broker) since the server started', 'sink', (s) => s.messages, 'counter');
   each('sluice_sink_lag_entries', 'Log entries of the sink\'s input not delivered yet', 'sink', (s) => s.lag, 'gauge');
