@@ -51,6 +51,8 @@ export class Channel {
   /** The socket read and written: the TCP socket, or the TLSSocket wrapping it once TLS is on. */
   private socket: Socket;
   private tlsOn = false;
+  /** The TLS handshake owns the socket: a plaintext write would corrupt it, so a close just cuts it. */
+  private handshaking = false;
 
   constructor(socket: Socket) {
     this.socket = socket;
@@ -80,7 +82,8 @@ export class Channel {
     raw.off('data', this.onData);
     raw.off('end', this.onEnd);
     raw.off('close', this.onClose);
-    const upgrade = await tls.upgrade(raw);
+    this.handshaking = true;
+    const upgrade = await tls.upgrade(raw).finally(() => (this.handshaking = false));
     if (upgrade.kind === 'failed') {
       raw.destroy();
       this.onClose();
@@ -145,7 +148,7 @@ export class Channel {
   }
 
   write(message: Buffer): void {
-    if (this.isClosed || this.ending) return;
+    if (this.isClosed || this.ending || this.handshaking) return;
     this.outgoing.push(message);
     this.outgoingBytes += message.length;
     if (this.outgoingBytes >= FLUSH_AT) this.flush();
@@ -196,6 +199,10 @@ export class Channel {
   /** Sends what is pending, then closes; a client that does not read is cut off after a grace period. */
   close(): void {
     if (this.isClosed || this.ending) return;
+    if (this.handshaking) {
+      this.socket.destroy();
+      return;
+    }
     this.flush();
     this.ending = true;
     this.socket.end();

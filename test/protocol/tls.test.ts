@@ -16,20 +16,23 @@ import { startServer, type TestServer } from '../helpers/server';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs';
 import { DEBIAN_PYTHON, ensurePythonModule } from '../helpers/python';
 import { waitFor } from '../helpers/wait';
+import { errorFields, int32, RawClient } from '../helpers/raw-client';
 
 const MAIN = join(__dirname, '..', '..', 'server', 'main.js');
 
 let certs: TestCertificates;
 /** --tls-required, with --tls-ca: the server most tests talk to. */
 let server: TestServer;
-/** A certificate for other.example only, TLS optional. */
+/** A certificate for other.example only, TLS optional, two connections at most (and so two starting sockets). */
 let otherHost: TestServer;
+const OTHER_HOST_MAX_CONNECTIONS = 2;
 
 before(async () => {
   certs = makeTestCertificates();
   [server, otherHost] = await Promise.all([
     startServer({ args: ['--tls-cert', certs.serverCert, '--tls-key', certs.serverKey, '--tls-ca', certs.caCert, '--tls-required'] }),
-    startServer({ args: ['--tls-cert', certs.otherHostCert, '--tls-key', certs.otherHostKey] }),
+    startServer({ args: ['--tls-cert', certs.otherHostCert, '--tls-key', certs.otherHostKey,
+      '--max-connections', String(OTHER_HOST_MAX_CONNECTIONS)] }),
   ]);
 });
 
@@ -215,6 +218,40 @@ test('the HTTP API serves HTTPS with the same certificate', async () => {
     }).on('error', reject);
   });
   assert.deepEqual(JSON.parse(body), { status: 'ok' });
+});
+
+const SSL_REQUEST = Buffer.concat([int32(8), int32(80877103)]);
+const GSSENC_REQUEST = Buffer.concat([int32(8), int32(80877104)]);
+
+test('with TLS configured, GSSENCRequest is answered N and SSLRequest S; plaintext sent after it is still refused', async () => {
+  const client = await RawClient.connect(server);
+  client.send(GSSENC_REQUEST);
+  assert.equal((await client.readBytes(1)).toString(), 'N');
+  client.send(SSL_REQUEST);
+  assert.equal((await client.readBytes(1)).toString(), 'S');
+  client.close();
+  const pipelined = await RawClient.connect(server);
+  pipelined.send(SSL_REQUEST, Buffer.from('plaintext'));
+  const e = await pipelined.readMessage();
+  assert.equal(e.type, 'E');
+  assert.equal(errorFields(e).C, '08P01');
+  assert.match(errorFields(e).M, /received unencrypted data after SSL request/);
+  assert.ok(await pipelined.waitClosed());
+});
+
+test('sockets stalled in the TLS handshake hold only startup slots and are pushed out under pressure', async () => {
+  const stalled: RawClient[] = [];
+  for (let i = 0; i < OTHER_HOST_MAX_CONNECTIONS; i++) {
+    const c = await RawClient.connect(otherHost);
+    c.send(SSL_REQUEST);
+    assert.equal((await c.readBytes(1)).toString(), 'S');
+    stalled.push(c); // and never sends its ClientHello
+  }
+  // Newcomers are refused (53300) until the stalled sockets have had their grace; then the oldest is pushed out.
+  await waitFor(async () => (await psql(otherHost, 'host=127.0.0.1 sslmode=require', ['SELECT 1'])).code === 0,
+    'a TLS session admitted past the stalled handshakes');
+  assert.ok(await stalled[0].waitClosed(), 'the oldest stalled handshake was not closed');
+  for (const c of stalled) c.close();
 });
 
 /** Runs `sluice` with `args` expecting it to refuse them: exit 2 and the message on stderr. */
