@@ -23,6 +23,17 @@ export interface ServerConfig {
   readonly maxSubscriptionLag: number;
   /** Megabytes the server's statements and continuous queries may hold together (engine/memory/limit.ts). */
   readonly memoryLimitMb: number;
+  /** PEM files for TLS on the wire port (and HTTPS on the HTTP port); null when TLS is off. */
+  readonly tls: TlsFiles | null;
+  /** Plaintext sessions are refused with 28000; needs `tls`. */
+  readonly tlsRequired: boolean;
+}
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** Client certificates are verified against these CAs when presented; null: none is asked for. */
+  readonly caFile: string | null;
 }
 
 export const USAGE = `Usage: sluice [options]
@@ -48,6 +59,12 @@ Options (each also settable through the environment variable in brackets):
   --memory-limit MB        memory statements and continuous queries may hold together; a statement
                            past its share fails with 53200 (SLUICE_MEMORY_LIMIT)
                                                     default 3/4 of Node's heap limit
+  --tls-cert FILE          PEM certificate (chain) for TLS: SSLRequest is answered 'S' and the HTTP API
+                           serves HTTPS (SLUICE_TLS_CERT); needs --tls-key
+  --tls-key FILE           PEM private key of --tls-cert (SLUICE_TLS_KEY)
+  --tls-ca FILE            PEM CA certificates: a client presenting a certificate must be signed by one
+                           (clients without one still log in by password) (SLUICE_TLS_CA)
+  --tls-required           refuse plaintext sessions with 28000; needs --tls-cert (SLUICE_TLS_REQUIRED=1)
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -73,6 +90,10 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'max-cursor-memory': { type: 'string' },
         'max-subscription-lag': { type: 'string' },
         'memory-limit': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-ca': { type: 'string' },
+        'tls-required': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -94,7 +115,11 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     maxSubscriptionLag: integer('max-subscription-lag',
       values['max-subscription-lag'] ?? env.SLUICE_MAX_SUBSCRIPTION_LAG ?? String(DEFAULT_SUBSCRIPTION_LIMITS.maxLagEpochs), 1, 1e9),
     memoryLimitMb: integer('memory-limit', values['memory-limit'] ?? env.SLUICE_MEMORY_LIMIT ?? String(defaultMemoryLimitMb()), 16, 1_000_000),
+    tls: tlsFiles(values['tls-cert'] ?? env.SLUICE_TLS_CERT, values['tls-key'] ?? env.SLUICE_TLS_KEY,
+      values['tls-ca'] ?? env.SLUICE_TLS_CA),
+    tlsRequired: values['tls-required'] ?? env.SLUICE_TLS_REQUIRED === '1',
   };
+  if (config.tlsRequired && config.tls === null) throw new ConfigError('--tls-required needs --tls-cert and --tls-key');
   checkTrust(config);
   return { help: false, config };
 }
@@ -106,6 +131,15 @@ function checkTrust(config: ServerConfig): void {
     `without --users every client is trusted, and only on a loopback address; refusing to listen on ${config.host}. ` +
       'Start the server with --users to require passwords, listen on 127.0.0.1, or give --insecure-trust.',
   );
+}
+
+function tlsFiles(certFile: string | undefined, keyFile: string | undefined, caFile: string | undefined): TlsFiles | null {
+  if (certFile === undefined && keyFile === undefined) {
+    if (caFile !== undefined) throw new ConfigError('--tls-ca needs --tls-cert and --tls-key');
+    return null;
+  }
+  if (certFile === undefined || keyFile === undefined) throw new ConfigError('--tls-cert and --tls-key go together');
+  return { certFile, keyFile, caFile: caFile ?? null };
 }
 
 function integer(name: string, text: string, min: number, max: number): number {

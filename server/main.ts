@@ -9,6 +9,7 @@ import { openSluice, type Sluice } from './sluice';
 import { startProtocolServer, type ProtocolServer } from './protocol/server';
 import { startHttpServer, type HttpServer } from './http/server';
 import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig } from './auth/users';
+import { loadTls, type LoadedTls } from './tls-config';
 
 const EXIT_BUG = 70;
 
@@ -50,6 +51,7 @@ function listenErrorMessage(e: unknown, host: string, port: number): string {
 async function main(): Promise<number | null> {
   let config: ServerConfig;
   let auth: AuthConfig;
+  let tls: LoadedTls | null;
   try {
     const parsed = parseCommandLine(process.argv.slice(2), process.env);
     if (parsed.help) {
@@ -58,6 +60,7 @@ async function main(): Promise<number | null> {
     }
     config = parsed.config;
     auth = authConfig(config);
+    tls = config.tls === null ? null : loadTls(config.tls, config.tlsRequired);
   } catch (e) {
     if (!(e instanceof ConfigError || e instanceof UsersFileError)) throw e;
     process.stderr.write(`sluice: ${e.message}\n\n${USAGE}`);
@@ -92,6 +95,7 @@ async function main(): Promise<number | null> {
       auth,
       log,
       serverVersion,
+      tls: tls?.wire ?? null,
     });
   } catch (e) {
     process.stderr.write(`sluice: ${listenErrorMessage(e, config.host, config.port)}\n`);
@@ -116,6 +120,7 @@ async function main(): Promise<number | null> {
         wireSessionActivity: () => server.sessionActivity(),
         runtime: sluice.runtime,
         ready: () => !stopping,
+        tls: tls === null ? null : { cert: tls.cert, key: tls.key },
       });
     } catch (e) {
       process.stderr.write(`sluice: ${listenErrorMessage(e, config.host, config.httpPort)}\n`);

@@ -1,7 +1,8 @@
 // The HTTP server: one per process, beside the PostgreSQL protocol server. It authenticates each request, finds its
 // route and answers JSON; every failure becomes a JSON error with its SQLSTATE (errors.ts).
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../backend';
 import type { AuthConfig } from '../auth/users';
@@ -35,6 +36,8 @@ export interface HttpServerOptions {
   readonly runtime: Runtime;
   /** False once the server begins to shut down (GET /ready). */
   readonly ready: () => boolean;
+  /** The wire port's certificate and key: when given, the API is served over HTTPS only. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | null;
 }
 
 export interface HttpServer {
@@ -62,7 +65,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const routes = withConsole(apiRoutes());
   const auth = httpAuth(options.auth, options.host);
 
-  const server = createServer((request, response) => {
+  const handler: RequestListener = (request, response) => {
     const controller = new AbortController();
     inFlight.add(controller);
     response.on('close', () => {
@@ -74,7 +77,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       log.error('HTTP request failed after answering (a bug)', { error: e });
       response.destroy();
     });
-  });
+  };
+  const tls = options.tls ?? null;
+  const server = tls === null ? createServer(handler) : createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -11,6 +11,7 @@
 
 import type { Socket } from 'node:net';
 import { ByteQueue } from './byte-queue';
+import type { Upgrade, WireTls } from './tls';
 import { isKnownMessageType } from './messages-in';
 import { protocolViolation } from './errors';
 
@@ -37,20 +38,63 @@ export class Channel {
   private ending = false;
   private readonly closedController = new AbortController();
   private readonly hungUpController = new AbortController();
+  private readonly onData = (chunk: Buffer): void => this.received(chunk);
+  private readonly onEnd = (): void => {
+    this.ended();
+    this.hungUpController.abort();
+  };
+  private readonly onClose = (): void => {
+    this.ended();
+    this.hungUpController.abort();
+    this.closedController.abort();
+  };
+  /** The socket read and written: the TCP socket, or the TLSSocket wrapping it once TLS is on. */
+  private socket: Socket;
+  private tlsOn = false;
+  /** The TLS handshake owns the socket: a plaintext write would corrupt it, so a close just cuts it. */
+  private handshaking = false;
 
-  constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => this.received(chunk));
-    socket.on('end', () => {
-      this.ended();
-      this.hungUpController.abort();
-    });
-    socket.on('close', () => {
-      this.ended();
-      this.hungUpController.abort();
-      this.closedController.abort();
-    });
-    // Errors (ECONNRESET, EPIPE) are followed by 'close'; without a listener they would crash the process.
+  constructor(socket: Socket) {
+    this.socket = socket;
+    this.listen(socket);
+    // Errors (ECONNRESET, EPIPE) are followed by 'close'; without a listener they would crash the process. It stays
+    // on the TCP socket after a TLS upgrade too, since that socket may still report errors of its own.
     socket.on('error', () => {});
+  }
+
+  private listen(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onClose);
+  }
+
+  /** The connection is encrypted (TLS). */
+  get encrypted(): boolean {
+    return this.tlsOn;
+  }
+
+  /**
+   * Hands the socket to TLS for the handshake; nothing may be buffered unread (those bytes came in plaintext).
+   * From then on every read and write goes through the TLSSocket; a failed handshake reads as the client hanging up.
+   */
+  async startTls(tls: WireTls): Promise<Upgrade> {
+    const raw = this.socket;
+    raw.off('data', this.onData);
+    raw.off('end', this.onEnd);
+    raw.off('close', this.onClose);
+    this.handshaking = true;
+    const upgrade = await tls.upgrade(raw).finally(() => (this.handshaking = false));
+    if (upgrade.kind === 'failed') {
+      raw.destroy();
+      this.onClose();
+      return upgrade;
+    }
+    this.socket = upgrade.socket;
+    this.tlsOn = true;
+    this.listen(upgrade.socket);
+    upgrade.socket.on('error', () => {});
+    if (upgrade.socket.destroyed) this.onClose();
+    return upgrade;
   }
 
   /** Aborted once the socket is closed: long statements of this session stop. */
@@ -104,7 +148,7 @@ export class Channel {
   }
 
   write(message: Buffer): void {
-    if (this.isClosed || this.ending) return;
+    if (this.isClosed || this.ending || this.handshaking) return;
     this.outgoing.push(message);
     this.outgoingBytes += message.length;
     if (this.outgoingBytes >= FLUSH_AT) this.flush();
@@ -155,6 +199,10 @@ export class Channel {
   /** Sends what is pending, then closes; a client that does not read is cut off after a grace period. */
   close(): void {
     if (this.isClosed || this.ending) return;
+    if (this.handshaking) {
+      this.socket.destroy();
+      return;
+    }
     this.flush();
     this.ending = true;
     this.socket.end();

@@ -36,13 +36,23 @@ function tooManyClients(): SqlError {
   return fatal(SQLSTATE.too_many_connections, 'sorry, too many clients already');
 }
 
+/** --tls-required: PostgreSQL's words for a hostssl-only pg_hba.conf, so clients and people recognise them. */
+function plaintextRefused(remoteAddress: string, user: string, database: string): SqlError {
+  const host = remoteAddress.replace(/^::ffff:/, '');
+  return new SqlError(
+    SQLSTATE.invalid_authorization_specification,
+    `no pg_hba.conf entry for host "${host}", user "${user}", database "${database}", no encryption`,
+    { severity: 'FATAL', hint: 'This server accepts only TLS connections: connect with sslmode=require or stronger.' },
+  );
+}
+
 export function serveConnection(socket: Socket, ctx: ServerContext, id: number): Connection {
   const channel = new Channel(socket);
   const log = ctx.log.child({ connection: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
-  return { channel, done: run(channel, ctx, log) };
+  return { channel, done: run(channel, ctx, log, socket.remoteAddress ?? '') };
 }
 
-async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<void> {
+async function run(channel: Channel, ctx: ServerContext, log: Logger, remoteAddress: string): Promise<void> {
   let admitted = false;
   let session: ProtocolSession | null = null;
   let expired = false;
@@ -57,7 +67,7 @@ async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<v
   const startupSlot = ctx.startupBudget.enter(expire);
   try {
     if (startupSlot === null) throw tooManyClients();
-    const outcome = await negotiateStartup(channel);
+    const outcome = await negotiateStartup(channel, ctx.tls);
     startupSlot.release();
     // Pushed out while its packet was arriving: it was told so and is closing; it must not take a session slot.
     if (expired) return;
@@ -75,6 +85,7 @@ async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<v
       throw fatal(SQLSTATE.feature_not_supported, 'Sluice does not support replication connections');
     }
     const database = params.get('database') || user;
+    if (ctx.tls?.required && !channel.encrypted) throw plaintextRefused(remoteAddress, user, database);
     if (outcome.protocolMinor > PROTOCOL_MINOR_SUPPORTED || outcome.protocolOptions.length > 0) {
       channel.write(negotiateProtocolVersion(PROTOCOL_MINOR_SUPPORTED, outcome.protocolOptions));
     }

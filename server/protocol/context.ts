@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { AuthConfig } from '../auth/users';
 import type { SessionRegistry } from './registry';
 import type { StartupBudget } from './startup-budget';
+import type { WireTls } from './tls';
 
 export interface ServerContext {
   readonly backend: Backend;
@@ -19,4 +20,6 @@ export interface ServerContext {
   readonly maxMessageBytes: number;
   /** Time allowed from connect to the end of authentication. */
   readonly startupTimeoutMs: number;
+  /** TLS for clients that ask for it (SSLRequest); null: the server has no certificate and answers 'N'. */
+  readonly tls: WireTls | null;
 }

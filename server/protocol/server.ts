@@ -9,11 +9,12 @@ import { serveConnection, type Connection } from './connection';
 import { SessionRegistry } from './registry';
 import { StartupBudget } from './startup-budget';
 import { SessionLoop } from './session-loop';
+import type { WireTls } from './tls';
 import type { SessionActivity } from './session';
 
 /** The largest message accepted after authentication (before it, MAX_STARTUP_PACKET applies). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
-const STARTUP_TIMEOUT_MS = 60_000;
+export const STARTUP_TIMEOUT_MS = 60_000;
 const CLOSE_WAIT_MS = 3000;
 
 export interface ProtocolServerOptions {
@@ -26,6 +27,7 @@ export interface ProtocolServerOptions {
   readonly serverVersion: string;
   readonly maxMessageBytes?: number;
   readonly startupTimeoutMs?: number;
+  readonly tls?: WireTls | null;
 }
 
 export interface ProtocolServer {
@@ -52,6 +54,7 @@ export async function startProtocolServer(options: ProtocolServerOptions): Promi
     startupBudget: new StartupBudget(options.maxConnections),
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     startupTimeoutMs: options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS,
+    tls: options.tls ?? null,
   };
   const connections = new Set<Connection>();
   let nextId = 1;

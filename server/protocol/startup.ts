@@ -1,10 +1,12 @@
-// The startup phase: SSL and GSSAPI encryption requests (answered 'N': no TLS yet), CancelRequest, and the
+// The startup phase: SSL and GSSAPI encryption requests (SSL answered 'S' and the socket upgraded when TLS is
+// configured, 'N' otherwise; GSSAPI always 'N'), CancelRequest, and the
 // StartupMessage with its protocol version and parameters. Everything here happens before authentication, so
 // every packet is capped at MAX_STARTUP_PACKET bytes (PostgreSQL's MAX_STARTUP_PACKET_LENGTH).
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { Channel } from './channel';
 import { protocolViolation } from './errors';
+import type { WireTls } from './tls';
 
 export const MAX_STARTUP_PACKET = 10_000;
 
@@ -25,7 +27,8 @@ export type StartupOutcome =
   | { readonly kind: 'cancel'; readonly processId: number; readonly secret: number }
   | { readonly kind: 'hangup' };
 
-export async function negotiateStartup(channel: Channel): Promise<StartupOutcome> {
+/** `tls`: the server's TLS setup, null when it has none. */
+export async function negotiateStartup(channel: Channel, tls: WireTls | null): Promise<StartupOutcome> {
   let sslDone = false;
   let gssDone = false;
   for (;;) {
@@ -41,8 +44,10 @@ export async function negotiateStartup(channel: Channel): Promise<StartupOutcome
       }
       if (ssl) sslDone = true;
       else gssDone = true;
-      channel.write(Buffer.from('N'));
+      const accept = ssl && tls !== null;
+      channel.write(Buffer.from(accept ? 'S' : 'N'));
       channel.flush();
+      if (accept && !(await secure(channel, tls))) return { kind: 'hangup' };
       continue;
     }
     if (code === CANCEL_REQUEST_CODE) {
@@ -60,6 +65,17 @@ export async function negotiateStartup(channel: Channel): Promise<StartupOutcome
     }
     return { kind: 'session', protocolMinor: minor, ...readParameters(body.subarray(4)) };
   }
+}
+
+/** Runs the TLS handshake; false when it failed or the client left. A certificate that does not verify is FATAL. */
+async function secure(channel: Channel, tls: WireTls): Promise<boolean> {
+  const upgrade = await channel.startTls(tls);
+  if (upgrade.kind === 'failed') return false;
+  if (upgrade.kind === 'bad-client-certificate') {
+    throw new SqlError(SQLSTATE.invalid_authorization_specification,
+      `could not verify the client certificate: ${upgrade.reason}`, { severity: 'FATAL' });
+  }
+  return true;
 }
 
 /** name\0value\0 ... \0: the last byte must be the terminating empty name. */
