@@ -33,7 +33,7 @@ export function isOutOfSpace(e: unknown): boolean {
 /** PostgreSQL's wording for the same condition ("could not extend file ...: No space left on device"). */
 export function diskFullError(dir: string): StorageError {
   return new StorageError('disk_full', `could not write to the data directory ${dir}: No space left on device`,
-    undefined, 'Free disk space; writes resume by themselves once there is room, and acknowledged rows are kept.');
+    undefined, 'Check free disk space. Writes resume by themselves once there is room; acknowledged rows are kept.');
 }
 
 /** Whether the file system holding `dir` shows at least `bytes` free to an unprivileged writer. */

@@ -12,6 +12,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
+import { psql } from '../helpers/psql';
 import { connectPg, startServer, type TestServer } from '../helpers/server';
 import { waitFor, waitForValue } from '../helpers/wait';
 
@@ -98,6 +99,10 @@ test('a full disk answers 53100; freeing space brings back inserts and the conti
     assert.equal(codeOf(refusal), '53100', `expected disk_full, got ${String(refusal)}`);
     assert.match((refusal as Error).message, /No space left on device/);
     await assert.rejects(insert(c, id++), (e) => codeOf(e) === '53100', 'INSERT keeps failing while the disk is full');
+    const copy = await psql(server, ['COPY readings FROM STDIN'], copyRows(id, 200), { verbose: true });
+    id += 200;
+    assert.notEqual(copy.code, 0, 'COPY on a full disk succeeded');
+    assert.match(copy.stderr, /ERROR: {2}53100: could not write to the data directory .*: No space left on device/);
     const failed = await waitForValue(async () => (await c.query(
       "SELECT status, last_error FROM sluice.queries WHERE name = 'totals'")).rows[0],
     (r) => r.status === 'failed', 'the continuous query to fail for want of space', 30_000);
@@ -118,6 +123,9 @@ test('a full disk answers 53100; freeing space brings back inserts and the conti
         id++;
       }
     }, () => `an INSERT to work again once space was freed (${retried} refused)`, 30_000);
+    const copied = await psql(server, ['COPY readings FROM STDIN'], copyRows(id, 200), { verbose: true });
+    assert.equal(copied.code, 0, `COPY after freeing space failed: ${copied.stderr}`);
+    for (let i = 0; i < 200; i++) acknowledged.push(id++);
     await waitForValue(async () => (await c.query("SELECT status FROM sluice.queries WHERE name = 'totals'")).rows[0].status,
       (s) => s === 'running', 'the continuous query to run again');
 
@@ -137,6 +145,13 @@ test('a full disk answers 53100; freeing space brings back inserts and the conti
     await server.stop();
   }
 });
+
+/** `count` rows for COPY ... FROM STDIN in text format, ids from `first`. */
+function copyRows(first: number, count: number): string {
+  let text = '';
+  for (let i = first; i < first + count; i++) text += `${i}\t${i % 7}\t${i}\t${PAD}\n`;
+  return text + '\\.\n';
+}
 
 async function sortedRows(c: Client, sql: string): Promise<string[]> {
   return (await c.query(sql)).rows.map((r) => JSON.stringify(r)).sort();
