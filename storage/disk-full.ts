@@ -47,20 +47,29 @@ export async function hasRoom(dir: string, bytes = ROOM_TO_REOPEN_BYTES): Promis
 }
 
 /**
- * Calls `attempt` with growing pauses until it reports success or `stop()` is called. One loop at a time: a
- * start() while it runs does nothing.
+ * Calls `attempt` with growing pauses until it reports success or `stop()` is called. One loop at a time: a start()
+ * while it waits brings the next attempt forward to FIRST_RETRY_MS after the last one, so a write refused just after
+ * an operator freed space does not wait out a long pause, and refused writes never retry faster than that.
  */
 export class RetryLoop {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private stopped = false;
+  private delay = FIRST_RETRY_MS;
+  private lastAttempt = 0;
 
   constructor(private readonly attempt: () => Promise<boolean>, private readonly onError: (e: unknown) => void) {}
 
   start(): void {
-    if (this.running || this.stopped) return;
-    this.running = true;
-    this.next(FIRST_RETRY_MS);
+    if (this.stopped) return;
+    if (!this.running) {
+      this.running = true;
+      this.delay = FIRST_RETRY_MS;
+      this.next(FIRST_RETRY_MS);
+    } else if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.next(Math.max(0, this.lastAttempt + FIRST_RETRY_MS - Date.now()));
+    }
   }
 
   stop(): void {
@@ -69,17 +78,22 @@ export class RetryLoop {
     this.timer = null;
   }
 
-  private next(delay: number): void {
+  private next(wait: number): void {
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.lastAttempt = Date.now();
       void this.attempt().catch((e: unknown) => {
         this.onError(e);
         return false;
       }).then((done) => {
-        if (done || this.stopped) this.running = false;
-        else this.next(Math.min(delay * 2, LAST_RETRY_MS));
+        if (done || this.stopped) {
+          this.running = false;
+          return;
+        }
+        this.delay = Math.min(this.delay * 2, LAST_RETRY_MS);
+        this.next(this.delay);
       });
-    }, delay);
+    }, wait);
     // A pending retry must not keep a process that is otherwise done alive.
     this.timer.unref();
   }

@@ -47,12 +47,15 @@ export class GroupCommit {
   constructor(
     private readonly db: Db,
     private readonly where: string,
-    /** Told once, when a write fails and this writer stops taking submissions. */
-    private readonly onFailure: (failure: StorageError, cause: unknown) => void = () => undefined,
+    /** Told when a write fails (with LevelDB's error), and again at each submission refused after it (without). */
+    private readonly onFailure: (failure: StorageError, cause?: unknown) => void = () => undefined,
   ) {}
 
   submit(ops: readonly WriteOp[], options: { sync?: boolean; onDurable?: () => void } = {}): Promise<void> {
-    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.failure !== null) {
+      this.onFailure(this.failure);
+      return Promise.reject(this.failure);
+    }
     if (this.closing !== null) {
       return Promise.reject(new StorageError('closed', `the store on ${this.where} is closed`));
     }

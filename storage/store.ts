@@ -53,7 +53,7 @@ export class Store<D extends NamedDef = NamedDef> {
   static async open<D extends NamedDef = NamedDef>(dir: string, log: StoreLog = () => undefined): Promise<Store<D>> {
     const where = path.resolve(dir);
     const db = await openLevel(where);
-    const ctx: OpenContext = { db, dir: where, log, reopening: false, writer: new GroupCommit(db, where, (f) => store.writeFailed(f)) };
+    const ctx: OpenContext = { db, dir: where, log, reopening: false, writer: new GroupCommit(db, where, (f, c) => store.writeFailed(f, c)) };
     const store: Store<D> = new Store<D>(ctx);
     try {
       await store.recover();
@@ -122,8 +122,9 @@ export class Store<D extends NamedDef = NamedDef> {
     return () => this.reopenListeners.delete(listener);
   }
 
-  private writeFailed(failure: StorageError): void {
-    this.ctx.log(`storage: ${failure.message}`);
+  /** A write failed (`cause`: LevelDB's error), or a submission was refused after one. */
+  private writeFailed(failure: StorageError, cause: unknown): void {
+    if (cause !== undefined) this.ctx.log(`storage: ${failure.message} (${describeCause(cause)})`);
     if (failure.reason === 'disk_full') this.reopening.start();
   }
 
@@ -145,7 +146,7 @@ export class Store<D extends NamedDef = NamedDef> {
     }
     this.ctx.reopening = false;
     this.ctx.db = db;
-    this.ctx.writer = new GroupCommit(db, this.ctx.dir, (f) => this.writeFailed(f));
+    this.ctx.writer = new GroupCommit(db, this.ctx.dir, (f, c) => this.writeFailed(f, c));
     // Synchronously with the new writer: no append can take a sequence number before the counters are back.
     this.logs.rollBackToDurable();
     await this.epochs.rollBackUncommitted();
