@@ -107,6 +107,8 @@ test('a full disk answers 53100; freeing space brings back inserts and the conti
       "SELECT status, last_error FROM sluice.queries WHERE name = 'totals'")).rows[0],
     (r) => r.status === 'failed', 'the continuous query to fail for want of space', 30_000);
     assert.match(failed.last_error, /No space left on device/);
+    // Reads go on while the disk is full, and see exactly the acknowledged rows.
+    assert.equal(Number((await c.query('SELECT count(*) AS n FROM readings')).rows[0].n), acknowledged.length);
 
     unlinkSync(filler);
     const freed = Date.now();
