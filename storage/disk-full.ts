@@ -8,7 +8,7 @@
 // whose recovery drops the torn tail (a write that was never acknowledged) and keeps everything acknowledged.
 
 import * as fs from 'node:fs';
-import { StorageError, levelErrorCodes } from './errors';
+import { StorageError } from './errors';
 
 /**
  * Room the file system must show before the store reopens: opening replays the write-ahead log into a new table
@@ -27,7 +27,7 @@ export function isOutOfSpace(e: unknown): boolean {
     if ((cur as { code?: unknown }).code === 'ENOSPC' || /No space left on device/i.test(cur.message)) return true;
     cur = (cur as { cause?: unknown }).cause;
   }
-  return levelErrorCodes(e).includes('ENOSPC');
+  return false;
 }
 
 /** PostgreSQL's wording for the same condition ("could not extend file ...: No space left on device"). */

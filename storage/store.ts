@@ -53,7 +53,8 @@ export class Store<D extends NamedDef = NamedDef> {
   static async open<D extends NamedDef = NamedDef>(dir: string, log: StoreLog = () => undefined): Promise<Store<D>> {
     const where = path.resolve(dir);
     const db = await openLevel(where);
-    const ctx: OpenContext = { db, dir: where, log, reopening: false, writer: new GroupCommit(db, where, (f, c) => store.writeFailed(f, c)) };
+    const writer = new GroupCommit(db, where, (f, c) => store.writeFailed(f, c));
+    const ctx: OpenContext = { db, dir: where, log, reopening: false, writer };
     const store: Store<D> = new Store<D>(ctx);
     try {
       await store.recover();
