@@ -47,6 +47,7 @@ export const SQLSTATE = {
   wrong_object_type: '42809',
   name_too_long: '42622',
   insufficient_privilege: '42501',
+  disk_full: '53100',
   out_of_memory: '53200',
   program_limit_exceeded: '54000',
   statement_too_complex: '54001',
@@ -105,6 +106,7 @@ const STORAGE_CODE: Record<StorageErrorReason, SqlState> = {
   corrupt: SQLSTATE.data_corrupted,
   version: SQLSTATE.object_not_in_prerequisite_state,
   io: SQLSTATE.io_error,
+  disk_full: SQLSTATE.disk_full,
   closed: SQLSTATE.object_not_in_prerequisite_state,
   internal: SQLSTATE.internal_error,
 };

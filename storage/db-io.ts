@@ -14,6 +14,8 @@ export interface StoreContext {
   readonly dir: string;
   readonly writer: GroupCommit;
   readonly log: StoreLog;
+  /** True while the store closes and reopens LevelDB after a full disk (store.ts): reads fail for that reason. */
+  readonly reopening: boolean;
 }
 
 export interface Range {
@@ -46,6 +48,10 @@ export function readError(ctx: StoreContext, e: unknown): StorageError {
   if (levelErrorCodes(e).includes('LEVEL_CORRUPTION')) {
     return new StorageError('corrupt', `data directory ${ctx.dir} is corrupted`, e,
       'Restore the data directory from a backup; Sluice will not serve results computed from damaged state.');
+  }
+  if (ctx.reopening) {
+    return new StorageError('disk_full', `the store on ${ctx.dir} is reopening after the disk was full`, e,
+      'Try again in a moment.');
   }
   if (levelErrorCodes(e).includes('LEVEL_DATABASE_NOT_OPEN')) {
     return new StorageError('closed', `the store on ${ctx.dir} is closed`, e);

@@ -83,7 +83,8 @@ interface CheckpointRecord {
 export const CHECKPOINTS_KEPT = 100;
 
 // What is tracked at submission rather than at durability (the forward-only epoch, merged offsets, checkpoint list,
-// key sets) describes the newest submitted commit: a failed write ends the store, so it never has to be rolled back.
+// key sets) describes the newest submitted commit: after a failed write only a reopened store writes again, and it
+// rolls that memory back first (rollBackUncommitted).
 interface QueryMemory {
   committed: number;
   /** The highest epoch submitted, durable or not: the forward-only check runs against it. */
@@ -107,24 +108,39 @@ export class EpochPart {
   ) {}
 
   async recover(ids: readonly number[]): Promise<void> {
-    for (const id of ids) {
-      const rec = await getJson<QueryRecord>(this.ctx, queryKey(id));
-      const checkpoints: number[] = [];
-      for await (const k of scanKeys(this.ctx, prefixRange(relationPrefix(NS.checkpoint, id)))) {
-        checkpoints.push(Number(trailingU64(k)));
-      }
-      if (rec === undefined && checkpoints.length === 0) continue;
-      const newest = checkpoints.at(-1);
-      // Written in the same batch: disagreement means a lost or damaged write.
-      if (rec === undefined || newest !== rec.epoch) {
-        throw new StorageError('corrupt', `data directory ${this.ctx.dir}: query ${id} has committed epoch ` +
-          `${rec?.epoch ?? 'none'} but its newest checkpoint is ${newest ?? 'none'}`);
-      }
-      this.queries.set(id, {
-        committed: rec.epoch, submitted: rec.epoch, offsets: rec.offsets, pendingOffsets: rec.offsets, checkpoints,
-        keys: null, record: rec,
-      });
+    for (const id of ids) await this.recoverOne(id);
+  }
+
+  /**
+   * Reads again, from disk, each query whose last commit was submitted but failed (the store reopened after a full
+   * disk, store.ts): its merged offsets, checkpoint list and key sets had moved on with that commit. Its runner
+   * failed with the write and reloads through load() before it commits again.
+   */
+  async rollBackUncommitted(): Promise<void> {
+    const failed = [...this.queries].filter(([, q]) => q.submitted !== q.committed).map(([id]) => id);
+    for (const id of failed) {
+      this.queries.delete(id);
+      await this.recoverOne(id);
     }
+  }
+
+  private async recoverOne(id: number): Promise<void> {
+    const rec = await getJson<QueryRecord>(this.ctx, queryKey(id));
+    const checkpoints: number[] = [];
+    for await (const k of scanKeys(this.ctx, prefixRange(relationPrefix(NS.checkpoint, id)))) {
+      checkpoints.push(Number(trailingU64(k)));
+    }
+    if (rec === undefined && checkpoints.length === 0) return;
+    const newest = checkpoints.at(-1);
+    // Written in the same batch: disagreement means a lost or damaged write.
+    if (rec === undefined || newest !== rec.epoch) {
+      throw new StorageError('corrupt', `data directory ${this.ctx.dir}: query ${id} has committed epoch ` +
+        `${rec?.epoch ?? 'none'} but its newest checkpoint is ${newest ?? 'none'}`);
+    }
+    this.queries.set(id, {
+      committed: rec.epoch, submitted: rec.epoch, offsets: rec.offsets, pendingOffsets: rec.offsets, checkpoints,
+      keys: null, record: rec,
+    });
   }
 
   lastEpoch(queryId: number): number {

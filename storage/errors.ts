@@ -11,6 +11,8 @@ export type StorageErrorReason =
   | 'version'
   /** An I/O failure from the file system. */
   | 'io'
+  /** The file system has no room for a write; the store reopens itself once it has (disk-full.ts). */
+  | 'disk_full'
   /** The store was closed, or an earlier write failed and the store refuses further work. */
   | 'closed'
   /** A caller broke a storage invariant (a bug in Sluice). */

@@ -4,11 +4,13 @@
 // so an epoch commit stays atomic even when it shares a batch with ingest appends.
 //
 // Writes are serialized, which also makes disk order equal submission order (sequence numbers assigned at submit
-// time reach the disk in order). After a failed write the store is unusable: in-memory sequence numbers and epochs
-// may be ahead of the disk, so every later submission is refused rather than risk a gap.
+// time reach the disk in order). After a failed write this writer is unusable: in-memory sequence numbers and epochs
+// may be ahead of the disk, so every later submission is refused rather than risk a gap. When the failure was a full
+// disk, the store replaces the writer once there is room again (store.ts, disk-full.ts).
 
 import type { ClassicLevel } from 'classic-level';
 import { StorageError } from './errors';
+import { diskFullError, isOutOfSpace } from './disk-full';
 
 export type WriteOp =
   | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
@@ -42,10 +44,18 @@ export class GroupCommit {
   /** How many puts those writes held; tests use it to see what an epoch costs. */
   putCount = 0;
 
-  constructor(private readonly db: Db, private readonly where: string) {}
+  constructor(
+    private readonly db: Db,
+    private readonly where: string,
+    /** Told when a write fails (with LevelDB's error), and again at each submission refused after it (without). */
+    private readonly onFailure: (failure: StorageError, cause?: unknown) => void = () => undefined,
+  ) {}
 
   submit(ops: readonly WriteOp[], options: { sync?: boolean; onDurable?: () => void } = {}): Promise<void> {
-    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.failure !== null) {
+      this.onFailure(this.failure);
+      return Promise.reject(this.failure);
+    }
     if (this.closing !== null) {
       return Promise.reject(new StorageError('closed', `the store on ${this.where} is closed`));
     }
@@ -99,9 +109,11 @@ export class GroupCommit {
       await this.write(group);
       this.writeCount++;
     } catch (e) {
-      this.failure = new StorageError('io', `writing to the data directory ${this.where} failed`, e,
+      this.failure = isOutOfSpace(e) ? diskFullError(this.where) : new StorageError('io',
+        `writing to the data directory ${this.where} failed`, e,
         'The server must restart; everything acknowledged before this error is durable.');
       for (const s of [...group, ...this.queue.splice(0)]) s.reject(this.failure);
+      this.onFailure(this.failure, e);
       this.writing = false;
       for (const w of this.idleWaiters.splice(0)) w();
       return;

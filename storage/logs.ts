@@ -90,6 +90,16 @@ export class LogPart {
     }
   }
 
+  /**
+   * Forgets what failed writes had claimed: sequence numbers and source positions go back to the durable ones (the
+   * store reopened after a full disk, store.ts), so the next append leaves no gap.
+   */
+  rollBackToDurable(): void {
+    for (const id of this.assigned.keys()) this.assigned.set(id, this.durable.get(id) ?? 0n);
+    this.pendingSources.clear();
+    for (const [id, positions] of this.sources) this.pendingSources.set(id, positions);
+  }
+
   /** The last durable sequence number of a relation's log; 0n when nothing was ever appended. */
   lastSeq(id: number): bigint {
     return this.durable.get(id) ?? 0n;

@@ -7,8 +7,9 @@ import { type CatalogChange, CatalogPart, type NamedDef, type StoredDef } from '
 import { type StoreContext, type StoreLog, getJson, putJson } from './db-io';
 import { type DeadLetter, DeadLetterPart, type StoredDeadLetter } from './dead-letters';
 import { type Checkpoint, type EpochCommit, EpochPart, type LoadedQuery, type Offsets, type ResultRow } from './epochs';
-import { StorageError } from './errors';
-import { GroupCommit } from './group-commit';
+import { RetryLoop, hasRoom } from './disk-full';
+import { StorageError, describeCause } from './errors';
+import { type Db, GroupCommit } from './group-commit';
 import {
   type LogEntry, type LogListener, LogPart, type RelationAppend, type RowPut, type SourcePositions, type TableRow,
 } from './logs';
@@ -19,6 +20,9 @@ import { type StagedLogEntry, StagingPart } from './staging';
 /** Bump when the key layout or a value encoding changes incompatibly (docs/durability.md lists the versions). */
 export const FORMAT_VERSION = 5;
 
+/** The store's context: the LevelDB handle and its writer are replaced when the store reopens after a full disk. */
+type OpenContext = { -readonly [K in keyof StoreContext]: StoreContext[K] };
+
 /** `D` is the engine's definition type: storage keeps it as JSON and needs only its name. */
 export class Store<D extends NamedDef = NamedDef> {
   private readonly catalog: CatalogPart<D>;
@@ -27,8 +31,13 @@ export class Store<D extends NamedDef = NamedDef> {
   private readonly epochs: EpochPart;
   private readonly dead: DeadLetterPart;
   private closed: Promise<void> | null = null;
+  /** Runs while a write failed for want of space, until the store has reopened (disk-full.ts). */
+  private readonly reopening: RetryLoop;
+  private readonly reopenListeners = new Set<() => void>();
 
-  private constructor(private readonly ctx: StoreContext) {
+  private constructor(private readonly ctx: OpenContext) {
+    this.reopening = new RetryLoop(() => this.reopenIfRoom(),
+      (e) => ctx.log(`storage: reopening ${ctx.dir} after a full disk failed, will retry: ${describeCause(e)}`));
     this.catalog = new CatalogPart(ctx);
     const exists = (id: number): boolean => this.catalog.getById(id) !== undefined;
     this.logs = new LogPart(ctx, exists);
@@ -44,7 +53,9 @@ export class Store<D extends NamedDef = NamedDef> {
   static async open<D extends NamedDef = NamedDef>(dir: string, log: StoreLog = () => undefined): Promise<Store<D>> {
     const where = path.resolve(dir);
     const db = await openLevel(where);
-    const store = new Store<D>({ db, dir: where, writer: new GroupCommit(db, where), log });
+    const writer = new GroupCommit(db, where, (f, c) => store.writeFailed(f, c));
+    const ctx: OpenContext = { db, dir: where, log, reopening: false, writer };
+    const store: Store<D> = new Store<D>(ctx);
     try {
       await store.recover();
     } catch (e) {
@@ -95,12 +106,54 @@ export class Store<D extends NamedDef = NamedDef> {
 
   /** Waits for submitted writes, then closes LevelDB. Idempotent. */
   close(): Promise<void> {
+    this.reopening.stop();
     this.closed ??= (async () => {
       await this.staging.settle();
       await this.ctx.writer.drain();
       await this.ctx.db.close();
     })();
     return this.closed;
+  }
+
+  // --- a full disk ----------------------------------------------------------------------------------------------
+
+  /** Called after the store reopened itself once a full disk had room again; returns an unsubscribe. */
+  onReopen(listener: () => void): () => void {
+    this.reopenListeners.add(listener);
+    return () => this.reopenListeners.delete(listener);
+  }
+
+  /** A write failed (`cause`: LevelDB's error), or a submission was refused after one. */
+  private writeFailed(failure: StorageError, cause: unknown): void {
+    if (cause !== undefined) this.ctx.log(`storage: ${failure.message} (${describeCause(cause)})`);
+    if (failure.reason === 'disk_full') this.reopening.start();
+  }
+
+  /**
+   * Once the file system shows room: closes LevelDB (its failed write may have latched an error that refuses every
+   * later one) and opens it again, then takes back in memory what only the failed writes had claimed (sequence
+   * numbers, source positions, epochs). Reads go on through the old handle until then. Resolves whether it reopened.
+   */
+  private async reopenIfRoom(): Promise<boolean> {
+    if (this.closed !== null) return true;
+    if (!(await hasRoom(this.ctx.dir))) return false;
+    await this.ctx.writer.drain();
+    this.ctx.reopening = true;
+    await this.ctx.db.close();
+    const db: Db = await openLevel(this.ctx.dir);
+    if (this.closed !== null) {
+      await db.close();
+      return true;
+    }
+    this.ctx.reopening = false;
+    this.ctx.db = db;
+    this.ctx.writer = new GroupCommit(db, this.ctx.dir, (f, c) => this.writeFailed(f, c));
+    // Synchronously with the new writer: no append can take a sequence number before the counters are back.
+    this.logs.rollBackToDurable();
+    await this.epochs.rollBackUncommitted();
+    this.ctx.log(`storage: reopened ${this.ctx.dir} after the disk was full; writes resume`);
+    for (const listener of this.reopenListeners) listener();
+    return true;
   }
 
   // --- catalog -----------------------------------------------------------------------------------------------

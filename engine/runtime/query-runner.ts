@@ -12,7 +12,7 @@ import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
 import { batchFromData } from '../columns';
 import type { Schema } from '../types';
-import { toSqlError } from '../errors';
+import { SQLSTATE, toSqlError } from '../errors';
 import type { DeadLetter, Offsets } from '../../storage';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
@@ -54,9 +54,9 @@ export interface QueryRunnerLog {
 
 export class QueryRunner {
   /** What SELECT reads: the log's batches for an append-only query, rows by key otherwise. */
-  readonly result: ResultSet;
-  private readonly keyed: KeyedResult | null;
-  private readonly appended: AppendResult | null;
+  result!: ResultSet;
+  private keyed!: KeyedResult | null;
+  private appended!: AppendResult | null;
   /** Relation id of each DAG source, in the same order. */
   private readonly inputIds: readonly number[];
   /** A hash of the plan (engine/plan-fingerprint.ts), stored with the state it writes. */
@@ -67,7 +67,7 @@ export class QueryRunner {
   readonly epochDurations = new EpochDurations();
   private committedStateBytes = 0;
   private offsets = new Map<number, bigint>();
-  private readonly dag: Dag;
+  private dag!: Dag;
   /** Late rows of the epoch in progress, stored as dead letters with it. */
   private late: LateRow[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -75,11 +75,13 @@ export class QueryRunner {
   private idleSince: number | null = null;
   private inFlight: Promise<void> | null = null;
   private stopped = false;
+  /** Failed because a write found the disk full: reloads and runs again once the store has reopened. */
+  private failedForDisk = false;
 
   constructor(
     readonly id: number,
     readonly def: QueryDef,
-    plan: PlanNode,
+    private readonly plan: PlanNode,
     /** The relation id of a source node's relation. */
     relationId: (name: string) => number,
     private readonly store: RelationStore,
@@ -91,22 +93,52 @@ export class QueryRunner {
     /** Called after each committed epoch (the runtime trims the input logs every reader has passed). */
     private readonly afterCommit: () => Promise<void> = async () => {},
   ) {
-    this.dag = buildDag(plan, { mode: 'incremental', late: (row) => this.late.push(row) });
+    this.emptyState();
+    this.result = (this.keyed ?? this.appended)!;
     this.planFingerprint = planFingerprint(plan);
     this.inputIds = this.dag.sources.map((s) => relationId(s.node.relation.name));
-    if (neverRetracts(plan)) {
-      this.appended = new AppendResult(def.columns);
-      this.keyed = null;
-      this.result = this.appended;
-    } else {
-      this.keyed = new KeyedResult();
-      this.appended = null;
-      this.result = this.keyed;
-    }
     this.stats = {
       status: def.paused ? 'paused' : 'running', epoch: 0, watermark: null, rowsIn: 0, rowsOut: 0,
       lateRows: 0, errorRows: 0, lastBatchMs: null, lastError: null,
     };
+  }
+
+  /** A DAG and result with nothing in them, for start() to load the last committed epoch into. */
+  private emptyState(): void {
+    this.dag = buildDag(this.plan, { mode: 'incremental', late: (row) => this.late.push(row) });
+    this.offsets = new Map();
+    const appendOnly = neverRetracts(this.plan);
+    this.appended = appendOnly ? new AppendResult(this.def.columns) : null;
+    this.keyed = appendOnly ? null : new KeyedResult();
+  }
+
+  /**
+   * The store reopened after a full disk: a query that failed for that reason drops its DAG, which may hold half an
+   * epoch, reloads the last committed epoch and runs again. SELECT reads the old result (the committed epoch's: a
+   * failed commit never reaches it) until the reloaded one replaces it.
+   */
+  async reloadAfterDiskFull(): Promise<void> {
+    if (!this.failedForDisk || this.stopped) return;
+    this.failedForDisk = false;
+    await this.epochChain;
+    this.emptyState();
+    this.stats.status = this.def.paused ? 'paused' : 'running';
+    this.stats.lastError = null;
+    try {
+      await this.start();
+      this.result = (this.keyed ?? this.appended)!;
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Marks the query failed, with the reason in sluice.queries.last_error. */
+  private fail(e: unknown): void {
+    const err = toSqlError(e);
+    this.stats.status = 'failed';
+    this.stats.lastError = err.message;
+    this.failedForDisk = err.code === SQLSTATE.disk_full;
+    this.log.error('continuous query failed', { query: this.def.name, error: err.message, code: err.code });
   }
 
   get schema(): Schema {
@@ -295,11 +327,9 @@ export class QueryRunner {
       this.epochDurations.observe(this.stats.lastBatchMs / 1000);
       this.announceCommit();
     } catch (e) {
-      // The DAG may hold half an epoch: it is not trusted again until a restart reloads the committed state.
-      const err = toSqlError(e);
-      this.stats.status = 'failed';
-      this.stats.lastError = err.message;
-      this.log.error('continuous query failed', { query: this.def.name, error: err.message, code: err.code });
+      // The DAG may hold half an epoch: it is not trusted again until it reloads the committed state (at a restart,
+      // or after a full disk once the store has reopened).
+      this.fail(e);
       return;
     } finally {
       leaveGate();

@@ -72,7 +72,14 @@ export class Runtime {
       return name === undefined ? 0 : this.readers.countOf(name);
     });
     this.stopWaking = store.onLogAppend((id) => this.wakeReadersOf(id));
+    // Queries that failed because the disk was full run again as soon as the store takes writes again, rather than
+    // on a timer of their own: the store's retry loop is the one place that knows when there is room.
+    this.stopReloading = store.onReopen(() => {
+      for (const q of this.queries.values()) void q.reloadAfterDiskFull();
+    });
   }
+
+  private readonly stopReloading: () => void;
 
   /** Unsubscribes the wake-ups of queries when the runtime closes. */
   private readonly stopWaking: () => void;
@@ -386,6 +393,7 @@ export class Runtime {
 
   async close(): Promise<void> {
     this.stopWaking();
+    this.stopReloading();
     await this.connectors.stopAll();
     for (const q of this.queries.values()) await q.stop();
     this.queries.clear();
