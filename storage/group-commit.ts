@@ -9,6 +9,8 @@
 
 import type { ClassicLevel } from 'classic-level';
 import { StorageError } from './errors';
+import { seal } from './frame';
+import { metaKey } from './keys';
 
 export type WriteOp =
   | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
@@ -41,8 +43,27 @@ export class GroupCommit {
   writeCount = 0;
   /** How many puts those writes held; tests use it to see what an epoch costs. */
   putCount = 0;
+  /**
+   * The number of the last LevelDB write, counted over the directory's life: every write puts it under META "commit"
+   * so that a data directory that lost writes shows a smaller number than the marker recorded (marker.ts).
+   */
+  private commits = 0n;
+  /** The number of the last write that was synced: what the marker may claim even across a power loss. */
+  private syncedCommits = 0n;
+  /** Runs after every durable write, once its submitters' onDurable ran (the marker keeper's wake-up). */
+  onWritten: (() => void) | null = null;
 
   constructor(private readonly db: Db, private readonly where: string) {}
+
+  /** Continues the count of writes from what the database holds; before the first submission only. */
+  resumeCommitCount(n: bigint): void {
+    this.commits = n;
+    this.syncedCommits = n;
+  }
+
+  get lastSyncedCommit(): bigint {
+    return this.syncedCommits;
+  }
 
   submit(ops: readonly WriteOp[], options: { sync?: boolean; onDurable?: () => void } = {}): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
@@ -114,6 +135,7 @@ export class GroupCommit {
         s.reject(e);
       }
     }
+    this.onWritten?.();
     this.writing = false;
     await this.writeNext();
   }
@@ -148,7 +170,19 @@ export class GroupCommit {
       await batch.close();
       return;
     }
+    const commit = this.commits + 1n;
+    batch.put(COMMIT_KEY, seal(COMMIT_KEY, u64(commit)));
     await batch.write({ sync });
+    this.commits = commit;
+    if (sync) this.syncedCommits = commit;
     this.putCount += puts;
   }
+}
+
+const COMMIT_KEY = metaKey('commit');
+
+export function u64(n: bigint): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, n);
+  return bytes;
 }
