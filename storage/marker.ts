@@ -88,12 +88,19 @@ export function verifyMarker(marker: DurableFigures, found: DurableFigures): str
   return problems;
 }
 
-/** The StorageError that refuses a data directory that went backwards. */
-export function wentBackwards(dir: string, marker: DurableFigures, found: DurableFigures, problems: readonly string[]): StorageError {
-  return new StorageError('corrupt', `data directory ${dir} went backwards: last committed write ${marker.commit} ` +
-    `recorded in ${MARKER_FILE}, LevelDB holds write ${found.commit}; missing: ${problems.join('; ')}`,
+/**
+ * The StorageError that refuses a data directory that went backwards (the marker, if any, says how far). Deleting
+ * the marker lets it start on what LevelDB holds, unless a log has holes (`holes`), which no start can accept.
+ */
+export function wentBackwards(
+  dir: string, marker: DurableFigures | null, found: DurableFigures, problems: readonly string[], holes = false,
+): StorageError {
+  const escape = marker === null || holes ? '' : ` To start anyway on what LevelDB still holds, delete ${markerPath(dir)}.`;
+  const recorded = marker === null ? `no ${MARKER_FILE}` : `last committed write ${marker.commit} recorded in ${MARKER_FILE}`;
+  return new StorageError('corrupt', `data directory ${dir} went backwards: ${recorded}, LevelDB holds write ` +
+    `${found.commit}; missing: ${problems.join('; ')}`,
   undefined, `LevelDB's files lost committed data (a deleted or truncated write-ahead log or MANIFEST, or deleted files). ` +
-    `Restore the data directory from a backup. To start anyway on what LevelDB still holds, delete ${markerPath(dir)}.`);
+    `Restore the data directory from a backup.${escape}`);
 }
 
 /** Keeps the marker following the durable figures, at a bounded rate, off the commit path. */

@@ -71,7 +71,7 @@ export class Store<D extends NamedDef = NamedDef> {
     await this.logs.recover(ids);
     await this.epochs.recover(ids);
     // Before anything is written: a directory that went backwards is refused as it was found.
-    this.verifyAgainstMarker();
+    await this.verifyAgainstMarker();
     if (format === undefined) {
       if (!(await isEmpty(this.ctx))) {
         throw new StorageError('version', `data directory ${this.ctx.dir} holds a LevelDB database that is not ` +
@@ -91,12 +91,20 @@ export class Store<D extends NamedDef = NamedDef> {
     }
   }
 
-  private verifyAgainstMarker(): void {
+  private async verifyAgainstMarker(): Promise<void> {
+    const problems: string[] = [];
+    for (const { id, def } of this.catalog.list()) {
+      const missing = await this.logs.missingEntries(id);
+      if (missing > 0n) {
+        problems.push(`"${def.name}" (relation ${id}): ${missing} entries of its log between ${this.logs.firstSeq(id)} ` +
+          `and ${this.logs.lastSeq(id)}`);
+      }
+    }
+    const holes = problems.length > 0;
     const marker = readMarker(this.ctx.dir);
-    if (marker === null) return;
     const found = this.durableFigures();
-    const problems = verifyMarker(marker, found);
-    if (problems.length > 0) throw wentBackwards(this.ctx.dir, marker, found, problems);
+    if (marker !== null) problems.unshift(...verifyMarker(marker, found));
+    if (problems.length > 0) throw wentBackwards(this.ctx.dir, marker, found, problems, holes);
   }
 
   /**
