@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly maxSubscriptionLag: number;
   /** Megabytes the server's statements and continuous queries may hold together (engine/memory/limit.ts). */
   readonly memoryLimitMb: number;
+  /** Verify this data directory offline, print what was found and exit (server/check-data-dir.ts); null: serve. */
+  readonly checkDataDir: string | null;
 }
 
 export const USAGE = `Usage: sluice [options]
@@ -48,6 +50,8 @@ Options (each also settable through the environment variable in brackets):
   --memory-limit MB        memory statements and continuous queries may hold together; a statement
                            past its share fails with 53200 (SLUICE_MEMORY_LIMIT)
                                                     default 3/4 of Node's heap limit
+  --check-data-dir DIR     verify the data directory DIR offline (format, damage, lost writes), print
+                           what was found and exit: 0 if it is sound, 1 if not
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -73,6 +77,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'max-cursor-memory': { type: 'string' },
         'max-subscription-lag': { type: 'string' },
         'memory-limit': { type: 'string' },
+        'check-data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -94,6 +99,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     maxSubscriptionLag: integer('max-subscription-lag',
       values['max-subscription-lag'] ?? env.SLUICE_MAX_SUBSCRIPTION_LAG ?? String(DEFAULT_SUBSCRIPTION_LIMITS.maxLagEpochs), 1, 1e9),
     memoryLimitMb: integer('memory-limit', values['memory-limit'] ?? env.SLUICE_MEMORY_LIMIT ?? String(defaultMemoryLimitMb()), 16, 1_000_000),
+    checkDataDir: values['check-data-dir'] ?? null,
   };
   checkTrust(config);
   return { help: false, config };

@@ -9,6 +9,8 @@ import { openSluice, type Sluice } from './sluice';
 import { startProtocolServer, type ProtocolServer } from './protocol/server';
 import { startHttpServer, type HttpServer } from './http/server';
 import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig } from './auth/users';
+import { checkDataDir } from './check-data-dir';
+import { StorageError } from '../storage';
 
 const EXIT_BUG = 70;
 
@@ -57,6 +59,10 @@ async function main(): Promise<number | null> {
       return 0;
     }
     config = parsed.config;
+    if (config.checkDataDir !== null) {
+      const print = (stream: NodeJS.WriteStream) => (line: string): void => void stream.write(`${line}\n`);
+      return await checkDataDir(config.checkDataDir, print(process.stdout), print(process.stderr));
+    }
     auth = authConfig(config);
   } catch (e) {
     if (!(e instanceof ConfigError || e instanceof UsersFileError)) throw e;
@@ -79,6 +85,7 @@ async function main(): Promise<number | null> {
     });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);
+    if (e instanceof StorageError && e.hint !== undefined) process.stderr.write(`hint: ${e.hint}\n`);
     return 1;
   }
 
