@@ -104,8 +104,8 @@ export class LogPart {
     const floor = this.floors.get(id) ?? 0n;
     const end = this.lastSeq(id);
     let present = 0n;
-    for await (const key of scanKeys(this.ctx, { gt: logKey(id, floor), lte: logKey(id, end) })) {
-      if (key.length === 13) present++;
+    for await (const _ of scanKeys(this.ctx, { gt: logKey(id, floor), lte: logKey(id, end) })) {
+      present++;
     }
     return end - floor - present;
   }
