@@ -181,7 +181,7 @@ export class GroupCommit {
 
 const COMMIT_KEY = metaKey('commit');
 
-export function u64(n: bigint): Uint8Array {
+function u64(n: bigint): Uint8Array {
   const bytes = new Uint8Array(8);
   new DataView(bytes.buffer).setBigUint64(0, n);
   return bytes;

@@ -71,7 +71,7 @@ export class Store<D extends NamedDef = NamedDef> {
     await this.logs.recover(ids);
     await this.epochs.recover(ids);
     // Before anything is written: a directory that went backwards is refused as it was found.
-    await this.verifyAgainstMarker();
+    await this.refuseIfWentBackwards();
     if (format === undefined) {
       if (!(await isEmpty(this.ctx))) {
         throw new StorageError('version', `data directory ${this.ctx.dir} holds a LevelDB database that is not ` +
@@ -91,7 +91,7 @@ export class Store<D extends NamedDef = NamedDef> {
     }
   }
 
-  private async verifyAgainstMarker(): Promise<void> {
+  private async refuseIfWentBackwards(): Promise<void> {
     const problems: string[] = [];
     for (const { id, def } of this.catalog.list()) {
       const missing = await this.logs.missingEntries(id);
