@@ -5,7 +5,7 @@
 // streamed in (staging.ts), as a reference to its chunks; a read expands it into one LogEntry per chunk.
 
 import { StorageError, internalError } from './errors';
-import { type StoreContext, del, deleteRange, get, getJson, lastKey, put, putJson, scan, scanKeys } from './db-io';
+import { type StoreContext, countKeys, del, deleteRange, get, getJson, lastKey, put, putJson, scan } from './db-io';
 import type { WriteOp } from './group-commit';
 import { NS, floorKey, logKey, prefixRange, relationPrefix, rowKey, sourceKey, stagedChunkKey, trailingU64 } from './keys';
 import { INLINE_HEADER, readLogValue, stagedReference } from './log-values';
@@ -103,11 +103,7 @@ export class LogPart {
   async missingEntries(id: number): Promise<bigint> {
     const floor = this.floors.get(id) ?? 0n;
     const end = this.lastSeq(id);
-    let present = 0n;
-    for await (const _ of scanKeys(this.ctx, { gt: logKey(id, floor), lte: logKey(id, end) })) {
-      present++;
-    }
-    return end - floor - present;
+    return end - floor - BigInt(await countKeys(this.ctx, { gt: logKey(id, floor), lte: logKey(id, end) }));
   }
 
   /** The first sequence number still stored (entries up to the trim floor are gone). */
