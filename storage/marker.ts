@@ -130,7 +130,7 @@ export class MarkerKeeper {
       this.wanted = false;
       void this.write().catch((e: unknown) => {
         // A marker that could not be written only lags further: the next write tries again, and close() throws.
-        this.log(`storage: cannot write ${markerPath(this.dir)}: ${(e as Error).message}`);
+        this.log(`storage: ${(e as Error).message}`);
       }).finally(() => {
         this.timer = null;
         if (this.wanted) this.request();
@@ -167,7 +167,10 @@ export class MarkerKeeper {
   }
 
   private write(): Promise<void> {
-    const done = this.chain.then(() => writeMarkerFile(this.dir, this.claims())).finally(() => {
+    const done = this.chain.then(() => writeMarkerFile(this.dir, this.claims())).catch((e: unknown) => {
+      // A DROP waits for this write and fails with it: as a storage error, which clients see with its SQLSTATE.
+      throw new StorageError('io', `cannot write ${markerPath(this.dir)}`, e);
+    }).finally(() => {
       this.lastWriteAt = Date.now();
     });
     this.chain = done.catch(() => undefined);
