@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly maxSubscriptionLag: number;
   /** Megabytes the server's statements and continuous queries may hold together (engine/memory/limit.ts). */
   readonly memoryLimitMb: number;
+  /** Verify this data directory offline, print what was found and exit (server/check-data-dir.ts); null: serve. */
+  readonly checkDataDir: string | null;
   /** PEM files for TLS on the wire port (and HTTPS on the HTTP port); null when TLS is off. */
   readonly tls: TlsFiles | null;
   /** Plaintext sessions are refused with 28000; needs `tls`. */
@@ -65,6 +67,8 @@ Options (each also settable through the environment variable in brackets):
   --tls-ca FILE            PEM CA certificates: a client presenting a certificate must be signed by one
                            (clients without one still log in by password) (SLUICE_TLS_CA)
   --tls-required           refuse plaintext sessions with 28000; needs --tls-cert (SLUICE_TLS_REQUIRED=1)
+  --check-data-dir DIR     verify the data directory DIR offline (format, damage, lost writes), print
+                           what was found and exit: 0 if it is sound, 1 if not
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -94,6 +98,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'tls-key': { type: 'string' },
         'tls-ca': { type: 'string' },
         'tls-required': { type: 'boolean' },
+        'check-data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -118,6 +123,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     tls: tlsFiles(values['tls-cert'] ?? env.SLUICE_TLS_CERT, values['tls-key'] ?? env.SLUICE_TLS_KEY,
       values['tls-ca'] ?? env.SLUICE_TLS_CA),
     tlsRequired: values['tls-required'] ?? env.SLUICE_TLS_REQUIRED === '1',
+    checkDataDir: values['check-data-dir'] ?? null,
   };
   if (config.tlsRequired && config.tls === null) throw new ConfigError('--tls-required needs --tls-cert and --tls-key');
   checkTrust(config);

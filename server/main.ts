@@ -10,6 +10,8 @@ import { startProtocolServer, type ProtocolServer } from './protocol/server';
 import { startHttpServer, type HttpServer } from './http/server';
 import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig } from './auth/users';
 import { loadTls, type LoadedTls } from './tls-config';
+import { checkDataDir } from './check-data-dir';
+import { StorageError } from '../storage';
 
 const EXIT_BUG = 70;
 
@@ -59,6 +61,10 @@ async function main(): Promise<number | null> {
       return 0;
     }
     config = parsed.config;
+    if (config.checkDataDir !== null) {
+      const print = (stream: NodeJS.WriteStream) => (line: string): void => void stream.write(`${line}\n`);
+      return await checkDataDir(config.checkDataDir, print(process.stdout), print(process.stderr));
+    }
     auth = authConfig(config);
     tls = config.tls === null ? null : loadTls(config.tls, config.tlsRequired);
   } catch (e) {
@@ -82,6 +88,7 @@ async function main(): Promise<number | null> {
     });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);
+    if (e instanceof StorageError && e.hint !== undefined) process.stderr.write(`hint: ${e.hint}\n`);
     return 1;
   }
 

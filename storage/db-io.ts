@@ -131,6 +131,31 @@ export async function* scanKeys(ctx: StoreContext, range: Range): AsyncGenerator
   }
 }
 
+/** How many keys a range holds: read in large chunks and never handed out one by one, for a scan over a whole log. */
+export async function countKeys(ctx: StoreContext, range: Range): Promise<number> {
+  let it;
+  try {
+    it = ctx.db.keys({ ...range, keyEncoding: 'view' });
+  } catch (e) {
+    throw readError(ctx, e);
+  }
+  let n = 0;
+  try {
+    for (;;) {
+      let keys: Uint8Array[];
+      try {
+        keys = await it.nextv(10_000);
+      } catch (e) {
+        throw readError(ctx, e);
+      }
+      if (keys.length === 0) return n;
+      n += keys.length;
+    }
+  } finally {
+    await it.close().catch(() => undefined);
+  }
+}
+
 /** The last key of a range, or undefined when it is empty. */
 export async function lastKey(ctx: StoreContext, range: Range): Promise<Uint8Array | undefined> {
   for await (const k of scanKeys(ctx, { ...range, reverse: true, limit: 1 })) return k;

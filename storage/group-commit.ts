@@ -11,6 +11,8 @@
 import type { ClassicLevel } from 'classic-level';
 import { StorageError } from './errors';
 import { diskFullError, isOutOfSpace } from './disk-full';
+import { seal } from './frame';
+import { metaKey } from './keys';
 
 export type WriteOp =
   | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
@@ -43,6 +45,15 @@ export class GroupCommit {
   writeCount = 0;
   /** How many puts those writes held; tests use it to see what an epoch costs. */
   putCount = 0;
+  /**
+   * The number of the last LevelDB write, counted over the directory's life: every write puts it under META "commit"
+   * so that a data directory that lost writes shows a smaller number than the marker recorded (marker.ts).
+   */
+  private commits = 0n;
+  /** The number of the last write that was synced: what the marker may claim even across a power loss. */
+  private syncedCommits = 0n;
+  /** Runs after every durable write, once its submitters' onDurable ran (the marker keeper's wake-up). */
+  onWritten: (() => void) | null = null;
 
   constructor(
     private readonly db: Db,
@@ -50,6 +61,16 @@ export class GroupCommit {
     /** Told when a write fails (with LevelDB's error), and again at each submission refused after it (without). */
     private readonly onFailure: (failure: StorageError, cause?: unknown) => void = () => undefined,
   ) {}
+
+  /** Continues the count of writes from what the database holds; before the first submission only. */
+  resumeCommitCount(n: bigint): void {
+    this.commits = n;
+    this.syncedCommits = n;
+  }
+
+  get lastSyncedCommit(): bigint {
+    return this.syncedCommits;
+  }
 
   submit(ops: readonly WriteOp[], options: { sync?: boolean; onDurable?: () => void } = {}): Promise<void> {
     if (this.failure !== null) {
@@ -126,6 +147,7 @@ export class GroupCommit {
         s.reject(e);
       }
     }
+    this.onWritten?.();
     this.writing = false;
     await this.writeNext();
   }
@@ -160,7 +182,19 @@ export class GroupCommit {
       await batch.close();
       return;
     }
+    const commit = this.commits + 1n;
+    batch.put(COMMIT_KEY, seal(COMMIT_KEY, u64(commit)));
     await batch.write({ sync });
+    this.commits = commit;
+    if (sync) this.syncedCommits = commit;
     this.putCount += puts;
   }
+}
+
+const COMMIT_KEY = metaKey('commit');
+
+function u64(n: bigint): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, n);
+  return bytes;
 }

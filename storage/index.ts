@@ -11,3 +11,4 @@ export type { StoreLog } from './db-io';
 export { StorageError, type StorageErrorReason } from './errors';
 export { DAMAGE_MARKER } from './open-db';
 export { sealable } from './frame';
+export { MARKER_FILE, readMarker, verifyMarker, wentBackwards, type DurableFigures } from './marker';

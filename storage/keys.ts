@@ -4,6 +4,7 @@
 //
 //   ns    key                                  value
 //   0x00  META      "format" | "next_relation_id"   format version / next relation id (JSON)
+//   0x00  META      "commit"                         u64: the number of the last LevelDB write (group-commit.ts)
 //   0x01  CATALOG   name (UTF-8)                     {id, def} (JSON)
 //   0x02  LOG       relation u32, seq u64            a log value (log-values.ts): one change batch as the engine encodes
 //                                                  it (engine/codecs/change-batch.ts), or a reference to staged chunks
@@ -47,7 +48,7 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 export const MAX_RELATION_ID = 0xfffffffe;
 
-export function metaKey(name: 'format' | 'next_relation_id'): Uint8Array {
+export function metaKey(name: 'format' | 'next_relation_id' | 'commit'): Uint8Array {
   return concat([NS.meta], utf8.encode(name));
 }
 

@@ -5,7 +5,7 @@
 // streamed in (staging.ts), as a reference to its chunks; a read expands it into one LogEntry per chunk.
 
 import { StorageError, internalError } from './errors';
-import { type StoreContext, del, deleteRange, get, getJson, lastKey, put, putJson, scan } from './db-io';
+import { type StoreContext, countKeys, del, deleteRange, get, getJson, lastKey, put, putJson, scan } from './db-io';
 import type { WriteOp } from './group-commit';
 import { NS, floorKey, logKey, prefixRange, relationPrefix, rowKey, sourceKey, stagedChunkKey, trailingU64 } from './keys';
 import { INLINE_HEADER, readLogValue, stagedReference } from './log-values';
@@ -103,6 +103,17 @@ export class LogPart {
   /** The last durable sequence number of a relation's log; 0n when nothing was ever appended. */
   lastSeq(id: number): bigint {
     return this.durable.get(id) ?? 0n;
+  }
+
+  /**
+   * How many entries between the trim floor and the log's end are not there. Appends and trims keep a log whole
+   * from floor to end, so a hole is a write LevelDB lost (a table file dropped with a truncated MANIFEST) while
+   * later ones survived. A scan of the log's keys: once, at open.
+   */
+  async missingEntries(id: number): Promise<bigint> {
+    const floor = this.floors.get(id) ?? 0n;
+    const end = this.lastSeq(id);
+    return end - floor - BigInt(await countKeys(this.ctx, { gt: logKey(id, floor), lte: logKey(id, end) }));
   }
 
   /** The first sequence number still stored (entries up to the trim floor are gone). */

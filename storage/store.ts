@@ -13,7 +13,9 @@ import { type Db, GroupCommit } from './group-commit';
 import {
   type LogEntry, type LogListener, LogPart, type RelationAppend, type RowPut, type SourcePositions, type TableRow,
 } from './logs';
-import { metaKey } from './keys';
+import { metaKey, trailingU64 } from './keys';
+import { type DurableFigures, MarkerKeeper, readMarker, verifyMarker, wentBackwards } from './marker';
+import { get } from './db-io';
 import { openLevel } from './open-db';
 import { type StagedLogEntry, StagingPart } from './staging';
 
@@ -30,6 +32,8 @@ export class Store<D extends NamedDef = NamedDef> {
   private readonly staging: StagingPart;
   private readonly epochs: EpochPart;
   private readonly dead: DeadLetterPart;
+  /** Null until the directory was verified against its marker: a refused directory's marker is left as it was. */
+  private marker: MarkerKeeper | null = null;
   private closed: Promise<void> | null = null;
   /** Runs while a write failed for want of space, until the store has reopened (disk-full.ts). */
   private readonly reopening: RetryLoop;
@@ -67,27 +71,64 @@ export class Store<D extends NamedDef = NamedDef> {
 
   private async recover(): Promise<void> {
     const format = await getJson<number>(this.ctx, metaKey('format'));
+    if (format !== undefined && format !== FORMAT_VERSION) {
+      throw new StorageError('version', `data directory ${this.ctx.dir} has format version ${format}; this ` +
+        `Sluice reads version ${FORMAT_VERSION}`);
+    }
+    const commit = await get(this.ctx, metaKey('commit'));
+    this.ctx.writer.resumeCommitCount(commit === undefined ? 0n : trailingU64(commit));
+    await this.catalog.load();
+    const ids = this.catalog.list().map((s) => s.id);
+    await this.logs.recover(ids);
+    await this.epochs.recover(ids);
+    // Before anything is written: a directory that went backwards is refused as it was found.
+    await this.refuseIfWentBackwards();
     if (format === undefined) {
-      const empty = await isEmpty(this.ctx);
-      if (!empty) {
+      if (!(await isEmpty(this.ctx))) {
         throw new StorageError('version', `data directory ${this.ctx.dir} holds a LevelDB database that is not ` +
           'a Sluice data directory (no format version)');
       }
       await this.ctx.writer.submit([putJson(metaKey('format'), FORMAT_VERSION)]);
-    } else if (format !== FORMAT_VERSION) {
-      throw new StorageError('version', `data directory ${this.ctx.dir} has format version ${format}; this ` +
-        `Sluice reads version ${FORMAT_VERSION}`);
     }
-    await this.catalog.load();
-    const ids = this.catalog.list().map((s) => s.id);
-    await this.logs.recover(ids);
+    const marker = new MarkerKeeper(this.ctx.dir, () => this.durableFigures(), this.ctx.log);
+    this.ctx.writer.onWritten = () => marker.request();
+    this.marker = marker;
+    marker.request();
     await this.staging.recover(ids);
-    await this.epochs.recover(ids);
     await this.dead.recover();
     for (const id of await this.catalog.orphanIds()) {
       const n = await this.catalog.purge(id);
       this.ctx.log(`storage: removed ${n} entries left by dropped relation ${id}`);
     }
+  }
+
+  private async refuseIfWentBackwards(): Promise<void> {
+    const problems: string[] = [];
+    for (const { id, def } of this.catalog.list()) {
+      const missing = await this.logs.missingEntries(id);
+      if (missing > 0n) {
+        problems.push(`"${def.name}" (relation ${id}): ${missing} entries of its log between ${this.logs.firstSeq(id)} ` +
+          `and ${this.logs.lastSeq(id)}`);
+      }
+    }
+    const holes = problems.length > 0;
+    const marker = readMarker(this.ctx.dir);
+    const found = this.durableFigures();
+    if (marker !== null) problems.unshift(...verifyMarker(marker, found));
+    if (problems.length > 0) throw wentBackwards(this.ctx.dir, marker, found, problems, holes);
+  }
+
+  /**
+   * What the data directory durably holds, as the marker records it (marker.ts): the number of the last synced
+   * write, and each relation's log end and last committed epoch.
+   */
+  durableFigures(): DurableFigures {
+    return {
+      commit: this.ctx.writer.lastSyncedCommit,
+      relations: this.catalog.list().map((s) => ({
+        id: s.id, name: s.def.name, lastSeq: this.logs.lastSeq(s.id), epoch: this.epochs.lastEpoch(s.id),
+      })),
+    };
   }
 
   get dir(): string {
@@ -110,7 +151,11 @@ export class Store<D extends NamedDef = NamedDef> {
     this.closed ??= (async () => {
       await this.staging.settle();
       await this.ctx.writer.drain();
-      await this.ctx.db.close();
+      try {
+        if (this.ctx.writer.failed === null) await this.marker?.close();
+      } finally {
+        await this.ctx.db.close();
+      }
     })();
     return this.closed;
   }
@@ -187,7 +232,13 @@ export class Store<D extends NamedDef = NamedDef> {
    */
   async changeCatalog(change: CatalogChange<D>): Promise<StoredDef<D>[]> {
     const p = this.catalog.prepare(change);
-    await this.ctx.writer.submit(p.ops, { onDurable: p.apply });
+    const dropped = p.removed.map((r) => r.id);
+    if (dropped.length > 0) await this.marker?.beforeDrop(dropped);
+    try {
+      await this.ctx.writer.submit(p.ops, { onDurable: p.apply });
+    } finally {
+      this.marker?.dropped(dropped);
+    }
     for (const r of p.removed) {
       this.logs.forget(r.id);
       this.staging.forget(r.id);
