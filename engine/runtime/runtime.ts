@@ -14,6 +14,7 @@ import { consolidateBatches } from '../operators/changes';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { pullChanges, type PullSources } from './pull';
+import { StatementMemory } from '../memory/statement';
 import { TableState } from './table-state';
 import { checkBatch } from './row-checks';
 import { type CommitContext, commitWrites, type DraftWrite, type RelationWrite, type WriteTarget } from './commit';
@@ -347,6 +348,11 @@ export class Runtime {
    */
   async pullBatch(plan: PlanNode, ctx: EvalContext, signal?: AbortSignal): Promise<RecordBatch> {
     return consolidateBatches(plan.schema, await pullChanges(this.pullSources(), plan, ctx, signal));
+  }
+
+  /** A new statement's memory account, against its share of --memory-limit. */
+  statementMemory(): StatementMemory {
+    return new StatementMemory(this.statementMemoryBytes);
   }
 
   private pullSources(): PullSources {
