@@ -15,6 +15,7 @@ import { valuesRows } from '../operators/values';
 import type { PlanNode } from '../plan';
 import { SqlError, SQLSTATE } from '../errors';
 import { batchBytes } from '../memory/sizes';
+import { yieldAfterBigStep } from '../slices';
 import { command, statementContext, type CopyFromInput, type Execution, type ExecutionResult, type Of } from './execution';
 
 /** Resolves with how many rows went in (or are held for COMMIT). */
@@ -32,6 +33,7 @@ async function writeAll(x: Execution, relation: string, batches: readonly Record
 
 export async function insert(s: Of<'insert'>, x: Execution): Promise<ExecutionResult> {
   const batch = await sourceBatch(s.source, x);
+  await yieldAfterBigStep(batchBytes(batch), x.signal);
   if (s.onConflict !== null) return insertOnConflict(s, s.onConflict, batch, x);
   const n = await write(x, s.target, batch);
   if (s.returning === null) return command(`INSERT 0 ${n}`);
