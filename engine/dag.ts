@@ -284,12 +284,11 @@ class DagImpl implements Dag {
         figures.rowsIn += slice.data.numRows;
         const steps = op.pushSteps?.(c.input, slice) ?? oneStep(() => op.push(c.input, slice));
         const it = steps[Symbol.iterator]();
-        while (this.clock.run(figures, () => it.next()).done !== true) {
+        for (let done = false; !done;) {
+          done = this.clock.run(figures, () => it.next()).done === true;
           await this.drain(pacer);
           await pacer.between();
         }
-        await this.drain(pacer);
-        await pacer.between();
       }
     }
   }
