@@ -20,7 +20,9 @@ import { rowsFromBatch } from '../columns/rows';
 import { vecFromValues, type Vec } from '../columns/vec';
 import { BatchColumns, VecColumns } from '../expr/context';
 import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
+import { rowBytes } from '../memory/sizes';
 import { preservesSide, type JoinNode } from '../plan';
+import { SLICE_ROWS } from '../slices';
 import type { ByteReader, ByteWriter } from '../state/codec';
 import { anyNullAt, exactCodecFor, readKey, RowKeyer, writeKey, type Key } from '../state/keys';
 import type { StateTable, ValueCodec } from '../state/table';
@@ -30,8 +32,6 @@ import { reportLateRow } from './window';
 import { ChangeCollector } from './groups';
 import { isClosingWindowEnd } from './properties';
 import { runSteps, type Operator, type OperatorContext, type OperatorOutput } from './operator';
-import { SLICE_ROWS } from '../slices';
-import { rowBytes } from '../memory/sizes';
 
 interface Entry {
   readonly row: Value[];
