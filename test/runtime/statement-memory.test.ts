@@ -65,6 +65,16 @@ describe('a statement past its memory share fails with 53200', () => {
     await assertOutOfMemory(e, 'sort buffer');
   });
 
+  test('a DISTINCT over a cross join: its rows', async () => {
+    const e = await failure(pg.query('SELECT DISTINCT a.id, b.id FROM a, b'));
+    await assertOutOfMemory(e, 'DISTINCT rows');
+  });
+
+  test('a GROUP BY over a cross join: its groups', async () => {
+    const e = await failure(pg.query('SELECT a.id, b.id, count(*) FROM a, b GROUP BY a.id, b.id'));
+    await assertOutOfMemory(e, 'aggregate groups');
+  });
+
   test('a COPY into a table, which holds its rows until the end; nothing of it is applied', async () => {
     const line = (i: number): string => `${i},${'x'.repeat(100)}\n`;
     const chunks: Buffer[] = [];
