@@ -115,7 +115,8 @@ describe('a pull query in slices', () => {
     assert.equal(code, '57014');
     assert.equal(message, 'canceling statement due to statement timeout');
     console.log(`statement_timeout 500 ms: failed after ${at - started} ms`);
-    // 500 ms plus a generous margin for the loaded machine; the unsliced join took 17 s to notice.
-    assert.ok(at - started <= 1500, `failed after ${at - started} ms`);
+    // 500 ms plus a margin for this loaded 2-core machine (541 to 1107 ms measured, the slowest with other suites
+    // running at once under a load of 22); the unsliced join took 17 s to notice.
+    assert.ok(at - started <= 2500, `failed after ${at - started} ms`);
   });
 });
