@@ -1,6 +1,7 @@
 // Pull queries: the same operators as a continuous query, fed all input as one epoch, then end of input. The
 // result rows come out consolidated (a deleted row cancels an inserted copy), in the root's order when it sorts.
-// The input goes in bounded slices with yields between them (engine/slices.ts), so a pull over a big relation lets
+// All the work goes in bounded slices with yields between them (engine/slices.ts, Dag.runPaced): the input, and what
+// each operator makes of it (a join's output is cut into steps), so a pull over a big relation or a big join lets
 // other sessions run, and a canceled statement stops at the next slice with 57014.
 
 import type { ChangeBatch } from './batch';
@@ -10,13 +11,16 @@ import type { EvalContext } from './expr/context';
 import { consolidateBatches } from './operators/changes';
 import type { LateRow } from './operators/operator';
 import type { PlanNode, SourceNode } from './plan';
-import { Pacer, slicesOf } from './slices';
+import { Pacer } from './slices';
+import type { StatementMemory } from './memory/statement';
 import type { Schema, Value } from './types';
 
 export interface PullOptions extends EvalContext {
   readonly late?: (row: LateRow) => void;
   /** The statement's: aborted by a CancelRequest or a hang-up, which stops the pull between slices. */
   readonly signal?: AbortSignal;
+  /** The statement's memory share; none: unbounded (tests of the operators). */
+  readonly memory?: StatementMemory;
 }
 
 export async function runPull(plan: PlanNode, readSource: (node: SourceNode) => ChangeBatch[], ctx: PullOptions): Promise<Value[][]> {
@@ -29,18 +33,18 @@ export async function runPullChanges(
   readSource: (node: SourceNode) => ChangeBatch[],
   ctx: PullOptions,
 ): Promise<ChangeBatch[]> {
-  const dag = buildDag(plan, { mode: 'batch', params: ctx.params, nowMicros: ctx.nowMicros, zone: ctx.zone, late: ctx.late });
+  const dag = buildDag(plan, {
+    mode: 'batch', params: ctx.params, nowMicros: ctx.nowMicros, zone: ctx.zone, late: ctx.late, memory: ctx.memory,
+  });
   const pacer = new Pacer(ctx.signal);
   for (const source of dag.sources) {
     for (const batch of readSource(source.node)) {
-      for (const slice of slicesOf(batch)) {
-        source.push(slice);
-        await pacer.between();
-      }
-      if (batch.watermark !== undefined) source.advanceWatermark(batch.watermark);
+      await dag.runPaced(pacer, () => source.push(batch));
+      const watermark = batch.watermark;
+      if (watermark !== undefined) await dag.runPaced(pacer, () => source.advanceWatermark(watermark));
     }
   }
-  return dag.endOfInput();
+  return dag.endOfInputPaced(pacer);
 }
 
 /** Rows of change batches with their weights applied: what remains, in first-insert order. */

@@ -26,7 +26,9 @@ import { UnionOperator } from './operators/union';
 import { ValuesOperator } from './operators/values';
 import { WindowOperator } from './operators/window';
 import { WindowMaxOperator } from './operators/window-max';
-import type { Pacer } from './slices';
+import type { StatementMemory } from './memory/statement';
+import { batchBytes } from './memory/sizes';
+import { slicesOf, type Pacer } from './slices';
 import type { StateDelta } from './state/chunks';
 import { NUMBER_CODEC, StateStore, type StateTable } from './state/table';
 import type { Schema, Value } from './types';
@@ -41,6 +43,8 @@ export interface DagOptions {
   readonly zone?: TimeZone;
   /** Called for each row refused as late; late rows are counted either way. */
   readonly late?: (row: LateRow) => void;
+  /** A pull query's memory share: its operators' buffers and the result rows kept are counted against it. */
+  readonly memory?: StatementMemory;
 }
 
 export interface DagSource {
@@ -65,6 +69,15 @@ export interface Dag {
   endEpochPaced(pacer: Pacer): Promise<ChangeBatch[]>;
   /** Batch mode: no more input; every operator flushes and closes its windows. Returns the remaining output. */
   endOfInput(): ChangeBatch[];
+  /**
+   * Runs `work` (pushes into sources, a source's watermark) and all it sets off, paced: an operator gets at most
+   * SLICE_ROWS rows per push, takes them a step at a time when it can (pushSteps), and what a step emits goes on
+   * up before the next step runs, so neither time between yields nor rows in flight grow with the data. From the
+   * first call on, this DAG delivers this way only.
+   */
+  runPaced(pacer: Pacer, work: () => void): Promise<void>;
+  /** endOfInput, paced like runPaced. */
+  endOfInputPaced(pacer: Pacer): Promise<ChangeBatch[]>;
   /** The lowest watermark any operator has emitted; null when none has emitted one. */
   watermark(): number | null;
   /** How many rows were refused as late so far. */
@@ -80,6 +93,14 @@ export interface Dag {
   stateBytes(): number;
   /** Each node's rows, time and state size (as of the last stateBytes()), by id in planNodeOrder. */
   figures(): DagFigures;
+}
+
+/** Delivery held back in paced mode, in the order it was made: a batch for consumers, or a watermark to record. */
+type Pending = { readonly consumers: readonly Consumer[]; readonly batch: ChangeBatch } | { readonly apply: () => void };
+
+/** A push as one step, for operators without pushSteps. */
+function* oneStep(run: () => void): Generator<void> {
+  run();
 }
 
 interface Consumer {
@@ -141,6 +162,8 @@ class DagImpl implements Dag {
   private readonly nodeFigures: NodeFigures[] = [];
   private readonly clock = new OperatorClock();
   private epochs = 0;
+  /** Paced mode's deliveries not yet made (engine/slices.ts); null in the synchronous mode. */
+  private pending: Pending[] | null = null;
 
   constructor(plan: PlanNode, private readonly options: DagOptions) {
     this.schema = plan.schema;
@@ -190,6 +213,7 @@ class DagImpl implements Dag {
       },
       tables: this.state.tablesOf(String(id)),
       records: this.state.recordsOf(String(id)),
+      memory: this.options.memory,
     };
     const opNode: OpNode = {
       id, op: FACTORIES[node.kind](node, ctx, out), inputs, consumers, delivered: -Infinity, figures,
@@ -201,9 +225,13 @@ class DagImpl implements Dag {
 
   private deliver(consumers: readonly Consumer[], batch: ChangeBatch): void {
     if (batch.data.numRows === 0) return;
+    if (this.pending !== null) {
+      this.pending.push({ consumers, batch });
+      return;
+    }
     for (const c of consumers) {
       if (c.target === 'root') {
-        this.output.push(batch);
+        this.keepOutput(batch);
         continue;
       }
       const { op, figures } = c.target;
@@ -212,8 +240,67 @@ class DagImpl implements Dag {
     }
   }
 
-  /** Operator `id` emitted watermark `micros`: kept when it advances, and passed on to its consumers. */
+  private keepOutput(batch: ChangeBatch): void {
+    this.options.memory?.hold(batchBytes(batch.data), 'result rows');
+    this.output.push(batch);
+  }
+
+  async runPaced(pacer: Pacer, work: () => void): Promise<void> {
+    this.pending ??= [];
+    work();
+    await this.drain(pacer);
+  }
+
+  async endOfInputPaced(pacer: Pacer): Promise<ChangeBatch[]> {
+    this.pending ??= [];
+    for (const o of this.ops) {
+      this.clock.run(o.figures, () => o.op.endOfInput());
+      await this.drain(pacer);
+      await pacer.between();
+    }
+    return this.takeOutput();
+  }
+
+  /** Makes the pending deliveries in order, each one's consequences before the next (depth first). */
+  private async drain(pacer: Pacer): Promise<void> {
+    for (const item of this.pending!.splice(0)) {
+      if ('apply' in item) {
+        item.apply();
+        await this.drain(pacer);
+      } else {
+        await this.deliverPaced(item.consumers, item.batch, pacer);
+      }
+    }
+  }
+
+  private async deliverPaced(consumers: readonly Consumer[], batch: ChangeBatch, pacer: Pacer): Promise<void> {
+    for (const slice of slicesOf(batch)) {
+      for (const c of consumers) {
+        if (c.target === 'root') {
+          this.keepOutput(slice);
+          continue;
+        }
+        const { op, figures } = c.target;
+        figures.rowsIn += slice.data.numRows;
+        const steps = op.pushSteps?.(c.input, slice) ?? oneStep(() => op.push(c.input, slice));
+        const it = steps[Symbol.iterator]();
+        for (let done = false; !done;) {
+          done = this.clock.run(figures, () => it.next()).done === true;
+          await this.drain(pacer);
+          await pacer.between();
+        }
+      }
+    }
+  }
+
+  /** Operator `id` emitted watermark `micros`: recorded after the rows it emitted before it, in paced mode. */
   private advanceWatermark(id: number, micros: number): void {
+    if (this.pending !== null) this.pending.push({ apply: () => this.recordWatermark(id, micros) });
+    else this.recordWatermark(id, micros);
+  }
+
+  /** Keeps operator `id`'s watermark when it advances, and passes it on to its consumers. */
+  private recordWatermark(id: number, micros: number): void {
     const before = this.emitted.get(id);
     if (before !== undefined && micros <= before) return;
     this.emitted.put(id, micros);
@@ -221,6 +308,11 @@ class DagImpl implements Dag {
   }
 
   private advanceSourceWatermark(source: SourceEntry, micros: number): void {
+    if (this.pending !== null) this.pending.push({ apply: () => this.recordSourceWatermark(source, micros) });
+    else this.recordSourceWatermark(source, micros);
+  }
+
+  private recordSourceWatermark(source: SourceEntry, micros: number): void {
     const before = this.sourceWatermarks.get(source.index);
     if (before !== undefined && micros <= before) return;
     this.sourceWatermarks.put(source.index, micros);

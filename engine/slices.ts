@@ -60,6 +60,29 @@ function turnElapsed(): number {
   return now - turnBegan;
 }
 
+/** Data past which one step of a statement (decoding, checking, encoding or copying it) takes longer than a slice. */
+const BIG_DATA_BYTES = 1 << 20;
+
+/**
+ * Between the steps of a statement over `bytes` of data: gives the event loop back when they are many, so a statement
+ * with one 50 MB value takes turns with other sessions step by step instead of holding the loop through all of them.
+ * By size rather than by the turn's time, because these steps often begin a turn, where the time says nothing yet.
+ */
+export async function yieldAfterBigStep(bytes: number, signal?: AbortSignal): Promise<void> {
+  if (bytes < BIG_DATA_BYTES) return;
+  await yieldToLoop();
+  if (signal?.aborted === true) throw canceledBy(signal);
+}
+
+/**
+ * Notes that work begins in this turn, unless some already did: the checks that follow count from here. For work done
+ * before a statement's first check (reading, lexing and planning a 50 MB statement), which would otherwise go
+ * unseen, the first check of a turn counting from itself.
+ */
+export function workBegins(): void {
+  turnElapsed();
+}
+
 /** Paces a long loop: `between()` after each slice of work yields once the turn's budget is spent, and sees cancellation. */
 export class Pacer {
   /** `signal`: the statement's, aborted by a CancelRequest or a hang-up; none for work no client can cancel. */

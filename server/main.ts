@@ -12,6 +12,7 @@ import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig } fro
 import { loadTls, type LoadedTls } from './tls-config';
 import { checkDataDir } from './check-data-dir';
 import { StorageError } from '../storage';
+import { memoryLimits } from '../engine/memory/limit';
 
 const EXIT_BUG = 70;
 
@@ -85,6 +86,7 @@ async function main(): Promise<number | null> {
       log,
       maxCursorMemoryBytes: config.maxCursorMemoryMb * 1024 * 1024,
       subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag },
+      statementMemoryBytes: memoryLimits(config.memoryLimitMb).statementBytes,
     });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);

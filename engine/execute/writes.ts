@@ -14,6 +14,8 @@ import type { StreamDef, TableDef } from '../catalog';
 import { valuesRows } from '../operators/values';
 import type { PlanNode } from '../plan';
 import { SqlError, SQLSTATE } from '../errors';
+import { batchBytes } from '../memory/sizes';
+import { yieldAfterBigStep } from '../slices';
 import { command, statementContext, type CopyFromInput, type Execution, type ExecutionResult, type Of } from './execution';
 
 /** Resolves with how many rows went in (or are held for COMMIT). */
@@ -31,6 +33,7 @@ async function writeAll(x: Execution, relation: string, batches: readonly Record
 
 export async function insert(s: Of<'insert'>, x: Execution): Promise<ExecutionResult> {
   const batch = await sourceBatch(s.source, x);
+  await yieldAfterBigStep(batchBytes(batch), x.signal);
   if (s.onConflict !== null) return insertOnConflict(s, s.onConflict, batch, x);
   const n = await write(x, s.target, batch);
   if (s.returning === null) return command(`INSERT 0 ${n}`);
@@ -65,10 +68,19 @@ export async function copyFrom(s: Of<'copy_from'>, x: Execution): Promise<CopyFr
   });
   const shape = { kind: 'copy_in', format: s.format, columnCount: s.columns.length } as const;
   if (x.transaction !== null || def.kind !== 'stream') {
+    // Every row is held until the end (all or nothing), counted against the statement's memory share.
+    const memory = x.runtime.statementMemory();
+    const held: RecordBatch[] = [];
     return {
       ...shape,
-      write: (chunk) => decoder.write(chunk),
-      end: () => writeAll(x, s.target, decoder.end()),
+      write: (chunk) => {
+        decoder.write(chunk);
+        for (const batch of decoder.takeBatches()) {
+          memory.hold(batchBytes(batch), 'COPY rows');
+          held.push(batch);
+        }
+      },
+      end: () => writeAll(x, s.target, [...held, ...decoder.end()]),
       abort: () => decoder.abort(),
     };
   }

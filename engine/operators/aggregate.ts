@@ -23,6 +23,8 @@ const FLUSH_STEP_GROUPS = 4096;
 
 export class AggregateOperator implements Operator {
   private readonly groups: GroupStore;
+  /** A group's bytes as a pull query's memory counts them: its key's values and each aggregate's state, estimated. */
+  private readonly groupBytes: number;
   /** Groups changed since the last flush, to emit (a flag per group and the list). */
   private changedFlag = new Uint8Array(0);
   private changed: number[] = [];
@@ -43,6 +45,7 @@ export class AggregateOperator implements Operator {
     this.isGlobal = node.groupBy.length === 0;
     this.groups = new GroupStore(node.groupBy.map((i) => node.input.schema[i].type), aggs, ctx.mode === 'incremental');
     ctx.records('groups', this.groups);
+    this.groupBytes = 64 + 16 * (node.groupBy.length + node.aggs.length);
     if (node.emit === 'on_window_close' && node.windowEnd === null) {
       throw new Error('engine: EMIT ON WINDOW CLOSE needs a window_end group key');
     }
@@ -53,7 +56,9 @@ export class AggregateOperator implements Operator {
     if (n === 0) return;
     const view = new BatchColumns(batch.data, this.node.input.schema);
     const keyCols: Vec[] = this.node.groupBy.map((i) => view.column(i));
+    const before = this.groups.size;
     const groups = this.groupsOf(keyCols, n);
+    this.ctx.memory?.hold((this.groups.size - before) * this.groupBytes, 'aggregate groups');
     this.groups.addWeights(groups, batch.diffs, n);
     this.node.aggs.forEach((_, a) => {
       const argVecs = this.args[a].map((e) => e.eval(view, this.ctx.eval));

@@ -5,6 +5,7 @@
 import type { ChangeBatch } from '../batch';
 import { rowsFromBatch } from '../columns/rows';
 import { BatchColumns } from '../expr/context';
+import { rowBytes } from '../memory/sizes';
 import type { DistinctNode } from '../plan';
 import { RowKeyer, type Key } from '../state/keys';
 import type { StateTable, ValueCodec } from '../state/table';
@@ -41,7 +42,7 @@ export class DistinctOperator implements Operator {
   private readonly changed = new Set<Key>();
   private readonly keyer: RowKeyer;
 
-  constructor(private readonly node: DistinctNode, ctx: OperatorContext, private readonly out: OperatorOutput) {
+  constructor(private readonly node: DistinctNode, private readonly ctx: OperatorContext, private readonly out: OperatorOutput) {
     this.keyer = new RowKeyer(node.schema.map((f) => f.type));
     this.entries = ctx.tables('rows', ENTRY_CODEC);
   }
@@ -57,6 +58,7 @@ export class DistinctOperator implements Operator {
       let e = this.entries.get(key);
       if (e === undefined) {
         rows ??= rowsFromBatch(batch.data, this.node.input.schema);
+        this.ctx.memory?.hold(2 * rowBytes(rows[i]), 'DISTINCT rows'); // the row and its key
         e = { key, row: rows[i], count: 0, present: false };
         this.entries.put(key, e);
       }

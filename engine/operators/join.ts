@@ -20,7 +20,9 @@ import { rowsFromBatch } from '../columns/rows';
 import { vecFromValues, type Vec } from '../columns/vec';
 import { BatchColumns, VecColumns } from '../expr/context';
 import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
+import { rowBytes } from '../memory/sizes';
 import { preservesSide, type JoinNode } from '../plan';
+import { SLICE_ROWS } from '../slices';
 import type { ByteReader, ByteWriter } from '../state/codec';
 import { anyNullAt, exactCodecFor, readKey, RowKeyer, writeKey, type Key } from '../state/keys';
 import type { StateTable, ValueCodec } from '../state/table';
@@ -29,7 +31,7 @@ import { changesFromRows, weightAt } from './changes';
 import { reportLateRow } from './window';
 import { ChangeCollector } from './groups';
 import { isClosingWindowEnd } from './properties';
-import type { Operator, OperatorContext, OperatorOutput } from './operator';
+import { runSteps, type Operator, type OperatorContext, type OperatorOutput } from './operator';
 
 interface Entry {
   readonly row: Value[];
@@ -40,6 +42,24 @@ interface Entry {
   readonly jk: Key;
   readonly rk: Key;
 }
+
+/** One batch being joined, a step at a time (its rows decoded and keyed once). */
+interface PushStep {
+  readonly side: number;
+  readonly batch: ChangeBatch;
+  readonly rows: Value[][];
+  /** 1 for a late row (joined with nothing); null when none can be. */
+  readonly late: Uint8Array | null;
+  /** Each row's join key, null when it has a NULL (or is late). */
+  readonly joinKeys: (Key | null)[];
+  readonly allCols: readonly Vec[];
+}
+
+/**
+ * Pairs met in one step of a push: about one slice's worth of output rows (engine/slices.ts), so a step takes a few
+ * milliseconds. A single row meets its whole bucket in one step, whatever its size.
+ */
+const PAIRS_PER_STEP = SLICE_ROWS;
 
 /** Buckets: join key → row key → entry. */
 type Side = Map<Key, Map<Key, Entry>>;
@@ -150,29 +170,46 @@ export class JoinOperator implements Operator {
   }
 
   push(input: number, batch: ChangeBatch): void {
+    runSteps(this.pushSteps(input, batch));
+  }
+
+  /** Joins the batch a few rows at a time: each step meets at most about PAIRS_PER_STEP rows of the other side. */
+  *pushSteps(input: number, batch: ChangeBatch): Generator<void> {
     const n = batch.data.numRows;
     if (n === 0) return;
     const side = input === LEFT ? LEFT : RIGHT;
-    const other = 1 - side;
     const schema = side === LEFT ? this.node.left.schema : this.node.right.schema;
     const view = new BatchColumns(batch.data, schema);
     const keyCols = (side === LEFT ? this.node.leftKeys : this.node.rightKeys).map((i) => view.column(i));
-    const allCols = schema.map((_, c) => view.column(c));
     const rows = rowsFromBatch(batch.data, schema);
     const late = this.lateRows(side, batch, rows);
-
-    // 1. Candidate pairs of this batch's rows with the other side's current rows under the same key.
     const joinKeys: (Key | null)[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      if (late === null || late[i] === 0) joinKeys[i] = anyNullAt(keyCols, i) ? null : this.joinKeyers[side].key(keyCols, i);
+    }
+    const step: PushStep = { side, batch, rows, late, joinKeys, allCols: schema.map((_, c) => view.column(c)) };
+    for (let start = 0; start < n;) {
+      start = this.pushRows(step, start);
+      if (start < n) yield;
+    }
+  }
+
+  /** Joins the step's rows from `start` until about PAIRS_PER_STEP pairs have met; returns where it stopped. */
+  private pushRows(step: PushStep, start: number): number {
+    const { side, batch, rows, late, joinKeys, allCols } = step;
+    const other = 1 - side;
+    const n = rows.length;
+    // 1. Candidate pairs of these rows with the other side's current rows under the same key.
     const pairRow: number[] = [];
     const pairEntry: Entry[] = [];
-    for (let i = 0; i < n; i++) {
-      if (late !== null && late[i] === 1) continue;
-      joinKeys[i] = anyNullAt(keyCols, i) ? null : this.joinKeyers[side].key(keyCols, i);
-      const bucket = joinKeys[i] === null ? undefined : this.sides[other].get(joinKeys[i]!);
+    let end = start;
+    for (; end < n && pairRow.length < PAIRS_PER_STEP; end++) {
+      if (late !== null && late[end] === 1) continue;
+      const bucket = joinKeys[end] === null ? undefined : this.sides[other].get(joinKeys[end]!);
       if (bucket === undefined) continue;
       for (const e of bucket.values()) {
         if (e.count === 0) continue;
-        pairRow.push(i);
+        pairRow.push(end);
         pairEntry.push(e);
       }
     }
@@ -181,7 +218,7 @@ export class JoinOperator implements Operator {
     // 2. Apply the rows in order.
     const out = new ChangeCollector();
     let p = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = start; i < end; i++) {
       if (late !== null && late[i] === 1) continue;
       const w = weightAt(batch, i);
       let matched = 0;
@@ -201,6 +238,7 @@ export class JoinOperator implements Operator {
       this.apply(side, joinKeys[i], rk, rows[i], w, this.preserves[side] ? matched : 0);
     }
     if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+    return end;
   }
 
   /** Notes a preserved row's NULL-extended weight before its first change since they last went out. */
@@ -265,6 +303,7 @@ export class JoinOperator implements Operator {
     const jk: Key = joinKey ?? NULL_JOIN_KEY;
     let e = this.entries[side].get(rowKey);
     if (e === undefined) {
+      this.ctx.memory?.hold(rowBytes(row), 'join sides');
       e = { row, count: 0, matches: matched, jk, rk: rowKey };
       this.addToBucket(side, e);
     }

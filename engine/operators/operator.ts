@@ -6,6 +6,7 @@
 
 import type { ChangeBatch } from '../batch';
 import type { EvalContext } from '../expr/context';
+import type { StatementMemory } from '../memory/statement';
 import type { RecordStates, StateTables } from '../state/table';
 
 export interface OperatorOutput {
@@ -33,11 +34,19 @@ export interface OperatorContext {
   readonly tables: StateTables;
   /** Registers state the operator encodes itself (a columnar store), snapshotted and restored like a table. */
   readonly records: RecordStates;
+  /** A pull query's: what its operators buffer is counted against the statement's memory share (53200 past it). */
+  readonly memory?: StatementMemory;
 }
 
 export interface Operator {
   /** Applies one batch of changes arriving on input `input` (0, or 1 for a join's right side). */
   push(input: number, batch: ChangeBatch): void;
+  /**
+   * The same as push, in bounded steps, for an operator whose output can be far larger than its input (a join: one
+   * row may meet thousands): each step emits its part, and a pull query's runner hands that on and may yield to the
+   * event loop before the next step. Running every step is push().
+   */
+  pushSteps?(input: number, batch: ChangeBatch): Iterable<void>;
   /** The watermark of the operator's inputs (the minimum over them) advanced to `micros`. */
   onWatermark(micros: number): void;
   /** End of an epoch: emit what the epoch changed (aggregates emit per epoch, not per batch). */
@@ -71,4 +80,10 @@ export abstract class StatelessOperator implements Operator {
   stateBytes(): number {
     return 0;
   }
+}
+
+/** Runs every step of a stepwise hook at once (push from pushSteps). */
+export function runSteps(steps: Iterable<void>): void {
+  const it = steps[Symbol.iterator]();
+  while (it.next().done !== true);
 }

@@ -9,12 +9,14 @@ import { BatchColumns } from '../expr/context';
 import { compileExpr, type CompiledExpr } from '../expr/compile';
 import { compareAt } from '../expr/kernels/compare';
 import type { SortNode } from '../plan';
+import { batchBytes } from '../memory/sizes';
 import { consolidateBatches } from './changes';
 import { StatelessOperator, type OperatorContext, type OperatorOutput } from './operator';
 
 export class SortOperator extends StatelessOperator {
   private readonly keys: { expr: CompiledExpr; descending: boolean; nullsFirst: boolean }[];
   private buffered: ChangeBatch[] = [];
+  private bufferedBytes = 0;
 
   constructor(private readonly node: SortNode, private readonly ctx: OperatorContext, out: OperatorOutput) {
     super(out);
@@ -23,7 +25,14 @@ export class SortOperator extends StatelessOperator {
 
   push(_input: number, batch: ChangeBatch): void {
     if (this.ctx.mode === 'incremental') this.out.emit(batch);
-    else if (batch.data.numRows > 0) this.buffered.push(batch);
+    else if (batch.data.numRows > 0) this.buffer(batch);
+  }
+
+  private buffer(batch: ChangeBatch): void {
+    const bytes = batchBytes(batch.data);
+    this.ctx.memory?.hold(bytes, 'sort buffer');
+    this.bufferedBytes += bytes;
+    this.buffered.push(batch);
   }
 
   override endOfInput(): void {
@@ -50,5 +59,6 @@ export class SortOperator extends StatelessOperator {
       return i - j;
     });
     this.out.emit({ data: takeBatch(schema, rows, Int32Array.from(order)), diffs: null });
+    this.ctx.memory?.release(this.bufferedBytes, 'sort buffer');
   }
 }

@@ -13,6 +13,8 @@ import { encodeChangeBatch } from '../codecs/change-batch';
 import type { CommitFault } from './commit-fault';
 import { checkBatch } from './row-checks';
 import type { StreamRowCounts } from './stream-row-counts';
+import { yieldAfterBigStep } from '../slices';
+import { batchBytes } from '../memory/sizes';
 import type { StreamWatermarks } from './stream-watermarks';
 import type { TableState } from './table-state';
 import type { TableDraft } from './table-draft';
@@ -67,6 +69,9 @@ export async function commitWrites(
     checkBatch(target.def, w.batch);
     return { target, batch: w.batch, rows: target.table === null ? null : rowsFromBatch(w.batch, target.def.columns) };
   });
+  // Checking, encoding and writing big values each take a while: other sessions run between those steps.
+  const bytes = checked.reduce((n, w) => n + batchBytes(w.batch), 0);
+  await yieldAfterBigStep(bytes);
   const drafted = drafts.map((d) => ({ table: ctx.target(d.relation).table!, draft: d.draft }));
   if (checked.length === 0 && drafted.length === 0) return;
   const inserted = [...new Set(checked.flatMap((w) => (w.target.table === null ? [] : [w.target.table])))];
@@ -94,6 +99,7 @@ export async function commitWrites(
         afterDurable.push(inserts.apply);
       }
     }
+    await yieldAfterBigStep(bytes);
     const write = (onDurable?: () => void): Promise<bigint[]> => ctx.store.appendAtomically(appends, onDurable);
     await (ctx.fault === null ? write() : ctx.fault.write(write));
     for (const apply of afterDurable) apply();

@@ -13,6 +13,8 @@ import type { EvalContext } from '../expr/context';
 import { decodeChangeBatch } from '../codecs/change-batch';
 import { runPullChanges } from '../batch-run';
 import { Pacer, SLICE_ROWS } from '../slices';
+import { StatementMemory } from '../memory/statement';
+import { batchBytes } from '../memory/sizes';
 import type { ResultSet } from './result-set';
 import { retentionMicros } from './stream-retention';
 
@@ -24,6 +26,8 @@ export interface PullSources {
   tableRows(name: string): readonly (readonly Value[])[];
   queryResult(name: string): ResultSet;
   systemRows(schema: string, view: string): Promise<readonly (readonly Value[])[]>;
+  /** What one pull query may hold, its input's batches included. */
+  readonly statementMemoryBytes: number;
 }
 
 /** The changes `plan` makes when run once over its sources' current contents. */
@@ -31,9 +35,14 @@ export async function pullChanges(
   sources: PullSources, plan: PlanNode, ctx: EvalContext, signal?: AbortSignal,
 ): Promise<ChangeBatch[]> {
   const pacer = new Pacer(signal);
+  const memory = new StatementMemory(sources.statementMemoryBytes);
   const inputs = new Map<SourceNode, ChangeBatch[]>();
-  for (const node of sourceNodes(plan)) inputs.set(node, await currentContents(sources, node, pacer));
-  return runPullChanges(plan, (node) => inputs.get(node) ?? [], { ...ctx, signal });
+  for (const node of sourceNodes(plan)) {
+    const batches = await currentContents(sources, node, pacer);
+    for (const b of batches) memory.hold(batchBytes(b.data), 'input rows');
+    inputs.set(node, batches);
+  }
+  return runPullChanges(plan, (node) => inputs.get(node) ?? [], { ...ctx, signal, memory });
 }
 
 async function currentContents(sources: PullSources, node: SourceNode, pacer: Pacer): Promise<ChangeBatch[]> {

@@ -14,6 +14,7 @@ import { consolidateBatches } from '../operators/changes';
 import { QueryRunner, type QueryRunnerLog } from './query-runner';
 import { systemViewRows } from './system-rows';
 import { pullChanges, type PullSources } from './pull';
+import { StatementMemory } from '../memory/statement';
 import { TableState } from './table-state';
 import { checkBatch } from './row-checks';
 import { type CommitContext, commitWrites, type DraftWrite, type RelationWrite, type WriteTarget } from './commit';
@@ -60,7 +61,11 @@ export class Runtime {
   /** Rows each stream took since the server started, by every path (sluice.streams, /metrics). */
   readonly streamRows = new StreamRowCounts();
 
-  private constructor(readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits) {
+  private constructor(
+    readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits,
+    /** What one pull query may hold (memoryLimits(--memory-limit).statementBytes); past it, 53200. */
+    private readonly statementMemoryBytes: number,
+  ) {
     this.subscriptions = new SubscriptionHub(limits);
     this.streamWatermarks = new StreamWatermarks(store);
     this.streamAppends = new StreamAppends(this.commitContext());
@@ -92,8 +97,10 @@ export class Runtime {
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
-  static async open(store: RelationStore, log: RuntimeLog, limits = DEFAULT_SUBSCRIPTION_LIMITS): Promise<Runtime> {
-    const rt = new Runtime(store, log, limits);
+  static async open(
+    store: RelationStore, log: RuntimeLog, limits = DEFAULT_SUBSCRIPTION_LIMITS, statementMemoryBytes = Number.POSITIVE_INFINITY,
+  ): Promise<Runtime> {
+    const rt = new Runtime(store, log, limits, statementMemoryBytes);
     for (const s of store.listDefs()) {
       rt.readers.add(s.def);
       if (s.def.kind === 'table') {
@@ -336,6 +343,7 @@ export class Runtime {
   /**
    * Runs a plan once over the current contents of the relations it reads; the result's rows. The work goes in
    * slices that let other sessions run (engine/slices.ts); an aborted `signal` stops it between slices with 57014.
+   * What it holds is counted against the statement's memory share: past it, 53200.
    */
   async pull(plan: PlanNode, ctx: EvalContext, signal?: AbortSignal): Promise<Value[][]> {
     return consolidate(await pullChanges(this.pullSources(), plan, ctx, signal), plan.schema);
@@ -349,6 +357,11 @@ export class Runtime {
     return consolidateBatches(plan.schema, await pullChanges(this.pullSources(), plan, ctx, signal));
   }
 
+  /** A new statement's memory account, against its share of --memory-limit. */
+  statementMemory(): StatementMemory {
+    return new StatementMemory(this.statementMemoryBytes);
+  }
+
   private pullSources(): PullSources {
     return {
       store: this.store,
@@ -356,6 +369,7 @@ export class Runtime {
       tableRows: (name) => this.tableState(name).snapshot(),
       queryResult: (name) => this.queryRunner(name).result,
       systemRows: (schema, view) => systemViewRows(this, schema, view),
+      statementMemoryBytes: this.statementMemoryBytes,
     };
   }
 

@@ -14,6 +14,7 @@ import { ByteQueue } from './byte-queue';
 import type { Upgrade, WireTls } from './tls';
 import { isKnownMessageType } from './messages-in';
 import { protocolViolation } from './errors';
+import { workBegins } from '../../engine/slices';
 
 const HIGH_WATER = 1 << 20;
 const FLUSH_AT = 64 * 1024;
@@ -143,6 +144,7 @@ export class Channel {
       throw protocolViolation(`invalid message length ${length}: messages are limited to ${maxBody} bytes`);
     }
     if (!(await this.waitFor(1 + length))) return this.truncated(true);
+    workBegins(); // reading a big message is the start of its statement's work, which paces itself from here
     this.queue.skip(5);
     return { type, body: this.take(length - 4) };
   }
