@@ -75,7 +75,7 @@ async function main(): Promise<number | null> {
       dataDir: config.dataDir,
       log,
       maxCursorMemoryBytes: config.maxCursorMemoryMb * 1024 * 1024,
-      subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag },
+      subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag, changelogRetentionMs: config.changelogRetentionMs },
     });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);

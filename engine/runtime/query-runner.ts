@@ -52,6 +52,12 @@ export interface QueryRunnerLog {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** A query's result as insert batches, and the entry of its own log that result is the sum of, taken together. */
+export interface ResultAt {
+  readonly seq: bigint;
+  readonly batches: readonly ChangeBatch[];
+}
+
 export class QueryRunner {
   /** What SELECT reads: the log's batches for an append-only query, rows by key otherwise. */
   readonly result: ResultSet;
@@ -67,6 +73,12 @@ export class QueryRunner {
   readonly epochDurations = new EpochDurations();
   private committedStateBytes = 0;
   private offsets = new Map<number, bigint>();
+  /** Inputs this query has never committed an offset for: a trimmed query log among them starts from its result. */
+  private readonly unstartedInputs = new Set<number>();
+  /** The last entry of the query's own log that the result (as readers see it) includes. */
+  private resultSeq = 0n;
+  /** Every change up to this epoch has been trimmed from the query's own log: from_epoch must be at least this. */
+  trimmedThrough = 0n;
   private readonly dag: Dag;
   /** Late rows of the epoch in progress, stored as dead letters with it. */
   private late: LateRow[] = [];
@@ -90,6 +102,8 @@ export class QueryRunner {
     private readonly log: QueryRunnerLog,
     /** Called after each committed epoch (the runtime trims the input logs every reader has passed). */
     private readonly afterCommit: () => Promise<void> = async () => {},
+    /** The result of the query with relation id `id`, when its log may have been trimmed; null: not a keyed query. */
+    private readonly resultOf: (id: number) => Promise<ResultAt> | null = () => null,
   ) {
     this.dag = buildDag(plan, { mode: 'incremental', late: (row) => this.late.push(row) });
     this.planFingerprint = planFingerprint(plan);
@@ -113,12 +127,36 @@ export class QueryRunner {
     return this.def.columns;
   }
 
+  /**
+   * How far the query's own log may be trimmed: up to the last entry its result (as readers see it) includes, since
+   * a new query over it starts from that result; null when its result is that log (append-only).
+   */
+  trimmableUpTo(): bigint | null {
+    return this.keyed === null ? null : this.resultSeq;
+  }
+
+  changesTrimmedThrough(epoch: number): void {
+    if (BigInt(epoch) > this.trimmedThrough) this.trimmedThrough = BigInt(epoch);
+  }
+
+  /**
+   * The result as inserts and the log entry it is the sum of, for a new query over this one whose log was trimmed;
+   * null for an append-only query (its log is kept whole). The rows are taken in the step the entry is read.
+   */
+  resultWithSeq(): Promise<ResultAt> | null {
+    if (this.keyed === null) return null;
+    const seq = this.resultSeq;
+    const all = this.schema.map((_, i) => i);
+    return this.keyed.batches(all, this.schema, new Pacer()).then((batches) => ({ seq, batches }));
+  }
+
   /** Loads the last committed epoch (state, results, offsets) and starts the epoch timer unless paused. */
   async start(): Promise<void> {
     const loaded = await this.store.loadQuery(this.id);
     this.stats.epoch = loaded.epoch;
     for (const id of new Set(this.inputIds)) {
       const committed = loaded.offsets[id];
+      if (committed === undefined) this.unstartedInputs.add(id);
       // A query that never committed starts at the first entry its inputs still hold.
       this.offsets.set(id, committed ?? this.store.firstSeq(id) - 1n);
     }
@@ -128,6 +166,7 @@ export class QueryRunner {
     checkStoredPlan(this.def.name, storedPlan, this.planFingerprint);
     this.planStored = storedPlan !== null;
     this.dag.restore(state);
+    this.resultSeq = loaded.resultSeq;
     if (this.appended !== null) {
       // The query's own log holds every row it produced (query logs are never trimmed): the result is that log.
       for await (const entry of this.store.readLog(this.id, this.store.firstSeq(this.id) - 1n, loaded.resultSeq)) {
@@ -278,13 +317,15 @@ export class QueryRunner {
       });
       // Submitted: waiting for the disk is no work, so another epoch may compute meanwhile.
       leaveGate();
-      await committed;
+      const appendedSeq = await committed;
       if (this.keyed !== null) await this.keyed.applyHidden(delta, pacer);
       // One synchronous step from here: readers see the epoch's result and its number together.
       if (this.keyed !== null) this.keyed.reveal();
       else if (changes !== null) this.appended!.append(changes);
       this.planStored = true;
+      if (appendedSeq !== null) this.resultSeq = appendedSeq;
       this.offsets = new Map(ends);
+      this.unstartedInputs.clear();
       this.stats.epoch = epoch;
       this.stats.rowsIn += rowsIn;
       this.stats.rowsOut += rowsOut;
@@ -352,14 +393,16 @@ export class QueryRunner {
   }
 
   /** Pushes the epoch's input into the DAG in slices, yielding between them so no session waits for the whole epoch. */
-  private async feedInputs(ends: ReadonlyMap<number, bigint>, pacer: Pacer): Promise<number> {
+  private async feedInputs(ends: Map<number, bigint>, pacer: Pacer): Promise<number> {
     let rows = 0;
     // Relations in id order, so an epoch replayed after a crash feeds its inputs in the same order.
     for (const id of [...ends.keys()].sort((a, b) => a - b)) {
-      const from = this.offsets.get(id) ?? 0n;
+      const targets = this.dag.sources.filter((_, i) => this.inputIds[i] === id);
+      const started = await this.startFromResult(id, ends, targets, pacer);
+      rows += started.rows;
+      const from = started.from ?? this.offsets.get(id) ?? 0n;
       const to = ends.get(id) ?? from;
       if (to <= from) continue;
-      const targets = this.dag.sources.filter((_, i) => this.inputIds[i] === id);
       for await (const batch of this.inputLogs.changes(id, from, to)) {
         rows += batch.data.numRows;
         for (const slice of slicesOf(batch)) {
@@ -370,6 +413,29 @@ export class QueryRunner {
       }
     }
     return rows;
+  }
+
+  /**
+   * A first epoch over a query whose log no longer holds its first entries reads that query's result (the sum of
+   * the trimmed entries and those up to it) instead, then its log after it; `from` is where the log read continues.
+   */
+  private async startFromResult(
+    id: number, ends: Map<number, bigint>, targets: readonly Dag['sources'][number][], pacer: Pacer,
+  ): Promise<{ readonly from: bigint | null; readonly rows: number }> {
+    if (!this.unstartedInputs.has(id) || this.store.firstSeq(id) <= 1n) return { from: null, rows: 0 };
+    const result = await this.resultOf(id);
+    if (result === null) return { from: null, rows: 0 };
+    // The result may include an entry committed after this epoch noted the log's end: read up to it, not past.
+    if ((ends.get(id) ?? 0n) < result.seq) ends.set(id, result.seq);
+    let rows = 0;
+    for (const batch of result.batches) {
+      rows += batch.data.numRows;
+      for (const slice of slicesOf(batch)) {
+        for (const source of targets) source.push(project(slice, source.node));
+        await pacer.between();
+      }
+    }
+    return { from: result.seq, rows };
   }
 
   private deadLetter(r: LateRow): DeadLetter {
