@@ -73,7 +73,7 @@ export class QueryRunner {
   readonly epochDurations = new EpochDurations();
   private committedStateBytes = 0;
   private offsets = new Map<number, bigint>();
-  /** Inputs this query has never committed an offset for: a trimmed query log among them starts from its result. */
+  /** Inputs this query has never committed an offset for: a keyed query among them starts from its result. */
   private readonly unstartedInputs = new Set<number>();
   /** The last entry of the query's own log that the result (as readers see it) includes. */
   private resultSeq = 0n;
@@ -416,13 +416,14 @@ export class QueryRunner {
   }
 
   /**
-   * A first epoch over a query whose log no longer holds its first entries reads that query's result (the sum of
-   * the trimmed entries and those up to it) instead, then its log after it; `from` is where the log read continues.
+   * A first epoch over a query whose log may be trimmed reads that query's result (the sum of its log up to an
+   * entry) instead of the log up to that entry, then its log after it; `from` is where the log read continues. Even
+   * when nothing is trimmed yet: a trim computed before this query existed may be deleting entries as it starts.
    */
   private async startFromResult(
     id: number, ends: Map<number, bigint>, targets: readonly Dag['sources'][number][], pacer: Pacer,
   ): Promise<{ readonly from: bigint | null; readonly rows: number }> {
-    if (!this.unstartedInputs.has(id) || this.store.firstSeq(id) <= 1n) return { from: null, rows: 0 };
+    if (!this.unstartedInputs.has(id)) return { from: null, rows: 0 };
     const result = await this.resultOf(id);
     if (result === null) return { from: null, rows: 0 };
     // The result may include an entry committed after this epoch noted the log's end: read up to it, not past.

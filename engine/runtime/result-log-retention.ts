@@ -18,6 +18,8 @@ interface Appended {
 export class ResultLogRetention {
   /** Query id → its entries' commit times not yet past the window, oldest first. */
   private readonly appended = new Map<number, Appended[]>();
+  /** Query id → the last entry found past the window (a reader may still hold it, so it is kept until trimmed). */
+  private readonly expired = new Map<number, bigint>();
   private readonly stopWatching: () => void;
 
   constructor(private readonly store: RelationStore, readonly retentionMs: number, now = Date.now()) {
@@ -30,15 +32,18 @@ export class ResultLogRetention {
   /** The last entry of query `id`'s log that committed longer than the window ago (first - 1: none). */
   expiredUpTo(id: number, now = Date.now()): bigint {
     const entries = this.appended.get(id) ?? [];
-    let upTo = this.store.firstSeq(id) - 1n;
+    let upTo = this.expired.get(id) ?? 0n;
     const cutoff = now - this.retentionMs;
     while (entries.length > 0 && entries[0].at < cutoff) upTo = entries.shift()!.seq;
-    return upTo > this.store.firstSeq(id) - 1n ? upTo : this.store.firstSeq(id) - 1n;
+    this.expired.set(id, upTo);
+    const first = this.store.firstSeq(id);
+    return upTo >= first ? upTo : first - 1n;
   }
 
   /** A query was dropped. */
   forget(id: number): void {
     this.appended.delete(id);
+    this.expired.delete(id);
   }
 
   close(): void {

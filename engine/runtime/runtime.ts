@@ -181,7 +181,7 @@ export class Runtime {
   async startQuery(def: QueryDef, plan: PlanNode): Promise<void> {
     const stored = this.mustGet(def.name);
     // After each committed epoch the query asks for its inputs' logs and its own to be trimmed; the trimmer batches
-    // the asks. A first epoch over a trimmed query log starts from that query's result.
+    // the asks. A first epoch over a query whose log may be trimmed starts from that query's result.
     const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store,
       this.inputLogs, this.epochGate, this.log, async () => this.trimmer.request([...def.dependsOn, def.name]),
       (id) => this.runnerById(id)?.resultWithSeq() ?? null);

@@ -136,12 +136,14 @@ export class StreamTrimmer {
    * epochs are the query's: the entry of the last epoch sent whole may go) and the retention window has passed.
    */
   private async trimResultLog(name: string, id: number): Promise<void> {
-    const limit = this.results?.trimmableUpTo(id) ?? null;
-    if (this.results === null || this.resultRetention === null || limit === null) return;
+    if (this.results === null || this.resultRetention === null) return;
+    // First, for every query: it also lets go of the times of entries an append-only query keeps anyway.
+    const expired = this.resultRetention.expiredUpTo(id);
+    const limit = this.results.trimmableUpTo(id);
+    if (limit === null) return;
     let upTo = this.consumedUpTo(name, id);
     if (upTo === null) return;
     if (limit < upTo) upTo = limit;
-    const expired = this.resultRetention.expiredUpTo(id);
     if (expired < upTo) upTo = expired;
     const pinned = this.pinnedBy(id);
     if (pinned !== undefined) {
