@@ -168,7 +168,8 @@ export class QueryRunner {
     this.dag.restore(state);
     this.resultSeq = loaded.resultSeq;
     if (this.appended !== null) {
-      // The query's own log holds every row it produced (query logs are never trimmed): the result is that log.
+      // The query's own log holds every row it produced (an append-only query's log is never trimmed): the result
+      // is that log.
       for await (const entry of this.store.readLog(this.id, this.store.firstSeq(this.id) - 1n, loaded.resultSeq)) {
         this.appended.append(decodeChangeBatch(entry.bytes));
       }

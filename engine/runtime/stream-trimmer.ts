@@ -5,7 +5,7 @@
 // log keeps an entry for a short window after it committed (result-log-retention.ts), so a dropped subscriber can
 // resume with from_epoch; a query whose result is its log (append-only, result-set.ts) keeps its log whole. Table
 // logs are kept whole, because a new query over a table replays its log from the start to learn its contents (a new
-// query over a trimmed query log starts from that query's result instead: query-runner.ts).
+// query over a keyed query starts from that query's result instead of its log: query-runner.ts).
 //
 // A reader asks for a trim after each epoch it commits. With many queries over one stream, hundreds of epochs commit
 // in the same group-commit write; trimming once per request would cost readers × readers per trigger interval. So
