@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     const startBytes = directoryBytes(server.dataDir);
     let sent = 0;
     let nextSample = 10;
+    /** The data dir's bytes at each sample, by second. */
+    const sampled = new Map<number, number>([[0, startBytes]]);
     while (Date.now() - start < seconds * 1000) {
       const values = Array.from({ length: ROWS_PER_INSERT }, (_, i) => `(${(sent * ROWS_PER_INSERT + i * 7919) % KEYS}, ${i})`);
       await sql.query(`INSERT INTO ev VALUES ${values.join(', ')}`);
@@ -44,15 +46,20 @@ async function main(): Promise<void> {
       if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
       const elapsed = (Date.now() - start) / 1000;
       if (elapsed >= nextSample) {
+        sampled.set(nextSample, directoryBytes(server.dataDir));
         const log = (await sql.query("SELECT entries, bytes, oldest_epoch, newest_epoch FROM sluice.changelogs WHERE name = 'per_key'")).rows[0];
-        process.stdout.write(`${nextSample} s: data dir ${mb(directoryBytes(server.dataDir))} MB, per_key log ` +
+        process.stdout.write(`${nextSample} s: data dir ${mb(sampled.get(nextSample)!)} MB, per_key log ` +
           `${log.entries} entries (~${mb(Number(log.bytes))} MB), epochs ${log.oldest_epoch}..${log.newest_epoch}\n`);
         nextSample += 10;
       }
     }
-    const grown = directoryBytes(server.dataDir) - startBytes;
+    const end = directoryBytes(server.dataDir);
+    const grown = end - startBytes;
     process.stdout.write(`${sent} INSERTs (${sent * ROWS_PER_INSERT} rows) in ${seconds} s: the data dir grew ` +
       `${mb(grown)} MB, ${mb((grown * 60) / seconds)} MB a minute\n`);
+    // The last minute alone: past the first minute, what a retention window holds is already there.
+    const minuteAgo = sampled.get(Math.floor(seconds / 10) * 10 - 60);
+    if (minuteAgo !== undefined) process.stdout.write(`the last minute: ${mb(end - minuteAgo)} MB\n`);
     await sql.end();
   } finally {
     await server.stop();
