@@ -1,8 +1,9 @@
 // A continuous query's own change log is trimmed up to what no reader needs: downstream queries (their committed
 // offsets), live subscriptions (the epoch they sent whole) and the --changelog-retention window. Under steady inserts
 // its oldest epoch advances and its entries stay few, while a downstream query, a live SUBSCRIBE and a query created
-// after the trim still get every change (compared with pull SELECTs); a slow subscriber holds trimming back; a
-// from_epoch older than the log keeps is refused with 55000. Each wait is for a condition, with a deadline.
+// after the trim still get every change (compared with pull SELECTs); a slow subscriber and a paused downstream query
+// hold trimming back; a from_epoch older than the log keeps is refused with 55000; a restart keeps the trimmed log's
+// oldest epoch. Each wait is for a condition, with a deadline.
 
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -151,6 +152,28 @@ describe('result change log trimming', () => {
       'the log of totals trimmed once the subscriber let go');
     await writer.end();
     await sql.end();
+  });
+
+  test('a paused downstream query holds trimming back and, resumed, gets every change', async () => {
+    const { server, sql } = await start();
+    await sql.query("CREATE CONTINUOUS QUERY big WITH (trigger_interval = '20ms') AS SELECT k, n FROM totals WHERE n > 3");
+    await steadyInserts(sql, 5, 0);
+    await waitFor(async () => (await epochOf(sql, 'big')) > 0 && (await sql.query("SELECT lag FROM sluice.queries WHERE name = 'big'")).rows[0].lag === '0',
+      'big to have read what totals wrote');
+    await sql.query('ALTER CONTINUOUS QUERY big PAUSE');
+    const atPause = await epochOf(sql, 'totals');
+    await steadyInserts(sql, 15, 100);
+    const held = await changeLog(sql, 'totals');
+    assert.ok(held.oldest <= atPause, `trimmed past the paused reader (totals at epoch ${atPause}): ${JSON.stringify(held)}`);
+    assert.ok(held.entries >= 15, `the paused reader's entries kept: ${JSON.stringify(held)}`);
+
+    await sql.query('ALTER CONTINUOUS QUERY big RESUME');
+    await waitFor(async () => JSON.stringify(await rowsOf(sql, 'SELECT k, n FROM big')) ===
+      JSON.stringify(await rowsOf(sql, 'SELECT k, n FROM totals WHERE n > 3')), 'big, resumed, to match its pull SELECT');
+    await steadyInserts(sql, 2, 200);
+    await waitForValue(() => changeLog(sql, 'totals'), (l) => l.oldest > atPause && l.entries <= 3, 'totals trimmed once big caught up');
+    await sql.end();
+    assert.equal(await server.stop(), 0, server.stderr());
   });
 
   test('after a restart a trimmed log loads, keeps its oldest epoch and is trimmed on', async () => {
