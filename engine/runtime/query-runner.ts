@@ -10,21 +10,21 @@
 
 import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
-import { batchFromData } from '../columns';
 import type { Schema } from '../types';
 import { toSqlError } from '../errors';
 import type { DeadLetter, Offsets } from '../../storage';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
 import { buildDag, type Dag } from '../dag';
-import { Pacer, slicesOf } from '../slices';
-import type { PlanNode, SourceNode } from '../plan';
+import { Pacer } from '../slices';
+import type { PlanNode } from '../plan';
 import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import type { DagFigures } from '../dag-figures';
 import { EpochDurations } from './epoch-durations';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 import type { LogReader } from './log-reader';
+import { feedInputs, type ResultAt } from './dag-input';
 import type { EpochGate } from './epoch-gate';
 import {
   checkStoredPlan, collectOutput, COUNTERS_KEY, countersRecord, PLAN_KEY, planRecord, resultChunks, takeQueryRecords,
@@ -50,12 +50,6 @@ export interface QueryStats {
 export interface QueryRunnerLog {
   info(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
-}
-
-/** A query's result as insert batches, and the entry of its own log that result is the sum of, taken together. */
-export interface ResultAt {
-  readonly seq: bigint;
-  readonly batches: readonly ChangeBatch[];
 }
 
 export class QueryRunner {
@@ -283,7 +277,10 @@ export class QueryRunner {
       this.late = [];
       this.dag.beginEpoch(Date.now() * 1000);
       const pacer = new Pacer();
-      const rowsIn = await this.feedInputs(ends, pacer);
+      const rowsIn = await feedInputs({
+        ends, offsets: this.offsets, unstarted: this.unstartedInputs, logs: this.inputLogs, resultOf: this.resultOf,
+        sourcesOf: (id) => this.dag.sources.filter((_, i) => this.inputIds[i] === id),
+      }, pacer);
       const output = await this.dag.endEpochPaced(pacer);
       // The end of an epoch is work too: the flush, the result's netting and the state and result chunks run in
       // slices paced like the input, and other sessions get a turn between the steps that are one piece once the
@@ -393,69 +390,10 @@ export class QueryRunner {
     return changes;
   }
 
-  /** Pushes the epoch's input into the DAG in slices, yielding between them so no session waits for the whole epoch. */
-  private async feedInputs(ends: Map<number, bigint>, pacer: Pacer): Promise<number> {
-    let rows = 0;
-    // Relations in id order, so an epoch replayed after a crash feeds its inputs in the same order.
-    for (const id of [...ends.keys()].sort((a, b) => a - b)) {
-      const targets = this.dag.sources.filter((_, i) => this.inputIds[i] === id);
-      const started = await this.startFromResult(id, ends, targets, pacer);
-      rows += started.rows;
-      const from = started.from ?? this.offsets.get(id) ?? 0n;
-      const to = ends.get(id) ?? from;
-      if (to <= from) continue;
-      for await (const batch of this.inputLogs.changes(id, from, to)) {
-        rows += batch.data.numRows;
-        for (const slice of slicesOf(batch)) {
-          for (const source of targets) source.push(project(slice, source.node));
-          await pacer.between();
-        }
-        if (batch.watermark !== undefined) for (const source of targets) source.advanceWatermark(batch.watermark);
-      }
-    }
-    return rows;
-  }
-
-  /**
-   * A first epoch over a query whose log may be trimmed reads that query's result (the sum of its log up to an
-   * entry) instead of the log up to that entry, then its log after it; `from` is where the log read continues. Even
-   * when nothing is trimmed yet: a trim computed before this query existed may be deleting entries as it starts.
-   */
-  private async startFromResult(
-    id: number, ends: Map<number, bigint>, targets: readonly Dag['sources'][number][], pacer: Pacer,
-  ): Promise<{ readonly from: bigint | null; readonly rows: number }> {
-    if (!this.unstartedInputs.has(id)) return { from: null, rows: 0 };
-    const result = await this.resultOf(id);
-    if (result === null) return { from: null, rows: 0 };
-    // The result may include an entry committed after this epoch noted the log's end: read up to it, not past.
-    if ((ends.get(id) ?? 0n) < result.seq) ends.set(id, result.seq);
-    let rows = 0;
-    for (const batch of result.batches) {
-      rows += batch.data.numRows;
-      for (const slice of slicesOf(batch)) {
-        for (const source of targets) source.push(project(slice, source.node));
-        await pacer.between();
-      }
-    }
-    return { from: result.seq, rows };
-  }
-
   private deadLetter(r: LateRow): DeadLetter {
     return {
       source: this.def.name, partition: null, offset: null, raw: new TextEncoder().encode(r.raw),
       reason: 'late', error: r.message, at: new Date(),
     };
   }
-}
-
-/**
- * Keeps the columns a source reads, in its order, as a batch of the source's own schema object. Arrow's selectAt
- * would build a new schema for every batch (most of the cost of feeding a one-row epoch); the column data is shared.
- */
-function project(batch: ChangeBatch, source: SourceNode): ChangeBatch {
-  const { columns } = source;
-  const all = batch.data.schema.fields.length;
-  if (columns.length === all && columns.every((c, i) => c === i)) return batch;
-  const children = batch.data.data.children;
-  return { data: batchFromData(source.schema, columns.map((c) => children[c]), batch.data.numRows), diffs: batch.diffs };
 }
