@@ -5,6 +5,7 @@ import { DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
 import { DEFAULT_SUBSCRIPTION_LIMITS } from '../engine/subscribe/hub';
 import { isLoopback } from './http/auth';
 import { defaultMemoryLimitMb } from '../engine/memory/limit';
+import { DEFAULT_RESULT_LOG_RETENTION_MS } from '../engine/runtime/result-log-retention';
 
 export interface ServerConfig {
   readonly host: string;
@@ -21,6 +22,7 @@ export interface ServerConfig {
   readonly maxCursorMemoryMb: number;
   /** Committed epochs a SUBSCRIBE may fall behind before it ends with 53200. */
   readonly maxSubscriptionLag: number;
+  readonly changelogRetentionMs: number;
   /** Megabytes the server's statements and continuous queries may hold together (engine/memory/limit.ts). */
   readonly memoryLimitMb: number;
   /** Verify this data directory offline, print what was found and exit (server/check-data-dir.ts); null: serve. */
@@ -58,6 +60,8 @@ Options (each also settable through the environment variable in brackets):
                            fails with 53200 (SLUICE_MAX_CURSOR_MEMORY)    default 512
   --max-subscription-lag N committed epochs a SUBSCRIBE may fall behind its relation before it ends
                            with 53200 (SLUICE_MAX_SUBSCRIPTION_LAG)           default 10000
+  --changelog-retention MS how long a continuous query's change log keeps an entry that no reader
+                           needs, for SUBSCRIBE ... from_epoch (SLUICE_CHANGELOG_RETENTION)  default 60000
   --memory-limit MB        memory statements and continuous queries may hold together; a statement
                            past its share fails with 53200 (SLUICE_MEMORY_LIMIT)
                                                     default 3/4 of Node's heap limit
@@ -93,6 +97,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'insecure-trust': { type: 'boolean' },
         'max-cursor-memory': { type: 'string' },
         'max-subscription-lag': { type: 'string' },
+        'changelog-retention': { type: 'string' },
         'memory-limit': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -119,6 +124,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     maxCursorMemoryMb: integer('max-cursor-memory', values['max-cursor-memory'] ?? env.SLUICE_MAX_CURSOR_MEMORY ?? String(DEFAULT_CURSOR_MEMORY_MB), 1, 1_000_000),
     maxSubscriptionLag: integer('max-subscription-lag',
       values['max-subscription-lag'] ?? env.SLUICE_MAX_SUBSCRIPTION_LAG ?? String(DEFAULT_SUBSCRIPTION_LIMITS.maxLagEpochs), 1, 1e9),
+    changelogRetentionMs: integer('changelog-retention',
+      values['changelog-retention'] ?? env.SLUICE_CHANGELOG_RETENTION ?? String(DEFAULT_RESULT_LOG_RETENTION_MS), 0, 1e9),
     memoryLimitMb: integer('memory-limit', values['memory-limit'] ?? env.SLUICE_MEMORY_LIMIT ?? String(defaultMemoryLimitMb()), 16, 1_000_000),
     tls: tlsFiles(values['tls-cert'] ?? env.SLUICE_TLS_CERT, values['tls-key'] ?? env.SLUICE_TLS_KEY,
       values['tls-ca'] ?? env.SLUICE_TLS_CA),

@@ -85,7 +85,7 @@ async function main(): Promise<number | null> {
       dataDir: config.dataDir,
       log,
       maxCursorMemoryBytes: config.maxCursorMemoryMb * 1024 * 1024,
-      subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag },
+      subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag, changelogRetentionMs: config.changelogRetentionMs },
       statementMemoryBytes: memoryLimits(config.memoryLimitMb).statementBytes,
     });
   } catch (e) {

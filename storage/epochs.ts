@@ -278,6 +278,31 @@ export class EpochPart {
     }
   }
 
+  /** The log entry appended by the last epoch up to `epoch` that appended one; null: none is recorded. */
+  async lastEntryUpTo(queryId: number, epoch: number): Promise<bigint | null> {
+    if (epoch < 1) return null;
+    const range = { gt: epochEntryKey(queryId, 0), lte: epochEntryKey(queryId, epoch), reverse: true, limit: 1 };
+    for await (const [, value] of scan(this.ctx, range)) return trailingU64(value);
+    return null;
+  }
+
+  /**
+   * Forgets which epochs appended the entries up to `upToSeq`, once they are trimmed from the log; returns the last
+   * such epoch (null: none). Not synced: a crash may keep records of trimmed entries, which readers step over.
+   */
+  async forgetEntriesUpTo(queryId: number, upToSeq: bigint): Promise<number | null> {
+    const ops: WriteOp[] = [];
+    let last: number | null = null;
+    const range = { gt: epochEntryKey(queryId, 0), lte: epochEntryKey(queryId, this.lastEpoch(queryId)) };
+    for await (const [key, value] of scan(this.ctx, range)) {
+      if (trailingU64(value) > upToSeq) break;
+      ops.push(del(key));
+      last = Number(trailingU64(key));
+    }
+    if (ops.length > 0) await this.ctx.writer.submit(ops, { sync: false });
+    return last;
+  }
+
   async readResults(queryId: number): Promise<ResultRow[]> {
     const rows: ResultRow[] = [];
     for await (const [key, value] of scan(this.ctx, prefixRange(relationPrefix(NS.result, queryId)))) {

@@ -13,7 +13,7 @@ import { type Db, GroupCommit } from './group-commit';
 import {
   type LogEntry, type LogListener, LogPart, type RelationAppend, type RowPut, type SourcePositions, type TableRow,
 } from './logs';
-import { metaKey, trailingU64 } from './keys';
+import { NS, metaKey, prefixRange, relationPrefix, trailingU64 } from './keys';
 import { type DurableFigures, MarkerKeeper, readMarker, verifyMarker, wentBackwards } from './marker';
 import { get } from './db-io';
 import { openLevel } from './open-db';
@@ -330,6 +330,29 @@ export class Store<D extends NamedDef = NamedDef> {
     const n = await this.logs.trim(relationId, upToSeqInclusive);
     await this.staging.trim(relationId, this.logs.firstSeq(relationId) - 1n);
     return n;
+  }
+
+  /**
+   * Trims a continuous query's own log up to `upToSeq` and forgets which epochs appended what was trimmed; returns
+   * the last epoch whose changes went (null: none).
+   */
+  async trimQueryLog(queryId: number, upToSeq: bigint): Promise<number | null> {
+    await this.trimLog(queryId, upToSeq);
+    return this.epochs.forgetEntriesUpTo(queryId, this.firstSeq(queryId) - 1n);
+  }
+
+  /** The entry of a query's own log appended by the last epoch up to `epoch` that appended one; null: none. */
+  queryEntryUpTo(queryId: number, epoch: number): Promise<bigint | null> {
+    return this.epochs.lastEntryUpTo(queryId, epoch);
+  }
+
+  /**
+   * An estimate of the bytes a relation's log holds on disk: LevelDB's approximate size of its key range (compressed
+   * table files only, so it lags what is still in the write buffer and what a trim deleted until compaction).
+   */
+  logBytes(relationId: number): Promise<number> {
+    const range = prefixRange(relationPrefix(NS.log, relationId));
+    return this.ctx.db.approximateSize(range.gte, range.lt);
   }
 
   /** Called after each durable append (ingest or epoch results); returns an unsubscribe function. */

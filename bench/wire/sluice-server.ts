@@ -12,6 +12,7 @@ export interface SluiceServer {
   readonly host: string;
   readonly port: number;
   readonly pid: number;
+  readonly dataDir: string;
   /** A new node-postgres connection to it (loopback). */
   connect(): Promise<Client>;
   stop(): Promise<void>;
@@ -19,9 +20,10 @@ export interface SluiceServer {
 
 const MAIN = join(__dirname, '..', '..', 'server', 'main.js');
 
-export async function startSluiceServer(): Promise<SluiceServer> {
+/** `args` go after the defaults (a later option wins). */
+export async function startSluiceServer(args: readonly string[] = []): Promise<SluiceServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-server-'));
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--http-port', 'off', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [MAIN, '--port', '0', '--http-port', 'off', '--data-dir', dataDir, ...args], {
     env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -37,6 +39,7 @@ export async function startSluiceServer(): Promise<SluiceServer> {
       host,
       port,
       pid: child.pid!,
+      dataDir,
       async connect(): Promise<Client> {
         const c = new Client({ host, port, user: 'bench', database: 'sluice', query_timeout: STATEMENT_TIMEOUT_MS });
         c.on('error', () => undefined); // a dropped connection fails the statement in flight; that is reported there

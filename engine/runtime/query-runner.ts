@@ -10,21 +10,21 @@
 
 import type { ChangeBatch } from '../batch';
 import type { QueryDef } from '../catalog';
-import { batchFromData } from '../columns';
 import type { Schema } from '../types';
 import { SQLSTATE, toSqlError } from '../errors';
 import type { DeadLetter, Offsets } from '../../storage';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch, encodeChangeBatch } from '../codecs/change-batch';
 import { buildDag, type Dag } from '../dag';
-import { Pacer, slicesOf } from '../slices';
-import type { PlanNode, SourceNode } from '../plan';
+import { Pacer } from '../slices';
+import type { PlanNode } from '../plan';
 import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import type { DagFigures } from '../dag-figures';
 import { EpochDurations } from './epoch-durations';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 import type { LogReader } from './log-reader';
+import { feedInputs, type ResultAt } from './dag-input';
 import type { EpochGate } from './epoch-gate';
 import {
   checkStoredPlan, collectOutput, COUNTERS_KEY, countersRecord, PLAN_KEY, planRecord, resultChunks, takeQueryRecords,
@@ -67,6 +67,12 @@ export class QueryRunner {
   readonly epochDurations = new EpochDurations();
   private committedStateBytes = 0;
   private offsets = new Map<number, bigint>();
+  /** Inputs this query has never committed an offset for: a keyed query among them starts from its result. */
+  private readonly unstartedInputs = new Set<number>();
+  /** The last entry of the query's own log that the result (as readers see it) includes. */
+  private resultSeq = 0n;
+  /** Every change up to this epoch has been trimmed from the query's own log: from_epoch must be at least this. */
+  trimmedThrough = 0n;
   private dag!: Dag;
   /** Late rows of the epoch in progress, stored as dead letters with it. */
   private late: LateRow[] = [];
@@ -92,6 +98,8 @@ export class QueryRunner {
     private readonly log: QueryRunnerLog,
     /** Called after each committed epoch (the runtime trims the input logs every reader has passed). */
     private readonly afterCommit: () => Promise<void> = async () => {},
+    /** The result of the query with relation id `id`, when its log may have been trimmed; null: not a keyed query. */
+    private readonly resultOf: (id: number) => Promise<ResultAt> | null = () => null,
   ) {
     this.emptyState();
     this.result = (this.keyed ?? this.appended)!;
@@ -145,12 +153,36 @@ export class QueryRunner {
     return this.def.columns;
   }
 
+  /**
+   * How far the query's own log may be trimmed: up to the last entry its result (as readers see it) includes, since
+   * a new query over it starts from that result; null when its result is that log (append-only).
+   */
+  trimmableUpTo(): bigint | null {
+    return this.keyed === null ? null : this.resultSeq;
+  }
+
+  changesTrimmedThrough(epoch: number): void {
+    if (BigInt(epoch) > this.trimmedThrough) this.trimmedThrough = BigInt(epoch);
+  }
+
+  /**
+   * The result as inserts and the log entry it is the sum of, for a new query over this one whose log was trimmed;
+   * null for an append-only query (its log is kept whole). The rows are taken in the step the entry is read.
+   */
+  resultWithSeq(): Promise<ResultAt> | null {
+    if (this.keyed === null) return null;
+    const seq = this.resultSeq;
+    const all = this.schema.map((_, i) => i);
+    return this.keyed.batches(all, this.schema, new Pacer()).then((batches) => ({ seq, batches }));
+  }
+
   /** Loads the last committed epoch (state, results, offsets) and starts the epoch timer unless paused. */
   async start(): Promise<void> {
     const loaded = await this.store.loadQuery(this.id);
     this.stats.epoch = loaded.epoch;
     for (const id of new Set(this.inputIds)) {
       const committed = loaded.offsets[id];
+      if (committed === undefined) this.unstartedInputs.add(id);
       // A query that never committed starts at the first entry its inputs still hold.
       this.offsets.set(id, committed ?? this.store.firstSeq(id) - 1n);
     }
@@ -160,8 +192,10 @@ export class QueryRunner {
     checkStoredPlan(this.def.name, storedPlan, this.planFingerprint);
     this.planStored = storedPlan !== null;
     this.dag.restore(state);
+    this.resultSeq = loaded.resultSeq;
     if (this.appended !== null) {
-      // The query's own log holds every row it produced (query logs are never trimmed): the result is that log.
+      // The query's own log holds every row it produced (an append-only query's log is never trimmed): the result
+      // is that log.
       for await (const entry of this.store.readLog(this.id, this.store.firstSeq(this.id) - 1n, loaded.resultSeq)) {
         this.appended.append(decodeChangeBatch(entry.bytes));
       }
@@ -275,7 +309,10 @@ export class QueryRunner {
       this.late = [];
       this.dag.beginEpoch(Date.now() * 1000);
       const pacer = new Pacer();
-      const rowsIn = await this.feedInputs(ends, pacer);
+      const rowsIn = await feedInputs({
+        ends, offsets: this.offsets, unstarted: this.unstartedInputs, logs: this.inputLogs, resultOf: this.resultOf,
+        sourcesOf: (id) => this.dag.sources.filter((_, i) => this.inputIds[i] === id),
+      }, pacer);
       const output = await this.dag.endEpochPaced(pacer);
       // The end of an epoch is work too: the flush, the result's netting and the state and result chunks run in
       // slices paced like the input, and other sessions get a turn between the steps that are one piece once the
@@ -310,13 +347,15 @@ export class QueryRunner {
       });
       // Submitted: waiting for the disk is no work, so another epoch may compute meanwhile.
       leaveGate();
-      await committed;
+      const appendedSeq = await committed;
       if (this.keyed !== null) await this.keyed.applyHidden(delta, pacer);
       // One synchronous step from here: readers see the epoch's result and its number together.
       if (this.keyed !== null) this.keyed.reveal();
       else if (changes !== null) this.appended!.append(changes);
       this.planStored = true;
+      if (appendedSeq !== null) this.resultSeq = appendedSeq;
       this.offsets = new Map(ends);
+      this.unstartedInputs.clear();
       this.stats.epoch = epoch;
       this.stats.rowsIn += rowsIn;
       this.stats.rowsOut += rowsOut;
@@ -381,43 +420,10 @@ export class QueryRunner {
     return changes;
   }
 
-  /** Pushes the epoch's input into the DAG in slices, yielding between them so no session waits for the whole epoch. */
-  private async feedInputs(ends: ReadonlyMap<number, bigint>, pacer: Pacer): Promise<number> {
-    let rows = 0;
-    // Relations in id order, so an epoch replayed after a crash feeds its inputs in the same order.
-    for (const id of [...ends.keys()].sort((a, b) => a - b)) {
-      const from = this.offsets.get(id) ?? 0n;
-      const to = ends.get(id) ?? from;
-      if (to <= from) continue;
-      const targets = this.dag.sources.filter((_, i) => this.inputIds[i] === id);
-      for await (const batch of this.inputLogs.changes(id, from, to)) {
-        rows += batch.data.numRows;
-        for (const slice of slicesOf(batch)) {
-          for (const source of targets) source.push(project(slice, source.node));
-          await pacer.between();
-        }
-        if (batch.watermark !== undefined) for (const source of targets) source.advanceWatermark(batch.watermark);
-      }
-    }
-    return rows;
-  }
-
   private deadLetter(r: LateRow): DeadLetter {
     return {
       source: this.def.name, partition: null, offset: null, raw: new TextEncoder().encode(r.raw),
       reason: 'late', error: r.message, at: new Date(),
     };
   }
-}
-
-/**
- * Keeps the columns a source reads, in its order, as a batch of the source's own schema object. Arrow's selectAt
- * would build a new schema for every batch (most of the cost of feeding a one-row epoch); the column data is shared.
- */
-function project(batch: ChangeBatch, source: SourceNode): ChangeBatch {
-  const { columns } = source;
-  const all = batch.data.schema.fields.length;
-  if (columns.length === all && columns.every((c, i) => c === i)) return batch;
-  const children = batch.data.data.children;
-  return { data: batchFromData(source.schema, columns.map((c) => children[c]), batch.data.numRows), diffs: batch.diffs };
 }

@@ -21,6 +21,7 @@ import { type CommitContext, commitWrites, type DraftWrite, type RelationWrite, 
 import { CommitFault } from './commit-fault';
 import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
+import { DEFAULT_RESULT_LOG_RETENTION_MS } from './result-log-retention';
 import { DECODED_ENTRY_BUDGET_BYTES, LogReader } from './log-reader';
 import { EpochGate } from './epoch-gate';
 import { StagedStreamWrite } from './staged-write';
@@ -71,7 +72,11 @@ export class Runtime {
     this.streamAppends = new StreamAppends(this.commitContext());
     this.connectors = new Connectors({ store, log, streamRows: this.streamRows }, [kafkaConnector()]);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
-      (id) => this.subscriptions.pinnedSeq(id));
+      (id) => this.subscriptions.pinnedSeq(id), {
+        trimmableUpTo: (id) => this.runnerById(id)?.trimmableUpTo() ?? null,
+        trimmed: (id, epoch) => this.runnerById(id)?.changesTrimmedThrough(epoch),
+        retentionMs: limits.changelogRetentionMs ?? DEFAULT_RESULT_LOG_RETENTION_MS,
+      });
     this.inputLogs = new LogReader(store, DECODED_ENTRY_BUDGET_BYTES, (id) => {
       const name = store.getDefById(id)?.def.name;
       return name === undefined ? 0 : this.readers.countOf(name);
@@ -189,9 +194,11 @@ export class Runtime {
   /** Starts a continuous query from its last committed epoch (or from scratch). */
   async startQuery(def: QueryDef, plan: PlanNode): Promise<void> {
     const stored = this.mustGet(def.name);
-    // After each committed epoch the query asks for its input streams to be trimmed; the trimmer batches the asks.
+    // After each committed epoch the query asks for its inputs' logs and its own to be trimmed; the trimmer batches
+    // the asks. A first epoch over a query whose log may be trimmed starts from that query's result.
     const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store,
-      this.inputLogs, this.epochGate, this.log, async () => this.trimmer.request(def.dependsOn));
+      this.inputLogs, this.epochGate, this.log, async () => this.trimmer.request([...def.dependsOn, def.name]),
+      (id) => this.runnerById(id)?.resultWithSeq() ?? null);
     await runner.start();
     this.queries.set(def.name, runner);
   }
@@ -384,6 +391,11 @@ export class Runtime {
       ? await queryLogSource(this.store, this.queryRunner(name))
       : relationLogSource(this.store, stored, def.kind === 'table' ? this.tableState(name) : null);
     return this.subscriptions.open(def.name, source, options, signal);
+  }
+
+  private runnerById(id: number): QueryRunner | undefined {
+    const name = this.store.getDefById(id)?.def.name;
+    return name === undefined ? undefined : this.queries.get(name);
   }
 
   queryRunner(name: string): QueryRunner {

@@ -9,6 +9,7 @@ import type { QueryRunner, QueryStatus } from './query-runner';
 import type { EpochDurations } from './epoch-durations';
 import type { StreamRowCounts } from './stream-row-counts';
 import type { SubscriptionHub } from '../subscribe/hub';
+import { queryOldestResumable } from '../subscribe/sources';
 
 /** The live state the views show; the runtime provides it (this file does not import the runtime). */
 export interface LiveState {
@@ -47,7 +48,7 @@ export async function systemViewRows(rt: LiveState, schema: string, view: string
       ]);
     case 'subscriptions':
       return rt.subscriptions.subscriptions().map((s) => [s.relation, s.position, s.lag(), micros(s.started)]);
-    case 'changelogs': return changelogRows(rt);
+    case 'changelogs': return await changelogRows(rt);
     case 'checkpoints': {
       const names = new Map(rt.store.listDefs().map((s) => [s.id, s.def.name]));
       return (await rt.store.listCheckpoints()).map((c) => [
@@ -138,17 +139,26 @@ function queryRows(rt: LiveState): Value[][] {
  * Each change log: the epochs a SUBSCRIBE can resume after (oldest_epoch, through from_epoch) up to the newest
  * committed one (engine/subscribe/sources.ts defines the epochs), and its live subscriptions.
  */
-function changelogRows(rt: LiveState): Value[][] {
+/**
+ * Each change log: the epochs a subscription can resume after, its live subscriptions, and what it holds (entries
+ * exactly; bytes as LevelDB estimates them, see Store.logBytes).
+ */
+async function changelogRows(rt: LiveState): Promise<Value[][]> {
   const subscribers = new Map<string, number>();
   for (const s of rt.subscriptions.subscriptions()) subscribers.set(s.relation, (subscribers.get(s.relation) ?? 0) + 1);
   const rows: Value[][] = [];
   for (const stored of rt.store.listDefs()) {
     const def = stored.def as RelationDef;
     if (def.kind === 'sink') continue;
+    const runner = def.kind === 'query' ? rt.runners().get(def.name) : undefined;
     const [oldest, newest] = def.kind === 'query'
-      ? [0n, BigInt(rt.runners().get(def.name)?.stats.epoch ?? rt.store.lastEpoch(stored.id))]
+      ? [runner === undefined ? 0n : await queryOldestResumable(rt.store, runner), BigInt(runner?.stats.epoch ?? rt.store.lastEpoch(stored.id))]
       : [rt.store.firstSeq(stored.id) - 1n, rt.store.lastSeq(stored.id)];
-    rows.push([def.name, def.kind, oldest, newest, BigInt(subscribers.get(def.name) ?? 0)]);
+    const entries = rt.store.lastSeq(stored.id) - rt.store.firstSeq(stored.id) + 1n;
+    rows.push([
+      def.name, def.kind, oldest, newest, BigInt(subscribers.get(def.name) ?? 0), entries,
+      BigInt(await rt.store.logBytes(stored.id)),
+    ]);
   }
   return rows;
 }

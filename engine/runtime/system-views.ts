@@ -70,6 +70,8 @@ export const SYSTEM_VIEWS: Readonly<Record<string, Schema>> = {
     field('oldest_epoch', T.int8, false),
     field('newest_epoch', T.int8, false),
     field('subscriptions', T.int8, false),
+    field('entries', T.int8, false),
+    field('bytes', T.int8, false),
   ],
   checkpoints: [
     field('query', T.text, false),

@@ -42,7 +42,8 @@ export class SubscriptionHub {
   }
 
   /**
-   * The last log entry every live subscription of a relation has read whole: a trim must keep what comes after.
+   * The last epoch every live subscription of a relation has sent whole (a stream's or table's log entry, a query's
+   * epoch): a trim must keep what comes after.
    * 0 while one of them has not started reading (it may still need everything); undefined when there is none.
    */
   pinnedSeq(relationId: number): bigint | undefined {

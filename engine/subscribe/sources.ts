@@ -80,7 +80,8 @@ export async function queryLogSource(store: RelationStore, runner: QueryRunner):
     relationId: id,
     columns: runner.schema,
     newest: () => BigInt(runner.stats.epoch),
-    oldestResumable: () => oldest,
+    // Trims after this source opened move the oldest epoch on (the trimmer tells the runner how far they reached).
+    oldestResumable: () => (runner.trimmedThrough > oldest ? runner.trimmedThrough : oldest),
     async snapshot() {
       // The result and the epoch number change together, in one synchronous step after the commit; batches() takes
       // its rows in the same step as the epoch is read here, and makes them into batches after.
@@ -100,16 +101,28 @@ export async function queryLogSource(store: RelationStore, runner: QueryRunner):
   };
 }
 
+/** What the oldest resumable epoch of a query is read from. */
+type QueryEpochLog = Pick<RelationStore, 'firstSeq' | 'lastSeq' | 'epochEntries'>;
+
+/** The oldest epoch a subscription to the query may resume after (what sluice.changelogs shows). */
+export async function queryOldestResumable(store: QueryEpochLog, runner: QueryRunner): Promise<bigint> {
+  const recorded = await oldestRecordedEpoch(store, runner);
+  return runner.trimmedThrough > recorded ? runner.trimmedThrough : recorded;
+}
+
 /**
- * A query's log is kept whole, so every epoch can be resumed after, except epochs committed by a build that did not
- * record which log entry an epoch appended (data directories from before SUBSCRIBE): their changes cannot be told
- * apart by epoch, so a resume must start after the last of them.
+ * The oldest epoch a resume may start after: the epoch before the one that appended the first entry the log still
+ * holds. Every epoch when nothing was ever trimmed and every entry's epoch is recorded; not the epochs committed by a
+ * build that did not record which log entry an epoch appended (data directories from before SUBSCRIBE), whose changes
+ * cannot be told apart by epoch. A log trimmed to nothing keeps no change from before the last epoch.
  */
-async function oldestRecordedEpoch(store: RelationStore, runner: QueryRunner): Promise<bigint> {
+async function oldestRecordedEpoch(store: QueryEpochLog, runner: QueryRunner): Promise<bigint> {
   const firstEntry = store.firstSeq(runner.id);
-  if (firstEntry > store.lastSeq(runner.id)) return 0n; // no entry: nothing to tell apart
+  const trimmed = firstEntry > 1n;
+  if (firstEntry > store.lastSeq(runner.id)) return trimmed ? BigInt(runner.stats.epoch) : 0n;
   for await (const recorded of store.epochEntries(runner.id, 0)) {
-    return recorded.seq === firstEntry ? 0n : BigInt(recorded.epoch - 1);
+    if (recorded.seq < firstEntry) continue; // a record a crash kept after its entry was trimmed
+    return recorded.seq === firstEntry && !trimmed ? 0n : BigInt(recorded.epoch - 1);
   }
   return BigInt(runner.stats.epoch);
 }

@@ -17,6 +17,11 @@ export type SubscriptionItem =
 export interface SubscriptionLimits {
   /** Committed epochs not yet read past which a subscription ends with 53200. */
   readonly maxLagEpochs: number;
+  /**
+   * How long a continuous query's change log keeps an entry after it committed, in milliseconds, so that a dropped
+   * subscriber can resume with from_epoch (result-log-retention.ts has the default).
+   */
+  readonly changelogRetentionMs?: number;
 }
 
 export class Subscription {
