@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './log';
 import { openSluice, type Sluice } from './sluice';
 import { startProtocolServer, type ProtocolServer } from './protocol/server';
 import { startHttpServer, type HttpServer } from './http/server';
+import { memoryLimits } from '../engine/memory/limit';
 import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig } from './auth/users';
 
 const EXIT_BUG = 70;
@@ -76,6 +77,7 @@ async function main(): Promise<number | null> {
       log,
       maxCursorMemoryBytes: config.maxCursorMemoryMb * 1024 * 1024,
       subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag },
+      queryStateBytes: memoryLimits(config.memoryLimitMb).queryStateBytes,
     });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);

@@ -32,6 +32,8 @@ export interface SluiceOptions {
   readonly maxCursorMemoryBytes?: number;
   /** How far a SUBSCRIBE may fall behind; default engine/subscribe/hub.ts DEFAULT_SUBSCRIPTION_LIMITS. */
   readonly subscriptionLimits?: SubscriptionLimits;
+  /** What one continuous query's state may hold (engine/memory/limit.ts queryStateBytes); default from V8's heap. */
+  readonly queryStateBytes?: number;
 }
 
 export interface Sluice {
@@ -45,7 +47,8 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const log = options.log.child({ component: 'sluice' });
   const storeLog = log.child({ component: 'storage' });
   const store = await Store.open<RelationDef>(options.dataDir, (message) => storeLog.warn(message));
-  const runtime = await Runtime.open(store, log.child({ component: 'runtime' }), options.subscriptionLimits);
+  const runtime = await Runtime.open(store, log.child({ component: 'runtime' }), options.subscriptionLimits,
+    options.queryStateBytes);
   const catalog: PlannerCatalog = {
     relation: (name) => runtime.def(name),
     systemView: systemViewSchema,

@@ -194,7 +194,7 @@ export class GroupStore implements RecordState {
     for (const g of this.unsizedList) {
       this.unsized[g] = 0;
       if (this.live[g] === 0) continue;
-      let size = 32;
+      let size = 32 + this.keys.bytes(g);
       for (const a of this.aggs) size += a.bytes(g);
       this.sizedTotal += size - this.sizes[g];
       this.sizes[g] = size;

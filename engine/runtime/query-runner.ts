@@ -26,6 +26,7 @@ import { EpochDurations } from './epoch-durations';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 import type { LogReader } from './log-reader';
 import type { EpochGate } from './epoch-gate';
+import { checkStateShare, isStateShareExceeded, type StateShare } from './state-share';
 import {
   checkStoredPlan, collectOutput, COUNTERS_KEY, countersRecord, PLAN_KEY, planRecord, resultChunks, takeQueryRecords,
 } from './epoch-records';
@@ -88,6 +89,8 @@ export class QueryRunner {
     /** Bounds how many of the runtime's epochs compute at once. */
     private readonly gate: EpochGate,
     private readonly log: QueryRunnerLog,
+    /** What the operators' state may hold (engine/runtime/state-share.ts). */
+    private readonly share: StateShare,
     /** Called after each committed epoch (the runtime trims the input logs every reader has passed). */
     private readonly afterCommit: () => Promise<void> = async () => {},
   ) {
@@ -138,6 +141,8 @@ export class QueryRunner {
     }
     this.stats.watermark = this.dag.watermark();
     this.committedStateBytes = this.dag.stateBytes();
+    // A limit lowered since the state was committed: recovery holds the query to it like any epoch would.
+    checkStateShare(this.def.name, this.committedStateBytes, this.share.bytes);
     if (!this.def.paused) this.schedule();
   }
 
@@ -245,6 +250,7 @@ export class QueryRunner {
       const pacer = new Pacer();
       const rowsIn = await this.feedInputs(ends, pacer);
       const output = await this.dag.endEpochPaced(pacer);
+      this.checkStateShare();
       // The end of an epoch is work too: the flush, the result's netting and the state and result chunks run in
       // slices paced like the input, and other sessions get a turn between the steps that are one piece once the
       // turn has spent its budget (a one-row epoch fits in one turn).
@@ -300,6 +306,8 @@ export class QueryRunner {
       this.stats.status = 'failed';
       this.stats.lastError = err.message;
       this.log.error('continuous query failed', { query: this.def.name, error: err.message, code: err.code });
+      leaveGate();
+      if (isStateShareExceeded(e)) await this.share.exceeded(this.def.name, err.message);
       return;
     } finally {
       leaveGate();
@@ -364,12 +372,19 @@ export class QueryRunner {
         rows += batch.data.numRows;
         for (const slice of slicesOf(batch)) {
           for (const source of targets) source.push(project(slice, source.node));
+          // Per slice, not per epoch: one epoch can read millions of rows, and the state must stop growing in time.
+          this.checkStateShare();
           await pacer.between();
         }
         if (batch.watermark !== undefined) for (const source of targets) source.advanceWatermark(batch.watermark);
       }
     }
     return rows;
+  }
+
+  /** Fails the epoch (53200) once the operators hold more than the query's share of the memory limit. */
+  private checkStateShare(): void {
+    checkStateShare(this.def.name, this.dag.stateBytes(), this.share.bytes);
   }
 
   private deadLetter(r: LateRow): DeadLetter {

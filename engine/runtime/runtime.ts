@@ -31,6 +31,8 @@ import type { SubscribeOptions } from '../subscribe/options';
 import { queryLogSource, relationLogSource } from '../subscribe/sources';
 import type { Subscription, SubscriptionLimits } from '../subscribe/subscription';
 import { KafkaConnectors, isKafkaConnector, kafkaSinkOptions, kafkaSourceOptions } from '../kafka';
+import { defaultMemoryLimitMb, memoryLimits } from '../memory/limit';
+import { isStateShareExceeded, type StateShare } from './state-share';
 
 export interface RuntimeLog extends QueryRunnerLog {
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -59,7 +61,11 @@ export class Runtime {
   /** Rows each stream took since the server started, by every path (sluice.streams, /metrics). */
   readonly streamRows = new StreamRowCounts();
 
-  private constructor(readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits) {
+  private constructor(
+    readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits,
+    queryStateBytes: number,
+  ) {
+    this.stateShare = { bytes: queryStateBytes, exceeded: (name, reason) => this.failForGood(name, reason) };
     this.subscriptions = new SubscriptionHub(limits);
     this.streamWatermarks = new StreamWatermarks(store);
     this.streamAppends = new StreamAppends(this.commitContext());
@@ -84,8 +90,12 @@ export class Runtime {
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
-  static async open(store: RelationStore, log: RuntimeLog, limits = DEFAULT_SUBSCRIPTION_LIMITS): Promise<Runtime> {
-    const rt = new Runtime(store, log, limits);
+  /** `queryStateBytes`: what one continuous query's state may hold (engine/memory/limit.ts). */
+  static async open(
+    store: RelationStore, log: RuntimeLog, limits = DEFAULT_SUBSCRIPTION_LIMITS,
+    queryStateBytes = memoryLimits(defaultMemoryLimitMb()).queryStateBytes,
+  ): Promise<Runtime> {
+    const rt = new Runtime(store, log, limits, queryStateBytes);
     for (const s of store.listDefs()) {
       rt.readers.add(s.def);
       if (s.def.kind === 'table') {
@@ -172,14 +182,42 @@ export class Runtime {
     return true;
   }
 
-  /** Starts a continuous query from its last committed epoch (or from scratch). */
+  /**
+   * Starts a continuous query from its last committed epoch (or from scratch); one that failed for want of memory
+   * stays failed and is not loaded at all.
+   */
   async startQuery(def: QueryDef, plan: PlanNode): Promise<void> {
+    if (def.failed !== undefined) {
+      this.failQuery(def, def.failed);
+      return;
+    }
     const stored = this.mustGet(def.name);
     // After each committed epoch the query asks for its input streams to be trimmed; the trimmer batches the asks.
     const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store,
-      this.inputLogs, this.epochGate, this.log, async () => this.trimmer.request(def.dependsOn));
-    await runner.start();
+      this.inputLogs, this.epochGate, this.log, this.stateShare, async () => this.trimmer.request(def.dependsOn));
+    try {
+      await runner.start();
+    } catch (e) {
+      if (!isStateShareExceeded(e)) throw e;
+      await this.stateShare.exceeded(def.name, e.message);
+      return;
+    }
     this.queries.set(def.name, runner);
+  }
+
+  private readonly stateShare: StateShare;
+
+  /**
+   * A query passed its state share: its runner goes (and its state's memory with it), and the failure is stored
+   * with its definition, so sluice.queries shows it and no restart replays the query into the same failure.
+   */
+  private async failForGood(name: string, reason: string): Promise<void> {
+    const stored = this.store.getDef(name);
+    if (stored?.def.kind !== 'query') return;
+    this.queries.delete(name);
+    this.failed.set(name, reason);
+    await this.store.putDef({ ...stored.def, failed: reason });
+    this.catalogChanged();
   }
 
   /** Marks a query failed without running it (its plan could not be built at startup), keeping its state. */
