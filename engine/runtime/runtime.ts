@@ -199,6 +199,7 @@ export class Runtime {
       await runner.start();
     } catch (e) {
       if (!isStateShareExceeded(e)) throw e;
+      this.log.error('continuous query not started', { query: def.name, reason: e.message, code: e.code });
       await this.stateShare.exceeded(def.name, e.message);
       return;
     }
