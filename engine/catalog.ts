@@ -51,6 +51,11 @@ export interface QueryDef extends DefBase {
   readonly materializedView: boolean;
   /** Set by ALTER CONTINUOUS QUERY ... PAUSE, cleared by RESUME; a paused query keeps its state and offsets. */
   readonly paused?: boolean;
+  /**
+   * Why the query failed for good (its state outgrew its memory share): it is not started again, by recovery
+   * either, so a query that cannot fit is never replayed into the same failure at every start.
+   */
+  readonly failed?: string;
 }
 
 export interface SinkDef extends DefBase {

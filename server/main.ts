@@ -8,11 +8,11 @@ import { createLogger, type Logger } from './log';
 import { openSluice, type Sluice } from './sluice';
 import { startProtocolServer, type ProtocolServer } from './protocol/server';
 import { startHttpServer, type HttpServer } from './http/server';
+import { memoryLimits } from '../engine/memory/limit';
 import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig } from './auth/users';
 import { loadTls, type LoadedTls } from './tls-config';
 import { checkDataDir } from './check-data-dir';
 import { StorageError } from '../storage';
-import { memoryLimits } from '../engine/memory/limit';
 
 const EXIT_BUG = 70;
 
@@ -86,7 +86,7 @@ async function main(): Promise<number | null> {
       log,
       maxCursorMemoryBytes: config.maxCursorMemoryMb * 1024 * 1024,
       subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag, changelogRetentionMs: config.changelogRetentionMs },
-      statementMemoryBytes: memoryLimits(config.memoryLimitMb).statementBytes,
+      memory: memoryLimits(config.memoryLimitMb),
     });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);

@@ -22,6 +22,7 @@ import { preparePlanned, type ExecutionTarget } from './execute/planned';
 import { SessionTransactions } from './execute/transactions';
 import { PlanCache } from './execute/plan-cache';
 import { SessionCursors } from './cursors/session-cursors';
+import type { MemoryLimits } from '../engine/memory/limit';
 import { CursorMemory, DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
 import { prepareCursorStatement } from './cursors/statements';
 
@@ -32,8 +33,8 @@ export interface SluiceOptions {
   readonly maxCursorMemoryBytes?: number;
   /** How far a SUBSCRIBE may fall behind; default engine/subscribe/hub.ts DEFAULT_SUBSCRIPTION_LIMITS. */
   readonly subscriptionLimits?: SubscriptionLimits;
-  /** What one statement may hold (memoryLimits(--memory-limit).statementBytes); default: unbounded. */
-  readonly statementMemoryBytes?: number;
+  /** What statements and continuous queries may hold (memoryLimits(--memory-limit)); default: the default limit's. */
+  readonly memory?: MemoryLimits;
 }
 
 export interface Sluice {
@@ -47,9 +48,7 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const log = options.log.child({ component: 'sluice' });
   const storeLog = log.child({ component: 'storage' });
   const store = await Store.open<RelationDef>(options.dataDir, (message) => storeLog.warn(message));
-  const runtime = await Runtime.open(
-    store, log.child({ component: 'runtime' }), options.subscriptionLimits, options.statementMemoryBytes,
-  );
+  const runtime = await Runtime.open(store, log.child({ component: 'runtime' }), options.subscriptionLimits, options.memory);
   const catalog: PlannerCatalog = {
     relation: (name) => runtime.def(name),
     systemView: systemViewSchema,

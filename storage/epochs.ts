@@ -206,7 +206,8 @@ export class EpochPart {
     } satisfies CheckpointRecord));
     const checkpoints = [...q.checkpoints, epoch];
     while (checkpoints.length > CHECKPOINTS_KEPT) ops.push(del(checkpointKey(queryId, checkpoints.shift()!)));
-    if (c.deadLetters !== undefined && c.deadLetters.length > 0) ops.push(...this.deadLetters.prepare(c.deadLetters));
+    // One op per late row: an epoch can have hundreds of thousands, too many to spread as push's arguments.
+    if (c.deadLetters !== undefined) for (const op of this.deadLetters.prepare(c.deadLetters)) ops.push(op);
 
     q.submitted = epoch;
     q.pendingOffsets = offsets;

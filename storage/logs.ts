@@ -146,7 +146,7 @@ export class LogPart {
     this.assigned.set(id, seq);
     const ops: WriteOp[] = [put(logKey(id, seq), ...value)];
     const sources = positions === undefined ? undefined : this.preparePositions(id, positions);
-    if (sources !== undefined) ops.push(...sources.ops);
+    if (sources !== undefined) for (const op of sources.ops) ops.push(op);
     const onDurable = (): void => {
       if (seq > (this.durable.get(id) ?? 0n)) this.durable.set(id, seq);
       sources?.onDurable();
@@ -183,7 +183,8 @@ export class LogPart {
     positions?: SourcePositions, extraOps: readonly WriteOp[] = [],
   ): Promise<bigint> {
     const p = this.prepareChange(tableId, bytes, upserts, deletes, positions);
-    p.ops.push(...extraOps);
+    // A loop, not push(...extraOps): a table's changes can be more ops than a call may take arguments.
+    for (const op of extraOps) p.ops.push(op);
     await this.ctx.writer.submit(p.ops, { onDurable: p.onDurable });
     return p.seq;
   }

@@ -93,7 +93,7 @@ class RecordsCopy {
   /** Makes every staged row visible at once, then writes the dead letters; resolves with the row count. */
   end(): Promise<number> {
     return this.orDiscard(async () => {
-      this.waiting.push(...this.lines.end());
+      for (const line of this.lines.end()) this.waiting.push(line);
       await this.stageWaiting();
       const n = await this.staged.commit();
       if (this.deadLetters.length > 0) await this.x.runtime.store.appendDeadLetters(this.deadLetters);

@@ -95,7 +95,7 @@ export class PartitionWatermarks {
     if (holding.length === 0) holding = all.filter((clock) => clock.latest > -Infinity);
     if (holding.length === 0) return this.durable;
     // A partition heard from with no event time yet holds it back entirely.
-    const min = Math.min(...holding.map((clock) => clock.latest));
+    const min = holding.reduce((least, clock) => Math.min(least, clock.latest), Infinity);
     return min === -Infinity ? this.durable : laterOf(this.durable, min - this.delayMicros);
   }
 }

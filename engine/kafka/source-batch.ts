@@ -123,7 +123,7 @@ export class SourceBatchWriter {
     batches.forEach((b, i) => {
       const next = this.nextPosition(b, records[i], kept[i].take);
       if (next !== null) positions[b.partition] = next;
-      dead.push(...this.deadLetters(kept[i]));
+      for (const letter of this.deadLetters(kept[i])) dead.push(letter);
     });
     if (Object.keys(positions).length > 0) {
       const watermarks = await this.watermarks;

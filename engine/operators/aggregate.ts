@@ -81,6 +81,7 @@ export class AggregateOperator implements Operator {
       if (this.changedFlag[g] === 0) {
         this.changedFlag[g] = 1;
         this.changed.push(g);
+        this.groups.resize(g);
       }
       out[i] = g;
     }

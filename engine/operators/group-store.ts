@@ -169,8 +169,11 @@ export class GroupStore implements RecordState {
     this.dirtyList.push(g);
   }
 
-  /** The group's size may have changed: measure it at the next stateBytes. */
-  private resize(g: number): void {
+  /**
+   * The group's size may have changed: measure it at the next stateBytes. Called as soon as a row reaches the group,
+   * not only at the flush, so the runner's check after each input slice sees the groups the slice made.
+   */
+  resize(g: number): void {
     if (this.unsized[g] === 1) return;
     this.unsized[g] = 1;
     this.unsizedList.push(g);
@@ -194,7 +197,7 @@ export class GroupStore implements RecordState {
     for (const g of this.unsizedList) {
       this.unsized[g] = 0;
       if (this.live[g] === 0) continue;
-      let size = 32;
+      let size = 32 + this.keys.bytes(g);
       for (const a of this.aggs) size += a.bytes(g);
       this.sizedTotal += size - this.sizes[g];
       this.sizes[g] = size;

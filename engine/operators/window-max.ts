@@ -102,7 +102,8 @@ export class WindowMaxOperator implements Operator {
       this.tops.put(end, top);
     }
     if (value > top.max) {
-      top.displaced.push(...top.rows.slice(0, top.emitted));
+      // A loop, not a spread: a window's rows at its maximum can be more than a call may take arguments.
+      for (let i = 0; i < top.emitted; i++) top.displaced.push(top.rows[i]);
       top.max = value;
       top.rows = [];
       top.emitted = 0;

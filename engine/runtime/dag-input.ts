@@ -27,6 +27,8 @@ export interface EpochInputs {
   readonly resultOf: (id: number) => Promise<ResultAt> | null;
   /** The DAG sources that read relation `id`. */
   readonly sourcesOf: (id: number) => readonly DagSource[];
+  /** Called after each slice is pushed (the query checks its state's share of memory there; it may throw). */
+  readonly afterSlice: () => void;
 }
 
 /** Pushes the epoch's input into the DAG; returns how many rows it read. */
@@ -42,7 +44,7 @@ export async function feedInputs(inputs: EpochInputs, pacer: Pacer): Promise<num
     if (to <= from) continue;
     for await (const batch of inputs.logs.changes(id, from, to)) {
       rows += batch.data.numRows;
-      await pushSliced(batch, targets, pacer);
+      await pushSliced(batch, targets, pacer, inputs.afterSlice);
       if (batch.watermark !== undefined) for (const source of targets) source.advanceWatermark(batch.watermark);
     }
   }
@@ -65,14 +67,15 @@ async function startFromResult(
   let rows = 0;
   for (const batch of result.batches) {
     rows += batch.data.numRows;
-    await pushSliced(batch, targets, pacer);
+    await pushSliced(batch, targets, pacer, inputs.afterSlice);
   }
   return { from: result.seq, rows };
 }
 
-async function pushSliced(batch: ChangeBatch, targets: readonly DagSource[], pacer: Pacer): Promise<void> {
+async function pushSliced(batch: ChangeBatch, targets: readonly DagSource[], pacer: Pacer, afterSlice: () => void): Promise<void> {
   for (const slice of slicesOf(batch)) {
     for (const source of targets) source.push(project(slice, source.node));
+    afterSlice();
     await pacer.between();
   }
 }

@@ -26,6 +26,7 @@ import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type Result
 import type { LogReader } from './log-reader';
 import { feedInputs, type ResultAt } from './dag-input';
 import type { EpochGate } from './epoch-gate';
+import { checkStateShare, isStateShareExceeded, type StateShare } from './state-share';
 import {
   checkStoredPlan, collectOutput, COUNTERS_KEY, countersRecord, PLAN_KEY, planRecord, resultChunks, takeQueryRecords,
 } from './epoch-records';
@@ -96,6 +97,8 @@ export class QueryRunner {
     /** Bounds how many of the runtime's epochs compute at once. */
     private readonly gate: EpochGate,
     private readonly log: QueryRunnerLog,
+    /** What the operators' state may hold (engine/runtime/state-share.ts). */
+    private readonly share: StateShare,
     /** Called after each committed epoch (the runtime trims the input logs every reader has passed). */
     private readonly afterCommit: () => Promise<void> = async () => {},
     /** The result of the query with relation id `id`, when its log may have been trimmed; null: not a keyed query. */
@@ -204,6 +207,8 @@ export class QueryRunner {
     }
     this.stats.watermark = this.dag.watermark();
     this.committedStateBytes = this.dag.stateBytes();
+    // A limit lowered since the state was committed: recovery holds the query to it like any epoch would.
+    checkStateShare(this.def.name, this.committedStateBytes, this.share.bytes);
     if (!this.def.paused) this.schedule();
   }
 
@@ -312,8 +317,11 @@ export class QueryRunner {
       const rowsIn = await feedInputs({
         ends, offsets: this.offsets, unstarted: this.unstartedInputs, logs: this.inputLogs, resultOf: this.resultOf,
         sourcesOf: (id) => this.dag.sources.filter((_, i) => this.inputIds[i] === id),
+        // Per slice, not per epoch: one epoch can read millions of rows, and the state must stop growing in time.
+        afterSlice: () => this.checkStateShare(),
       }, pacer);
       const output = await this.dag.endEpochPaced(pacer);
+      this.checkStateShare();
       // The end of an epoch is work too: the flush, the result's netting and the state and result chunks run in
       // slices paced like the input, and other sessions get a turn between the steps that are one piece once the
       // turn has spent its budget (a one-row epoch fits in one turn).
@@ -369,6 +377,8 @@ export class QueryRunner {
       // The DAG may hold half an epoch: it is not trusted again until it reloads the committed state (at a restart,
       // or after a full disk once the store has reopened).
       this.fail(e);
+      leaveGate();
+      if (isStateShareExceeded(e)) await this.share.exceeded(this.def.name, toSqlError(e).message);
       return;
     } finally {
       leaveGate();
@@ -418,6 +428,11 @@ export class QueryRunner {
       errorRows: s.errorRows,
     }));
     return changes;
+  }
+
+  /** Fails the epoch (53200) once the operators hold more than the query's share of the memory limit. */
+  private checkStateShare(): void {
+    checkStateShare(this.def.name, this.dag.stateBytes(), this.share.bytes);
   }
 
   private deadLetter(r: LateRow): DeadLetter {

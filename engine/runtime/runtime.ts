@@ -34,6 +34,8 @@ import { queryLogSource, relationLogSource } from '../subscribe/sources';
 import type { Subscription, SubscriptionLimits } from '../subscribe/subscription';
 import { kafkaConnector } from '../kafka';
 import { Connectors } from '../connectors';
+import { defaultMemoryLimitMb, type MemoryLimits, memoryLimits } from '../memory/limit';
+import { isStateShareExceeded, type StateShare } from './state-share';
 
 export interface RuntimeLog extends QueryRunnerLog {
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -64,9 +66,11 @@ export class Runtime {
 
   private constructor(
     readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits,
-    /** What one pull query may hold (memoryLimits(--memory-limit).statementBytes); past it, 53200. */
-    private readonly statementMemoryBytes: number,
+    /** What statements and continuous queries may hold (engine/memory/limit.ts); past a share, 53200. */
+    memory: MemoryLimits,
   ) {
+    this.statementMemoryBytes = memory.statementBytes;
+    this.stateShare = { bytes: memory.queryStateBytes, exceeded: (name, reason) => this.failForGood(name, reason) };
     this.subscriptions = new SubscriptionHub(limits);
     this.streamWatermarks = new StreamWatermarks(store);
     this.streamAppends = new StreamAppends(this.commitContext());
@@ -102,10 +106,12 @@ export class Runtime {
   }
 
   /** Loads tables; continuous queries start when the server hands their plans to `startQuery`. */
+  /** `memory`: the shares of --memory-limit that one statement and one continuous query's state may hold. */
   static async open(
-    store: RelationStore, log: RuntimeLog, limits = DEFAULT_SUBSCRIPTION_LIMITS, statementMemoryBytes = Number.POSITIVE_INFINITY,
+    store: RelationStore, log: RuntimeLog, limits = DEFAULT_SUBSCRIPTION_LIMITS,
+    memory: MemoryLimits = memoryLimits(defaultMemoryLimitMb()),
   ): Promise<Runtime> {
-    const rt = new Runtime(store, log, limits, statementMemoryBytes);
+    const rt = new Runtime(store, log, limits, memory);
     for (const s of store.listDefs()) {
       rt.readers.add(s.def);
       if (s.def.kind === 'table') {
@@ -191,16 +197,47 @@ export class Runtime {
     return true;
   }
 
-  /** Starts a continuous query from its last committed epoch (or from scratch). */
+  /**
+   * Starts a continuous query from its last committed epoch (or from scratch); one that failed for want of memory
+   * stays failed and is not loaded at all.
+   */
   async startQuery(def: QueryDef, plan: PlanNode): Promise<void> {
+    if (def.failed !== undefined) {
+      this.failQuery(def, def.failed);
+      return;
+    }
     const stored = this.mustGet(def.name);
     // After each committed epoch the query asks for its inputs' logs and its own to be trimmed; the trimmer batches
     // the asks. A first epoch over a query whose log may be trimmed starts from that query's result.
     const runner = new QueryRunner(stored.id, def, plan, (name) => this.mustGet(name).id, this.store,
-      this.inputLogs, this.epochGate, this.log, async () => this.trimmer.request([...def.dependsOn, def.name]),
+      this.inputLogs, this.epochGate, this.log, this.stateShare, async () => this.trimmer.request([...def.dependsOn, def.name]),
       (id) => this.runnerById(id)?.resultWithSeq() ?? null);
-    await runner.start();
+    try {
+      await runner.start();
+    } catch (e) {
+      if (!isStateShareExceeded(e)) throw e;
+      this.log.error('continuous query not started', { query: def.name, reason: e.message, code: e.code });
+      await this.stateShare.exceeded(def.name, e.message);
+      return;
+    }
     this.queries.set(def.name, runner);
+  }
+
+  private readonly stateShare: StateShare;
+  /** What one pull query may hold (memoryLimits(--memory-limit).statementBytes); past it, 53200. */
+  private readonly statementMemoryBytes: number;
+
+  /**
+   * A query passed its state share: its runner goes (and its state's memory with it), and the failure is stored
+   * with its definition, so sluice.queries shows it and no restart replays the query into the same failure.
+   */
+  private async failForGood(name: string, reason: string): Promise<void> {
+    const stored = this.store.getDef(name);
+    if (stored?.def.kind !== 'query') return;
+    this.queries.delete(name);
+    this.failed.set(name, reason);
+    await this.store.putDef({ ...stored.def, failed: reason });
+    this.catalogChanged();
   }
 
   /** Marks a query failed without running it (its plan could not be built at startup), keeping its state. */

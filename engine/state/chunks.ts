@@ -62,7 +62,7 @@ export class ChunkLog {
       await addAll(parts, changed(), pacer);
       this.written += parts.records;
     }
-    this.names.push(...parts.finish());
+    for (const name of parts.finish()) this.names.push(name);
     return delta;
   }
 

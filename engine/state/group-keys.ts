@@ -140,6 +140,9 @@ function anyWideAt(cols: readonly Vec[], i: number): boolean {
   return false;
 }
 
+/** A Map or NumberTupleMap entry and its share of the table's spare room, as V8 lays them out. */
+const INDEX_ENTRY_BYTES = 48;
+
 export class GroupKeys {
   /** Group numbers handed out so far (the highest plus one), and the room the columns have. */
   private top = 0;
@@ -204,6 +207,20 @@ export class GroupKeys {
 
   values(g: number): Value[] {
     return this.columns.map((col) => col.get(g));
+  }
+
+  /**
+   * About what group g's key costs the heap: its slot in each column and its entry in the index, plus a text key's
+   * characters. An estimate, but one that grows with the keys, so a query grouping long text keys is held to its
+   * memory share by what it really holds (engine/memory/limit.ts).
+   */
+  bytes(g: number): number {
+    let size = INDEX_ENTRY_BYTES;
+    for (const col of this.columns) {
+      const v = col.get(g);
+      size += typeof v === 'string' ? 16 + v.length * 2 : 16;
+    }
+    return size;
   }
 
   /** Key column c of groups `groups`. */
