@@ -17,7 +17,8 @@ import { dropStatement, mirrorObjectOf, type MirrorObject } from './mirror-ddl';
 import { prepareInMirror } from './mirror-statement';
 import { MirrorThread, type MirrorDatabase } from './mirror-thread';
 import { rewriteForMirror } from './rewrite';
-import { catalogStatementKind, forbiddenCall, isCatalogStatement } from './routing';
+import { catalogStatementKind, isCatalogStatement } from './routing';
+import { explainedStatementStart } from './call-check';
 import { tokenize, type Token } from '../../planner/parse/lexer';
 import { DEFAULT_SYSTEM_VIEWS, type SystemViewDef } from './system-views';
 
@@ -101,13 +102,7 @@ export class CatalogMirror {
     if (kind === 'other') {
       throw new SqlError(SQLSTATE.feature_not_supported, 'only SELECT statements can read the system catalogs in Sluice');
     }
-    const forbidden = forbiddenCall(tokens);
-    if (forbidden !== undefined) {
-      throw new SqlError(SQLSTATE.feature_not_supported, `function ${forbidden.value}() is not supported in Sluice`, {
-        position: forbidden.start + 1,
-      });
-    }
-    return prepareInMirror((fn) => this.run(fn), sql, rewriteForMirror(sql, tokens), paramTypeOids);
+    return prepareInMirror((fn) => this.run(fn), sql, rewriteForMirror(sql, tokens), paramTypeOids, explainedStatementStart(tokens));
   }
 
   /** Starts PGlite in the background, so the first catalog statement does not wait. Never throws. */

@@ -1,13 +1,15 @@
 // One catalog statement prepared in the mirror. Prepare parses and describes it in PGlite (so parameter types and
-// result columns are PostgreSQL's own, and syntax errors surface at Parse time as they would on PostgreSQL); every
-// execution runs it in a READ ONLY transaction that is always rolled back, so nothing a client sends can change the
-// mirror or leak settings to another client's statements.
+// result columns are PostgreSQL's own, and syntax errors surface at Parse time as they would on PostgreSQL), after
+// call-check.ts has made sure that it calls only allowed functions; every execution runs it in a READ ONLY
+// transaction that is always rolled back, so nothing a client sends can change the mirror or leak settings to
+// another client's statements.
 
 import type { DatabaseError } from 'pg-protocol/dist/messages';
 import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
 import { canceledBy, SqlError, SQLSTATE, type SqlState } from '../../engine/errors';
 import { formatInterval, formatValue } from '../../engine/text';
 import { typeByOid, type Value } from '../../engine/types';
+import { checkCalls } from './call-check';
 import type { MirrorDatabase } from './mirror-thread';
 import type { RewrittenSql } from './rewrite';
 import { exchange, frontend, readExtendedResult, splitAtReadyForQuery, type ExtendedResult } from './wire';
@@ -22,12 +24,18 @@ export async function prepareInMirror(
   sql: string,
   rewritten: RewrittenSql,
   paramTypeOids: readonly number[],
+  /** Where the statement an EXPLAIN explains begins in the text (call-check.ts); 0 for any other statement. */
+  checkedStart: number,
 ): Promise<PreparedStatement> {
-  const messages = await run((db) =>
-    exchange(db, [frontend.parse(rewritten.text, paramTypeOids), frontend.describeStatement(), frontend.sync()]),
-  );
+  const { checkError, messages } = await run(async (db) => {
+    const checkError = await checkCalls(db, { text: rewritten.text, start: checkedStart, paramTypeOids });
+    const messages = await exchange(db, [frontend.parse(rewritten.text, paramTypeOids), frontend.describeStatement(), frontend.sync()]);
+    return { checkError, messages };
+  });
   const described = readExtendedResult(messages);
   if (described.error) throw sqlErrorFrom(described.error, rewritten);
+  // Only an EXPLAIN parses while the statement it explains does not: its calls were never resolved.
+  if (checkError) throw sqlErrorFrom(checkError, { text: rewritten.text, originalPosition: (p) => rewritten.originalPosition(p + checkedStart) });
   const resolvedParams = described.paramTypeOids ?? paramTypeOids;
   const fields = described.fields ?? null;
   return {
