@@ -26,14 +26,16 @@ export interface CheckedStatement {
  * Throws 42501 when the statement calls a function outside the allowlist. Returns PostgreSQL's own error when the
  * statement does not parse (the caller reports it as for any statement), null when every call is allowed.
  */
-export async function checkCalls(db: MirrorDatabase, statement: CheckedStatement): Promise<DatabaseError | null> {
-  const parsed = await parseTree(db, statement.text.slice(statement.start), statement.paramTypeOids);
+export async function checkCalls(
+  db: MirrorDatabase, statement: CheckedStatement, signal: AbortSignal,
+): Promise<DatabaseError | null> {
+  const parsed = await parseTree(db, statement.text.slice(statement.start), statement.paramTypeOids, signal);
   if ('error' in parsed) return parsed.error;
   const calls = callsInTree(parsed.tree);
   if (calls.utility) {
     throw new SqlError(SQLSTATE.insufficient_privilege, 'permission denied: the system catalogs are read-only in Sluice');
   }
-  const procs = await calledProcs(db, calls);
+  const procs = await calledProcs(db, calls, signal);
   const denied = procs.find((p) => !isAllowedFunction(p));
   if (denied !== undefined) throw permissionDenied(denied);
   return null;
@@ -54,7 +56,7 @@ export function explainedStatementStart(tokens: readonly Token[]): number {
 }
 
 async function parseTree(
-  db: MirrorDatabase, text: string, paramTypeOids: readonly number[],
+  db: MirrorDatabase, text: string, paramTypeOids: readonly number[], signal: AbortSignal,
 ): Promise<{ tree: string } | { error: DatabaseError }> {
   const messages = await exchange(db, [
     frontend.query('BEGIN'),
@@ -62,7 +64,7 @@ async function parseTree(
     frontend.parse(text, paramTypeOids),
     frontend.sync(),
     frontend.query('ROLLBACK'),
-  ]);
+  ], signal);
   // Answers: [BEGIN] [SET ...] [Parse..Sync] [ROLLBACK].
   const groups = splitAtReadyForQuery(messages);
   const setup = readExtendedResult(groups[1] ?? []);
@@ -78,7 +80,7 @@ function isParseTreeLog(n: NoticeMessage): boolean {
   return n.severity === 'LOG' && n.message === 'parse tree:';
 }
 
-async function calledProcs(db: MirrorDatabase, calls: TreeCalls): Promise<ProcInfo[]> {
+async function calledProcs(db: MirrorDatabase, calls: TreeCalls, signal: AbortSignal): Promise<ProcInfo[]> {
   if (calls.functions.size === 0 && calls.operators.size === 0) return [];
   const oids = (set: ReadonlySet<number>): string => `'{${[...set].join(',')}}'::pg_catalog.oid[]`;
   const sql =
@@ -86,7 +88,7 @@ async function calledProcs(db: MirrorDatabase, calls: TreeCalls): Promise<ProcIn
     'JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ' +
     `WHERE p.oid = ANY (${oids(calls.functions)}) ` +
     `OR p.oid IN (SELECT o.oprcode FROM pg_catalog.pg_operator o WHERE o.oid = ANY (${oids(calls.operators)}))`;
-  const result = readExtendedResult(await exchange(db, [frontend.query(sql)]));
+  const result = readExtendedResult(await exchange(db, [frontend.query(sql)], signal));
   if (result.error) throw unresolved(result.error.message);
   const procs = result.rows.map(([oid, name, schema, volatility]) => ({
     oid: Number(oid), name: name ?? '', schema: schema ?? '', volatility: volatility ?? '',

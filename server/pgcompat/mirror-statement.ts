@@ -26,12 +26,13 @@ export async function prepareInMirror(
   paramTypeOids: readonly number[],
   /** Where the statement an EXPLAIN explains begins in the text (call-check.ts); 0 for any other statement. */
   checkedStart: number,
+  timeLimitMs: number,
 ): Promise<PreparedStatement> {
-  const { checkError, messages } = await run(async (db) => {
-    const checkError = await checkCalls(db, { text: rewritten.text, start: checkedStart, paramTypeOids });
-    const messages = await exchange(db, [frontend.parse(rewritten.text, paramTypeOids), frontend.describeStatement(), frontend.sync()]);
+  const { checkError, messages } = await run((db) => withTimeLimit(undefined, timeLimitMs, async (signal) => {
+    const checkError = await checkCalls(db, { text: rewritten.text, start: checkedStart, paramTypeOids }, signal);
+    const messages = await exchange(db, [frontend.parse(rewritten.text, paramTypeOids), frontend.describeStatement(), frontend.sync()], signal);
     return { checkError, messages };
-  });
+  }));
   const described = readExtendedResult(messages);
   if (described.error) throw sqlErrorFrom(described.error, rewritten);
   // Only an EXPLAIN parses while the statement it explains does not: its calls were never resolved.
@@ -43,7 +44,7 @@ export async function prepareInMirror(
     paramTypeOids: resolvedParams,
     transaction: null,
     describe: async (_session: SessionState) => fields,
-    execute: (session, params, ctx) => executeInMirror(run, rewritten, resolvedParams, session, params, ctx),
+    execute: (session, params, ctx) => executeInMirror(run, rewritten, resolvedParams, session, params, ctx, timeLimitMs),
   };
 }
 
@@ -54,10 +55,11 @@ async function executeInMirror(
   session: SessionState,
   params: readonly Value[],
   ctx: ExecContext,
+  timeLimitMs: number,
 ): Promise<StatementResult> {
   throwIfCanceled(ctx);
   const values = params.map((v, i) => paramText(v, paramTypeOids[i] ?? 0));
-  const messages = await run((db) => {
+  const messages = await run((db) => withTimeLimit(ctx.signal, timeLimitMs, (signal) => {
     // Canceled while waiting for the mirror: do not start.
     throwIfCanceled(ctx);
     return exchange(db, [
@@ -68,8 +70,8 @@ async function executeInMirror(
       frontend.execute(),
       frontend.sync(),
       frontend.query('ROLLBACK'),
-    ]);
-  });
+    ], signal);
+  }));
   // Answers: [BEGIN] [Parse..Sync] [ROLLBACK].
   const groups = splitAtReadyForQuery(messages);
   const result: ExtendedResult = readExtendedResult(groups[1] ?? []);
@@ -85,6 +87,26 @@ async function executeInMirror(
     rows: result.rows,
     tag: (rowsSent) => (verb === 'SELECT' ? `SELECT ${rowsSent}` : tag),
   };
+}
+
+/**
+ * Runs `fn` with a signal that aborts when `outer` does or when `limitMs` have passed, whichever is first: the mirror
+ * is shared by every session, so one catalog statement may hold it only so long, statement_timeout or not.
+ */
+async function withTimeLimit<T>(outer: AbortSignal | undefined, limitMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new SqlError(SQLSTATE.query_canceled, 'canceling statement due to statement timeout', {
+    detail: `A catalog statement may run for at most ${limitMs} ms.`,
+  })), limitMs);
+  const forward = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted) forward();
+  outer?.addEventListener('abort', forward, { once: true });
+  try {
+    return await fn(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', forward);
+  }
 }
 
 function throwIfCanceled(ctx: ExecContext): void {
