@@ -5,6 +5,7 @@ import { DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
 import { DEFAULT_SUBSCRIPTION_LIMITS } from '../engine/subscribe/hub';
 import { isLoopback } from './http/auth';
 import { defaultMemoryLimitMb } from '../engine/memory/limit';
+import { DEFAULT_MAX_STATEMENT_MB } from './execute/statement-size';
 
 export interface ServerConfig {
   readonly host: string;
@@ -23,6 +24,8 @@ export interface ServerConfig {
   readonly maxSubscriptionLag: number;
   /** Megabytes the server's statements and continuous queries may hold together (engine/memory/limit.ts). */
   readonly memoryLimitMb: number;
+  /** Megabytes of SQL text one statement may hold; past it the statement fails with 54000. */
+  readonly maxStatementMb: number;
 }
 
 export const USAGE = `Usage: sluice [options]
@@ -48,6 +51,8 @@ Options (each also settable through the environment variable in brackets):
   --memory-limit MB        memory statements and continuous queries may hold together; a statement
                            past its share fails with 53200 (SLUICE_MEMORY_LIMIT)
                                                     default 3/4 of Node's heap limit
+  --max-statement-size MB  SQL text one statement may hold; past it the statement fails with 54000
+                           (SLUICE_MAX_STATEMENT_SIZE)                    default 16, at most 60
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -73,6 +78,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'max-cursor-memory': { type: 'string' },
         'max-subscription-lag': { type: 'string' },
         'memory-limit': { type: 'string' },
+        'max-statement-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -94,6 +100,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     maxSubscriptionLag: integer('max-subscription-lag',
       values['max-subscription-lag'] ?? env.SLUICE_MAX_SUBSCRIPTION_LAG ?? String(DEFAULT_SUBSCRIPTION_LIMITS.maxLagEpochs), 1, 1e9),
     memoryLimitMb: integer('memory-limit', values['memory-limit'] ?? env.SLUICE_MEMORY_LIMIT ?? String(defaultMemoryLimitMb()), 16, 1_000_000),
+    // At most 60: a statement must fit in one protocol message (64 MB) to be answered with 54000.
+    maxStatementMb: integer('max-statement-size',
+      values['max-statement-size'] ?? env.SLUICE_MAX_STATEMENT_SIZE ?? String(DEFAULT_MAX_STATEMENT_MB), 1, 60),
   };
   checkTrust(config);
   return { help: false, config };

@@ -76,6 +76,7 @@ async function main(): Promise<number | null> {
       log,
       maxCursorMemoryBytes: config.maxCursorMemoryMb * 1024 * 1024,
       subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag },
+      maxStatementBytes: config.maxStatementMb * 1024 * 1024,
     });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);
