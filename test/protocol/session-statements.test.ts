@@ -185,4 +185,13 @@ describe('session statements', () => {
     await pg.query('COMMIT');
     assert.deepEqual((await pg.query('SHOW application_name')).rows, [{ application_name: 'dumper' }]);
   });
+
+  test('pg_dump 17\'s set_config(name, ...) FROM pg_settings WHERE name = x sets x only where the server has it', async () => {
+    const known = await pg.query("SELECT set_config(name, 'dumper 17', false) FROM pg_settings WHERE name = 'application_name'");
+    assert.deepEqual(known.rows, [{ set_config: 'dumper 17' }]);
+    assert.deepEqual((await pg.query('SHOW application_name')).rows, [{ application_name: 'dumper 17' }]);
+    const unknown = await pg.query(
+      "SELECT set_config(name, 'view, foreign-table', false) FROM pg_settings WHERE name = 'restrict_nonsystem_relation_kind'");
+    assert.deepEqual(unknown.rows, []);
+  });
 });
