@@ -30,13 +30,16 @@ export async function prepareInMirror(
 ): Promise<PreparedStatement> {
   const { checkError, messages } = await run((db) => withTimeLimit(undefined, timeLimitMs, async (signal) => {
     const checkError = await checkCalls(db, { text: rewritten.text, start: checkedStart, paramTypeOids }, signal);
-    const messages = await exchange(db, [frontend.parse(rewritten.text, paramTypeOids), frontend.describeStatement(), frontend.sync()], signal);
+    const describe = [frontend.parse(rewritten.text, paramTypeOids), frontend.describeStatement(), frontend.sync()];
+    const messages = await exchange(db, describe, signal);
     return { checkError, messages };
   }));
   const described = readExtendedResult(messages);
   if (described.error) throw sqlErrorFrom(described.error, rewritten);
   // Only an EXPLAIN parses while the statement it explains does not: its calls were never resolved.
-  if (checkError) throw sqlErrorFrom(checkError, { text: rewritten.text, originalPosition: (p) => rewritten.originalPosition(p + checkedStart) });
+  if (checkError) {
+    throw sqlErrorFrom(checkError, { text: rewritten.text, originalPosition: (p) => rewritten.originalPosition(p + checkedStart) });
+  }
   const resolvedParams = described.paramTypeOids ?? paramTypeOids;
   const fields = described.fields ?? null;
   return {
