@@ -80,23 +80,51 @@ function isParseTreeLog(n: NoticeMessage): boolean {
   return n.severity === 'LOG' && n.message === 'parse tree:';
 }
 
+/**
+ * What pg_proc said, per mirror database (a new thread may give Sluice's shims new OIDs): functions by OID, and each
+ * operator's function. At most every function once, so most statements need no look-up at all.
+ */
+interface Resolved {
+  readonly procs: Map<number, ProcInfo>;
+  readonly operatorProcs: Map<number, number>;
+}
+
+const resolvedByDatabase = new WeakMap<MirrorDatabase, Resolved>();
+
 async function calledProcs(db: MirrorDatabase, calls: TreeCalls, signal: AbortSignal): Promise<ProcInfo[]> {
-  if (calls.functions.size === 0 && calls.operators.size === 0) return [];
-  const oids = (set: ReadonlySet<number>): string => `'{${[...set].join(',')}}'::pg_catalog.oid[]`;
+  let known = resolvedByDatabase.get(db);
+  if (known === undefined) resolvedByDatabase.set(db, (known = { procs: new Map(), operatorProcs: new Map() }));
+  const newFunctions = [...calls.functions].filter((oid) => !known.procs.has(oid));
+  const newOperators = [...calls.operators].filter((oid) => !known.operatorProcs.has(oid));
+  if (newFunctions.length > 0 || newOperators.length > 0) await lookUp(db, known, newFunctions, newOperators, signal);
+  const procOids = [...calls.functions];
+  for (const opno of calls.operators) {
+    const proc = known.operatorProcs.get(opno);
+    if (proc === undefined) throw unresolved(`operator ${opno} has no function in pg_operator`);
+    procOids.push(proc);
+  }
+  return procOids.map((oid) => {
+    const proc = known.procs.get(oid);
+    if (proc === undefined) throw unresolved(`function ${oid} is not in pg_proc`);
+    return proc;
+  });
+}
+
+async function lookUp(
+  db: MirrorDatabase, known: Resolved, functions: readonly number[], operators: readonly number[], signal: AbortSignal,
+): Promise<void> {
+  const oids = (list: readonly number[]): string => `'{${list.join(',')}}'::pg_catalog.oid[]`;
   const sql =
-    'SELECT p.oid, p.proname, n.nspname, p.provolatile FROM pg_catalog.pg_proc p ' +
+    'SELECT p.oid, p.proname, n.nspname, p.provolatile, o.oid FROM pg_catalog.pg_proc p ' +
     'JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ' +
-    `WHERE p.oid = ANY (${oids(calls.functions)}) ` +
-    `OR p.oid IN (SELECT o.oprcode FROM pg_catalog.pg_operator o WHERE o.oid = ANY (${oids(calls.operators)}))`;
+    `LEFT JOIN pg_catalog.pg_operator o ON o.oprcode = p.oid AND o.oid = ANY (${oids(operators)}) ` +
+    `WHERE p.oid = ANY (${oids(functions)}) OR o.oid IS NOT NULL`;
   const result = readExtendedResult(await exchange(db, [frontend.query(sql)], signal));
   if (result.error) throw unresolved(result.error.message);
-  const procs = result.rows.map(([oid, name, schema, volatility]) => ({
-    oid: Number(oid), name: name ?? '', schema: schema ?? '', volatility: volatility ?? '',
-  }));
-  const found = new Set(procs.map((p) => p.oid));
-  const missing = [...calls.functions].find((oid) => !found.has(oid));
-  if (missing !== undefined) throw unresolved(`function ${missing} is not in pg_proc`);
-  return procs;
+  for (const [oid, name, schema, volatility, opno] of result.rows) {
+    known.procs.set(Number(oid), { oid: Number(oid), name: name ?? '', schema: schema ?? '', volatility: volatility ?? '' });
+    if (opno !== null) known.operatorProcs.set(Number(opno), Number(oid));
+  }
 }
 
 function unresolved(why: string): SqlError {
