@@ -6,6 +6,7 @@ import { DEFAULT_SUBSCRIPTION_LIMITS } from '../engine/subscribe/hub';
 import { isLoopback } from './http/auth';
 import { defaultMemoryLimitMb } from '../engine/memory/limit';
 import { DEFAULT_RESULT_LOG_RETENTION_MS } from '../engine/runtime/result-log-retention';
+import { DEFAULT_MAX_STATEMENT_MB } from './execute/statement-size';
 
 export interface ServerConfig {
   readonly host: string;
@@ -25,6 +26,8 @@ export interface ServerConfig {
   readonly changelogRetentionMs: number;
   /** Megabytes the server's statements and continuous queries may hold together (engine/memory/limit.ts). */
   readonly memoryLimitMb: number;
+  /** Megabytes of SQL text one statement may hold; past it the statement fails with 54000. */
+  readonly maxStatementMb: number;
   /** Verify this data directory offline, print what was found and exit (server/check-data-dir.ts); null: serve. */
   readonly checkDataDir: string | null;
   /** PEM files for TLS on the wire port (and HTTPS on the HTTP port); null when TLS is off. */
@@ -73,6 +76,8 @@ Options (each also settable through the environment variable in brackets):
   --tls-required           refuse plaintext sessions with 28000; needs --tls-cert (SLUICE_TLS_REQUIRED=1)
   --check-data-dir DIR     verify the data directory DIR offline (format, damage, lost writes), print
                            what was found and exit: 0 if it is sound, 1 if not
+  --max-statement-size MB  SQL text one statement may hold; past it the statement fails with 54000
+                           (SLUICE_MAX_STATEMENT_SIZE)                    default 16, at most 60
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -104,6 +109,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'tls-ca': { type: 'string' },
         'tls-required': { type: 'boolean' },
         'check-data-dir': { type: 'string' },
+        'max-statement-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -131,6 +137,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       values['tls-ca'] ?? env.SLUICE_TLS_CA),
     tlsRequired: values['tls-required'] ?? env.SLUICE_TLS_REQUIRED === '1',
     checkDataDir: values['check-data-dir'] ?? null,
+    // At most 60: a statement must fit in one protocol message (64 MB) to be answered with 54000.
+    maxStatementMb: integer('max-statement-size',
+      values['max-statement-size'] ?? env.SLUICE_MAX_STATEMENT_SIZE ?? String(DEFAULT_MAX_STATEMENT_MB), 1, 60),
   };
   if (config.tlsRequired && config.tls === null) throw new ConfigError('--tls-required needs --tls-cert and --tls-key');
   checkTrust(config);

@@ -87,6 +87,7 @@ async function main(): Promise<number | null> {
       maxCursorMemoryBytes: config.maxCursorMemoryMb * 1024 * 1024,
       subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag, changelogRetentionMs: config.changelogRetentionMs },
       memory: memoryLimits(config.memoryLimitMb),
+      maxStatementBytes: config.maxStatementMb * 1024 * 1024,
     });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);

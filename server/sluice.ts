@@ -21,6 +21,7 @@ import type { SubscriptionLimits } from '../engine/subscribe/subscription';
 import { preparePlanned, type ExecutionTarget } from './execute/planned';
 import { SessionTransactions } from './execute/transactions';
 import { PlanCache } from './execute/plan-cache';
+import { checkStatementSize, DEFAULT_MAX_STATEMENT_MB } from './execute/statement-size';
 import { SessionCursors } from './cursors/session-cursors';
 import type { MemoryLimits } from '../engine/memory/limit';
 import { CursorMemory, DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
@@ -35,6 +36,8 @@ export interface SluiceOptions {
   readonly subscriptionLimits?: SubscriptionLimits;
   /** What statements and continuous queries may hold (memoryLimits(--memory-limit)); default: the default limit's. */
   readonly memory?: MemoryLimits;
+  /** Bytes of SQL text one statement (Query, Parse, HTTP request) may hold; default DEFAULT_MAX_STATEMENT_MB. */
+  readonly maxStatementBytes?: number;
 }
 
 export interface Sluice {
@@ -60,12 +63,14 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const cursors = new SessionCursors(new CursorMemory(options.maxCursorMemoryBytes ?? DEFAULT_CURSOR_MEMORY_MB * 1024 * 1024));
   const target: ExecutionTarget = { runtime, transactions };
   const plans = new PlanCache();
+  const maxStatementBytes = options.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_MB * 1024 * 1024;
   runtime.onCatalogChange(() => plans.catalogChanged());
   runtime.onCatalogChange(() => mirror.sync(runtime.defs()));
   mirror.sync(runtime.defs());
 
   const backend: Backend = {
     async prepare(sql: string, paramTypeOids: readonly number[], session: SessionState): Promise<PreparedStatement[]> {
+      checkStatementSize(sql, maxStatementBytes);
       const texts = splitStatements(sql);
       const prepareOne = async (s: StatementText, oids = paramTypeOids): Promise<PreparedStatement> => {
         const sessionStatement = prepareSessionStatement(s.text, s.tokens);

@@ -17,7 +17,8 @@ import { dropStatement, mirrorObjectOf, type MirrorObject } from './mirror-ddl';
 import { prepareInMirror } from './mirror-statement';
 import { MirrorThread, type MirrorDatabase } from './mirror-thread';
 import { rewriteForMirror } from './rewrite';
-import { catalogStatementKind, forbiddenCall, isCatalogStatement } from './routing';
+import { catalogStatementKind, isCatalogStatement } from './routing';
+import { explainedStatementStart } from './call-check';
 import { tokenize, type Token } from '../../planner/parse/lexer';
 import { DEFAULT_SYSTEM_VIEWS, type SystemViewDef } from './system-views';
 
@@ -33,7 +34,12 @@ export interface CatalogMirrorOptions {
   readonly versionString?: string;
   /** The columns of the sluice.* system views; default the ones of SQL.md. */
   readonly systemViews?: readonly SystemViewDef[];
+  /** How long one catalog statement may hold the (shared) mirror; default CATALOG_STATEMENT_TIME_LIMIT_MS. */
+  readonly statementTimeLimitMs?: number;
 }
+
+/** Far above any catalog query a tool sends (milliseconds), short enough that a runaway one frees the mirror soon. */
+export const CATALOG_STATEMENT_TIME_LIMIT_MS = 10_000;
 
 export interface MirrorStartup {
   readonly startupMs: number;
@@ -101,13 +107,8 @@ export class CatalogMirror {
     if (kind === 'other') {
       throw new SqlError(SQLSTATE.feature_not_supported, 'only SELECT statements can read the system catalogs in Sluice');
     }
-    const forbidden = forbiddenCall(tokens);
-    if (forbidden !== undefined) {
-      throw new SqlError(SQLSTATE.feature_not_supported, `function ${forbidden.value}() is not supported in Sluice`, {
-        position: forbidden.start + 1,
-      });
-    }
-    return prepareInMirror((fn) => this.run(fn), sql, rewriteForMirror(sql, tokens), paramTypeOids);
+    return prepareInMirror((fn) => this.run(fn), sql, rewriteForMirror(sql, tokens), paramTypeOids, explainedStatementStart(tokens),
+      this.options.statementTimeLimitMs ?? CATALOG_STATEMENT_TIME_LIMIT_MS);
   }
 
   /** Starts PGlite in the background, so the first catalog statement does not wait. Never throws. */

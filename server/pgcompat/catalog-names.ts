@@ -44,13 +44,3 @@ export const REG_TYPES: ReadonlySet<string> = new Set([
   'regclass', 'regtype', 'regproc', 'regprocedure', 'regoper', 'regoperator', 'regnamespace', 'regrole',
   'regcollation', 'regconfig', 'regdictionary',
 ]);
-
-/**
- * Functions a catalog statement may not call: the mirror runs on the server's main thread, so a sleep would stall
- * every connection, and PGlite cannot interrupt a running statement.
- */
-export const FORBIDDEN_FUNCTIONS: ReadonlySet<string> = new Set([
-  'pg_sleep', 'pg_sleep_for', 'pg_sleep_until', 'pg_terminate_backend', 'pg_cancel_backend', 'pg_reload_conf',
-  'pg_read_file', 'pg_read_binary_file', 'pg_ls_dir', 'pg_stat_file', 'lo_import', 'lo_export',
-  'pg_advisory_lock', 'pg_advisory_lock_shared', 'pg_advisory_xact_lock', 'pg_advisory_xact_lock_shared',
-]);

@@ -1,13 +1,15 @@
 // One catalog statement prepared in the mirror. Prepare parses and describes it in PGlite (so parameter types and
-// result columns are PostgreSQL's own, and syntax errors surface at Parse time as they would on PostgreSQL); every
-// execution runs it in a READ ONLY transaction that is always rolled back, so nothing a client sends can change the
-// mirror or leak settings to another client's statements.
+// result columns are PostgreSQL's own, and syntax errors surface at Parse time as they would on PostgreSQL), after
+// call-check.ts has made sure that it calls only allowed functions; every execution runs it in a READ ONLY
+// transaction that is always rolled back, so nothing a client sends can change the mirror or leak settings to
+// another client's statements.
 
 import type { DatabaseError } from 'pg-protocol/dist/messages';
 import type { ExecContext, FieldDescription, PreparedStatement, SessionState, StatementResult } from '../backend';
 import { canceledBy, SqlError, SQLSTATE, type SqlState } from '../../engine/errors';
 import { formatInterval, formatValue } from '../../engine/text';
 import { typeByOid, type Value } from '../../engine/types';
+import { checkCalls } from './call-check';
 import type { MirrorDatabase } from './mirror-thread';
 import type { RewrittenSql } from './rewrite';
 import { exchange, frontend, readExtendedResult, splitAtReadyForQuery, type ExtendedResult } from './wire';
@@ -22,12 +24,22 @@ export async function prepareInMirror(
   sql: string,
   rewritten: RewrittenSql,
   paramTypeOids: readonly number[],
+  /** Where the statement an EXPLAIN explains begins in the text (call-check.ts); 0 for any other statement. */
+  checkedStart: number,
+  timeLimitMs: number,
 ): Promise<PreparedStatement> {
-  const messages = await run((db) =>
-    exchange(db, [frontend.parse(rewritten.text, paramTypeOids), frontend.describeStatement(), frontend.sync()]),
-  );
+  const { checkError, messages } = await run((db) => withTimeLimit(undefined, timeLimitMs, async (signal) => {
+    const checkError = await checkCalls(db, { text: rewritten.text, start: checkedStart, paramTypeOids }, signal);
+    const describe = [frontend.parse(rewritten.text, paramTypeOids), frontend.describeStatement(), frontend.sync()];
+    const messages = await exchange(db, describe, signal);
+    return { checkError, messages };
+  }));
   const described = readExtendedResult(messages);
   if (described.error) throw sqlErrorFrom(described.error, rewritten);
+  // Only an EXPLAIN parses while the statement it explains does not: its calls were never resolved.
+  if (checkError) {
+    throw sqlErrorFrom(checkError, { text: rewritten.text, originalPosition: (p) => rewritten.originalPosition(p + checkedStart) });
+  }
   const resolvedParams = described.paramTypeOids ?? paramTypeOids;
   const fields = described.fields ?? null;
   return {
@@ -35,7 +47,7 @@ export async function prepareInMirror(
     paramTypeOids: resolvedParams,
     transaction: null,
     describe: async (_session: SessionState) => fields,
-    execute: (session, params, ctx) => executeInMirror(run, rewritten, resolvedParams, session, params, ctx),
+    execute: (session, params, ctx) => executeInMirror(run, rewritten, resolvedParams, session, params, ctx, timeLimitMs),
   };
 }
 
@@ -46,10 +58,11 @@ async function executeInMirror(
   session: SessionState,
   params: readonly Value[],
   ctx: ExecContext,
+  timeLimitMs: number,
 ): Promise<StatementResult> {
   throwIfCanceled(ctx);
   const values = params.map((v, i) => paramText(v, paramTypeOids[i] ?? 0));
-  const messages = await run((db) => {
+  const messages = await run((db) => withTimeLimit(ctx.signal, timeLimitMs, (signal) => {
     // Canceled while waiting for the mirror: do not start.
     throwIfCanceled(ctx);
     return exchange(db, [
@@ -60,8 +73,8 @@ async function executeInMirror(
       frontend.execute(),
       frontend.sync(),
       frontend.query('ROLLBACK'),
-    ]);
-  });
+    ], signal);
+  }));
   // Answers: [BEGIN] [Parse..Sync] [ROLLBACK].
   const groups = splitAtReadyForQuery(messages);
   const result: ExtendedResult = readExtendedResult(groups[1] ?? []);
@@ -77,6 +90,26 @@ async function executeInMirror(
     rows: result.rows,
     tag: (rowsSent) => (verb === 'SELECT' ? `SELECT ${rowsSent}` : tag),
   };
+}
+
+/**
+ * Runs `fn` with a signal that aborts when `outer` does or when `limitMs` have passed, whichever is first: the mirror
+ * is shared by every session, so one catalog statement may hold it only so long, statement_timeout or not.
+ */
+async function withTimeLimit<T>(outer: AbortSignal | undefined, limitMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new SqlError(SQLSTATE.query_canceled, 'canceling statement due to statement timeout', {
+    detail: `A catalog statement may run for at most ${limitMs} ms.`,
+  })), limitMs);
+  const forward = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted) forward();
+  outer?.addEventListener('abort', forward, { once: true });
+  try {
+    return await fn(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', forward);
+  }
 }
 
 function throwIfCanceled(ctx: ExecContext): void {

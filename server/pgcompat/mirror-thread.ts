@@ -4,12 +4,16 @@
 // and the handle reports `stopped`, so the catalog mirror starts a new thread for the next catalog statement: a
 // broken mirror fails catalog statements, never hangs a session or takes the server down.
 //
+// PGlite cannot interrupt a statement it is running (WebAssembly has no signals), so a request canceled while the
+// worker runs it (CancelRequest, statement_timeout, the catalog statement time limit) terminates the thread: the
+// request fails with the cancel's error at once, and the next catalog statement starts a new thread.
+//
 // The worker is compiled by tsc like everything else and loaded from dist/ next to this module, so `npm start`, the
 // tests and the bench all find it. An idle thread does not keep the process alive; one with work in flight does.
 
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SqlError, SQLSTATE } from '../../engine/errors';
+import { canceledBy, SqlError, SQLSTATE } from '../../engine/errors';
 import type { Logger } from '../log';
 import type { MirrorReply, MirrorRequest, MirrorWorkerSettings } from './mirror-messages';
 
@@ -19,8 +23,11 @@ const CLOSE_DEADLINE_MS = 5_000;
 
 /** What catalog statements and the catalog sync need of the mirror database. */
 export interface MirrorDatabase {
-  /** Sends frontend protocol messages to PGlite's one session; resolves its backend messages, as bytes. */
-  protocol(request: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Sends frontend protocol messages to PGlite's one session; resolves its backend messages, as bytes. When `signal`
+   * aborts first, rejects with its reason (as SqlError) and the database stops.
+   */
+  protocol(request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
   /** Runs a simple query string (DDL); rejects with PostgreSQL's message. */
   exec(sql: string): Promise<void>;
 }
@@ -78,8 +85,15 @@ export class MirrorThread implements MirrorDatabase {
     return this.endReason !== null;
   }
 
-  protocol(request: Uint8Array): Promise<Uint8Array> {
-    return this.request((id) => ({ kind: 'protocol', id, bytes: request })).then((bytes) => bytes ?? new Uint8Array());
+  async protocol(request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+    if (signal?.aborted) throw canceledBy(signal);
+    const stop = (): void => this.stop(canceledBy(signal as AbortSignal));
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      return (await this.request((id) => ({ kind: 'protocol', id, bytes: request }))) ?? new Uint8Array();
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
   }
 
   async exec(sql: string): Promise<void> {
@@ -99,6 +113,17 @@ export class MirrorThread implements MirrorDatabase {
       this.log.warn('catalog mirror thread did not close in time; terminating it', { deadlineMs: CLOSE_DEADLINE_MS });
       await this.worker.terminate();
     }
+  }
+
+  /** Fails every request in flight with `error` and terminates the thread, whatever it is running. */
+  private stop(error: SqlError): void {
+    if (this.endReason !== null) return;
+    this.endReason = `a catalog statement was stopped: ${error.message}`;
+    this.lastError = this.endReason;
+    for (const waiting of this.waiting.values()) waiting.reject(error);
+    this.waiting.clear();
+    this.log.warn('catalog statement stopped; terminating the catalog mirror thread', { reason: error.message });
+    void this.worker.terminate();
   }
 
   private request(make: (id: number) => MirrorRequest): Promise<Uint8Array | null> {

@@ -5,7 +5,7 @@
 // COPY, SET, SUBSCRIBE ...) never match, and a user relation that happens to be named like a catalog relation
 // (a stream called pg_events, say) stays Sluice's.
 
-import { CATALOG_FUNCTION_PATTERN, CATALOG_FUNCTIONS, CATALOG_RELATIONS, FORBIDDEN_FUNCTIONS, REG_TYPES } from './catalog-names';
+import { CATALOG_FUNCTION_PATTERN, CATALOG_FUNCTIONS, CATALOG_RELATIONS, REG_TYPES } from './catalog-names';
 import { isName, isOp, tokenize, type Token } from '../../planner/parse/lexer';
 
 /** Statements that only read: these may run in the mirror. */
@@ -57,11 +57,6 @@ export function catalogStatementKind(tokens: readonly Token[]): CatalogStatement
   if (READ_VERBS.has(verb)) return 'read';
   if (WRITE_VERBS.has(verb)) return 'write';
   return 'other';
-}
-
-/** The first call of a function the mirror refuses to run, if any. */
-export function forbiddenCall(tokens: readonly Token[]): Token | undefined {
-  return tokens.find((t, k) => t.kind === 'word' && FORBIDDEN_FUNCTIONS.has(t.value) && isOp(tokens[k + 1], '('));
 }
 
 function referencesCatalog(

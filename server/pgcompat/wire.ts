@@ -20,8 +20,9 @@ export interface ExtendedResult {
   readonly error: DatabaseError | null;
 }
 
-export async function exchange(db: MirrorDatabase, messages: readonly Buffer[]): Promise<BackendMessage[]> {
-  const out = await db.protocol(Buffer.concat(messages));
+/** `signal`: see MirrorDatabase.protocol. */
+export async function exchange(db: MirrorDatabase, messages: readonly Buffer[], signal?: AbortSignal): Promise<BackendMessage[]> {
+  const out = await db.protocol(Buffer.concat(messages), signal);
   const parsed: BackendMessage[] = [];
   new Parser().parse(Buffer.from(out.buffer, out.byteOffset, out.byteLength), (m) => parsed.push(m));
   return parsed;

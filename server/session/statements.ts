@@ -1,6 +1,6 @@
-// Statements about the session itself (SET, SHOW, RESET, BEGIN, COMMIT, ROLLBACK, DISCARD, LOCK, SELECT pg_sleep),
-// answered without the planner. Matched case-insensitively; returns null for anything else, so the statement goes on
-// to the planner.
+// Statements about the session itself (SET, SHOW, RESET, BEGIN, COMMIT, ROLLBACK, DISCARD, LOCK, SELECT pg_sleep,
+// SELECT set_config), answered without the planner. Matched case-insensitively; returns null for anything else, so
+// the statement goes on to the planner.
 
 import type { PreparedStatement } from '../backend';
 import { tokenize, type Token } from '../../planner/parse/lexer';
@@ -9,6 +9,7 @@ import { parseSet, parseReset } from './set-statements';
 import { parseShow } from './show-statements';
 import { parseBegin, parseCommit, parseRollback } from './transaction-statements';
 import { parseDiscard, parseLock, parsePgSleep } from './misc-statements';
+import { parseSetConfig } from './set-config';
 
 type StatementParser = (sql: string, c: TokenCursor) => PreparedStatement | null;
 
@@ -24,7 +25,7 @@ const BY_FIRST_WORD: Record<string, StatementParser> = {
   abort: parseRollback,
   discard: parseDiscard,
   lock: parseLock,
-  select: parsePgSleep,
+  select: (sql, c) => parsePgSleep(sql, c.clone()) ?? parseSetConfig(sql, c),
 };
 
 /** `tokens`: the tokens of `sql` (offsets relative to it) when the caller has lexed it already. */

@@ -43,6 +43,13 @@ export class TokenCursor {
 
   constructor(private readonly tokens: readonly Token[]) {}
 
+  /** A cursor at the same place, for trying one reading of the tokens and then another. */
+  clone(): TokenCursor {
+    const copy = new TokenCursor(this.tokens);
+    copy.at = this.at;
+    return copy;
+  }
+
   get done(): boolean {
     return this.at >= this.tokens.length;
   }

@@ -206,8 +206,13 @@ test('the catalog is read-only', async () => {
   assert.equal(dt.length, 2);
 });
 
-test('settings changed by a catalog statement do not outlive it', async () => {
-  await queryMirror(mirror, "SELECT pg_catalog.set_config('search_path', 'sluice', false)");
+test('a catalog statement cannot change settings: set_config is refused and the setting stays', async () => {
+  await assert.rejects(queryMirror(mirror, "SELECT pg_catalog.set_config('search_path', 'sluice', false)"), (e: unknown) => {
+    assert.ok(e instanceof SqlError);
+    assert.equal(e.code, '42501');
+    assert.equal(e.message, 'permission denied for function set_config');
+    return true;
+  });
   const rows = await queryMirror(mirror, "SELECT pg_catalog.current_setting('search_path')");
   assert.deepEqual(rows, [['public']]);
 });

@@ -174,4 +174,24 @@ describe('session statements', () => {
     const p = await pg.query('SELECT pg_catalog.pg_sleep($1)', [0.05]);
     assert.equal(p.rowCount, 1);
   });
+
+  test('SELECT set_config(name, value, is_local) sets the session\'s own setting (pg_dump sends it) and returns it', async () => {
+    const set = await pg.query("SELECT pg_catalog.set_config('application_name', 'dumper', false)");
+    assert.deepEqual(set.rows, [{ set_config: 'dumper' }]);
+    assert.deepEqual((await pg.query('SHOW application_name')).rows, [{ application_name: 'dumper' }]);
+    await pg.query('BEGIN');
+    await pg.query("SELECT set_config('application_name', 'for-now', true)");
+    assert.deepEqual((await pg.query('SHOW application_name')).rows, [{ application_name: 'for-now' }]);
+    await pg.query('COMMIT');
+    assert.deepEqual((await pg.query('SHOW application_name')).rows, [{ application_name: 'dumper' }]);
+  });
+
+  test('pg_dump 17\'s set_config(name, ...) FROM pg_settings WHERE name = x sets x only where the server has it', async () => {
+    const known = await pg.query("SELECT set_config(name, 'dumper 17', false) FROM pg_settings WHERE name = 'application_name'");
+    assert.deepEqual(known.rows, [{ set_config: 'dumper 17' }]);
+    assert.deepEqual((await pg.query('SHOW application_name')).rows, [{ application_name: 'dumper 17' }]);
+    const unknown = await pg.query(
+      "SELECT set_config(name, 'view, foreign-table', false) FROM pg_settings WHERE name = 'restrict_nonsystem_relation_kind'");
+    assert.deepEqual(unknown.rows, []);
+  });
 });
