@@ -3,7 +3,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { STATEMENT_TIMEOUT_MS } from '../settings';
@@ -13,6 +13,10 @@ export interface SluiceServer {
   readonly port: number;
   readonly pid: number;
   readonly dataDir: string;
+  /** Null while it runs; its exit code (128 + signal when killed) once it has died. */
+  exitCode(): number | null;
+  /** Lines of its log that report a bug (an internal error): the fuzzer fails on any. */
+  bugLines(): string[];
   /** A new node-postgres connection to it (loopback). */
   connect(): Promise<Client>;
   stop(): Promise<void>;
@@ -31,7 +35,14 @@ export async function startSluiceServer(args: readonly string[] = []): Promise<S
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err = (err + s).slice(-4000)));
+  const bugs: string[] = [];
+  let partialLine = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    err = (err + s).slice(-4000);
+    const lines = (partialLine + s).split('\n');
+    partialLine = lines.pop()!;
+    bugs.push(...lines.filter((line) => line.includes('(a bug)')));
+  });
   const cleanup = (): void => rmSync(dataDir, { recursive: true, force: true });
   try {
     const { host, port } = await listening(child, () => out, () => err);
@@ -40,6 +51,8 @@ export async function startSluiceServer(args: readonly string[] = []): Promise<S
       port,
       pid: child.pid!,
       dataDir,
+      exitCode: () => child.exitCode ?? (child.signalCode === null ? null : 128 + (constants.signals[child.signalCode] ?? 0)),
+      bugLines: () => bugs,
       async connect(): Promise<Client> {
         const c = new Client({ host, port, user: 'bench', database: 'sluice', query_timeout: STATEMENT_TIMEOUT_MS });
         c.on('error', () => undefined); // a dropped connection fails the statement in flight; that is reported there

@@ -96,9 +96,13 @@ function typeOfOid(oid: number) {
 /**
  * The type a parameter is bound with: the declared one, or, if none (0) or unknown (705, which PostgreSQL resolves
  * from context as it does an undeclared one), the one the planner inferred, so Bind decodes its value as that type.
+ * An OID Sluice has no type for is resolved from context too: kept, it would have Bind hand the plan a string where
+ * it expects the inferred type (an internal error the protocol fuzzer found).
  */
 function resolvedOid(declared: number | undefined, inferred: TypeName): number {
-  return declared === undefined || declared === 0 || declared === TYPE_OID.unknown ? TYPE_OID[inferred] : declared;
+  const resolvesFromContext = declared === undefined || declared === 0 || declared === TYPE_OID.unknown ||
+    (typeOfOid(declared) === T.unknown && !isStringParamOid(declared));
+  return resolvesFromContext ? TYPE_OID[inferred] : declared;
 }
 
 function paramTypesOf(s: Statement) {
