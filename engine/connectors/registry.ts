@@ -10,7 +10,9 @@ import type { ConnectorEnvironment, ConnectorKind, ConnectorStatus, RunningConne
 interface Running {
   readonly kind: ConnectorKind;
   readonly def: StreamDef | TableDef | SinkDef;
-  readonly connector: RunningConnector;
+  connector: RunningConnector;
+  /** Starts it afresh from its stored positions (restartFailed). */
+  readonly start: () => RunningConnector;
 }
 
 export interface ConnectorRow {
@@ -73,6 +75,20 @@ export class Connectors {
     await r?.connector.stop();
   }
 
+  /**
+   * Starts every failed connector afresh, from the positions it stored: called when the store takes writes again
+   * after a full disk, which fails connectors as it fails queries. One that failed for another reason (a record
+   * that stops it under on_error = 'fail', say) meets the same reason again and shows it again.
+   */
+  async restartFailed(): Promise<void> {
+    for (const [name, r] of this.running) {
+      if (r.connector.status().state !== 'failed') continue;
+      await r.connector.stop();
+      // A DROP may have stopped it meanwhile: only what is still registered starts again.
+      if (this.running.get(name) === r) r.connector = r.start();
+    }
+  }
+
   /** Stops everything (shutdown); once it resolves no connector writes to the store any more. */
   async stopAll(): Promise<void> {
     const all = [...this.running.values()];
@@ -82,6 +98,6 @@ export class Connectors {
 
   private add(kind: ConnectorKind, def: StreamDef | TableDef | SinkDef, start: () => RunningConnector): void {
     if (this.running.has(def.name)) throw new Error(`the ${kind.name} connector of ${def.name} is already running`);
-    this.running.set(def.name, { kind, def, connector: start() });
+    this.running.set(def.name, { kind, def, connector: start(), start });
   }
 }

@@ -90,6 +90,7 @@ export class Runtime {
     // on a timer of their own: the store's retry loop is the one place that knows when there is room.
     this.stopReloading = store.onReopen(() => {
       for (const q of this.queries.values()) void q.reloadAfterDiskFull();
+      void this.connectors.restartFailed().catch((e: unknown) => this.log.warn('restarting connectors after a full disk failed', { error: String(e) }));
     });
   }
 

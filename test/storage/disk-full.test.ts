@@ -7,55 +7,28 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { psql } from '../helpers/psql';
 import { connectPg, startServer, type TestServer } from '../helpers/server';
 import { waitFor, waitForValue } from '../helpers/wait';
+import { fillDisk, mountTmpfs, type Tmpfs } from '../helpers/tmpfs';
 
 /** Room for the server's LevelDB and for the 8 MB the store wants free before it reopens (storage/disk-full.ts). */
 const TMPFS_SIZE = '24m';
 const PAD = 'x'.repeat(2000);
 const TOTALS = 'SELECT k, count(*) AS n, sum(v) AS total FROM readings GROUP BY k';
 
+let disk: Tmpfs | null = null;
 let mountPoint: string;
-let mounted = false;
 
 before(() => {
-  mountPoint = mkdtempSync(join(tmpdir(), 'sluice-diskfull-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_SIZE}`, 'tmpfs', mountPoint]);
-  mounted = true;
+  disk = mountTmpfs(TMPFS_SIZE);
+  mountPoint = disk.path;
 });
 
-after(() => {
-  if (mounted) execFileSync('umount', ['-l', mountPoint]);
-  rmSync(mountPoint, { recursive: true, force: true });
-});
-
-/** Writes a file until the file system refuses with ENOSPC; returns its path. */
-function fillDisk(dir: string): string {
-  const file = join(dir, 'filler');
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(1 << 20, 1);
-  try {
-    for (;;) {
-      let n: number;
-      try {
-        n = writeSync(fd, chunk);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOSPC') return file;
-        throw e;
-      }
-      // A short write means the last pages are gone; the next write raises ENOSPC.
-      if (n === 0) return file;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+after(() => disk?.unmount());
 
 async function insert(c: Client, id: number): Promise<void> {
   await c.query('INSERT INTO readings VALUES ($1, $2, $3, $4)', [id, id % 7, id, PAD]);
