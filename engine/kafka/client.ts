@@ -4,6 +4,9 @@
 // the durable positions) restarts the client with backoff instead of kafkajs restarting itself.
 
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { registerCodecs } from './codecs';
+
+registerCodecs();
 
 export interface KafkaLog {
   info(msg: string, fields?: Record<string, unknown>): void;
