@@ -16,6 +16,7 @@ import type { Schema } from '../types';
 import type { LogEntry } from '../../storage';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch } from '../codecs/change-batch';
+import { compressionType } from './codecs';
 import { DEFAULT_TUNING, type KafkaLog, type KafkaTuning, Sleeper, errorText, makeKafka } from './client';
 import { kafkaSinkOptions, type KafkaSinkOptions } from './options';
 import { SinkEncoder, type SinkMessage } from './sink-encode';
@@ -195,7 +196,9 @@ class KafkaSinkRunner implements KafkaSink {
       if (pending.length === 0) return;
       const batch = pending;
       pending = [];
-      await producer.send({ topic: this.options.topic, acks: -1, messages: batch });
+      await producer.send({
+        topic: this.options.topic, acks: -1, messages: batch, compression: compressionType(this.options.compression),
+      });
       this.messages += batch.length;
     };
     /** Where the entry's current part starts among the entry's rows (a staged COPY's entry comes in parts). */
