@@ -27,8 +27,6 @@ export interface KafkaTuning {
   readonly maxWaitMs: number;
   /** At most this many bytes per fetch, over all partitions (kafkajs's maxBytes). */
   readonly maxFetchBytes: number;
-  /** How often consumer-group offsets are committed (informational only). */
-  readonly commitIntervalMs: number;
 }
 
 export const DEFAULT_TUNING: KafkaTuning = {
@@ -39,7 +37,6 @@ export const DEFAULT_TUNING: KafkaTuning = {
   maxBackoffMs: 30_000,
   maxWaitMs: 500,
   maxFetchBytes: 2 << 20,
-  commitIntervalMs: 5000,
 };
 
 export function makeKafka(brokers: readonly string[], clientId: string, log: KafkaLog, tuning: KafkaTuning): Kafka {

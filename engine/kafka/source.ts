@@ -2,9 +2,11 @@
 // decoded and written in ONE atomic storage write together with the partitions' next offsets (and the dead letters),
 // and only then does the source fetch again, from those offsets. No consumer group is involved
 // (partition-reader.ts): the source reads every partition of the topic from the positions it holds, so a crash
-// between a fetch and its write reads the same messages again, and after the write never again. The positions are
-// also committed now and then as the offsets of group sluice-<name>-<id>, for monitoring tools only; nothing reads
-// them back.
+// between a fetch and its write reads the same messages again, and after the write never again. After each durable
+// write the positions are also committed as the offsets of the group sluice-<name> (the same group at every start, so
+// a monitoring tool's lag of that group follows the source across restarts), for monitoring only: nothing reads them
+// back, and a failed commit changes nothing. One fetch asks every partition at once (one request per leader broker,
+// the brokers' requests in parallel), so partitions are consumed concurrently.
 //
 // The broker going away: kafkajs gives up after a few retries, the source shows 'waiting' with the error, logs it,
 // and restarts its client with doubling backoff from the positions it holds; nothing is lost or read twice.
@@ -80,14 +82,16 @@ class KafkaSourceRunner implements KafkaSource {
   private writing: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> = Promise.resolve();
   private backoffMs: number;
-  private lastCommitMs = 0;
   /** The group whose offsets show the positions to monitoring tools; it never has members. */
   private readonly groupId: string;
+  /** The positions last handed to the group, and the commit in flight (at most one; a later one carries more). */
+  private committedKey = '';
+  private committing: Promise<void> | null = null;
 
   constructor(private readonly opts: StartKafkaSourceOptions, private readonly options: KafkaSourceOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
     this.backoffMs = this.tuning.initialRetryMs;
-    this.groupId = `sluice-${opts.def.name}-${opts.relationId}`;
+    this.groupId = `sluice-${opts.def.name}`;
     this.writer = new SourceBatchWriter(opts.store, opts.relationId, opts.def, options, opts.onTableRows, opts.onStreamRows);
     this.stopped = new Promise((resolve) => (this.wakeStopped = resolve));
     for (const [p, offset] of Object.entries(opts.store.sourcePositions(opts.relationId))) {
@@ -157,6 +161,7 @@ class KafkaSourceRunner implements KafkaSource {
       await Promise.race([reading, this.stopped]);
     } finally {
       await this.writing.catch(() => undefined);
+      await this.committing;
       await reader.close();
     }
   }
@@ -181,7 +186,7 @@ class KafkaSourceRunner implements KafkaSource {
       if (this.failed()) return;
       this.writing = this.consume(fetched);
       await this.writing;
-      await this.commitInformational(reader);
+      this.commitInformational(reader);
     }
   }
 
@@ -262,12 +267,17 @@ class KafkaSourceRunner implements KafkaSource {
     if (failure !== undefined) this.fail(failure.failure!);
   }
 
-  /** Group offsets for monitoring tools, now and then; a failure here changes nothing. */
-  private async commitInformational(reader: PartitionReader): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastCommitMs < this.tuning.commitIntervalMs) return;
-    this.lastCommitMs = now;
-    await reader.commitOffsets(this.groupId, this.next).catch(() => undefined);
+  /**
+   * Hands the durable positions to the group when they moved, without holding up the next fetch; while a commit is
+   * in flight the next durable write's positions wait for the one after (they include these).
+   */
+  private commitInformational(reader: PartitionReader): void {
+    const key = [...this.next].map(([p, o]) => `${p}:${o}`).join(',');
+    if (this.committing !== null || key === this.committedKey) return;
+    const positions = new Map(this.next);
+    this.committing = reader.commitOffsets(this.groupId, positions)
+      .then(() => void (this.committedKey = key), () => undefined)
+      .finally(() => (this.committing = null));
   }
 
   private failed(): boolean {
