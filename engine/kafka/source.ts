@@ -11,12 +11,13 @@
 // The broker going away: kafkajs gives up after a few retries, the source shows 'waiting' with the error, logs it,
 // and restarts its client with doubling backoff from the positions it holds; nothing is lost or read twice.
 
-import type { Kafka } from 'kafkajs';
 import type { StreamDef, TableDef } from '../catalog';
 import type { RelationStore } from '../catalog';
-import { DEFAULT_TUNING, type KafkaLog, type KafkaTuning, Sleeper, errorText, makeKafka } from './client';
+import {
+  DEFAULT_TUNING, type FetchedPartition, type KafkaClient, type KafkaLog, type KafkaTuning, Sleeper, type TopicReader,
+  errorText, kafkaClient,
+} from './client';
 import { type KafkaSourceOptions, kafkaSourceOptions } from './options';
-import { type FetchedPartition, PartitionReader } from './partition-reader';
 import { SourceBatchWriter, type TableRowsHandler, type WrittenBatch } from './source-batch';
 
 export type { TableRowsHandler } from './source-batch';
@@ -150,12 +151,12 @@ class KafkaSourceRunner implements KafkaSource {
 
   /** One client: resolves when stopped or failed, rejects when the broker fails us. */
   private async runOnce(): Promise<void> {
-    const kafka = makeKafka(this.options.brokers, `sluice-${this.opts.def.name}`, this.opts.log, this.tuning);
-    await this.resolvePositions(kafka);
+    const client = kafkaClient(this.options.brokers, `sluice-${this.opts.def.name}`, this.opts.log, this.tuning);
+    await this.resolvePositions(client);
     if (this.stopping) return;
-    const reader = await PartitionReader.open(kafka, this.options.topic);
+    const reader = await client.openReader(this.options.topic);
     try {
-      const reading = this.read(kafka, reader);
+      const reading = this.read(client, reader);
       // Awaited below, unless stop() comes first; its end (a closed connection, most likely) matters no more then.
       reading.catch(() => undefined);
       await Promise.race([reading, this.stopped]);
@@ -167,12 +168,12 @@ class KafkaSourceRunner implements KafkaSource {
   }
 
   /** Fetches and writes, one fetch at a time, until stopped or failed; rejects when the broker fails us. */
-  private async read(kafka: Kafka, reader: PartitionReader): Promise<void> {
+  private async read(client: KafkaClient, reader: TopicReader): Promise<void> {
     const limits = { maxWaitMs: this.tuning.maxWaitMs, maxBytes: this.tuning.maxFetchBytes };
     while (!this.stopping && !this.failed()) {
       // A partition added to the topic while we run starts where `start` says, as at a first start.
       if ((await reader.partitions()).some((p) => !this.next.has(p))) {
-        this.writing = this.resolvePositions(kafka);
+        this.writing = this.resolvePositions(client);
         await this.writing;
       }
       const fetched = await reader.fetch(this.next, limits);
@@ -205,36 +206,27 @@ class KafkaSourceRunner implements KafkaSource {
    * position is stored at once, so `latest` means the end of the topic when the source was first started, not at
    * every restart.
    */
-  private async resolvePositions(kafka: Kafka): Promise<void> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(this.options.topic);
-      const fresh: Record<string, string> = {};
-      for (const o of offsets) {
-        const low = BigInt(o.low);
-        const high = BigInt(o.high);
-        this.high.set(o.partition, high);
-        const at = this.next.get(o.partition);
-        if (at === undefined) {
-          fresh[o.partition] = String(this.options.start === 'earliest' ? low : high);
-        } else if (at < low) {
-          this.opts.log.error('Kafka messages were deleted before Sluice read them', {
-            relation: this.opts.def.name, topic: this.options.topic, partition: o.partition, position: String(at),
-            firstAvailable: String(low), lost: String(low - at),
-          });
-          fresh[o.partition] = String(low);
-        } else if (at > high) {
-          throw new Error(`partition ${o.partition} of topic ${this.options.topic} ends at offset ${high}, before the ` +
-            `position ${at} Sluice has read up to: the topic was re-created or the broker lost messages`);
-        }
+  private async resolvePositions(client: KafkaClient): Promise<void> {
+    const fresh: Record<string, string> = {};
+    for (const { partition, low, high } of await client.topicOffsets(this.options.topic)) {
+      this.high.set(partition, high);
+      const at = this.next.get(partition);
+      if (at === undefined) {
+        fresh[partition] = String(this.options.start === 'earliest' ? low : high);
+      } else if (at < low) {
+        this.opts.log.error('Kafka messages were deleted before Sluice read them', {
+          relation: this.opts.def.name, topic: this.options.topic, partition, position: String(at),
+          firstAvailable: String(low), lost: String(low - at),
+        });
+        fresh[partition] = String(low);
+      } else if (at > high) {
+        throw new Error(`partition ${partition} of topic ${this.options.topic} ends at offset ${high}, before the ` +
+          `position ${at} Sluice has read up to: the topic was re-created or the broker lost messages`);
       }
-      if (Object.keys(fresh).length > 0) {
-        await this.opts.store.appendSourceBatch(this.opts.relationId, null, fresh);
-        for (const [p, offset] of Object.entries(fresh)) this.next.set(Number(p), BigInt(offset));
-      }
-    } finally {
-      await admin.disconnect().catch(() => undefined);
+    }
+    if (Object.keys(fresh).length > 0) {
+      await this.opts.store.appendSourceBatch(this.opts.relationId, null, fresh);
+      for (const [p, offset] of Object.entries(fresh)) this.next.set(Number(p), BigInt(offset));
     }
   }
 
@@ -271,7 +263,7 @@ class KafkaSourceRunner implements KafkaSource {
    * Hands the durable positions to the group when they moved, without holding up the next fetch; while a commit is
    * in flight the next durable write's positions wait for the one after (they include these).
    */
-  private commitInformational(reader: PartitionReader): void {
+  private commitInformational(reader: TopicReader): void {
     const key = [...this.next].map(([p, o]) => `${p}:${o}`).join(',');
     if (this.committing !== null || key === this.committedKey) return;
     const positions = new Map(this.next);
