@@ -5,6 +5,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
+import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import { registerCodecs } from '../../engine/kafka/codecs';
 import { produceWithKcat, readWithKcat } from '../helpers/kafka';
 import { waitFor } from '../helpers/wait';
 import { freshTopic } from './fixtures';
@@ -20,6 +22,22 @@ function reading(codec: string, i: number): string {
 
 describe('Kafka compression codecs', () => {
   const fx = withKafkaServer();
+
+  test('snappy as Java producers frame it (xerial: magic, versions, length-prefixed blocks) is read too', async () => {
+    registerCodecs();
+    const snappy = (CompressionCodecs[CompressionTypes.Snappy] as () => {
+      compress(e: { buffer: Buffer }): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer>;
+    })();
+    const parts = [Buffer.from('a'.repeat(1000)), Buffer.from('first block ends; the second starts '.repeat(20))];
+    const blocks = await Promise.all(parts.map((buffer) => snappy.compress({ buffer })));
+    const header = Buffer.alloc(16);
+    Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]).copy(header);
+    header.writeInt32BE(1, 8);
+    header.writeInt32BE(1, 12);
+    const framed = Buffer.concat([header, ...blocks.flatMap((b) => [Buffer.from([0, 0, b.length >> 8, b.length & 255]), b])]);
+    assert.deepEqual(await snappy.decompress(framed), Buffer.concat(parts));
+    assert.deepEqual(await snappy.decompress(blocks[1]), parts[1], 'a plain snappy block, as librdkafka sends it');
+  });
 
   test('a topic produced by kcat with gzip, snappy, lz4 and zstd is read into a stream', async () => {
     for (const codec of CODECS) {
