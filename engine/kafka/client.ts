@@ -102,8 +102,13 @@ export const DEFAULT_TUNING: KafkaTuning = {
   maxFetchBytes: 2 << 20,
 };
 
-export function kafkaClient(brokers: readonly string[], clientId: string, log: KafkaLog, tuning: KafkaTuning): KafkaClient {
-  const kafka = makeKafka(brokers, clientId, log, tuning);
+/** Where a source or sink connects (its options). */
+export interface KafkaEndpoint {
+  readonly brokers: readonly string[];
+}
+
+export function kafkaClient(endpoint: KafkaEndpoint, clientId: string, log: KafkaLog, tuning: KafkaTuning): KafkaClient {
+  const kafka = makeKafka(endpoint, clientId, log, tuning);
   return {
     async topicOffsets(topic) {
       const admin = kafka.admin();
@@ -135,11 +140,11 @@ export function kafkaClient(brokers: readonly string[], clientId: string, log: K
   };
 }
 
-function makeKafka(brokers: readonly string[], clientId: string, log: KafkaLog, tuning: KafkaTuning): Kafka {
+function makeKafka(endpoint: KafkaEndpoint, clientId: string, log: KafkaLog, tuning: KafkaTuning): Kafka {
   const lastLogged = new Map<string, number>();
   return new Kafka({
     clientId,
-    brokers: [...brokers],
+    brokers: [...endpoint.brokers],
     connectionTimeout: tuning.connectionTimeoutMs,
     requestTimeout: tuning.requestTimeoutMs,
     retry: { retries: tuning.retries, initialRetryTime: tuning.initialRetryMs, maxRetryTime: tuning.maxBackoffMs },

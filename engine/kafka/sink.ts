@@ -216,7 +216,7 @@ class KafkaSinkRunner implements KafkaSink {
 
   private async connectedProducer(): Promise<KafkaProducer> {
     if (this.producer !== null) return this.producer;
-    const client = kafkaClient(this.options.brokers, `sluice-sink-${this.opts.def.name}`, this.opts.log, this.tuning);
+    const client = kafkaClient(this.options, `sluice-sink-${this.opts.def.name}`, this.opts.log, this.tuning);
     const producer = await client.connectProducer();
     if (this.state === 'waiting' && this.lastError !== null) {
       this.opts.log.info('Kafka sink resumed', { sink: this.opts.def.name, topic: this.options.topic });

@@ -151,7 +151,7 @@ class KafkaSourceRunner implements KafkaSource {
 
   /** One client: resolves when stopped or failed, rejects when the broker fails us. */
   private async runOnce(): Promise<void> {
-    const client = kafkaClient(this.options.brokers, `sluice-${this.opts.def.name}`, this.opts.log, this.tuning);
+    const client = kafkaClient(this.options, `sluice-${this.opts.def.name}`, this.opts.log, this.tuning);
     await this.resolvePositions(client);
     if (this.stopping) return;
     const reader = await client.openReader(this.options.topic);
