@@ -162,7 +162,7 @@ class KafkaSourceRunner implements KafkaSource {
       await Promise.race([reading, this.stopped]);
     } finally {
       await this.writing.catch(() => undefined);
-      await this.committing;
+      // A commit in flight is not waited for (in an outage it would hold stop() up to its timeout): closing ends it.
       await reader.close();
     }
   }
