@@ -196,7 +196,8 @@ export function planCreateSink(ast: Ast, s: Of<'create_sink'>, catalog: PlannerC
   if (from.kind !== 'query' && from.kind !== 'stream') {
     throw err(SQLSTATE.wrong_object_type, `"${s.from.name}" is a ${KIND_WORD[from.kind]}; a sink ships a continuous query or a stream`, s.from.pos);
   }
-  const opts = options(s.options, { ...KAFKA_OPTIONS, key: {} }, 'sink');
+  const compression = { values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'] };
+  const opts = options(s.options, { ...KAFKA_OPTIONS, key: {}, compression }, 'sink');
   for (const r of ['connector', 'topic', 'brokers']) {
     if (opts[r] === undefined) throw err(SQLSTATE.invalid_parameter_value, `option "${r}" is required for a sink`, s.name.pos);
   }

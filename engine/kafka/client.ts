@@ -1,9 +1,75 @@
-// kafkajs clients as Sluice's sources and sinks use them: kafkajs's own logging routed into Sluice's log (warnings
-// and errors only, each distinct message at most once a minute, since a broker outage repeats them every retry),
-// short timeouts so an outage is noticed quickly, and retries that give up soon so that our own loop (which knows
-// the durable positions) restarts the client with backoff instead of kafkajs restarting itself.
+// The Kafka client as Sluice's sources and sinks use it: the small interface KafkaClient, which is all that
+// source.ts and sink.ts know of the client library. Today's library is kafkajs (here, in partition-reader.ts and in
+// codecs.ts, and nowhere else); moving to another (docs/kafka.md says which) means implementing KafkaClient again.
+//
+// The kafkajs clients: kafkajs's own logging routed into Sluice's log (warnings and errors only, each distinct
+// message at most once a minute, since a broker outage repeats them every retry), short timeouts so an outage is
+// noticed quickly, and retries that give up soon so that our own loop (which knows the durable positions) restarts
+// the client with backoff instead of kafkajs restarting itself.
 
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type LogEntry } from 'kafkajs';
+import { compressionType, registerCodecs, type SinkCompression } from './codecs';
+import { PartitionReader } from './partition-reader';
+import type { SinkMessage } from './sink-encode';
+
+registerCodecs();
+
+/** One message as a source reads it; offsets are 64-bit, so text. */
+export interface FetchedMessage {
+  readonly offset: string;
+  readonly key?: Buffer | null;
+  readonly value: Buffer | null;
+}
+
+/** One partition of a fetch. */
+export interface FetchedPartition {
+  readonly partition: number;
+  readonly messages: readonly FetchedMessage[];
+  /** The last offset the fetch covered (past the last message when it ends with transaction markers). */
+  readonly lastOffset: string;
+  readonly highWatermark: string;
+  /** Nothing but records the client filters out (markers, aborted messages): the position moves past them. */
+  readonly onlyFiltered: boolean;
+}
+
+export interface FetchLimits {
+  /** How long a fetch waits at the broker for new messages. */
+  readonly maxWaitMs: number;
+  /** At most this many bytes per fetch, over all partitions. */
+  readonly maxBytes: number;
+}
+
+/** Reads every partition of one topic from positions the caller holds, in no consumer group. */
+export interface TopicReader {
+  /** The topic's partitions, as of the latest metadata. */
+  partitions(): Promise<number[]>;
+  /** One fetch of every partition in `positions`, all partitions at once. */
+  fetch(positions: ReadonlyMap<number, bigint>, limits: FetchLimits): Promise<FetchedPartition[]>;
+  /** Records the positions as the group's committed offsets (for monitoring tools; the group has no members). */
+  commitOffsets(groupId: string, positions: ReadonlyMap<number, bigint>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TopicOffsets {
+  readonly partition: number;
+  /** The first offset still in the partition. */
+  readonly low: bigint;
+  /** The offset the next message will get. */
+  readonly high: bigint;
+}
+
+export interface KafkaProducer {
+  /** Sends in order and resolves once every in-sync replica has acknowledged every message. */
+  send(topic: string, messages: readonly SinkMessage[], compression: SinkCompression): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KafkaClient {
+  topicOffsets(topic: string): Promise<TopicOffsets[]>;
+  openReader(topic: string): Promise<TopicReader>;
+  /** A connected producer; a key's messages always go to the same partition. */
+  connectProducer(): Promise<KafkaProducer>;
+}
 
 export interface KafkaLog {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -24,8 +90,6 @@ export interface KafkaTuning {
   readonly maxWaitMs: number;
   /** At most this many bytes per fetch, over all partitions (kafkajs's maxBytes). */
   readonly maxFetchBytes: number;
-  /** How often consumer-group offsets are committed (informational only). */
-  readonly commitIntervalMs: number;
 }
 
 export const DEFAULT_TUNING: KafkaTuning = {
@@ -36,14 +100,51 @@ export const DEFAULT_TUNING: KafkaTuning = {
   maxBackoffMs: 30_000,
   maxWaitMs: 500,
   maxFetchBytes: 2 << 20,
-  commitIntervalMs: 5000,
 };
 
-export function makeKafka(brokers: readonly string[], clientId: string, log: KafkaLog, tuning: KafkaTuning): Kafka {
+/** Where a source or sink connects (its options). */
+export interface KafkaEndpoint {
+  readonly brokers: readonly string[];
+}
+
+export function kafkaClient(endpoint: KafkaEndpoint, clientId: string, log: KafkaLog, tuning: KafkaTuning): KafkaClient {
+  const kafka = makeKafka(endpoint, clientId, log, tuning);
+  return {
+    async topicOffsets(topic) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }));
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    openReader: (topic) => PartitionReader.open(kafka, topic),
+    async connectProducer() {
+      const producer = kafka.producer({
+        allowAutoTopicCreation: true,
+        idempotent: false,
+        // One request in flight keeps a key's messages in order through kafkajs's retries.
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      return {
+        async send(topic, messages, compression) {
+          await producer.send({ topic, acks: -1, messages: [...messages], compression: compressionType(compression) });
+        },
+        close: () => producer.disconnect(),
+      };
+    },
+  };
+}
+
+function makeKafka(endpoint: KafkaEndpoint, clientId: string, log: KafkaLog, tuning: KafkaTuning): Kafka {
   const lastLogged = new Map<string, number>();
   return new Kafka({
     clientId,
-    brokers: [...brokers],
+    brokers: [...endpoint.brokers],
     connectionTimeout: tuning.connectionTimeoutMs,
     requestTimeout: tuning.requestTimeoutMs,
     retry: { retries: tuning.retries, initialRetryTime: tuning.initialRetryMs, maxRetryTime: tuning.maxBackoffMs },

@@ -7,6 +7,7 @@ import { parseValue } from '../text';
 import { T, type Interval, type Schema } from '../types';
 import { intervalMicros } from '../values/interval';
 import type { RecordFormat } from './decode';
+import { type SinkCompression, zstdCompressionAvailable } from './codecs';
 
 export type StartAt = 'earliest' | 'latest';
 export type OnError = 'dead_letter' | 'skip' | 'fail';
@@ -26,11 +27,13 @@ export interface KafkaSinkOptions {
   readonly brokers: readonly string[];
   /** Indexes of the `key` columns in the shipped relation's schema; empty for an unkeyed sink. */
   readonly keyColumns: readonly number[];
+  /** How record batches are compressed on the way to the broker. */
+  readonly compression: SinkCompression;
 }
 
 const SOURCE_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention', 'idle_timeout']);
 const DEFAULT_IDLE_TIMEOUT = '30 seconds';
-const SINK_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'key']);
+const SINK_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'key', 'compression']);
 
 function invalid(message: string, hint?: string): SqlError {
   return new SqlError(SQLSTATE.invalid_parameter_value, message, { hint });
@@ -118,5 +121,15 @@ export function kafkaSinkOptions(def: SinkDef, fromSchema: Schema): KafkaSinkOpt
     }
     keyColumns.push(i);
   }
-  return { topic: required(o, 'topic', what), brokers: brokerList(o, what), keyColumns };
+  return { topic: required(o, 'topic', what), brokers: brokerList(o, what), keyColumns, compression: sinkCompression(o) };
+}
+
+function sinkCompression(o: Readonly<Record<string, string>>): SinkCompression {
+  const c = oneOf(o, 'compression', ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const, 'none');
+  if (c === 'zstd' && !zstdCompressionAvailable()) {
+    throw new SqlError(SQLSTATE.feature_not_supported, `compression zstd is not supported by this Node ${process.version}`, {
+      hint: 'Sinks compress with zstd on Node 22.15 or later; use gzip, snappy or lz4 here.',
+    });
+  }
+  return c;
 }

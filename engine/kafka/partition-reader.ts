@@ -10,24 +10,7 @@
 // fetched offset, aborted transactions' messages or control records).
 
 import type { Kafka, KafkaMessage } from 'kafkajs';
-
-/** One partition of a fetch. */
-export interface FetchedPartition {
-  readonly partition: number;
-  readonly messages: readonly KafkaMessage[];
-  /** The last offset the fetch covered (past the last message when it ends with transaction markers). */
-  readonly lastOffset: string;
-  readonly highWatermark: string;
-  /** Nothing but records kafkajs filters out (markers, aborted messages): the position moves past them. */
-  readonly onlyFiltered: boolean;
-}
-
-export interface FetchLimits {
-  /** How long a fetch waits at the broker for new messages. */
-  readonly maxWaitMs: number;
-  /** At most this many bytes per fetch, over all partitions. */
-  readonly maxBytes: number;
-}
+import type { FetchLimits, FetchedPartition, TopicReader } from './client';
 
 interface PartitionData {
   readonly partition: number;
@@ -69,7 +52,7 @@ const Batch: new (topic: string, fetchedOffset: string, data: PartitionData) => 
 /** Per partition, as kafkajs's consumer asks by default. */
 const MAX_BYTES_PER_PARTITION = 1 << 20;
 
-export class PartitionReader {
+export class PartitionReader implements TopicReader {
   private constructor(private readonly cluster: KafkajsCluster, private readonly topic: string) {}
 
   static async open(kafka: Kafka, topic: string): Promise<PartitionReader> {

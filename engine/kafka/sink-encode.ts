@@ -4,8 +4,11 @@
 // sequence number), the row's position within the entry, and the operation, so a consumer can recognise a message
 // re-sent after a crash: the same (sluice-query, sluice-epoch, sluice-position) is the same change.
 //
-// Keyed sinks (option `key`): the message key is the JSON of the key column (or a JSON object of the key columns);
-// per entry only the net change per key is sent, in order of the key's first appearance: the latest row that the
+// Keyed sinks (option `key`): with one key column the message key is that column as plain text, as it appears in the
+// value but without JSON's quotes (a TEXT key is its raw text, what consumers and log compaction expect; a number is
+// its digits, a timestamp ISO 8601, a JSONB its JSON); a NULL key is sent as an empty key, since a compacted topic
+// refuses messages without one. With several key columns the key is a JSON object of them. Per entry only the net
+// change per key is sent, in order of the key's first appearance: the latest row that the
 // entry adds, or else a tombstone (null value) when the entry removes the key's row. An update (-old +new) is thus
 // one message with the new row, and the last message per key in the topic is always the key's current row.
 // Unkeyed sinks send every change in order; a delete is the deleted row with header sluice-op = delete.
@@ -16,6 +19,7 @@ import type { Schema, SqlType, Value } from '../types';
 import { formatValue } from '../text';
 
 export interface SinkMessage {
+  /** null for an unkeyed sink. */
   readonly key: string | null;
   /** null is a tombstone. */
   readonly value: string | null;
@@ -80,11 +84,14 @@ export class SinkEncoder {
     return out + '}';
   }
 
-  keyJson(row: readonly Value[]): string {
+  messageKey(row: readonly Value[]): string {
     const k = this.keyColumns;
     const one = (c: number): string => (row[c] === null ? 'null' : this.json[c](row[c] as Exclude<Value, null>));
-    if (k.length === 1) return one(k[0]);
-    return `{${k.map((c) => this.names[c] + one(c)).join(',')}}`;
+    if (k.length > 1) return `{${k.map((c) => this.names[c] + one(c)).join(',')}}`;
+    const v = row[k[0]];
+    if (v === null) return '';
+    const json = this.json[k[0]](v);
+    return json.startsWith('"') && this.schema[k[0]].type.name !== 'jsonb' ? (JSON.parse(json) as string) : json;
   }
 
   /**
@@ -108,7 +115,7 @@ export class SinkEncoder {
     // Per key: the net count of each distinct row and where it last appeared.
     const byKey = new Map<string, Map<string, { net: number; last: number }>>();
     rows.forEach((row, i) => {
-      const key = this.keyJson(row);
+      const key = this.messageKey(row);
       let values = byKey.get(key);
       if (values === undefined) byKey.set(key, (values = new Map()));
       const value = this.rowJson(row);

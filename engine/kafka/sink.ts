@@ -10,13 +10,14 @@
 // The broker going away: the send fails after kafkajs's retries, the sink shows 'waiting', logs, and re-sends the
 // unacknowledged entries with doubling backoff once a new producer connects.
 
-import { Partitioners, type Producer } from 'kafkajs';
 import type { SinkDef } from '../catalog';
 import type { Schema } from '../types';
 import type { LogEntry } from '../../storage';
 import type { RelationStore } from '../catalog';
 import { decodeChangeBatch } from '../codecs/change-batch';
-import { DEFAULT_TUNING, type KafkaLog, type KafkaTuning, Sleeper, errorText, makeKafka } from './client';
+import {
+  DEFAULT_TUNING, type KafkaLog, type KafkaProducer, type KafkaTuning, Sleeper, errorText, kafkaClient,
+} from './client';
 import { kafkaSinkOptions, type KafkaSinkOptions } from './options';
 import { SinkEncoder, type SinkMessage } from './sink-encode';
 
@@ -71,7 +72,7 @@ class KafkaSinkRunner implements KafkaSink {
   private position = 0n;
   private messages = 0;
   private stopping = false;
-  private producer: Producer | null = null;
+  private producer: KafkaProducer | null = null;
   private loop: Promise<void> = Promise.resolve();
   private readonly sleeper = new Sleeper();
   private readonly appended = new Sleeper();
@@ -195,7 +196,7 @@ class KafkaSinkRunner implements KafkaSink {
       if (pending.length === 0) return;
       const batch = pending;
       pending = [];
-      await producer.send({ topic: this.options.topic, acks: -1, messages: batch });
+      await producer.send(this.options.topic, batch, this.options.compression);
       this.messages += batch.length;
     };
     /** Where the entry's current part starts among the entry's rows (a staged COPY's entry comes in parts). */
@@ -213,17 +214,10 @@ class KafkaSinkRunner implements KafkaSink {
     this.state = 'running';
   }
 
-  private async connectedProducer(): Promise<Producer> {
+  private async connectedProducer(): Promise<KafkaProducer> {
     if (this.producer !== null) return this.producer;
-    const kafka = makeKafka(this.options.brokers, `sluice-sink-${this.opts.def.name}`, this.opts.log, this.tuning);
-    const producer = kafka.producer({
-      allowAutoTopicCreation: true,
-      idempotent: false,
-      // One request in flight keeps a key's messages in order through kafkajs's retries.
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
+    const client = kafkaClient(this.options, `sluice-sink-${this.opts.def.name}`, this.opts.log, this.tuning);
+    const producer = await client.connectProducer();
     if (this.state === 'waiting' && this.lastError !== null) {
       this.opts.log.info('Kafka sink resumed', { sink: this.opts.def.name, topic: this.options.topic });
     }
@@ -234,7 +228,7 @@ class KafkaSinkRunner implements KafkaSink {
   private async closeProducer(): Promise<void> {
     const p = this.producer;
     this.producer = null;
-    if (p !== null) await p.disconnect().catch(() => undefined);
+    if (p !== null) await p.close().catch(() => undefined);
   }
 
   private fail(e: unknown): void {

@@ -10,7 +10,6 @@
 //
 // A stream with WATERMARK FOR gets its watermark per partition (partition-watermarks.ts), written into each entry.
 
-import type { KafkaMessage } from 'kafkajs';
 import type { StreamDef, TableDef } from '../catalog';
 import type { Value } from '../types';
 import type { DeadLetter } from '../../storage';
@@ -18,6 +17,7 @@ import type { RelationStore } from '../catalog';
 import { encodeChangeBatch } from '../codecs/change-batch';
 import type { SourceProgress } from '../runtime/table-state';
 import { type BadRecord, RecordDecoder } from './decode';
+import type { FetchedMessage } from './client';
 import type { KafkaSourceOptions } from './options';
 import { PartitionWatermarks } from './partition-watermarks';
 import { type KeyedRecord, TableRecords } from './table-records';
@@ -28,7 +28,7 @@ export type TableRowsHandler = (upserts: Value[][], deleteKeys: Value[][], progr
 /** One partition's batch of a fetch. */
 export interface FetchedBatch {
   readonly partition: number;
-  readonly messages: readonly KafkaMessage[];
+  readonly messages: readonly FetchedMessage[];
   /**
    * The last offset the fetch covered, which is past the last message when the batch ends with records kafkajs
    * filters out (transaction markers); a fully consumed batch moves the position past them too.
@@ -203,7 +203,7 @@ export class SourceBatchWriter {
 }
 
 function recordsOf(batch: FetchedBatch): KeyedRecord[] {
-  return batch.messages.map((m) => ({ partition: batch.partition, offset: m.offset, value: m.value, key: m.key }));
+  return batch.messages.map((m) => ({ partition: batch.partition, offset: m.offset, value: m.value, key: m.key ?? null }));
 }
 
 function maxOffset(a: string, b: string): string {

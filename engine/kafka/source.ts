@@ -2,19 +2,22 @@
 // decoded and written in ONE atomic storage write together with the partitions' next offsets (and the dead letters),
 // and only then does the source fetch again, from those offsets. No consumer group is involved
 // (partition-reader.ts): the source reads every partition of the topic from the positions it holds, so a crash
-// between a fetch and its write reads the same messages again, and after the write never again. The positions are
-// also committed now and then as the offsets of group sluice-<name>-<id>, for monitoring tools only; nothing reads
-// them back.
+// between a fetch and its write reads the same messages again, and after the write never again. After each durable
+// write the positions are also committed as the offsets of the group sluice-<name> (the same group at every start, so
+// a monitoring tool's lag of that group follows the source across restarts), for monitoring only: nothing reads them
+// back, and a failed commit changes nothing. One fetch asks every partition at once (one request per leader broker,
+// the brokers' requests in parallel), so partitions are consumed concurrently.
 //
 // The broker going away: kafkajs gives up after a few retries, the source shows 'waiting' with the error, logs it,
 // and restarts its client with doubling backoff from the positions it holds; nothing is lost or read twice.
 
-import type { Kafka } from 'kafkajs';
 import type { StreamDef, TableDef } from '../catalog';
 import type { RelationStore } from '../catalog';
-import { DEFAULT_TUNING, type KafkaLog, type KafkaTuning, Sleeper, errorText, makeKafka } from './client';
+import {
+  DEFAULT_TUNING, type FetchedPartition, type KafkaClient, type KafkaLog, type KafkaTuning, Sleeper, type TopicReader,
+  errorText, kafkaClient,
+} from './client';
 import { type KafkaSourceOptions, kafkaSourceOptions } from './options';
-import { type FetchedPartition, PartitionReader } from './partition-reader';
 import { SourceBatchWriter, type TableRowsHandler, type WrittenBatch } from './source-batch';
 
 export type { TableRowsHandler } from './source-batch';
@@ -80,14 +83,16 @@ class KafkaSourceRunner implements KafkaSource {
   private writing: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> = Promise.resolve();
   private backoffMs: number;
-  private lastCommitMs = 0;
   /** The group whose offsets show the positions to monitoring tools; it never has members. */
   private readonly groupId: string;
+  /** The positions last handed to the group, and the commit in flight (at most one; a later one carries more). */
+  private committedKey = '';
+  private committing: Promise<void> | null = null;
 
   constructor(private readonly opts: StartKafkaSourceOptions, private readonly options: KafkaSourceOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
     this.backoffMs = this.tuning.initialRetryMs;
-    this.groupId = `sluice-${opts.def.name}-${opts.relationId}`;
+    this.groupId = `sluice-${opts.def.name}`;
     this.writer = new SourceBatchWriter(opts.store, opts.relationId, opts.def, options, opts.onTableRows, opts.onStreamRows);
     this.stopped = new Promise((resolve) => (this.wakeStopped = resolve));
     for (const [p, offset] of Object.entries(opts.store.sourcePositions(opts.relationId))) {
@@ -146,28 +151,29 @@ class KafkaSourceRunner implements KafkaSource {
 
   /** One client: resolves when stopped or failed, rejects when the broker fails us. */
   private async runOnce(): Promise<void> {
-    const kafka = makeKafka(this.options.brokers, `sluice-${this.opts.def.name}`, this.opts.log, this.tuning);
-    await this.resolvePositions(kafka);
+    const client = kafkaClient(this.options, `sluice-${this.opts.def.name}`, this.opts.log, this.tuning);
+    await this.resolvePositions(client);
     if (this.stopping) return;
-    const reader = await PartitionReader.open(kafka, this.options.topic);
+    const reader = await client.openReader(this.options.topic);
     try {
-      const reading = this.read(kafka, reader);
+      const reading = this.read(client, reader);
       // Awaited below, unless stop() comes first; its end (a closed connection, most likely) matters no more then.
       reading.catch(() => undefined);
       await Promise.race([reading, this.stopped]);
     } finally {
       await this.writing.catch(() => undefined);
+      // A commit in flight is not waited for (in an outage it would hold stop() up to its timeout): closing ends it.
       await reader.close();
     }
   }
 
   /** Fetches and writes, one fetch at a time, until stopped or failed; rejects when the broker fails us. */
-  private async read(kafka: Kafka, reader: PartitionReader): Promise<void> {
+  private async read(client: KafkaClient, reader: TopicReader): Promise<void> {
     const limits = { maxWaitMs: this.tuning.maxWaitMs, maxBytes: this.tuning.maxFetchBytes };
     while (!this.stopping && !this.failed()) {
       // A partition added to the topic while we run starts where `start` says, as at a first start.
       if ((await reader.partitions()).some((p) => !this.next.has(p))) {
-        this.writing = this.resolvePositions(kafka);
+        this.writing = this.resolvePositions(client);
         await this.writing;
       }
       const fetched = await reader.fetch(this.next, limits);
@@ -181,7 +187,7 @@ class KafkaSourceRunner implements KafkaSource {
       if (this.failed()) return;
       this.writing = this.consume(fetched);
       await this.writing;
-      await this.commitInformational(reader);
+      this.commitInformational(reader);
     }
   }
 
@@ -200,36 +206,27 @@ class KafkaSourceRunner implements KafkaSource {
    * position is stored at once, so `latest` means the end of the topic when the source was first started, not at
    * every restart.
    */
-  private async resolvePositions(kafka: Kafka): Promise<void> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(this.options.topic);
-      const fresh: Record<string, string> = {};
-      for (const o of offsets) {
-        const low = BigInt(o.low);
-        const high = BigInt(o.high);
-        this.high.set(o.partition, high);
-        const at = this.next.get(o.partition);
-        if (at === undefined) {
-          fresh[o.partition] = String(this.options.start === 'earliest' ? low : high);
-        } else if (at < low) {
-          this.opts.log.error('Kafka messages were deleted before Sluice read them', {
-            relation: this.opts.def.name, topic: this.options.topic, partition: o.partition, position: String(at),
-            firstAvailable: String(low), lost: String(low - at),
-          });
-          fresh[o.partition] = String(low);
-        } else if (at > high) {
-          throw new Error(`partition ${o.partition} of topic ${this.options.topic} ends at offset ${high}, before the ` +
-            `position ${at} Sluice has read up to: the topic was re-created or the broker lost messages`);
-        }
+  private async resolvePositions(client: KafkaClient): Promise<void> {
+    const fresh: Record<string, string> = {};
+    for (const { partition, low, high } of await client.topicOffsets(this.options.topic)) {
+      this.high.set(partition, high);
+      const at = this.next.get(partition);
+      if (at === undefined) {
+        fresh[partition] = String(this.options.start === 'earliest' ? low : high);
+      } else if (at < low) {
+        this.opts.log.error('Kafka messages were deleted before Sluice read them', {
+          relation: this.opts.def.name, topic: this.options.topic, partition, position: String(at),
+          firstAvailable: String(low), lost: String(low - at),
+        });
+        fresh[partition] = String(low);
+      } else if (at > high) {
+        throw new Error(`partition ${partition} of topic ${this.options.topic} ends at offset ${high}, before the ` +
+          `position ${at} Sluice has read up to: the topic was re-created or the broker lost messages`);
       }
-      if (Object.keys(fresh).length > 0) {
-        await this.opts.store.appendSourceBatch(this.opts.relationId, null, fresh);
-        for (const [p, offset] of Object.entries(fresh)) this.next.set(Number(p), BigInt(offset));
-      }
-    } finally {
-      await admin.disconnect().catch(() => undefined);
+    }
+    if (Object.keys(fresh).length > 0) {
+      await this.opts.store.appendSourceBatch(this.opts.relationId, null, fresh);
+      for (const [p, offset] of Object.entries(fresh)) this.next.set(Number(p), BigInt(offset));
     }
   }
 
@@ -262,12 +259,17 @@ class KafkaSourceRunner implements KafkaSource {
     if (failure !== undefined) this.fail(failure.failure!);
   }
 
-  /** Group offsets for monitoring tools, now and then; a failure here changes nothing. */
-  private async commitInformational(reader: PartitionReader): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastCommitMs < this.tuning.commitIntervalMs) return;
-    this.lastCommitMs = now;
-    await reader.commitOffsets(this.groupId, this.next).catch(() => undefined);
+  /**
+   * Hands the durable positions to the group when they moved, without holding up the next fetch; while a commit is
+   * in flight the next durable write's positions wait for the one after (they include these).
+   */
+  private commitInformational(reader: TopicReader): void {
+    const key = [...this.next].map(([p, o]) => `${p}:${o}`).join(',');
+    if (this.committing !== null || key === this.committedKey) return;
+    const positions = new Map(this.next);
+    this.committing = reader.commitOffsets(this.groupId, positions)
+      .then(() => void (this.committedKey = key), () => undefined)
+      .finally(() => (this.committing = null));
   }
 
   private failed(): boolean {

@@ -135,15 +135,17 @@ export async function produceWithKafkajs(brokers: string, topic: string, message
 
 /**
  * Produces with `kcat -P`: one message per line of `lines` (so values must not contain newlines). With `key`, each
- * line is `key<TAB>value`; with `nullEmpty`, an empty value is sent as NULL (a tombstone).
+ * line is `key<TAB>value`; with `nullEmpty`, an empty value is sent as NULL (a tombstone); with `compression`, the
+ * record batches are compressed with that codec (librdkafka's own compressors).
  */
 export function produceWithKcat(
   brokers: string, topic: string, lines: readonly string[],
-  opts: { partition?: number; keyed?: boolean; nullEmpty?: boolean } = {},
+  opts: { partition?: number; keyed?: boolean; nullEmpty?: boolean; compression?: 'gzip' | 'snappy' | 'lz4' | 'zstd' } = {},
 ): Promise<void> {
   ensureKcat();
   const args = ['-b', brokers, '-P', '-t', topic];
   if (opts.partition !== undefined) args.push('-p', String(opts.partition));
+  if (opts.compression !== undefined) args.push('-z', opts.compression);
   if (opts.keyed) args.push('-K', '\t');
   if (opts.nullEmpty) args.push('-Z');
   return runKcat(args, lines.map((l) => `${l}\n`).join('')).then(() => undefined);

@@ -172,4 +172,25 @@ describe('Kafka record decoding', () => {
     assert.equal(out.bad.length, 0);
     assert.deepEqual(rowsFromBatch(out.data, cols), rows);
   });
+
+  test('sink keys: one column as plain text (raw TEXT, digits, ISO timestamps, JSONB), NULL as empty, several as JSON', () => {
+    const cols: Field[] = [
+      { name: 'txt', type: T.text, nullable: true },
+      { name: 'big', type: T.int8, nullable: true },
+      { name: 'tstz', type: T.timestamptz, nullable: true },
+      { name: 'j', type: T.jsonb, nullable: true },
+    ];
+    const rows: Value[][] = [
+      ['say "hi"', 9007199254740993n, US('2026-01-01T10:00:00Z'), '"quoted json"'],
+      [null, null, null, null],
+    ];
+    const keysOf = (keyColumns: number[]): (string | null)[] =>
+      new SinkEncoder(cols, keyColumns, 'q').messages(1n, { data: batchFromRows(cols, rows), diffs: null }).map((m) => m.key);
+    assert.deepEqual(keysOf([0]), ['say "hi"', '']);
+    assert.deepEqual(keysOf([1]), ['9007199254740993', '']);
+    assert.deepEqual(keysOf([2]), ['2026-01-01T10:00:00+00:00', '']);
+    assert.deepEqual(keysOf([3]), ['"quoted json"', '']);
+    assert.deepEqual(keysOf([0, 1]), ['{"txt":"say \\"hi\\"","big":"9007199254740993"}', '{"txt":null,"big":null}']);
+    assert.deepEqual(keysOf([]), [null, null]);
+  });
 });

@@ -82,7 +82,7 @@ describe('the pipeline of docs/kafka.md', () => {
     await waitCaughtUp(fx.client, { sinks: ['revenue_out'] });
     const msgs = await readWithKcat(fx.kafka.brokers, topics.revenue);
     const last = lastValuePerKey(msgs, (k) => {
-      const o = k as { window_start: string; region: string };
+      const o = JSON.parse(k) as { window_start: string; region: string };
       return `${millis(o.window_start)}|${o.region}`;
     });
     assert.deepEqual(new Map([...last].map(([k, v]) => [k, { revenue: v.revenue, orders: v.orders }])), want);

@@ -13,7 +13,7 @@ import { Store } from '../../storage';
 
 export const FAST: Partial<KafkaTuning> = {
   connectionTimeoutMs: 1000, requestTimeoutMs: 2000, retries: 1, initialRetryMs: 100, maxBackoffMs: 1000,
-  maxWaitMs: 100, commitIntervalMs: 500,
+  maxWaitMs: 100,
 };
 
 export interface TempStore {

@@ -82,16 +82,17 @@ export async function waitCaughtUp(
 }
 
 /**
- * The last value per key of a sink topic: a tombstone removes the key. Keys are the sink's JSON keys, normalised by
- * `keyOf` (e.g. to turn ISO timestamps into numbers); values parsed as JSON.
+ * The last value per key of a sink topic: a tombstone removes the key. Keys are the message keys as the sink wrote
+ * them, normalised by `keyOf` (e.g. parsing a composite key's JSON, turning ISO timestamps into numbers); values
+ * parsed as JSON.
  */
 export function lastValuePerKey(
-  messages: readonly ReadMessage[], keyOf: (key: unknown) => string,
+  messages: readonly ReadMessage[], keyOf: (key: string) => string,
 ): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>();
   for (const m of messages) {
     if (m.key === null) throw new Error(`a keyed sink wrote a message without a key at ${m.partition}/${m.offset}`);
-    const k = keyOf(JSON.parse(m.key));
+    const k = keyOf(m.key);
     if (m.value === null) out.delete(k);
     else out.set(k, JSON.parse(m.value) as Record<string, unknown>);
   }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startKafkaSource } from '../../engine/kafka';
 import { ARRIVAL_COLUMN } from '../../engine/catalog';
 import { T } from '../../engine/types';
+import { Kafka, logLevel } from 'kafkajs';
 import { produceWithKafkajs, produceWithKcat, startKafka, type TestKafka } from '../helpers/kafka';
 import { waitFor } from '../helpers/wait';
 import { FAST, ORDER_COLUMNS, freshTopic, kafkaStream, logRows, tempStore, testLog } from './fixtures';
@@ -16,6 +17,18 @@ const BASE_TS = Date.UTC(2026, 0, 1, 10, 0, 0);
 
 function orderJson(id: number): string {
   return JSON.stringify({ id, customer: `c${id % 7}`, amount: id / 4, ts: new Date(BASE_TS + id * 1000).toISOString() });
+}
+
+/** The offsets committed for `groupId` on `topic`, as monitoring tools read them (partition → offset). */
+async function groupOffsets(brokers: string, groupId: string, topic: string): Promise<Record<string, string>> {
+  const admin = new Kafka({ clientId: 'test-monitor', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return Object.fromEntries(partitions.filter((p) => p.offset !== '-1').map((p) => [String(p.partition), p.offset]));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function positionsTotal(p: Readonly<Record<string, string>>): number {
@@ -114,6 +127,41 @@ describe('Kafka source into a stream', () => {
         await waitFor(() => positionsTotal(store.sourcePositions(id)) === 600, 'new messages while running');
         const ids = (await logRows(store, id, ORDER_COLUMNS)).map((r) => Number(r[0])).sort((a, b) => a - b);
         assert.deepEqual(ids, Array.from({ length: 600 }, (_, i) => i));
+      } finally {
+        await source.stop();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('the durable positions are committed as group sluice-<name>, the same group after a restart', async () => {
+    const topic = freshTopic('orders-group');
+    const t = await tempStore('group');
+    try {
+      const id = await t.store.putDef(kafkaStream('monitored', { topic, brokers: kafka.brokers, format: 'json' }));
+      const def = (): never => t.store.getDefById(id)!.def as never;
+      await produceWithKafkajs(kafka.brokers, topic, Array.from({ length: 80 }, (_, i) => ({ value: orderJson(i), partition: i % 4 })));
+      let committed: Record<string, string> = {};
+      const waitCommitted = async (want: Record<string, string>, what: string): Promise<void> => {
+        await waitFor(async () => {
+          committed = await groupOffsets(kafka.brokers, 'sluice-monitored', topic);
+          return JSON.stringify(committed) === JSON.stringify(want);
+        }, () => `${what}; committed: ${JSON.stringify(committed)}`);
+      };
+      let source = startKafkaSource({ store: t.store, relationId: id, def: def(), log: testLog(), tuning: FAST });
+      try {
+        await waitFor(() => positionsTotal(t.store.sourcePositions(id)) === 80, 'all 80 messages stored');
+        await waitCommitted({ 0: '20', 1: '20', 2: '20', 3: '20' }, 'the stored positions committed for sluice-monitored');
+      } finally {
+        await source.stop();
+      }
+      await produceWithKafkajs(kafka.brokers, topic, Array.from({ length: 10 }, (_, i) => ({ value: orderJson(80 + i), partition: 3 })));
+      source = startKafkaSource({ store: t.store, relationId: id, def: def(), log: testLog(), tuning: FAST });
+      try {
+        await waitFor(() => positionsTotal(t.store.sourcePositions(id)) === 90, 'the 10 new messages stored');
+        await waitCommitted({ 0: '20', 1: '20', 2: '20', 3: '30' }, 'the same group moved on after the restart');
+        assert.deepEqual(t.store.sourcePositions(id), committed);
       } finally {
         await source.stop();
       }

@@ -62,7 +62,7 @@ describe('Kafka through SQL', () => {
       const last = new Map<string, string | null>();
       for (const m of await readWithKcat(fx.kafka.brokers, out)) last.set(m.key ?? '', m.value);
       return [...expected].every(([c, e]) => {
-        const v = last.get(JSON.stringify(c));
+        const v = last.get(c);
         return v != null && JSON.parse(v).n === e.n && JSON.parse(v).total === e.total;
       });
     }, 'the sink topic holds the final count per customer', 30_000);

@@ -168,12 +168,12 @@ describe('windowed continuous queries over JSON and CSV topics, through the serv
 
     // --- the sinks: last value per key, read back with kcat and with kafkajs ---
     await waitCaughtUp(fx.client, { sinks: ['orders_out', 'clicks_out'] });
-    const tumbleKey = (k: unknown): string => {
-      const o = k as { window_start: string; customer: string };
+    const tumbleKey = (k: string): string => {
+      const o = JSON.parse(k) as { window_start: string; customer: string };
       return `${millis(o.window_start)}|${o.customer}`;
     };
-    const hopKey = (k: unknown): string => {
-      const o = k as { window_start: string; page: string | null };
+    const hopKey = (k: string): string => {
+      const o = JSON.parse(k) as { window_start: string; page: string | null };
       return `${millis(o.window_start)}|${o.page}`;
     };
     const ordersMsgs = await readWithKcat(b, ordersOut);
