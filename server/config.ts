@@ -23,6 +23,9 @@ export interface ServerConfig {
   readonly maxSubscriptionLag: number;
   /** Megabytes the server's statements and continuous queries may hold together (engine/memory/limit.ts). */
   readonly memoryLimitMb: number;
+  /** Session defaults of statement_timeout and idle_in_transaction_session_timeout (0: none), below role settings. */
+  readonly statementTimeoutMs: number;
+  readonly idleInTransactionSessionTimeoutMs: number;
 }
 
 export const USAGE = `Usage: sluice [options]
@@ -48,6 +51,11 @@ Options (each also settable through the environment variable in brackets):
   --memory-limit MB        memory statements and continuous queries may hold together; a statement
                            past its share fails with 53200 (SLUICE_MEMORY_LIMIT)
                                                     default 3/4 of Node's heap limit
+  --statement-timeout MS   every session's default statement_timeout; a role's ALTER ROLE ... SET and
+                           the session's SET override it (SLUICE_STATEMENT_TIMEOUT)   default 0 (none)
+  --idle-in-transaction-session-timeout MS
+                           every session's default idle_in_transaction_session_timeout, overridden
+                           likewise (SLUICE_IDLE_IN_TRANSACTION_SESSION_TIMEOUT)  default 0 (none)
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -73,6 +81,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'max-cursor-memory': { type: 'string' },
         'max-subscription-lag': { type: 'string' },
         'memory-limit': { type: 'string' },
+        'statement-timeout': { type: 'string' },
+        'idle-in-transaction-session-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -94,6 +104,10 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     maxSubscriptionLag: integer('max-subscription-lag',
       values['max-subscription-lag'] ?? env.SLUICE_MAX_SUBSCRIPTION_LAG ?? String(DEFAULT_SUBSCRIPTION_LIMITS.maxLagEpochs), 1, 1e9),
     memoryLimitMb: integer('memory-limit', values['memory-limit'] ?? env.SLUICE_MEMORY_LIMIT ?? String(defaultMemoryLimitMb()), 16, 1_000_000),
+    // PostgreSQL's bound for both: INT_MAX milliseconds.
+    statementTimeoutMs: integer('statement-timeout', values['statement-timeout'] ?? env.SLUICE_STATEMENT_TIMEOUT ?? '0', 0, 2147483647),
+    idleInTransactionSessionTimeoutMs: integer('idle-in-transaction-session-timeout',
+      values['idle-in-transaction-session-timeout'] ?? env.SLUICE_IDLE_IN_TRANSACTION_SESSION_TIMEOUT ?? '0', 0, 2147483647),
   };
   checkTrust(config);
   return { help: false, config };

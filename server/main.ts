@@ -8,7 +8,8 @@ import { createLogger, type Logger } from './log';
 import { openSluice, type Sluice } from './sluice';
 import { startProtocolServer, type ProtocolServer } from './protocol/server';
 import { startHttpServer, type HttpServer } from './http/server';
-import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig } from './auth/users';
+import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig, type AuthMethod, type UserEntry, effectiveAuth } from './auth/users';
+import { roleAuth, roleSettings, seedRoles } from './auth/roles';
 
 const EXIT_BUG = 70;
 
@@ -21,9 +22,21 @@ function packageVersion(): string {
   }
 }
 
-function authConfig(config: ServerConfig): AuthConfig {
-  if (config.usersFile === null) return { method: 'trust' };
-  return { method: authMethodFromEnv(process.env), users: loadUsersFile(config.usersFile) };
+/** The users file's entries (none without --users) and how passwords travel, read before anything opens. */
+function usersConfig(config: ServerConfig): { entries: UserEntry[]; method: AuthMethod } {
+  return {
+    entries: config.usersFile === null ? [] : loadUsersFile(config.usersFile),
+    method: authMethodFromEnv(process.env),
+  };
+}
+
+/** Server defaults of the timeouts, then the role's own settings: the settings a session starts with. */
+function sessionDefaults(config: ServerConfig, sluice: Sluice): (user: string) => ReadonlyMap<string, string> {
+  const server: [string, string][] = [
+    ['statement_timeout', String(config.statementTimeoutMs)],
+    ['idle_in_transaction_session_timeout', String(config.idleInTransactionSessionTimeoutMs)],
+  ];
+  return (user) => new Map([...server, ...roleSettings(sluice.runtime.roles, user)]);
 }
 
 function installCrashHandlers(log: Logger): void {
@@ -49,7 +62,7 @@ function listenErrorMessage(e: unknown, host: string, port: number): string {
 
 async function main(): Promise<number | null> {
   let config: ServerConfig;
-  let auth: AuthConfig;
+  let users: { entries: UserEntry[]; method: AuthMethod };
   try {
     const parsed = parseCommandLine(process.argv.slice(2), process.env);
     if (parsed.help) {
@@ -57,7 +70,7 @@ async function main(): Promise<number | null> {
       return 0;
     }
     config = parsed.config;
-    auth = authConfig(config);
+    users = usersConfig(config);
   } catch (e) {
     if (!(e instanceof ConfigError || e instanceof UsersFileError)) throw e;
     process.stderr.write(`sluice: ${e.message}\n\n${USAGE}`);
@@ -81,6 +94,14 @@ async function main(): Promise<number | null> {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);
     return 1;
   }
+  try {
+    await seedRoles(sluice.runtime.roles, users.entries);
+  } catch (e) {
+    process.stderr.write(`sluice: cannot create the roles of the users file ${config.usersFile}: ${(e as Error).message}\n`);
+    await sluice.close();
+    return 1;
+  }
+  const auth: AuthConfig = roleAuth(sluice.runtime.roles, users.method, config.usersFile !== null);
 
   let server: ProtocolServer;
   try {
@@ -92,6 +113,7 @@ async function main(): Promise<number | null> {
       auth,
       log,
       serverVersion,
+      sessionDefaults: sessionDefaults(config, sluice),
     });
   } catch (e) {
     process.stderr.write(`sluice: ${listenErrorMessage(e, config.host, config.port)}\n`);
@@ -150,7 +172,7 @@ async function main(): Promise<number | null> {
   const httpShown = http === null ? '' : `, http on ${shown}:${http.port}`;
   process.stdout.write(`Sluice ${version} listening on ${shown}:${server.port}${httpShown}\n`);
   log.info('listening', {
-    host: server.host, port: server.port, httpPort: http?.port ?? null, dataDir: config.dataDir, auth: auth.method,
+    host: server.host, port: server.port, httpPort: http?.port ?? null, dataDir: config.dataDir, auth: effectiveAuth(auth).method,
   });
   return null;
 }

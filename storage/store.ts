@@ -14,6 +14,7 @@ import {
 } from './logs';
 import { metaKey } from './keys';
 import { openLevel } from './open-db';
+import { type RoleChange, type RoleRecord, RolePart } from './roles';
 import { type StagedLogEntry, StagingPart } from './staging';
 
 /** Bump when the key layout or a value encoding changes incompatibly (docs/durability.md lists the versions). */
@@ -22,6 +23,7 @@ export const FORMAT_VERSION = 5;
 /** `D` is the engine's definition type: storage keeps it as JSON and needs only its name. */
 export class Store<D extends NamedDef = NamedDef> {
   private readonly catalog: CatalogPart<D>;
+  private readonly roles: RolePart;
   private readonly logs: LogPart;
   private readonly staging: StagingPart;
   private readonly epochs: EpochPart;
@@ -30,6 +32,7 @@ export class Store<D extends NamedDef = NamedDef> {
 
   private constructor(private readonly ctx: StoreContext) {
     this.catalog = new CatalogPart(ctx);
+    this.roles = new RolePart(ctx);
     const exists = (id: number): boolean => this.catalog.getById(id) !== undefined;
     this.logs = new LogPart(ctx, exists);
     this.staging = new StagingPart(ctx, this.logs, exists);
@@ -68,6 +71,7 @@ export class Store<D extends NamedDef = NamedDef> {
         `Sluice reads version ${FORMAT_VERSION}`);
     }
     await this.catalog.load();
+    await this.roles.load();
     const ids = this.catalog.list().map((s) => s.id);
     await this.logs.recover(ids);
     await this.staging.recover(ids);
@@ -142,6 +146,22 @@ export class Store<D extends NamedDef = NamedDef> {
       await this.catalog.purge(r.id);
     }
     return p.stored;
+  }
+
+  // --- roles -------------------------------------------------------------------------------------------------
+  // Kept as JSON with a name, like definitions; the engine reads them back into its own role type.
+
+  listRoles(): RoleRecord[] {
+    return this.roles.list();
+  }
+
+  getRole(name: string): RoleRecord | undefined {
+    return this.roles.get(name);
+  }
+
+  /** Puts and deletes roles in one atomic write (ALTER ROLE ... RENAME is both); resolves once durable. */
+  changeRoles(change: RoleChange): Promise<void> {
+    return this.roles.change(change);
   }
 
   // --- logs ----------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // SQL); rows written into streams and tables commit through commit.ts; storage makes everything durable.
 
 import { describeRelation, streamSchema, type QueryDef, type RelationDef, type RelationStore, type StoredRelation } from '../catalog';
+import { RoleCatalog } from './roles';
 import { rowsFromBatch } from '../columns';
 import type { RecordBatch } from 'apache-arrow';
 import { SqlError, SQLSTATE } from '../errors';
@@ -59,7 +60,11 @@ export class Runtime {
   /** Rows each stream took since the server started, by every path (sluice.streams, /metrics). */
   readonly streamRows = new StreamRowCounts();
 
+  /** Roles, durable beside the relations; a change to them is a catalog change (the mirror shows them). */
+  readonly roles: RoleCatalog;
+
   private constructor(readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits) {
+    this.roles = new RoleCatalog(store, () => this.catalogChanged());
     this.subscriptions = new SubscriptionHub(limits);
     this.streamWatermarks = new StreamWatermarks(store);
     this.streamAppends = new StreamAppends(this.commitContext());

@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SQLSTATE } from '../../engine/errors';
-import { passwordMatches, type AuthConfig, type UserStore } from '../auth/users';
+import { effectiveAuth, passwordMatches, type AuthConfig, type UserStore } from '../auth/users';
 import { HttpError } from './errors';
 
 export type HttpAuth =
@@ -16,7 +16,9 @@ export type HttpAuth =
 /** The user of a request under trust that names none. */
 const TRUSTED_USER = 'http';
 
-export function httpAuth(auth: AuthConfig, host: string): HttpAuth {
+/** Decided per request: under roles, whether passwords are required can change while the server runs. */
+export function httpAuth(config: AuthConfig, host: string): HttpAuth {
+  const auth = effectiveAuth(config);
   if (auth.method !== 'trust') return { kind: 'basic', users: auth.users };
   return isLoopback(host) ? { kind: 'trust' } : { kind: 'refuse', host };
 }

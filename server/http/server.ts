@@ -60,7 +60,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     metrics,
   };
   const routes = withConsole(apiRoutes());
-  const auth = httpAuth(options.auth, options.host);
+  const auth = (): HttpAuth => httpAuth(options.auth, options.host);
 
   const server = createServer((request, response) => {
     const controller = new AbortController();
@@ -102,7 +102,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
 
 interface ServeContext {
   readonly routes: Router;
-  readonly auth: HttpAuth;
+  /** Asked per request: whether passwords are required follows the roles. */
+  readonly auth: () => HttpAuth;
   readonly api: ApiContext;
   readonly log: Logger;
   readonly signal: AbortSignal;
@@ -120,7 +121,7 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
       response.setHeader('Allow', match.allowed.join(', '));
       throw new HttpError(405, SQLSTATE.feature_not_supported, `${method} is not allowed on ${url.pathname}`);
     }
-    const user = match.access === 'public' ? 'http' : authenticateRequest(request.headers, ctx.auth);
+    const user = match.access === 'public' ? 'http' : authenticateRequest(request.headers, ctx.auth());
     const req: ApiRequest = {
       method,
       params: match.params,

@@ -85,7 +85,8 @@ async function run(channel: Channel, ctx: ServerContext, log: Logger): Promise<v
 
     let settings: Map<string, string>;
     try {
-      settings = initialSettings(startupSettings(params), { user, serverVersion: ctx.serverVersion });
+      const startup = new Map([...ctx.sessionDefaults(user), ...startupSettings(params)]);
+      settings = initialSettings(startup, { user, serverVersion: ctx.serverVersion });
     } catch (e) {
       const err = toSqlError(e);
       throw new SqlError(err.code, err.message, { severity: 'FATAL', detail: err.detail, hint: err.hint });

@@ -19,4 +19,6 @@ export interface ServerContext {
   readonly maxMessageBytes: number;
   /** Time allowed from connect to the end of authentication. */
   readonly startupTimeoutMs: number;
+  /** Settings a session of a user starts with, below its startup parameters (server and role defaults). */
+  readonly sessionDefaults: (user: string) => ReadonlyMap<string, string>;
 }

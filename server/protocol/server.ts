@@ -26,6 +26,8 @@ export interface ProtocolServerOptions {
   readonly serverVersion: string;
   readonly maxMessageBytes?: number;
   readonly startupTimeoutMs?: number;
+  /** Settings a session of a user starts with, below its startup parameters (server and role defaults). */
+  readonly sessionDefaults?: (user: string) => ReadonlyMap<string, string>;
 }
 
 export interface ProtocolServer {
@@ -52,6 +54,7 @@ export async function startProtocolServer(options: ProtocolServerOptions): Promi
     startupBudget: new StartupBudget(options.maxConnections),
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     startupTimeoutMs: options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS,
+    sessionDefaults: options.sessionDefaults ?? ((): ReadonlyMap<string, string> => new Map()),
   };
   const connections = new Set<Connection>();
   let nextId = 1;
