@@ -59,7 +59,9 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const plans = new PlanCache();
   runtime.onCatalogChange(() => plans.catalogChanged());
   runtime.onCatalogChange(() => mirror.sync(runtime.defs()));
+  runtime.onCatalogChange(() => mirror.syncRoles(runtime.roles.list()));
   mirror.sync(runtime.defs());
+  mirror.syncRoles(runtime.roles.list());
 
   const backend: Backend = {
     async prepare(sql: string, paramTypeOids: readonly number[], session: SessionState): Promise<PreparedStatement[]> {

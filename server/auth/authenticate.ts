@@ -14,7 +14,8 @@ import { effectiveAuth, passwordMatches, type AuthConfig, type UserStore } from 
 
 const PASSWORD_MESSAGE = 'p'.charCodeAt(0);
 
-export type AuthOutcome = 'ok' | 'hangup';
+/** How the user got in (trust: no password asked), or that the client hung up. */
+export type AuthOutcome = 'trust' | 'password' | 'hangup';
 
 function failed(user: string): SqlError {
   return new SqlError(SQLSTATE.invalid_password, `password authentication failed for user "${user}"`, { severity: 'FATAL' });
@@ -32,7 +33,7 @@ async function passwordMessage(channel: Channel, expected: string): Promise<Buff
 export async function authenticate(channel: Channel, auth: AuthConfig, user: string): Promise<AuthOutcome> {
   const outcome = await exchange(channel, effectiveAuth(auth), user);
   // As PostgreSQL: the password first, then whether the role may log in at all.
-  const refusal = outcome === 'ok' && auth.method === 'roles' ? auth.loginRefusal(user) : null;
+  const refusal = outcome !== 'hangup' && auth.method === 'roles' ? auth.loginRefusal(user) : null;
   if (refusal !== null) throw new SqlError(SQLSTATE.invalid_authorization_specification, refusal, { severity: 'FATAL' });
   return outcome;
 }
@@ -40,7 +41,7 @@ export async function authenticate(channel: Channel, auth: AuthConfig, user: str
 function exchange(channel: Channel, auth: ReturnType<typeof effectiveAuth>, user: string): Promise<AuthOutcome> {
   switch (auth.method) {
     case 'trust':
-      return Promise.resolve('ok');
+      return Promise.resolve('trust');
     case 'password':
       return cleartext(channel, auth.users, user);
     case 'scram-sha-256':
@@ -56,7 +57,7 @@ async function cleartext(channel: Channel, users: UserStore, user: string): Prom
   const password = r.cstring();
   r.end();
   if (!passwordMatches(users.get(user), password)) throw failed(user);
-  return 'ok';
+  return 'password';
 }
 
 async function scram(channel: Channel, users: UserStore, user: string): Promise<AuthOutcome> {
@@ -79,5 +80,5 @@ async function scram(channel: Channel, users: UserStore, user: string): Promise<
   const serverFinal = server.final(response.toString('utf8'));
   if (serverFinal === null || known === undefined) throw failed(user);
   channel.write(authenticationSaslFinal(serverFinal));
-  return 'ok';
+  return 'password';
 }

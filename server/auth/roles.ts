@@ -27,14 +27,15 @@ export function roleAuth(roles: RoleCatalog, passwordMethod: AuthMethod, usersFi
 }
 
 /**
- * What a session's user may do. A role has its attributes. A user with no role can only be connected under trust
- * (or have lost its role since login): under trust it is a superuser, as every trusted user was before roles
- * existed; otherwise it may do nothing that needs a privilege.
+ * What a session's user may do. A role has its attributes. A user with no role logged in under trust is a
+ * superuser for the session's life, as every trusted user was before roles existed (so the session that creates
+ * the first password keeps its rights); any other session without a role (its role dropped since login, or an HTTP
+ * request) may do nothing that needs a privilege.
  */
-export function actorOf(roles: RoleCatalog, user: string): Actor {
+export function actorOf(roles: RoleCatalog, user: string, trusted: boolean): Actor {
   const role = roles.get(user);
   if (role !== undefined) return { name: user, superuser: role.superuser, createRole: role.createRole };
-  return { name: user, superuser: !roles.anyPassword(), createRole: false };
+  return { name: user, superuser: trusted, createRole: false };
 }
 
 /**

@@ -81,7 +81,7 @@ export function preparePlanned(
       const result = await executeStatement(statement, {
         runtime: target.runtime, params, zone: sessionTimeZone(session), transaction: target.transactions.of(session),
         notice: (m) => session.notice(m), signal,
-        actor: actorOf(target.runtime.roles, session.user),
+        actor: actorOf(target.runtime.roles, session.user, session.trusted === true),
         checkSetting: (name, value) => {
           const checked = normalizeSetting(name, value);
           return { name: checked.key, value: checked.value };
