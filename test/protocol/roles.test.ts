@@ -7,8 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { Client, DatabaseError } from 'pg';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Store } from '../../storage';
-import { connectPg, startServer, type TestServer } from '../helpers/server';
+import { call } from '../http/client';
+import { connectPg, freshDataDir, startServer, type TestServer } from '../helpers/server';
 
 const ROOT = { user: 'root', password: 'root pw' };
 
@@ -140,6 +143,57 @@ describe('roles', () => {
     assert.deepEqual(roles.rows, [{ rolname: 'frank', rolsuper: false, rolcanlogin: false, rolconfig: ['statement_timeout=2s'], rolpassword: '********' }]);
     const users = await root.query(`SELECT usename FROM pg_user WHERE usename IN ('alice', 'frank') ORDER BY 1`);
     assert.deepEqual(users.rows, [{ usename: 'alice' }]);
+  });
+});
+
+describe('roles over HTTP Basic', () => {
+  test('a role logs in with its password; a NOLOGIN role with the right one gets 403 28000', async () => {
+    const server = await startServer();
+    try {
+      const trusted = await connectPg(server, { user: 'first' });
+      await trusted.query(`CREATE ROLE web LOGIN PASSWORD 'w1'`);
+      await trusted.query(`CREATE ROLE ghost NOLOGIN PASSWORD 'g1'`);
+      await trusted.end();
+      const ok = await call(server, 'POST', '/api/v1/sql', { user: 'web', password: 'w1', body: { sql: 'SELECT 1 AS one' } });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      const wrong = await call(server, 'POST', '/api/v1/sql', { user: 'web', password: 'nope', body: { sql: 'SELECT 1' } });
+      assert.equal(wrong.status, 401);
+      const ghost = await call(server, 'POST', '/api/v1/sql', { user: 'ghost', password: 'g1', body: { sql: 'SELECT 1' } });
+      assert.equal(ghost.status, 403);
+      assert.equal(ghost.body.error.sqlstate, '28000');
+      assert.equal(ghost.body.error.message, 'role "ghost" is not permitted to log in');
+    } finally {
+      assert.equal(await server.stop(), 0, server.stderr());
+    }
+  });
+});
+
+describe('roles seeded from --users', () => {
+  test('file users become LOGIN SUPERUSER roles; at restart the file resets their password, not their attributes', async () => {
+    const file = join(freshDataDir(), 'users');
+    writeFileSync(file, 'ann:from-file\n');
+    let server = await startServer({ args: ['--users', file] });
+    const ann = await connectPg(server, { user: 'ann', password: 'from-file' });
+    const seeded = await ann.query(`SELECT rolsuper, rolcanlogin FROM pg_roles WHERE rolname = 'ann'`);
+    assert.deepEqual(seeded.rows, [{ rolsuper: true, rolcanlogin: true }]);
+    await ann.query(`CREATE ROLE second SUPERUSER LOGIN PASSWORD 's1'`);
+    const second = await connectPg(server, { user: 'second', password: 's1' });
+    await second.query(`ALTER ROLE ann NOSUPERUSER PASSWORD 'changed'`);
+    await second.end();
+    await ann.end();
+    assert.equal(await server.stop(), 0, server.stderr());
+
+    server = await startServer({ dataDir: server.dataDir, args: ['--users', file] });
+    try {
+      await assert.rejects(connectPg(server, { user: 'ann', password: 'changed' }), sqlError('28P01', 'password authentication failed for user "ann"'));
+      const again = await connectPg(server, { user: 'ann', password: 'from-file' });
+      const after = await again.query(`SELECT rolsuper FROM pg_roles WHERE rolname = 'ann'`);
+      assert.deepEqual(after.rows, [{ rolsuper: false }]);
+      await assert.rejects(again.query('CREATE ROLE x'), sqlError('42501', 'permission denied to create role'));
+      await again.end();
+    } finally {
+      assert.equal(await server.stop(), 0, server.stderr());
+    }
   });
 });
 
