@@ -62,6 +62,8 @@ function checkAlter(actor: Actor, target: RoleDef, a: RoleAlteration): void {
 
 export async function dropRole(s: Of<'drop_role'>, x: Execution): Promise<ExecutionResult> {
   if (!mayManage(x.actor)) throw denied('permission denied to drop role');
+  // Every name is checked before any is dropped: like PostgreSQL's transaction, all of them or none.
+  const dropping: string[] = [];
   for (const name of s.names) {
     const target = x.runtime.roles.get(name);
     if (target === undefined) {
@@ -71,7 +73,8 @@ export async function dropRole(s: Of<'drop_role'>, x: Execution): Promise<Execut
     }
     if (name === x.actor.name) throw new SqlError(SQLSTATE.object_in_use, 'current user cannot be dropped');
     if (target.superuser && !x.actor.superuser) throw denied('must be superuser to drop superusers');
-    await x.runtime.roles.drop(name);
+    if (!dropping.includes(name)) dropping.push(name);
   }
+  if (dropping.length > 0) await x.runtime.roles.drop(dropping);
   return done('DROP ROLE');
 }

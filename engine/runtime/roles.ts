@@ -58,9 +58,10 @@ export class RoleCatalog {
     this.changed();
   }
 
-  async drop(name: string): Promise<void> {
-    this.mustGet(name);
-    await this.store.changeRoles({ delete: [name] });
+  /** Drops every named role in one write, or none when one does not exist. */
+  async drop(names: readonly string[]): Promise<void> {
+    for (const name of names) this.mustGet(name);
+    await this.store.changeRoles({ delete: names });
     this.changed();
   }
 

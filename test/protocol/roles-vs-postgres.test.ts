@@ -45,6 +45,9 @@ describe('role statements, Sluice and PostgreSQL 15', () => {
       'ALTER ROLE kept WITH CREATEDB NOSUPERUSER',
       'DROP ROLE nobody',
       'DROP ROLE IF EXISTS nobody',
+      // All or nothing: kept is still there after the failed DROP.
+      'DROP ROLE kept, nobody',
+      'ALTER ROLE kept NOLOGIN',
     ], fx.client, fx.oracle);
   });
 
