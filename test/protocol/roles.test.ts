@@ -93,6 +93,8 @@ describe('roles', () => {
 
   test('ALTER ROLE ... PASSWORD changes the password; RENAME and DROP ROLE take effect at the next login', async () => {
     await root.query(`CREATE ROLE dave LOGIN PASSWORD 'd1'`);
+    // psql's \password asks this, hashes the password itself and sends ALTER USER ... PASSWORD 'SCRAM-SHA-256$...'.
+    assert.equal(await show(root, 'password_encryption'), 'scram-sha-256');
     await root.query(`ALTER ROLE dave WITH PASSWORD 'd2'`);
     await assert.rejects(connectPg(server, { user: 'dave', password: 'd1' }), sqlError('28P01', 'password authentication failed for user "dave"'));
     await (await connectPg(server, { user: 'dave', password: 'd2' })).end();
