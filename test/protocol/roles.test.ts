@@ -154,6 +154,26 @@ describe('roles', () => {
   });
 });
 
+describe('server defaults of the timeouts', () => {
+  test('--statement-timeout and --idle-in-transaction-session-timeout take milliseconds; anything else exits 2', async () => {
+    const main = join(__dirname, '..', '..', 'server', 'main.js');
+    for (const args of [['--statement-timeout', '5s'], ['--idle-in-transaction-session-timeout', '2147483648']]) {
+      const r = spawnSync(process.execPath, [main, ...args, '--data-dir', freshDataDir()], { encoding: 'utf8', timeout: 15_000 });
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, new RegExp(`^sluice: ${args[0]} must be an integer from 0 to 2147483647`));
+    }
+    const server = await startServer({ args: ['--idle-in-transaction-session-timeout', '90000'] });
+    try {
+      const pg = await connectPg(server);
+      assert.equal(await show(pg, 'idle_in_transaction_session_timeout'), '90s');
+      assert.equal(await show(pg, 'statement_timeout'), '0');
+      await pg.end();
+    } finally {
+      assert.equal(await server.stop(), 0, server.stderr());
+    }
+  });
+});
+
 describe('roles over HTTP Basic', () => {
   test('a role logs in with its password; a NOLOGIN role with the right one gets 403 28000', async () => {
     const server = await startServer();
