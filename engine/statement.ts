@@ -5,6 +5,7 @@
 import type { QueryDef, SinkDef, StreamDef, TableDef } from './catalog';
 import type { CopyFormatOptions } from './codecs/copy-out';
 import type { Expr, PlanKind, PlanNode } from './plan';
+import type { RoleAlteration, RoleOptions } from './roles/role';
 import type { SubscribeOptions, SubscribeOutput } from './subscribe/options';
 import type { Schema, SqlType } from './types';
 
@@ -48,6 +49,10 @@ export type Statement =
     readonly cascade: boolean;
   }
   | { readonly kind: 'alter_query'; readonly name: string; readonly action: 'pause' | 'resume' }
+  /** CREATE ROLE / CREATE USER (`user`: LOGIN unless the options say otherwise). ALTER and DROP USER are the ROLE forms. */
+  | { readonly kind: 'create_role'; readonly name: string; readonly options: RoleOptions; readonly user: boolean }
+  | { readonly kind: 'alter_role'; readonly name: string; readonly alteration: RoleAlteration }
+  | { readonly kind: 'drop_role'; readonly names: readonly string[]; readonly ifExists: boolean }
   /**
    * INSERT into a stream or table: `source` produces whole rows in the target's column order (a stream's declared
    * columns, without _arrival), with casts to the column types applied; columns the statement did not list are NULL.

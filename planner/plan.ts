@@ -142,6 +142,10 @@ export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContex
     case 'create_sink': return planCreateSink(ast, s, catalog, ctx);
     case 'drop': return planDrop(s, catalog);
     case 'alter_query': return planAlter(s, catalog);
+    // Role statements need no catalog to plan: whether the role exists is the engine's check when they run.
+    case 'create_role': return { kind: 'create_role', name: s.name.name, options: s.options, user: s.user };
+    case 'alter_role': return { kind: 'alter_role', name: s.name.name, alteration: s.alteration };
+    case 'drop_role': return { kind: 'drop_role', names: s.names.map((n) => n.name), ifExists: s.ifExists };
     case 'show': return { kind: 'show_objects', objectKind: s.objectKind };
     case 'insert': return analysed(catalog, ctx, (state) => planInsert(s, state));
     case 'update': return analysed(catalog, ctx, (state) => planUpdate(s, state));

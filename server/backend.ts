@@ -22,6 +22,8 @@ export interface FieldDescription {
 export interface SessionState {
   readonly processId: number;
   readonly user: string;
+  /** Logged in without a password (trust): a user with no role then acts as a superuser (server/auth/roles.ts). */
+  readonly trusted?: boolean;
   /** The database name the client asked for; Sluice has one database, `sluice`. */
   readonly database: string;
   /** Session settings (SET / SHOW / RESET), lower-case names, including the startup parameters. */

@@ -26,6 +26,9 @@ export interface ServerConfig {
   readonly changelogRetentionMs: number;
   /** Megabytes the server's statements and continuous queries may hold together (engine/memory/limit.ts). */
   readonly memoryLimitMb: number;
+  /** Session defaults of statement_timeout and idle_in_transaction_session_timeout (0: none), below role settings. */
+  readonly statementTimeoutMs: number;
+  readonly idleInTransactionSessionTimeoutMs: number;
   /** Megabytes of SQL text one statement may hold; past it the statement fails with 54000. */
   readonly maxStatementMb: number;
   /** Verify this data directory offline, print what was found and exit (server/check-data-dir.ts); null: serve. */
@@ -78,6 +81,11 @@ Options (each also settable through the environment variable in brackets):
                            what was found and exit: 0 if it is sound, 1 if not
   --max-statement-size MB  SQL text one statement may hold; past it the statement fails with 54000
                            (SLUICE_MAX_STATEMENT_SIZE)                    default 16, at most 60
+  --statement-timeout MS   every session's default statement_timeout; a role's ALTER ROLE ... SET and
+                           the session's SET override it (SLUICE_STATEMENT_TIMEOUT)   default 0 (none)
+  --idle-in-transaction-session-timeout MS
+                           every session's default idle_in_transaction_session_timeout, overridden
+                           likewise (SLUICE_IDLE_IN_TRANSACTION_SESSION_TIMEOUT)  default 0 (none)
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -110,6 +118,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'tls-required': { type: 'boolean' },
         'check-data-dir': { type: 'string' },
         'max-statement-size': { type: 'string' },
+        'statement-timeout': { type: 'string' },
+        'idle-in-transaction-session-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -140,6 +150,10 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     // At most 60: a statement must fit in one protocol message (64 MB) to be answered with 54000.
     maxStatementMb: integer('max-statement-size',
       values['max-statement-size'] ?? env.SLUICE_MAX_STATEMENT_SIZE ?? String(DEFAULT_MAX_STATEMENT_MB), 1, 60),
+    // PostgreSQL's bound for both: INT_MAX milliseconds.
+    statementTimeoutMs: integer('statement-timeout', values['statement-timeout'] ?? env.SLUICE_STATEMENT_TIMEOUT ?? '0', 0, 2147483647),
+    idleInTransactionSessionTimeoutMs: integer('idle-in-transaction-session-timeout',
+      values['idle-in-transaction-session-timeout'] ?? env.SLUICE_IDLE_IN_TRANSACTION_SESSION_TIMEOUT ?? '0', 0, 2147483647),
   };
   if (config.tlsRequired && config.tls === null) throw new ConfigError('--tls-required needs --tls-cert and --tls-key');
   checkTrust(config);

@@ -9,7 +9,8 @@ import { openSluice, type Sluice } from './sluice';
 import { startProtocolServer, type ProtocolServer } from './protocol/server';
 import { startHttpServer, type HttpServer } from './http/server';
 import { memoryLimits } from '../engine/memory/limit';
-import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig } from './auth/users';
+import { authMethodFromEnv, loadUsersFile, UsersFileError, type AuthConfig, type AuthMethod, type UserEntry, effectiveAuth } from './auth/users';
+import { roleAuth, roleSettings, seedRoles } from './auth/roles';
 import { loadTls, type LoadedTls } from './tls-config';
 import { checkDataDir } from './check-data-dir';
 import { StorageError } from '../storage';
@@ -25,9 +26,21 @@ function packageVersion(): string {
   }
 }
 
-function authConfig(config: ServerConfig): AuthConfig {
-  if (config.usersFile === null) return { method: 'trust' };
-  return { method: authMethodFromEnv(process.env), users: loadUsersFile(config.usersFile) };
+/** The users file's entries (none without --users) and how passwords travel, read before anything opens. */
+function usersConfig(config: ServerConfig): { entries: UserEntry[]; method: AuthMethod } {
+  return {
+    entries: config.usersFile === null ? [] : loadUsersFile(config.usersFile),
+    method: authMethodFromEnv(process.env),
+  };
+}
+
+/** Server defaults of the timeouts, then the role's own settings: the settings a session starts with. */
+function sessionDefaults(config: ServerConfig, sluice: Sluice): (user: string) => ReadonlyMap<string, string> {
+  const server: [string, string][] = [
+    ['statement_timeout', String(config.statementTimeoutMs)],
+    ['idle_in_transaction_session_timeout', String(config.idleInTransactionSessionTimeoutMs)],
+  ];
+  return (user) => new Map([...server, ...roleSettings(sluice.runtime.roles, user)]);
 }
 
 function installCrashHandlers(log: Logger): void {
@@ -53,7 +66,7 @@ function listenErrorMessage(e: unknown, host: string, port: number): string {
 
 async function main(): Promise<number | null> {
   let config: ServerConfig;
-  let auth: AuthConfig;
+  let users: { entries: UserEntry[]; method: AuthMethod };
   let tls: LoadedTls | null;
   try {
     const parsed = parseCommandLine(process.argv.slice(2), process.env);
@@ -66,7 +79,7 @@ async function main(): Promise<number | null> {
       const print = (stream: NodeJS.WriteStream) => (line: string): void => void stream.write(`${line}\n`);
       return await checkDataDir(config.checkDataDir, print(process.stdout), print(process.stderr));
     }
-    auth = authConfig(config);
+    users = usersConfig(config);
     tls = config.tls === null ? null : loadTls(config.tls, config.tlsRequired);
   } catch (e) {
     if (!(e instanceof ConfigError || e instanceof UsersFileError)) throw e;
@@ -94,6 +107,14 @@ async function main(): Promise<number | null> {
     if (e instanceof StorageError && e.hint !== undefined) process.stderr.write(`hint: ${e.hint}\n`);
     return 1;
   }
+  try {
+    await seedRoles(sluice.runtime.roles, users.entries);
+  } catch (e) {
+    process.stderr.write(`sluice: cannot create the roles of the users file ${config.usersFile}: ${(e as Error).message}\n`);
+    await sluice.close();
+    return 1;
+  }
+  const auth: AuthConfig = roleAuth(sluice.runtime.roles, users.method, config.usersFile !== null);
 
   let server: ProtocolServer;
   try {
@@ -106,6 +127,7 @@ async function main(): Promise<number | null> {
       log,
       serverVersion,
       tls: tls?.wire ?? null,
+      sessionDefaults: sessionDefaults(config, sluice),
     });
   } catch (e) {
     process.stderr.write(`sluice: ${listenErrorMessage(e, config.host, config.port)}\n`);
@@ -165,7 +187,7 @@ async function main(): Promise<number | null> {
   const httpShown = http === null ? '' : `, http on ${shown}:${http.port}`;
   process.stdout.write(`Sluice ${version} listening on ${shown}:${server.port}${httpShown}\n`);
   log.info('listening', {
-    host: server.host, port: server.port, httpPort: http?.port ?? null, dataDir: config.dataDir, auth: auth.method,
+    host: server.host, port: server.port, httpPort: http?.port ?? null, dataDir: config.dataDir, auth: effectiveAuth(auth).method,
   });
   return null;
 }

@@ -66,7 +66,9 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const maxStatementBytes = options.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_MB * 1024 * 1024;
   runtime.onCatalogChange(() => plans.catalogChanged());
   runtime.onCatalogChange(() => mirror.sync(runtime.defs()));
+  runtime.onCatalogChange(() => mirror.syncRoles(runtime.roles.list()));
   mirror.sync(runtime.defs());
+  mirror.syncRoles(runtime.roles.list());
 
   const backend: Backend = {
     async prepare(sql: string, paramTypeOids: readonly number[], session: SessionState): Promise<PreparedStatement[]> {

@@ -19,6 +19,7 @@
 //   0x0b  STAGED    relation u32, stage u64          the seq of the log entry that took this stage (its commit mark)
 //   0x0b  STAGED    relation u32, stage u64, chunk u32   one change batch of a staged COPY (staging.ts)
 //   0x0c  EPOCH     query u32, epoch u64             the seq u64 of the query's log entry that epoch appended
+//   0x0d  ROLE      name (UTF-8)                     a role's definition (JSON; the engine's RoleDef)
 
 export const NS = {
   meta: 0x00,
@@ -34,6 +35,7 @@ export const NS = {
   floor: 0x0a,
   staged: 0x0b,
   epoch: 0x0c,
+  role: 0x0d,
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];
@@ -54,6 +56,10 @@ export function metaKey(name: 'format' | 'next_relation_id' | 'commit'): Uint8Ar
 
 export function catalogKey(name: string): Uint8Array {
   return concat([NS.catalog], utf8.encode(name));
+}
+
+export function roleKey(name: string): Uint8Array {
+  return concat([NS.role], utf8.encode(name));
 }
 
 /** [ns][id u32]: the prefix of everything a relation owns in one namespace. */

@@ -17,6 +17,7 @@ import { NS, metaKey, prefixRange, relationPrefix, trailingU64 } from './keys';
 import { type DurableFigures, MarkerKeeper, readMarker, verifyMarker, wentBackwards } from './marker';
 import { get } from './db-io';
 import { openLevel } from './open-db';
+import { type RoleChange, type RoleRecord, RolePart } from './roles';
 import { type StagedLogEntry, StagingPart } from './staging';
 
 /** Bump when the key layout or a value encoding changes incompatibly (docs/durability.md lists the versions). */
@@ -28,6 +29,7 @@ type OpenContext = { -readonly [K in keyof StoreContext]: StoreContext[K] };
 /** `D` is the engine's definition type: storage keeps it as JSON and needs only its name. */
 export class Store<D extends NamedDef = NamedDef> {
   private readonly catalog: CatalogPart<D>;
+  private readonly roles: RolePart;
   private readonly logs: LogPart;
   private readonly staging: StagingPart;
   private readonly epochs: EpochPart;
@@ -43,6 +45,7 @@ export class Store<D extends NamedDef = NamedDef> {
     this.reopening = new RetryLoop(() => this.reopenIfRoom(),
       (e) => ctx.log(`storage: reopening ${ctx.dir} after a full disk failed, will retry: ${describeCause(e)}`));
     this.catalog = new CatalogPart(ctx);
+    this.roles = new RolePart(ctx);
     const exists = (id: number): boolean => this.catalog.getById(id) !== undefined;
     this.logs = new LogPart(ctx, exists);
     this.staging = new StagingPart(ctx, this.logs, exists);
@@ -78,6 +81,7 @@ export class Store<D extends NamedDef = NamedDef> {
     const commit = await get(this.ctx, metaKey('commit'));
     this.ctx.writer.resumeCommitCount(commit === undefined ? 0n : trailingU64(commit));
     await this.catalog.load();
+    await this.roles.load();
     const ids = this.catalog.list().map((s) => s.id);
     await this.logs.recover(ids);
     await this.epochs.recover(ids);
@@ -246,6 +250,22 @@ export class Store<D extends NamedDef = NamedDef> {
       await this.catalog.purge(r.id);
     }
     return p.stored;
+  }
+
+  // --- roles -------------------------------------------------------------------------------------------------
+  // Kept as JSON with a name, like definitions; the engine reads them back into its own role type.
+
+  listRoles(): RoleRecord[] {
+    return this.roles.list();
+  }
+
+  getRole(name: string): RoleRecord | undefined {
+    return this.roles.get(name);
+  }
+
+  /** Puts and deletes roles in one atomic write (ALTER ROLE ... RENAME is both); resolves once durable. */
+  changeRoles(change: RoleChange): Promise<void> {
+    return this.roles.change(change);
   }
 
   // --- logs ----------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { Pacer } from '../slices';
 import type { Statement } from '../statement';
 import type { Schema } from '../types';
 import { copyTo } from './copy-to';
+import { alterRole, createRole, dropRole } from './roles';
 import { alterQuery, create, drop } from './ddl';
 import type { Execution, ExecutionResult, Of } from './execution';
 import { EXPLAIN_SCHEMA, explain, select, SHOW_SCHEMA, showObjects } from './reads';
@@ -23,6 +24,9 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   create_sink: (s, x) => create(s.def, s.ifNotExists, x),
   drop,
   alter_query: alterQuery,
+  create_role: createRole,
+  alter_role: alterRole,
+  drop_role: dropRole,
   insert,
   copy_from: copyFrom,
   copy_to: copyTo,

@@ -7,6 +7,7 @@ import type { Schema, Value } from '../types';
 import type { EvalContext } from '../expr/context';
 import type { TimeZone } from '../values/timezone';
 import type { Transaction } from './transaction';
+import type { Actor } from '../roles/role';
 
 export type Of<K extends Statement['kind']> = Extract<Statement, { kind: K }>;
 
@@ -22,6 +23,10 @@ export interface Execution {
   readonly notice: (message: string) => void;
   /** Aborted by a CancelRequest or the client hanging up: a pull query stops at its next slice with 57014. */
   readonly signal: AbortSignal;
+  /** Who runs the statement: what it may do (ROLE statements now, GRANTed privileges later). */
+  readonly actor: Actor;
+  /** A setting's value as SET takes it (ALTER ROLE ... SET), or throws the SqlError SET would. */
+  readonly checkSetting: (name: string, value: string) => { readonly name: string; readonly value: string };
 }
 
 export type ExecutionResult = CommandResult | RowsResult | CopyFromInput | RowStream | CopyToOutput;

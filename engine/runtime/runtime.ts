@@ -3,6 +3,7 @@
 // SQL); rows written into streams and tables commit through commit.ts; storage makes everything durable.
 
 import { describeRelation, streamSchema, type QueryDef, type RelationDef, type RelationStore, type StoredRelation } from '../catalog';
+import { RoleCatalog } from './roles';
 import { rowsFromBatch } from '../columns';
 import type { RecordBatch } from 'apache-arrow';
 import { SqlError, SQLSTATE } from '../errors';
@@ -64,11 +65,15 @@ export class Runtime {
   /** Rows each stream took since the server started, by every path (sluice.streams, /metrics). */
   readonly streamRows = new StreamRowCounts();
 
+  /** Roles, durable beside the relations; a change to them is a catalog change (the mirror shows them). */
+  readonly roles: RoleCatalog;
+
   private constructor(
     readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits,
     /** What statements and continuous queries may hold (engine/memory/limit.ts); past a share, 53200. */
     memory: MemoryLimits,
   ) {
+    this.roles = new RoleCatalog(store, () => this.catalogChanged());
     this.statementMemoryBytes = memory.statementBytes;
     this.stateShare = { bytes: memory.queryStateBytes, exceeded: (name, reason) => this.failForGood(name, reason) };
     this.subscriptions = new SubscriptionHub(limits);

@@ -2,6 +2,7 @@
 // the 0-based offset of the token PostgreSQL would point at in an error about it.
 
 import type { Interval, SqlType } from '../../engine/types';
+import type { RoleAlteration, RoleOptions } from '../../engine/roles/role';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Expressions
@@ -208,6 +209,9 @@ export type StatementAst =
     readonly cascade: boolean;
   }
   | { readonly kind: 'alter_query'; readonly name: Name; readonly action: 'pause' | 'resume' }
+  | { readonly kind: 'create_role'; readonly name: Name; readonly options: RoleOptions; readonly user: boolean }
+  | { readonly kind: 'alter_role'; readonly name: Name; readonly alteration: RoleAlteration }
+  | { readonly kind: 'drop_role'; readonly names: readonly Name[]; readonly ifExists: boolean }
   | { readonly kind: 'show'; readonly objectKind: ObjectKindAst }
   | { readonly kind: 'explain'; readonly query: Query }
   | ({ readonly kind: 'explain_query'; readonly name: Name } & ExplainOptions)

@@ -12,6 +12,7 @@ import { parseCopy } from './copy';
 import { name, nameList } from './names';
 import { parseQuery, parseReturning, startsQuery } from './query';
 import { parseType } from './types';
+import { parseAlterRole, parseCreateRole, parseDropRole, startsRole } from './roles';
 
 /** `tokens`: the tokens of `text` (offsets relative to it) when the caller has lexed it already. */
 export function parseStatement(text: string, tokens?: readonly Token[]): Ast {
@@ -50,6 +51,7 @@ function ifNotExists(c: Cursor): boolean {
 
 function parseCreate(c: Cursor): StatementAst {
   c.expectWord('create');
+  if (startsRole(c)) return parseCreateRole(c);
   const t = c.peek();
   if (c.acceptWord('stream')) return parseCreateStream(c);
   if (c.acceptWord('table')) return parseCreateTable(c);
@@ -203,6 +205,7 @@ function objectKind(c: Cursor, plural: boolean): { kind: ObjectKindAst; material
 
 function parseDrop(c: Cursor): StatementAst {
   c.expectWord('drop');
+  if (startsRole(c)) return parseDropRole(c);
   const k = objectKind(c, false);
   const ifExists = c.acceptWord('if', 'exists');
   const n = name(c);
@@ -214,6 +217,7 @@ function parseDrop(c: Cursor): StatementAst {
 
 function parseAlter(c: Cursor): StatementAst {
   c.expectWord('alter');
+  if (startsRole(c)) return parseAlterRole(c);
   if (!c.acceptWord('continuous', 'query')) c.expectWord('materialized', 'view');
   const n = name(c);
   if (c.acceptWord('pause')) return { kind: 'alter_query', name: n, action: 'pause' };

@@ -1,6 +1,6 @@
 // The authentication exchange after the StartupMessage: nothing under trust; otherwise SCRAM-SHA-256 (SASL) or a
 // cleartext password, whichever the server is configured for. Every failure is FATAL 28P01 with PostgreSQL's
-// message, whether the user is unknown or the password wrong.
+// message, whether the user is unknown or the password wrong; a role that may not log in is FATAL 28000 after it.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
 import { BodyReader } from '../protocol/messages-in';
@@ -9,11 +9,13 @@ import { AUTHENTICATION_CLEARTEXT_PASSWORD, authenticationSasl, authenticationSa
 import { protocolViolation } from '../protocol/errors';
 import { MAX_STARTUP_PACKET } from '../protocol/startup';
 import { mockScramKeys, ScramServer } from './scram';
-import { passwordMatches, SCRAM_ITERATIONS, type AuthConfig, type UserStore } from './users';
+import { SCRAM_ITERATIONS } from '../../engine/roles/scram-verifier';
+import { effectiveAuth, passwordMatches, type AuthConfig, type UserStore } from './users';
 
 const PASSWORD_MESSAGE = 'p'.charCodeAt(0);
 
-export type AuthOutcome = 'ok' | 'hangup';
+/** How the user got in (trust: no password asked), or that the client hung up. */
+export type AuthOutcome = 'trust' | 'password' | 'hangup';
 
 function failed(user: string): SqlError {
   return new SqlError(SQLSTATE.invalid_password, `password authentication failed for user "${user}"`, { severity: 'FATAL' });
@@ -29,9 +31,17 @@ async function passwordMessage(channel: Channel, expected: string): Promise<Buff
 }
 
 export async function authenticate(channel: Channel, auth: AuthConfig, user: string): Promise<AuthOutcome> {
+  const outcome = await exchange(channel, effectiveAuth(auth), user);
+  // As PostgreSQL: the password first, then whether the role may log in at all.
+  const refusal = outcome !== 'hangup' && auth.method === 'roles' ? auth.loginRefusal(user) : null;
+  if (refusal !== null) throw new SqlError(SQLSTATE.invalid_authorization_specification, refusal, { severity: 'FATAL' });
+  return outcome;
+}
+
+function exchange(channel: Channel, auth: ReturnType<typeof effectiveAuth>, user: string): Promise<AuthOutcome> {
   switch (auth.method) {
     case 'trust':
-      return 'ok';
+      return Promise.resolve('trust');
     case 'password':
       return cleartext(channel, auth.users, user);
     case 'scram-sha-256':
@@ -47,7 +57,7 @@ async function cleartext(channel: Channel, users: UserStore, user: string): Prom
   const password = r.cstring();
   r.end();
   if (!passwordMatches(users.get(user), password)) throw failed(user);
-  return 'ok';
+  return 'password';
 }
 
 async function scram(channel: Channel, users: UserStore, user: string): Promise<AuthOutcome> {
@@ -70,5 +80,5 @@ async function scram(channel: Channel, users: UserStore, user: string): Promise<
   const serverFinal = server.final(response.toString('utf8'));
   if (serverFinal === null || known === undefined) throw failed(user);
   channel.write(authenticationSaslFinal(serverFinal));
-  return 'ok';
+  return 'password';
 }

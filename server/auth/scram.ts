@@ -2,44 +2,9 @@
 // SCRAM message ignored (the StartupMessage's counts), and an unknown user put through a convincing exchange
 // with made-up keys so that a failure does not tell whether the user exists.
 
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import saslprep from '@mongodb-js/saslprep';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { SqlError, SQLSTATE } from '../../engine/errors';
-
-export interface ScramKeys {
-  readonly salt: Buffer;
-  readonly iterations: number;
-  readonly storedKey: Buffer;
-  readonly serverKey: Buffer;
-}
-
-const hmac = (key: Buffer, data: string | Buffer): Buffer => createHmac('sha256', key).update(data).digest();
-const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
-
-/**
- * The password as SCRAM hashes it: SASLprep (RFC 4013) as PostgreSQL's pg_saslprep and libpq apply it (a soft
- * hyphen maps to nothing, a non-ASCII space to a space, then NFKC), and, as they do, the password unchanged when
- * SASLprep refuses it (prohibited or unassigned code points), so such a password still works with clients that do
- * the same.
- */
-export function preparePassword(password: string): string {
-  try {
-    return saslprep(password);
-  } catch {
-    return password;
-  }
-}
-
-/** SaltedPassword = Hi(password); StoredKey = H(HMAC(SaltedPassword, "Client Key")); ServerKey likewise. */
-export function deriveScramKeys(password: string, salt: Buffer, iterations: number): ScramKeys {
-  const salted = pbkdf2Sync(Buffer.from(preparePassword(password), 'utf8'), salt, iterations, 32, 'sha256');
-  return {
-    salt,
-    iterations,
-    storedKey: sha256(hmac(salted, 'Client Key')),
-    serverKey: hmac(salted, 'Server Key'),
-  };
-}
+import { hmac, sha256, type ScramKeys } from '../../engine/roles/scram-verifier';
 
 const mockSecret = randomBytes(32);
 

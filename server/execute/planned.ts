@@ -19,7 +19,8 @@ import { fieldDescriptions } from './fields';
 import { copyIn } from './copy-in';
 import type { SessionTransactions } from './transactions';
 import { planKey, type PlanCache, type VersionedPlan } from './plan-cache';
-import { serverSetting, sessionTimeZone } from '../session/settings';
+import { normalizeSetting, serverSetting, sessionTimeZone } from '../session/settings';
+import { actorOf } from '../auth/roles';
 import { isStringParamOid } from '../protocol/string-params';
 
 /** Where planned statements run: the runtime, and each session's open transaction block. */
@@ -80,6 +81,11 @@ export function preparePlanned(
       const result = await executeStatement(statement, {
         runtime: target.runtime, params, zone: sessionTimeZone(session), transaction: target.transactions.of(session),
         notice: (m) => session.notice(m), signal,
+        actor: actorOf(target.runtime.roles, session.user, session.trusted === true),
+        checkSetting: (name, value) => {
+          const checked = normalizeSetting(name, value);
+          return { name: checked.key, value: checked.value };
+        },
       });
       return protocolResult(result);
     },

@@ -5,19 +5,23 @@
 import { isIP } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SQLSTATE } from '../../engine/errors';
-import { passwordMatches, type AuthConfig, type UserStore } from '../auth/users';
+import { effectiveAuth, passwordMatches, type AuthConfig, type UserStore } from '../auth/users';
 import { HttpError } from './errors';
 
 export type HttpAuth =
   | { readonly kind: 'trust' }
-  | { readonly kind: 'basic'; readonly users: UserStore }
+  | { readonly kind: 'basic'; readonly users: UserStore; readonly loginRefusal: (user: string) => string | null }
   | { readonly kind: 'refuse'; readonly host: string };
 
 /** The user of a request under trust that names none. */
 const TRUSTED_USER = 'http';
 
-export function httpAuth(auth: AuthConfig, host: string): HttpAuth {
-  if (auth.method !== 'trust') return { kind: 'basic', users: auth.users };
+/** Decided per request: under roles, whether passwords are required can change while the server runs. */
+export function httpAuth(config: AuthConfig, host: string): HttpAuth {
+  const auth = effectiveAuth(config);
+  if (auth.method !== 'trust') {
+    return { kind: 'basic', users: auth.users, loginRefusal: config.method === 'roles' ? config.loginRefusal : () => null };
+  }
   return isLoopback(host) ? { kind: 'trust' } : { kind: 'refuse', host };
 }
 
@@ -42,6 +46,9 @@ export function authenticateRequest(headers: IncomingHttpHeaders, auth: HttpAuth
       if (!passwordMatches(auth.users.get(credentials.user), credentials.password)) {
         throw unauthorized(`password authentication failed for user "${credentials.user}"`);
       }
+      // As on the wire: the right password of a NOLOGIN role still does not let it in.
+      const refusal = auth.loginRefusal(credentials.user);
+      if (refusal !== null) throw new HttpError(403, SQLSTATE.invalid_authorization_specification, refusal);
       return credentials.user;
     }
   }

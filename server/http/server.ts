@@ -63,7 +63,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     metrics,
   };
   const routes = withConsole(apiRoutes());
-  const auth = httpAuth(options.auth, options.host);
+  const auth = (): HttpAuth => httpAuth(options.auth, options.host);
 
   const handler: RequestListener = (request, response) => {
     const controller = new AbortController();
@@ -107,7 +107,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
 
 interface ServeContext {
   readonly routes: Router;
-  readonly auth: HttpAuth;
+  /** Asked per request: whether passwords are required follows the roles. */
+  readonly auth: () => HttpAuth;
   readonly api: ApiContext;
   readonly log: Logger;
   readonly signal: AbortSignal;
@@ -125,7 +126,7 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
       response.setHeader('Allow', match.allowed.join(', '));
       throw new HttpError(405, SQLSTATE.feature_not_supported, `${method} is not allowed on ${url.pathname}`);
     }
-    const user = match.access === 'public' ? 'http' : authenticateRequest(request.headers, ctx.auth);
+    const user = match.access === 'public' ? 'http' : authenticateRequest(request.headers, ctx.auth());
     const req: ApiRequest = {
       method,
       params: match.params,

@@ -14,6 +14,8 @@ import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { PreparedStatement } from '../backend';
 import { silentLogger, type Logger } from '../log';
 import { dropStatement, mirrorObjectOf, type MirrorObject } from './mirror-ddl';
+import { createRoleStatements, dropRoleStatement, MIRROR_ROLE } from './mirror-roles';
+import type { RoleDef } from '../../engine/roles/role';
 import { prepareInMirror } from './mirror-statement';
 import { MirrorThread, type MirrorDatabase } from './mirror-thread';
 import { rewriteForMirror } from './rewrite';
@@ -67,6 +69,9 @@ export class CatalogMirror {
   private closed = false;
   private startupInfo: MirrorStartup | null = null;
   private readonly failedObjects = new Map<string, string>();
+  /** Roles: what the mirror must show and what PGlite has, each as its CREATE statements. */
+  private desiredRoles = new Map<string, readonly string[]>();
+  private readonly appliedRoles = new Map<string, readonly string[]>();
 
   constructor(options: CatalogMirrorOptions = {}) {
     this.options = options;
@@ -83,6 +88,13 @@ export class CatalogMirror {
     }
     this.desired = desired;
     this.userNames = new Set(defs.map((d) => d.name));
+    this.dirty = true;
+  }
+
+  /** The roles Sluice has now; applied, like objects, before the next catalog statement. */
+  syncRoles(roles: readonly RoleDef[]): void {
+    // The mirror's own role (which owns every object) already exists and is a superuser.
+    this.desiredRoles = new Map(roles.filter((r) => r.name !== MIRROR_ROLE).map((r) => [r.name, createRoleStatements(r)]));
     this.dirty = true;
   }
 
@@ -170,6 +182,7 @@ export class CatalogMirror {
       this.thread = thread;
       this.starting = null;
       this.applied.clear();
+      this.appliedRoles.clear();
       this.dirty = true;
       this.startupInfo = { startupMs: Math.round(performance.now() - began), templateFromCache };
       this.log.info('catalog mirror started', { ...this.startupInfo });
@@ -196,6 +209,26 @@ export class CatalogMirror {
     for (const [name, obj] of desired) {
       if (this.applied.has(name)) continue;
       if (await this.execDdl(db, name, obj.create)) this.applied.set(name, obj);
+    }
+    await this.applyRoles(db);
+  }
+
+  private async applyRoles(db: MirrorDatabase): Promise<void> {
+    const desired = this.desiredRoles;
+    const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
+    for (const [name, create] of [...this.appliedRoles]) {
+      const want = desired.get(name);
+      if (want !== undefined && same(want, create)) continue;
+      await this.execDdl(db, `role ${name}`, [dropRoleStatement(name)]);
+      this.appliedRoles.delete(name);
+    }
+    for (const [name, create] of desired) {
+      if (this.appliedRoles.has(name)) continue;
+      const [role, ...settings] = create;
+      if (!(await this.execDdl(db, `role ${name}`, [role]))) continue;
+      this.appliedRoles.set(name, create);
+      // One by one: a value PostgreSQL would refuse (Sluice checks fewer settings) costs that setting, not the role.
+      for (const setting of settings) await this.execDdl(db, `role ${name} setting`, [setting]);
     }
   }
 

@@ -13,11 +13,11 @@ import * as path from 'node:path';
 import type { Logger } from '../log';
 import { quoteLiteral, systemViewStatements } from './mirror-ddl';
 import { SHIM_SCHEMA } from './rewrite';
+import { MIRROR_ROLE } from './mirror-roles';
 import type { SystemViewDef } from './system-views';
 
-/** The database and the role the mirror shows (current_database(), \l, owners). */
+/** The database the mirror shows (current_database(), \l); its role is MIRROR_ROLE. */
 export const MIRROR_DATABASE = 'sluice';
-export const MIRROR_ROLE = 'sluice';
 const BOOT_ROLE = 'sluice_boot';
 
 const MIRROR_SHARED_BUFFERS = '16MB';

@@ -91,18 +91,20 @@ async function run(channel: Channel, ctx: ServerContext, log: Logger, remoteAddr
     }
     if (!ctx.registry.tryAdmit()) throw tooManyClients();
     admitted = true;
-    if ((await authenticate(channel, ctx.auth, user)) === 'hangup') return;
+    const how = await authenticate(channel, ctx.auth, user);
+    if (how === 'hangup') return;
     clearTimeout(timer);
 
     let settings: Map<string, string>;
     try {
-      settings = initialSettings(startupSettings(params), { user, serverVersion: ctx.serverVersion });
+      const startup = new Map([...ctx.sessionDefaults(user), ...startupSettings(params)]);
+      settings = initialSettings(startup, { user, serverVersion: ctx.serverVersion });
     } catch (e) {
       const err = toSqlError(e);
       throw new SqlError(err.code, err.message, { severity: 'FATAL', detail: err.detail, hint: err.hint });
     }
     const key = ctx.registry.newKey();
-    session = new ProtocolSession(channel, key.processId, key.secret, user, database, settings);
+    session = new ProtocolSession(channel, key.processId, key.secret, user, database, settings, how === 'trust');
     registerSession(session);
     ctx.registry.add(session);
     channel.write(AUTHENTICATION_OK);

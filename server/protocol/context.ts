@@ -22,4 +22,6 @@ export interface ServerContext {
   readonly startupTimeoutMs: number;
   /** TLS for clients that ask for it (SSLRequest); null: the server has no certificate and answers 'N'. */
   readonly tls: WireTls | null;
+  /** Settings a session of a user starts with, below its startup parameters (server and role defaults). */
+  readonly sessionDefaults: (user: string) => ReadonlyMap<string, string>;
 }

@@ -28,6 +28,8 @@ export interface ProtocolServerOptions {
   readonly maxMessageBytes?: number;
   readonly startupTimeoutMs?: number;
   readonly tls?: WireTls | null;
+  /** Settings a session of a user starts with, below its startup parameters (server and role defaults). */
+  readonly sessionDefaults?: (user: string) => ReadonlyMap<string, string>;
 }
 
 export interface ProtocolServer {
@@ -55,6 +57,7 @@ export async function startProtocolServer(options: ProtocolServerOptions): Promi
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     startupTimeoutMs: options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS,
     tls: options.tls ?? null,
+    sessionDefaults: options.sessionDefaults ?? ((): ReadonlyMap<string, string> => new Map()),
   };
   const connections = new Set<Connection>();
   let nextId = 1;

@@ -29,6 +29,7 @@ export class ProtocolSession implements SessionState {
     readonly user: string,
     readonly database: string,
     readonly settings: Map<string, string>,
+    readonly trusted = false,
   ) {
     channel.hungUpSignal.addEventListener('abort', () => this.hangUp(), { once: true });
   }

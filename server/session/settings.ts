@@ -160,6 +160,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   s('lc_time', 'C', STRING, 'Sets the locale for formatting date and time values.'),
   s('lock_timeout', '0', ms(), 'Sets the maximum allowed duration of any wait for a lock.'),
   s('max_identifier_length', '63', FIXED, 'Shows the maximum identifier length.'),
+  // psql's \password reads it to hash the new password on the client: only SCRAM verifiers are stored.
+  s('password_encryption', 'scram-sha-256', { kind: 'enum', values: ['scram-sha-256'] }, 'Chooses the algorithm for encrypting passwords.'),
   s('plan_cache_mode', 'auto', { kind: 'enum', values: ['auto', 'force_generic_plan', 'force_custom_plan'] }, 'Controls the planner\'s selection of custom or generic plan.'),
   s('quote_all_identifiers', 'off', BOOL, 'When generating SQL fragments, quote all identifiers.'),
   s('row_security', 'on', BOOL, 'Enable row security.'),
