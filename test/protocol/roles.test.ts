@@ -125,6 +125,17 @@ describe('roles', () => {
     } finally {
       await erin.end();
     }
+    // And it stops what runs longer: a cross join of 3,000 x 3,000 rows runs far past 300 ms, and is cut off then.
+    await root.query('CREATE TABLE pairs (k INT PRIMARY KEY)');
+    await root.query(`INSERT INTO pairs VALUES ${Array.from({ length: 3000 }, (_, i) => `(${i})`).join(', ')}`);
+    await root.query(`ALTER ROLE erin SET statement_timeout = 300`);
+    const timed = await connectPg(server, { user: 'erin', password: 'e1' });
+    try {
+      await assert.rejects(timed.query('SELECT count(*) FROM pairs a, pairs b, pairs c'),
+        sqlError('57014', 'canceling statement due to statement timeout'));
+    } finally {
+      await timed.end();
+    }
     // Without a setting of its own a role starts with the server's --statement-timeout.
     assert.equal(await show(root, 'statement_timeout'), '5s');
     await root.query('ALTER ROLE erin RESET ALL');
