@@ -9,6 +9,8 @@ export const SQLSTATE = {
   warning: '01000',
   feature_not_supported: '0A000',
   invalid_parameter_value: '22023',
+  invalid_row_count_in_limit_clause: '2201W',
+  invalid_row_count_in_result_offset_clause: '2201X',
   invalid_argument_for_power_function: '2201F',
   invalid_text_representation: '22P02',
   invalid_binary_representation: '22P03',

@@ -294,12 +294,15 @@ export interface SortNode {
   readonly schema: Schema;
 }
 
+/** A LIMIT or OFFSET count: a constant, or a parameter ($n, 0-based) read when the query runs. */
+export type RowCount = number | { readonly param: number };
+
 /** Pull queries only. */
 export interface LimitNode {
   readonly kind: 'limit';
   readonly input: PlanNode;
-  readonly limit: number | null;
-  readonly offset: number;
+  readonly limit: RowCount | null;
+  readonly offset: RowCount;
   readonly schema: Schema;
 }
 

@@ -3,7 +3,7 @@
 // one renderer of physical plans: operators print nothing, and the fingerprint that guards a continuous query's
 // stored state is computed from the plan data (engine/plan-fingerprint.ts), never from this text.
 
-import { planInputs, planNodeOrder, type AggCall, type EventTime, type Expr, type PlanKind, type PlanNode } from '../engine/plan';
+import { planInputs, planNodeOrder, type AggCall, type EventTime, type Expr, type PlanKind, type PlanNode, type RowCount } from '../engine/plan';
 import type { ExplainedNode } from '../engine/statement';
 import { formatValue } from '../engine/text';
 import type { Interval, Schema } from '../engine/types';
@@ -136,6 +136,11 @@ export function formatExpr(e: Expr, schema: Schema): string {
   }
 }
 
+/** A LIMIT or OFFSET count as written: a number, or $n for a parameter. */
+function countText(c: RowCount): string {
+  return typeof c === 'number' ? String(c) : `$${c.param + 1}`;
+}
+
 function formatAgg(a: AggCall, schema: Schema): string {
   if (a.fn === 'count_star') return 'count(*)';
   return `${a.fn}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map((x) => formatExpr(x, schema)).join(', ')})`;
@@ -182,7 +187,7 @@ const DESCRIBE: { readonly [K in PlanKind]: (n: Extract<PlanNode, { kind: K }>) 
   union: () => 'Union',
   distinct: () => 'Distinct',
   sort: (n) => `Sort [${n.keys.map((k) => `${formatExpr(k.expr, n.input.schema)}${orderText(k)}`).join(', ')}]`,
-  limit: (n) => `Limit ${n.limit === null ? 'ALL' : n.limit}${n.offset > 0 ? ` offset=${n.offset}` : ''}`,
+  limit: (n) => `Limit ${n.limit === null ? 'ALL' : countText(n.limit)}${n.offset !== 0 ? ` offset=${countText(n.offset)}` : ''}`,
   top_n: (n) => `TopN [${n.keys.map((k) => `${n.input.schema[k.column].name}${orderText(k)}`).join(', ')}] ` +
     `limit=${n.limit === null ? 'ALL' : n.limit}${n.offset > 0 ? ` offset=${n.offset}` : ''}${n.appendOnly ? ' append_only' : ''}`,
 };

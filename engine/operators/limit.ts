@@ -4,13 +4,32 @@
 import { SqlError, SQLSTATE } from '../errors';
 import type { ChangeBatch } from '../batch';
 import { takeBatch } from '../columns/rows';
-import type { LimitNode } from '../plan';
+import type { LimitNode, RowCount } from '../plan';
+import type { Value } from '../types';
 import { batchBytes } from '../memory/sizes';
 import { consolidateBatches } from './changes';
 import { StatelessOperator, type OperatorContext, type OperatorOutput } from './operator';
 
+export type CountClause = 'LIMIT' | 'OFFSET';
+
+/** PostgreSQL's errors for a negative count, for constants (at planning) and parameters (at run time) alike. */
+export function checkedCount(n: number, what: CountClause, position?: number): number {
+  if (n >= 0) return n;
+  const code = what === 'LIMIT' ? SQLSTATE.invalid_row_count_in_limit_clause : SQLSTATE.invalid_row_count_in_result_offset_clause;
+  throw new SqlError(code, `${what} must not be negative`, { position });
+}
+
+/** A count's value in this run: a parameter bound to NULL means no LIMIT, as in PostgreSQL (and OFFSET 0). */
+function countValue(count: RowCount | null, params: readonly Value[], what: CountClause): number | null {
+  if (count === null || typeof count === 'number') return count;
+  const v = params[count.param];
+  return v === null || v === undefined ? null : checkedCount(Number(v), what);
+}
+
 export class LimitOperator extends StatelessOperator {
   private buffered: ChangeBatch[] = [];
+  private readonly limit: number | null;
+  private readonly offset: number;
 
   private bufferedBytes = 0;
 
@@ -20,6 +39,8 @@ export class LimitOperator extends StatelessOperator {
       throw new SqlError(SQLSTATE.feature_not_supported, 'a LIMIT node cannot run in a continuous query',
         { hint: 'A continuous query plans ORDER BY ... LIMIT as a top-n.' });
     }
+    this.limit = countValue(node.limit, ctx.eval.params, 'LIMIT');
+    this.offset = countValue(node.offset, ctx.eval.params, 'OFFSET') ?? 0;
   }
 
   push(_input: number, batch: ChangeBatch): void {
@@ -34,8 +55,8 @@ export class LimitOperator extends StatelessOperator {
     const schema = this.node.input.schema;
     const rows = consolidateBatches(schema, this.buffered);
     this.buffered = [];
-    const end = this.node.limit === null ? rows.numRows : Math.min(rows.numRows, this.node.offset + this.node.limit);
-    const picked = Array.from({ length: Math.max(0, end - this.node.offset) }, (_, i) => this.node.offset + i);
+    const end = this.limit === null ? rows.numRows : Math.min(rows.numRows, this.offset + this.limit);
+    const picked = Array.from({ length: Math.max(0, end - this.offset) }, (_, i) => this.offset + i);
     if (picked.length > 0) this.out.emit({ data: takeBatch(schema, rows, Int32Array.from(picked)), diffs: null });
     this.ctx.memory?.release(this.bufferedBytes, 'LIMIT buffer');
   }

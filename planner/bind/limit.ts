@@ -2,6 +2,8 @@
 // that stays current.
 
 import { SqlError, SQLSTATE } from '../../engine/errors';
+import type { RowCount } from '../../engine/plan';
+import { checkedCount, type CountClause } from '../../engine/operators/limit';
 import { T, typeDisplayName } from '../../engine/types';
 import type { LogicalNode } from '../logical/nodes';
 import type { AstExpr, Query } from '../parse/ast';
@@ -10,21 +12,30 @@ import { bindExpr, type ExprEnv } from './expr';
 import { Scope } from './scope';
 import type { BindState } from './state';
 
-function constantCount(e: AstExpr | null, what: string, state: BindState): number | null {
+/** A count of a pull query: a constant, or a parameter (`LIMIT $1`, as ORMs write it) read when the query runs. */
+function rowCount(e: AstExpr | null, what: CountClause, state: BindState): RowCount | null {
   if (e === null) return null;
   const env: ExprEnv = { state, scope: Scope.empty(), aggs: null, clause: what };
   const b = coerce(bindExpr(e, env), T.int8, e.pos, state.params, () => mismatch(`argument of ${what} must be type bigint, not type ${typeDisplayName(bindExpr(e, env).type)}`, e.pos));
-  if (b.kind !== 'literal') throw new SqlError(SQLSTATE.feature_not_supported, `${what} must be a constant`, { position: e.pos + 1 });
+  if (b.kind === 'param') return { param: b.index };
+  if (b.kind !== 'literal') throw new SqlError(SQLSTATE.feature_not_supported, `${what} must be a constant or a parameter`, { position: e.pos + 1 });
   if (b.value === null) return null;
-  const n = Number(b.value);
-  if (n < 0) throw new SqlError(SQLSTATE.invalid_parameter_value, `${what} must not be negative`, { position: e.pos + 1 });
-  return n;
+  return checkedCount(Number(b.value), what, e.pos + 1);
+}
+
+/** A continuous query's top-n keeps a count fixed at CREATE: no parameters there. */
+function constantCount(e: AstExpr | null, what: CountClause, state: BindState): number | null {
+  const count = rowCount(e, what, state);
+  if (count !== null && typeof count !== 'number') {
+    throw new SqlError(SQLSTATE.feature_not_supported, `${what} of a continuous query must be a constant`, { position: e!.pos + 1 });
+  }
+  return count;
 }
 
 export function applyLimit(node: LogicalNode, query: Query, state: BindState): LogicalNode {
   if (query.limit === null && query.offset === null) return node;
-  const limit = constantCount(query.limit, 'LIMIT', state);
-  const offset = constantCount(query.offset, 'OFFSET', state) ?? 0;
+  const limit = rowCount(query.limit, 'LIMIT', state);
+  const offset = rowCount(query.offset, 'OFFSET', state) ?? 0;
   if (limit === null && offset === 0) return node;
   return { kind: 'limit', input: node, limit, offset, fields: node.fields };
 }

@@ -2,7 +2,7 @@
 // unique id; expressions refer to ids (logical/expr.ts). The binder builds it, rules in logical/rules/ rewrite it,
 // and lower.ts turns it into engine/plan.ts nodes.
 
-import { preservesSide, type AggFn, type JoinType, type RelationRef, type WindowSpec } from '../../engine/plan';
+import { preservesSide, type AggFn, type JoinType, type RelationRef, type RowCount, type WindowSpec } from '../../engine/plan';
 import type { Interval, SqlType } from '../../engine/types';
 import type { LExpr } from './expr';
 
@@ -163,8 +163,8 @@ export interface LSort {
 export interface LLimit {
   readonly kind: 'limit';
   readonly input: LogicalNode;
-  readonly limit: number | null;
-  readonly offset: number;
+  readonly limit: RowCount | null;
+  readonly offset: RowCount;
   readonly fields: readonly LField[];
 }
 
