@@ -4,6 +4,7 @@
 // the durable positions) restarts the client with backoff instead of kafkajs restarting itself.
 
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { kafkajsSecurity, type KafkaSecurity } from './security';
 
 export interface KafkaLog {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -39,11 +40,17 @@ export const DEFAULT_TUNING: KafkaTuning = {
   commitIntervalMs: 5000,
 };
 
-export function makeKafka(brokers: readonly string[], clientId: string, log: KafkaLog, tuning: KafkaTuning): Kafka {
+export interface KafkaEndpoint {
+  readonly brokers: readonly string[];
+  readonly security: KafkaSecurity;
+}
+
+export function makeKafka(endpoint: KafkaEndpoint, clientId: string, log: KafkaLog, tuning: KafkaTuning): Kafka {
   const lastLogged = new Map<string, number>();
   return new Kafka({
     clientId,
-    brokers: [...brokers],
+    brokers: [...endpoint.brokers],
+    ...kafkajsSecurity(endpoint.security),
     connectionTimeout: tuning.connectionTimeoutMs,
     requestTimeout: tuning.requestTimeoutMs,
     retry: { retries: tuning.retries, initialRetryTime: tuning.initialRetryMs, maxRetryTime: tuning.maxBackoffMs },

@@ -6,7 +6,10 @@ import { SqlError, SQLSTATE } from '../errors';
 import { parseValue } from '../text';
 import { T, type Interval, type Schema } from '../types';
 import { intervalMicros } from '../values/interval';
+import { AvroWriter } from './avro/writer';
+import { AvroReader, type AvroFormat } from './avro/reader';
 import type { RecordFormat } from './decode';
+import { kafkaSecurity, SECURITY_KEYS, type KafkaSecurity } from './security';
 
 export type StartAt = 'earliest' | 'latest';
 export type OnError = 'dead_letter' | 'skip' | 'fail';
@@ -19,6 +22,7 @@ export interface KafkaSourceOptions {
   readonly onError: OnError;
   /** A stream's partition with no new message for this long stops holding its watermark back. */
   readonly idleTimeoutMs: number;
+  readonly security: KafkaSecurity;
 }
 
 export interface KafkaSinkOptions {
@@ -26,11 +30,17 @@ export interface KafkaSinkOptions {
   readonly brokers: readonly string[];
   /** Indexes of the `key` columns in the shipped relation's schema; empty for an unkeyed sink. */
   readonly keyColumns: readonly number[];
+  /** JSON values, or Avro with this schema (given, or derived from the columns when absent). */
+  readonly format: 'json' | { readonly kind: 'avro'; readonly schema: string | null };
+  readonly security: KafkaSecurity;
 }
 
-const SOURCE_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention', 'idle_timeout']);
+const SOURCE_KEYS = new Set([
+  'connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention', 'idle_timeout', 'avro_schema', 'avro_wire',
+  'schema_registry_url', ...SECURITY_KEYS,
+]);
 const DEFAULT_IDLE_TIMEOUT = '30 seconds';
-const SINK_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'key']);
+const SINK_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'key', 'avro_schema', 'schema_registry_url', ...SECURITY_KEYS]);
 
 function invalid(message: string, hint?: string): SqlError {
   return new SqlError(SQLSTATE.invalid_parameter_value, message, { hint });
@@ -74,20 +84,42 @@ export function kafkaSourceOptions(def: StreamDef | TableDef): KafkaSourceOption
   unknownKeys(o, SOURCE_KEYS, what);
   if (def.kind === 'table' && o.retention !== undefined) throw invalid(`unknown option retention for ${what}`);
   if (def.kind === 'table' && o.idle_timeout !== undefined) throw invalid(`unknown option idle_timeout for ${what}`);
-  if ((o.format ?? '').toLowerCase() === 'avro') {
-    throw new SqlError(SQLSTATE.feature_not_supported, 'format avro is not supported yet', { hint: 'Use format = \'json\' or \'csv\'.' });
-  }
   if (def.kind === 'table' && def.primaryKey.length === 0) {
     throw invalid(`${what} reads a keyed topic and needs a PRIMARY KEY`);
   }
   return {
     topic: required(o, 'topic', what),
     brokers: brokerList(o, what),
-    format: oneOf(o, 'format', ['json', 'csv'] as const, 'json'),
+    format: sourceFormat(def, what),
     start: oneOf(o, 'start', ['earliest', 'latest'] as const, 'earliest'),
     onError: oneOf(o, 'on_error', ['dead_letter', 'skip', 'fail'] as const, 'dead_letter'),
     idleTimeoutMs: idleTimeoutMs(o.idle_timeout ?? DEFAULT_IDLE_TIMEOUT),
+    security: kafkaSecurity(o, what),
   };
+}
+
+function noSchemaRegistry(o: Readonly<Record<string, string>>): void {
+  if (o.schema_registry_url !== undefined) {
+    throw new SqlError(SQLSTATE.feature_not_supported, 'option schema_registry_url is not supported yet', {
+      hint: 'Give the Avro schema inline with avro_schema = \'{...}\'; avro_wire = \'confluent\' reads Confluent-framed messages.',
+    });
+  }
+}
+
+function sourceFormat(def: StreamDef | TableDef, what: string): RecordFormat {
+  const o = def.options;
+  noSchemaRegistry(o);
+  const format = oneOf(o, 'format', ['json', 'csv', 'avro'] as const, 'json');
+  if (format !== 'avro') {
+    for (const key of ['avro_schema', 'avro_wire']) if (o[key] !== undefined) throw invalid(`option ${key} of ${what} needs format = 'avro'`);
+    return format;
+  }
+  const avro: AvroFormat = {
+    kind: 'avro', schema: required(o, 'avro_schema', what), wire: oneOf(o, 'avro_wire', ['plain', 'confluent'] as const, 'plain'),
+  };
+  // Reading the schema against the columns is the check: every column needs a field it can take.
+  new AvroReader(def.columns, avro);
+  return avro;
 }
 
 function idleTimeoutMs(text: string): number {
@@ -109,7 +141,9 @@ export function kafkaSinkOptions(def: SinkDef, fromSchema: Schema): KafkaSinkOpt
     throw invalid(`unknown connector "${o.connector}" for ${what}`, 'Sinks write to Kafka: connector = \'kafka\'.');
   }
   unknownKeys(o, SINK_KEYS, what);
-  oneOf(o, 'format', ['json'] as const, 'json');
+  noSchemaRegistry(o);
+  const format = oneOf(o, 'format', ['json', 'avro'] as const, 'json');
+  if (format === 'json' && o.avro_schema !== undefined) throw invalid(`option avro_schema of ${what} needs format = 'avro'`);
   const keyColumns: number[] = [];
   for (const name of (o.key ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '')) {
     const i = fromSchema.findIndex((f) => f.name.toLowerCase() === name.toLowerCase());
@@ -118,5 +152,10 @@ export function kafkaSinkOptions(def: SinkDef, fromSchema: Schema): KafkaSinkOpt
     }
     keyColumns.push(i);
   }
-  return { topic: required(o, 'topic', what), brokers: brokerList(o, what), keyColumns };
+  const sinkFormat = format === 'json' ? format : { kind: format, schema: o.avro_schema ?? null };
+  // Building the writer is the check: a given schema must fit the columns, derived names must be Avro names.
+  if (sinkFormat !== 'json') new AvroWriter(fromSchema, sinkFormat.schema, def.name);
+  return {
+    topic: required(o, 'topic', what), brokers: brokerList(o, what), keyColumns, format: sinkFormat, security: kafkaSecurity(o, what),
+  };
 }

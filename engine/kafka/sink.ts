@@ -18,6 +18,7 @@ import type { RelationStore } from '../catalog';
 import { decodeChangeBatch } from '../codecs/change-batch';
 import { DEFAULT_TUNING, type KafkaLog, type KafkaTuning, Sleeper, errorText, makeKafka } from './client';
 import { kafkaSinkOptions, type KafkaSinkOptions } from './options';
+import { AvroWriter } from './avro/writer';
 import { SinkEncoder, type SinkMessage } from './sink-encode';
 
 export interface KafkaSinkStatus {
@@ -81,7 +82,8 @@ class KafkaSinkRunner implements KafkaSink {
 
   constructor(private readonly opts: StartKafkaSinkOptions, private readonly options: KafkaSinkOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
-    this.encoder = new SinkEncoder(opts.fromSchema, options.keyColumns, opts.def.from);
+    const avro = options.format === 'json' ? null : new AvroWriter(opts.fromSchema, options.format.schema, opts.def.name);
+    this.encoder = new SinkEncoder(opts.fromSchema, options.keyColumns, opts.def.from, avro);
   }
 
   status(): KafkaSinkStatus {
@@ -215,7 +217,7 @@ class KafkaSinkRunner implements KafkaSink {
 
   private async connectedProducer(): Promise<Producer> {
     if (this.producer !== null) return this.producer;
-    const kafka = makeKafka(this.options.brokers, `sluice-sink-${this.opts.def.name}`, this.opts.log, this.tuning);
+    const kafka = makeKafka(this.options, `sluice-sink-${this.opts.def.name}`, this.opts.log, this.tuning);
     const producer = kafka.producer({
       allowAutoTopicCreation: true,
       idempotent: false,

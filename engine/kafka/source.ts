@@ -146,7 +146,7 @@ class KafkaSourceRunner implements KafkaSource {
 
   /** One client: resolves when stopped or failed, rejects when the broker fails us. */
   private async runOnce(): Promise<void> {
-    const kafka = makeKafka(this.options.brokers, `sluice-${this.opts.def.name}`, this.opts.log, this.tuning);
+    const kafka = makeKafka(this.options, `sluice-${this.opts.def.name}`, this.opts.log, this.tuning);
     await this.resolvePositions(kafka);
     if (this.stopping) return;
     const reader = await PartitionReader.open(kafka, this.options.topic);
