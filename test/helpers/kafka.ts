@@ -174,6 +174,8 @@ export interface ReadMessage {
   readonly offset: number;
   readonly key: string | null;
   readonly value: string | null;
+  /** The value's bytes (binary formats such as Avro); set by readWithKafkajs. */
+  readonly rawValue?: Buffer | null;
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -213,7 +215,7 @@ export async function readWithKafkajs(brokers: string, topic: string, count: num
           for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
           messages.push({
             partition, offset: Number(message.offset), key: message.key?.toString('utf8') ?? null,
-            value: message.value?.toString('utf8') ?? null, headers,
+            value: message.value?.toString('utf8') ?? null, rawValue: message.value, headers,
           });
           if (messages.length >= count) {
             clearTimeout(timer);

@@ -79,10 +79,15 @@ export class AvroReader {
     } catch (e) {
       return `invalid Avro: ${(e as Error).message}`;
     }
-    return this.fieldNames.map((name, c) => {
-      const v = record[name];
-      return v === null || v === undefined ? null : this.toText[c](v);
-    });
+    try {
+      return this.fieldNames.map((name, c) => {
+        const v = record[name];
+        return v === null || v === undefined ? null : this.toText[c](v);
+      });
+    } catch (e) {
+      // A value with no text form (a date or timestamp out of every calendar) is this record's fault, not the source's.
+      return `invalid Avro value: ${(e as Error).message}`;
+    }
   }
 }
 

@@ -49,36 +49,58 @@ export function unsupported(message: string, hint?: string): SqlError {
   return new SqlError(SQLSTATE.feature_not_supported, message, { hint });
 }
 
-/** The avsc type of a schema (longs as bigint); a schema avsc refuses is a 22023 naming the option. */
-export function avroType(schema: AvroSchemaJson | string, option: string): avro.Type {
-  let json: unknown = schema;
-  if (typeof schema === 'string') {
-    try {
-      json = JSON.parse(schema);
-    } catch (e) {
-      throw invalid(`option ${option} is not valid JSON: ${(e as Error).message}`);
-    }
-  }
+/** An Avro schema from its JSON text or value; a schema that is not JSON is a 22023 naming the option. */
+function schemaJson(schema: AvroSchemaJson | string, option: string): unknown {
+  if (typeof schema !== 'string') return schema;
   try {
-    // A fresh registry each time: avsc adds the schema's named types to it.
-    return avro.Type.forSchema(json as avro.Schema, { registry: { long: bigLong } });
+    return JSON.parse(schema);
+  } catch (e) {
+    throw invalid(`option ${option} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The fields of a record schema, read from its JSON (avsc keeps no logical type it has no implementation for), with
+ * the avsc type (longs as bigint) that decodes and encodes it. Anything but a record is refused: a message is a row.
+ */
+export function recordFields(schema: AvroSchemaJson | string, option: string): { type: avro.Type; fields: Map<string, AvroField | string> } {
+  const json = schemaJson(schema, option) as { type?: unknown; namespace?: string; name?: string; fields?: { name: string; type: unknown }[] };
+  // A fresh registry each time: avsc adds the schema's named types to it, and references are looked up there.
+  const registry: Record<string, avro.Type> = { long: bigLong };
+  let type: avro.Type;
+  try {
+    type = avro.Type.forSchema(longsByName(json) as avro.Schema, { registry });
   } catch (e) {
     throw invalid(`option ${option} is not a valid Avro schema: ${(e as Error).message}`);
   }
-}
-
-/** The fields of a record schema; anything else is refused, as a message maps to one row. */
-export function recordFields(schema: AvroSchemaJson | string, option: string): { type: avro.Type; fields: Map<string, AvroField | string> } {
-  const type = avroType(schema, option);
-  const json = type.schema({ exportAttrs: true }) as { type?: string; fields?: { name: string; type: unknown }[] };
-  if (json.type !== 'record' || json.fields === undefined) throw invalid(`option ${option} must be an Avro record schema`);
+  if (json.type !== 'record' || !Array.isArray(json.fields)) throw invalid(`option ${option} must be an Avro record schema`);
+  const namespace = json.namespace ?? (json.name?.includes('.') ? json.name.slice(0, json.name.lastIndexOf('.')) : undefined);
+  const named = (ref: string): string | undefined => (registry[ref] ?? registry[`${namespace}.${ref}`])?.typeName;
   const fields = new Map<string, AvroField | string>();
-  for (const f of json.fields) fields.set(f.name.toLowerCase(), fieldOf(f.name, f.type));
+  for (const f of json.fields) fields.set(f.name.toLowerCase(), fieldOf(f.name, f.type, named));
   return { type, fields };
 }
 
-/** What Sluice makes of one field's type, or why it cannot map it. */
-function fieldOf(name: string, t: unknown): AvroField | string {
+/**
+ * The schema with every `{"type": "long", ...}` written as "long": avsc builds its own long type for the object
+ * form, bypassing the registry's, and would read such longs (timestamps) as doubles. The logical type is read from
+ * the original JSON.
+ */
+function longsByName(t: unknown): unknown {
+  if (Array.isArray(t)) return t.map(longsByName);
+  if (t === null || typeof t !== 'object') return t;
+  const o = t as Record<string, unknown>;
+  if (o.type === 'long') return 'long';
+  const out: Record<string, unknown> = { ...o };
+  if (o.type !== undefined) out.type = longsByName(o.type);
+  if (Array.isArray(o.fields)) out.fields = (o.fields as Record<string, unknown>[]).map((f) => ({ ...f, type: longsByName(f.type) }));
+  if (o.items !== undefined) out.items = longsByName(o.items);
+  if (o.values !== undefined) out.values = longsByName(o.values);
+  return out;
+}
+
+/** What Sluice makes of one field's type, or why it cannot map it; `named` gives a referenced named type's kind. */
+function fieldOf(name: string, t: unknown, named: (ref: string) => string | undefined): AvroField | string {
   let nullable = false;
   if (Array.isArray(t)) {
     const rest = t.filter((b) => b !== 'null');
@@ -87,7 +109,8 @@ function fieldOf(name: string, t: unknown): AvroField | string {
     t = rest[0];
   }
   if (typeof t === 'string') {
-    return PRIMITIVES.has(t) ? { name, kind: t as AvroKind, nullable, scale: 0 } : `type ${t}`;
+    if (PRIMITIVES.has(t)) return { name, kind: t as AvroKind, nullable, scale: 0 };
+    return named(t) === 'enum' ? { name, kind: 'enum', nullable, scale: 0 } : `type ${named(t) ?? t}`;
   }
   const o = t as { type?: unknown; logicalType?: string; scale?: number };
   const logical = o.logicalType;
