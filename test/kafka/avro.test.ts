@@ -119,7 +119,7 @@ describe('Kafka Avro', () => {
       brokers = '${fx.kafka.brokers}', format = 'avro')`);
     await fx.client.query(`INSERT INTO avro_sink_src VALUES (1, 'a', 1.5, 12.340, '2024-03-01 12:00:00.123456+00', '2024-03-02', 7),
       (2, NULL, NULL, NULL, NULL, NULL, NULL), (9007199254740993, 'big', -0.25, -1, '1969-12-31 23:59:59+00', '1960-01-01', -3)`);
-    const messages = await readWithKafkajs(fx.kafka.brokers, topic, 3);
+    const messages = await readWithKafkajs(fx.kafka.brokers, topic, 3, 15_000, true);
     assert.equal(messages.length, 3);
     const nullable = (t: unknown): unknown => ['null', t];
     const derived = avro.Type.forSchema({
