@@ -7,7 +7,7 @@ import { parseValue } from '../text';
 import { T, type Interval, type Schema } from '../types';
 import { intervalMicros } from '../values/interval';
 import { AvroWriter } from './avro/writer';
-import { AvroReader, type AvroFormat } from './avro/reader';
+import { AvroReader, avroKeyReader, type AvroFormat } from './avro/reader';
 import type { RecordFormat } from './decode';
 import { kafkaSecurity, SECURITY_KEYS, type KafkaSecurity } from './security';
 
@@ -36,7 +36,7 @@ export interface KafkaSinkOptions {
 }
 
 const SOURCE_KEYS = new Set([
-  'connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention', 'idle_timeout', 'avro_schema', 'avro_wire',
+  'connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention', 'idle_timeout', 'avro_schema', 'avro_wire', 'avro_key_schema',
   'schema_registry_url', ...SECURITY_KEYS,
 ]);
 const DEFAULT_IDLE_TIMEOUT = '30 seconds';
@@ -111,14 +111,17 @@ function sourceFormat(def: StreamDef | TableDef, what: string): RecordFormat {
   noSchemaRegistry(o);
   const format = oneOf(o, 'format', ['json', 'csv', 'avro'] as const, 'json');
   if (format !== 'avro') {
-    for (const key of ['avro_schema', 'avro_wire']) if (o[key] !== undefined) throw invalid(`option ${key} of ${what} needs format = 'avro'`);
+    for (const key of ['avro_schema', 'avro_wire', 'avro_key_schema']) if (o[key] !== undefined) throw invalid(`option ${key} of ${what} needs format = 'avro'`);
     return format;
   }
   const avro: AvroFormat = {
     kind: 'avro', schema: required(o, 'avro_schema', what), wire: oneOf(o, 'avro_wire', ['plain', 'confluent'] as const, 'plain'),
+    keySchema: o.avro_key_schema ?? null,
   };
-  // Reading the schema against the columns is the check: every column needs a field it can take.
+  if (def.kind === 'stream' && avro.keySchema !== null) throw invalid(`unknown option avro_key_schema for ${what}`, 'Streams read values only.');
+  // Reading the schemas against the columns is the check: every column needs a field it can take.
   new AvroReader(def.columns, avro);
+  if (def.kind === 'table') avroKeyReader(def.primaryKey.map((k) => def.columns.find((c) => c.name === k)!), avro);
   return avro;
 }
 

@@ -111,6 +111,29 @@ describe('Kafka Avro', () => {
     assert.deepEqual([sources.get('avro_plain')!.dead_letters, sources.get('avro_framed')!.dead_letters], [1, 1]);
   });
 
+  test('a keyed topic as a table: Avro values upsert, Avro keys (a bare long, Confluent-framed) delete', async () => {
+    const topic = freshTopic('avro-table');
+    const valueType = avro.Type.forSchema({ type: 'record', name: 'Stock', fields: [
+      { name: 'sku', type: 'long' }, { name: 'qty', type: 'int' }] } as avro.Schema);
+    const keyType = avro.Type.forSchema('long');
+    const upsert = (sku: number, qty: number): { key: Buffer; value: Buffer; partition: number } =>
+      ({ key: confluent(keyType.toBuffer(sku)), value: confluent(valueType.toBuffer({ sku, qty })), partition: 0 });
+    await produceWithKafkajs(fx.kafka.brokers, topic, [
+      upsert(1, 10), upsert(2, 20), upsert(3, 30), upsert(1, 11),
+      { key: confluent(keyType.toBuffer(2)), value: null, partition: 0 },
+      { key: confluent(Buffer.from([0x80])), value: null, partition: 0 }, // a truncated long
+    ]);
+    await fx.client.query(`CREATE TABLE avro_stock (sku BIGINT PRIMARY KEY, qty INTEGER) WITH (connector = 'kafka',
+      topic = '${topic}', brokers = '${fx.kafka.brokers}', format = 'avro', avro_wire = 'confluent',
+      avro_schema = '${JSON.stringify(valueType.schema())}', avro_key_schema = '"long"')`);
+    await waitCaughtUp(fx.client, { messages: { avro_stock: 6 } });
+    const rows = await fx.client.query({ text: 'SELECT sku::text, qty::text FROM avro_stock ORDER BY sku', rowMode: 'array' });
+    assert.deepEqual(rows.rows, [['1', '11'], ['3', '30']]);
+    const dead = (await fx.client.query(`SELECT "offset", reason, error FROM sluice.dead_letters WHERE source = 'avro_stock'`)).rows;
+    assert.deepEqual(dead.map((d) => [Number(d.offset), d.reason]), [[5, 'parse']]);
+    assert.match(dead[0].error, /^tombstone key: invalid Avro: /);
+  });
+
   test('an Avro sink: its messages decode back to the rows with the schema derived from the columns', async () => {
     const topic = freshTopic('avro-sink');
     await fx.client.query(`CREATE STREAM avro_sink_src (id BIGINT NOT NULL, name TEXT, amount DOUBLE PRECISION, price NUMERIC,
@@ -156,6 +179,10 @@ describe('Kafka Avro', () => {
     assert.match(await create('x INTEGER', rec('int'), `, avro_wire = 'magic'`), /^22023 invalid value for option avro_wire/);
     assert.match(await create('x INTEGER', rec('int'), `, schema_registry_url = 'http://registry:8081'`),
       /^0A000 option schema_registry_url is not supported yet/);
+    assert.match(await create('x INTEGER', rec('int'), `, avro_key_schema = '"long"'`), /^22023 unknown option avro_key_schema for stream/);
+    assert.match(await createError(`CREATE TABLE avro_bad (x INTEGER PRIMARY KEY) WITH (connector = 'kafka', topic = 't',
+      brokers = '${fx.kafka.brokers}', format = 'avro', avro_schema = '${JSON.stringify(rec('int'))}', avro_key_schema = '"boolean"')`),
+    /^42804 column "x" is of type int4 but its Avro field is boolean/);
     assert.match(await createError(`CREATE STREAM avro_bad (x INTEGER) WITH (connector = 'kafka', topic = 't',
       brokers = '${fx.kafka.brokers}', format = 'avro')`), /^22023 .*needs the option avro_schema/);
   });

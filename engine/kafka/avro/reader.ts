@@ -16,6 +16,8 @@ export interface AvroFormat {
   readonly kind: 'avro';
   readonly schema: string;
   readonly wire: AvroWire;
+  /** Tables: the schema of message keys (avro_key_schema), for tombstones; null reads keys as JSON or text. */
+  readonly keySchema: string | null;
 }
 
 const CONFLUENT_HEADER = 5;
@@ -47,15 +49,15 @@ export class AvroReader {
   private readonly toText: ToText[];
 
   /** Throws the CREATE-time error when the schema does not fit the columns. */
-  constructor(columns: readonly Field[], readonly format: AvroFormat) {
-    const { type, fields } = recordFields(format.schema, 'avro_schema');
+  constructor(columns: readonly Field[], readonly format: AvroFormat, option = 'avro_schema') {
+    const { type, fields } = recordFields(format.schema, option);
     this.type = type;
     this.fieldNames = [];
     this.toText = [];
     for (const col of columns) {
       const f = fields.get(col.name.toLowerCase());
       if (f === undefined) {
-        throw new SqlError(SQLSTATE.invalid_parameter_value, `column "${col.name}" has no field in option avro_schema`);
+        throw new SqlError(SQLSTATE.invalid_parameter_value, `column "${col.name}" has no field in option ${option}`);
       }
       if (typeof f === 'string') throw unsupported(`Avro ${f} of field "${col.name}" is not supported`);
       if (!TAKES[col.type.name].includes(f.kind)) {
@@ -89,6 +91,25 @@ export class AvroReader {
       return `invalid Avro value: ${(e as Error).message}`;
     }
   }
+}
+
+/**
+ * The reader of a table's Avro keys: a record with the key columns, or for a one-column key also a bare type
+ * ("long", "string"), read as a record of that one field, whose encoding is the same bytes.
+ */
+export function avroKeyReader(keyColumns: readonly Field[], format: AvroFormat): AvroReader | null {
+  if (format.keySchema === null) return null;
+  let schema: unknown;
+  try {
+    schema = JSON.parse(format.keySchema);
+  } catch (e) {
+    throw new SqlError(SQLSTATE.invalid_parameter_value, `option avro_key_schema is not valid JSON: ${(e as Error).message}`);
+  }
+  const isRecord = typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'record';
+  if (!isRecord && keyColumns.length === 1) {
+    schema = { type: 'record', name: 'SluiceKey', fields: [{ name: keyColumns[0].name, type: schema }] };
+  }
+  return new AvroReader(keyColumns, { ...format, schema: JSON.stringify(schema) }, 'avro_key_schema');
 }
 
 function textOf(f: AvroField, zone: boolean): ToText {
