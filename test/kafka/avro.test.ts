@@ -165,6 +165,20 @@ describe('Kafka Avro', () => {
     ]);
   });
 
+  test('an Avro sink with a given schema: timestamp-millis, an extra nullable field', async () => {
+    const topic = freshTopic('avro-sink-given');
+    const given = { type: 'record', name: 'Event', namespace: 'acme', fields: [
+      { name: 'id', type: 'int' }, { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+      { name: 'note', type: ['null', 'string'], default: null }] };
+    await fx.client.query(`CREATE STREAM avro_given_src (id INTEGER NOT NULL, at TIMESTAMPTZ NOT NULL)`);
+    await fx.client.query(`CREATE SINK avro_given FROM avro_given_src WITH (connector = 'kafka', topic = '${topic}',
+      brokers = '${fx.kafka.brokers}', format = 'avro', avro_schema = '${JSON.stringify(given)}')`);
+    await fx.client.query(`INSERT INTO avro_given_src VALUES (7, '2024-03-01 12:00:00.123999+00')`);
+    const [m] = await readWithKafkajs(fx.kafka.brokers, topic, 1, 15_000, true);
+    assert.deepEqual({ ...(avro.Type.forSchema(given as avro.Schema).fromBuffer(m.rawValue!) as object) },
+      { id: 7, at: Date.UTC(2024, 2, 1, 12, 0, 0, 123), note: null });
+  });
+
   test('schemas that do not fit are refused at CREATE', async () => {
     const create = (columns: string, schema: unknown, extra = ''): Promise<string> => createError(`CREATE STREAM avro_bad (${columns})
       WITH (connector = 'kafka', topic = 't', brokers = '${fx.kafka.brokers}', format = 'avro', avro_schema = '${JSON.stringify(schema)}'${extra})`);
@@ -179,6 +193,11 @@ describe('Kafka Avro', () => {
     assert.match(await create('x INTEGER', rec('int'), `, avro_wire = 'magic'`), /^22023 invalid value for option avro_wire/);
     assert.match(await create('x INTEGER', rec('int'), `, schema_registry_url = 'http://registry:8081'`),
       /^0A000 option schema_registry_url is not supported yet/);
+    await fx.client.query(`CREATE STREAM avro_names ("my col" INTEGER, id BIGINT)`);
+    const sink = (extra: string): Promise<string> => createError(`CREATE SINK avro_bad_sink FROM avro_names WITH (connector = 'kafka',
+      topic = 't', brokers = '${fx.kafka.brokers}', format = 'avro'${extra})`);
+    assert.match(await sink(''), /^0A000 column name "my col" is not an Avro name/);
+    assert.match(await sink(`, avro_schema = '${JSON.stringify(rec('int'))}'`), /^22023 column "my col" has no field in option avro_schema/);
     assert.match(await create('x INTEGER', rec('int'), `, avro_key_schema = '"long"'`), /^22023 unknown option avro_key_schema for stream/);
     assert.match(await createError(`CREATE TABLE avro_bad (x INTEGER PRIMARY KEY) WITH (connector = 'kafka', topic = 't',
       brokers = '${fx.kafka.brokers}', format = 'avro', avro_schema = '${JSON.stringify(rec('int'))}', avro_key_schema = '"boolean"')`),
