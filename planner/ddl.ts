@@ -46,7 +46,7 @@ const KAFKA_OPTIONS: Record<string, OptionRule> = {
   start: { values: ['earliest', 'latest'] },
   on_error: { values: ['dead_letter', 'skip', 'fail'] },
   // Checked, with the rest of their meaning, by engine/kafka (security.ts, avro/).
-  avro_schema: {}, avro_wire: {}, avro_key_schema: {}, schema_registry_url: {},
+  avro_schema: {}, avro_wire: {}, avro_schema_id: {}, avro_key_schema: {}, schema_registry_url: {},
   security_protocol: {}, sasl_mechanism: {}, sasl_username: {}, sasl_password: {},
   ssl_ca_location: {}, ssl_certificate_location: {}, ssl_key_location: {}, ssl_key_password: {},
 };

@@ -6,8 +6,8 @@ import { SqlError, SQLSTATE } from '../errors';
 import { parseValue } from '../text';
 import { T, type Interval, type Schema } from '../types';
 import { intervalMicros } from '../values/interval';
-import { AvroWriter } from './avro/writer';
-import { AvroReader, avroKeyReader, type AvroFormat } from './avro/reader';
+import { AVRO_SINK_KEYS, AVRO_SOURCE_KEYS, avroSinkFormat, avroSourceFormat, checkAvroOptions } from './avro/options';
+import type { AvroSinkFormat } from './avro/writer';
 import type { RecordFormat } from './decode';
 import { kafkaSecurity, SECURITY_KEYS, type KafkaSecurity } from './security';
 
@@ -30,17 +30,15 @@ export interface KafkaSinkOptions {
   readonly brokers: readonly string[];
   /** Indexes of the `key` columns in the shipped relation's schema; empty for an unkeyed sink. */
   readonly keyColumns: readonly number[];
-  /** JSON values, or Avro with this schema (given, or derived from the columns when absent). */
-  readonly format: 'json' | { readonly kind: 'avro'; readonly schema: string | null };
+  readonly format: 'json' | AvroSinkFormat;
   readonly security: KafkaSecurity;
 }
 
 const SOURCE_KEYS = new Set([
-  'connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention', 'idle_timeout', 'avro_schema', 'avro_wire', 'avro_key_schema',
-  'schema_registry_url', ...SECURITY_KEYS,
+  'connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention', 'idle_timeout', ...AVRO_SOURCE_KEYS, ...SECURITY_KEYS,
 ]);
 const DEFAULT_IDLE_TIMEOUT = '30 seconds';
-const SINK_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'key', 'avro_schema', 'schema_registry_url', ...SECURITY_KEYS]);
+const SINK_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'key', ...AVRO_SINK_KEYS, ...SECURITY_KEYS]);
 
 function invalid(message: string, hint?: string): SqlError {
   return new SqlError(SQLSTATE.invalid_parameter_value, message, { hint });
@@ -98,31 +96,10 @@ export function kafkaSourceOptions(def: StreamDef | TableDef): KafkaSourceOption
   };
 }
 
-function noSchemaRegistry(o: Readonly<Record<string, string>>): void {
-  if (o.schema_registry_url !== undefined) {
-    throw new SqlError(SQLSTATE.feature_not_supported, 'option schema_registry_url is not supported yet', {
-      hint: 'Give the Avro schema inline with avro_schema = \'{...}\'; avro_wire = \'confluent\' reads Confluent-framed messages.',
-    });
-  }
-}
-
 function sourceFormat(def: StreamDef | TableDef, what: string): RecordFormat {
-  const o = def.options;
-  noSchemaRegistry(o);
-  const format = oneOf(o, 'format', ['json', 'csv', 'avro'] as const, 'json');
-  if (format !== 'avro') {
-    for (const key of ['avro_schema', 'avro_wire', 'avro_key_schema']) if (o[key] !== undefined) throw invalid(`option ${key} of ${what} needs format = 'avro'`);
-    return format;
-  }
-  const avro: AvroFormat = {
-    kind: 'avro', schema: required(o, 'avro_schema', what), wire: oneOf(o, 'avro_wire', ['plain', 'confluent'] as const, 'plain'),
-    keySchema: o.avro_key_schema ?? null,
-  };
-  if (def.kind === 'stream' && avro.keySchema !== null) throw invalid(`unknown option avro_key_schema for ${what}`, 'Streams read values only.');
-  // Reading the schemas against the columns is the check: every column needs a field it can take.
-  new AvroReader(def.columns, avro);
-  if (def.kind === 'table') avroKeyReader(def.primaryKey.map((k) => def.columns.find((c) => c.name === k)!), avro);
-  return avro;
+  const format = oneOf(def.options, 'format', ['json', 'csv', 'avro'] as const, 'json');
+  checkAvroOptions(def.options, what, format === 'avro');
+  return format === 'avro' ? avroSourceFormat(def, what) : format;
 }
 
 function idleTimeoutMs(text: string): number {
@@ -144,9 +121,8 @@ export function kafkaSinkOptions(def: SinkDef, fromSchema: Schema): KafkaSinkOpt
     throw invalid(`unknown connector "${o.connector}" for ${what}`, 'Sinks write to Kafka: connector = \'kafka\'.');
   }
   unknownKeys(o, SINK_KEYS, what);
-  noSchemaRegistry(o);
   const format = oneOf(o, 'format', ['json', 'avro'] as const, 'json');
-  if (format === 'json' && o.avro_schema !== undefined) throw invalid(`option avro_schema of ${what} needs format = 'avro'`);
+  checkAvroOptions(o, what, format === 'avro');
   const keyColumns: number[] = [];
   for (const name of (o.key ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '')) {
     const i = fromSchema.findIndex((f) => f.name.toLowerCase() === name.toLowerCase());
@@ -155,9 +131,7 @@ export function kafkaSinkOptions(def: SinkDef, fromSchema: Schema): KafkaSinkOpt
     }
     keyColumns.push(i);
   }
-  const sinkFormat = format === 'json' ? format : { kind: format, schema: o.avro_schema ?? null };
-  // Building the writer is the check: a given schema must fit the columns, derived names must be Avro names.
-  if (sinkFormat !== 'json') new AvroWriter(fromSchema, sinkFormat.schema, def.name);
+  const sinkFormat = format === 'json' ? format : avroSinkFormat(o, fromSchema, def.name, what);
   return {
     topic: required(o, 'topic', what), brokers: brokerList(o, what), keyColumns, format: sinkFormat, security: kafkaSecurity(o, what),
   };

@@ -82,7 +82,7 @@ class KafkaSinkRunner implements KafkaSink {
 
   constructor(private readonly opts: StartKafkaSinkOptions, private readonly options: KafkaSinkOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
-    const avro = options.format === 'json' ? null : new AvroWriter(opts.fromSchema, options.format.schema, opts.def.name);
+    const avro = options.format === 'json' ? null : new AvroWriter(opts.fromSchema, options.format, opts.def.name);
     this.encoder = new SinkEncoder(opts.fromSchema, options.keyColumns, opts.def.from, avro);
   }
 

@@ -58,9 +58,9 @@ function row(i: number): (string | null)[] {
     String(i / 8), String(-i), i % 2 === 0 ? 'A' : 'B'];
 }
 
-function confluent(body: Buffer): Buffer {
+function confluent(body: Buffer, schemaId = 42): Buffer {
   const header = Buffer.alloc(5);
-  header.writeInt32BE(42, 1);
+  header.writeInt32BE(schemaId, 1);
   return Buffer.concat([header, body]);
 }
 
@@ -88,27 +88,30 @@ describe('Kafka Avro', () => {
     await produceWithKafkajs(fx.kafka.brokers, framedTopic, [
       ...ids.map((i) => ({ value: confluent(orderType.toBuffer(record(i + 100))), partition: 0 })),
       { value: orderType.toBuffer(record(200)), partition: 0 }, // not framed
+      { value: confluent(orderType.toBuffer(record(201)), 7), partition: 0 }, // another schema id
     ]);
     const schema = JSON.stringify(SCHEMA);
     await fx.client.query(`CREATE STREAM avro_plain (${COLUMNS}) WITH (connector = 'kafka', topic = '${plainTopic}',
       brokers = '${fx.kafka.brokers}', format = 'avro', avro_schema = '${schema}')`);
     await fx.client.query(`CREATE STREAM avro_framed (${COLUMNS}) WITH (connector = 'kafka', topic = '${framedTopic}',
-      brokers = '${fx.kafka.brokers}', format = 'avro', avro_schema = '${schema}', avro_wire = 'confluent')`);
+      brokers = '${fx.kafka.brokers}', format = 'avro', avro_schema = '${schema}', avro_wire = 'confluent', avro_schema_id = '42')`);
     await fx.client.query(`CREATE CONTINUOUS QUERY avro_plain_rows WITH (trigger_interval = '200 milliseconds') AS ${SELECT} FROM avro_plain`);
     await fx.client.query(`CREATE CONTINUOUS QUERY avro_framed_rows WITH (trigger_interval = '200 milliseconds') AS ${SELECT} FROM avro_framed`);
-    await waitCaughtUp(fx.client, { messages: { avro_plain: 13, avro_framed: 13 }, queries: ['avro_plain_rows', 'avro_framed_rows'] });
+    await waitCaughtUp(fx.client, { messages: { avro_plain: 13, avro_framed: 14 }, queries: ['avro_plain_rows', 'avro_framed_rows'] });
 
     const plain = await fx.client.query({ text: 'SELECT * FROM avro_plain_rows ORDER BY id::bigint', rowMode: 'array' });
     assert.deepEqual(plain.rows, ids.map(row));
     const framed = await fx.client.query({ text: 'SELECT * FROM avro_framed_rows ORDER BY id::bigint', rowMode: 'array' });
     assert.deepEqual(framed.rows, ids.map((i) => row(i + 100)));
 
-    const dead = (await fx.client.query(`SELECT source, "offset", reason, error FROM sluice.dead_letters ORDER BY source`)).rows;
-    assert.deepEqual(dead.map((d) => [d.source, Number(d.offset), d.reason]), [['avro_framed', 12, 'parse'], ['avro_plain', 12, 'parse']]);
+    const dead = (await fx.client.query(`SELECT source, "offset", reason, error FROM sluice.dead_letters ORDER BY source, "offset"`)).rows;
+    assert.deepEqual(dead.map((d) => [d.source, Number(d.offset), d.reason]),
+      [['avro_framed', 12, 'parse'], ['avro_framed', 13, 'parse'], ['avro_plain', 12, 'parse']]);
     assert.match(dead[0].error, /not in the Confluent wire format/);
-    assert.match(dead[1].error, /^invalid Avro: /);
+    assert.match(dead[1].error, /schema id 7, not 42/);
+    assert.match(dead[2].error, /^invalid Avro: /);
     const sources = await sourceRows(fx.client);
-    assert.deepEqual([sources.get('avro_plain')!.dead_letters, sources.get('avro_framed')!.dead_letters], [1, 1]);
+    assert.deepEqual([sources.get('avro_plain')!.dead_letters, sources.get('avro_framed')!.dead_letters], [1, 2]);
   });
 
   test('a keyed topic as a table: Avro values upsert, Avro keys (a bare long, Confluent-framed) delete', async () => {
@@ -165,17 +168,19 @@ describe('Kafka Avro', () => {
     ]);
   });
 
-  test('an Avro sink with a given schema: timestamp-millis, an extra nullable field', async () => {
+  test('an Avro sink with a given schema, Confluent-framed: timestamp-millis, an extra nullable field', async () => {
     const topic = freshTopic('avro-sink-given');
     const given = { type: 'record', name: 'Event', namespace: 'acme', fields: [
       { name: 'id', type: 'int' }, { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
       { name: 'note', type: ['null', 'string'], default: null }] };
     await fx.client.query(`CREATE STREAM avro_given_src (id INTEGER NOT NULL, at TIMESTAMPTZ NOT NULL)`);
     await fx.client.query(`CREATE SINK avro_given FROM avro_given_src WITH (connector = 'kafka', topic = '${topic}',
-      brokers = '${fx.kafka.brokers}', format = 'avro', avro_schema = '${JSON.stringify(given)}')`);
+      brokers = '${fx.kafka.brokers}', format = 'avro', avro_schema = '${JSON.stringify(given)}', avro_wire = 'confluent',
+      avro_schema_id = '305419896')`);
     await fx.client.query(`INSERT INTO avro_given_src VALUES (7, '2024-03-01 12:00:00.123999+00')`);
     const [m] = await readWithKafkajs(fx.kafka.brokers, topic, 1, 15_000, true);
-    assert.deepEqual({ ...(avro.Type.forSchema(given as avro.Schema).fromBuffer(m.rawValue!) as object) },
+    assert.deepEqual([...m.rawValue!.subarray(0, 5)], [0, 0x12, 0x34, 0x56, 0x78], 'magic byte 0, then the schema id');
+    assert.deepEqual({ ...(avro.Type.forSchema(given as avro.Schema).fromBuffer(m.rawValue!.subarray(5)) as object) },
       { id: 7, at: Date.UTC(2024, 2, 1, 12, 0, 0, 123), note: null });
   });
 
@@ -197,6 +202,10 @@ describe('Kafka Avro', () => {
     const sink = (extra: string): Promise<string> => createError(`CREATE SINK avro_bad_sink FROM avro_names WITH (connector = 'kafka',
       topic = 't', brokers = '${fx.kafka.brokers}', format = 'avro'${extra})`);
     assert.match(await sink(''), /^0A000 column name "my col" is not an Avro name/);
+    assert.match(await sink(`, avro_wire = 'confluent'`), /^22023 sink "avro_bad_sink" writes the Confluent wire format and needs the option avro_schema_id/);
+    assert.match(await create('x INTEGER', rec('int'), `, avro_schema_id = '1'`), /^22023 option avro_schema_id of stream "avro_bad" needs avro_wire = 'confluent'/);
+    assert.match(await create('x INTEGER', rec('int'), `, avro_wire = 'confluent', avro_schema_id = '2147483648'`),
+      /^22023 invalid value for option avro_schema_id: "2147483648"/);
     assert.match(await sink(`, avro_schema = '${JSON.stringify(rec('int'))}'`), /^22023 column "my col" has no field in option avro_schema/);
     assert.match(await create('x INTEGER', rec('int'), `, avro_key_schema = '"long"'`), /^22023 unknown option avro_key_schema for stream/);
     assert.match(await createError(`CREATE TABLE avro_bad (x INTEGER PRIMARY KEY) WITH (connector = 'kafka', topic = 't',

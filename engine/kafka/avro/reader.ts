@@ -2,7 +2,8 @@
 // and store (so a value out of a column's range is a dead letter with PostgreSQL's message, as for JSON and CSV).
 // Fields are matched to columns by name, case-insensitively; every column needs a field of a type it can take,
 // checked at CREATE. With avro_wire = 'confluent' each message starts with the magic byte 0 and a 4-byte schema id,
-// which is not checked: with no schema registry here, the inline schema is the one every message is read with.
+// which is checked only against avro_schema_id when given: with no schema registry here, the inline schema is the one
+// every message is read with.
 
 import type * as avro from 'avsc';
 import { SqlError, SQLSTATE } from '../../errors';
@@ -16,6 +17,8 @@ export interface AvroFormat {
   readonly kind: 'avro';
   readonly schema: string;
   readonly wire: AvroWire;
+  /** With the Confluent wire format: the only schema id accepted (avro_schema_id), or null for any. */
+  readonly schemaId: number | null;
   /** Tables: the schema of message keys (avro_key_schema), for tombstones; null reads keys as JSON or text. */
   readonly keySchema: string | null;
 }
@@ -73,6 +76,10 @@ export class AvroReader {
     let body = value;
     if (this.format.wire === 'confluent') {
       if (value.length < CONFLUENT_HEADER || value[0] !== 0) return 'the message is not in the Confluent wire format (magic byte 0, schema id)';
+      const id = value.readInt32BE(1);
+      if (this.format.schemaId !== null && id !== this.format.schemaId) {
+        return `the message has schema id ${id}, not ${this.format.schemaId} (option avro_schema_id)`;
+      }
       body = value.subarray(CONFLUENT_HEADER);
     }
     let record: Record<string, unknown>;
@@ -109,7 +116,8 @@ export function avroKeyReader(keyColumns: readonly Field[], format: AvroFormat):
   if (!isRecord && keyColumns.length === 1) {
     schema = { type: 'record', name: 'SluiceKey', fields: [{ name: keyColumns[0].name, type: schema }] };
   }
-  return new AvroReader(keyColumns, { ...format, schema: JSON.stringify(schema) }, 'avro_key_schema');
+  // Keys have their own schema id (their own subject in a registry): avro_schema_id is for values.
+  return new AvroReader(keyColumns, { ...format, schema: JSON.stringify(schema), schemaId: null }, 'avro_key_schema');
 }
 
 function textOf(f: AvroField, zone: boolean): ToText {

@@ -2,13 +2,22 @@
 // with a field, by name, for every column) or one derived from the columns: BOOLEAN boolean, SMALLINT and INTEGER
 // int, BIGINT long, REAL float, DOUBLE PRECISION double, TIMESTAMPTZ long timestamp-micros, TIMESTAMP long
 // local-timestamp-micros, DATE int date, and every other type (NUMERIC, INTERVAL, JSONB, text) its PostgreSQL text as
-// a string; a nullable column is the union [null, T] with default null. Values are plain Avro binary.
+// a string; a nullable column is the union [null, T] with default null. Values are plain Avro binary, or with
+// avro_wire = 'confluent' prefixed by the magic byte 0 and the 4-byte schema id given in avro_schema_id.
 
 import type * as avro from 'avsc';
 import { SqlError, SQLSTATE } from '../../errors';
 import { formatValue } from '../../text';
 import type { Field, Schema, SqlType, Value } from '../../types';
 import { recordFields, unsupported, type AvroKind, type AvroSchemaJson } from './schema';
+
+export interface AvroSinkFormat {
+  readonly kind: 'avro';
+  /** The given avro_schema, or null to derive one from the columns. */
+  readonly schema: string | null;
+  /** The Confluent schema id to frame each value with, or null for plain Avro. */
+  readonly schemaId: number | null;
+}
 
 type ToAvro = (v: Exclude<Value, null>) => unknown;
 
@@ -18,10 +27,12 @@ export class AvroWriter {
   private readonly type: avro.Type;
   private readonly fieldNames: string[] = [];
   private readonly toAvro: ToAvro[] = [];
+  private readonly header: Buffer | null;
 
-  /** `schema`: the given avro_schema, or null to derive one from the columns; throws the CREATE-time error. */
-  constructor(columns: Schema, schema: string | null, sinkName: string) {
-    const given = schema ?? JSON.stringify(derivedSchema(columns, sinkName));
+  /** Throws the CREATE-time error when the schema does not fit the columns. */
+  constructor(columns: Schema, format: AvroSinkFormat, sinkName: string) {
+    const given = format.schema ?? JSON.stringify(derivedSchema(columns, sinkName));
+    this.header = format.schemaId === null ? null : confluentHeader(format.schemaId);
     const { type, fields } = recordFields(given, 'avro_schema');
     this.type = type;
     for (const col of columns) {
@@ -50,8 +61,15 @@ export class AvroWriter {
       const v = row[c];
       record[this.fieldNames[c]] = v === null ? null : this.toAvro[c](v);
     }
-    return this.type.toBuffer(record);
+    const body = this.type.toBuffer(record);
+    return this.header === null ? body : Buffer.concat([this.header, body]);
   }
+}
+
+function confluentHeader(schemaId: number): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeInt32BE(schemaId, 1);
+  return header;
 }
 
 function derivedSchema(columns: Schema, sinkName: string): AvroSchemaJson {
