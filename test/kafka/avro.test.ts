@@ -38,6 +38,17 @@ function decimalBytes(unscaled: bigint): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
+/** avsc's long as bigint, for longs beyond 2^53 (avsc's own long refuses them). */
+const BIGINT_LONG = avro.types.LongType.__with({
+  fromBuffer: (b: Buffer) => b.readBigInt64LE(),
+  toBuffer: (n: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64LE(n);
+    return b;
+  },
+  fromJSON: BigInt, toJSON: Number, isValid: (n: unknown) => typeof n === 'bigint', compare: () => 0,
+});
+
 const T0 = Date.UTC(2024, 2, 1, 12, 0, 0);
 
 function record(i: number): Record<string, unknown> {
@@ -117,23 +128,25 @@ describe('Kafka Avro', () => {
   test('a keyed topic as a table: Avro values upsert, Avro keys (a bare long, Confluent-framed) delete', async () => {
     const topic = freshTopic('avro-table');
     const valueType = avro.Type.forSchema({ type: 'record', name: 'Stock', fields: [
-      { name: 'sku', type: 'long' }, { name: 'qty', type: 'int' }] } as avro.Schema);
-    const keyType = avro.Type.forSchema('long');
-    const upsert = (sku: number, qty: number): { key: Buffer; value: Buffer; partition: number } =>
+      { name: 'sku', type: 'long' }, { name: 'qty', type: 'int' }] } as avro.Schema, { registry: { long: BIGINT_LONG } });
+    const keyType = avro.Type.forSchema('long', { registry: { long: BIGINT_LONG } });
+    const upsert = (sku: bigint, qty: number): { key: Buffer; value: Buffer; partition: number } =>
       ({ key: confluent(keyType.toBuffer(sku)), value: confluent(valueType.toBuffer({ sku, qty })), partition: 0 });
+    const big = 9007199254740993n; // 2^53 + 1: a double would make it ...992
     await produceWithKafkajs(fx.kafka.brokers, topic, [
-      upsert(1, 10), upsert(2, 20), upsert(3, 30), upsert(1, 11),
-      { key: confluent(keyType.toBuffer(2)), value: null, partition: 0 },
+      upsert(1n, 10), upsert(2n, 20), upsert(big, 30), upsert(1n, 11), upsert(big + 1n, 40),
+      { key: confluent(keyType.toBuffer(2n)), value: null, partition: 0 },
+      { key: confluent(keyType.toBuffer(big + 1n)), value: null, partition: 0 },
       { key: confluent(Buffer.from([0x80])), value: null, partition: 0 }, // a truncated long
     ]);
     await fx.client.query(`CREATE TABLE avro_stock (sku BIGINT PRIMARY KEY, qty INTEGER) WITH (connector = 'kafka',
       topic = '${topic}', brokers = '${fx.kafka.brokers}', format = 'avro', avro_wire = 'confluent',
       avro_schema = '${JSON.stringify(valueType.schema())}', avro_key_schema = '"long"')`);
-    await waitCaughtUp(fx.client, { messages: { avro_stock: 6 } });
+    await waitCaughtUp(fx.client, { messages: { avro_stock: 8 } });
     const rows = await fx.client.query({ text: 'SELECT sku::text, qty::text FROM avro_stock ORDER BY sku', rowMode: 'array' });
-    assert.deepEqual(rows.rows, [['1', '11'], ['3', '30']]);
+    assert.deepEqual(rows.rows, [['1', '11'], [String(big), '30']]);
     const dead = (await fx.client.query(`SELECT "offset", reason, error FROM sluice.dead_letters WHERE source = 'avro_stock'`)).rows;
-    assert.deepEqual(dead.map((d) => [Number(d.offset), d.reason]), [[5, 'parse']]);
+    assert.deepEqual(dead.map((d) => [Number(d.offset), d.reason]), [[7, 'parse']]);
     assert.match(dead[0].error, /^tombstone key: invalid Avro: /);
   });
 
@@ -154,10 +167,7 @@ describe('Kafka Avro', () => {
         { name: 'price', type: nullable('string') }, { name: 'at', type: nullable({ type: 'long', logicalType: 'timestamp-micros' }) },
         { name: 'day', type: nullable({ type: 'int', logicalType: 'date' }) }, { name: 'small', type: nullable('int') },
       ],
-    } as avro.Schema, { registry: { long: avro.types.LongType.__with({
-      fromBuffer: (b: Buffer) => b.readBigInt64LE(), toBuffer: (n: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64LE(n); return b; },
-      fromJSON: BigInt, toJSON: Number, isValid: (n: unknown) => typeof n === 'bigint', compare: () => 0,
-    }) } });
+    } as avro.Schema, { registry: { long: BIGINT_LONG } });
     const decoded = messages.map((m) => ({ ...(derived.fromBuffer(m.rawValue!) as Record<string, unknown>) }));
     decoded.sort((a, b) => (a.id as bigint < (b.id as bigint) ? -1 : 1));
     assert.deepEqual(decoded, [
