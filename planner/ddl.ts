@@ -45,6 +45,10 @@ const KAFKA_OPTIONS: Record<string, OptionRule> = {
   format: { values: ['json', 'csv', 'avro'] },
   start: { values: ['earliest', 'latest'] },
   on_error: { values: ['dead_letter', 'skip', 'fail'] },
+  // Checked, with the rest of their meaning, by engine/kafka (security.ts, avro/).
+  avro_schema: {}, avro_wire: {}, avro_schema_id: {}, avro_key_schema: {}, schema_registry_url: {},
+  security_protocol: {}, sasl_mechanism: {}, sasl_username: {}, sasl_password: {},
+  ssl_ca_location: {}, ssl_certificate_location: {}, ssl_key_location: {}, ssl_key_password: {},
 };
 
 /** Checks WITH options against what the object accepts; returns them as a record (keys lower-case). */

@@ -9,6 +9,7 @@
 
 import { Kafka, logLevel, Partitioners, type LogEntry } from 'kafkajs';
 import { compressionType, registerCodecs, type SinkCompression } from './codecs';
+import { kafkajsSecurity, type KafkaSecurity } from './security';
 import { PartitionReader } from './partition-reader';
 import type { SinkMessage } from './sink-encode';
 
@@ -105,6 +106,7 @@ export const DEFAULT_TUNING: KafkaTuning = {
 /** Where a source or sink connects (its options). */
 export interface KafkaEndpoint {
   readonly brokers: readonly string[];
+  readonly security: KafkaSecurity;
 }
 
 export function kafkaClient(endpoint: KafkaEndpoint, clientId: string, log: KafkaLog, tuning: KafkaTuning): KafkaClient {
@@ -145,6 +147,7 @@ function makeKafka(endpoint: KafkaEndpoint, clientId: string, log: KafkaLog, tun
   return new Kafka({
     clientId,
     brokers: [...endpoint.brokers],
+    ...kafkajsSecurity(endpoint.security),
     connectionTimeout: tuning.connectionTimeoutMs,
     requestTimeout: tuning.requestTimeoutMs,
     retry: { retries: tuning.retries, initialRetryTime: tuning.initialRetryMs, maxRetryTime: tuning.maxBackoffMs },

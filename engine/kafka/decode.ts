@@ -18,8 +18,9 @@ import {
   CsvScanner, JsonColumnNames, JsonFields, JsonObjectScanner, KEY_NEEDS_PARSE, RecordFields, RecordFormatError, RowBuilder,
   RowRules, type ColumnProblem,
 } from '../ingest';
+import { AvroReader, type AvroFormat } from './avro/reader';
 
-export type RecordFormat = 'json' | 'csv';
+export type RecordFormat = 'json' | 'csv' | AvroFormat;
 export type BadRecordReason = 'parse' | 'type' | 'not_null' | 'encoding' | 'size';
 
 /** A record larger than this is refused (reason 'size') before it is even decoded. */
@@ -71,11 +72,13 @@ export class RecordDecoder {
   private readonly jsonScanner = new JsonObjectScanner();
   private readonly jsonFields = new JsonFields();
   private fieldColumns = new Int32Array(16);
+  private readonly avro: AvroReader | null;
 
   constructor(readonly columns: readonly Field[], readonly format: RecordFormat, private readonly opts: DecoderOptions) {
     this.schema = opts.arrival ? [...columns, { name: ARRIVAL_COLUMN, type: T.timestamptz, nullable: false }] : columns;
     this.rules = new RowRules(columns, opts.notNull);
     this.names = new JsonColumnNames(columns);
+    this.avro = typeof format === 'object' ? new AvroReader(columns, format) : null;
   }
 
   decode(records: readonly KafkaRecord[], arrivalMicros: number): DecodedRecords {
@@ -88,7 +91,8 @@ export class RecordDecoder {
     let n = 0;
     for (let r = 0; r < cap; r++) {
       const rec = records[r];
-      const problem = this.format === 'json' ? this.jsonRow(rec.value, rows, n, seen, r + 1) : this.csvRow(rec.value, rows, n);
+      const problem = this.avro !== null ? this.avroRow(this.avro, rec.value, rows, n)
+        : this.format === 'json' ? this.jsonRow(rec.value, rows, n, seen, r + 1) : this.csvRow(rec.value, rows, n);
       if (problem === null) {
         recordOf[n++] = r;
       } else {
@@ -102,13 +106,19 @@ export class RecordDecoder {
   }
 
   /** The bytes of a record, or why they cannot be read. */
-  private readable(value: Buffer | null): Buffer | Bad {
+  private sized(value: Buffer | null): Buffer | Bad {
     if (value === null) return new Bad('parse', 'the message has no value');
     if (value.length > MAX_RECORD_BYTES) {
       return new Bad('size', `the message is ${value.length} bytes, over the limit of ${MAX_RECORD_BYTES}`);
     }
-    if (!isUtf8(value)) return new Bad('encoding', 'the message is not valid UTF-8');
     return value;
+  }
+
+  /** The bytes of a text record, or why they cannot be read. */
+  private readable(value: Buffer | null): Buffer | Bad {
+    const bytes = this.sized(value);
+    if (bytes instanceof Bad || isUtf8(bytes)) return bytes;
+    return new Bad('encoding', 'the message is not valid UTF-8');
   }
 
   private jsonRow(value: Buffer | null, rows: RowBuilder, row: number, seen: Int32Array, stamp: number): Bad | null {
@@ -190,6 +200,19 @@ export class RecordDecoder {
   private fieldColumn(n: number): Int32Array {
     if (this.fieldColumns.length < n) this.fieldColumns = new Int32Array(2 * n);
     return this.fieldColumns;
+  }
+
+  private avroRow(avro: AvroReader, value: Buffer | null, rows: RowBuilder, row: number): Bad | null {
+    const bytes = this.sized(value);
+    if (bytes instanceof Bad) return bytes;
+    const texts = avro.read(bytes);
+    if (typeof texts === 'string') return new Bad('parse', texts);
+    for (let c = 0; c < texts.length; c++) {
+      const text = texts[c];
+      const problem = text === null ? rows.setNull(c, row) : rows.setText(c, row, text);
+      if (problem !== null) return this.bad(problem);
+    }
+    return null;
   }
 
   private csvRow(value: Buffer | null, rows: RowBuilder, row: number): Bad | null {

@@ -6,8 +6,11 @@ import { SqlError, SQLSTATE } from '../errors';
 import { parseValue } from '../text';
 import { T, type Interval, type Schema } from '../types';
 import { intervalMicros } from '../values/interval';
+import { AVRO_SINK_KEYS, AVRO_SOURCE_KEYS, avroSinkFormat, avroSourceFormat, checkAvroOptions } from './avro/options';
+import type { AvroSinkFormat } from './avro/writer';
 import type { RecordFormat } from './decode';
 import { type SinkCompression, zstdCompressionAvailable } from './codecs';
+import { kafkaSecurity, SECURITY_KEYS, type KafkaSecurity } from './security';
 
 export type StartAt = 'earliest' | 'latest';
 export type OnError = 'dead_letter' | 'skip' | 'fail';
@@ -20,6 +23,7 @@ export interface KafkaSourceOptions {
   readonly onError: OnError;
   /** A stream's partition with no new message for this long stops holding its watermark back. */
   readonly idleTimeoutMs: number;
+  readonly security: KafkaSecurity;
 }
 
 export interface KafkaSinkOptions {
@@ -27,13 +31,17 @@ export interface KafkaSinkOptions {
   readonly brokers: readonly string[];
   /** Indexes of the `key` columns in the shipped relation's schema; empty for an unkeyed sink. */
   readonly keyColumns: readonly number[];
+  readonly format: 'json' | AvroSinkFormat;
+  readonly security: KafkaSecurity;
   /** How record batches are compressed on the way to the broker. */
   readonly compression: SinkCompression;
 }
 
-const SOURCE_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention', 'idle_timeout']);
+const SOURCE_KEYS = new Set([
+  'connector', 'topic', 'brokers', 'format', 'start', 'on_error', 'retention', 'idle_timeout', ...AVRO_SOURCE_KEYS, ...SECURITY_KEYS,
+]);
 const DEFAULT_IDLE_TIMEOUT = '30 seconds';
-const SINK_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'key', 'compression']);
+const SINK_KEYS = new Set(['connector', 'topic', 'brokers', 'format', 'key', 'compression', ...AVRO_SINK_KEYS, ...SECURITY_KEYS]);
 
 function invalid(message: string, hint?: string): SqlError {
   return new SqlError(SQLSTATE.invalid_parameter_value, message, { hint });
@@ -77,20 +85,24 @@ export function kafkaSourceOptions(def: StreamDef | TableDef): KafkaSourceOption
   unknownKeys(o, SOURCE_KEYS, what);
   if (def.kind === 'table' && o.retention !== undefined) throw invalid(`unknown option retention for ${what}`);
   if (def.kind === 'table' && o.idle_timeout !== undefined) throw invalid(`unknown option idle_timeout for ${what}`);
-  if ((o.format ?? '').toLowerCase() === 'avro') {
-    throw new SqlError(SQLSTATE.feature_not_supported, 'format avro is not supported yet', { hint: 'Use format = \'json\' or \'csv\'.' });
-  }
   if (def.kind === 'table' && def.primaryKey.length === 0) {
     throw invalid(`${what} reads a keyed topic and needs a PRIMARY KEY`);
   }
   return {
     topic: required(o, 'topic', what),
     brokers: brokerList(o, what),
-    format: oneOf(o, 'format', ['json', 'csv'] as const, 'json'),
+    format: sourceFormat(def, what),
     start: oneOf(o, 'start', ['earliest', 'latest'] as const, 'earliest'),
     onError: oneOf(o, 'on_error', ['dead_letter', 'skip', 'fail'] as const, 'dead_letter'),
     idleTimeoutMs: idleTimeoutMs(o.idle_timeout ?? DEFAULT_IDLE_TIMEOUT),
+    security: kafkaSecurity(o, what),
   };
+}
+
+function sourceFormat(def: StreamDef | TableDef, what: string): RecordFormat {
+  const format = oneOf(def.options, 'format', ['json', 'csv', 'avro'] as const, 'json');
+  checkAvroOptions(def.options, what, format === 'avro');
+  return format === 'avro' ? avroSourceFormat(def, what) : format;
 }
 
 function idleTimeoutMs(text: string): number {
@@ -112,7 +124,8 @@ export function kafkaSinkOptions(def: SinkDef, fromSchema: Schema): KafkaSinkOpt
     throw invalid(`unknown connector "${o.connector}" for ${what}`, 'Sinks write to Kafka: connector = \'kafka\'.');
   }
   unknownKeys(o, SINK_KEYS, what);
-  oneOf(o, 'format', ['json'] as const, 'json');
+  const format = oneOf(o, 'format', ['json', 'avro'] as const, 'json');
+  checkAvroOptions(o, what, format === 'avro');
   const keyColumns: number[] = [];
   for (const name of (o.key ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '')) {
     const i = fromSchema.findIndex((f) => f.name.toLowerCase() === name.toLowerCase());
@@ -121,7 +134,11 @@ export function kafkaSinkOptions(def: SinkDef, fromSchema: Schema): KafkaSinkOpt
     }
     keyColumns.push(i);
   }
-  return { topic: required(o, 'topic', what), brokers: brokerList(o, what), keyColumns, compression: sinkCompression(o) };
+  const sinkFormat = format === 'json' ? format : avroSinkFormat(o, fromSchema, def.name, what);
+  return {
+    topic: required(o, 'topic', what), brokers: brokerList(o, what), keyColumns, format: sinkFormat,
+    compression: sinkCompression(o), security: kafkaSecurity(o, what),
+  };
 }
 
 function sinkCompression(o: Readonly<Record<string, string>>): SinkCompression {

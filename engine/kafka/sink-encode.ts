@@ -14,6 +14,7 @@
 // Unkeyed sinks send every change in order; a delete is the deleted row with header sluice-op = delete.
 
 import type { ChangeBatch } from '../batch';
+import type { AvroWriter } from './avro/writer';
 import { rowsFromBatch } from '../columns';
 import type { Schema, SqlType, Value } from '../types';
 import { formatValue } from '../text';
@@ -21,8 +22,8 @@ import { formatValue } from '../text';
 export interface SinkMessage {
   /** null for an unkeyed sink. */
   readonly key: string | null;
-  /** null is a tombstone. */
-  readonly value: string | null;
+  /** null is a tombstone; Avro sinks send bytes. */
+  readonly value: string | Buffer | null;
   readonly headers: Record<string, string>;
 }
 
@@ -66,6 +67,8 @@ export class SinkEncoder {
     private readonly schema: Schema,
     private readonly keyColumns: readonly number[],
     private readonly queryName: string,
+    /** Values as Avro instead of JSON (keys stay JSON). */
+    private readonly avro: AvroWriter | null = null,
   ) {
     this.names = schema.map((f) => `${JSON.stringify(f.name)}:`);
     this.json = schema.map((f) => jsonOf(f.type));
@@ -94,6 +97,10 @@ export class SinkEncoder {
     return json.startsWith('"') && this.schema[k[0]].type.name !== 'jsonb' ? (JSON.parse(json) as string) : json;
   }
 
+  private value(row: readonly Value[]): string | Buffer {
+    return this.avro === null ? this.rowJson(row) : this.avro.encode(row);
+  }
+
   /**
    * The messages of one log entry (sequence number `seq`) of the relation the sink reads, or of one part of it (a
    * staged COPY's entry comes in parts): `firstPosition` is the entry's row position where the batch starts.
@@ -109,7 +116,7 @@ export class SinkEncoder {
     if (!this.keyed) {
       return rows.map((row, i) => {
         const op = diffs !== null && diffs[i] < 0 ? 'delete' : 'insert';
-        return { key: null, value: this.rowJson(row), headers: headers(i, op) };
+        return { key: null, value: this.value(row), headers: headers(i, op) };
       });
     }
     // Per key: the net count of each distinct row and where it last appeared.
@@ -132,7 +139,10 @@ export class SinkEncoder {
         if (v.net > 0 && (insert === null || v.last > insert.at)) insert = { value, at: v.last };
         if (v.net < 0) removed = Math.max(removed, v.last);
       }
-      if (insert !== null) out.push({ key, value: insert.value, headers: headers(insert.at, 'insert') });
+      if (insert !== null) {
+        const value = this.avro === null ? insert.value : this.avro.encode(rows[insert.at]);
+        out.push({ key, value, headers: headers(insert.at, 'insert') });
+      }
       else if (removed >= 0) out.push({ key, value: null, headers: headers(removed, 'delete') });
     }
     return out;

@@ -19,6 +19,7 @@ import {
   DEFAULT_TUNING, type KafkaLog, type KafkaProducer, type KafkaTuning, Sleeper, errorText, kafkaClient,
 } from './client';
 import { kafkaSinkOptions, type KafkaSinkOptions } from './options';
+import { AvroWriter } from './avro/writer';
 import { SinkEncoder, type SinkMessage } from './sink-encode';
 
 export interface KafkaSinkStatus {
@@ -82,7 +83,8 @@ class KafkaSinkRunner implements KafkaSink {
 
   constructor(private readonly opts: StartKafkaSinkOptions, private readonly options: KafkaSinkOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
-    this.encoder = new SinkEncoder(opts.fromSchema, options.keyColumns, opts.def.from);
+    const avro = options.format === 'json' ? null : new AvroWriter(opts.fromSchema, options.format, opts.def.name);
+    this.encoder = new SinkEncoder(opts.fromSchema, options.keyColumns, opts.def.from, avro);
   }
 
   status(): KafkaSinkStatus {

@@ -10,6 +10,7 @@ import { rowsFromBatch, valuesFromData } from '../columns';
 import type { Field, Value } from '../types';
 import { rowKey } from '../runtime/result-set';
 import { columnBuilder, CsvScanner, RecordFields, RecordFormatError } from '../ingest';
+import { avroKeyReader, type AvroReader } from './avro/reader';
 import { type BadRecord, type KafkaRecord, type RecordFormat, RecordDecoder } from './decode';
 
 export interface KeyedRecord extends KafkaRecord {
@@ -27,10 +28,12 @@ export interface TableChanges {
 export class TableRecords {
   private readonly decoder: RecordDecoder;
   private readonly keyColumns: readonly number[];
+  private readonly avroKeys: AvroReader | null;
 
   constructor(private readonly def: TableDef, private readonly format: RecordFormat) {
     this.decoder = new RecordDecoder(def.columns, format, { arrival: false, notNull: def.primaryKey });
     this.keyColumns = def.primaryKey.map((k) => def.columns.findIndex((c) => c.name === k));
+    this.avroKeys = typeof format === 'object' ? avroKeyReader(this.keyColumns.map((c) => def.columns[c]), format) : null;
   }
 
   changes(records: readonly KeyedRecord[]): TableChanges {
@@ -74,6 +77,7 @@ export class TableRecords {
   /** A tombstone's key as a full-width row, or why it cannot be one. */
   private keyRow(key: Buffer | null): Value[] | string {
     if (key === null) return 'a tombstone (null value) without a key deletes nothing';
+    if (this.avroKeys !== null) return this.avroKeyRow(this.avroKeys, key);
     if (!isUtf8(key)) return ENCODING;
     const text = key.toString('utf8');
     const keyFields = this.keyColumns.map((c) => this.def.columns[c]);
@@ -114,6 +118,18 @@ export class TableRecords {
       return row;
     }
     return `tombstone key: expected a JSON object with the columns ${this.def.primaryKey.join(', ')}`;
+  }
+
+  private avroKeyRow(avro: AvroReader, key: Buffer): Value[] | string {
+    const texts = avro.read(key);
+    if (typeof texts === 'string') return `tombstone key: ${texts}`;
+    const row = new Array<Value>(this.def.columns.length).fill(null);
+    for (let i = 0; i < this.keyColumns.length; i++) {
+      const got = textValue(this.def.columns[this.keyColumns[i]], texts[i]);
+      if (typeof got === 'string') return `tombstone key: ${got}`;
+      row[this.keyColumns[i]] = got.value;
+    }
+    return row;
   }
 }
 

@@ -176,6 +176,8 @@ export interface ReadMessage {
   readonly offset: number;
   readonly key: string | null;
   readonly value: string | null;
+  /** The value's bytes (binary formats such as Avro); set by readWithKafkajs when asked for. */
+  readonly rawValue?: Buffer | null;
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -197,9 +199,11 @@ export async function readWithKcat(brokers: string, topic: string): Promise<Read
 
 /**
  * Reads the topic from the beginning with a kafkajs consumer (a fresh group) until `count` messages arrived or
- * `timeoutMs` passed; ordered by partition then offset.
+ * `timeoutMs` passed; ordered by partition then offset. `raw`: keep each value's bytes too (rawValue).
  */
-export async function readWithKafkajs(brokers: string, topic: string, count: number, timeoutMs = 15_000): Promise<ReadMessage[]> {
+export async function readWithKafkajs(
+  brokers: string, topic: string, count: number, timeoutMs = 15_000, raw = false,
+): Promise<ReadMessage[]> {
   const consumer = quietKafka(brokers, 'test-reader').consumer({
     groupId: `test-reader-${process.pid}-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 200,
   });
@@ -215,7 +219,7 @@ export async function readWithKafkajs(brokers: string, topic: string, count: num
           for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
           messages.push({
             partition, offset: Number(message.offset), key: message.key?.toString('utf8') ?? null,
-            value: message.value?.toString('utf8') ?? null, headers,
+            value: message.value?.toString('utf8') ?? null, headers, ...(raw ? { rawValue: message.value } : {}),
           });
           if (messages.length >= count) {
             clearTimeout(timer);

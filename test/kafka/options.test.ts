@@ -21,7 +21,7 @@ describe('Kafka options', () => {
   test('source defaults: json, earliest, dead_letter, idle after 30 s; brokers comma separated', () => {
     assert.deepEqual(kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:9092, b:9093' })), {
       topic: 't', brokers: ['a:9092', 'b:9093'], format: 'json', start: 'earliest', onError: 'dead_letter',
-      idleTimeoutMs: 30_000,
+      idleTimeoutMs: 30_000, security: { protocol: 'plaintext', sasl: null, ssl: null },
     });
     assert.equal(kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:1', idle_timeout: '1.5 seconds' })).idleTimeoutMs, 1500);
     assert.equal(kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:1', format: 'CSV', start: 'latest', on_error: 'fail' })).format, 'csv');
@@ -31,7 +31,8 @@ describe('Kafka options', () => {
     assert.match(code(() => kafkaSourceOptions(kafkaStream('s', { brokers: 'a:1' }))), /^22023 .*needs the option topic/);
     assert.match(code(() => kafkaSourceOptions(kafkaStream('s', { topic: 't' }))), /^22023 .*brokers/);
     assert.match(code(() => kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'nohost' }))), /^22023 invalid broker address "nohost"/);
-    assert.match(code(() => kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:1', format: 'avro' }))), /^0A000 /);
+    assert.match(code(() => kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:1', format: 'avro' }))), /^22023 .*needs the option avro_schema/);
+    assert.match(code(() => kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:1', schema_registry_url: 'http://r:8081' }))), /^0A000 /);
     assert.match(code(() => kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:1', format: 'xml' }))), /^22023 invalid value for option format/);
     assert.match(code(() => kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:1', start: 'middle' }))), /^22023 /);
     assert.match(code(() => kafkaSourceOptions(kafkaStream('s', { topic: 't', brokers: 'a:1', on_error: 'ignore' }))), /^22023 /);
