@@ -13,6 +13,11 @@ export interface ConnectorStatus {
   /** running · waiting (its far end is unreachable; retrying) · failed (stopped, see lastError). */
   readonly state: 'running' | 'waiting' | 'failed';
   readonly lastError: string | null;
+  /**
+   * How far it has durably got, in the far end's terms: a Kafka source's next offset per partition (`0:120,1:98`), a
+   * sink's last shipped log entry, a file's byte offset, a replication LSN. Null before it has a position.
+   */
+  readonly position: string | null;
   /** Records not yet read (a source) or entries not yet shipped (a sink). */
   readonly lag: number;
   /** Records read or shipped since the server started. */

@@ -22,7 +22,10 @@ export function kafkaConnector(tuning?: Partial<KafkaTuning>): ConnectorKind {
       return {
         status: () => {
           const s = source.status();
-          return { kind: 'source', state: s.state, lastError: s.lastError, lag: s.lag, messages: s.messages, deadLetters: s.deadLetters };
+          return {
+            kind: 'source', state: s.state, lastError: s.lastError, position: s.position, lag: s.lag, messages: s.messages,
+            deadLetters: s.deadLetters,
+          };
         },
         stop: () => source.stop(),
       };
@@ -32,7 +35,10 @@ export function kafkaConnector(tuning?: Partial<KafkaTuning>): ConnectorKind {
       return {
         status: () => {
           const s = sink.status();
-          return { kind: 'sink', state: s.state, lastError: s.lastError, lag: s.lag, messages: s.messages, deadLetters: 0 };
+          return {
+            kind: 'sink', state: s.state, lastError: s.lastError, position: String(s.position), lag: s.lag, messages: s.messages,
+            deadLetters: 0,
+          };
         },
         stop: () => sink.stop(),
       };

@@ -36,6 +36,8 @@ export interface KafkaSourceStatus {
   readonly deadLetters: number;
   /** Bad records dropped since start (on_error = 'skip'). */
   readonly skipped: number;
+  /** The next offset to read of each partition, durable in the store: `partition:offset`, by partition. */
+  readonly position: string | null;
 }
 
 export interface StartKafkaSourceOptions {
@@ -108,7 +110,7 @@ class KafkaSourceRunner implements KafkaSource {
     }
     return {
       state: this.state, lastError: this.lastError, lag: Number(lag), messages: this.messages,
-      deadLetters: this.deadLetters, skipped: this.skipped,
+      deadLetters: this.deadLetters, skipped: this.skipped, position: this.positionText(),
     };
   }
 
@@ -270,6 +272,11 @@ class KafkaSourceRunner implements KafkaSource {
     this.committing = reader.commitOffsets(this.groupId, positions)
       .then(() => void (this.committedKey = key), () => undefined)
       .finally(() => (this.committing = null));
+  }
+
+  private positionText(): string | null {
+    if (this.next.size === 0) return null;
+    return [...this.next].sort((a, b) => a[0] - b[0]).map(([p, offset]) => `${p}:${offset}`).join(',');
   }
 
   private failed(): boolean {

@@ -166,7 +166,7 @@ async function changelogRows(rt: LiveState): Promise<Value[][]> {
 /** Sources and sinks: whether they are reading or waiting for their far end, and how far behind. */
 function sourceRows(rt: LiveState): Value[][] {
   return rt.connectors.rows().map(({ name, connector, target, status: st }) => [
-    name, st.kind, connector, target, st.state, BigInt(st.lag), BigInt(st.messages), BigInt(st.deadLetters), st.lastError,
+    name, st.kind, connector, target, st.state, st.position, BigInt(st.lag), BigInt(st.messages), BigInt(st.deadLetters), st.lastError,
   ]);
 }
 

@@ -60,6 +60,9 @@ describe('Kafka compression codecs', () => {
       assert.equal(s.state, 'running', codec);
       assert.equal(s.dead_letters, 0, codec);
       assert.equal(s.last_error, null, codec);
+      // Its position: the next offset of each partition, which together account for every message read.
+      const offsets = (s.position ?? '').split(',').map((p) => Number(p.split(':')[1]));
+      assert.equal(offsets.reduce((a, b) => a + b, 0), PER_TOPIC, `${codec} position ${s.position}`);
       // Sensor k has the ids i ≡ k (mod 5) below PER_TOPIC: the decompressed values, every one, each once.
       let rows: { sensor: string; n: string; total: string }[] = [];
       await waitFor(async () => {

@@ -13,6 +13,7 @@ export interface SourceRow {
   readonly kind: string;
   readonly topic: string | null;
   readonly state: string;
+  readonly position: string | null;
   readonly lag: number;
   readonly messages: number;
   readonly dead_letters: number;
@@ -20,9 +21,9 @@ export interface SourceRow {
 }
 
 export async function sourceRows(client: Client): Promise<Map<string, SourceRow>> {
-  const r = await client.query('SELECT name, kind, topic, state, lag, messages, dead_letters, last_error FROM sluice.sources');
+  const r = await client.query('SELECT name, kind, target AS topic, state, position, lag, messages, dead_letters, last_error FROM sluice.sources');
   return new Map(r.rows.map((row: Record<string, string | null>) => [row.name as string, {
-    name: row.name as string, kind: row.kind as string, topic: row.topic, state: row.state as string,
+    name: row.name as string, kind: row.kind as string, topic: row.topic, state: row.state as string, position: row.position,
     lag: Number(row.lag), messages: Number(row.messages), dead_letters: Number(row.dead_letters), last_error: row.last_error,
   }]));
 }
