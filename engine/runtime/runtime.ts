@@ -33,6 +33,7 @@ import type { SubscribeOptions } from '../subscribe/options';
 import { queryLogSource, relationLogSource } from '../subscribe/sources';
 import type { Subscription, SubscriptionLimits } from '../subscribe/subscription';
 import { kafkaConnector } from '../kafka';
+import { fileConnector } from '../files';
 import { Connectors } from '../connectors';
 import { defaultMemoryLimitMb, type MemoryLimits, memoryLimits } from '../memory/limit';
 import { isStateShareExceeded, type StateShare } from './state-share';
@@ -74,7 +75,7 @@ export class Runtime {
     this.subscriptions = new SubscriptionHub(limits);
     this.streamWatermarks = new StreamWatermarks(store);
     this.streamAppends = new StreamAppends(this.commitContext());
-    this.connectors = new Connectors({ store, log, streamRows: this.streamRows }, [kafkaConnector()]);
+    this.connectors = new Connectors({ store, log, streamRows: this.streamRows }, [kafkaConnector(), fileConnector()]);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
       (id) => this.subscriptions.pinnedSeq(id), {
         trimmableUpTo: (id) => this.runnerById(id)?.trimmableUpTo() ?? null,

@@ -1,0 +1,21 @@
+// Files as a kind of connector: streams fed by the lines of files matching a glob (source.ts), sinks writing a
+// relation's changes into rolled files of a directory (sink.ts). The registry in engine/connectors/ runs them.
+
+import type { ConnectorKind } from '../connectors/connector';
+import { fileSourceOptions } from './options';
+import { startFileSource } from './source';
+
+export function fileConnector(): ConnectorKind {
+  return {
+    name: 'file',
+    target: (def) => def.options.path ?? null,
+    checkSource: (def) => void fileSourceOptions(def),
+    startSource(env, { relationId, def }) {
+      if (def.kind !== 'stream') throw new Error(`file source of ${def.name} started for a ${def.kind}`);
+      const source = startFileSource({
+        store: env.store, relationId, def, log: env.log, onStreamRows: (rows) => env.streamRows.appended(relationId, rows),
+      });
+      return { status: () => ({ kind: 'source', ...source.status() }), stop: () => source.stop() };
+    },
+  };
+}
