@@ -2,7 +2,8 @@
 // relation's changes into rolled files of a directory (sink.ts). The registry in engine/connectors/ runs them.
 
 import type { ConnectorKind } from '../connectors/connector';
-import { fileSourceOptions } from './options';
+import { fileSinkOptions, fileSourceOptions } from './options';
+import { startFileSink } from './sink';
 import { startFileSource } from './source';
 
 export function fileConnector(): ConnectorKind {
@@ -10,12 +11,17 @@ export function fileConnector(): ConnectorKind {
     name: 'file',
     target: (def) => def.options.path ?? null,
     checkSource: (def) => void fileSourceOptions(def),
+    checkSink: (def) => void fileSinkOptions(def),
     startSource(env, { relationId, def }) {
       if (def.kind !== 'stream') throw new Error(`file source of ${def.name} started for a ${def.kind}`);
       const source = startFileSource({
         store: env.store, relationId, def, log: env.log, onStreamRows: (rows) => env.streamRows.appended(relationId, rows),
       });
       return { status: () => ({ kind: 'source', ...source.status() }), stop: () => source.stop() };
+    },
+    startSink(env, { sinkId, def, fromRelationId, fromSchema }) {
+      const sink = startFileSink({ store: env.store, sinkId, def, fromRelationId, fromSchema, log: env.log });
+      return { status: () => ({ kind: 'sink', ...sink.status(), deadLetters: 0 }), stop: () => sink.stop() };
     },
   };
 }

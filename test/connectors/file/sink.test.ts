@@ -1,0 +1,85 @@
+// connector = 'file' as a sink, through a real server into a temp directory: a stream's rows as CSV, JSON lines and
+// Arrow IPC files (read back with apache-arrow), rolled by size into several files whose names carry their log
+// ranges, rolled by time, no .tmp left as a complete file, and a query's changes with _diff = -1 for rows removed.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withServerAndClient } from '../../helpers/server';
+import { waitForValue } from '../../helpers/wait';
+import { type SinkRow, arrowRows, completeFiles, csvRows, jsonRows, temporaryFiles } from './sink-files';
+
+function freshDir(): string {
+  return mkdtempSync(join(tmpdir(), 'sluice-file-sink-'));
+}
+
+const ids = (rows: readonly SinkRow[]): number[] => rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+
+describe('file sink', () => {
+  const fx = withServerAndClient();
+
+  /** 200 rows, one INSERT (so one log entry) each. */
+  async function insertRows(stream: string): Promise<void> {
+    for (const id of range(200)) await fx.pg.query(`INSERT INTO ${stream} VALUES ($1, $2)`, [id, `name, "${id}"`]);
+  }
+
+  for (const [format, ext, read] of [['csv', 'csv', csvRows], ['json', 'jsonl', jsonRows], ['arrow', 'arrow', arrowRows]] as const) {
+    test(`${format}: a stream's rows rolled by size, every row once, each file complete`, async () => {
+      const dir = freshDir();
+      await fx.pg.query(`CREATE STREAM ${format}_rows (id int, name text)`);
+      await fx.pg.query(`CREATE SINK ${format}_out FROM ${format}_rows
+        WITH (connector = 'file', path = '${dir}', format = '${format}', roll_bytes = '2000', roll_seconds = '1')`);
+      await insertRows(`${format}_rows`);
+      const rows = await waitForValue(() => completeFiles(dir, ext).flatMap((f) => read(f)),
+        (r) => r.length >= 200, `200 rows in ${format} files`);
+      assert.deepEqual(ids(rows), range(200));
+      for (const r of rows) {
+        assert.equal(r.name, `name, "${r.id}"`);
+        assert.equal(Number(r._diff), 1);
+      }
+      const files = completeFiles(dir, ext);
+      assert.ok(files.length >= 3, `rolled by size into several files, got ${files.length}`);
+      // Names carry the log ranges, which follow one another.
+      let next = 1;
+      for (const f of files) {
+        const m = /-(\d{20})-(\d{20})\.\w+$/.exec(f);
+        assert.ok(m, f);
+        assert.equal(Number(m[1]), next, `${f} starts where the previous file ended`);
+        next = Number(m[2]) + 1;
+      }
+      assert.deepEqual(temporaryFiles(dir), []);
+    });
+  }
+
+  test('rolled by time: a file that never reaches roll_bytes is written once roll_seconds have passed', async () => {
+    const dir = freshDir();
+    await fx.pg.query('CREATE STREAM slow_rows (id int, name text)');
+    await fx.pg.query(`CREATE SINK slow_out FROM slow_rows
+      WITH (connector = 'file', path = '${dir}', format = 'json', roll_seconds = '1')`);
+    await fx.pg.query(`INSERT INTO slow_rows VALUES (1, 'a'), (2, 'b')`);
+    const files = await waitForValue(() => completeFiles(dir, 'jsonl'), (f) => f.length === 1, 'one file');
+    assert.deepEqual(jsonRows(files[0]), [{ id: 1, name: 'a', _diff: 1 }, { id: 2, name: 'b', _diff: 1 }]);
+  });
+
+  test("a query's changes: an update is the old row with _diff -1 and the new one with 1", async () => {
+    const dir = freshDir();
+    await fx.pg.query('CREATE STREAM sales (shop text, amount int)');
+    await fx.pg.query(`CREATE CONTINUOUS QUERY shop_totals WITH (trigger_interval = '50 milliseconds') AS
+      SELECT shop, sum(amount) AS total FROM sales GROUP BY shop`);
+    await fx.pg.query(`CREATE SINK shop_totals_out FROM shop_totals
+      WITH (connector = 'file', path = '${dir}', format = 'json', roll_bytes = '1')`);
+    await fx.pg.query(`INSERT INTO sales VALUES ('a', 5)`);
+    await waitForValue(() => completeFiles(dir, 'jsonl').length, (n) => n >= 1, 'the first file');
+    await fx.pg.query(`INSERT INTO sales VALUES ('a', 7)`);
+    const rows = await waitForValue(() => completeFiles(dir, 'jsonl').flatMap(jsonRows), (r) => r.length === 3, 'three changes');
+    assert.deepEqual(rows[0], { shop: 'a', total: 5, _diff: 1 });
+    // The update's two changes come in one entry, in no promised order.
+    assert.deepEqual(rows.slice(1).sort((x, y) => Number(x._diff) - Number(y._diff)),
+      [{ shop: 'a', total: 5, _diff: -1 }, { shop: 'a', total: 12, _diff: 1 }]);
+    const sink = (await fx.pg.query(`SELECT connector, topic, state FROM sluice.sources WHERE name = 'shop_totals_out'`)).rows;
+    assert.deepEqual(sink, [{ connector: 'file', topic: dir, state: 'running' }]);
+  });
+});
