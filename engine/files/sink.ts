@@ -32,6 +32,11 @@ export interface StartFileSinkOptions {
   readonly fromRelationId: number;
   readonly fromSchema: Schema;
   readonly log: ConnectorLog;
+  /**
+   * Called once a file holding the entries up to `last` is in place, before that position is recorded; a throw stops
+   * the sink there (tests use it to crash exactly between the two).
+   */
+  readonly afterFile?: (last: bigint) => void | Promise<void>;
 }
 
 export interface FileSink {
@@ -91,7 +96,7 @@ class FileSinkRunner implements FileSink {
     this.unsubscribe();
   }
 
-  /** Never rejects: storage errors fail the sink, file system errors make it wait and retry. */
+  /** Never rejects: storage errors (Stop) fail the sink, file system errors make it wait and retry. */
   private async run(): Promise<void> {
     try {
       await this.recoverPosition();
@@ -104,7 +109,7 @@ class FileSinkRunner implements FileSink {
         this.state = 'running';
         this.lastError = null;
       } catch (e) {
-        if (e instanceof StorageError) return this.fail(e.cause);
+        if (e instanceof Stop) return this.fail(e.cause);
         this.waiting(e);
         await this.appended.sleep(RETRY_MS);
       }
@@ -147,9 +152,9 @@ class FileSinkRunner implements FileSink {
     try {
       for await (const e of this.opts.store.readLog(this.opts.fromRelationId, this.read, to)) entries.push(e);
     } catch (e) {
-      throw new StorageError(e);
+      throw new Stop(e);
     }
-    if (entries.length === 0) throw new StorageError(new Error(`entries after ${this.read} of the log it ships are gone (trimmed?)`));
+    if (entries.length === 0) throw new Stop(new Error(`entries after ${this.read} of the log it ships are gone (trimmed?)`));
     for (let i = 0; i < entries.length; i++) {
       const batch = decodeChangeBatch(entries[i].bytes);
       if (batch.data.numRows > 0 && this.firstChangeAtMs === null) this.firstChangeAtMs = Date.now();
@@ -163,7 +168,14 @@ class FileSinkRunner implements FileSink {
 
   /** Writes the file of the changes gathered, then records the position past them. */
   private async roll(): Promise<void> {
-    if (this.contents.rows > 0) await this.files.write(this.position + 1n, this.read, this.contents.finish());
+    if (this.contents.rows > 0) {
+      await this.files.write(this.position + 1n, this.read, this.contents.finish());
+      try {
+        await this.opts.afterFile?.(this.read);
+      } catch (e) {
+        throw new Stop(e);
+      }
+    }
     this.messages += this.contents.rows;
     await this.record(this.read);
     this.contents = this.freshContents();
@@ -177,7 +189,7 @@ class FileSinkRunner implements FileSink {
         resultRows: null, offsets: { [this.opts.fromRelationId]: last }, checkpoint: { durationMs: 0 },
       });
     } catch (e) {
-      throw new StorageError(e);
+      throw new Stop(e);
     }
     this.position = last;
   }
@@ -202,8 +214,8 @@ class FileSinkRunner implements FileSink {
   }
 }
 
-/** A failure of the store (not of the files), which stops the sink. */
-class StorageError extends Error {
+/** A failure that stops the sink: of the store (not of the files), or afterFile's. */
+class Stop extends Error {
   constructor(override readonly cause: unknown) {
     super(errorText(cause));
   }
