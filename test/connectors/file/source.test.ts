@@ -87,6 +87,20 @@ describe('file source', () => {
     assert.equal(await count('strict_in'), 1);
   });
 
+  test('a stream with WATERMARK FOR: a tumbling window over the files closes as their event time moves on', async () => {
+    const dir = freshDir();
+    await fx.pg.query(`CREATE STREAM clicks (page text, ts timestamptz, WATERMARK FOR ts AS ts - INTERVAL '1 second')
+      WITH (connector = 'file', path = '${dir}/*.jsonl', poll_interval = '100 milliseconds', retention = '1 day')`);
+    await fx.pg.query(`CREATE CONTINUOUS QUERY clicks_per_minute WITH (trigger_interval = '50 milliseconds') AS
+      SELECT window_start, count(*) AS n FROM TUMBLE(clicks, ts, INTERVAL '1 minute') GROUP BY window_start EMIT ON WINDOW CLOSE`);
+    const click = (second: number): string => `${JSON.stringify({ page: 'p', ts: new Date(Date.UTC(2026, 0, 1, 10, 0, second)).toISOString() })}\n`;
+    writeFileSync(join(dir, 'a.jsonl'), click(1) + click(2) + click(30));
+    writeFileSync(join(dir, 'b.jsonl'), click(65));
+    const rows = await waitForValue(async () => (await fx.pg.query('SELECT n FROM clicks_per_minute')).rows,
+      (r) => r.length === 1, 'the first minute closed');
+    assert.deepEqual(rows, [{ n: '3' }]);
+  });
+
   test('wrong options are refused before anything is created', async () => {
     const refused = async (sql: string, code: string, message: RegExp): Promise<void> => {
       await assert.rejects(fx.pg.query(sql), (e: { code: string; message: string }) => {
@@ -102,6 +116,7 @@ describe('file source', () => {
     await refused(`CREATE STREAM bad5 (id int) WITH (connector = 'file', path = 'relative/*.csv')`, '22023', /absolute path/);
     await refused(`CREATE STREAM bad6 (id int) WITH (connector = 'file', path = '/tmp/x', topic = 't')`, '22023', /unrecognized stream option "topic"/);
     await refused(`CREATE SINK bad7 FROM csv_in WITH (connector = 'file', path = '/tmp/out', roll_bytes = 'lots')`, '22023', /invalid value for option roll_bytes/);
+    await refused(`CREATE TABLE bad8 (id int PRIMARY KEY) WITH (connector = 'file', path = '/tmp/x')`, '22023', /invalid value for option "connector"/);
     const left = (await fx.pg.query(`SELECT count(*) AS n FROM sluice.sources WHERE name LIKE 'bad%'`)).rows[0].n;
     assert.equal(left, '0');
   });
