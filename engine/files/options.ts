@@ -15,7 +15,7 @@ export type SinkFormat = 'csv' | 'json' | 'arrow';
 export interface FileSourceOptions {
   readonly glob: FileGlob;
   readonly format: RecordFormat;
-  /** CSV only: each file's first line names the columns and is not a row. */
+  /** CSV only: each file's first line is a header, skipped (fields go to columns by position). */
   readonly header: boolean;
   readonly onError: OnError;
   /** How often the directory and the files are looked at again for new files and lines. */

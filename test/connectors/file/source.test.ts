@@ -5,7 +5,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withServerAndClient } from '../../helpers/server';
@@ -85,6 +85,26 @@ describe('file source', () => {
       (r) => r?.state === 'failed', 'the source to fail');
     assert.match(source.last_error, /bad line at byte 9 of .*x\.jsonl \(type\)/);
     assert.equal(await count('strict_in'), 1);
+  });
+
+  test('a file replaced under the same name (rotated, rewritten) is read from its start', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'log.csv'), '1\n2\n3\n');
+    await fx.pg.query(`CREATE STREAM rotated (id int)
+      WITH (connector = 'file', path = '${dir}/log.csv', format = 'csv', poll_interval = '100 milliseconds', retention = '1 day')`);
+    await countReaches('rotated', 3);
+    // Rotated: the old file moved away (it no longer matches), a new one in its place.
+    renameSync(join(dir, 'log.csv'), join(dir, 'log.csv.1'));
+    writeFileSync(join(dir, 'log.csv'), '4\n5\n');
+    await countReaches('rotated', 5);
+    // Rewritten in place, shorter than what was read of it.
+    writeFileSync(join(dir, 'log.csv'), '6\n');
+    await countReaches('rotated', 6);
+    // Appended to: only the new line.
+    appendFileSync(join(dir, 'log.csv'), '7\n');
+    await countReaches('rotated', 7);
+    const ids = (await fx.pg.query('SELECT id FROM rotated ORDER BY id')).rows.map((r) => r.id);
+    assert.deepEqual(ids, [1, 2, 3, 4, 5, 6, 7]);
   });
 
   test('a stream with WATERMARK FOR: a tumbling window over the files closes as their event time moves on', async () => {
