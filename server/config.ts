@@ -1,5 +1,6 @@
 // Server settings from the command line, then environment variables (SLUICE_*), then defaults.
 
+import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
 import { DEFAULT_SUBSCRIPTION_LIMITS } from '../engine/subscribe/hub';
@@ -34,6 +35,8 @@ export interface ServerConfig {
   readonly tls: TlsFiles | null;
   /** Plaintext sessions are refused with 28000; needs `tls`. */
   readonly tlsRequired: boolean;
+  /** The directory file sources and sinks may read and write under; null: connector = 'file' is refused (42501). */
+  readonly fileConnectorDir: string | null;
 }
 
 export interface TlsFiles {
@@ -78,6 +81,8 @@ Options (each also settable through the environment variable in brackets):
                            what was found and exit: 0 if it is sound, 1 if not
   --max-statement-size MB  SQL text one statement may hold; past it the statement fails with 54000
                            (SLUICE_MAX_STATEMENT_SIZE)                    default 16, at most 60
+  --file-connector-dir DIR file sources and sinks (connector = 'file') may read and write only under DIR;
+                           without it they are refused with 42501 (SLUICE_FILE_CONNECTOR_DIR)
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -110,6 +115,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'tls-required': { type: 'boolean' },
         'check-data-dir': { type: 'string' },
         'max-statement-size': { type: 'string' },
+        'file-connector-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -140,6 +146,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     // At most 60: a statement must fit in one protocol message (64 MB) to be answered with 54000.
     maxStatementMb: integer('max-statement-size',
       values['max-statement-size'] ?? env.SLUICE_MAX_STATEMENT_SIZE ?? String(DEFAULT_MAX_STATEMENT_MB), 1, 60),
+    fileConnectorDir: fileConnectorDir(values['file-connector-dir'] ?? env.SLUICE_FILE_CONNECTOR_DIR),
   };
   if (config.tlsRequired && config.tls === null) throw new ConfigError('--tls-required needs --tls-cert and --tls-key');
   checkTrust(config);
@@ -162,6 +169,12 @@ function tlsFiles(certFile: string | undefined, keyFile: string | undefined, caF
   }
   if (certFile === undefined || keyFile === undefined) throw new ConfigError('--tls-cert and --tls-key go together');
   return { certFile, keyFile, caFile: caFile ?? null };
+}
+
+function fileConnectorDir(dir: string | undefined): string | null {
+  if (dir === undefined || dir === '') return null;
+  if (!isAbsolute(dir)) throw new ConfigError(`--file-connector-dir must be an absolute path, got "${dir}"`);
+  return resolve(dir);
 }
 
 function integer(name: string, text: string, min: number, max: number): number {

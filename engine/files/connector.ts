@@ -3,24 +3,25 @@
 
 import type { ConnectorKind } from '../connectors/connector';
 import { fileSinkOptions, fileSourceOptions } from './options';
+import type { FileConnectorSettings } from './root';
 import { startFileSink } from './sink';
 import { startFileSource } from './source';
 
-export function fileConnector(): ConnectorKind {
+export function fileConnector(settings: FileConnectorSettings): ConnectorKind {
   return {
     name: 'file',
     target: (def) => def.options.path ?? null,
-    checkSource: (def) => void fileSourceOptions(def),
-    checkSink: (def) => void fileSinkOptions(def),
+    checkSource: (def) => void fileSourceOptions(def, settings),
+    checkSink: (def) => void fileSinkOptions(def, settings),
     startSource(env, { relationId, def }) {
       if (def.kind !== 'stream') throw new Error(`file source of ${def.name} started for a ${def.kind}`);
       const source = startFileSource({
-        store: env.store, relationId, def, log: env.log, onStreamRows: (rows) => env.streamRows.appended(relationId, rows),
+        store: env.store, relationId, def, settings, log: env.log, onStreamRows: (rows) => env.streamRows.appended(relationId, rows),
       });
       return { status: () => ({ kind: 'source', ...source.status() }), stop: () => source.stop() };
     },
     startSink(env, { sinkId, def, fromRelationId, fromSchema }) {
-      const sink = startFileSink({ store: env.store, sinkId, def, fromRelationId, fromSchema, log: env.log });
+      const sink = startFileSink({ store: env.store, settings, sinkId, def, fromRelationId, fromSchema, log: env.log });
       return { status: () => ({ kind: 'sink', ...sink.status(), deadLetters: 0 }), stop: () => sink.stop() };
     },
   };

@@ -4,3 +4,4 @@
 export { fileConnector } from './connector';
 export { fileSinkOptions, fileSourceOptions, type FileSinkOptions, type FileSourceOptions } from './options';
 export { DIFF_COLUMN } from './sink-format';
+export type { FileConnectorSettings } from './root';

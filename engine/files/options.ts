@@ -9,10 +9,13 @@ import { intervalMicros } from '../values/interval';
 import type { RecordFormat } from '../kafka/decode';
 import type { OnError } from '../kafka/options';
 import { FileGlob } from './glob';
+import { allowedPath, enabledRoot, type FileConnectorSettings } from './root';
 
 export type SinkFormat = 'csv' | 'json' | 'arrow';
 
 export interface FileSourceOptions {
+  /** --file-connector-dir: every file read must be under it, symlinks followed. */
+  readonly root: string;
   readonly glob: FileGlob;
   readonly format: RecordFormat;
   /** CSV only: each file's first line is a header, skipped (fields go to columns by position). */
@@ -23,6 +26,8 @@ export interface FileSourceOptions {
 }
 
 export interface FileSinkOptions {
+  /** --file-connector-dir: the directory written must be under it, symlinks followed. */
+  readonly root: string;
   /** The directory the files are written into. */
   readonly directory: string;
   readonly format: SinkFormat;
@@ -58,11 +63,11 @@ function oneOf<V extends string>(o: Readonly<Record<string, string>>, key: strin
   return v as V;
 }
 
-function requiredPath(o: Readonly<Record<string, string>>, what: string): string {
+function requiredPath(o: Readonly<Record<string, string>>, what: string, root: string): string {
   const v = o.path?.trim();
   if (!v) throw invalid(`${what} needs the option path`, 'Add path = \'/some/dir/*.csv\' to its WITH (...) clause.');
   if (!v.startsWith('/')) throw invalid(`option path must be an absolute path, not "${v}"`);
-  return v;
+  return allowedPath(v, root);
 }
 
 function positiveInteger(text: string, key: string, max: number): number {
@@ -83,18 +88,20 @@ function intervalMs(text: string, key: string): number {
 }
 
 /** The options of a stream with connector = 'file'. */
-export function fileSourceOptions(def: StreamDef | TableDef): FileSourceOptions {
+export function fileSourceOptions(def: StreamDef | TableDef, settings: FileConnectorSettings): FileSourceOptions {
   const what = `${def.kind} "${def.name}"`;
   if (def.kind !== 'stream') {
     throw new SqlError(SQLSTATE.feature_not_supported, 'connector = \'file\' feeds streams only', { hint: 'Use CREATE STREAM.' });
   }
+  const root = enabledRoot(settings);
   const o = def.options;
   unknownKeys(o, SOURCE_KEYS, what);
   const format = oneOf(o, 'format', ['csv', 'json'] as const, 'json');
   const header = oneOf(o, 'header', ['true', 'false'] as const, 'false') === 'true';
   if (header && format !== 'csv') throw invalid('option header needs format = \'csv\'');
   return {
-    glob: FileGlob.parse(requiredPath(o, what)),
+    root,
+    glob: FileGlob.parse(requiredPath(o, what, root)),
     format,
     header,
     onError: oneOf(o, 'on_error', ['dead_letter', 'skip', 'fail'] as const, 'dead_letter'),
@@ -103,12 +110,14 @@ export function fileSourceOptions(def: StreamDef | TableDef): FileSourceOptions 
 }
 
 /** The options of a sink with connector = 'file'. */
-export function fileSinkOptions(def: SinkDef): FileSinkOptions {
+export function fileSinkOptions(def: SinkDef, settings: FileConnectorSettings): FileSinkOptions {
   const what = `sink "${def.name}"`;
+  const root = enabledRoot(settings);
   const o = def.options;
   unknownKeys(o, SINK_KEYS, what);
   return {
-    directory: requiredPath(o, what),
+    root,
+    directory: requiredPath(o, what, root),
     format: oneOf(o, 'format', ['csv', 'json', 'arrow'] as const, 'json'),
     rollBytes: o.roll_bytes === undefined ? DEFAULT_ROLL_BYTES : positiveInteger(o.roll_bytes, 'roll_bytes', MAX_ROLL_BYTES),
     rollMs: 1000 * (o.roll_seconds === undefined ? DEFAULT_ROLL_SECONDS : positiveInteger(o.roll_seconds, 'roll_seconds', 86_400)),

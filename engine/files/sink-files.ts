@@ -5,23 +5,32 @@
 import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SinkFormat } from './options';
+import { reallyUnder } from './root';
 
 const SEQ_DIGITS = 20;
 
 export class SinkFiles {
   private readonly extension: string;
+  private readonly prefix: string;
 
-  constructor(private readonly directory: string, private readonly sinkName: string, format: SinkFormat) {
+  constructor(
+    private readonly directory: string, private readonly root: string, sinkName: string, format: SinkFormat,
+  ) {
     this.extension = format === 'json' ? 'jsonl' : format;
+    // A quoted sink name may hold '/' or any other character: encoded, it stays one file name.
+    this.prefix = encodeURIComponent(sinkName);
   }
 
   nameOf(first: bigint, last: bigint): string {
-    return `${this.sinkName}-${pad(first)}-${pad(last)}.${this.extension}`;
+    return `${this.prefix}-${pad(first)}-${pad(last)}.${this.extension}`;
   }
 
   /** Writes a complete file of the entries first..last (replacing one of the same name, the same changes). */
   async write(first: bigint, last: bigint, contents: Uint8Array): Promise<void> {
     await mkdir(this.directory, { recursive: true });
+    if (!(await reallyUnder(this.directory, this.root))) {
+      throw new Error(`the directory ${this.directory} leads outside --file-connector-dir ${this.root}`);
+    }
     const name = join(this.directory, this.nameOf(first, last));
     const tmp = `${name}.tmp`;
     const file = await open(tmp, 'w');
@@ -37,7 +46,7 @@ export class SinkFiles {
 
   /** The last entry of the complete file that starts just after `position`, if there is one. */
   async completedAfter(position: bigint): Promise<bigint | null> {
-    const prefix = `${this.sinkName}-${pad(position + 1n)}-`;
+    const prefix = `${this.prefix}-${pad(position + 1n)}-`;
     const suffix = `.${this.extension}`;
     for (const n of await this.names()) {
       if (!n.startsWith(prefix) || !n.endsWith(suffix)) continue;
@@ -50,7 +59,7 @@ export class SinkFiles {
   /** Removes the sink's .tmp files, left by a crash before they were complete. */
   async removeTemporary(): Promise<void> {
     for (const n of await this.names()) {
-      if (n.startsWith(`${this.sinkName}-`) && n.endsWith('.tmp')) await unlink(join(this.directory, n)).catch(() => undefined);
+      if (n.startsWith(`${this.prefix}-`) && n.endsWith('.tmp')) await unlink(join(this.directory, n)).catch(() => undefined);
     }
   }
 

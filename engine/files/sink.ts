@@ -13,6 +13,7 @@ import { decodeChangeBatch } from '../codecs/change-batch';
 import { Sleeper, errorText } from '../kafka/client';
 import type { Schema } from '../types';
 import { fileSinkOptions, type FileSinkOptions } from './options';
+import type { FileConnectorSettings } from './root';
 import { type FileContents, fileContents } from './sink-format';
 import { SinkFiles } from './sink-files';
 
@@ -31,6 +32,7 @@ export interface StartFileSinkOptions {
   readonly def: SinkDef;
   readonly fromRelationId: number;
   readonly fromSchema: Schema;
+  readonly settings: FileConnectorSettings;
   readonly log: ConnectorLog;
   /**
    * Called once a file holding the entries up to `last` is in place, before that position is recorded; a throw stops
@@ -48,7 +50,7 @@ const ENTRIES_PER_READ = 100;
 const RETRY_MS = 1000;
 
 export function startFileSink(opts: StartFileSinkOptions): FileSink {
-  const sink = new FileSinkRunner(opts, fileSinkOptions(opts.def));
+  const sink = new FileSinkRunner(opts, fileSinkOptions(opts.def, opts.settings));
   sink.start();
   return sink;
 }
@@ -70,7 +72,7 @@ class FileSinkRunner implements FileSink {
   private unsubscribe: () => void = () => undefined;
 
   constructor(private readonly opts: StartFileSinkOptions, private readonly options: FileSinkOptions) {
-    this.files = new SinkFiles(options.directory, opts.def.name, options.format);
+    this.files = new SinkFiles(options.directory, options.root, opts.def.name, options.format);
     this.contents = this.freshContents();
   }
 

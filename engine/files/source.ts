@@ -14,6 +14,7 @@ import { type BadRecord, type KafkaRecord, MAX_RECORD_BYTES, RecordDecoder } fro
 import { Sleeper, errorText } from '../kafka/client';
 import { PartitionWatermarks } from '../kafka/partition-watermarks';
 import { fileSourceOptions, type FileSourceOptions } from './options';
+import { type FileConnectorSettings, reallyUnder } from './root';
 import { type FileLine, readLines } from './file-lines';
 import { currentPosition, decodePosition, encodePosition, type FilePosition, pathOfKey, positionKey } from './file-position';
 
@@ -31,6 +32,7 @@ export interface StartFileSourceOptions {
   readonly store: RelationStore;
   readonly relationId: number;
   readonly def: StreamDef;
+  readonly settings: FileConnectorSettings;
   readonly log: ConnectorLog;
   readonly onStreamRows?: (rows: number) => void;
 }
@@ -41,7 +43,7 @@ export interface FileSource {
 }
 
 export function startFileSource(opts: StartFileSourceOptions): FileSource {
-  const source = new FileSourceRunner(opts, fileSourceOptions(opts.def));
+  const source = new FileSourceRunner(opts, fileSourceOptions(opts.def, opts.settings));
   source.start();
   return source;
 }
@@ -65,6 +67,8 @@ class FileSourceRunner implements FileSource {
   private readonly positions = new Map<string, FilePosition>();
   /** Unread bytes by path, as of each file's last read. */
   private readonly unread = new Map<string, number>();
+  /** Matching paths whose symlinks lead outside --file-connector-dir (each logged once). */
+  private readonly outside = new Set<string>();
   private readonly decoder: RecordDecoder;
   private readonly watermarks: Promise<PartitionWatermarks | null>;
 
@@ -115,6 +119,7 @@ class FileSourceRunner implements FileSource {
 
   /** Reads and writes one chunk of `path`'s new lines; false when there were none. */
   private async readFile(path: string): Promise<boolean> {
+    if (!(await this.inside(path))) return false;
     let file: FileHandle;
     try {
       file = await open(path, 'r');
@@ -135,6 +140,22 @@ class FileSourceRunner implements FileSource {
     } finally {
       await file.close();
     }
+  }
+
+  /** Whether `path` is under --file-connector-dir with its symlinks followed; a file leading outside is not read. */
+  private async inside(path: string): Promise<boolean> {
+    let under: boolean;
+    try {
+      under = await reallyUnder(path, this.options.root);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    if (!under && !this.outside.has(path)) {
+      this.outside.add(path);
+      this.opts.log.warn('file source skips a file that leads outside --file-connector-dir', { relation: this.opts.def.name, path });
+    }
+    return under;
   }
 
   /** The lines that are records: not blank, and not a CSV file's header line. */

@@ -5,7 +5,7 @@
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
@@ -41,10 +41,14 @@ describe('SIGKILL during file ingest and file sink writes', () => {
   test(`${KILLS} kills: every line in the stream once, every row in one sink file once`, async (t) => {
     t.diagnostic(`seed ${SEED} (SLUICE_TEST_SEED=${SEED} repeats it)`);
     const random = seededRandom(SEED);
-    const inDir = mkdtempSync(join(tmpdir(), 'sluice-file-crash-in-'));
-    const outDir = mkdtempSync(join(tmpdir(), 'sluice-file-crash-out-'));
+    const root = mkdtempSync(join(tmpdir(), 'sluice-file-crash-'));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
+    const inDir = join(root, 'in');
+    const outDir = join(root, 'out');
+    mkdirSync(inDir);
     const dataDir = freshDataDir();
-    server = await startServer({ dataDir });
+    const start = (): Promise<TestServer> => startServer({ dataDir, args: ['--file-connector-dir', root] });
+    server = await start();
     let pg = await quietConnect(server);
     await pg.query(`CREATE STREAM lines_in (id int NOT NULL, payload text)
       WITH (connector = 'file', path = '${inDir}/part-*.csv', format = 'csv', poll_interval = '20 milliseconds', retention = '1 day')`);
@@ -82,7 +86,7 @@ describe('SIGKILL during file ingest and file sink writes', () => {
       writeSome();
       server.kill('SIGKILL');
       await server.exited();
-      server = await startServer({ dataDir });
+      server = await start();
       pg = await quietConnect(server);
     }
     while (writeSome());

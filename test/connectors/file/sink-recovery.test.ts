@@ -22,13 +22,14 @@ test('a file in place but not recorded is not written again after a restart', as
   const dir = mkdtempSync(join(tmpdir(), 'sluice-file-sink-recovery-'));
   try {
     const fromId = await t.store.putDef(plainStream('ids', COLUMNS));
+    const settings = { root: dir };
     const options = { connector: 'file', path: dir, format: 'json' };
     const def = sinkDef('ids_out', 'ids', { ...options, roll_bytes: '1' });
     const sinkId = await t.store.putDef(def);
     await t.store.appendToLog(fromId, rowsOf(1, 2));
     await t.store.appendToLog(fromId, rowsOf(3));
     const first = startFileSink({
-      store: t.store, sinkId, def, fromRelationId: fromId, fromSchema: COLUMNS, log: testLog(),
+      store: t.store, sinkId, def, fromRelationId: fromId, fromSchema: COLUMNS, log: testLog(), settings,
       afterFile: (last) => {
         if (last >= 2n) throw new Error('simulated crash after the file of entry 2 is in place');
       },
@@ -41,7 +42,9 @@ test('a file in place but not recorded is not written again after a restart', as
     await t.store.appendToLog(fromId, rowsOf(4));
     // Restarted with a larger roll_bytes: writing entry 2 again would make a file 2..3, with id 3 in two files.
     const restarted = sinkDef('ids_out', 'ids', { ...options, roll_bytes: '100000', roll_seconds: '1' });
-    const second = startFileSink({ store: t.store, sinkId, def: restarted, fromRelationId: fromId, fromSchema: COLUMNS, log: testLog() });
+    const second = startFileSink({
+      store: t.store, sinkId, def: restarted, fromRelationId: fromId, fromSchema: COLUMNS, log: testLog(), settings,
+    });
     try {
       await waitFor(() => t.store.queryOffsets(sinkId)[fromId] === 3n, 'entry 3 recorded');
       assert.equal(second.status().state, 'running');

@@ -2,24 +2,28 @@
 // Arrow IPC files (read back with apache-arrow), rolled by size into several files whose names carry their log
 // ranges, rolled by time, no .tmp left as a complete file, and a query's changes with _diff = -1 for rows removed.
 
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withServerAndClient } from '../../helpers/server';
 import { waitForValue } from '../../helpers/wait';
 import { type SinkRow, arrowRows, completeFiles, csvRows, jsonRows, temporaryFiles } from './sink-files';
 
+/** The server's --file-connector-dir: every directory of these tests is in it. */
+const ROOT = mkdtempSync(join(tmpdir(), 'sluice-file-sink-'));
+
 function freshDir(): string {
-  return mkdtempSync(join(tmpdir(), 'sluice-file-sink-'));
+  return mkdtempSync(join(ROOT, 'dir-'));
 }
 
 const ids = (rows: readonly SinkRow[]): number[] => rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('file sink', () => {
-  const fx = withServerAndClient();
+  const fx = withServerAndClient({ args: ['--file-connector-dir', ROOT] });
+  after(() => rmSync(ROOT, { recursive: true, force: true }));
 
   /** 200 rows, one INSERT (so one log entry) each. */
   async function insertRows(stream: string): Promise<void> {

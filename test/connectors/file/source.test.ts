@@ -3,20 +3,24 @@
 // the glob picked up and one not matching ignored, bad lines in sluice.dead_letters with their bytes and reason,
 // the state in sluice.sources, and the options refused with 22023 / 0A000.
 
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withServerAndClient } from '../../helpers/server';
 import { waitForValue } from '../../helpers/wait';
 
+/** The server's --file-connector-dir: every directory of these tests is in it. */
+const ROOT = mkdtempSync(join(tmpdir(), 'sluice-files-'));
+
 function freshDir(): string {
-  return mkdtempSync(join(tmpdir(), 'sluice-files-'));
+  return mkdtempSync(join(ROOT, 'dir-'));
 }
 
 describe('file source', () => {
-  const fx = withServerAndClient();
+  const fx = withServerAndClient({ args: ['--file-connector-dir', ROOT] });
+  after(() => rmSync(ROOT, { recursive: true, force: true }));
 
   const count = async (stream: string): Promise<number> =>
     Number((await fx.pg.query(`SELECT count(*) AS n FROM ${stream}`)).rows[0].n);
@@ -129,14 +133,16 @@ describe('file source', () => {
         return true;
       });
     };
+    await refused(`CREATE STREAM bad0 (id int) WITH (connector = 'file', path = '/etc/*.conf')`, '42501', /path "\/etc\/\*\.conf" is outside the file connector directory/);
+    await refused(`CREATE STREAM bad01 (id int) WITH (connector = 'file', path = '${ROOT}/../*.csv')`, '42501', /outside the file connector directory/);
     await refused(`CREATE STREAM bad1 (id int) WITH (connector = 'file')`, '22023', /option "path" is required/);
-    await refused(`CREATE STREAM bad2 (id int) WITH (connector = 'file', path = '/tmp/x', format = 'avro')`, '22023', /invalid value for option "format"/);
-    await refused(`CREATE STREAM bad3 (id int) WITH (connector = 'file', path = '/tmp/*.x', format = 'json', header = 'true')`, '22023', /header needs format = 'csv'/);
-    await refused(`CREATE STREAM bad4 (id int) WITH (connector = 'file', path = '/tmp/*/x.csv')`, '22023', /wildcards only in its file name/);
+    await refused(`CREATE STREAM bad2 (id int) WITH (connector = 'file', path = '${ROOT}/x', format = 'avro')`, '22023', /invalid value for option "format"/);
+    await refused(`CREATE STREAM bad3 (id int) WITH (connector = 'file', path = '${ROOT}/*.x', format = 'json', header = 'true')`, '22023', /header needs format = 'csv'/);
+    await refused(`CREATE STREAM bad4 (id int) WITH (connector = 'file', path = '${ROOT}/*/x.csv')`, '22023', /wildcards only in its file name/);
     await refused(`CREATE STREAM bad5 (id int) WITH (connector = 'file', path = 'relative/*.csv')`, '22023', /absolute path/);
-    await refused(`CREATE STREAM bad6 (id int) WITH (connector = 'file', path = '/tmp/x', topic = 't')`, '22023', /unrecognized stream option "topic"/);
-    await refused(`CREATE SINK bad7 FROM csv_in WITH (connector = 'file', path = '/tmp/out', roll_bytes = 'lots')`, '22023', /invalid value for option roll_bytes/);
-    await refused(`CREATE TABLE bad8 (id int PRIMARY KEY) WITH (connector = 'file', path = '/tmp/x')`, '22023', /invalid value for option "connector"/);
+    await refused(`CREATE STREAM bad6 (id int) WITH (connector = 'file', path = '${ROOT}/x', topic = 't')`, '22023', /unrecognized stream option "topic"/);
+    await refused(`CREATE SINK bad7 FROM csv_in WITH (connector = 'file', path = '${ROOT}/out', roll_bytes = 'lots')`, '22023', /invalid value for option roll_bytes/);
+    await refused(`CREATE TABLE bad8 (id int PRIMARY KEY) WITH (connector = 'file', path = '${ROOT}/x')`, '22023', /invalid value for option "connector"/);
     const left = (await fx.pg.query(`SELECT count(*) AS n FROM sluice.sources WHERE name LIKE 'bad%'`)).rows[0].n;
     assert.equal(left, '0');
   });
