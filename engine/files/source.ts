@@ -105,7 +105,11 @@ class FileSourceRunner implements FileSource {
     while (!this.stopping && !this.failed()) {
       let progressed = false;
       try {
-        for (const path of await this.options.glob.list()) {
+        const paths = await this.options.glob.list();
+        // A file gone (rotated away, deleted) no longer counts in the lag.
+        const listed = new Set(paths);
+        for (const path of this.unread.keys()) if (!listed.has(path)) this.unread.delete(path);
+        for (const path of paths) {
           if (this.stopping || this.failed()) break;
           if (await this.readFile(path)) progressed = true;
         }
