@@ -58,6 +58,36 @@ describe('file sink', () => {
     });
   }
 
+  test('values of every kind of column, in each format', async () => {
+    await fx.pg.query('CREATE STREAM typed (n numeric, t timestamptz, b bool, j jsonb, big int8, f float8, s text)');
+    const dirs = { csv: freshDir(), json: freshDir(), arrow: freshDir() };
+    for (const [format, dir] of Object.entries(dirs)) {
+      await fx.pg.query(`CREATE SINK typed_${format} FROM typed WITH (connector = 'file', path = '${dir}', format = '${format}', roll_seconds = '1')`);
+    }
+    await fx.pg.query(`INSERT INTO typed VALUES
+      (12345678901234567890.123, '2026-01-01 10:00:00.5+00', true, '{"a": [1, 2]}', 9007199254740993, 1.5, 'x'),
+      (NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
+    const [csv, json, arrow] = await Promise.all([
+      waitForValue(() => completeFiles(dirs.csv, 'csv').flatMap(csvRows), (r) => r.length === 2, 'the csv file'),
+      waitForValue(() => completeFiles(dirs.json, 'jsonl').flatMap(jsonRows), (r) => r.length === 2, 'the json file'),
+      waitForValue(() => completeFiles(dirs.arrow, 'arrow').flatMap(arrowRows), (r) => r.length === 2, 'the arrow file'),
+    ]);
+    assert.deepEqual(csv, [
+      { n: '12345678901234567890.123', t: '2026-01-01 10:00:00.5+00', b: 't', j: '{"a": [1, 2]}', big: '9007199254740993', f: '1.5', s: 'x', _diff: '1' },
+      { n: null, t: null, b: null, j: null, big: null, f: null, s: null, _diff: '1' },
+    ]);
+    assert.equal(json[0].t, '2026-01-01T10:00:00.5+00:00');
+    assert.deepEqual(json[0].j, { a: [1, 2] });
+    assert.equal(json[0].big, '9007199254740993');
+    assert.deepEqual(json[1], { n: null, t: null, b: null, j: null, big: null, f: null, s: null, _diff: 1 });
+    assert.equal(arrow[0].big, 9007199254740993n);
+    assert.equal(arrow[0].b, true);
+    assert.equal(arrow[0].f, 1.5);
+    assert.equal(arrow[0].s, 'x');
+    assert.equal(arrow[0]._diff, 1);
+    assert.deepEqual(Object.values(arrow[1]).slice(0, 7), [null, null, null, null, null, null, null]);
+  });
+
   test('rolled by time: a file that never reaches roll_bytes is written once roll_seconds have passed', async () => {
     const dir = freshDir();
     await fx.pg.query('CREATE STREAM slow_rows (id int, name text)');
