@@ -40,6 +40,9 @@ export interface FileSinkOptions {
 const SOURCE_KEYS = new Set(['connector', 'path', 'format', 'header', 'on_error', 'poll_interval', 'retention']);
 const SINK_KEYS = new Set(['connector', 'path', 'format', 'roll_bytes', 'roll_seconds']);
 const DEFAULT_POLL = '1 second';
+/** New lines are seen within a minute at worst, and a poll never spins. */
+const MIN_POLL_MS = 10;
+const MAX_POLL_MS = 60_000;
 const DEFAULT_ROLL_BYTES = 64 << 20;
 /** A file is built in memory before it is written: its size is bounded. */
 const MAX_ROLL_BYTES = 256 << 20;
@@ -87,6 +90,14 @@ function intervalMs(text: string, key: string): number {
   return Math.max(1, Math.round(micros / 1000));
 }
 
+function pollMs(text: string): number {
+  const ms = intervalMs(text, 'poll_interval');
+  if (ms < MIN_POLL_MS || ms > MAX_POLL_MS) {
+    throw invalid(`invalid value for option poll_interval: "${text}"`, 'Write an interval from 10 milliseconds to 1 minute.');
+  }
+  return ms;
+}
+
 /** The options of a stream with connector = 'file'. */
 export function fileSourceOptions(def: StreamDef | TableDef, settings: FileConnectorSettings): FileSourceOptions {
   const what = `${def.kind} "${def.name}"`;
@@ -105,7 +116,7 @@ export function fileSourceOptions(def: StreamDef | TableDef, settings: FileConne
     format,
     header,
     onError: oneOf(o, 'on_error', ['dead_letter', 'skip', 'fail'] as const, 'dead_letter'),
-    pollMs: intervalMs(o.poll_interval ?? DEFAULT_POLL, 'poll_interval'),
+    pollMs: pollMs(o.poll_interval ?? DEFAULT_POLL),
   };
 }
 

@@ -140,6 +140,7 @@ describe('file source', () => {
     await refused(`CREATE STREAM bad3 (id int) WITH (connector = 'file', path = '${ROOT}/*.x', format = 'json', header = 'true')`, '22023', /header needs format = 'csv'/);
     await refused(`CREATE STREAM bad4 (id int) WITH (connector = 'file', path = '${ROOT}/*/x.csv')`, '22023', /wildcards only in its file name/);
     await refused(`CREATE STREAM bad5 (id int) WITH (connector = 'file', path = 'relative/*.csv')`, '22023', /absolute path/);
+    await refused(`CREATE STREAM bad5b (id int) WITH (connector = 'file', path = '${ROOT}/x', poll_interval = '1 hour')`, '22023', /invalid value for option poll_interval/);
     await refused(`CREATE STREAM bad6 (id int) WITH (connector = 'file', path = '${ROOT}/x', topic = 't')`, '22023', /unrecognized stream option "topic"/);
     await refused(`CREATE SINK bad7 FROM csv_in WITH (connector = 'file', path = '${ROOT}/out', roll_bytes = 'lots')`, '22023', /invalid value for option roll_bytes/);
     await refused(`CREATE TABLE bad8 (id int PRIMARY KEY) WITH (connector = 'file', path = '${ROOT}/x')`, '22023', /invalid value for option "connector"/);
