@@ -27,7 +27,7 @@ describe('file source', () => {
   const countReaches = (stream: string, n: number): Promise<number> =>
     waitForValue(() => count(stream), (c) => c === n, `${n} rows in ${stream}`);
 
-  test('CSV files with a header: appended lines, a partial line, a new file, a file not matching', async () => {
+  test('CSV files with a header: appended lines, a partial line, a new file (CRLF), a file not matching', async () => {
     const dir = freshDir();
     writeFileSync(join(dir, 'a.csv'), 'id,name\n1,one\n2,"two, quoted"\n');
     writeFileSync(join(dir, 'notes.txt'), 'id,name\n99,never\n');
@@ -38,7 +38,8 @@ describe('file source', () => {
     appendFileSync(join(dir, 'a.csv'), '3,three\n4,fo');
     await countReaches('csv_in', 3);
     appendFileSync(join(dir, 'a.csv'), 'ur\n');
-    writeFileSync(join(dir, 'b.csv'), 'id,name\n5,\n');
+    // Windows line ends: the \r goes with the newline.
+    writeFileSync(join(dir, 'b.csv'), 'id,name\r\n5,\r\n');
     await countReaches('csv_in', 5);
 
     const rows = (await fx.pg.query('SELECT id, name FROM csv_in ORDER BY id')).rows;
