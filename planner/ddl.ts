@@ -51,6 +51,36 @@ const KAFKA_OPTIONS: Record<string, OptionRule> = {
   ssl_ca_location: {}, ssl_certificate_location: {}, ssl_key_location: {}, ssl_key_password: {},
 };
 
+/**
+ * connector = 'file': a stream reading the lines of files matching `path`, or a sink writing files into the
+ * directory `path`. Values are checked here; ranges and combinations in engine/files/options.ts.
+ */
+const FILE_SOURCE_OPTIONS: Record<string, OptionRule> = {
+  connector: { values: ['file'] },
+  path: {},
+  format: { values: ['csv', 'json'] },
+  header: { values: ['true', 'false'] },
+  on_error: KAFKA_OPTIONS.on_error,
+  poll_interval: { interval: true },
+};
+
+const FILE_SINK_OPTIONS: Record<string, OptionRule> = {
+  connector: { values: ['file'] },
+  path: {},
+  format: { values: ['csv', 'json', 'arrow'] },
+  roll_bytes: {},
+  roll_seconds: {},
+};
+
+/** Whether the WITH options name connector = 'file' (whose options differ from Kafka's). */
+function namesFileConnector(opts: readonly OptionAst[]): boolean {
+  return opts.some((o) => o.key === 'connector' && o.value.toLowerCase() === 'file');
+}
+
+function requirePath(opts: Record<string, string>, stmtPos: number): void {
+  if (opts.path === undefined) throw err(SQLSTATE.invalid_parameter_value, 'option "path" is required for connector = \'file\'', stmtPos);
+}
+
 /** Checks WITH options against what the object accepts; returns them as a record (keys lower-case). */
 function options(opts: readonly OptionAst[], rules: Record<string, OptionRule>, what: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -113,10 +143,12 @@ function base(ast: Ast, name: Name, ctx: PlanContext, opts: Record<string, strin
 
 export function planCreateStream(ast: Ast, s: Of<'create_stream'>, ctx: PlanContext): Statement {
   const columns = columnsOf(s.columns);
-  const opts = options(s.options, {
+  const fromFiles = namesFileConnector(s.options);
+  const opts = options(s.options, fromFiles ? { ...FILE_SOURCE_OPTIONS, retention: { interval: true } } : {
     ...KAFKA_OPTIONS, ...HTTP_STREAM_OPTIONS, retention: { interval: true }, idle_timeout: { interval: true },
   }, 'stream');
-  requireKafka(opts, s.name.pos, ['topic', 'brokers']);
+  if (fromFiles) requirePath(opts, s.name.pos);
+  else requireKafka(opts, s.name.pos, ['topic', 'brokers']);
   // Only Kafka partitions fall idle; a stream fed by INSERT or COPY has one watermark, moved by every write.
   if (opts.idle_timeout !== undefined && opts.connector !== 'kafka') {
     throw err(SQLSTATE.invalid_parameter_value, 'option "idle_timeout" needs connector = \'kafka\'', s.name.pos);
@@ -199,6 +231,11 @@ export function planCreateSink(ast: Ast, s: Of<'create_sink'>, catalog: PlannerC
   if (from === undefined) throw err(SQLSTATE.undefined_table, `relation "${s.from.name}" does not exist`, s.from.pos);
   if (from.kind !== 'query' && from.kind !== 'stream') {
     throw err(SQLSTATE.wrong_object_type, `"${s.from.name}" is a ${KIND_WORD[from.kind]}; a sink ships a continuous query or a stream`, s.from.pos);
+  }
+  if (namesFileConnector(s.options)) {
+    const fileOpts = options(s.options, FILE_SINK_OPTIONS, 'sink');
+    requirePath(fileOpts, s.name.pos);
+    return { kind: 'create_sink', def: { kind: 'sink', ...base(ast, s.name, ctx, fileOpts), from: from.name }, ifNotExists: s.ifNotExists };
   }
   const compression = { values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'] };
   const opts = options(s.options, { ...KAFKA_OPTIONS, key: {}, compression }, 'sink');

@@ -1,5 +1,6 @@
 // Server settings from the command line, then environment variables (SLUICE_*), then defaults.
 
+import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CURSOR_MEMORY_MB } from './cursors/memory';
 import { DEFAULT_SUBSCRIPTION_LIMITS } from '../engine/subscribe/hub';
@@ -37,6 +38,8 @@ export interface ServerConfig {
   readonly tls: TlsFiles | null;
   /** Plaintext sessions are refused with 28000; needs `tls`. */
   readonly tlsRequired: boolean;
+  /** The directory file sources and sinks may read and write under; null: connector = 'file' is refused (42501). */
+  readonly fileConnectorDir: string | null;
 }
 
 export interface TlsFiles {
@@ -86,6 +89,8 @@ Options (each also settable through the environment variable in brackets):
   --idle-in-transaction-session-timeout MS
                            every session's default idle_in_transaction_session_timeout, overridden
                            likewise (SLUICE_IDLE_IN_TRANSACTION_SESSION_TIMEOUT)  default 0 (none)
+  --file-connector-dir DIR file sources and sinks (connector = 'file') may read and write only under DIR;
+                           without it they are refused with 42501 (SLUICE_FILE_CONNECTOR_DIR)
   --help                   print this help and exit
 
 Logs go to stderr as JSON lines; SLUICE_LOG_LEVEL=debug|info|warn|error sets the level.
@@ -120,6 +125,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         'max-statement-size': { type: 'string' },
         'statement-timeout': { type: 'string' },
         'idle-in-transaction-session-timeout': { type: 'string' },
+        'file-connector-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -154,6 +160,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     statementTimeoutMs: integer('statement-timeout', values['statement-timeout'] ?? env.SLUICE_STATEMENT_TIMEOUT ?? '0', 0, 2147483647),
     idleInTransactionSessionTimeoutMs: integer('idle-in-transaction-session-timeout',
       values['idle-in-transaction-session-timeout'] ?? env.SLUICE_IDLE_IN_TRANSACTION_SESSION_TIMEOUT ?? '0', 0, 2147483647),
+    fileConnectorDir: fileConnectorDir(values['file-connector-dir'] ?? env.SLUICE_FILE_CONNECTOR_DIR),
   };
   if (config.tlsRequired && config.tls === null) throw new ConfigError('--tls-required needs --tls-cert and --tls-key');
   checkTrust(config);
@@ -176,6 +183,12 @@ function tlsFiles(certFile: string | undefined, keyFile: string | undefined, caF
   }
   if (certFile === undefined || keyFile === undefined) throw new ConfigError('--tls-cert and --tls-key go together');
   return { certFile, keyFile, caFile: caFile ?? null };
+}
+
+function fileConnectorDir(dir: string | undefined): string | null {
+  if (dir === undefined || dir === '') return null;
+  if (!isAbsolute(dir)) throw new ConfigError(`--file-connector-dir must be an absolute path, got "${dir}"`);
+  return resolve(dir);
 }
 
 function integer(name: string, text: string, min: number, max: number): number {

@@ -101,6 +101,7 @@ async function main(): Promise<number | null> {
       subscriptionLimits: { maxLagEpochs: config.maxSubscriptionLag, changelogRetentionMs: config.changelogRetentionMs },
       memory: memoryLimits(config.memoryLimitMb),
       maxStatementBytes: config.maxStatementMb * 1024 * 1024,
+      fileConnectorDir: config.fileConnectorDir,
     });
   } catch (e) {
     process.stderr.write(`sluice: cannot open the data directory ${config.dataDir}: ${(e as Error).message}\n`);

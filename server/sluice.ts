@@ -38,6 +38,8 @@ export interface SluiceOptions {
   readonly memory?: MemoryLimits;
   /** Bytes of SQL text one statement (Query, Parse, HTTP request) may hold; default DEFAULT_MAX_STATEMENT_MB. */
   readonly maxStatementBytes?: number;
+  /** The directory file sources and sinks may use (--file-connector-dir); null or absent: they are refused. */
+  readonly fileConnectorDir?: string | null;
 }
 
 export interface Sluice {
@@ -51,7 +53,8 @@ export async function openSluice(options: SluiceOptions): Promise<Sluice> {
   const log = options.log.child({ component: 'sluice' });
   const storeLog = log.child({ component: 'storage' });
   const store = await Store.open<RelationDef>(options.dataDir, (message) => storeLog.warn(message));
-  const runtime = await Runtime.open(store, log.child({ component: 'runtime' }), options.subscriptionLimits, options.memory);
+  const runtime = await Runtime.open(store, log.child({ component: 'runtime' }), options.subscriptionLimits, options.memory,
+    { root: options.fileConnectorDir ?? null });
   const catalog: PlannerCatalog = {
     relation: (name) => runtime.def(name),
     systemView: systemViewSchema,

@@ -34,6 +34,7 @@ import type { SubscribeOptions } from '../subscribe/options';
 import { queryLogSource, relationLogSource } from '../subscribe/sources';
 import type { Subscription, SubscriptionLimits } from '../subscribe/subscription';
 import { kafkaConnector } from '../kafka';
+import { fileConnector, type FileConnectorSettings } from '../files';
 import { Connectors } from '../connectors';
 import { defaultMemoryLimitMb, type MemoryLimits, memoryLimits } from '../memory/limit';
 import { isStateShareExceeded, type StateShare } from './state-share';
@@ -72,6 +73,7 @@ export class Runtime {
     readonly store: RelationStore, private readonly log: RuntimeLog, limits: SubscriptionLimits,
     /** What statements and continuous queries may hold (engine/memory/limit.ts); past a share, 53200. */
     memory: MemoryLimits,
+    files: FileConnectorSettings,
   ) {
     this.roles = new RoleCatalog(store, () => this.catalogChanged());
     this.statementMemoryBytes = memory.statementBytes;
@@ -79,7 +81,7 @@ export class Runtime {
     this.subscriptions = new SubscriptionHub(limits);
     this.streamWatermarks = new StreamWatermarks(store);
     this.streamAppends = new StreamAppends(this.commitContext());
-    this.connectors = new Connectors({ store, log, streamRows: this.streamRows }, [kafkaConnector()]);
+    this.connectors = new Connectors({ store, log, streamRows: this.streamRows }, [kafkaConnector(), fileConnector(files)]);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
       (id) => this.subscriptions.pinnedSeq(id), {
         trimmableUpTo: (id) => this.runnerById(id)?.trimmableUpTo() ?? null,
@@ -116,8 +118,9 @@ export class Runtime {
   static async open(
     store: RelationStore, log: RuntimeLog, limits = DEFAULT_SUBSCRIPTION_LIMITS,
     memory: MemoryLimits = memoryLimits(defaultMemoryLimitMb()),
+    files: FileConnectorSettings = { root: null },
   ): Promise<Runtime> {
-    const rt = new Runtime(store, log, limits, memory);
+    const rt = new Runtime(store, log, limits, memory, files);
     for (const s of store.listDefs()) {
       rt.readers.add(s.def);
       if (s.def.kind === 'table') {
