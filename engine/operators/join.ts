@@ -16,7 +16,8 @@
 // watermark has passed by more than the bound are evicted.
 
 import type { ChangeBatch } from '../batch';
-import { rowsFromBatch } from '../columns/rows';
+import { batchFromData, columnData, dataFromValues, rowsFromBatch } from '../columns/rows';
+import { takeData } from '../columns/take';
 import { vecFromValues, type Vec } from '../columns/vec';
 import { BatchColumns, VecColumns } from '../expr/context';
 import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
@@ -56,10 +57,50 @@ interface PushStep {
 }
 
 /**
- * Pairs met in one step of a push: about one slice's worth of output rows (engine/slices.ts), so a step takes a few
- * milliseconds. A single row meets its whole bucket in one step, whatever its size.
+ * Pairs met in one step of a push: a quarter of a slice's worth of output rows (engine/slices.ts), so a step takes a
+ * millisecond or two and the Pacer's budget, not one big step, decides when the event loop is given back. A row
+ * whose bucket is bigger meets it in pieces.
  */
-const PAIRS_PER_STEP = SLICE_ROWS;
+const PAIRS_PER_STEP = SLICE_ROWS / 4;
+
+/**
+ * Where a push stands: its next row and, while that row meets its bucket in pieces, the rest of the bucket and the
+ * matches so far.
+ */
+interface Cursor {
+  row: number;
+  rest: Iterator<Entry> | null;
+  matched: number;
+}
+
+/** A step's joined rows: the pushed row, the other side's entry and the sign (±1) of each, one per copy. */
+interface PairsOut {
+  readonly rows: number[];
+  readonly entries: Entry[];
+  readonly signs: number[];
+}
+
+/** Takes pairs of row `row` with the entries left in `rest` until the step is full; true when `rest` ran out. */
+function meetPiece(rest: Iterator<Entry>, row: number, pairRow: number[], pairEntry: Entry[]): boolean {
+  while (pairRow.length < PAIRS_PER_STEP) {
+    const next = rest.next();
+    if (next.done === true) return true;
+    if (next.value.count === 0) continue;
+    pairRow.push(row);
+    pairEntry.push(next.value);
+  }
+  return false;
+}
+
+/** A pair of weight `weight` as that many ±1 rows (engine/batch.ts: weights are ±1 per row). */
+function addPair(out: PairsOut, row: number, e: Entry, weight: number): void {
+  const sign = Math.sign(weight);
+  for (let k = Math.abs(weight); k > 0; k--) {
+    out.rows.push(row);
+    out.entries.push(e);
+    out.signs.push(sign);
+  }
+}
 
 /** Buckets: join key → row key → entry. */
 type Side = Map<Key, Map<Key, Entry>>;
@@ -188,44 +229,54 @@ export class JoinOperator implements Operator {
       if (late === null || late[i] === 0) joinKeys[i] = anyNullAt(keyCols, i) ? null : this.joinKeyers[side].key(keyCols, i);
     }
     const step: PushStep = { side, batch, rows, late, joinKeys, allCols: schema.map((_, c) => view.column(c)) };
-    for (let start = 0; start < n;) {
-      start = this.pushRows(step, start);
-      if (start < n) yield;
+    const at: Cursor = { row: 0, rest: null, matched: 0 };
+    for (;;) {
+      this.pushRows(step, at);
+      if (at.row >= n) return;
+      yield;
     }
   }
 
-  /** Joins the step's rows from `start` until about PAIRS_PER_STEP pairs have met; returns where it stopped. */
-  private pushRows(step: PushStep, start: number): number {
+  /**
+   * Joins the step's rows from `at` until about PAIRS_PER_STEP pairs have met, and moves `at` past them. A row whose
+   * bucket is bigger than that meets it in pieces, step after step, and is applied with its last piece.
+   */
+  private pushRows(step: PushStep, at: Cursor): void {
     const { side, batch, rows, late, joinKeys, allCols } = step;
     const other = 1 - side;
     const n = rows.length;
+    const first = at.row;
     // 1. Candidate pairs of these rows with the other side's current rows under the same key.
     const pairRow: number[] = [];
     const pairEntry: Entry[] = [];
-    let end = start;
-    for (; end < n && pairRow.length < PAIRS_PER_STEP; end++) {
-      if (late !== null && late[end] === 1) continue;
-      const bucket = joinKeys[end] === null ? undefined : this.sides[other].get(joinKeys[end]!);
-      if (bucket === undefined) continue;
-      for (const e of bucket.values()) {
-        if (e.count === 0) continue;
-        pairRow.push(end);
-        pairEntry.push(e);
+    let i = first;
+    let rest = at.rest;
+    let complete = true;
+    for (; i < n && pairRow.length < PAIRS_PER_STEP; i++) {
+      if (rest === null) {
+        if (late !== null && late[i] === 1) continue;
+        const bucket = joinKeys[i] === null ? undefined : this.sides[other].get(joinKeys[i]!);
+        if (bucket === undefined) continue;
+        rest = bucket.values();
       }
+      complete = meetPiece(rest, i, pairRow, pairEntry);
+      if (!complete) break;
+      rest = null;
     }
     const pass = this.evalResidual(side, rows, pairRow, pairEntry);
 
-    // 2. Apply the rows in order.
-    const out = new ChangeCollector();
+    // 2. Apply the rows in order; an unfinished row only emits its pairs and carries its matches to the next step.
+    const out: PairsOut = { rows: [], entries: [], signs: [] };
     let p = 0;
-    for (let i = start; i < end; i++) {
-      if (late !== null && late[i] === 1) continue;
-      const w = weightAt(batch, i);
-      let matched = 0;
-      for (; p < pairRow.length && pairRow[p] === i; p++) {
+    const last = complete ? i : i + 1;
+    for (let r = first; r < last; r++) {
+      if (late !== null && late[r] === 1) continue;
+      const w = weightAt(batch, r);
+      let matched = r === first ? at.matched : 0;
+      for (; p < pairRow.length && pairRow[p] === r; p++) {
         if (pass[p] === 0) continue;
         const e = pairEntry[p];
-        out.add(side === LEFT ? [...rows[i], ...e.row] : [...e.row, ...rows[i]], w * e.count);
+        addPair(out, r, e, w * e.count);
         matched += e.count;
         if (this.preserves[other]) {
           this.touch(other, e.rk, e.row);
@@ -233,12 +284,39 @@ export class JoinOperator implements Operator {
           this.entries[other].put(e.rk, e);
         }
       }
-      const rk = this.rowKeyers[side].key(allCols, i);
-      if (this.preserves[side]) this.touch(side, rk, rows[i]);
-      this.apply(side, joinKeys[i], rk, rows[i], w, this.preserves[side] ? matched : 0);
+      if (!complete && r === i) {
+        at.matched = matched;
+        break;
+      }
+      const rk = this.rowKeyers[side].key(allCols, r);
+      if (this.preserves[side]) this.touch(side, rk, rows[r]);
+      this.apply(side, joinKeys[r], rk, rows[r], w, this.preserves[side] ? matched : 0);
     }
-    if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
-    return end;
+    at.row = i;
+    at.rest = complete ? null : rest;
+    if (complete) at.matched = 0;
+    if (out.rows.length > 0) this.out.emit(this.pairBatch(side, batch, out));
+  }
+
+  /**
+   * The joined rows of `out` as one batch, built a column at a time: the pushed side's columns taken from its batch,
+   * the other side's from its entries. Per-row arrays for every pair (a cross join makes millions) were most of a
+   * step's garbage, and collecting it paused every session.
+   */
+  private pairBatch(side: number, batch: ChangeBatch, out: PairsOut): ChangeBatch {
+    const m = out.rows.length;
+    const indexes = Int32Array.from(out.rows);
+    const pushedSchema = side === LEFT ? this.node.left.schema : this.node.right.schema;
+    const otherSchema = side === LEFT ? this.node.right.schema : this.node.left.schema;
+    const pushed = pushedSchema.map((_, c) => takeData(columnData(batch.data, c), indexes));
+    const others = otherSchema.map((f, c) => {
+      const values = new Array<Value>(m);
+      for (let k = 0; k < m; k++) values[k] = out.entries[k].row[c];
+      return dataFromValues(values, f.type);
+    });
+    const columns = side === LEFT ? [...pushed, ...others] : [...others, ...pushed];
+    const allInserts = out.signs.every((w) => w === 1);
+    return { data: batchFromData(this.node.schema, columns, m), diffs: allInserts ? null : Int32Array.from(out.signs) };
   }
 
   /** Notes a preserved row's NULL-extended weight before its first change since they last went out. */
