@@ -3,13 +3,14 @@
 // makes a top-n of ORDER BY ... LIMIT).
 //
 // The sort runs in bounded steps (issue 15: no statement may freeze other sessions): the rows are cut into runs of at
-// most RUN_ROWS, each run is sorted in a step of its own, and the runs are then merged a few thousand rows per step,
-// each step emitting its rows. One sort of 2 M rows in one go held the event loop for seconds. The order is the one a
+// most RUN_ROWS, each run is sorted in a step of its own, and the runs are then merged a few thousand rows (or a couple
+// of milliseconds) per step, each step emitting its rows. One sort of 2 M rows in one go held the event loop for seconds. The order is the one a
 // single stable sort gives: by the keys, then by input order (a run before a later run, a row before a later row).
 
 import type { RecordBatch } from 'apache-arrow';
 import type { ChangeBatch } from '../batch';
-import { concatBatches, takeBatch } from '../columns/rows';
+import { batchFromData, columnData, takeBatch } from '../columns/rows';
+import { DataConcat } from '../columns/take';
 import type { Vec } from '../columns/vec';
 import { BatchColumns } from '../expr/context';
 import { compileExpr, type CompiledExpr } from '../expr/compile';
@@ -21,11 +22,17 @@ import type { Schema } from '../types';
 import { consolidateBatches } from './changes';
 import { runSteps, StatelessOperator, type OperatorContext, type OperatorOutput } from './operator';
 
-/** Rows sorted in one step: a sort of this many takes a few milliseconds. */
-const RUN_ROWS = SLICE_ROWS;
+/**
+ * Rows sorted in one step: a sort of this many takes a few milliseconds (runs of 16 K took 40 to 100 ms on the loaded
+ * test machine).
+ */
+const RUN_ROWS = SLICE_ROWS / 4;
 
-/** Rows merged and emitted in one step. */
+/** Rows merged and emitted in one step at most; a step also ends once it has run MERGE_STEP_MS. */
 const MERGE_ROWS_PER_STEP = 4096;
+const MERGE_STEP_MS = 2;
+/** How many rows the merge picks between looks at the clock. */
+const MERGE_CLOCK_ROWS = 256;
 
 interface SortKey {
   readonly expr: CompiledExpr;
@@ -33,11 +40,11 @@ interface SortKey {
   readonly nullsFirst: boolean;
 }
 
-/** A run: rows, their key values, and their order once sorted. */
+/** A run: its key values, and its rows' order once sorted, as indexes into all the rows (the run's start added). */
 interface Run {
-  readonly rows: RecordBatch;
   readonly keys: readonly Vec[];
-  order: Int32Array;
+  readonly start: number;
+  readonly order: Int32Array;
 }
 
 export class SortOperator extends StatelessOperator {
@@ -69,34 +76,43 @@ export class SortOperator extends StatelessOperator {
   *endOfInputSteps(): Generator<void> {
     if (this.ctx.mode === 'incremental' || this.buffered.length === 0) return;
     const schema = this.node.input.schema;
+    const parts = this.inputRows(schema);
+    // All the rows in one batch, a part per step, so the merge takes each step's rows from one place.
+    const total = parts.reduce((n, p) => n + p.numRows, 0);
+    const concat = parts.length === 1 ? null : schema.map((_, c) => new DataConcat(columnData(parts[0], c), total));
     const runs: Run[] = [];
-    for (const rows of this.runRows(schema)) {
-      runs.push(this.sortedRun(rows, schema));
-      yield;
+    let start = 0;
+    for (const part of parts) {
+      concat?.forEach((column, c) => column.add(columnData(part, c)));
+      for (let at = 0; at < part.numRows; at += RUN_ROWS) {
+        const rows = part.slice(at, Math.min(part.numRows, at + RUN_ROWS));
+        runs.push(this.sortedRun(rows, schema, start));
+        start += rows.numRows;
+        yield;
+      }
     }
-    yield* this.merge(schema, runs);
+    const all = concat === null ? parts[0] : batchFromData(schema, concat.map((c) => c.finish()), total);
+    yield* this.merge(schema, all, runs);
     this.ctx.memory?.release(this.bufferedBytes, 'sort buffer');
   }
 
   /**
-   * The buffered rows cut into runs (zero-copy slices). Deletes must cancel inserted copies first, which needs all the
-   * rows at once; a pull's sort input rarely has any (a plain SELECT inserts only).
+   * The buffered rows, in input order. Deletes must cancel inserted copies first, which needs all the rows at once; a
+   * pull's sort input rarely has any (a plain SELECT inserts only).
    */
-  private *runRows(schema: Schema): Generator<RecordBatch> {
+  private inputRows(schema: Schema): RecordBatch[] {
     const batches = this.buffered;
     this.buffered = [];
-    const whole = batches.every((b) => b.diffs === null) ? batches.map((b) => b.data) : [consolidateBatches(schema, batches)];
-    for (const data of whole) {
-      for (let at = 0; at < data.numRows; at += RUN_ROWS) yield data.slice(at, Math.min(data.numRows, at + RUN_ROWS));
-    }
+    return batches.every((b) => b.diffs === null) ? batches.map((b) => b.data) : [consolidateBatches(schema, batches)];
   }
 
-  private sortedRun(rows: RecordBatch, schema: Schema): Run {
+  /** Rows `rows`, the ones from `start` on of all the rows, sorted. */
+  private sortedRun(rows: RecordBatch, schema: Schema, start: number): Run {
     const view = new BatchColumns(rows, schema);
     const keys = this.keys.map((k) => k.expr.eval(view, this.ctx.eval));
     const order = Array.from({ length: rows.numRows }, (_, i) => i);
     order.sort((i, j) => this.compare(keys, i, keys, j) || i - j);
-    return { rows, keys, order: Int32Array.from(order) };
+    return { keys, start, order: Int32Array.from(order) };
   }
 
   /** Row i of keys `a` against row j of keys `b` under the sort keys: NULLs where NULLS FIRST/LAST puts them. */
@@ -117,66 +133,27 @@ export class SortOperator extends StatelessOperator {
     return 0;
   }
 
-  /** Merges the sorted runs, MERGE_ROWS_PER_STEP rows per step, emitting each step's rows. */
-  private *merge(schema: Schema, runs: readonly Run[]): Generator<void> {
-    if (runs.length === 1) {
-      yield* this.emitInSteps(schema, runs[0]);
-      return;
-    }
+  /** Merges the sorted runs into the order of `all`'s rows, a step's worth at a time, emitting each step's rows. */
+  private *merge(schema: Schema, all: RecordBatch, runs: readonly Run[]): Generator<void> {
     const heap = new RunHeap(runs, (a, b) => {
       const c = this.compare(runs[a.run].keys, runs[a.run].order[a.at], runs[b.run].keys, runs[b.run].order[b.at]);
       return c !== 0 ? c : a.run - b.run;
     });
+    const picked = new Int32Array(MERGE_ROWS_PER_STEP);
     while (heap.size > 0) {
-      const picked: { run: number; row: number }[] = [];
-      while (heap.size > 0 && picked.length < MERGE_ROWS_PER_STEP) {
+      let n = 0;
+      const began = performance.now();
+      while (heap.size > 0 && n < MERGE_ROWS_PER_STEP) {
         const top = heap.top();
-        picked.push({ run: top.run, row: runs[top.run].order[top.at] });
+        const run = runs[top.run];
+        picked[n++] = run.start + run.order[top.at];
         heap.advanceTop();
+        if (n % MERGE_CLOCK_ROWS === 0 && performance.now() - began >= MERGE_STEP_MS) break;
       }
-      this.out.emit({ data: gather(schema, runs, picked), diffs: null });
+      this.out.emit({ data: takeBatch(schema, all, picked.subarray(0, n)), diffs: null });
       if (heap.size > 0) yield;
     }
   }
-
-  /** A single run needs no merge: its rows go out in its order, a step's worth at a time. */
-  private *emitInSteps(schema: Schema, run: Run): Generator<void> {
-    for (let at = 0; at < run.order.length; at += MERGE_ROWS_PER_STEP) {
-      const indexes = run.order.subarray(at, Math.min(run.order.length, at + MERGE_ROWS_PER_STEP));
-      this.out.emit({ data: takeBatch(schema, run.rows, indexes), diffs: null });
-      if (at + MERGE_ROWS_PER_STEP < run.order.length) yield;
-    }
-  }
-}
-
-/**
- * Rows picked from several runs, in the picked order, as one batch: each run's rows are taken, the parts concatenated,
- * and the whole put in order with one more take (Arrow columns are taken from one batch at a time).
- */
-function gather(schema: Schema, runs: readonly Run[], picked: readonly { run: number; row: number }[]): RecordBatch {
-  const byRun = new Map<number, number[]>();
-  for (const p of picked) {
-    let rows = byRun.get(p.run);
-    if (rows === undefined) byRun.set(p.run, (rows = []));
-    rows.push(p.row);
-  }
-  const parts: RecordBatch[] = [];
-  const offset = new Map<number, number>();
-  let total = 0;
-  for (const [run, rows] of byRun) {
-    offset.set(run, total);
-    parts.push(takeBatch(schema, runs[run].rows, rows));
-    total += rows.length;
-  }
-  if (parts.length === 1) return parts[0];
-  const seen = new Map<number, number>();
-  const order = new Int32Array(picked.length);
-  picked.forEach((p, k) => {
-    const n = seen.get(p.run) ?? 0;
-    seen.set(p.run, n + 1);
-    order[k] = offset.get(p.run)! + n;
-  });
-  return takeBatch(schema, concatBatches(schema, parts), order);
 }
 
 /** Where the merge stands in a run: the next position of its order to emit. */
