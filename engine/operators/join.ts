@@ -16,25 +16,24 @@
 // watermark has passed by more than the bound are evicted.
 
 import type { ChangeBatch } from '../batch';
-import { batchFromData, columnData, dataFromValues, rowsFromBatch } from '../columns/rows';
-import { takeData } from '../columns/take';
+import { rowsFromBatch } from '../columns/rows';
 import { vecFromValues, type Vec } from '../columns/vec';
 import { BatchColumns, VecColumns } from '../expr/context';
 import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
 import { rowBytes } from '../memory/sizes';
 import { preservesSide, type JoinNode } from '../plan';
-import { SLICE_ROWS } from '../slices';
 import type { ByteReader, ByteWriter } from '../state/codec';
 import { anyNullAt, exactCodecFor, readKey, RowKeyer, writeKey, type Key } from '../state/keys';
 import type { StateTable, ValueCodec } from '../state/table';
 import type { Value } from '../types';
 import { changesFromRows, weightAt } from './changes';
+import { addPair, type Cursor, meetPiece, pairBatch, PAIRS_PER_STEP, type PairsOut } from './join-pairs';
 import { reportLateRow } from './window';
 import { ChangeCollector } from './groups';
 import { isClosingWindowEnd } from './properties';
 import { runSteps, type Operator, type OperatorContext, type OperatorOutput } from './operator';
 
-interface Entry {
+export interface Entry {
   readonly row: Value[];
   count: number;
   /** A preserved side's row: how many rows of the other side (with multiplicity) it matches. */
@@ -54,52 +53,6 @@ interface PushStep {
   /** Each row's join key, null when it has a NULL (or is late). */
   readonly joinKeys: (Key | null)[];
   readonly allCols: readonly Vec[];
-}
-
-/**
- * Pairs met in one step of a push: a quarter of a slice's worth of output rows (engine/slices.ts), so a step takes a
- * millisecond or two and the Pacer's budget, not one big step, decides when the event loop is given back. A row
- * whose bucket is bigger meets it in pieces.
- */
-const PAIRS_PER_STEP = SLICE_ROWS / 4;
-
-/**
- * Where a push stands: its next row and, while that row meets its bucket in pieces, the rest of the bucket and the
- * matches so far.
- */
-interface Cursor {
-  row: number;
-  rest: Iterator<Entry> | null;
-  matched: number;
-}
-
-/** A step's joined rows: the pushed row, the other side's entry and the sign (±1) of each, one per copy. */
-interface PairsOut {
-  readonly rows: number[];
-  readonly entries: Entry[];
-  readonly signs: number[];
-}
-
-/** Takes pairs of row `row` with the entries left in `rest` until the step is full; true when `rest` ran out. */
-function meetPiece(rest: Iterator<Entry>, row: number, pairRow: number[], pairEntry: Entry[]): boolean {
-  while (pairRow.length < PAIRS_PER_STEP) {
-    const next = rest.next();
-    if (next.done === true) return true;
-    if (next.value.count === 0) continue;
-    pairRow.push(row);
-    pairEntry.push(next.value);
-  }
-  return false;
-}
-
-/** A pair of weight `weight` as that many ±1 rows (engine/batch.ts: weights are ±1 per row). */
-function addPair(out: PairsOut, row: number, e: Entry, weight: number): void {
-  const sign = Math.sign(weight);
-  for (let k = Math.abs(weight); k > 0; k--) {
-    out.rows.push(row);
-    out.entries.push(e);
-    out.signs.push(sign);
-  }
 }
 
 /** Buckets: join key → row key → entry. */
@@ -295,28 +248,7 @@ export class JoinOperator implements Operator {
     at.row = i;
     at.rest = complete ? null : rest;
     if (complete) at.matched = 0;
-    if (out.rows.length > 0) this.out.emit(this.pairBatch(side, batch, out));
-  }
-
-  /**
-   * The joined rows of `out` as one batch, built a column at a time: the pushed side's columns taken from its batch,
-   * the other side's from its entries. Per-row arrays for every pair (a cross join makes millions) were most of a
-   * step's garbage, and collecting it paused every session.
-   */
-  private pairBatch(side: number, batch: ChangeBatch, out: PairsOut): ChangeBatch {
-    const m = out.rows.length;
-    const indexes = Int32Array.from(out.rows);
-    const pushedSchema = side === LEFT ? this.node.left.schema : this.node.right.schema;
-    const otherSchema = side === LEFT ? this.node.right.schema : this.node.left.schema;
-    const pushed = pushedSchema.map((_, c) => takeData(columnData(batch.data, c), indexes));
-    const others = otherSchema.map((f, c) => {
-      const values = new Array<Value>(m);
-      for (let k = 0; k < m; k++) values[k] = out.entries[k].row[c];
-      return dataFromValues(values, f.type);
-    });
-    const columns = side === LEFT ? [...pushed, ...others] : [...others, ...pushed];
-    const allInserts = out.signs.every((w) => w === 1);
-    return { data: batchFromData(this.node.schema, columns, m), diffs: allInserts ? null : Int32Array.from(out.signs) };
+    if (out.rows.length > 0) this.out.emit(pairBatch(this.node, side, batch, out));
   }
 
   /** Notes a preserved row's NULL-extended weight before its first change since they last went out. */
