@@ -98,7 +98,7 @@ export interface Dag {
 /** Delivery held back in paced mode, in the order it was made: a batch for consumers, or a watermark to record. */
 type Pending = { readonly consumers: readonly Consumer[]; readonly batch: ChangeBatch } | { readonly apply: () => void };
 
-/** A push as one step, for operators without pushSteps. */
+/** A push (or an end of input) as one step, for operators without pushSteps (endOfInputSteps). */
 function* oneStep(run: () => void): Generator<void> {
   run();
 }
@@ -253,10 +253,14 @@ class DagImpl implements Dag {
 
   async endOfInputPaced(pacer: Pacer): Promise<ChangeBatch[]> {
     this.pending ??= [];
-    for (const o of this.ops) {
-      this.clock.run(o.figures, () => o.op.endOfInput());
-      await this.drain(pacer);
-      await pacer.between();
+    for (const { op, figures } of this.ops) {
+      const steps = op.endOfInputSteps?.() ?? oneStep(() => op.endOfInput());
+      const it = steps[Symbol.iterator]();
+      for (let done = false; !done;) {
+        done = this.clock.run(figures, () => it.next()).done === true;
+        await this.drain(pacer);
+        await pacer.between();
+      }
     }
     return this.takeOutput();
   }

@@ -215,6 +215,24 @@ export function takeData(src: Data, indexes: ArrayLike<number>): Data {
   return a.finish();
 }
 
+/** Arrow columns of one type concatenated a part at a time, for a caller that gives the event loop back between parts. */
+export class DataConcat {
+  private readonly appender: ColumnAppender;
+
+  /** `first`: any part (it gives the type); `total`: the rows of all parts. */
+  constructor(first: Data, total: number) {
+    this.appender = new ColumnAppender(first.type, first, total);
+  }
+
+  add(part: Data): void {
+    this.appender.append(part, null, 0, part.length);
+  }
+
+  finish(): Data {
+    return this.appender.finish();
+  }
+}
+
 /** Arrow columns of one type, one after the other. */
 export function concatData(parts: readonly Data[]): Data {
   if (parts.length === 1) return parts[0];

@@ -16,7 +16,7 @@ import type { AggregateNode } from '../plan';
 import { GroupChanges } from './group-changes';
 import { GroupStore } from './group-store';
 import { neverRetracts } from './properties';
-import type { Operator, OperatorContext, OperatorOutput } from './operator';
+import { runSteps, type Operator, type OperatorContext, type OperatorOutput } from './operator';
 
 /** Changed groups settled per flush step: a few milliseconds of work (a step emits one change batch). */
 const FLUSH_STEP_GROUPS = 4096;
@@ -210,7 +210,12 @@ export class AggregateOperator implements Operator {
   }
 
   endOfInput(): void {
-    this.flush();
+    runSteps(this.endOfInputSteps());
+  }
+
+  /** A pull query's GROUP BY settles its groups in flushSteps' steps too: a million groups would be one long step. */
+  *endOfInputSteps(): Generator<void> {
+    yield* this.flushSteps();
     const out = new GroupChanges(this.groups);
     this.closeWindows(Infinity, out);
     this.emitChanges(out);

@@ -12,7 +12,8 @@ import type { StateTable, ValueCodec } from '../state/table';
 import type { Value } from '../types';
 import { changesFromRows, weightAt } from './changes';
 import { ChangeCollector } from './groups';
-import type { Operator, OperatorContext, OperatorOutput } from './operator';
+import { runSteps, type Operator, type OperatorContext, type OperatorOutput } from './operator';
+import { SLICE_ROWS } from '../slices';
 
 interface Entry {
   readonly key: Key;
@@ -72,23 +73,38 @@ export class DistinctOperator implements Operator {
   }
 
   flush(): void {
-    const out = new ChangeCollector();
-    for (const key of this.changed) {
-      const e = this.entries.get(key)!;
-      const present = e.count > 0;
-      if (present !== e.present) {
-        out.add(e.row, present ? 1 : -1);
-        e.present = present;
-      }
-      if (e.count === 0) this.entries.delete(key);
-      else this.entries.put(key, e);
-    }
+    runSteps(this.flushSteps());
+  }
+
+  /** The changed rows settle SLICE_ROWS at a time, each step emitting its part, in the same order as in one go. */
+  *flushSteps(): Generator<void> {
+    const changed = [...this.changed];
     this.changed.clear();
-    if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+    for (let at = 0; at < changed.length; at += SLICE_ROWS) {
+      const out = new ChangeCollector();
+      for (const key of changed.slice(at, at + SLICE_ROWS)) this.settle(key, out);
+      if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
+      if (at + SLICE_ROWS < changed.length) yield;
+    }
+  }
+
+  private settle(key: Key, out: ChangeCollector): void {
+    const e = this.entries.get(key)!;
+    const present = e.count > 0;
+    if (present !== e.present) {
+      out.add(e.row, present ? 1 : -1);
+      e.present = present;
+    }
+    if (e.count === 0) this.entries.delete(key);
+    else this.entries.put(key, e);
   }
 
   endOfInput(): void {
     this.flush();
+  }
+
+  endOfInputSteps(): Iterable<void> {
+    return this.flushSteps();
   }
 
   restored(): void {}

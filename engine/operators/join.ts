@@ -22,18 +22,18 @@ import { BatchColumns, VecColumns } from '../expr/context';
 import { compileExpr, selectedRows, type CompiledExpr } from '../expr/compile';
 import { rowBytes } from '../memory/sizes';
 import { preservesSide, type JoinNode } from '../plan';
-import { SLICE_ROWS } from '../slices';
 import type { ByteReader, ByteWriter } from '../state/codec';
 import { anyNullAt, exactCodecFor, readKey, RowKeyer, writeKey, type Key } from '../state/keys';
 import type { StateTable, ValueCodec } from '../state/table';
 import type { Value } from '../types';
 import { changesFromRows, weightAt } from './changes';
+import { addPair, type Cursor, meetPiece, pairBatch, PAIRS_PER_STEP, type PairsOut } from './join-pairs';
 import { reportLateRow } from './window';
 import { ChangeCollector } from './groups';
 import { isClosingWindowEnd } from './properties';
 import { runSteps, type Operator, type OperatorContext, type OperatorOutput } from './operator';
 
-interface Entry {
+export interface Entry {
   readonly row: Value[];
   count: number;
   /** A preserved side's row: how many rows of the other side (with multiplicity) it matches. */
@@ -54,12 +54,6 @@ interface PushStep {
   readonly joinKeys: (Key | null)[];
   readonly allCols: readonly Vec[];
 }
-
-/**
- * Pairs met in one step of a push: about one slice's worth of output rows (engine/slices.ts), so a step takes a few
- * milliseconds. A single row meets its whole bucket in one step, whatever its size.
- */
-const PAIRS_PER_STEP = SLICE_ROWS;
 
 /** Buckets: join key → row key → entry. */
 type Side = Map<Key, Map<Key, Entry>>;
@@ -188,44 +182,54 @@ export class JoinOperator implements Operator {
       if (late === null || late[i] === 0) joinKeys[i] = anyNullAt(keyCols, i) ? null : this.joinKeyers[side].key(keyCols, i);
     }
     const step: PushStep = { side, batch, rows, late, joinKeys, allCols: schema.map((_, c) => view.column(c)) };
-    for (let start = 0; start < n;) {
-      start = this.pushRows(step, start);
-      if (start < n) yield;
+    const at: Cursor = { row: 0, rest: null, matched: 0 };
+    for (;;) {
+      this.pushRows(step, at);
+      if (at.row >= n) return;
+      yield;
     }
   }
 
-  /** Joins the step's rows from `start` until about PAIRS_PER_STEP pairs have met; returns where it stopped. */
-  private pushRows(step: PushStep, start: number): number {
+  /**
+   * Joins the step's rows from `at` until about PAIRS_PER_STEP pairs have met, and moves `at` past them. A row whose
+   * bucket is bigger than that meets it in pieces, step after step, and is applied with its last piece.
+   */
+  private pushRows(step: PushStep, at: Cursor): void {
     const { side, batch, rows, late, joinKeys, allCols } = step;
     const other = 1 - side;
     const n = rows.length;
+    const first = at.row;
     // 1. Candidate pairs of these rows with the other side's current rows under the same key.
     const pairRow: number[] = [];
     const pairEntry: Entry[] = [];
-    let end = start;
-    for (; end < n && pairRow.length < PAIRS_PER_STEP; end++) {
-      if (late !== null && late[end] === 1) continue;
-      const bucket = joinKeys[end] === null ? undefined : this.sides[other].get(joinKeys[end]!);
-      if (bucket === undefined) continue;
-      for (const e of bucket.values()) {
-        if (e.count === 0) continue;
-        pairRow.push(end);
-        pairEntry.push(e);
+    let i = first;
+    let rest = at.rest;
+    let complete = true;
+    for (; i < n && pairRow.length < PAIRS_PER_STEP; i++) {
+      if (rest === null) {
+        if (late !== null && late[i] === 1) continue;
+        const bucket = joinKeys[i] === null ? undefined : this.sides[other].get(joinKeys[i]!);
+        if (bucket === undefined) continue;
+        rest = bucket.values();
       }
+      complete = meetPiece(rest, i, pairRow, pairEntry);
+      if (!complete) break;
+      rest = null;
     }
     const pass = this.evalResidual(side, rows, pairRow, pairEntry);
 
-    // 2. Apply the rows in order.
-    const out = new ChangeCollector();
+    // 2. Apply the rows in order; an unfinished row only emits its pairs and carries its matches to the next step.
+    const out: PairsOut = { rows: [], entries: [], signs: [] };
     let p = 0;
-    for (let i = start; i < end; i++) {
-      if (late !== null && late[i] === 1) continue;
-      const w = weightAt(batch, i);
-      let matched = 0;
-      for (; p < pairRow.length && pairRow[p] === i; p++) {
+    const last = complete ? i : i + 1;
+    for (let r = first; r < last; r++) {
+      if (late !== null && late[r] === 1) continue;
+      const w = weightAt(batch, r);
+      let matched = r === first ? at.matched : 0;
+      for (; p < pairRow.length && pairRow[p] === r; p++) {
         if (pass[p] === 0) continue;
         const e = pairEntry[p];
-        out.add(side === LEFT ? [...rows[i], ...e.row] : [...e.row, ...rows[i]], w * e.count);
+        addPair(out, r, e, w * e.count);
         matched += e.count;
         if (this.preserves[other]) {
           this.touch(other, e.rk, e.row);
@@ -233,12 +237,18 @@ export class JoinOperator implements Operator {
           this.entries[other].put(e.rk, e);
         }
       }
-      const rk = this.rowKeyers[side].key(allCols, i);
-      if (this.preserves[side]) this.touch(side, rk, rows[i]);
-      this.apply(side, joinKeys[i], rk, rows[i], w, this.preserves[side] ? matched : 0);
+      if (!complete && r === i) {
+        at.matched = matched;
+        break;
+      }
+      const rk = this.rowKeyers[side].key(allCols, r);
+      if (this.preserves[side]) this.touch(side, rk, rows[r]);
+      this.apply(side, joinKeys[r], rk, rows[r], w, this.preserves[side] ? matched : 0);
     }
-    if (out.size > 0) this.out.emit(changesFromRows(this.node.schema, out.rows, out.weights));
-    return end;
+    at.row = i;
+    at.rest = complete ? null : rest;
+    if (complete) at.matched = 0;
+    if (out.rows.length > 0) this.out.emit(pairBatch(this.node, side, batch, out));
   }
 
   /** Notes a preserved row's NULL-extended weight before its first change since they last went out. */

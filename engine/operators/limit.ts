@@ -3,7 +3,8 @@
 
 import { SqlError, SQLSTATE } from '../errors';
 import type { ChangeBatch } from '../batch';
-import { takeBatch } from '../columns/rows';
+import type { RecordBatch } from 'apache-arrow';
+import { concatBatches } from '../columns/rows';
 import type { LimitNode, RowCount } from '../plan';
 import type { Value } from '../types';
 import { batchBytes } from '../memory/sizes';
@@ -53,11 +54,22 @@ export class LimitOperator extends StatelessOperator {
 
   override endOfInput(): void {
     const schema = this.node.input.schema;
-    const rows = consolidateBatches(schema, this.buffered);
+    const batches = this.buffered;
     this.buffered = [];
-    const end = this.limit === null ? rows.numRows : Math.min(rows.numRows, this.offset + this.limit);
-    const picked = Array.from({ length: Math.max(0, end - this.offset) }, (_, i) => this.offset + i);
-    if (picked.length > 0) this.out.emit({ data: takeBatch(schema, rows, Int32Array.from(picked)), diffs: null });
+    // Without deletes, the rows are the batches' rows in order: only the part picked is copied (concatenating a
+    // million rows to keep three was one long step). Deletes must cancel inserted copies first, over all the rows.
+    const rows = batches.every((b) => b.diffs === null) ? batches.map((b) => b.data) : [consolidateBatches(schema, batches)];
+    const total = rows.reduce((n, b) => n + b.numRows, 0);
+    const end = this.limit === null ? total : Math.min(total, this.offset + this.limit);
+    const parts: RecordBatch[] = [];
+    let at = 0;
+    for (const b of rows) {
+      const from = Math.max(this.offset, at);
+      const to = Math.min(end, at + b.numRows);
+      if (from < to) parts.push(b.slice(from - at, to - at));
+      at += b.numRows;
+    }
+    if (parts.length > 0) this.out.emit({ data: concatBatches(schema, parts), diffs: null });
     this.ctx.memory?.release(this.bufferedBytes, 'LIMIT buffer');
   }
 }

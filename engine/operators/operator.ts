@@ -59,6 +59,11 @@ export interface Operator {
   flushSteps?(): Iterable<void>;
   /** Batch mode: no more input. Flushes, closes every window and emits what remains. */
   endOfInput(): void;
+  /**
+   * The same as endOfInput, in bounded steps, for an operator whose end of input does work that grows with its input
+   * (a sort): the runner hands each step's output on and may yield to the event loop between steps.
+   */
+  endOfInputSteps?(): Iterable<void>;
   /** The runner loaded the state tables, before the first epoch: rebuild what is derived from them. */
   restored(): void;
   stateBytes(): number;

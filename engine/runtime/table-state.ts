@@ -59,8 +59,12 @@ export class TableState implements RowKeyer {
     }
   }
 
-  snapshot(): Value[][] {
-    return [...this.rows.values()].map((r) => [...r.values]);
+  /**
+   * The rows as they are now. Stored rows are never changed in place (an UPDATE stores a new row), so they are handed
+   * out as they are: copying each of a million rows was one step of a second before a pull's first slice.
+   */
+  snapshot(): (readonly Value[])[] {
+    return Array.from(this.rows.values(), (r) => r.values);
   }
 
   get size(): number {
