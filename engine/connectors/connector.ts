@@ -60,8 +60,11 @@ export interface ConnectorKind {
   readonly name: string;
   /** What a connector of this kind reads or writes, as sluice.sources shows it (a topic, a path, a table). */
   target(def: StreamDef | TableDef | SinkDef): string | null;
-  /** Checks a source's WITH options before anything is created (SqlError 22023 / 0A000); absent: not a source. */
-  checkSource?(def: StreamDef | TableDef): void;
+  /**
+   * Checks a source's WITH options before anything is created (SqlError 22023 / 0A000), and may look at the far end
+   * (a PostgreSQL table's columns); absent: not a source.
+   */
+  checkSource?(def: StreamDef | TableDef): void | Promise<void>;
   checkSink?(def: SinkDef, fromSchema: Schema): void;
   startSource?(env: ConnectorEnvironment, start: SourceStart): RunningConnector;
   startSink?(env: ConnectorEnvironment, start: SinkStart): RunningConnector;

@@ -40,11 +40,11 @@ export class Connectors {
   }
 
   /** Checks `def`'s connector options before anything is created; `fromSchema` for a sink. */
-  check(def: RelationDef, fromSchema?: Schema): void {
+  async check(def: RelationDef, fromSchema?: Schema): Promise<void> {
     const kind = this.kindOf(def);
     if (kind === undefined) return;
     if (def.kind === 'sink') kind.checkSink?.(def, fromSchema ?? []);
-    else if (def.kind === 'stream' || def.kind === 'table') kind.checkSource?.(def);
+    else if (def.kind === 'stream' || def.kind === 'table') await kind.checkSource?.(def);
   }
 
   startSource(kind: ConnectorKind, start: SourceStart): void {
