@@ -5,7 +5,7 @@
 import { SqlError, SQLSTATE } from '../errors';
 import type { TableDef } from '../catalog';
 import type { Value } from '../types';
-import { type LogicalMessage, type RelationColumn, type TupleValue, UNCHANGED } from './pgoutput';
+import { type LogicalMessage, type TupleValue, UNCHANGED } from './pgoutput';
 import { checkColumns, valueOf } from './types';
 
 /** What the Sluice table holds now, to fill values an update left unsent (TOASTed and unchanged) and to truncate. */
@@ -28,8 +28,12 @@ export interface PendingWrite {
 export class SchemaChanged extends Error {}
 
 export class ChangeCollector {
-  /** Upstream columns by relation oid, as the last Relation message described them, mapped to declared columns. */
-  private readonly relations = new Map<number, readonly number[]>();
+  /**
+   * By relation oid: for our table, the upstream position of each declared column as the last Relation message
+   * described them; null for another table of the publication (a given publication may publish several).
+   */
+  private readonly relations = new Map<number, readonly number[] | null>();
+  private readonly upstreamName: string;
   private readonly byKey = new Map<string, { row: Value[]; del: boolean }>();
   private truncated = false;
   private lsn: bigint | null = null;
@@ -37,12 +41,18 @@ export class ChangeCollector {
   /** Changes of the transaction being received, kept apart until its Commit; null between transactions. */
   private open: LogicalMessage[] | null = null;
 
-  constructor(private readonly def: TableDef, private readonly table: CurrentRows, private readonly upstreamName: string) {}
+  constructor(
+    private readonly def: TableDef, private readonly table: CurrentRows,
+    private readonly upstream: { readonly schema: string; readonly table: string },
+  ) {
+    this.upstreamName = `${upstream.schema}.${upstream.table}`;
+  }
+
 
   /** Takes one message; returns true when it committed a transaction (a write may be due). */
   take(m: LogicalMessage): boolean {
     switch (m.tag) {
-      case 'relation': this.relation(m.oid, m.columns); return false;
+      case 'relation': this.relation(m); return false;
       case 'begin': this.open = []; return false;
       case 'insert': case 'update': case 'delete': case 'truncate': this.inTransaction().push(m); return false;
       case 'commit': {
@@ -81,7 +91,11 @@ export class ChangeCollector {
     return out;
   }
 
-  private relation(oid: number, columns: readonly RelationColumn[]): void {
+  private relation({ oid, schema, name, columns }: Extract<LogicalMessage, { tag: 'relation' }>): void {
+    if (schema !== this.upstream.schema || name !== this.upstream.table) {
+      this.relations.set(oid, null);
+      return;
+    }
     const declared = this.def.columns;
     const extra = columns.find((c) => !declared.some((f) => f.name === c.name));
     try {
@@ -98,6 +112,7 @@ export class ChangeCollector {
 
   private apply(m: LogicalMessage): void {
     if (m.tag === 'truncate') {
+      if (!m.oids.some((oid) => this.relations.get(oid))) return;
       this.byKey.clear();
       this.truncated = true;
       this.changes++;
@@ -106,6 +121,7 @@ export class ChangeCollector {
     if (m.tag !== 'insert' && m.tag !== 'update' && m.tag !== 'delete') return;
     const map = this.relations.get(m.oid);
     if (map === undefined) throw new Error(`pgoutput: change of relation ${m.oid} before its Relation message`);
+    if (map === null) return;
     this.changes++;
     if (m.tag === 'delete') {
       this.put(this.keyRow(map, m.old), true);

@@ -134,7 +134,7 @@ class CdcSource implements RunningConnector {
   }
 
   private async streamFrom(repl: Awaited<ReturnType<typeof connectUpstream>>, from: bigint): Promise<void> {
-    const collector = new ChangeCollector(this.def, this.table, this.upstreamName);
+    const collector = new ChangeCollector(this.def, this.table, this.o);
     let writing: Promise<void> = Promise.resolve();
     let writeError: unknown = null;
     const stream = startReplication(repl, this.o, from, () => this.running(), (frame) => {
