@@ -2,7 +2,6 @@
 // full new row, every delete the row's key, and only the last change per key counts, in commit order (what applying
 // them one by one would leave). A TRUNCATE deletes every row the table holds as of the write.
 
-import { SqlError, SQLSTATE } from '../errors';
 import type { TableDef } from '../catalog';
 import type { Value } from '../types';
 import { type LogicalMessage, type TupleValue, UNCHANGED } from './pgoutput';
@@ -97,12 +96,7 @@ export class ChangeCollector {
       return;
     }
     const declared = this.def.columns;
-    const extra = columns.find((c) => !declared.some((f) => f.name === c.name));
     try {
-      if (extra !== undefined) {
-        throw new SqlError(SQLSTATE.datatype_mismatch, `column "${extra.name}" of upstream table ${this.upstreamName} ` +
-          'is not declared in Sluice');
-      }
       checkColumns(declared, columns, this.upstreamName);
     } catch (e) {
       throw new SchemaChanged(`upstream table ${this.upstreamName} changed: ${(e as Error).message}`);

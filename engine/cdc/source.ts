@@ -14,6 +14,7 @@
 // confirmed to PostgreSQL (the slot then may drop WAL before it). A restart (of Sluice after kill -9, or of
 // PostgreSQL) streams again from the stored LSN; PostgreSQL skips transactions that committed before it.
 
+import type { Client } from 'pg';
 import type { TableDef } from '../catalog';
 import type { ConnectorEnvironment, ConnectorStatus, RunningConnector, SourceStart } from '../connectors/connector';
 import { SqlError } from '../errors';
@@ -89,11 +90,11 @@ class CdcSource implements RunningConnector {
 
   /** Runs the source, reconnecting with backoff after each failure, until stopped or failed. Never rejects. */
   private async supervise(): Promise<void> {
-    while (!this.stopping && this.state !== 'failed') {
+    while (!this.stopping && !this.failed()) {
       try {
         await this.runOnce();
       } catch (e) {
-        if (this.stopping) break;
+        if (this.stopping || this.failed()) break;
         if (e instanceof SqlError || e instanceof SchemaChanged) {
           this.fail(e instanceof SqlError ? `${e.code}: ${e.message}` : e.message);
           break;
@@ -108,20 +109,23 @@ class CdcSource implements RunningConnector {
   /** One replication connection: resolves when stopped, rejects when PostgreSQL fails us or the data is wrong. */
   private async runOnce(): Promise<void> {
     const meta = await connectUpstream(this.o);
-    let repl;
+    let repl: Client | null = null;
     try {
       checkColumns(this.def.columns, await upstreamColumns(meta, this.o), this.upstreamName);
       await ensurePublication(meta, this.o);
       repl = await connectUpstream(this.o, true);
-      if (this.durable === null) await this.snapshot(meta, repl).catch(async (e) => { await repl!.end(); throw e; });
+      if (this.durable === null) await this.snapshot(meta, repl);
+    } catch (e) {
+      await repl?.end().catch(() => undefined);
+      throw e;
     } finally {
       await meta.end().catch(() => undefined);
     }
-    if (this.stopping) return void (await repl.end());
+    if (this.stopping) return void (await repl.end().catch(() => undefined));
     await this.streamFrom(repl, this.durable!);
   }
 
-  private async snapshot(meta: Awaited<ReturnType<typeof connectUpstream>>, repl: typeof meta): Promise<void> {
+  private async snapshot(meta: Client, repl: Client): Promise<void> {
     const existing = await slotPosition(meta, this.o);
     const slot = existing === null ? await createSlot(repl, this.o) : { lsn: existing, snapshot: null };
     const cols = this.def.columns;
@@ -133,7 +137,7 @@ class CdcSource implements RunningConnector {
     this.env.log.info('postgres-cdc snapshot stored', { relation: this.def.name, rows: values.length, lsn: lsnText(slot.lsn) });
   }
 
-  private async streamFrom(repl: Awaited<ReturnType<typeof connectUpstream>>, from: bigint): Promise<void> {
+  private async streamFrom(repl: Client, from: bigint): Promise<void> {
     const collector = new ChangeCollector(this.def, this.table, this.o);
     let writing: Promise<void> = Promise.resolve();
     let writeError: unknown = null;
@@ -212,6 +216,10 @@ class CdcSource implements RunningConnector {
     }
     this.state = 'waiting';
     this.lastError = error;
+  }
+
+  private failed(): boolean {
+    return this.state === 'failed';
   }
 
   private fail(message: string): void {

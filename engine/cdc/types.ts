@@ -35,8 +35,8 @@ export interface UpstreamColumn {
 }
 
 /**
- * Checks that every declared column exists upstream with a type that feeds it exactly. Upstream columns Sluice does
- * not declare are allowed (they are not read). Throws 42703 or 42804 naming the column.
+ * Checks that the declared columns are the upstream table's columns, each of a type that feeds it exactly, so that
+ * an upstream column added later is seen as a change. Throws 42703 or 42804 naming the column.
  */
 export function checkColumns(declared: readonly Field[], upstream: readonly UpstreamColumn[], table: string): void {
   for (const f of declared) {
@@ -49,6 +49,11 @@ export function checkColumns(declared: readonly Field[], upstream: readonly Upst
       throw new SqlError(SQLSTATE.datatype_mismatch, `column "${f.name}" is of type ${typeDisplayName(f.type)} but ` +
         `upstream column "${u.name}" of ${table} is of type ${feed?.name ?? `oid ${u.typeOid}`}`);
     }
+  }
+  const extra = upstream.find((c) => !declared.some((f) => f.name === c.name));
+  if (extra !== undefined) {
+    throw new SqlError(SQLSTATE.datatype_mismatch, `column "${extra.name}" of upstream table ${table} is not declared`,
+      { hint: 'Declare every column of the upstream table.' });
   }
 }
 
