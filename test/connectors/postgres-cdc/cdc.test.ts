@@ -52,6 +52,8 @@ describe('postgres-cdc', () => {
       (e: SqlError) => e.code === '42804' && /column "id"/.test(e.message) && /bigint/.test(e.message));
     await assert.rejects(sl.pg.query(`CREATE TABLE typed (id bigint PRIMARY KEY, w text) ${cdcWith(fx, 'typed')}`),
       (e: SqlError) => e.code === '42703' && /column "w"/.test(e.message));
+    await assert.rejects(sl.pg.query(`CREATE TABLE typed (id bigint PRIMARY KEY) ${cdcWith(fx, 'typed')}`),
+      (e: SqlError) => e.code === '42804' && /column "v" of upstream table public.typed is not declared/.test(e.message));
     await assert.rejects(sl.pg.query(`CREATE TABLE nokey (id bigint, v text) ${cdcWith(fx, 'typed')}`),
       (e: SqlError) => e.code === '22023' && /PRIMARY KEY/.test(e.message));
     await assert.rejects(sl.pg.query(`CREATE TABLE typo (id bigint PRIMARY KEY, v text) ${cdcWith(fx, 'typed', ", topic = 'x'")}`),
