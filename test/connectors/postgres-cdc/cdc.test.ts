@@ -4,6 +4,7 @@
 // PostgreSQL; a type mismatch is refused at CREATE; a restart of PostgreSQL is waited out; an upstream ADD COLUMN
 // stops the source with the reason in sluice.sources.
 
+import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqlError } from '../../../engine/errors';
@@ -14,6 +15,18 @@ import { cdcWith, sourceOf, waitEqual, withLogicalPostgres } from './fixture';
 const COLUMNS = `id int, customer text, amount numeric(12,2), qty bigint, paid boolean, at timestamptz, day date,
   local timestamp, doc jsonb`;
 const ALL = 'SELECT id, customer, amount, qty, paid, at, day, local, doc FROM orders ORDER BY id';
+
+/** A port nothing listens on (it was free a moment ago). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 describe('postgres-cdc', () => {
   const fx = withLogicalPostgres();
@@ -34,9 +47,14 @@ describe('postgres-cdc', () => {
     await fx.upstream.query(`UPDATE orders SET amount = amount + 1, doc = '{"u": 1}' WHERE id = 1`);
     await fx.upstream.query('DELETE FROM orders WHERE id = 2');
     await fx.upstream.query('UPDATE orders SET id = 30 WHERE id = 3'); // the key changes: 3 goes, 30 comes
+    const beforeLast = (await fx.upstream.query('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn as string;
     await fx.upstream.query(`BEGIN; INSERT INTO orders VALUES (5, 'bob', 1, 5, false, NULL, NULL, NULL, NULL);
       UPDATE orders SET customer = 'cy' WHERE id = 5; COMMIT`);
     await waitEqual(sl.pg, fx.upstream, ALL);
+    // Applied means durable and then confirmed: the slot lets go of the WAL before the last transaction's end.
+    await waitForValue(async () => (await fx.upstream.query(
+      "SELECT confirmed_flush_lsn > $1::pg_lsn AS past FROM pg_replication_slots WHERE slot_name = 'sluice_orders'",
+      [beforeLast])).rows[0]?.past, (past) => past === true, `the slot's confirmed position to pass ${beforeLast}`);
     await waitEqual(sl.pg, fx.upstream, 'SELECT customer, total, n FROM by_customer ORDER BY customer',
       'SELECT customer, sum(amount) AS total, count(*) AS n FROM orders GROUP BY customer ORDER BY customer');
 
@@ -62,6 +80,16 @@ describe('postgres-cdc', () => {
       (e: SqlError) => e.code === '42P01');
     const r = await sl.pg.query("SELECT count(*)::int AS n FROM sluice.sources WHERE name IN ('typed', 'nokey', 'missing')");
     assert.equal(r.rows[0].n, 0);
+  });
+
+  test('PostgreSQL unreachable at CREATE: the table is created and its source waits, saying why', async () => {
+    const closed = await freePort();
+    await sl.pg.query(`CREATE TABLE elsewhere (id int PRIMARY KEY) WITH (connector = 'postgres-cdc',
+      hostname = '127.0.0.1', port = '${closed}', username = 'postgres', database = 'postgres', table = 'elsewhere')`);
+    const s = await waitForValue(() => sourceOf(sl.pg, 'elsewhere'), (row) => row?.state === 'waiting' && row.last_error !== null,
+      'the elsewhere source to wait with an error');
+    assert.match(s!.last_error!, /ECONNREFUSED/);
+    await sl.pg.query('DROP TABLE elsewhere');
   });
 
   test('a restart of PostgreSQL: the source waits, then resumes where it was', async () => {
