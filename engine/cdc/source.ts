@@ -25,7 +25,7 @@ import { type CdcOptions, cdcOptions } from './options';
 import { lsnText, parseLsn } from './pgoutput';
 import { checkColumns, valueOf } from './types';
 import {
-  connectUpstream, createSlot, ensurePublication, readSnapshot, type ReplicationStream, slotPosition, startReplication,
+  connectUpstream, createSlot, dropSlotAndPublication, ensurePublication, readSnapshot, type ReplicationStream, slotPosition, startReplication,
   upstreamColumns,
 } from './upstream';
 
@@ -86,6 +86,26 @@ class CdcSource implements RunningConnector {
     this.sleeper.wake();
     await this.stream?.close();
     await this.loop;
+  }
+
+  /** After DROP: the slot and publication Sluice named itself go (given ones are the user's to keep). */
+  async dropped(): Promise<void> {
+    const dropSlot = this.def.options.slot_name === undefined;
+    const dropPublication = this.def.options.publication_name === undefined;
+    if (!dropSlot && !dropPublication) return;
+    try {
+      const c = await connectUpstream(this.o);
+      try {
+        await dropSlotAndPublication(c, this.o, dropSlot, dropPublication);
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+      this.env.log.info('postgres-cdc dropped its slot and publication', { relation: this.def.name, slot: this.o.slot });
+    } catch (e) {
+      this.env.log.warn('postgres-cdc could not drop its slot or publication upstream: drop them there', {
+        relation: this.def.name, slot: this.o.slot, publication: this.o.publication, error: errorText(e),
+      });
+    }
   }
 
   /** Runs the source, reconnecting with backoff after each failure, until stopped or failed. Never rejects. */

@@ -133,3 +133,25 @@ export function startReplication(
     close: () => repl.end().catch(() => undefined),
   };
 }
+
+const SLOT_RELEASE_MS = 10_000;
+
+/**
+ * Drops the slot and publication, waiting (up to 10 s) for the slot's last walsender to let go of it: one still
+ * active cannot be dropped.
+ */
+export async function dropSlotAndPublication(c: Client, o: CdcOptions, dropSlot: boolean, dropPublication: boolean): Promise<void> {
+  if (dropSlot) {
+    const deadline = Date.now() + SLOT_RELEASE_MS;
+    for (;;) {
+      const res = await c.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [o.slot]);
+      if (res.rows.length === 0) break;
+      if (!res.rows[0].active || Date.now() > deadline) {
+        await c.query('SELECT pg_drop_replication_slot($1)', [o.slot]);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  if (dropPublication) await c.query(`DROP PUBLICATION IF EXISTS ${ident(o.publication)}`);
+}

@@ -25,6 +25,11 @@ export interface RunningConnector {
   status(): ConnectorStatus;
   /** Stops reading or shipping; once it resolves the connector writes nothing more to the store. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * After DROP (stopped, and gone from the catalog): lets go of what it made at the far end (a replication slot,
+   * which would keep WAL forever). Best effort, in the background: never rejects.
+   */
+  dropped?(): Promise<void>;
 }
 
 export interface ConnectorLog {

@@ -66,11 +66,12 @@ export class Connectors {
     }));
   }
 
-  /** Stops the source or sink of `name`, if there is one (DROP). */
-  async stop(name: string): Promise<void> {
+  /** Stops the source or sink of `name`, if there is one (DROP); resolves it, for its `dropped` once the DROP is done. */
+  async stop(name: string): Promise<RunningConnector | undefined> {
     const r = this.running.get(name);
     this.running.delete(name);
     await r?.connector.stop();
+    return r?.connector;
   }
 
   /** Stops everything (shutdown); once it resolves no connector writes to the store any more. */

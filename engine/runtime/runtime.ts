@@ -34,7 +34,7 @@ import { queryLogSource, relationLogSource } from '../subscribe/sources';
 import type { Subscription, SubscriptionLimits } from '../subscribe/subscription';
 import { kafkaConnector } from '../kafka';
 import { postgresCdcConnector } from '../cdc';
-import { Connectors } from '../connectors';
+import { Connectors, type RunningConnector } from '../connectors';
 import { defaultMemoryLimitMb, type MemoryLimits, memoryLimits } from '../memory/limit';
 import { isStateShareExceeded, type StateShare } from './state-share';
 
@@ -276,15 +276,18 @@ export class Runtime {
     }
     visit(name);
     const dropped = order.map((n) => this.mustGet(n).def);
+    const stopped: RunningConnector[] = [];
     for (const n of order) {
       this.subscriptions.relationDropped(n);
-      await this.connectors.stop(n);
+      const connector = await this.connectors.stop(n);
+      if (connector) stopped.push(connector);
       await this.queries.get(n)?.stop();
       this.queries.delete(n);
       this.tables.delete(n);
       this.failed.delete(n);
     }
     await this.store.changeCatalog({ delete: order });
+    for (const c of stopped) void c.dropped?.();
     for (const def of dropped) this.readers.remove(def);
     this.catalogChanged();
     return order;
