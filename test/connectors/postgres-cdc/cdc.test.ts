@@ -136,6 +136,23 @@ describe('postgres-cdc', () => {
     assert.equal(s?.state, 'running', s?.last_error ?? '');
   });
 
+  test('DROP TABLE drops the slot and publication Sluice named itself; given ones stay', async () => {
+    await fx.upstream.query('CREATE TABLE gone (id int PRIMARY KEY)');
+    await fx.upstream.query('CREATE TABLE kept (id int PRIMARY KEY)');
+    await fx.upstream.query('CREATE PUBLICATION kept_pub FOR TABLE kept');
+    await sl.pg.query(`CREATE TABLE gone (id int PRIMARY KEY) ${cdcWith(fx, 'gone')}`);
+    await sl.pg.query(`CREATE TABLE kept (id int PRIMARY KEY) ${cdcWith(fx, 'kept', ", slot_name = 'kept_slot', publication_name = 'kept_pub'")}`);
+    await fx.upstream.query('INSERT INTO gone VALUES (1); INSERT INTO kept VALUES (1)');
+    await waitEqual(sl.pg, fx.upstream, 'SELECT (SELECT count(*) FROM gone) AS g, (SELECT count(*) FROM kept) AS k');
+    const names = async (): Promise<string> => (await fx.upstream.query(`SELECT
+      (SELECT string_agg(slot_name, ',' ORDER BY slot_name) FROM pg_replication_slots WHERE slot_name IN ('sluice_gone', 'kept_slot')) || ' ' ||
+      (SELECT string_agg(pubname, ',' ORDER BY pubname) FROM pg_publication WHERE pubname IN ('sluice_gone', 'kept_pub')) AS n`)).rows[0].n;
+    assert.equal(await names(), 'kept_slot,sluice_gone kept_pub,sluice_gone');
+    await sl.pg.query('DROP TABLE gone');
+    await sl.pg.query('DROP TABLE kept');
+    await waitForValue(names, (n) => n === 'kept_slot kept_pub', 'only the given slot and publication to stay');
+  });
+
   test('an upstream ALTER TABLE ADD COLUMN is reported in sluice.sources, not misread', async () => {
     await fx.upstream.query('CREATE TABLE evolving (id int PRIMARY KEY, v text)');
     await fx.upstream.query("INSERT INTO evolving VALUES (1, 'one')");
