@@ -175,6 +175,24 @@ export function planCreateStream(ast: Ast, s: Of<'create_stream'>, ctx: PlanCont
   return { kind: 'create_stream', def, ifNotExists: s.ifNotExists };
 }
 
+/** A table fed by PostgreSQL change data capture; engine/cdc/options.ts checks the values. */
+const CDC_TABLE_OPTIONS: Record<string, OptionRule> = {
+  connector: { values: ['postgres-cdc'] },
+  hostname: {}, port: {}, username: {}, password: {}, database: {}, schema: {}, table: {}, slot_name: {}, publication_name: {},
+};
+
+function planCdcTable(ast: Ast, s: Of<'create_table'>, ctx: PlanContext, columns: Field[], primaryKey: string[]): Statement {
+  const opts = options(s.options, CDC_TABLE_OPTIONS, 'table');
+  for (const r of ['hostname', 'username', 'database', 'table']) {
+    if (opts[r] === undefined) throw err(SQLSTATE.invalid_parameter_value, `option "${r}" is required for connector = 'postgres-cdc'`, s.name.pos);
+  }
+  if (primaryKey.length === 0) {
+    throw err(SQLSTATE.invalid_parameter_value, 'a table fed by postgres-cdc needs a PRIMARY KEY to apply changes by key', s.name.pos);
+  }
+  const def: TableDef = { kind: 'table', ...base(ast, s.name, ctx, opts), columns, primaryKey };
+  return { kind: 'create_table', def, ifNotExists: s.ifNotExists };
+}
+
 export function planCreateTable(ast: Ast, s: Of<'create_table'>, ctx: PlanContext): Statement {
   let columns = columnsOf(s.columns);
   const keyNames = s.primaryKey ?? s.columns.filter((c) => c.primaryKey).map((c) => ({ name: c.name, pos: c.pos }));
@@ -185,6 +203,9 @@ export function planCreateTable(ast: Ast, s: Of<'create_table'>, ctx: PlanContex
   }
   const primaryKey = keyNames.map((k) => k.name);
   columns = columns.map((c) => (primaryKey.includes(c.name) ? { ...c, nullable: false } : c));
+  if (s.options.some((o) => o.key === 'connector' && o.value.toLowerCase() === 'postgres-cdc')) {
+    return planCdcTable(ast, s, ctx, columns, primaryKey);
+  }
   const opts = options(s.options, KAFKA_OPTIONS, 'table');
   requireKafka(opts, s.name.pos, ['topic', 'brokers']);
   if (opts.connector !== undefined && primaryKey.length === 0) {

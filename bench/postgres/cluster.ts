@@ -19,6 +19,11 @@ export interface PgCluster {
   readonly pid: number;
   readonly version: string;
   connect(database?: string): Promise<Client>;
+  /**
+   * Stops the server (fast shutdown), runs `whileDown` if given, and starts it again on the same data and port;
+   * `pid` is the new one's.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +67,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPgCluster(binDir: string): Promise<PgCluster> {
+/** `settings`: extra server settings (`-c name=value`), e.g. wal_level = logical for change data capture tests. */
+export async function startPgCluster(binDir: string, settings: Readonly<Record<string, string>> = {}): Promise<PgCluster> {
   const user = runAs();
   const root = mkdtempSync(join(tmpdir(), 'sluice-bench-pg-'));
   if (user) chownSync(root, user.uid, user.gid);
@@ -75,38 +81,66 @@ export async function startPgCluster(binDir: string): Promise<PgCluster> {
     throw new Error(`initdb failed: ${(init.stderr || init.stdout || '').trim().split('\n').slice(-2).join(' ')}`);
   }
   const port = await freePort();
-  const child: ChildProcess = spawn(join(binDir, 'postgres'), ['-D', data, '-p', String(port), '-k', root,
-    '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=20'], { ...ids, cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const extra = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
   let log = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (log = (log + s).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const launch = (): { child: ChildProcess; exited: Promise<void> } => {
+    const child = spawn(join(binDir, 'postgres'), ['-D', data, '-p', String(port), '-k', root,
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=20', ...extra], { ...ids, cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (log = (log + s).slice(-4000)));
+    return { child, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
+  };
+  let server = launch();
   const connect = async (database = 'postgres'): Promise<Client> => {
     const c = new Client({ host: '127.0.0.1', port, user: 'postgres', database, query_timeout: STATEMENT_TIMEOUT_MS });
     c.on('error', () => undefined);
     await c.connect();
     return c;
   };
-  const stop = async (): Promise<void> => {
-    child.kill('SIGINT'); // fast shutdown
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
+  const shutdown = async (): Promise<void> => {
+    server.child.kill('SIGINT'); // fast shutdown
+    const killer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+    await server.exited;
     clearTimeout(killer);
+  };
+  const stop = async (): Promise<void> => {
+    await shutdown();
     rmSync(root, { recursive: true, force: true });
   };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const c = await connect();
-      const version = String((await c.query('SHOW server_version')).rows[0].server_version);
-      await c.end();
-      return { port, pid: child.pid!, version, connect, stop };
-    } catch (e) {
-      if (attempt > 100 || child.exitCode !== null) {
-        await stop();
-        throw new Error(`PostgreSQL did not start: ${(e as Error).message}; ${log.trim().split('\n').slice(-2).join(' ')}`);
+  /** Resolves the server's version once it answers; rejects once it exited or took too long. */
+  const ready = async (): Promise<string> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const c = await connect();
+        const version = String((await c.query('SHOW server_version')).rows[0].server_version);
+        await c.end();
+        return version;
+      } catch (e) {
+        if (attempt > 100 || server.child.exitCode !== null) {
+          throw new Error(`PostgreSQL did not start: ${(e as Error).message}; ${log.trim().split('\n').slice(-2).join(' ')}`);
+        }
+        await sleep(100);
       }
-      await sleep(100);
     }
-  }
+  };
+  const restart = async (whileDown?: () => Promise<void>): Promise<void> => {
+    await shutdown();
+    await whileDown?.();
+    // Backends of the old server may still hold its shared memory for a moment: the new one then exits at once.
+    for (let attempt = 0; ; attempt++) {
+      server = launch();
+      try {
+        return void (await ready());
+      } catch (e) {
+        if (attempt >= 20 || server.child.exitCode === null) throw e;
+        await sleep(250);
+      }
+    }
+  };
+  const version = await ready().catch(async (e) => {
+    await stop();
+    throw e;
+  });
+  return { port, get pid() { return server.child.pid!; }, version, connect, restart, stop };
 }
 
 /** CPU seconds of a postmaster and its live children, plus what its finished children used (cutime, cstime). */

@@ -30,6 +30,11 @@ export interface RunningConnector {
   status(): ConnectorStatus;
   /** Stops reading or shipping; once it resolves the connector writes nothing more to the store. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * After DROP (stopped, and gone from the catalog): lets go of what it made at the far end (a replication slot,
+   * which would keep WAL forever). Best effort, in the background: never rejects.
+   */
+  dropped?(): Promise<void>;
 }
 
 export interface ConnectorLog {
@@ -65,8 +70,11 @@ export interface ConnectorKind {
   readonly name: string;
   /** What a connector of this kind reads or writes, as sluice.sources shows it (a topic, a path, a table). */
   target(def: StreamDef | TableDef | SinkDef): string | null;
-  /** Checks a source's WITH options before anything is created (SqlError 22023 / 0A000); absent: not a source. */
-  checkSource?(def: StreamDef | TableDef): void;
+  /**
+   * Checks a source's WITH options before anything is created (SqlError 22023 / 0A000), and may look at the far end
+   * (a PostgreSQL table's columns); absent: not a source.
+   */
+  checkSource?(def: StreamDef | TableDef): void | Promise<void>;
   checkSink?(def: SinkDef, fromSchema: Schema): void;
   startSource?(env: ConnectorEnvironment, start: SourceStart): RunningConnector;
   startSink?(env: ConnectorEnvironment, start: SinkStart): RunningConnector;

@@ -42,11 +42,11 @@ export class Connectors {
   }
 
   /** Checks `def`'s connector options before anything is created; `fromSchema` for a sink. */
-  check(def: RelationDef, fromSchema?: Schema): void {
+  async check(def: RelationDef, fromSchema?: Schema): Promise<void> {
     const kind = this.kindOf(def);
     if (kind === undefined) return;
     if (def.kind === 'sink') kind.checkSink?.(def, fromSchema ?? []);
-    else if (def.kind === 'stream' || def.kind === 'table') kind.checkSource?.(def);
+    else if (def.kind === 'stream' || def.kind === 'table') await kind.checkSource?.(def);
   }
 
   startSource(kind: ConnectorKind, start: SourceStart): void {
@@ -68,11 +68,12 @@ export class Connectors {
     }));
   }
 
-  /** Stops the source or sink of `name`, if there is one (DROP). */
-  async stop(name: string): Promise<void> {
+  /** Stops the source or sink of `name`, if there is one (DROP); resolves it, for its `dropped` once the DROP is done. */
+  async stop(name: string): Promise<RunningConnector | undefined> {
     const r = this.running.get(name);
     this.running.delete(name);
     await r?.connector.stop();
+    return r?.connector;
   }
 
   /**

@@ -35,7 +35,8 @@ import { queryLogSource, relationLogSource } from '../subscribe/sources';
 import type { Subscription, SubscriptionLimits } from '../subscribe/subscription';
 import { kafkaConnector } from '../kafka';
 import { fileConnector, type FileConnectorSettings } from '../files';
-import { Connectors } from '../connectors';
+import { postgresCdcConnector } from '../cdc';
+import { Connectors, type RunningConnector } from '../connectors';
 import { defaultMemoryLimitMb, type MemoryLimits, memoryLimits } from '../memory/limit';
 import { isStateShareExceeded, type StateShare } from './state-share';
 
@@ -81,7 +82,7 @@ export class Runtime {
     this.subscriptions = new SubscriptionHub(limits);
     this.streamWatermarks = new StreamWatermarks(store);
     this.streamAppends = new StreamAppends(this.commitContext());
-    this.connectors = new Connectors({ store, log, streamRows: this.streamRows }, [kafkaConnector(), fileConnector(files)]);
+    this.connectors = new Connectors({ store, log, streamRows: this.streamRows }, [kafkaConnector(), fileConnector(files), postgresCdcConnector()]);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
       (id) => this.subscriptions.pinnedSeq(id), {
         trimmableUpTo: (id) => this.runnerById(id)?.trimmableUpTo() ?? null,
@@ -147,9 +148,16 @@ export class Runtime {
     }
   }
 
+  /** True when `name` exists and IF NOT EXISTS was given; 42P07 when it exists without. */
+  private nameTaken(name: string, ifNotExists = false): boolean {
+    if (!this.store.getDef(name)) return false;
+    if (ifNotExists) return true;
+    throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
+  }
+
   /** Checks a connector's WITH options before anything is created. */
-  private checkConnector(def: RelationDef): void {
-    this.connectors.check(def, def.kind === 'sink' ? visibleColumns(this.mustGet(def.from).def) : undefined);
+  private checkConnector(def: RelationDef): Promise<void> {
+    return this.connectors.check(def, def.kind === 'sink' ? visibleColumns(this.mustGet(def.from).def) : undefined);
   }
 
   /** Called after every change to the catalog (the server's catalog mirror follows it); returns an unsubscribe. */
@@ -189,11 +197,10 @@ export class Runtime {
    * statement runs. With `ifNotExists` a taken name is no error and nothing is created. Resolves whether it created.
    */
   async create(def: RelationDef, options: { plan?: PlanNode; ifNotExists?: boolean } = {}): Promise<boolean> {
-    if (this.store.getDef(def.name)) {
-      if (options.ifNotExists) return false;
-      throw new SqlError(SQLSTATE.duplicate_table, `relation "${def.name}" already exists`);
-    }
-    this.checkConnector(def);
+    if (this.nameTaken(def.name, options.ifNotExists)) return false;
+    await this.checkConnector(def);
+    // The check may have waited on a connector's far end: another session may have taken the name meanwhile.
+    if (this.nameTaken(def.name, options.ifNotExists)) return false;
     const id = await this.store.putDef(def);
     this.readers.add(def);
     if (def.kind === 'table') this.tables.set(def.name, new TableState(id, def, this.store));
@@ -278,15 +285,18 @@ export class Runtime {
     }
     visit(name);
     const dropped = order.map((n) => this.mustGet(n).def);
+    const stopped: RunningConnector[] = [];
     for (const n of order) {
       this.subscriptions.relationDropped(n);
-      await this.connectors.stop(n);
+      const connector = await this.connectors.stop(n);
+      if (connector) stopped.push(connector);
       await this.queries.get(n)?.stop();
       this.queries.delete(n);
       this.tables.delete(n);
       this.failed.delete(n);
     }
     await this.store.changeCatalog({ delete: order });
+    for (const c of stopped) void c.dropped?.();
     for (const def of dropped) this.readers.remove(def);
     this.catalogChanged();
     return order;

@@ -67,6 +67,11 @@ export class TableState implements RowKeyer {
     return Array.from(this.rows.values(), (r) => r.values);
   }
 
+  /** The stored row with `row`'s primary key, if any (a CDC update fills the values it did not send from it). */
+  rowWithKeyOf(row: readonly Value[]): readonly Value[] | undefined {
+    return this.rows.get(this.keyOf(row))?.values;
+  }
+
   get size(): number {
     return this.rows.size;
   }

@@ -1,0 +1,1 @@
+export { postgresCdcConnector } from './connector';
