@@ -1,6 +1,7 @@
 // Rows as COPY TO STDOUT data, in PostgreSQL's text and csv formats: one line per row, each line a separate
 // Uint8Array because the protocol sends one CopyData message per row. Used by COPY (SUBSCRIBE ...) TO STDOUT,
-// COPY (SELECT ...) TO STDOUT and COPY relation TO STDOUT.
+// COPY (SELECT ...) TO STDOUT, COPY relation TO STDOUT, file sinks' CSV files and Kafka sinks' CSV messages (one
+// CSV encoder for all, so a value's text and quoting are the same everywhere).
 //
 // text: columns separated by a tab, NULL as \N, and backslash escapes for backslash, newline, carriage return, tab,
 // backspace, form feed and vertical tab (PostgreSQL's CopyAttributeOut).
@@ -60,13 +61,18 @@ export class CopyLineEncoder {
 
   /** One row as one line, ending in a newline. */
   line(row: readonly Value[]): Uint8Array {
+    return utf8.encode(`${this.text(row)}\n`);
+  }
+
+  /** One row's fields, delimited and quoted, without the newline (a Kafka CSV sink's message value). */
+  text(row: readonly Value[]): string {
     let out = '';
     for (let c = 0; c < this.schema.length; c++) {
       if (c > 0) out += this.delimiter;
       const v = row[c];
       out += v === null || v === undefined ? this.nullText : this.field(formatValue(v, this.schema[c].type, this.zone), this.forceQuote[c] === true);
     }
-    return utf8.encode(`${out}\n`);
+    return out;
   }
 
   lines(rows: readonly (readonly Value[])[]): Uint8Array[] {
