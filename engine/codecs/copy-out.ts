@@ -8,8 +8,8 @@
 // csv: columns separated by a comma, NULL as an empty unquoted field; a value is quoted (with the quote and escape
 // characters preceded by the escape character inside, so " becomes "" by default) when it contains the delimiter, the
 // quote, a newline or a carriage return, when it equals the NULL string (the empty string by default, so it differs
-// from NULL), when it is `\.` alone, and in a FORCE_QUOTE column (PostgreSQL's CopyAttributeOutCSV). NULL is never
-// quoted.
+// from NULL), when it is `\.` and the only column (a line of `\.` alone would end COPY's data), and in a FORCE_QUOTE
+// column (PostgreSQL's CopyAttributeOutCSV). NULL is never quoted.
 
 import { formatValue } from '../text';
 import type { Schema, Value } from '../types';
@@ -94,7 +94,7 @@ export class CopyLineEncoder {
   }
 
   private csvField(text: string, forceQuote: boolean): string {
-    const quote = forceQuote || (text === '' ? this.nullText === '' : text === this.nullText || text === '\\.' ||
+    const quote = forceQuote || (text === '' ? this.nullText === '' : text === this.nullText || (text === '\\.' && this.schema.length === 1) ||
       text.includes(this.delimiter) || text.includes(this.quote) || text.includes('\n') || text.includes('\r'));
     if (!quote) return text;
     // The escape character doubled first, so the escapes put before quotes are not doubled again.

@@ -82,13 +82,15 @@ describe('Kafka CSV sinks', () => {
       assert.equal(m.headers['sluice-query'], 'csv_rows');
     }
     const byId = new Map(messages.map((m) => [m.value!.slice(0, m.value!.indexOf(',')), m.value!]));
-    // COPY's quoting, literally: a comma, a quote or a newline quotes the field and doubles the quote; NULL is an empty
-    // field and the empty string a quoted one; \. alone is quoted; numbers and timestamps are their output text.
+    // COPY's quoting, literally (these lines are what PostgreSQL 15's COPY ... TO STDOUT WITH (FORMAT csv) prints for
+    // the same values): a comma, a quote or a newline quotes the field and doubles the quote; NULL is an empty field
+    // and the empty string a quoted one; \. is quoted only as a line's only column; numbers and timestamps are
+    // their output text.
     assert.equal(byId.get('1'), '1,plain,12.340,2024-03-01 12:00:00.123456+00,t,9007199254740993,0.5,24.680');
     assert.equal(byId.get('2'), '2,"a, ""b""\nc",-0.5,1969-12-31 23:59:59+00,f,-1,-1.25e-10,-1.0');
     assert.equal(byId.get('3'), '3,,,,,,,');
     assert.equal(byId.get('4')!.slice(0, 5), '4,"",');
-    assert.equal(byId.get('5')!.slice(0, 7), '5,"\\.",');
+    assert.equal(byId.get('5')!.slice(0, 5), '5,\\.,');
 
     const parsed = messages.map((m) => parseCsvRecord(m.value!)).sort((a, b) => Number(a[0]) - Number(b[0]));
     const expected = await textRows('SELECT id, note, amount, at, ok, big, ratio, twice FROM csv_rows ORDER BY id');
