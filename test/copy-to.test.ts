@@ -65,6 +65,11 @@ describe('formats and options, as PostgreSQL 15 writes them', () => {
     assert.equal(await copyOut('COPY (SELECT id, note FROM people WHERE id = 2) TO STDOUT (FORMAT csv, FORCE_QUOTE *)'), '"2",\n');
   });
 
+  test('csv: \\. is quoted only as the only column, where its line would end the data', async () => {
+    assert.equal(await copyOut("COPY (SELECT E'\\\\.' AS a) TO STDOUT (FORMAT csv)"), '"\\."\n');
+    assert.equal(await copyOut("COPY (SELECT E'\\\\.' AS a, E'\\\\.' AS b) TO STDOUT (FORMAT csv)"), '\\.,\\.\n');
+  });
+
   test('the tag counts the rows, not the header', async () => {
     const s = await CopySubscriber.start(server, 'COPY people (id) TO STDOUT (FORMAT csv, HEADER)');
     const lines = await s.lines(6);

@@ -1,14 +1,15 @@
 // Rows as COPY TO STDOUT data, in PostgreSQL's text and csv formats: one line per row, each line a separate
 // Uint8Array because the protocol sends one CopyData message per row. Used by COPY (SUBSCRIBE ...) TO STDOUT,
-// COPY (SELECT ...) TO STDOUT and COPY relation TO STDOUT.
+// COPY (SELECT ...) TO STDOUT, COPY relation TO STDOUT, file sinks' CSV files and Kafka sinks' CSV messages (one
+// CSV encoder for all, so a value's text and quoting are the same everywhere).
 //
 // text: columns separated by a tab, NULL as \N, and backslash escapes for backslash, newline, carriage return, tab,
 // backspace, form feed and vertical tab (PostgreSQL's CopyAttributeOut).
 // csv: columns separated by a comma, NULL as an empty unquoted field; a value is quoted (with the quote and escape
 // characters preceded by the escape character inside, so " becomes "" by default) when it contains the delimiter, the
 // quote, a newline or a carriage return, when it equals the NULL string (the empty string by default, so it differs
-// from NULL), when it is `\.` alone, and in a FORCE_QUOTE column (PostgreSQL's CopyAttributeOutCSV). NULL is never
-// quoted.
+// from NULL), when it is `\.` and the only column (a line of `\.` alone would end COPY's data), and in a FORCE_QUOTE
+// column (PostgreSQL's CopyAttributeOutCSV). NULL is never quoted.
 
 import { formatValue } from '../text';
 import type { Schema, Value } from '../types';
@@ -60,13 +61,18 @@ export class CopyLineEncoder {
 
   /** One row as one line, ending in a newline. */
   line(row: readonly Value[]): Uint8Array {
+    return utf8.encode(`${this.text(row)}\n`);
+  }
+
+  /** One row's fields, delimited and quoted, without the newline (a Kafka CSV sink's message value). */
+  text(row: readonly Value[]): string {
     let out = '';
     for (let c = 0; c < this.schema.length; c++) {
       if (c > 0) out += this.delimiter;
       const v = row[c];
       out += v === null || v === undefined ? this.nullText : this.field(formatValue(v, this.schema[c].type, this.zone), this.forceQuote[c] === true);
     }
-    return utf8.encode(`${out}\n`);
+    return out;
   }
 
   lines(rows: readonly (readonly Value[])[]): Uint8Array[] {
@@ -88,7 +94,7 @@ export class CopyLineEncoder {
   }
 
   private csvField(text: string, forceQuote: boolean): string {
-    const quote = forceQuote || (text === '' ? this.nullText === '' : text === this.nullText || text === '\\.' ||
+    const quote = forceQuote || (text === '' ? this.nullText === '' : text === this.nullText || (text === '\\.' && this.schema.length === 1) ||
       text.includes(this.delimiter) || text.includes(this.quote) || text.includes('\n') || text.includes('\r'));
     if (!quote) return text;
     // The escape character doubled first, so the escapes put before quotes are not doubled again.

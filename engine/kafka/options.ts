@@ -31,7 +31,7 @@ export interface KafkaSinkOptions {
   readonly brokers: readonly string[];
   /** Indexes of the `key` columns in the shipped relation's schema; empty for an unkeyed sink. */
   readonly keyColumns: readonly number[];
-  readonly format: 'json' | AvroSinkFormat;
+  readonly format: 'json' | 'csv' | AvroSinkFormat;
   readonly security: KafkaSecurity;
   /** How record batches are compressed on the way to the broker. */
   readonly compression: SinkCompression;
@@ -124,7 +124,7 @@ export function kafkaSinkOptions(def: SinkDef, fromSchema: Schema): KafkaSinkOpt
     throw invalid(`unknown connector "${o.connector}" for ${what}`, 'Sinks write to Kafka: connector = \'kafka\'.');
   }
   unknownKeys(o, SINK_KEYS, what);
-  const format = oneOf(o, 'format', ['json', 'avro'] as const, 'json');
+  const format = oneOf(o, 'format', ['json', 'csv', 'avro'] as const, 'json');
   checkAvroOptions(o, what, format === 'avro');
   const keyColumns: number[] = [];
   for (const name of (o.key ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '')) {
@@ -134,7 +134,7 @@ export function kafkaSinkOptions(def: SinkDef, fromSchema: Schema): KafkaSinkOpt
     }
     keyColumns.push(i);
   }
-  const sinkFormat = format === 'json' ? format : avroSinkFormat(o, fromSchema, def.name, what);
+  const sinkFormat = format === 'avro' ? avroSinkFormat(o, fromSchema, def.name, what) : format;
   return {
     topic: required(o, 'topic', what), brokers: brokerList(o, what), keyColumns, format: sinkFormat,
     compression: sinkCompression(o), security: kafkaSecurity(o, what),

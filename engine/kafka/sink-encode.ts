@@ -12,9 +12,11 @@
 // entry adds, or else a tombstone (null value) when the entry removes the key's row. An update (-old +new) is thus
 // one message with the new row, and the last message per key in the topic is always the key's current row.
 // Unkeyed sinks send every change in order; a delete is the deleted row with header sluice-op = delete.
+//
+// Other value formats (Avro, CSV) change only the value of a message: keys, headers, tombstones and which messages
+// are sent stay as above.
 
 import type { ChangeBatch } from '../batch';
-import type { AvroWriter } from './avro/writer';
 import { rowsFromBatch } from '../columns';
 import type { Schema, SqlType, Value } from '../types';
 import { formatValue } from '../text';
@@ -25,6 +27,11 @@ export interface SinkMessage {
   /** null is a tombstone; Avro sinks send bytes. */
   readonly value: string | Buffer | null;
   readonly headers: Record<string, string>;
+}
+
+/** A message value's format other than JSON: a row of the sink's visible columns to its bytes or text. */
+export interface ValueEncoder {
+  encode(row: readonly Value[]): string | Buffer;
 }
 
 type JsonOf = (v: Exclude<Value, null>) => string;
@@ -67,8 +74,8 @@ export class SinkEncoder {
     private readonly schema: Schema,
     private readonly keyColumns: readonly number[],
     private readonly queryName: string,
-    /** Values as Avro instead of JSON (keys stay JSON). */
-    private readonly avro: AvroWriter | null = null,
+    /** Values in another format than JSON (Avro, CSV); null for JSON. */
+    private readonly values: ValueEncoder | null = null,
   ) {
     this.names = schema.map((f) => `${JSON.stringify(f.name)}:`);
     this.json = schema.map((f) => jsonOf(f.type));
@@ -98,7 +105,7 @@ export class SinkEncoder {
   }
 
   private value(row: readonly Value[]): string | Buffer {
-    return this.avro === null ? this.rowJson(row) : this.avro.encode(row);
+    return this.values === null ? this.rowJson(row) : this.values.encode(row);
   }
 
   /**
@@ -140,7 +147,7 @@ export class SinkEncoder {
         if (v.net < 0) removed = Math.max(removed, v.last);
       }
       if (insert !== null) {
-        const value = this.avro === null ? insert.value : this.avro.encode(rows[insert.at]);
+        const value = this.values === null ? insert.value : this.values.encode(rows[insert.at]);
         out.push({ key, value, headers: headers(insert.at, 'insert') });
       }
       else if (removed >= 0) out.push({ key, value: null, headers: headers(removed, 'delete') });

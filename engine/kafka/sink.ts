@@ -20,7 +20,8 @@ import {
 } from './client';
 import { kafkaSinkOptions, type KafkaSinkOptions } from './options';
 import { AvroWriter } from './avro/writer';
-import { SinkEncoder, type SinkMessage } from './sink-encode';
+import { CopyLineEncoder } from '../codecs/copy-out';
+import { SinkEncoder, type SinkMessage, type ValueEncoder } from './sink-encode';
 
 export interface KafkaSinkStatus {
   readonly state: 'running' | 'waiting' | 'failed';
@@ -67,6 +68,15 @@ export function startKafkaSink(opts: StartKafkaSinkOptions): KafkaSink {
   return sink;
 }
 
+/** null for JSON values, which SinkEncoder writes itself. */
+function valueEncoder(opts: StartKafkaSinkOptions, options: KafkaSinkOptions): ValueEncoder | null {
+  if (options.format === 'json') return null;
+  if (options.format !== 'csv') return new AvroWriter(opts.fromSchema, options.format, opts.def.name);
+  // COPY ... TO STDOUT WITH (FORMAT csv)'s line in a UTC session, without its newline: a message is one record.
+  const csv = new CopyLineEncoder(opts.fromSchema, { format: 'csv' });
+  return { encode: (row) => csv.text(row) };
+}
+
 class KafkaSinkRunner implements KafkaSink {
   private state: KafkaSinkStatus['state'] = 'waiting';
   private lastError: string | null = null;
@@ -83,8 +93,7 @@ class KafkaSinkRunner implements KafkaSink {
 
   constructor(private readonly opts: StartKafkaSinkOptions, private readonly options: KafkaSinkOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
-    const avro = options.format === 'json' ? null : new AvroWriter(opts.fromSchema, options.format, opts.def.name);
-    this.encoder = new SinkEncoder(opts.fromSchema, options.keyColumns, opts.def.from, avro);
+    this.encoder = new SinkEncoder(opts.fromSchema, options.keyColumns, opts.def.from, valueEncoder(opts, options));
   }
 
   status(): KafkaSinkStatus {

@@ -45,6 +45,7 @@ describe('Kafka options', () => {
     assert.deepEqual(kafkaSinkOptions(sinkDef('o', 'q', { topic: 't', brokers: 'a:1', key: 'Region, customer' }), cols).keyColumns, [1, 0]);
     assert.deepEqual(kafkaSinkOptions(sinkDef('o', 'q', { topic: 't', brokers: 'a:1' }), cols).keyColumns, []);
     assert.match(code(() => kafkaSinkOptions(sinkDef('o', 'q', { topic: 't', brokers: 'a:1', key: 'nope' }), cols)), /^42703 column "nope"/);
-    assert.match(code(() => kafkaSinkOptions(sinkDef('o', 'q', { topic: 't', brokers: 'a:1', format: 'csv' }), cols)), /^22023 /);
+    assert.equal(kafkaSinkOptions(sinkDef('o', 'q', { topic: 't', brokers: 'a:1', format: 'CSV' }), cols).format, 'csv');
+    assert.match(code(() => kafkaSinkOptions(sinkDef('o', 'q', { topic: 't', brokers: 'a:1', format: 'xml' }), cols)), /^22023 /);
   });
 });
