@@ -35,11 +35,8 @@ export async function systemViewRows(rt: LiveState, schema: string, view: string
         BigInt(s.deadLetters),
       ]);
     case 'tables':
-    case 'sinks': {
-      const kind = ({ tables: 'table', sinks: 'sink' } as const)[view];
-      return rt.defs().filter((d) => d.kind === kind)
-        .map((d) => [d.name, d.definition, d.options.connector ?? null, micros(d.createdAt)]);
-    }
+      return rt.defs().filter((d) => d.kind === 'table').map(objectRow);
+    case 'sinks': return sinkRows(rt);
     case 'queries': return queryRows(rt);
     case 'sources': return sourceRows(rt);
     case 'dead_letters':
@@ -161,6 +158,18 @@ async function changelogRows(rt: LiveState): Promise<Value[][]> {
     ]);
   }
   return rows;
+}
+
+function objectRow(d: RelationDef): Value[] {
+  return [d.name, d.definition, d.options.connector ?? null, micros(d.createdAt)];
+}
+
+/** Sinks with their connector's figures (NULL while it is not running). */
+function sinkRows(rt: LiveState): Value[][] {
+  return rt.defs().filter((d) => d.kind === 'sink').map((d) => {
+    const st = rt.connectors.status(d.name);
+    return [...objectRow(d), st?.state ?? null, st?.position ?? null, st === undefined ? null : BigInt(st.lag), st?.lastError ?? null];
+  });
 }
 
 /** Sources and sinks: whether they are reading or waiting for their far end, and how far behind. */

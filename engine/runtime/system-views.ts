@@ -21,7 +21,14 @@ export const SYSTEM_VIEWS: Readonly<Record<string, Schema>> = {
     field('dead_letters', T.int8, false),
   ],
   tables: OBJECT_COLUMNS,
-  sinks: OBJECT_COLUMNS,
+  sinks: [
+    ...OBJECT_COLUMNS,
+    // As sluice.sources shows them for the sink: where it has got, how far behind, and why it stopped.
+    field('state', T.text),
+    field('position', T.text),
+    field('lag', T.int8),
+    field('last_error', T.text),
+  ],
   queries: [
     field('name', T.text, false),
     field('status', T.text, false),

@@ -66,6 +66,12 @@ describe('Kafka through SQL', () => {
         return v != null && JSON.parse(v).n === e.n && JSON.parse(v).total === e.total;
       });
     }, 'the sink topic holds the final count per customer', 30_000);
+    // sluice.sinks shows the sink's connector as sluice.sources does: caught up, where it stands, no error.
+    await waitCaughtUp(fx.client, { sinks: ['per_customer_out'] });
+    const sink = (await fx.client.query(`SELECT connector, state, position, lag, last_error FROM sluice.sinks WHERE name = 'per_customer_out'`)).rows[0];
+    const asSource = (await sourceRows(fx.client)).get('per_customer_out')!;
+    assert.deepEqual(sink, { connector: 'kafka', state: 'running', position: asSource.position, lag: '0', last_error: null });
+    assert.match(String(sink.position), /^[1-9][0-9]*$/);
   });
   test('a keyed CSV topic with a two-column key as a table: upserts, tombstones, pull queries, a query over it', async () => {
     const topic = freshTopic('sql-inventory');
