@@ -76,7 +76,7 @@ class RecordsCopy {
   ) {
     this.lines = new LineRecords(header);
     this.decoder = new RecordDecoder(def.columns, format, { arrival: false });
-    this.staged = x.runtime.stagedStreamWrite(def.name);
+    this.staged = x.runtime.writes.stagedStreamWrite(def.name);
   }
 
   /** Resolves once the chunk's records are staged, or are waiting to be with the next ones (bounded). */

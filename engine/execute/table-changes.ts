@@ -12,7 +12,7 @@ import { returningRows } from './returning';
 import type { TableChange, TableState } from '../runtime/table-state';
 
 export async function update(s: Of<'update'>, x: Execution): Promise<ExecutionResult> {
-  const table = x.runtime.writableTable(s.table);
+  const table = x.runtime.writes.writableTable(s.table);
   const schema = table.def.columns;
   const change = await modify(table, x, (rows) => {
     const matching = matchingRows(rows, schema, s.predicate, x);
@@ -30,7 +30,7 @@ export async function update(s: Of<'update'>, x: Execution): Promise<ExecutionRe
 }
 
 export async function deleteRows(s: Of<'delete'>, x: Execution): Promise<ExecutionResult> {
-  const table = x.runtime.writableTable(s.table);
+  const table = x.runtime.writes.writableTable(s.table);
   const schema = table.def.columns;
   const change = await modify(table, x, (rows) => ({ deletes: matchingRows(rows, schema, s.predicate, x), inserts: [] }));
   if (s.returning === null) return command(`DELETE ${change.deletes.length}`);

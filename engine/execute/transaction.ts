@@ -27,9 +27,9 @@ export class Transaction {
   hold(relation: string, batch: RecordBatch): number {
     const draft = this.drafts.get(relation);
     if (draft !== undefined) {
-      draft.insert(this.runtime.checkedRows(relation, batch));
+      draft.insert(this.runtime.writes.checkedRows(relation, batch));
     } else {
-      this.runtime.checkWrite(relation, batch);
+      this.runtime.writes.checkWrite(relation, batch);
       this.writes.push({ relation, batch });
     }
     return batch.numRows;
@@ -54,7 +54,7 @@ export class Transaction {
     const writes = this.writes;
     const drafts: DraftWrite[] = [...this.drafts].map(([relation, draft]) => ({ relation, draft }));
     this.rollback();
-    return this.runtime.commitWrites(writes, drafts);
+    return this.runtime.writes.commitWrites(writes, drafts);
   }
 
   rollback(): void {

@@ -18,9 +18,9 @@ import { modify } from './table-changes';
 export async function insertOnConflict(
   s: Of<'insert'>, onConflict: OnConflict, batch: RecordBatch, x: Execution,
 ): Promise<ExecutionResult> {
-  const table = x.runtime.writableTable(s.target);
+  const table = x.runtime.writes.writableTable(s.target);
   const schema = table.def.columns;
-  const proposed = x.runtime.checkedRows(s.target, batch);
+  const proposed = x.runtime.writes.checkedRows(s.target, batch);
   const change = await modify(table, x, (rows) => resolve(rows, proposed, (row) => table.keyOf(row), onConflict, schema, x));
   if (s.returning === null) return command(`INSERT 0 ${change.inserts.length}`);
   return returningRows('INSERT 0', s.returning, schema, change.inserts, x);

@@ -21,13 +21,13 @@ import { command, statementContext, type CopyFromInput, type Execution, type Exe
 /** Resolves with how many rows went in (or are held for COMMIT). */
 async function write(x: Execution, relation: string, batch: RecordBatch): Promise<number> {
   if (x.transaction !== null) return x.transaction.hold(relation, batch);
-  return x.runtime.insertBatch(relation, batch);
+  return x.runtime.writes.insertBatch(relation, batch);
 }
 
 /** A COPY's batches: held one by one inside a block, else committed together, so the COPY is all or nothing. */
 async function writeAll(x: Execution, relation: string, batches: readonly RecordBatch[]): Promise<number> {
   if (x.transaction !== null) return batches.reduce((n, b) => n + x.transaction!.hold(relation, b), 0);
-  await x.runtime.commitWrites(batches.map((batch) => ({ relation, batch })));
+  await x.runtime.writes.commitWrites(batches.map((batch) => ({ relation, batch })));
   return batches.reduce((n, b) => n + b.numRows, 0);
 }
 
@@ -84,7 +84,7 @@ export async function copyFrom(s: Of<'copy_from'>, x: Execution): Promise<CopyFr
       abort: () => decoder.abort(),
     };
   }
-  const staged = x.runtime.stagedStreamWrite(s.target);
+  const staged = x.runtime.writes.stagedStreamWrite(s.target);
   /** Runs a step of the COPY; on failure the staged rows are deleted before the error reaches the client. */
   const orDiscard = async <R>(step: () => Promise<R>): Promise<R> => {
     try {

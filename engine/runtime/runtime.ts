@@ -4,7 +4,6 @@
 
 import { describeRelation, streamSchema, type QueryDef, type RelationDef, type RelationStore, type StoredRelation } from '../catalog';
 import { RoleCatalog } from './roles';
-import { rowsFromBatch } from '../columns';
 import type { RecordBatch } from 'apache-arrow';
 import { SqlError, SQLSTATE } from '../errors';
 import type { PlanNode } from '../plan';
@@ -17,18 +16,13 @@ import { systemViewRows } from './system-rows';
 import { pullChanges, type PullSources } from './pull';
 import { StatementMemory } from '../memory/statement';
 import { TableState } from './table-state';
-import { checkBatch } from './row-checks';
-import { type CommitContext, commitWrites, type DraftWrite, type RelationWrite, type WriteTarget } from './commit';
-import { CommitFault } from './commit-fault';
 import { ReaderIndex } from './readers';
 import { StreamTrimmer } from './stream-trimmer';
 import { DEFAULT_RESULT_LOG_RETENTION_MS } from './result-log-retention';
 import { DECODED_ENTRY_BUDGET_BYTES, LogReader } from './log-reader';
 import { EpochGate } from './epoch-gate';
-import { StagedStreamWrite } from './staged-write';
 import { StreamRowCounts } from './stream-row-counts';
-import { StreamAppends } from './stream-appends';
-import { StreamWatermarks } from './stream-watermarks';
+import { Writes } from './writes';
 import { DEFAULT_SUBSCRIPTION_LIMITS, SubscriptionHub } from '../subscribe/hub';
 import type { SubscribeOptions } from '../subscribe/options';
 import { queryLogSource, relationLogSource } from '../subscribe/sources';
@@ -59,11 +53,8 @@ export class Runtime {
   /** The live SUBSCRIBEs: readers of the change logs too. */
   readonly subscriptions: SubscriptionHub;
 
-  /** Test-only: where crash tests make a commit kill the process (commit-fault.ts); null otherwise. */
-  private readonly fault = CommitFault.fromEnvironment();
-  /** INSERTs into streams, concurrent ones sharing one log entry and one write (stream-appends.ts). */
-  private readonly streamAppends: StreamAppends;
-  private readonly streamWatermarks: StreamWatermarks;
+  /** Rows into streams and tables: which relations take them, their checks, and the commit (writes.ts). */
+  readonly writes: Writes;
   /** Rows each stream took since the server started, by every path (sluice.streams, /metrics). */
   readonly streamRows = new StreamRowCounts();
 
@@ -80,8 +71,9 @@ export class Runtime {
     this.statementMemoryBytes = memory.statementBytes;
     this.stateShare = { bytes: memory.queryStateBytes, exceeded: (name, reason) => this.failForGood(name, reason) };
     this.subscriptions = new SubscriptionHub(limits);
-    this.streamWatermarks = new StreamWatermarks(store);
-    this.streamAppends = new StreamAppends(this.commitContext());
+    this.writes = new Writes({
+      store, streamRows: this.streamRows, relation: (name) => this.mustGet(name), table: (name) => this.tables.get(name),
+    });
     this.connectors = new Connectors({ store, log, streamRows: this.streamRows }, [kafkaConnector(), fileConnector(files), postgresCdcConnector()]);
     this.trimmer = new StreamTrimmer(store, (name) => this.readers.readersOf(name), log,
       (id) => this.subscriptions.pinnedSeq(id), {
@@ -314,93 +306,6 @@ export class Runtime {
     this.catalogChanged();
   }
 
-  // --- ingest -----------------------------------------------------------------------------------------------------
-
-  /**
-   * The columnar ingest path: an Arrow RecordBatch whose columns are the target's declared columns, in order and of
-   * their Arrow types (engine/columns arrowTypeOf). Checked whole, then made durable: into a stream in a log entry it
-   * may share with INSERTs running at the same time (stream-appends.ts), into a table by commit.ts.
-   */
-  async insertBatch(name: string, batch: RecordBatch): Promise<number> {
-    if (batch.numRows === 0) return 0;
-    const target = this.writeTarget(name);
-    if (target.table === null) await this.streamAppends.append(target, batch);
-    else await this.commitWrites([{ relation: name, batch }]);
-    return batch.numRows;
-  }
-
-  /**
-   * Makes rows durable in streams and tables (one statement's, or a transaction block's) in one atomic write, after
-   * checking all of them (commit.ts). Resolves once they are on disk.
-   */
-  commitWrites(writes: readonly RelationWrite[], drafts: readonly DraftWrite[] = []): Promise<void> {
-    return commitWrites(this.commitContext(), writes, drafts);
-  }
-
-  /** A COPY into a stream that stages its batches as they come and commits them at the end (staged-write.ts). */
-  stagedStreamWrite(name: string): StagedStreamWrite {
-    return new StagedStreamWrite(this.commitContext(), name);
-  }
-
-  private commitContext(): CommitContext {
-    return {
-      store: this.store, target: (name) => this.writeTarget(name), fault: this.fault, watermarks: this.streamWatermarks,
-      streamRows: this.streamRows,
-    };
-  }
-
-  /**
-   * What a write inside a transaction block is checked for when its statement runs (the commit checks it all
-   * again): the target takes rows, every row fits it, and a table has none of its keys yet.
-   */
-  checkWrite(name: string, batch: RecordBatch): void {
-    const { def, table } = this.writeTarget(name);
-    checkBatch(def, batch);
-    table?.checkNewKeys(rowsFromBatch(batch, def.columns));
-  }
-
-  /**
-   * Rows for a table that go into a draft of it (a block's, an INSERT ... ON CONFLICT's): checked to fit it, then
-   * as Values for the draft, which checks their keys against its own view of the table.
-   */
-  checkedRows(name: string, batch: RecordBatch): Value[][] {
-    const { def } = this.writeTarget(name);
-    checkBatch(def, batch);
-    return rowsFromBatch(batch, def.columns);
-  }
-
-  /** A stream or table that statements may insert into. */
-  private writeTarget(name: string): WriteTarget {
-    const { id, def } = this.mustGet(name);
-    if (def.kind !== 'stream' && def.kind !== 'table') {
-      throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describeRelation(def)}`, {
-        hint: 'Rows go into streams and tables; continuous queries compute their own rows.',
-      });
-    }
-    // A stream fed over HTTP reads from nothing that owns its rows: POSTs (which run COPY) come in beside INSERTs.
-    if (def.options.connector && def.options.connector !== 'http') {
-      throw new SqlError(SQLSTATE.wrong_object_type, `cannot insert into ${describeRelation(def)}: it reads from ${def.options.connector}`);
-    }
-    return { id, def, table: def.kind === 'table' ? this.tableState(name) : null };
-  }
-
-  tableState(name: string): TableState {
-    const t = this.tables.get(name);
-    if (!t) throw new SqlError(SQLSTATE.wrong_object_type, `"${name}" is not a table`);
-    return t;
-  }
-
-  /** A table that statements may change: not one fed by a Kafka topic, whose rows the topic owns. */
-  writableTable(name: string): TableState {
-    const t = this.tableState(name);
-    if (t.def.options.connector) {
-      throw new SqlError(SQLSTATE.wrong_object_type, `cannot change ${describeRelation(t.def)}: it reads from ${t.def.options.connector}`, {
-        hint: 'Its rows follow its topic; change them there.',
-      });
-    }
-    return t;
-  }
-
   // --- pull queries -----------------------------------------------------------------------------------------------
 
   /**
@@ -429,7 +334,7 @@ export class Runtime {
     return {
       store: this.store,
       stored: (name) => this.mustGet(name),
-      tableRows: (name) => this.tableState(name).snapshot(),
+      tableRows: (name) => this.writes.tableState(name).snapshot(),
       queryResult: (name) => this.queryRunner(name).result,
       systemRows: (schema, view) => systemViewRows(this, schema, view),
       statementMemoryBytes: this.statementMemoryBytes,
@@ -445,7 +350,7 @@ export class Runtime {
     if (def.kind === 'sink') throw new SqlError(SQLSTATE.wrong_object_type, `cannot subscribe to ${describeRelation(def)}`);
     const source = def.kind === 'query'
       ? await queryLogSource(this.store, this.queryRunner(name))
-      : relationLogSource(this.store, stored, def.kind === 'table' ? this.tableState(name) : null);
+      : relationLogSource(this.store, stored, def.kind === 'table' ? this.writes.tableState(name) : null);
     return this.subscriptions.open(def.name, source, options, signal);
   }
 

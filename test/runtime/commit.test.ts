@@ -31,25 +31,25 @@ test('a commit over a stream and a table is one write; a duplicate key anywhere 
     const accountsId = store.getDef('accounts')!.id;
 
     const writes = store.writeCount;
-    await rt.commitWrites([
+    await rt.writes.commitWrites([
       { relation: 'events', batch: batchFromRows(eventColumns, [[1n], [2n]]) },
       { relation: 'accounts', batch: batchFromRows(accountColumns, [[1n, 'one']]) },
       { relation: 'accounts', batch: batchFromRows(accountColumns, [[2n, 'two']]) },
     ]);
     assert.equal(store.writeCount, writes + 1, 'one LevelDB write');
-    assert.deepEqual(rt.tableState('accounts').snapshot(), [[1n, 'one'], [2n, 'two']]);
+    assert.deepEqual(rt.writes.tableState('accounts').snapshot(), [[1n, 'one'], [2n, 'two']]);
     const streamEnd = store.lastSeq(eventsId);
     const tableEnd = store.lastSeq(accountsId);
 
     // Key 3 twice across two writes of the same commit: refused before anything is written, the stream's rows too.
-    await assert.rejects(rt.commitWrites([
+    await assert.rejects(rt.writes.commitWrites([
       { relation: 'events', batch: batchFromRows(eventColumns, [[3n]]) },
       { relation: 'accounts', batch: batchFromRows(accountColumns, [[3n, 'three']]) },
       { relation: 'accounts', batch: batchFromRows(accountColumns, [[3n, 'again']]) },
     ]), (e: { code?: string }) => e.code === '23505');
     assert.equal(store.lastSeq(eventsId), streamEnd, 'the stream got nothing of the refused commit');
     assert.equal(store.lastSeq(accountsId), tableEnd);
-    assert.deepEqual(rt.tableState('accounts').snapshot(), [[1n, 'one'], [2n, 'two']]);
+    assert.deepEqual(rt.writes.tableState('accounts').snapshot(), [[1n, 'one'], [2n, 'two']]);
     assert.equal(store.writeCount, writes + 1, 'no write at all');
   } finally {
     await rt.close();

@@ -32,7 +32,7 @@ test('insertBatch appends one entry with _arrival; a wrong batch writes nothing'
     await rt.create(def);
     const before = BigInt(Date.now()) * 1000n;
     const rows = [[9007199254740993n, 'a', 1_700_000_000_000_000n], [2n, null, 1_700_000_000_000_001n]];
-    assert.equal(await rt.insertBatch('events', batchFromRows(columns, rows)), 2);
+    assert.equal(await rt.writes.insertBatch('events', batchFromRows(columns, rows)), 2);
     const id = store.getDef('events')!.id;
     const entries = [];
     for await (const e of store.readLog(id, 0n)) entries.push(e);
@@ -42,9 +42,9 @@ test('insertBatch appends one entry with _arrival; a wrong batch writes nothing'
     assert.ok((stored[0][3] as bigint) >= before, 'the arrival time is the insert time');
 
     const wrongType = batchFromRows([columns[0], { ...columns[1], type: T.int4 }, columns[2]], [[1n, 5, 1n]]);
-    await assert.rejects(rt.insertBatch('events', wrongType), (e: { code?: string }) => e.code === '42804');
+    await assert.rejects(rt.writes.insertBatch('events', wrongType), (e: { code?: string }) => e.code === '42804');
     const nullId = batchFromRows([{ ...columns[0], nullable: true }, columns[1], columns[2]], [[null, 'x', 1n]]);
-    await assert.rejects(rt.insertBatch('events', nullId), (e: { code?: string }) => e.code === '23502');
+    await assert.rejects(rt.writes.insertBatch('events', nullId), (e: { code?: string }) => e.code === '23502');
     assert.equal(store.lastSeq(id), 1n, 'the refused batches wrote nothing');
   } finally {
     await rt.close();
@@ -62,10 +62,10 @@ test('insertBatch refuses a string longer than its varchar(n), counting characte
     await rt.create({ ...def, name: 'codes', columns: codes });
     const id = store.getDef('codes')!.id;
     // Three characters in five bytes, and a NULL: both fit.
-    assert.equal(await rt.insertBatch('codes', batchFromRows(codes, [['héé'], [null], ['ab']])), 3);
-    await assert.rejects(rt.insertBatch('codes', batchFromRows(codes, [['abc'], ['abcd']])), (e: { code?: string; message?: string }) =>
+    assert.equal(await rt.writes.insertBatch('codes', batchFromRows(codes, [['héé'], [null], ['ab']])), 3);
+    await assert.rejects(rt.writes.insertBatch('codes', batchFromRows(codes, [['abc'], ['abcd']])), (e: { code?: string; message?: string }) =>
       e.code === '22001' && e.message === 'value too long for type character varying(3)');
-    await assert.rejects(rt.insertBatch('codes', batchFromRows(codes, [['ééé€']])), (e: { code?: string }) => e.code === '22001');
+    await assert.rejects(rt.writes.insertBatch('codes', batchFromRows(codes, [['ééé€']])), (e: { code?: string }) => e.code === '22001');
     assert.equal(store.lastSeq(id), 1n, 'the refused batches wrote nothing');
   } finally {
     await rt.close();

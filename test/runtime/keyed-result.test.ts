@@ -50,7 +50,7 @@ test('an epoch changing many result rows writes a bounded number of puts; a rest
     /** Inserts one row per group in [from, to) and runs one epoch; returns the LevelDB puts the epoch wrote. */
     const epoch = async (from: number, to: number, v: bigint): Promise<number> => {
       const rows = Array.from({ length: to - from }, (_, i) => [BigInt(from + i), v, BigInt(i)]);
-      await sluice!.runtime.insertBatch('s', batchFromRows(columns, rows));
+      await sluice!.runtime.writes.insertBatch('s', batchFromRows(columns, rows));
       expected.add(rows);
       const puts = sluice!.runtime.store.putCount;
       await sluice!.runtime.queryRunner('agg').runEpoch();

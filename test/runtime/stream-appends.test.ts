@@ -51,7 +51,7 @@ test('INSERTs that arrive while an append is written share the next entry and wr
   await withRuntime(async (rt, store) => {
     const id = store.getDef('events')!.id;
     const writes = store.writeCount;
-    const insert = (rows: Value[][]): Promise<number> => rt.insertBatch('events', batchFromRows(columns, rows));
+    const insert = (rows: Value[][]): Promise<number> => rt.writes.insertBatch('events', batchFromRows(columns, rows));
     const first = insert([[1n, 'alone']]);
     // One microtask: the first INSERT's write has started (it cannot be durable before the event loop turns).
     await Promise.resolve();
@@ -81,10 +81,10 @@ test('a shared write that fails fails every statement in it, and none of their r
       const rt = await Runtime.open(store, silentLogger);
       await rt.create(events);
       id = store.getDef('events')!.id;
-      const first = rt.insertBatch('events', batchFromRows(columns, [[1n, 'durable']]));
+      const first = rt.writes.insertBatch('events', batchFromRows(columns, [[1n, 'durable']]));
       await new Promise(setImmediate); // the first INSERT's write is submitted
       const waiting = Promise.allSettled([2n, 3n].map((n) =>
-        rt.insertBatch('events', batchFromRows(columns, [[n, 'lost']]))));
+        rt.writes.insertBatch('events', batchFromRows(columns, [[n, 'lost']]))));
       // Closing refuses every write not yet submitted: the later statements' shared one.
       const closed = store.close();
       assert.equal(await first, 1);
@@ -110,7 +110,7 @@ test('INSERTs made in the same turn of the event loop share the first entry', as
   await withRuntime(async (rt, store) => {
     const id = store.getDef('events')!.id;
     const writes = store.writeCount;
-    const counts = await Promise.all([1n, 2n, 3n].map((n) => rt.insertBatch('events', batchFromRows(columns, [[n, null]]))));
+    const counts = await Promise.all([1n, 2n, 3n].map((n) => rt.writes.insertBatch('events', batchFromRows(columns, [[n, null]]))));
     assert.deepEqual(counts, [1, 1, 1]);
     assert.equal(store.writeCount, writes + 1);
     assert.deepEqual(await logEntries(store, id), [[[1n, null], [2n, null], [3n, null]]]);
@@ -135,7 +135,7 @@ test('sessions acknowledged by a write are waited for, so each later write carri
     const id = store.getDef('events')!.id;
     const writes = store.writeCount;
     // Without the wait, the first session back would be written alone while the other three wait: 1, 3, 1, 3, ...
-    await sessions((s, r) => rt.insertBatch('events', batchFromRows(columns, [[BigInt(s), `round ${r}`]])), 4, 25);
+    await sessions((s, r) => rt.writes.insertBatch('events', batchFromRows(columns, [[BigInt(s), `round ${r}`]])), 4, 25);
     assert.equal(store.writeCount, writes + 25, 'one write per round, never two groups taking turns');
     const entries = await logEntries(store, id);
     assert.equal(entries.length, 25);
