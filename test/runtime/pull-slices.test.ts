@@ -5,8 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { serialize } from 'pg-protocol';
-import { RawClient } from '../helpers/raw-client';
+import { p99, probeUntil, sendCancel } from '../helpers/probe';
 import { connectPg, startServer, type TestServer } from '../helpers/server';
 
 const ROWS = 3000;
@@ -47,28 +46,6 @@ function failure(running: Promise<unknown>): Promise<{ code: string; message: st
   );
 }
 
-async function sendCancel(victim: Client): Promise<void> {
-  const { processID, secretKey } = victim as unknown as { processID: number; secretKey: number };
-  const c = await RawClient.connect(server);
-  c.send(serialize.cancel(processID, secretKey));
-  assert.ok(await c.waitClosed(), 'the cancel connection is closed');
-}
-
-/** `SELECT 1` on `probe`, one after another, until `done` settles: each round trip in milliseconds. */
-async function probeUntil(probe: Client, done: Promise<unknown>): Promise<number[]> {
-  let settled = false;
-  void done.then(() => (settled = true), () => (settled = true));
-  const times: number[] = [];
-  while (!settled) {
-    const t0 = performance.now();
-    await probe.query('SELECT 1');
-    times.push(performance.now() - t0);
-  }
-  return times;
-}
-
-const p99 = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))];
-
 describe('a pull query in slices', () => {
   test('a stepwise join counts every pair', async () => {
     const pg = await connect();
@@ -90,7 +67,7 @@ describe('a pull query in slices', () => {
     const window = new Promise((resolve) => setTimeout(resolve, 2000));
     const times = await probeUntil(probe, Promise.race([window, failed]));
     const canceledAt = Date.now();
-    await sendCancel(runner);
+    await sendCancel(server, runner);
     const { code, message, at } = await failed;
     assert.equal(code, '57014');
     assert.equal(message, 'canceling statement due to user request');

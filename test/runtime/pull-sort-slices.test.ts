@@ -5,8 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { serialize } from 'pg-protocol';
-import { RawClient } from '../helpers/raw-client';
+import { p99, probeUntil, sendCancel } from '../helpers/probe';
 import { connectPg, startServer, type TestServer } from '../helpers/server';
 
 /** a × b is the sort's input: a million rows from two small tables. */
@@ -51,28 +50,6 @@ after(async () => {
   assert.equal(await server.stop(), 0, server.stderr());
 });
 
-async function sendCancel(victim: Client): Promise<void> {
-  const { processID, secretKey } = victim as unknown as { processID: number; secretKey: number };
-  const c = await RawClient.connect(server);
-  c.send(serialize.cancel(processID, secretKey));
-  assert.ok(await c.waitClosed(), 'the cancel connection is closed');
-}
-
-/** `SELECT 1` on `probe`, one after another, until `done` settles: each round trip in milliseconds. */
-async function probeUntil(probe: Client, done: Promise<unknown>): Promise<number[]> {
-  let settled = false;
-  void done.then(() => (settled = true), () => (settled = true));
-  const times: number[] = [];
-  while (!settled) {
-    const t0 = performance.now();
-    await probe.query('SELECT 1');
-    times.push(performance.now() - t0);
-  }
-  return times;
-}
-
-const p99 = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))];
-
 /** The expected order of m's rows under ORDER BY v <nulls>, t DESC, id, computed here. */
 function expectedOrder(nullsFirst: boolean): number[] {
   const ids = Array.from({ length: MANY }, (_, i) => i);
@@ -111,7 +88,7 @@ describe('a pull query sorts in steps', () => {
     const window = new Promise((resolve) => setTimeout(resolve, 1500));
     const times = await probeUntil(probe, Promise.race([window, outcome]));
     const canceledAt = Date.now();
-    await sendCancel(runner);
+    await sendCancel(server, runner);
     const code = await outcome;
     const took = Date.now() - canceledAt;
     console.log(`probe during the sort: ${times.length} round trips, p99 ${p99(times).toFixed(1)} ms,` +
