@@ -10,22 +10,10 @@
 // before the first epoch.
 
 import type { ChangeBatch } from './batch';
-import { planInputs, planNodeOrder, type PlanKind, type PlanNode, type SourceNode } from './plan';
+import { planInputs, planNodeOrder, type PlanNode, type SourceNode } from './plan';
 import { endEpochFigures, newNodeFigures, OperatorClock, type DagFigures, type NodeFigures } from './dag-figures';
-import { AggregateOperator } from './operators/aggregate';
-import { DistinctOperator } from './operators/distinct';
-import { FilterOperator } from './operators/filter';
-import { JoinOperator } from './operators/join';
-import { LimitOperator } from './operators/limit';
 import type { LateRow, Operator, OperatorContext, OperatorOutput } from './operators/operator';
-import { ProjectOperator } from './operators/project';
-import { SessionAggregateOperator } from './operators/session-aggregate';
-import { SortOperator } from './operators/sort';
-import { TopNOperator } from './operators/top-n';
-import { UnionOperator } from './operators/union';
-import { ValuesOperator } from './operators/values';
-import { WindowOperator } from './operators/window';
-import { WindowMaxOperator } from './operators/window-max';
+import { FACTORIES } from './operator-factories';
 import type { StatementMemory } from './memory/statement';
 import { batchBytes } from './memory/sizes';
 import { slicesOf, type Pacer } from './slices';
@@ -125,25 +113,6 @@ interface SourceEntry {
   readonly consumers: Consumer[];
   readonly figures: NodeFigures;
 }
-
-type Factory = (node: PlanNode, ctx: OperatorContext, out: OperatorOutput) => Operator;
-
-const FACTORIES: Record<Exclude<PlanKind, 'source'>, Factory> = {
-  values: (n, ctx, out) => new ValuesOperator(n as Extract<PlanNode, { kind: 'values' }>, ctx, out),
-  filter: (n, ctx, out) => new FilterOperator(n as Extract<PlanNode, { kind: 'filter' }>, ctx, out),
-  project: (n, ctx, out) => new ProjectOperator(n as Extract<PlanNode, { kind: 'project' }>, ctx, out),
-  window: (n, ctx, out) => new WindowOperator(n as Extract<PlanNode, { kind: 'window' }>, ctx, out),
-  aggregate: (n, ctx, out) => new AggregateOperator(n as Extract<PlanNode, { kind: 'aggregate' }>, ctx, out),
-  session_aggregate: (n, ctx, out) =>
-    new SessionAggregateOperator(n as Extract<PlanNode, { kind: 'session_aggregate' }>, ctx, out),
-  join: (n, ctx, out) => new JoinOperator(n as Extract<PlanNode, { kind: 'join' }>, ctx, out),
-  window_max: (n, ctx, out) => new WindowMaxOperator(n as Extract<PlanNode, { kind: 'window_max' }>, ctx, out),
-  union: (n, _ctx, out) => new UnionOperator(n as Extract<PlanNode, { kind: 'union' }>, out),
-  distinct: (n, ctx, out) => new DistinctOperator(n as Extract<PlanNode, { kind: 'distinct' }>, ctx, out),
-  sort: (n, ctx, out) => new SortOperator(n as Extract<PlanNode, { kind: 'sort' }>, ctx, out),
-  limit: (n, ctx, out) => new LimitOperator(n as Extract<PlanNode, { kind: 'limit' }>, ctx, out),
-  top_n: (n, ctx, out) => new TopNOperator(n as Extract<PlanNode, { kind: 'top_n' }>, ctx, out),
-};
 
 class DagImpl implements Dag {
   readonly sources: DagSource[] = [];
