@@ -5,7 +5,9 @@
 import type { ChangeBatch } from '../batch';
 import { concatBatches } from '../columns';
 import { SqlError, SQLSTATE } from '../errors';
-import type { EpochCommit } from '../../storage';
+import type { DeadLetter, EpochCommit } from '../../storage';
+import type { RelationStore } from '../catalog';
+import type { LateRow } from '../operators/operator';
 import type { StateDelta } from '../state/chunks';
 import type { Schema } from '../types';
 
@@ -21,12 +23,39 @@ export interface QueryCounters {
   readonly errorRows: number;
 }
 
-export function planRecord(fingerprint: string): Uint8Array {
+function planRecord(fingerprint: string): Uint8Array {
   return Buffer.from(fingerprint, 'utf8');
 }
 
-export function countersRecord(counters: QueryCounters): Uint8Array {
+function countersRecord(counters: QueryCounters): Uint8Array {
   return Buffer.from(JSON.stringify(counters), 'utf8');
+}
+
+/**
+ * The operators' changed state with the query's own records beside it: the plan fingerprint (`plan`, with the first
+ * epoch only: null after it) and the counters after this epoch.
+ */
+export function withQueryRecords(
+  changes: Map<string, Uint8Array | null>, plan: string | null, counters: QueryCounters,
+): Map<string, Uint8Array | null> {
+  if (plan !== null) changes.set(PLAN_KEY, planRecord(plan));
+  changes.set(COUNTERS_KEY, countersRecord(counters));
+  return changes;
+}
+
+/** The epoch's input offsets by relation name, for sluice.checkpoints. */
+export function namedOffsets(store: RelationStore, ends: ReadonlyMap<number, bigint>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id, seq] of ends) out[store.getDefById(id)?.def.name ?? String(id)] = seq.toString();
+  return out;
+}
+
+/** A row refused as late, as the dead letter committed with its epoch. */
+export function lateDeadLetter(query: string, r: LateRow): DeadLetter {
+  return {
+    source: query, partition: null, offset: null, raw: new TextEncoder().encode(r.raw), reason: 'late', error: r.message,
+    at: new Date(),
+  };
 }
 
 /** Takes the plan fingerprint and the counters out of a loaded state map, leaving the operators' keys. */

@@ -22,13 +22,14 @@ import { planFingerprint } from '../plan-fingerprint';
 import type { LateRow } from '../operators/operator';
 import type { DagFigures } from '../dag-figures';
 import { EpochDurations } from './epoch-durations';
+import { EpochTimer } from './epoch-timer';
 import { AppendResult, KeyedResult, neverRetracts, type ResultDelta, type ResultSet } from './result-set';
 import type { LogReader } from './log-reader';
 import { feedInputs, type ResultAt } from './dag-input';
 import type { EpochGate } from './epoch-gate';
 import { checkStateShare, isStateShareExceeded, type StateShare } from './state-share';
 import {
-  checkStoredPlan, collectOutput, COUNTERS_KEY, countersRecord, PLAN_KEY, planRecord, resultChunks, takeQueryRecords,
+  checkStoredPlan, collectOutput, lateDeadLetter, namedOffsets, resultChunks, takeQueryRecords, withQueryRecords,
 } from './epoch-records';
 
 const utf8 = new TextDecoder();
@@ -77,10 +78,7 @@ export class QueryRunner {
   private dag!: Dag;
   /** Late rows of the epoch in progress, stored as dead letters with it. */
   private late: LateRow[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  /** When the last epoch started, while the query waits for new input with no timer set; null otherwise. */
-  private idleSince: number | null = null;
-  private inFlight: Promise<void> | null = null;
+  private readonly timer: EpochTimer;
   private stopped = false;
   /** Failed because a write found the disk full: reloads and runs again once the store has reopened. */
   private failedForDisk = false;
@@ -106,6 +104,13 @@ export class QueryRunner {
   ) {
     this.emptyState();
     this.result = (this.keyed ?? this.appended)!;
+    // A query that never committed runs its first epoch even over no input (see epoch()).
+    this.timer = new EpochTimer({
+      intervalMs: def.triggerIntervalMs,
+      canRun: () => !this.stopped && this.stats.status === 'running',
+      hasWork: () => this.stats.epoch === 0 || this.lag() > 0,
+      runEpoch: () => this.runEpoch(),
+    });
     this.planFingerprint = planFingerprint(plan);
     this.inputIds = this.dag.sources.map((s) => relationId(s.node.relation.name));
     this.stats = {
@@ -209,30 +214,25 @@ export class QueryRunner {
     this.committedStateBytes = this.dag.stateBytes();
     // A limit lowered since the state was committed: recovery holds the query to it like any epoch would.
     checkStateShare(this.def.name, this.committedStateBytes, this.share.bytes);
-    if (!this.def.paused) this.schedule();
+    if (!this.def.paused) this.timer.schedule();
   }
 
   pause(): void {
     this.stats.status = 'paused';
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.idleSince = null;
+    void this.timer.cancel();
   }
 
   resume(): void {
     if (this.stats.status === 'running') return;
     this.stats.status = 'running';
     this.stats.lastError = null;
-    this.schedule();
+    this.timer.schedule();
   }
 
   /** Waits for the epoch in flight, if any, and stops the timer. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.idleSince = null;
-    await this.inFlight;
+    await this.timer.cancel();
   }
 
   /** How far the query is behind its inputs, in log entries. */
@@ -255,38 +255,9 @@ export class QueryRunner {
     return this.dag.figures();
   }
 
-  /**
-   * Called when a log this query reads has grown (the runtime hears every durable append): a query idle for want of
-   * input starts its next epoch one trigger interval after the last one started, or at once if that has passed.
-   */
+  /** Called when a log this query reads has grown (the runtime hears every durable append). */
   inputAppended(): void {
-    const since = this.idleSince;
-    if (since === null) return;
-    this.idleSince = null;
-    this.schedule(since);
-  }
-
-  /**
-   * Epochs start at a fixed rate, one per trigger interval (at once when the last one ran longer), so a row is
-   * picked up by an epoch that starts at most one interval after it was acknowledged. A query with no new input sets
-   * no timer: it waits for `inputAppended`, so a thousand idle queries cost nothing per interval.
-   */
-  private schedule(lastStart = performance.now()): void {
-    if (this.stopped || this.stats.status !== 'running') return;
-    // A query that never committed runs its first epoch even over no input (see epoch()).
-    if (this.stats.epoch > 0 && this.lag() === 0) {
-      this.idleSince = lastStart;
-      return;
-    }
-    const wait = Math.max(0, this.def.triggerIntervalMs - (performance.now() - lastStart));
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const started = performance.now();
-      this.inFlight = this.runEpoch().finally(() => {
-        this.inFlight = null;
-        this.schedule(started);
-      });
-    }, wait);
+    this.timer.inputAppended();
   }
 
   /**
@@ -350,8 +321,8 @@ export class QueryRunner {
         resultChanges: changes === null ? null : encodeChangeBatch(changes),
         resultRows,
         offsets: offsets as Offsets,
-        checkpoint: { durationMs: performance.now() - started, offsets: this.namedOffsets(ends) },
-        deadLetters: late.map((r) => this.deadLetter(r)),
+        checkpoint: { durationMs: performance.now() - started, offsets: namedOffsets(this.store, ends) },
+        deadLetters: late.map((r) => lateDeadLetter(this.def.name, r)),
       });
       // Submitted: waiting for the disk is no work, so another epoch may compute meanwhile.
       leaveGate();
@@ -409,36 +380,19 @@ export class QueryRunner {
     }
   }
 
-  /** Offsets by relation name, for sluice.checkpoints. */
-  private namedOffsets(ends: ReadonlyMap<number, bigint>): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [id, seq] of ends) out[this.store.getDefById(id)?.def.name ?? String(id)] = seq.toString();
-    return out;
-  }
-
   /** The operators' changed state, plus the plan fingerprint with the first epoch and the counters after this one. */
   private async stateChanges(
     epoch: number, counts: { rowsIn: number; rowsOut: number; lateRows: number }, pacer: Pacer,
   ): Promise<Map<string, Uint8Array | null>> {
-    const changes = await this.dag.snapshot(epoch, pacer);
-    if (!this.planStored) changes.set(PLAN_KEY, planRecord(this.planFingerprint));
     const s = this.stats;
-    changes.set(COUNTERS_KEY, countersRecord({
+    return withQueryRecords(await this.dag.snapshot(epoch, pacer), this.planStored ? null : this.planFingerprint, {
       rowsIn: s.rowsIn + counts.rowsIn, rowsOut: s.rowsOut + counts.rowsOut, lateRows: s.lateRows + counts.lateRows,
       errorRows: s.errorRows,
-    }));
-    return changes;
+    });
   }
 
   /** Fails the epoch (53200) once the operators hold more than the query's share of the memory limit. */
   private checkStateShare(): void {
     checkStateShare(this.def.name, this.dag.stateBytes(), this.share.bytes);
-  }
-
-  private deadLetter(r: LateRow): DeadLetter {
-    return {
-      source: this.def.name, partition: null, offset: null, raw: new TextEncoder().encode(r.raw),
-      reason: 'late', error: r.message, at: new Date(),
-    };
   }
 }
