@@ -1,6 +1,7 @@
 // The planner's entry points: parseStatement (text to syntax tree) and planStatement (syntax tree to a Statement
 // the runtime executes), plus planSelect for the runtime to re-plan a continuous query's stored SELECT at start.
 
+import { planGrant } from './grants';
 import { SqlError, SQLSTATE } from '../engine/errors';
 import { planInputs, type PlanNode } from '../engine/plan';
 import type { SqlType } from '../engine/types';
@@ -146,6 +147,7 @@ export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContex
     case 'create_role': return { kind: 'create_role', name: s.name.name, options: s.options, user: s.user };
     case 'alter_role': return { kind: 'alter_role', name: s.name.name, alteration: s.alteration };
     case 'drop_role': return { kind: 'drop_role', names: s.names.map((n) => n.name), ifExists: s.ifExists };
+    case 'grant': return planGrant(s, catalog);
     case 'show': return { kind: 'show_objects', objectKind: s.objectKind };
     case 'insert': return analysed(catalog, ctx, (state) => planInsert(s, state));
     case 'update': return analysed(catalog, ctx, (state) => planUpdate(s, state));

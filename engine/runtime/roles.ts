@@ -50,6 +50,13 @@ export class RoleCatalog {
     await this.put({ ...old, settings });
   }
 
+  /** GRANT / REVOKE CREATE ON SCHEMA public. */
+  async setSchemaCreate(names: readonly string[], value: boolean): Promise<void> {
+    const roles = names.map((name) => ({ ...this.mustGet(name), schemaCreate: value }));
+    await this.store.changeRoles({ put: roles });
+    this.changed();
+  }
+
   async rename(name: string, to: string): Promise<void> {
     const old = this.mustGet(name);
     if (this.get(to) !== undefined) throw alreadyExists(to);
