@@ -14,11 +14,16 @@ interface Access {
   readonly uses: readonly { readonly relation: string; readonly privilege: Privilege }[];
   /** Relations it changes the definition of (DROP, ALTER, GRANT): only their owner may. */
   readonly owns: readonly string[];
+  /**
+   * Relations it grants on: only their owner may too (there is no GRANT OPTION), but PostgreSQL words the refusal
+   * as a missing privilege.
+   */
+  readonly grantsOn: readonly string[];
   /** Whether it creates an object in schema public. */
   readonly creates: boolean;
 }
 
-const NONE: Access = { uses: [], owns: [], creates: false };
+const NONE: Access = { uses: [], owns: [], grantsOn: [], creates: false };
 
 /** Throws 42501 with PostgreSQL's wording when `actor` may not run `statement`. */
 export function checkPrivileges(statement: Statement, actor: Actor, lookup: (name: string) => RelationDef | undefined): void {
@@ -33,6 +38,10 @@ export function checkPrivileges(statement: Statement, actor: Actor, lookup: (nam
     if (def !== undefined && !isOwner(def, actor)) {
       throw new SqlError(SQLSTATE.insufficient_privilege, `must be owner of ${describeRelation(def)}`);
     }
+  }
+  for (const name of access.grantsOn) {
+    const def = lookup(name);
+    if (def !== undefined && !isOwner(def, actor)) throw denied(def);
   }
   for (const { relation, privilege } of access.uses) {
     const def = lookup(relation);
@@ -60,7 +69,7 @@ function accessOf(s: Statement): Access {
     case 'create_query': return { ...NONE, creates: true, uses: reads(s.plan) };
     case 'create_sink': return { ...NONE, creates: true, uses: [{ relation: s.def.from, privilege: 'SELECT' }] };
     case 'drop': case 'alter_query': return { ...NONE, owns: [s.name] };
-    case 'grant': return { ...NONE, owns: s.on.kind === 'relations' ? s.on.names : [] };
+    case 'grant': return { ...NONE, grantsOn: s.on.kind === 'relations' ? s.on.names : [] };
     case 'create_role': case 'alter_role': case 'drop_role': case 'show_objects': case 'explain':
       return NONE;
   }
