@@ -163,6 +163,8 @@ describe('privileges', () => {
     assert.match(dp.stdout, /ana=ar\/root/);
     assert.deepEqual(await rows(root, `SELECT grantee, privilege_type FROM information_schema.table_privileges
       WHERE table_name = 'hits' AND grantee = 'ana' ORDER BY privilege_type`), [['ana', 'INSERT'], ['ana', 'SELECT']]);
+    assert.deepEqual(await rows(ana, `SELECT grantor, privilege_type FROM information_schema.role_table_grants
+      WHERE table_name = 'hits' AND grantee = 'ana' ORDER BY privilege_type`), [['root', 'INSERT'], ['root', 'SELECT']]);
     const owners = await rows(root, `SELECT tableowner FROM pg_catalog.pg_tables WHERE tablename = 'hits'`);
     assert.deepEqual(owners, [['root']]);
   });
