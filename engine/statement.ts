@@ -130,7 +130,11 @@ export type Statement =
     readonly output: SubscribeOutput;
   }
   | { readonly kind: 'show_objects'; readonly objectKind: ObjectKind }
-  | { readonly kind: 'explain'; readonly lines: readonly string[] }
+  /**
+   * `explained`: the plan of the query explained (EXPLAIN needs SELECT on what it reads, as in PostgreSQL), or the
+   * continuous query explained by name (SELECT on it).
+   */
+  | { readonly kind: 'explain'; readonly lines: readonly string[]; readonly explained: PlanNode | string }
   /** EXPLAIN ANALYZE CONTINUOUS QUERY: the running query's DAG with each node's figures. */
   | {
     readonly kind: 'explain_analyze';

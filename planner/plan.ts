@@ -119,15 +119,17 @@ export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContex
       const p = planQuery(s.query, catalog, ctx, { mode: 'pull' });
       return { kind: 'select', plan: p.plan, paramTypes: p.paramTypes };
     }
-    case 'explain':
-      return { kind: 'explain', lines: explainPlan(planQuery(s.query, catalog, ctx, { mode: 'pull' }).plan) };
+    case 'explain': {
+      const plan = planQuery(s.query, catalog, ctx, { mode: 'pull' }).plan;
+      return { kind: 'explain', lines: explainPlan(plan), explained: plan };
+    }
     case 'explain_query': {
       const def = catalog.relation(s.name.name);
       if (def === undefined || def.kind !== 'query') {
         throw new SqlError(SQLSTATE.undefined_table, `continuous query "${s.name.name}" does not exist`, { position: s.name.pos + 1 });
       }
       const plan = planContinuousSelect(def.select, def.emit, catalog, ctx).plan;
-      if (!s.analyze) return { kind: 'explain', lines: explainPlan(plan) };
+      if (!s.analyze) return { kind: 'explain', lines: explainPlan(plan), explained: def.name };
       return { kind: 'explain_analyze', query: def.name, format: s.format, ...explainAnalyzed(plan) };
     }
     case 'create_stream': return planCreateStream(ast, s, ctx);

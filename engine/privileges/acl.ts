@@ -25,8 +25,9 @@ export function ownerOf(def: RelationDef): string {
   return def.owner ?? BOOTSTRAP_OWNER;
 }
 
+/** An object made under trust has no owner role: a role that happens to be named sluice does not own it. */
 export function isOwner(def: RelationDef, actor: Actor): boolean {
-  return actor.superuser || ownerOf(def) === actor.name;
+  return actor.superuser || def.owner === actor.name;
 }
 
 export function hasPrivilege(def: RelationDef, actor: Actor, privilege: Privilege): boolean {
@@ -77,4 +78,13 @@ function aclName(role: string): string {
 /** The roles a relation's privileges name (its owner and its grantees other than PUBLIC). */
 export function rolesNamed(def: RelationDef): string[] {
   return [ownerOf(def), ...Object.keys(def.acl ?? {}).filter((g) => g !== PUBLIC_GRANTEE)];
+}
+
+/** The definition with role `from` called `to` as its owner and grantee; the same object when it names neither. */
+export function renamedInAcl(def: RelationDef, from: string, to: string): RelationDef {
+  const acl = def.acl;
+  if (def.owner !== from && acl?.[from] === undefined) return def;
+  const renamedAcl = acl === undefined ? undefined
+    : Object.fromEntries(Object.entries(acl).map(([grantee, letters]) => [grantee === from ? to : grantee, letters]));
+  return { ...def, owner: def.owner === from ? to : def.owner, ...(renamedAcl === undefined ? {} : { acl: renamedAcl }) };
 }

@@ -58,6 +58,8 @@ function accessOf(s: Statement): Access {
     case 'select': case 'copy_to': return { ...NONE, uses: reads(s.plan) };
     case 'subscribe': return { ...NONE, uses: [{ relation: s.relation, privilege: 'SELECT' }] };
     case 'explain_analyze': return { ...NONE, uses: [{ relation: s.query, privilege: 'SELECT' }] };
+    case 'explain':
+      return { ...NONE, uses: typeof s.explained === 'string' ? [{ relation: s.explained, privilege: 'SELECT' }] : reads(s.explained) };
     case 'insert': return { ...NONE, uses: [{ relation: s.target, privilege: 'INSERT' }, ...reads(s.source)] };
     case 'copy_from': return { ...NONE, uses: [{ relation: s.target, privilege: 'INSERT' }] };
     // As in PostgreSQL, reading the rows (a WHERE, RETURNING) needs SELECT besides the write itself.
@@ -70,7 +72,7 @@ function accessOf(s: Statement): Access {
     case 'create_sink': return { ...NONE, creates: true, uses: [{ relation: s.def.from, privilege: 'SELECT' }] };
     case 'drop': case 'alter_query': return { ...NONE, owns: [s.name] };
     case 'grant': return { ...NONE, grantsOn: s.on.kind === 'relations' ? s.on.names : [] };
-    case 'create_role': case 'alter_role': case 'drop_role': case 'show_objects': case 'explain':
+    case 'create_role': case 'alter_role': case 'drop_role': case 'show_objects':
       return NONE;
   }
 }

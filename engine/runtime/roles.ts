@@ -57,10 +57,16 @@ export class RoleCatalog {
     this.changed();
   }
 
-  async rename(name: string, to: string): Promise<void> {
-    const old = this.mustGet(name);
+  /** Throws what rename would: the role must exist, the new name be free and not reserved. */
+  checkRename(name: string, to: string): void {
+    this.mustGet(name);
     if (this.get(to) !== undefined) throw alreadyExists(to);
     checkReserved(to);
+  }
+
+  async rename(name: string, to: string): Promise<void> {
+    this.checkRename(name, to);
+    const old = this.mustGet(name);
     await this.store.changeRoles({ delete: [name], put: [{ ...old, name: to }] });
     this.changed();
   }

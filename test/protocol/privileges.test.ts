@@ -80,6 +80,11 @@ describe('privileges', () => {
     await assert.rejects(ana.query('SUBSCRIBE TO clicks'), denied('permission denied for stream clicks'));
     await assert.rejects(ana.query('SELECT * FROM per_user'), denied('permission denied for continuous query per_user'));
     await assert.rejects(ana.query(lookup, [1]), denied('permission denied for stream clicks'));
+    await assert.rejects(ana.query('EXPLAIN SELECT * FROM clicks'), denied('permission denied for stream clicks'));
+    await assert.rejects(ana.query('EXPLAIN CONTINUOUS QUERY per_user'), denied('permission denied for continuous query per_user'));
+    await ana.query('BEGIN');
+    await assert.rejects(ana.query('DECLARE c CURSOR FOR SELECT * FROM clicks'), denied('permission denied for stream clicks'));
+    await ana.query('ROLLBACK');
     const copyOut = psqlAs(server, ANA, 'COPY clicks TO STDOUT');
     assert.notEqual(copyOut.status, 0);
     assert.match(copyOut.stderr, /permission denied for stream clicks/);
@@ -176,6 +181,32 @@ describe('privileges', () => {
       assert.match(String(e.detail), /owner of continuous query ana_counts/);
       return true;
     });
+  });
+
+  test('a renamed role keeps what it owns and was granted', async () => {
+    await root.query(`CREATE USER carl PASSWORD 'carl pw'`);
+    await root.query('GRANT CREATE ON SCHEMA public TO carl');
+    await root.query('GRANT SELECT ON hits TO carl');
+    const carl = await connectPg(server, { user: 'carl', password: 'carl pw' });
+    await carl.query('CREATE TABLE carls (k int PRIMARY KEY)');
+    await carl.end();
+    await root.query('ALTER ROLE carl RENAME TO karl');
+    // PostgreSQL clears an MD5 password on rename; a SCRAM verifier keeps working.
+    const karl = await connectPg(server, { user: 'karl', password: 'carl pw' });
+    try {
+      await karl.query('SELECT * FROM hits');
+      await karl.query('DROP TABLE carls');
+    } finally {
+      await karl.end();
+    }
+    // A new role under the old name inherits nothing.
+    await root.query(`CREATE USER carl PASSWORD 'new pw'`);
+    const impostor = await connectPg(server, { user: 'carl', password: 'new pw' });
+    try {
+      await assert.rejects(impostor.query('SELECT * FROM hits'), denied('permission denied for stream hits'));
+    } finally {
+      await impostor.end();
+    }
   });
 
   test('grants and owners survive a restart', async () => {
