@@ -6,9 +6,12 @@ import { changedAcl, PUBLIC_GRANTEE } from '../privileges/acl';
 import type { RelationDef } from '../catalog';
 import type { Execution, ExecutionResult, Of } from './execution';
 import { command } from './execution';
+import { refuseInBlock } from './transaction';
 
 export async function grant(s: Of<'grant'>, x: Execution): Promise<ExecutionResult> {
   const tag = s.grant ? 'GRANT' : 'REVOKE';
+  // Like DDL, a grant is durable at once: inside a block, ROLLBACK could not take it back.
+  refuseInBlock(x.transaction, tag);
   for (const grantee of s.grantees) {
     if (grantee !== PUBLIC_GRANTEE) x.runtime.roles.mustGet(grantee);
   }

@@ -96,6 +96,9 @@ describe('privileges', () => {
     // A continuous query's result is its own relation, like a view: SELECT on what it reads is not SELECT on it.
     await assert.rejects(ana.query('SELECT * FROM per_user'), denied('permission denied for continuous query per_user'));
 
+    await root.query('BEGIN');
+    await assert.rejects(root.query('REVOKE SELECT ON clicks FROM ana'), (e: DatabaseError) => e.code === '25001');
+    await root.query('ROLLBACK');
     await root.query('REVOKE SELECT ON clicks FROM ana');
     // The same session, the same (prepared, cached) statement: checked again.
     await assert.rejects(ana.query(lookup, [1]), denied('permission denied for stream clicks'));
