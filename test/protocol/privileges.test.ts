@@ -177,6 +177,26 @@ describe('privileges', () => {
     assert.deepEqual(owners, [['root']]);
   });
 
+  test('PUBLIC stands for every role; what Sluice does not take is refused with its SQLSTATE', async () => {
+    await assert.rejects(bob.query('SELECT * FROM prices'), denied('permission denied for table prices'));
+    await root.query('GRANT SELECT ON TABLE prices TO PUBLIC');
+    await bob.query('SELECT * FROM prices');
+    assert.match(psqlAs(server, ROOT, '\\z prices').stdout, /=r\/root/);
+    await root.query('REVOKE ALL PRIVILEGES ON prices FROM PUBLIC');
+    await assert.rejects(bob.query('SELECT * FROM prices'), denied('permission denied for table prices'));
+    const refused = async (sql: string, code: string) =>
+      assert.rejects(root.query(sql), (e: DatabaseError) => { assert.equal(e.code, code, e.message); return true; });
+    await refused('GRANT TRUNCATE ON prices TO bob', '0A000');
+    await refused('GRANT SELECT (item) ON prices TO bob', '0A000');
+    await refused('GRANT SELECT ON prices TO bob WITH GRANT OPTION', '0A000');
+    await refused('GRANT SELECT ON STREAM prices TO bob', '42809');
+    await refused('GRANT SELECT ON nothing TO bob', '42P01');
+    await refused('GRANT SELECT ON prices TO nobody', '42704');
+    await refused('GRANT CREATE ON SCHEMA elsewhere TO bob', '3F000');
+    await refused('GRANT CREATE ON SCHEMA public TO PUBLIC', '0A000');
+    await assert.rejects(ana.query('GRANT CREATE ON SCHEMA public TO bob'), denied('permission denied for schema public'));
+  });
+
   test('a role that owns objects or holds privileges cannot be dropped (2BP01)', async () => {
     await assert.rejects(root.query('DROP ROLE ana'), (e: DatabaseError) => {
       assert.equal(e.code, '2BP01');
