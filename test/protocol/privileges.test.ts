@@ -162,6 +162,9 @@ describe('privileges', () => {
     // A role that logs in over HTTP has no superuser's trust: bob still may not.
     const bobs = await call(server, 'POST', '/api/v1/sql', { ...BOB, body: { sql: 'SELECT * FROM hits' } });
     assert.equal(bobs.status, 403);
+    const pause = await call(server, 'POST', '/api/v1/queries/ana_counts/pause', BOB);
+    assert.equal(pause.status, 403, JSON.stringify(pause.body));
+    assert.equal(pause.body.error.message, 'must be owner of continuous query ana_counts');
   });
 
   test('\\dp and information_schema.table_privileges show the grants as PostgreSQL does', async () => {
