@@ -14,6 +14,10 @@ interface DefBase {
   readonly createdAt: string;
   /** WITH (...) options, keys lower-case, values as written. */
   readonly options: Readonly<Record<string, string>>;
+  /** The role that created it (engine/privileges/acl.ts); absent when made by a session without a role. */
+  readonly owner?: string;
+  /** GRANTed privileges: grantee → aclitem letters; absent until the first GRANT or REVOKE. */
+  readonly acl?: Readonly<Record<string, string>>;
 }
 
 export interface WatermarkDef {

@@ -38,6 +38,7 @@ export const SQLSTATE = {
   undefined_parameter: '42P02',
   undefined_function: '42883',
   undefined_object: '42704',
+  invalid_schema_name: '3F000',
   datatype_mismatch: '42804',
   cannot_coerce: '42846',
   duplicate_column: '42701',

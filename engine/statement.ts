@@ -5,6 +5,7 @@
 import type { QueryDef, SinkDef, StreamDef, TableDef } from './catalog';
 import type { CopyFormatOptions } from './codecs/copy-out';
 import type { Expr, PlanKind, PlanNode } from './plan';
+import type { Privilege } from './privileges/acl';
 import type { RoleAlteration, RoleOptions } from './roles/role';
 import type { SubscribeOptions, SubscribeOutput } from './subscribe/options';
 import type { Schema, SqlType } from './types';
@@ -53,6 +54,16 @@ export type Statement =
   | { readonly kind: 'create_role'; readonly name: string; readonly options: RoleOptions; readonly user: boolean }
   | { readonly kind: 'alter_role'; readonly name: string; readonly alteration: RoleAlteration }
   | { readonly kind: 'drop_role'; readonly names: readonly string[]; readonly ifExists: boolean }
+  /**
+   * GRANT / REVOKE privileges on relations, or the right to create objects (`on` schema: CREATE ON SCHEMA public).
+   * `grantees` are role names, `public` for PUBLIC.
+   */
+  | {
+    readonly kind: 'grant';
+    readonly grant: boolean;
+    readonly on: GrantTarget;
+    readonly grantees: readonly string[];
+  }
   /**
    * INSERT into a stream or table: `source` produces whole rows in the target's column order (a stream's declared
    * columns, without _arrival), with casts to the column types applied; columns the statement did not list are NULL.
@@ -119,7 +130,11 @@ export type Statement =
     readonly output: SubscribeOutput;
   }
   | { readonly kind: 'show_objects'; readonly objectKind: ObjectKind }
-  | { readonly kind: 'explain'; readonly lines: readonly string[] }
+  /**
+   * `explained`: the plan of the query explained (EXPLAIN needs SELECT on what it reads, as in PostgreSQL), or the
+   * continuous query explained by name (SELECT on it).
+   */
+  | { readonly kind: 'explain'; readonly lines: readonly string[]; readonly explained: PlanNode | string }
   /** EXPLAIN ANALYZE CONTINUOUS QUERY: the running query's DAG with each node's figures. */
   | {
     readonly kind: 'explain_analyze';
@@ -139,5 +154,9 @@ export interface ExplainedNode {
   /** The ids of its inputs, in order (a join's left, then right). */
   readonly inputs: readonly number[];
 }
+
+export type GrantTarget =
+  | { readonly kind: 'relations'; readonly privileges: readonly Privilege[]; readonly names: readonly string[] }
+  | { readonly kind: 'schema' };
 
 export type StatementKind = Statement['kind'];

@@ -1,6 +1,7 @@
 // The planner's entry points: parseStatement (text to syntax tree) and planStatement (syntax tree to a Statement
 // the runtime executes), plus planSelect for the runtime to re-plan a continuous query's stored SELECT at start.
 
+import { planGrant } from './grants';
 import { SqlError, SQLSTATE } from '../engine/errors';
 import { planInputs, type PlanNode } from '../engine/plan';
 import type { SqlType } from '../engine/types';
@@ -118,15 +119,17 @@ export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContex
       const p = planQuery(s.query, catalog, ctx, { mode: 'pull' });
       return { kind: 'select', plan: p.plan, paramTypes: p.paramTypes };
     }
-    case 'explain':
-      return { kind: 'explain', lines: explainPlan(planQuery(s.query, catalog, ctx, { mode: 'pull' }).plan) };
+    case 'explain': {
+      const plan = planQuery(s.query, catalog, ctx, { mode: 'pull' }).plan;
+      return { kind: 'explain', lines: explainPlan(plan), explained: plan };
+    }
     case 'explain_query': {
       const def = catalog.relation(s.name.name);
       if (def === undefined || def.kind !== 'query') {
         throw new SqlError(SQLSTATE.undefined_table, `continuous query "${s.name.name}" does not exist`, { position: s.name.pos + 1 });
       }
       const plan = planContinuousSelect(def.select, def.emit, catalog, ctx).plan;
-      if (!s.analyze) return { kind: 'explain', lines: explainPlan(plan) };
+      if (!s.analyze) return { kind: 'explain', lines: explainPlan(plan), explained: def.name };
       return { kind: 'explain_analyze', query: def.name, format: s.format, ...explainAnalyzed(plan) };
     }
     case 'create_stream': return planCreateStream(ast, s, ctx);
@@ -146,6 +149,7 @@ export function planStatement(ast: Ast, catalog: PlannerCatalog, ctx: PlanContex
     case 'create_role': return { kind: 'create_role', name: s.name.name, options: s.options, user: s.user };
     case 'alter_role': return { kind: 'alter_role', name: s.name.name, alteration: s.alteration };
     case 'drop_role': return { kind: 'drop_role', names: s.names.map((n) => n.name), ifExists: s.ifExists };
+    case 'grant': return planGrant(s, catalog);
     case 'show': return { kind: 'show_objects', objectKind: s.objectKind };
     case 'insert': return analysed(catalog, ctx, (state) => planInsert(s, state));
     case 'update': return analysed(catalog, ctx, (state) => planUpdate(s, state));

@@ -12,6 +12,8 @@ export function benchSession(): SessionState {
     transactionStatus: 'I',
     notice: () => undefined,
     parameterStatus: () => undefined,
+    // In process, no login: trusted, so a superuser as a trust-mode login is (docs/security.md).
+    trusted: true,
   };
 }
 

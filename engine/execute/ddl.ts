@@ -22,7 +22,9 @@ const KIND_WORD: Record<RelationDef['kind'], string> = {
 export async function create(def: RelationDef, ifNotExists: boolean, x: Execution, plan?: PlanNode): Promise<ExecutionResult> {
   const tag = def.kind === 'query' && def.materializedView ? 'CREATE MATERIALIZED VIEW' : CREATE_TAG[def.kind];
   refuseInBlock(x.transaction, tag);
-  const created = await x.runtime.create(def, { plan, ifNotExists });
+  // A session without a role (trust mode) leaves the owner unset: the bootstrap superuser's (privileges/acl.ts).
+  const owned = x.runtime.roles.get(x.actor.name) === undefined ? def : { ...def, owner: x.actor.name };
+  const created = await x.runtime.create(owned, { plan, ifNotExists });
   if (!created) x.notice(`relation "${def.name}" already exists, skipping`);
   return command(tag);
 }

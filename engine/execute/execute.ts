@@ -6,6 +6,8 @@ import type { Statement } from '../statement';
 import type { Schema } from '../types';
 import { copyTo } from './copy-to';
 import { alterRole, createRole, dropRole } from './roles';
+import { grant } from './grants';
+import { checkPrivileges } from '../privileges/check';
 import { alterQuery, create, drop } from './ddl';
 import type { Execution, ExecutionResult, Of } from './execution';
 import { EXPLAIN_SCHEMA, explain, select, SHOW_SCHEMA, showObjects } from './reads';
@@ -27,6 +29,7 @@ const HANDLERS: { [K in Statement['kind']]: Handler<K> } = {
   create_role: createRole,
   alter_role: alterRole,
   drop_role: dropRole,
+  grant,
   insert,
   copy_from: copyFrom,
   copy_to: copyTo,
@@ -43,6 +46,7 @@ export async function executeStatement(statement: Statement, x: Execution): Prom
   // Reading, lexing and planning a big statement (a 50 MB literal) is work too: once it has taken the turn's budget,
   // other sessions run before this one goes on.
   await new Pacer(x.signal).between();
+  checkPrivileges(statement, x.actor, (name) => x.runtime.def(name));
   return handler(statement, x);
 }
 

@@ -5,6 +5,8 @@
 import { SqlError, SQLSTATE } from '../errors';
 import type { Actor, RoleAlteration, RoleDef } from '../roles/role';
 import type { Execution, ExecutionResult, Of } from './execution';
+import { describeRelation } from '../catalog';
+import { renamedInAcl } from '../privileges/acl';
 
 const denied = (message: string): SqlError => new SqlError(SQLSTATE.insufficient_privilege, message);
 const done = (tag: string): ExecutionResult => ({ kind: 'command', tag });
@@ -25,7 +27,7 @@ export async function alterRole(s: Of<'alter_role'>, x: Execution): Promise<Exec
   checkAlter(x.actor, target, a);
   switch (a.kind) {
     case 'options': await roles.alter(s.name, a.options); break;
-    case 'rename': await roles.rename(s.name, a.to); break;
+    case 'rename': await rename(s.name, a.to, x); break;
     case 'set': {
       const checked = x.checkSetting(a.setting, a.value);
       await roles.configure(s.name, checked.name, checked.value);
@@ -73,8 +75,37 @@ export async function dropRole(s: Of<'drop_role'>, x: Execution): Promise<Execut
     }
     if (name === x.actor.name) throw new SqlError(SQLSTATE.object_in_use, 'current user cannot be dropped');
     if (target.superuser && !x.actor.superuser) throw denied('must be superuser to drop superusers');
+    refuseIfDependedOn(name, x);
     if (!dropping.includes(name)) dropping.push(name);
   }
   if (dropping.length > 0) await x.runtime.roles.drop(dropping);
   return done('DROP ROLE');
+}
+
+/** As in PostgreSQL: a role that owns objects or holds privileges on them stays until they are dropped or revoked. */
+function refuseIfDependedOn(name: string, x: Execution): void {
+  const lines: string[] = [];
+  for (const def of x.runtime.defs()) {
+    if (def.owner === name) lines.push(`owner of ${describeRelation(def)}`);
+    else if (def.acl?.[name] !== undefined) lines.push(`privileges for ${describeRelation(def)}`);
+  }
+  if (x.runtime.roles.get(name)?.schemaCreate === true) lines.unshift('privileges for schema public');
+  if (lines.length === 0) return;
+  throw new SqlError(SQLSTATE.dependent_objects_still_exist, `role "${name}" cannot be dropped because some objects depend on it`,
+    { detail: lines.join('\n') });
+}
+
+/**
+ * Objects name their owner and grantees by role name, so a rename carries over to them. They are rewritten first:
+ * a crash before the role is renamed leaves them naming a role that does not exist (no one holds them), never the old
+ * name, which a role created later could take.
+ */
+async function rename(name: string, to: string, x: Execution): Promise<void> {
+  x.runtime.roles.checkRename(name, to);
+  const changed = x.runtime.defs().flatMap((def) => {
+    const renamed = renamedInAcl(def, name, to);
+    return renamed === def ? [] : [renamed];
+  });
+  if (changed.length > 0) await x.runtime.setAcls(changed);
+  await x.runtime.roles.rename(name, to);
 }

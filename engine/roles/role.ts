@@ -12,6 +12,8 @@ export type RoleDef = {
   readonly password: string | null;
   /** ALTER ROLE ... SET: setting name (lower case) to value, applied when a session of the role starts. */
   readonly settings: Readonly<Record<string, string>>;
+  /** GRANT CREATE ON SCHEMA public: may create streams, tables, continuous queries and sinks. */
+  readonly schemaCreate: boolean;
 };
 
 /** The attributes CREATE ROLE and ALTER ROLE may set; absent ones keep their value (or the default at CREATE). */
@@ -29,10 +31,13 @@ export interface Actor {
   readonly name: string;
   readonly superuser: boolean;
   readonly createRole: boolean;
+  /** May create objects (CREATE on schema public). */
+  readonly mayCreate: boolean;
 }
 
 export const NEW_ROLE: Omit<RoleDef, 'name'> = {
   superuser: false, createRole: false, createDb: false, login: false, password: null, settings: {},
+  schemaCreate: false,
 };
 
 /** What ALTER ROLE changes. `setting` null in a reset is RESET ALL. */
@@ -53,6 +58,6 @@ export function roleFromRecord(record: { readonly name: string } & Readonly<Reco
     ? record.settings as Readonly<Record<string, string>> : {};
   return {
     name: record.name, superuser: flag('superuser'), createRole: flag('createRole'), createDb: flag('createDb'),
-    login: flag('login'), password, settings,
+    login: flag('login'), password, settings, schemaCreate: flag('schemaCreate'),
   };
 }

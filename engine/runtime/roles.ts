@@ -50,10 +50,23 @@ export class RoleCatalog {
     await this.put({ ...old, settings });
   }
 
-  async rename(name: string, to: string): Promise<void> {
-    const old = this.mustGet(name);
+  /** GRANT / REVOKE CREATE ON SCHEMA public. */
+  async setSchemaCreate(names: readonly string[], value: boolean): Promise<void> {
+    const roles = names.map((name) => ({ ...this.mustGet(name), schemaCreate: value }));
+    await this.store.changeRoles({ put: roles });
+    this.changed();
+  }
+
+  /** Throws what rename would: the role must exist, the new name be free and not reserved. */
+  checkRename(name: string, to: string): void {
+    this.mustGet(name);
     if (this.get(to) !== undefined) throw alreadyExists(to);
     checkReserved(to);
+  }
+
+  async rename(name: string, to: string): Promise<void> {
+    this.checkRename(name, to);
+    const old = this.mustGet(name);
     await this.store.changeRoles({ delete: [name], put: [{ ...old, name: to }] });
     this.changed();
   }

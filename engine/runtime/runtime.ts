@@ -294,6 +294,12 @@ export class Runtime {
     return order;
   }
 
+  /** GRANT / REVOKE: the definitions with their new privileges, in one atomic write. */
+  async setAcls(changed: readonly RelationDef[]): Promise<void> {
+    await this.store.changeCatalog({ put: changed });
+    this.catalogChanged();
+  }
+
   async setPaused(name: string, paused: boolean): Promise<void> {
     const def = this.def(name);
     if (!def || def.kind !== 'query') {

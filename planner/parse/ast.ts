@@ -3,6 +3,7 @@
 
 import type { Interval, SqlType } from '../../engine/types';
 import type { RoleAlteration, RoleOptions } from '../../engine/roles/role';
+import type { Privilege } from '../../engine/privileges/acl';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Expressions
@@ -151,6 +152,21 @@ export type FromItem =
 // ---------------------------------------------------------------------------------------------------------------
 // Statements
 
+/** GRANT (grant true) or REVOKE; objectKind null when the statement names none (GRANT SELECT ON x). */
+export interface GrantAst {
+  readonly kind: 'grant';
+  readonly grant: boolean;
+  readonly on:
+    | {
+      readonly kind: 'relations';
+      readonly privileges: readonly Privilege[];
+      readonly objectKind: 'stream' | 'table' | 'query' | null;
+      readonly names: readonly Name[];
+    }
+    | { readonly kind: 'schema' };
+  readonly grantees: readonly Name[];
+}
+
 export interface Name {
   readonly name: string;
   readonly pos: number;
@@ -212,6 +228,7 @@ export type StatementAst =
   | { readonly kind: 'create_role'; readonly name: Name; readonly options: RoleOptions; readonly user: boolean }
   | { readonly kind: 'alter_role'; readonly name: Name; readonly alteration: RoleAlteration }
   | { readonly kind: 'drop_role'; readonly names: readonly Name[]; readonly ifExists: boolean }
+  | GrantAst
   | { readonly kind: 'show'; readonly objectKind: ObjectKindAst }
   | { readonly kind: 'explain'; readonly query: Query }
   | ({ readonly kind: 'explain_query'; readonly name: Name } & ExplainOptions)

@@ -12,6 +12,7 @@ import { parseCopy } from './copy';
 import { name, nameList } from './names';
 import { parseQuery, parseReturning, startsQuery } from './query';
 import { parseType } from './types';
+import { parseGrant } from './grants';
 import { parseAlterRole, parseCreateRole, parseDropRole, startsRole } from './roles';
 
 /** `tokens`: the tokens of `text` (offsets relative to it) when the caller has lexed it already. */
@@ -41,6 +42,7 @@ function parseAny(c: Cursor): StatementAst {
     case 'delete': return parseDelete(c);
     case 'copy': return parseCopy(c, (inner) => parseSubscribe(inner, { kind: 'rows' }));
     case 'subscribe': return parseSubscribe(c, { kind: 'rows' });
+    case 'grant': case 'revoke': return parseGrant(c);
     default: throw c.unexpected();
   }
 }

@@ -34,8 +34,10 @@ export function roleAuth(roles: RoleCatalog, passwordMethod: AuthMethod, usersFi
  */
 export function actorOf(roles: RoleCatalog, user: string, trusted: boolean): Actor {
   const role = roles.get(user);
-  if (role !== undefined) return { name: user, superuser: role.superuser, createRole: role.createRole };
-  return { name: user, superuser: trusted, createRole: false };
+  if (role !== undefined) {
+    return { name: user, superuser: role.superuser, createRole: role.createRole, mayCreate: role.schemaCreate };
+  }
+  return { name: user, superuser: trusted, createRole: false, mayCreate: false };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { SQLSTATE } from '../../engine/errors';
 import { effectiveAuth, passwordMatches, type AuthConfig, type UserStore } from '../auth/users';
 import { HttpError } from './errors';
+import type { HttpUser } from './http-session';
 
 export type HttpAuth =
   | { readonly kind: 'trust' }
@@ -32,11 +33,11 @@ export function isLoopback(host: string): boolean {
 }
 
 /** The request's user; throws 401 (with WWW-Authenticate, set by the server) or 403. */
-export function authenticateRequest(headers: IncomingHttpHeaders, auth: HttpAuth): string {
+export function authenticateRequest(headers: IncomingHttpHeaders, auth: HttpAuth): HttpUser {
   const credentials = basicCredentials(headers.authorization);
   switch (auth.kind) {
     case 'trust':
-      return credentials?.user || TRUSTED_USER;
+      return { name: credentials?.user || TRUSTED_USER, trusted: true };
     case 'refuse':
       throw new HttpError(403, SQLSTATE.invalid_authorization_specification,
         `the HTTP API trusts clients only on a loopback address, and this server listens on ${auth.host}`,
@@ -49,7 +50,7 @@ export function authenticateRequest(headers: IncomingHttpHeaders, auth: HttpAuth
       // As on the wire: the right password of a NOLOGIN role still does not let it in.
       const refusal = auth.loginRefusal(credentials.user);
       if (refusal !== null) throw new HttpError(403, SQLSTATE.invalid_authorization_specification, refusal);
-      return credentials.user;
+      return { name: credentials.user, trusted: false };
     }
   }
 }

@@ -11,6 +11,12 @@ export interface Notice {
   readonly detail?: string;
 }
 
+/** Who makes a request: `trusted` when no password was asked (trust mode), as a wire login under trust. */
+export interface HttpUser {
+  readonly name: string;
+  readonly trusted: boolean;
+}
+
 export class HttpSession implements SessionState {
   transactionStatus: 'I' | 'T' | 'E' = 'I';
   readonly database = 'sluice';
@@ -19,8 +25,13 @@ export class HttpSession implements SessionState {
   // Wire sessions draw theirs from the same range; no one can cancel an HTTP session by its id.
   readonly processId = randomInt(1, 2 ** 31 - 1);
 
-  constructor(readonly user: string, serverVersion: string) {
-    this.settings = initialSettings(new Map([['application_name', 'http']]), { user, serverVersion });
+  readonly user: string;
+  readonly trusted: boolean;
+
+  constructor(who: HttpUser, serverVersion: string) {
+    this.user = who.name;
+    this.trusted = who.trusted;
+    this.settings = initialSettings(new Map([['application_name', 'http']]), { user: who.name, serverVersion });
     registerSession(this);
   }
 

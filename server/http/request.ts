@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SQLSTATE } from '../../engine/errors';
 import { HttpError } from './errors';
+import type { HttpUser } from './http-session';
 import type { SqlRunner } from './sql-runner';
 import type { JsonValue } from './json-values';
 import type { SluiceMetrics } from './metrics/sluice-metrics';
@@ -26,8 +27,11 @@ export interface ApiRequest {
   readonly method: string;
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
-  /** The authenticated user (under trust, the one named by Basic credentials, else "http"; "http" on public routes). */
-  readonly user: string;
+  /**
+   * The authenticated user (under trust, the one named by Basic credentials, else "http"; on public routes "http",
+   * not trusted: those routes read only sluice.* views, which need no privilege).
+   */
+  readonly user: HttpUser;
   /** Aborted when the client goes away or the server shuts down. */
   readonly signal: AbortSignal;
   readonly request: IncomingMessage;

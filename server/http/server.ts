@@ -126,7 +126,7 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
       response.setHeader('Allow', match.allowed.join(', '));
       throw new HttpError(405, SQLSTATE.feature_not_supported, `${method} is not allowed on ${url.pathname}`);
     }
-    const user = match.access === 'public' ? 'http' : authenticateRequest(request.headers, ctx.auth());
+    const user = match.access === 'public' ? { name: 'http', trusted: false } : authenticateRequest(request.headers, ctx.auth());
     const req: ApiRequest = {
       method,
       params: match.params,

@@ -8,7 +8,7 @@ import type { Value } from '../../engine/types';
 import type { TimeZone } from '../../engine/values/zone';
 import { sessionTimeZone } from '../session/settings';
 import { decodeParam } from '../protocol/values';
-import { HttpSession, type Notice } from './http-session';
+import { HttpSession, type HttpUser, type Notice } from './http-session';
 import { jsonRow, typeNameOf, type JsonValue } from './json-values';
 
 export interface Column {
@@ -56,7 +56,7 @@ export class SqlRunner {
    * Every statement of `sql`, in one session. `params` ($1, $2, ...) are JSON values taken as the parameters' text
    * (objects and arrays as JSON text), as a driver would send them; they need a single statement, as in Parse.
    */
-  async run(user: string, sql: string, params: readonly JsonValue[], signal: AbortSignal): Promise<SqlOutput> {
+  async run(user: HttpUser, sql: string, params: readonly JsonValue[], signal: AbortSignal): Promise<SqlOutput> {
     const session = new HttpSession(user, this.serverVersion);
     try {
       const statements = await this.backend.prepare(sql, [], session);
@@ -80,7 +80,7 @@ export class SqlRunner {
    * any size is read only as fast as it is applied. Resolves once the rows are durable, as a wire COPY's
    * CommandComplete does; on any failure the COPY is aborted and nothing is applied.
    */
-  async copyIn(user: string, sql: string, data: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<CopyInOutput> {
+  async copyIn(user: HttpUser, sql: string, data: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<CopyInOutput> {
     const session = new HttpSession(user, this.serverVersion);
     try {
       const [statement, ...more] = await this.backend.prepare(sql, [], session);
@@ -108,7 +108,7 @@ export class SqlRunner {
    * when `consume` settles. Any other kind of result is a bug of the caller.
    */
   async stream<R>(
-    user: string, sql: string, signal: AbortSignal, consume: (rows: RowStreamResult) => Promise<R>,
+    user: HttpUser, sql: string, signal: AbortSignal, consume: (rows: RowStreamResult) => Promise<R>,
   ): Promise<R> {
     const session = new HttpSession(user, this.serverVersion);
     try {
@@ -123,7 +123,7 @@ export class SqlRunner {
   }
 
   /** The rows of one statement as objects keyed by column name (for the API's own queries). */
-  async rows(user: string, sql: string, params: readonly JsonValue[], signal: AbortSignal): Promise<Record<string, JsonValue>[]> {
+  async rows(user: HttpUser, sql: string, params: readonly JsonValue[], signal: AbortSignal): Promise<Record<string, JsonValue>[]> {
     const { results } = await this.run(user, sql, params, signal);
     const last = results[results.length - 1];
     const columns = last?.columns ?? [];

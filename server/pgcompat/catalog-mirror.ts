@@ -14,6 +14,7 @@ import { SqlError, SQLSTATE } from '../../engine/errors';
 import type { PreparedStatement } from '../backend';
 import { silentLogger, type Logger } from '../log';
 import { dropStatement, mirrorObjectOf, type MirrorObject } from './mirror-ddl';
+import { withPrivileges } from './mirror-privileges';
 import { createRoleStatements, dropRoleStatement, MIRROR_ROLE } from './mirror-roles';
 import type { RoleDef } from '../../engine/roles/role';
 import { prepareInMirror } from './mirror-statement';
@@ -83,7 +84,7 @@ export class CatalogMirror {
     const desired = new Map<string, MirrorObject>();
     for (const def of defs) {
       let obj = this.objectCache.get(def);
-      if (obj === undefined) this.objectCache.set(def, (obj = mirrorObjectOf(def)));
+      if (obj === undefined) this.objectCache.set(def, (obj = withPrivileges(mirrorObjectOf(def), def)));
       if (obj !== null) desired.set(obj.name, obj);
     }
     this.desired = desired;
@@ -194,7 +195,10 @@ export class CatalogMirror {
     }
   }
 
-  /** Makes PGlite hold exactly the desired objects: drops what went or changed, then creates what is new. */
+  /**
+   * Makes PGlite hold exactly the desired objects and roles: drops the objects that went or changed, applies the
+   * roles (before objects, whose owners and grants name them), then creates what is new.
+   */
   private async applyPending(db: MirrorDatabase): Promise<void> {
     this.dirty = false;
     const desired = this.desired;
@@ -203,17 +207,26 @@ export class CatalogMirror {
     for (const [name, obj] of [...this.applied]) {
       const want = desired.get(name);
       if (want !== undefined && sameObject(want, obj)) continue;
-      await this.execDdl(db, name, [dropStatement(obj)]);
-      this.applied.delete(name);
+      await this.dropObject(db, name, obj);
+    }
+    const dropped = await this.applyRoles(db);
+    for (const [name, obj] of [...this.applied]) {
+      if (obj.roles?.some((r) => dropped.has(r)) === true) await this.dropObject(db, name, obj);
     }
     for (const [name, obj] of desired) {
       if (this.applied.has(name)) continue;
       if (await this.execDdl(db, name, obj.create)) this.applied.set(name, obj);
     }
-    await this.applyRoles(db);
   }
 
-  private async applyRoles(db: MirrorDatabase): Promise<void> {
+  private async dropObject(db: MirrorDatabase, name: string, obj: MirrorObject): Promise<void> {
+    await this.execDdl(db, name, [dropStatement(obj)]);
+    this.applied.delete(name);
+  }
+
+  /** Resolves with the roles dropped (and perhaps created again, with a new OID). */
+  private async applyRoles(db: MirrorDatabase): Promise<Set<string>> {
+    const dropped = new Set<string>();
     const desired = this.desiredRoles;
     const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
     for (const [name, create] of [...this.appliedRoles]) {
@@ -221,6 +234,7 @@ export class CatalogMirror {
       if (want !== undefined && same(want, create)) continue;
       await this.execDdl(db, `role ${name}`, [dropRoleStatement(name)]);
       this.appliedRoles.delete(name);
+      dropped.add(name);
     }
     for (const [name, create] of desired) {
       if (this.appliedRoles.has(name)) continue;
@@ -230,6 +244,7 @@ export class CatalogMirror {
       // One by one: a value PostgreSQL would refuse (Sluice checks fewer settings) costs that setting, not the role.
       for (const setting of settings) await this.execDdl(db, `role ${name} setting`, [setting]);
     }
+    return dropped;
   }
 
   private async execDdl(db: MirrorDatabase, name: string, statements: readonly string[]): Promise<boolean> {

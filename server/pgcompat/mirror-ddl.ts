@@ -19,6 +19,8 @@ export interface MirrorObject {
   readonly kind: MirrorKind;
   /** Statements creating the object and its comments, in order. */
   readonly create: readonly string[];
+  /** Roles its statements name (owner, grantees): a role re-created in the mirror has a new OID, so they are re-run. */
+  readonly roles?: readonly string[];
 }
 
 export function quoteIdent(name: string): string {

@@ -253,7 +253,7 @@ function randomRow(r: () => number): string {
 
 const session: SessionState = {
   processId: 1, user: 'sluice', database: 'sluice', settings: new Map(), transactionStatus: 'I',
-  notice: () => undefined, parameterStatus: () => undefined,
+  notice: () => undefined, parameterStatus: () => undefined, trusted: true,
 };
 
 export class Db {

@@ -95,6 +95,7 @@ export function testSession(): TestSession {
     notices,
     notice: (message: string) => notices.push(message),
     parameterStatus: () => {},
+    trusted: true,
   };
 }
 

@@ -36,6 +36,7 @@ export function renderStatement(s: Statement): string[] {
     case 'create_role': return [`CREATE ROLE ${s.name} user=${s.user} options=${JSON.stringify(s.options)}`];
     case 'alter_role': return [`ALTER ROLE ${s.name} ${JSON.stringify(s.alteration)}`];
     case 'drop_role': return [`DROP ROLE ${s.names.join(', ')} if_exists=${s.ifExists}`];
+    case 'grant': return [`${s.grant ? 'GRANT' : 'REVOKE'} ${JSON.stringify(s.on)} ${s.grantees.join(', ')}`];
     case 'insert':
       return [`INSERT INTO ${s.targetKind} ${s.target} (${s.columns.join(', ')})${s.paramTypes.length > 0 ? ` params: ${s.paramTypes.map((t) => t.name).join(', ')}` : ''}`, ...explainPlan(s.source)];
     case 'copy_from':

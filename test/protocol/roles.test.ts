@@ -128,6 +128,8 @@ describe('roles', () => {
     // And it stops what runs longer: a cross join of 3,000 x 3,000 rows runs far past 300 ms, and is cut off then.
     await root.query('CREATE TABLE pairs (k INT PRIMARY KEY)');
     await root.query(`INSERT INTO pairs VALUES ${Array.from({ length: 3000 }, (_, i) => `(${i})`).join(', ')}`);
+    // erin is no superuser: reading root's table needs the privilege (docs/security.md, Privileges).
+    await root.query('GRANT SELECT ON pairs TO erin');
     await root.query(`ALTER ROLE erin SET statement_timeout = 300`);
     const timed = await connectPg(server, { user: 'erin', password: 'e1' });
     try {
