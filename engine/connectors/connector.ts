@@ -6,12 +6,13 @@ import type { RelationStore, SinkDef, StreamDef, TableDef } from '../catalog';
 import type { StreamRowCounts } from '../runtime/stream-row-counts';
 import type { TableState } from '../runtime/table-state';
 import type { Schema } from '../types';
+import type { ConnectorState } from './health';
 
 /** What sluice.sources and /metrics show of one running source or sink. */
 export interface ConnectorStatus {
   readonly kind: 'source' | 'sink';
-  /** running · waiting (its far end is unreachable; retrying) · failed (stopped, see lastError). */
-  readonly state: 'running' | 'waiting' | 'failed';
+  /** running · waiting (its far end is unreachable; retrying) · failed (stopped, see lastError): health.ts. */
+  readonly state: ConnectorState;
   readonly lastError: string | null;
   /**
    * How far it has durably got, in the far end's terms: a Kafka source's next offset per partition (`0:120,1:98`), a

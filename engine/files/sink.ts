@@ -9,6 +9,7 @@
 import type { RelationStore, SinkDef } from '../catalog';
 import type { LogEntry } from '../../storage';
 import type { ConnectorLog } from '../connectors/connector';
+import { ConnectorHealth } from '../connectors/health';
 import { decodeChangeBatch } from '../codecs/change-batch';
 import { Sleeper, errorText } from '../kafka/client';
 import type { Schema } from '../types';
@@ -58,8 +59,7 @@ export function startFileSink(opts: StartFileSinkOptions): FileSink {
 }
 
 class FileSinkRunner implements FileSink {
-  private state: FileSinkStatus['state'] = 'waiting';
-  private lastError: string | null = null;
+  private readonly health: ConnectorHealth;
   /** The last log entry in a complete file, recorded durably. */
   private position = 0n;
   /** The last log entry read into `contents`. */
@@ -74,6 +74,7 @@ class FileSinkRunner implements FileSink {
   private unsubscribe: () => void = () => undefined;
 
   constructor(private readonly opts: StartFileSinkOptions, private readonly options: FileSinkOptions) {
+    this.health = new ConnectorHealth(opts.log, 'file sink', { sink: opts.def.name }, 'file sink cannot write its files; retrying');
     this.files = new SinkFiles(options.directory, options.root, opts.def.name, options.format);
     this.contents = this.freshContents();
   }
@@ -81,7 +82,7 @@ class FileSinkRunner implements FileSink {
   status(): FileSinkStatus {
     const end = this.opts.store.lastSeq(this.opts.fromRelationId);
     return {
-      state: this.state, lastError: this.lastError, lag: end > this.position ? Number(end - this.position) : 0,
+      state: this.health.state, lastError: this.health.lastError, lag: end > this.position ? Number(end - this.position) : 0,
       messages: this.messages, position: String(this.position),
     };
   }
@@ -107,14 +108,13 @@ class FileSinkRunner implements FileSink {
     } catch (e) {
       return this.fail(e);
     }
-    while (!this.stopping && this.state !== 'failed') {
+    while (!this.stopping && !this.health.failed) {
       try {
         await this.step();
-        this.state = 'running';
-        this.lastError = null;
+        this.health.running();
       } catch (e) {
         if (e instanceof Stop) return this.fail(e.cause);
-        this.waiting(e);
+        this.health.waiting(errorText(e), RETRY_MS);
         await this.appended.sleep(RETRY_MS);
       }
     }
@@ -202,20 +202,10 @@ class FileSinkRunner implements FileSink {
     return fileContents(this.options.format, this.opts.fromSchema, this.opts.def.name);
   }
 
-  private waiting(e: unknown): void {
-    const error = errorText(e);
-    if (this.state !== 'waiting' || this.lastError !== error) {
-      this.opts.log.warn('file sink cannot write its files; retrying', { sink: this.opts.def.name, error, retryInMs: RETRY_MS });
-    }
-    this.state = 'waiting';
-    this.lastError = error;
+  private fail(e: unknown): void {
+    this.health.fail(`file sink ${this.opts.def.name} stopped: ${errorText(e)}`);
   }
 
-  private fail(e: unknown): void {
-    this.state = 'failed';
-    this.lastError = `file sink ${this.opts.def.name} stopped: ${errorText(e)}`;
-    this.opts.log.error('file sink failed', { sink: this.opts.def.name, error: this.lastError });
-  }
 }
 
 /** A failure that stops the sink: of the store (not of the files), or afterFile's. */

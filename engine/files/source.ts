@@ -6,6 +6,7 @@
 // rather than fs.watch: watch misses events on some file systems and across restarts, and a poll is cheap.
 
 import { basename } from 'node:path';
+import { ConnectorHealth } from '../connectors/health';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { RelationStore, StreamDef } from '../catalog';
 import type { DeadLetter } from '../../storage';
@@ -59,8 +60,7 @@ interface Chunk {
 }
 
 class FileSourceRunner implements FileSource {
-  private state: FileSourceStatus['state'] = 'waiting';
-  private lastError: string | null = null;
+  private readonly health: ConnectorHealth;
   private messages = 0;
   private deadLetters = 0;
   private stopping = false;
@@ -76,6 +76,8 @@ class FileSourceRunner implements FileSource {
   private readonly watermarks: Promise<PartitionWatermarks | null>;
 
   constructor(private readonly opts: StartFileSourceOptions, private readonly options: FileSourceOptions) {
+    this.health = new ConnectorHealth(opts.log, 'file source', { relation: opts.def.name, path: options.glob.directory },
+      'file source cannot read its files; retrying');
     this.decoder = new RecordDecoder(opts.def.columns, options.format, { arrival: true });
     // One "partition": the files are read one after another, and event time is watched across all of them.
     this.watermarks = PartitionWatermarks.open(opts.store, opts.relationId, opts.def, this.decoder.schema, Number.MAX_SAFE_INTEGER);
@@ -91,7 +93,7 @@ class FileSourceRunner implements FileSource {
     let lag = 0;
     for (const n of this.unread.values()) lag += n;
     return {
-      state: this.state, lastError: this.lastError, lag, messages: this.messages, deadLetters: this.deadLetters,
+      state: this.health.state, lastError: this.health.lastError, lag, messages: this.messages, deadLetters: this.deadLetters,
       position: positionsText(this.positions),
     };
   }
@@ -108,7 +110,7 @@ class FileSourceRunner implements FileSource {
 
   /** Never rejects: a file system error makes the source wait and retry; a storage error or on_error = fail stops it. */
   private async run(): Promise<void> {
-    while (!this.stopping && !this.failed()) {
+    while (!this.stopping && !this.health.failed) {
       let progressed = false;
       try {
         const paths = await this.options.glob.list();
@@ -116,12 +118,12 @@ class FileSourceRunner implements FileSource {
         const listed = new Set(paths);
         for (const path of this.unread.keys()) if (!listed.has(path)) this.unread.delete(path);
         for (const path of paths) {
-          if (this.stopping || this.failed()) break;
+          if (this.stopping || this.health.failed) break;
           if (await this.readFile(path)) progressed = true;
         }
-        this.running();
+        this.health.running();
       } catch (e) {
-        this.waiting(e);
+        this.health.waiting(errorText(e), this.options.pollMs);
       }
       if (!progressed) await this.sleeper.sleep(this.options.pollMs);
     }
@@ -197,7 +199,7 @@ class FileSourceRunner implements FileSource {
     try {
       await this.opts.store.appendSourceBatch(this.opts.relationId, bytes, { [positionKey(chunk.path)]: encodePosition(next) }, dead);
     } catch (e) {
-      this.fail(`file source of ${this.opts.def.name} stopped: ${errorText(e)}`);
+      this.health.fail(`file source of ${this.opts.def.name} stopped: ${errorText(e)}`);
       return;
     }
     this.positions.set(chunk.path, next);
@@ -208,7 +210,7 @@ class FileSourceRunner implements FileSource {
     this.messages += failure === null ? records.length : failure.index;
     this.deadLetters += dead.length;
     if (failure !== null) {
-      this.fail(`bad line at byte ${failure.offset} of ${chunk.path} (${failure.reason}): ${failure.error}`);
+      this.health.fail(`bad line at byte ${failure.offset} of ${chunk.path} (${failure.reason}): ${failure.error}`);
     }
   }
 
@@ -216,32 +218,6 @@ class FileSourceRunner implements FileSource {
     return { source: this.opts.def.name, partition: null, offset: `${path}:${b.offset}`, raw: b.raw, reason: b.reason, error: b.error, at: new Date() };
   }
 
-  private running(): void {
-    if (this.state === 'waiting' && this.lastError !== null) {
-      this.opts.log.info('file source resumed', { relation: this.opts.def.name, path: this.options.glob.directory });
-    }
-    if (this.state !== 'failed') this.state = 'running';
-  }
-
-  private waiting(e: unknown): void {
-    const error = errorText(e);
-    if (this.state !== 'waiting' || this.lastError !== error) {
-      this.opts.log.warn('file source cannot read its files; retrying', { relation: this.opts.def.name, error });
-    }
-    this.state = 'waiting';
-    this.lastError = error;
-  }
-
-  private failed(): boolean {
-    return this.state === 'failed';
-  }
-
-  private fail(message: string): void {
-    if (this.state === 'failed') return;
-    this.state = 'failed';
-    this.lastError = message;
-    this.opts.log.error('file source failed', { relation: this.opts.def.name, error: message });
-  }
 }
 
 /** A line too long to be a record, which the decoder saw as a record without a value: said as it is. */

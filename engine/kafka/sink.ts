@@ -22,6 +22,7 @@ import { kafkaSinkOptions, type KafkaSinkOptions } from './options';
 import { AvroWriter } from './avro/writer';
 import { CopyLineEncoder } from '../codecs/copy-out';
 import { SinkEncoder, type SinkMessage, type ValueEncoder } from './sink-encode';
+import { ConnectorHealth } from '../connectors/health';
 
 export interface KafkaSinkStatus {
   readonly state: 'running' | 'waiting' | 'failed';
@@ -78,8 +79,7 @@ function valueEncoder(opts: StartKafkaSinkOptions, options: KafkaSinkOptions): V
 }
 
 class KafkaSinkRunner implements KafkaSink {
-  private state: KafkaSinkStatus['state'] = 'waiting';
-  private lastError: string | null = null;
+  private readonly health: ConnectorHealth;
   private position = 0n;
   private messages = 0;
   private stopping = false;
@@ -92,6 +92,8 @@ class KafkaSinkRunner implements KafkaSink {
   private unsubscribe: () => void = () => undefined;
 
   constructor(private readonly opts: StartKafkaSinkOptions, private readonly options: KafkaSinkOptions) {
+    this.health = new ConnectorHealth(opts.log, 'Kafka sink', { sink: opts.def.name, topic: options.topic },
+      'Kafka sink waiting for the broker');
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
     this.encoder = new SinkEncoder(opts.fromSchema, options.keyColumns, opts.def.from, valueEncoder(opts, options));
   }
@@ -99,7 +101,7 @@ class KafkaSinkRunner implements KafkaSink {
   status(): KafkaSinkStatus {
     const end = this.opts.store.lastSeq(this.opts.fromRelationId);
     return {
-      state: this.state, lastError: this.lastError, position: this.position,
+      state: this.health.state, lastError: this.health.lastError, position: this.position,
       lag: end > this.position ? Number(end - this.position) : 0, messages: this.messages,
     };
   }
@@ -136,14 +138,14 @@ class KafkaSinkRunner implements KafkaSink {
       return this.cleanup();
     }
     let backoff = this.tuning.initialRetryMs;
-    while (!this.stopping && this.state !== 'failed') {
+    while (!this.stopping && !this.health.failed) {
       let entries: LogEntry[] = [];
       try {
         // Connect first, so a sink with nothing to send yet still shows whether it can reach the broker.
         await this.connectedProducer();
         const end = this.opts.store.lastSeq(this.opts.fromRelationId);
         if (this.position >= end) {
-          this.state = 'running';
+          this.health.running();
           await this.appended.sleep(1000);
           continue;
         }
@@ -180,14 +182,7 @@ class KafkaSinkRunner implements KafkaSink {
 
   /** After a broker error: 'waiting', logged once per outage, the producer dropped, then the backoff. */
   private async waitForBroker(e: unknown, backoffMs: number): Promise<void> {
-    const error = errorText(e);
-    if (this.state !== 'waiting' || this.lastError !== error) {
-      this.opts.log.warn('Kafka sink waiting for the broker', {
-        sink: this.opts.def.name, topic: this.options.topic, error, retryInMs: backoffMs,
-      });
-    }
-    this.state = 'waiting';
-    this.lastError = error;
+    this.health.waiting(errorText(e), backoffMs);
     await this.closeProducer();
     await this.sleeper.sleep(backoffMs);
   }
@@ -222,16 +217,13 @@ class KafkaSinkRunner implements KafkaSink {
       position += batch.data.numRows;
     }
     await flush();
-    this.state = 'running';
+    this.health.running();
   }
 
   private async connectedProducer(): Promise<KafkaProducer> {
     if (this.producer !== null) return this.producer;
     const client = kafkaClient(this.options, `sluice-sink-${this.opts.def.name}`, this.opts.log, this.tuning);
     const producer = await client.connectProducer();
-    if (this.state === 'waiting' && this.lastError !== null) {
-      this.opts.log.info('Kafka sink resumed', { sink: this.opts.def.name, topic: this.options.topic });
-    }
     this.producer = producer;
     return producer;
   }
@@ -243,9 +235,7 @@ class KafkaSinkRunner implements KafkaSink {
   }
 
   private fail(e: unknown): void {
-    this.state = 'failed';
-    this.lastError = `Kafka sink ${this.opts.def.name} stopped: ${errorText(e)}`;
-    this.opts.log.error('Kafka sink failed', { sink: this.opts.def.name, topic: this.options.topic, error: this.lastError });
+    this.health.fail(`Kafka sink ${this.opts.def.name} stopped: ${errorText(e)}`);
   }
 
   private async cleanup(): Promise<void> {

@@ -19,14 +19,13 @@ import {
 } from './client';
 import { type KafkaSourceOptions, kafkaSourceOptions } from './options';
 import { SourceBatchWriter, type TableRowsHandler, type WrittenBatch } from './source-batch';
+import { ConnectorHealth, type ConnectorState } from '../connectors/health';
 
 export type { TableRowsHandler } from './source-batch';
 
-export type KafkaSourceState = 'running' | 'waiting' | 'failed';
-
 export interface KafkaSourceStatus {
   /** running: consuming · waiting: the broker is unreachable (or not yet reached), retrying · failed: stopped. */
-  readonly state: KafkaSourceState;
+  readonly state: ConnectorState;
   readonly lastError: string | null;
   /** Messages in the topic not yet read, summed over partitions (as of the last fetch). */
   readonly lag: number;
@@ -66,8 +65,7 @@ export function startKafkaSource(opts: StartKafkaSourceOptions): KafkaSource {
 }
 
 class KafkaSourceRunner implements KafkaSource {
-  private state: KafkaSourceState = 'waiting';
-  private lastError: string | null = null;
+  private readonly health: ConnectorHealth;
   private messages = 0;
   private deadLetters = 0;
   private skipped = 0;
@@ -92,6 +90,8 @@ class KafkaSourceRunner implements KafkaSource {
   private committing: Promise<void> | null = null;
 
   constructor(private readonly opts: StartKafkaSourceOptions, private readonly options: KafkaSourceOptions) {
+    this.health = new ConnectorHealth(opts.log, 'Kafka source', { relation: opts.def.name, topic: options.topic },
+      'Kafka source waiting for the broker');
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
     this.backoffMs = this.tuning.initialRetryMs;
     this.groupId = `sluice-${opts.def.name}`;
@@ -109,7 +109,7 @@ class KafkaSourceRunner implements KafkaSource {
       if (high > at) lag += high - at;
     }
     return {
-      state: this.state, lastError: this.lastError, lag: Number(lag), messages: this.messages,
+      state: this.health.state, lastError: this.health.lastError, lag: Number(lag), messages: this.messages,
       deadLetters: this.deadLetters, skipped: this.skipped, position: this.positionText(),
     };
   }
@@ -129,23 +129,16 @@ class KafkaSourceRunner implements KafkaSource {
 
   /** Runs the reader, restarting it with backoff after each failure, until stopped or failed. Never rejects. */
   private async supervise(): Promise<void> {
-    while (!this.stopping && !this.failed()) {
+    while (!this.stopping && !this.health.failed) {
       let failure: unknown = null;
       try {
         await this.runOnce();
       } catch (e) {
         failure = e;
       }
-      if (this.stopping || this.failed() || failure === null) break;
+      if (this.stopping || this.health.failed || failure === null) break;
       const error = errorText(failure);
-      // Once per outage (and when the reason changes), not at every retry.
-      if (this.state !== 'waiting' || this.lastError !== error) {
-        this.opts.log.warn('Kafka source waiting for the broker', {
-          relation: this.opts.def.name, topic: this.options.topic, error, retryInMs: this.backoffMs,
-        });
-      }
-      this.state = 'waiting';
-      this.lastError = error;
+      this.health.waiting(error, this.backoffMs);
       await this.sleeper.sleep(this.backoffMs);
       this.backoffMs = Math.min(this.backoffMs * 2, this.tuning.maxBackoffMs);
     }
@@ -172,21 +165,21 @@ class KafkaSourceRunner implements KafkaSource {
   /** Fetches and writes, one fetch at a time, until stopped or failed; rejects when the broker fails us. */
   private async read(client: KafkaClient, reader: TopicReader): Promise<void> {
     const limits = { maxWaitMs: this.tuning.maxWaitMs, maxBytes: this.tuning.maxFetchBytes };
-    while (!this.stopping && !this.failed()) {
+    while (!this.stopping && !this.health.failed) {
       // A partition added to the topic while we run starts where `start` says, as at a first start.
       if ((await reader.partitions()).some((p) => !this.next.has(p))) {
         this.writing = this.resolvePositions(client);
         await this.writing;
       }
       const fetched = await reader.fetch(this.next, limits);
-      if (this.stopping || this.failed()) return;
+      if (this.stopping || this.health.failed) return;
       this.reached();
       // Every partition holds the watermark back before the fetch's rows are written, and a fetch returns within
       // maxWaitMs even when nothing came: often enough to notice an idle partition.
       this.writing = this.writer.tick([...this.next.keys()])
-        .catch((e) => this.fail(`Kafka source of ${this.opts.def.name} stopped: ${errorText(e)}`));
+        .catch((e) => this.health.fail(`Kafka source of ${this.opts.def.name} stopped: ${errorText(e)}`));
       await this.writing;
-      if (this.failed()) return;
+      if (this.health.failed) return;
       this.writing = this.consume(fetched);
       await this.writing;
       this.commitInformational(reader);
@@ -195,13 +188,11 @@ class KafkaSourceRunner implements KafkaSource {
 
   /** The broker answered: the source runs (again). */
   private reached(): void {
-    if (this.state !== 'waiting') return;
-    if (this.lastError !== null) {
-      this.opts.log.info('Kafka source resumed', { relation: this.opts.def.name, topic: this.options.topic });
-    }
-    this.state = 'running';
+    if (this.health.state !== 'waiting') return;
+    this.health.running();
     this.backoffMs = this.tuning.initialRetryMs;
   }
+
 
   /**
    * Reads each partition's first and next offset. A partition we hold no position for starts at `start`, and that
@@ -247,7 +238,7 @@ class KafkaSourceRunner implements KafkaSource {
     try {
       written = await this.writer.write(batches);
     } catch (e) {
-      this.fail(`Kafka source of ${this.opts.def.name} stopped: ${errorText(e)}`);
+      this.health.fail(`Kafka source of ${this.opts.def.name} stopped: ${errorText(e)}`);
       return;
     }
     batches.forEach((b, i) => {
@@ -258,7 +249,7 @@ class KafkaSourceRunner implements KafkaSource {
       if (w.lastConsumed !== null) this.next.set(b.partition, BigInt(w.lastConsumed) + 1n);
     });
     const failure = written.find((w) => w.failure !== null);
-    if (failure !== undefined) this.fail(failure.failure!);
+    if (failure !== undefined) this.health.fail(failure.failure!);
   }
 
   /**
@@ -279,14 +270,4 @@ class KafkaSourceRunner implements KafkaSource {
     return [...this.next].sort((a, b) => a[0] - b[0]).map(([p, offset]) => `${p}:${offset}`).join(',');
   }
 
-  private failed(): boolean {
-    return this.state === 'failed';
-  }
-
-  private fail(message: string): void {
-    if (this.state === 'failed') return;
-    this.state = 'failed';
-    this.lastError = message;
-    this.opts.log.error('Kafka source failed', { relation: this.opts.def.name, topic: this.options.topic, error: message });
-  }
 }
