@@ -7,7 +7,8 @@
 // before the snapshot was stored) the snapshot is read in a fresh REPEATABLE READ transaction and streaming starts
 // at the slot's confirmed position, which is not later than that snapshot: changes already in it are applied again,
 // which is harmless because every change is an upsert or delete by primary key, and after the replay reaches the
-// snapshot's point the table is exact again.
+// snapshot's point the table is exact again. The snapshot is fetched through a cursor and written in pieces, the LSN
+// with the last one only (see snapshot()).
 //
 // Exactly once afterwards: each write of changes carries the end LSN of its last transaction in the SAME atomic
 // storage write as the rows (TableState.upsert with progress), and only once that write is durable is the LSN
@@ -33,6 +34,8 @@ const INITIAL_RETRY_MS = 500;
 const MAX_BACKOFF_MS = 10_000;
 /** How often the durable position is confirmed even when PostgreSQL does not ask (its wal_sender_timeout is 60 s). */
 const STATUS_INTERVAL_MS = 10_000;
+/** Rows of the initial snapshot fetched and written at a time: memory stays bounded whatever the table's size. */
+const SNAPSHOT_PIECE_ROWS = 10_000;
 
 export function startCdcSource(env: ConnectorEnvironment, start: SourceStart): RunningConnector {
   if (start.def.kind !== 'table' || start.table === undefined) throw new Error(`postgres-cdc source of ${start.def.name} without a table`);
@@ -148,16 +151,45 @@ class CdcSource implements RunningConnector {
     await this.streamFrom(repl, this.durable!);
   }
 
+  /**
+   * Reads the snapshot in pieces and writes each as it comes, the LSN only with the last: a crash mid-snapshot leaves
+   * no position, so the next start reads the snapshot again (and nothing was confirmed to PostgreSQL before the whole
+   * snapshot is durable). Each FETCH and write is an await on I/O, so other sessions run between pieces.
+   */
   private async snapshot(meta: Client, repl: Client): Promise<void> {
     const existing = await slotPosition(meta, this.o);
     const slot = existing === null ? await createSlot(repl, this.o) : { lsn: existing, snapshot: null };
+    this.running();
+    await this.clearUnconfirmedRows();
     const cols = this.def.columns;
-    const rows = await readSnapshot(meta, this.o, cols.map((c) => c.name), slot.snapshot);
-    const values = rows.map((r) => r.map((t, j) => valueOf(cols[j], t)));
-    await this.table.upsert(values, [], { positions: { lsn: lsnText(slot.lsn) }, deadLetters: [] });
+    let rowsRead = 0;
+    let complete = false;
+    await readSnapshot(meta, this.o, cols.map((c) => c.name), slot.snapshot, SNAPSHOT_PIECE_ROWS, async (rows, last) => {
+      if (this.stopping) return false;
+      const values = rows.map((r) => r.map((t, j) => valueOf(cols[j], t)));
+      await this.table.upsert(values, [], last ? { positions: { lsn: lsnText(slot.lsn) }, deadLetters: [] } : undefined);
+      rowsRead += values.length;
+      this.messages += values.length;
+      complete = last;
+      return true;
+    });
+    if (!complete) return;
     this.durable = slot.lsn;
-    this.messages += values.length;
-    this.env.log.info('postgres-cdc snapshot stored', { relation: this.def.name, rows: values.length, lsn: lsnText(slot.lsn) });
+    this.env.log.info('postgres-cdc snapshot stored', { relation: this.def.name, rows: rowsRead, lsn: lsnText(slot.lsn) });
+  }
+
+  /**
+   * Rows a crashed snapshot left (no LSN is stored yet, so none of them is confirmed) go before the snapshot is read
+   * again: a row deleted upstream meanwhile would otherwise survive whenever the slot cannot replay that delete (it
+   * was dropped or invalidated and Sluice created a new one). Deleted in pieces, like the snapshot is written.
+   */
+  private async clearUnconfirmedRows(): Promise<void> {
+    const rows = this.table.snapshot();
+    if (rows.length === 0) return;
+    this.env.log.info('postgres-cdc restarting an unfinished snapshot', { relation: this.def.name, rows: rows.length });
+    for (let i = 0; i < rows.length && !this.stopping; i += SNAPSHOT_PIECE_ROWS) {
+      await this.table.upsert([], rows.slice(i, i + SNAPSHOT_PIECE_ROWS));
+    }
   }
 
   private async streamFrom(repl: Client, from: bigint): Promise<void> {

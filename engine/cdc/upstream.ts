@@ -77,14 +77,27 @@ export async function createSlot(repl: Client, o: CdcOptions): Promise<{ lsn: bi
   return { lsn: parseLsn(row.consistent_point), snapshot: row.snapshot_name };
 }
 
-/** Every row of the table as text, in one REPEATABLE READ transaction (in the slot's snapshot when given). */
-export async function readSnapshot(c: Client, o: CdcOptions, columns: readonly string[], snapshot: string | null): Promise<(string | null)[][]> {
+/**
+ * Every row of the table as text, in pieces of `pieceRows` read through a server-side cursor in one REPEATABLE READ
+ * transaction (in the slot's snapshot when given), so that only one piece is ever in memory. Each piece goes to
+ * `onPiece` (with `last` set on the final one, which may be empty) before the next is fetched; `onPiece` returns
+ * false to stop early.
+ */
+export async function readSnapshot(
+  c: Client, o: CdcOptions, columns: readonly string[], snapshot: string | null, pieceRows: number,
+  onPiece: (rows: (string | null)[][], last: boolean) => Promise<boolean>,
+): Promise<void> {
   await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     if (snapshot !== null) await c.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
     const list = columns.map((n) => `${ident(n)}::text`).join(', ');
-    const res = await c.query({ text: `SELECT ${list} FROM ${qualifiedName(o)}`, rowMode: 'array' });
-    return res.rows as (string | null)[][];
+    await c.query(`DECLARE sluice_snapshot NO SCROLL CURSOR FOR SELECT ${list} FROM ${qualifiedName(o)}`);
+    for (;;) {
+      const res = await c.query({ text: `FETCH ${pieceRows} FROM sluice_snapshot`, rowMode: 'array' });
+      const rows = res.rows as (string | null)[][];
+      const last = rows.length < pieceRows;
+      if (!(await onPiece(rows, last)) || last) return;
+    }
   } finally {
     await c.query('COMMIT').catch(() => undefined);
   }
