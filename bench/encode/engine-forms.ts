@@ -1,10 +1,9 @@
-// A columnar batch in the engine's own forms, for the in-process path: an Arrow RecordBatch built straight from
-// the columns (the generator's Float64Arrays and string arrays are already the engine's Vec forms), or rows of
-// canonical Values (int8 and timestamptz as bigint) for the row insert.
+// A columnar batch in the engine's own form, for the in-process path: an Arrow RecordBatch built straight from the
+// columns (the generator's Float64Arrays and string arrays are already the engine's Vec forms).
 
 import type { RecordBatch } from 'apache-arrow';
 import { batchFromVecs, type Vec } from '../../engine/columns';
-import { T, type Field, type Value } from '../../engine/types';
+import { T, type Field } from '../../engine/types';
 import { type ColumnBatch, type ColumnType, STREAM_COLUMNS, type StreamName } from '../nexmark/schema';
 
 const SQL_TYPE = { int8: T.int8, text: T.text, timestamptz: T.timestamptz } as const satisfies Record<ColumnType, unknown>;
@@ -31,18 +30,4 @@ export function arrowBatch(batch: ColumnBatch): RecordBatch {
     ? { kind: 'num', type: schema[c].type, length: batch.length, nulls: null, values: col }
     : { kind: 'str', type: schema[c].type, length: batch.length, nulls: null, values: col });
   return batchFromVecs(schema, vecs, batch.length);
-}
-
-export function valueRows(batch: ColumnBatch): Value[][] {
-  const specs = STREAM_COLUMNS[batch.stream];
-  const rows = new Array<Value[]>(batch.length);
-  for (let i = 0; i < batch.length; i++) {
-    const row = new Array<Value>(specs.length);
-    for (let c = 0; c < specs.length; c++) {
-      const col = batch.columns[c];
-      row[c] = col instanceof Float64Array ? BigInt(col[i]) : col[i];
-    }
-    rows[i] = row;
-  }
-  return rows;
 }

@@ -13,7 +13,7 @@ export const PATH_NAMES: readonly PathName[] = ['inproc', 'copy', 'kafka'];
 
 export interface SluiceTarget<Encoded = unknown> {
   readonly path: PathName;
-  /** How events get in, for the report: "Runtime.insertBatch (Arrow)", "COPY FROM STDIN over TCP", ... */
+  /** How events get in, for the report: "runtime.writes.insertBatch (Arrow)", "COPY FROM STDIN over TCP", ... */
   readonly ingestMethod: string;
   /** Runs one statement; returns its rows (none for DDL). Throws an error with `code` (SQLSTATE) on failure. */
   sql(text: string): Promise<Value[][]>;

@@ -25,6 +25,7 @@ import { ChangeCollector, SchemaChanged } from './changes';
 import { type CdcOptions, cdcOptions } from './options';
 import { lsnText, parseLsn } from './pgoutput';
 import { checkColumns, valueOf } from './types';
+import { ConnectorHealth } from '../connectors/health';
 import {
   connectUpstream, createSlot, dropSlotAndPublication, ensurePublication, readSnapshot, type ReplicationStream, slotPosition, startReplication,
   upstreamColumns,
@@ -45,8 +46,7 @@ export function startCdcSource(env: ConnectorEnvironment, start: SourceStart): R
 }
 
 class CdcSource implements RunningConnector {
-  private state: ConnectorStatus['state'] = 'waiting';
-  private lastError: string | null = null;
+  private readonly health: ConnectorHealth;
   private messages = 0;
   /** The end of the last transaction durable in the table; null before the initial snapshot is stored. */
   private durable: bigint | null;
@@ -72,13 +72,15 @@ class CdcSource implements RunningConnector {
     const stored = env.store.sourcePositions(relationId).lsn;
     this.durable = stored === undefined ? null : parseLsn(stored);
     this.upstreamName = `${o.schema}.${o.table}`;
+    this.health = new ConnectorHealth(env.log, 'postgres-cdc source', { relation: def.name },
+      'postgres-cdc source waiting for PostgreSQL');
   }
 
   status(): ConnectorStatus {
     const at = this.durable !== null && this.durable > this.confirmed ? this.durable : this.confirmed;
     const lag = this.durable !== null && this.walEnd > at ? Number(this.walEnd - at) : 0;
     return {
-      kind: 'source', state: this.state, lastError: this.lastError, position: this.durable === null ? null : lsnText(this.durable),
+      kind: 'source', state: this.health.state, lastError: this.health.lastError, position: this.durable === null ? null : lsnText(this.durable),
       lag, messages: this.messages, deadLetters: 0,
     };
   }
@@ -116,16 +118,16 @@ class CdcSource implements RunningConnector {
 
   /** Runs the source, reconnecting with backoff after each failure, until stopped or failed. Never rejects. */
   private async supervise(): Promise<void> {
-    while (!this.stopping && !this.failed()) {
+    while (!this.stopping && !this.health.failed) {
       try {
         await this.runOnce();
       } catch (e) {
-        if (this.stopping || this.failed()) break;
+        if (this.stopping || this.health.failed) break;
         if (e instanceof SqlError || e instanceof SchemaChanged) {
-          this.fail(e instanceof SqlError ? `${e.code}: ${e.message}` : e.message);
+          this.health.fail(e instanceof SqlError ? `${e.code}: ${e.message}` : e.message);
           break;
         }
-        this.waiting(errorText(e));
+        this.health.waiting(errorText(e), this.backoffMs);
         await this.sleeper.sleep(this.backoffMs);
         this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
       }
@@ -231,7 +233,7 @@ class CdcSource implements RunningConnector {
       await this.table.upsert(w.upserts, w.deleteKeys, { positions: { lsn: lsnText(w.lsn) }, deadLetters: [] });
     } catch (e) {
       // The table's store refused the write: retrying cannot help, and the position stays where it was.
-      this.fail(`postgres-cdc source of ${this.def.name} stopped: ${errorText(e)}`);
+      this.health.fail(`postgres-cdc source of ${this.def.name} stopped: ${errorText(e)}`);
       throw e;
     }
     this.durable = w.lsn;
@@ -255,32 +257,10 @@ class CdcSource implements RunningConnector {
     }
   }
 
+  /** PostgreSQL answered: the source runs (again), and the next outage backs off from the start. */
   private running(): void {
-    if (this.state !== 'waiting') return;
-    if (this.lastError !== null) this.env.log.info('postgres-cdc source resumed', { relation: this.def.name });
-    this.state = 'running';
-    this.lastError = null;
+    if (this.health.state !== 'waiting') return;
+    this.health.running();
     this.backoffMs = INITIAL_RETRY_MS;
-  }
-
-  private waiting(error: string): void {
-    if (this.state === 'failed') return;
-    // Once per outage (and when the reason changes), not at every retry.
-    if (this.state !== 'waiting' || this.lastError !== error) {
-      this.env.log.warn('postgres-cdc source waiting for PostgreSQL', { relation: this.def.name, error, retryInMs: this.backoffMs });
-    }
-    this.state = 'waiting';
-    this.lastError = error;
-  }
-
-  private failed(): boolean {
-    return this.state === 'failed';
-  }
-
-  private fail(message: string): void {
-    if (this.state === 'failed') return;
-    this.state = 'failed';
-    this.lastError = message;
-    this.env.log.error('postgres-cdc source failed', { relation: this.def.name, error: message });
   }
 }

@@ -1,4 +1,4 @@
-// The columnar ingest path: Runtime.insertBatch appends an Arrow batch as one durable log entry, with _arrival
+// The columnar ingest path: runtime.writes.insertBatch appends an Arrow batch as one durable log entry, with _arrival
 // added, and refuses batches of the wrong shape or with NULLs in NOT NULL columns before writing anything.
 
 import { test } from 'node:test';
