@@ -1,6 +1,7 @@
 // A real PostgreSQL 15 beside a real Sluice server, for tests that take PostgreSQL's answer as the expected one: the
 // same statements go to both through node-postgres, and what each client sees is compared.
 
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { Client } from 'pg';
 import { findPgBin, startPgCluster, type PgCluster } from '../../bench/postgres/cluster';
@@ -49,4 +50,21 @@ export function withPostgresOracle(options: OracleOptions = {}): PostgresOracle 
     await fx.pg?.stop();
   });
   return fx;
+}
+
+/** What a client learns from one statement: its command tag, or the SQLSTATE and message it failed with. */
+export type Answer = { readonly tag: string | null } | { readonly code: string; readonly message: string };
+
+export async function answerOf(client: Client, sql: string): Promise<Answer> {
+  try {
+    return { tag: (await client.query(sql)).command };
+  } catch (e) {
+    const err = e as { code: string; message: string };
+    return { code: err.code, message: err.message };
+  }
+}
+
+/** Runs each statement on Sluice and on PostgreSQL, in order, and asserts the two answer alike. */
+export async function assertSameAnswers(sqls: readonly string[], sluice: Client, postgres: Client): Promise<void> {
+  for (const sql of sqls) assert.deepEqual(await answerOf(sluice, sql), await answerOf(postgres, sql), sql);
 }

@@ -2,38 +2,23 @@
 // superuser and as a role with only what was granted to it, answer with the same tags, SQLSTATEs and messages.
 
 import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { withPostgresOracle } from '../helpers/postgres-oracle';
+import { assertSameAnswers, withPostgresOracle } from '../helpers/postgres-oracle';
 import { connectPg } from '../helpers/server';
-
-type Answer = { readonly tag: string | null } | { readonly code: string; readonly message: string };
-
-async function answer(client: Client, sql: string): Promise<Answer> {
-  try {
-    return { tag: (await client.query(sql)).command };
-  } catch (e) {
-    const err = e as { code: string; message: string };
-    return { code: err.code, message: err.message };
-  }
-}
 
 describe('privileges, Sluice and PostgreSQL 15', () => {
   const fx = withPostgresOracle({
     setup: ['CREATE TABLE gt (id int PRIMARY KEY, v text)', `CREATE USER reader PASSWORD 'reader pw'`],
   });
 
-  async function same(sqls: readonly string[], sluice: Client, oracle: Client): Promise<void> {
-    for (const sql of sqls) assert.deepEqual(await answer(sluice, sql), await answer(oracle, sql), sql);
-  }
 
   test('GRANT and REVOKE decide what a role may do; DROP and CREATE need ownership and CREATE on public', async () => {
     const sluice = await connectPg(fx.sluice, { user: 'reader', password: 'reader pw' });
     const oracle = new Client({ host: '127.0.0.1', port: fx.pg.port, user: 'reader', password: 'reader pw', database: 'postgres' });
     await oracle.connect();
     try {
-      const asReader = (sqls: readonly string[]) => same(sqls, sluice, oracle);
-      const asSuperuser = (sqls: readonly string[]) => same(sqls, fx.client, fx.oracle);
+      const asReader = (sqls: readonly string[]) => assertSameAnswers(sqls, sluice, oracle);
+      const asSuperuser = (sqls: readonly string[]) => assertSameAnswers(sqls, fx.client, fx.oracle);
       await asReader([
         'SELECT * FROM gt',
         `INSERT INTO gt VALUES (1, 'a')`,

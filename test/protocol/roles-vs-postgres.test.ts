@@ -5,31 +5,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { withPostgresOracle } from '../helpers/postgres-oracle';
+import { assertSameAnswers, withPostgresOracle } from '../helpers/postgres-oracle';
 import { connectPg } from '../helpers/server';
-
-type Answer = { readonly tag: string | null } | { readonly code: string; readonly message: string };
-
-async function answer(client: Client, sql: string): Promise<Answer> {
-  try {
-    return { tag: (await client.query(sql)).command };
-  } catch (e) {
-    const err = e as { code: string; message: string };
-    return { code: err.code, message: err.message };
-  }
-}
 
 describe('role statements, Sluice and PostgreSQL 15', () => {
   const fx = withPostgresOracle();
 
-  async function same(sqls: readonly string[], sluice: Client, oracle: Client): Promise<void> {
-    for (const sql of sqls) {
-      assert.deepEqual(await answer(sluice, sql), await answer(oracle, sql), sql);
-    }
-  }
 
   test('as a superuser: tags and errors', async () => {
-    await same([
+    await assertSameAnswers([
       `CREATE ROLE boss SUPERUSER LOGIN PASSWORD 'boss pw'`,
       `CREATE USER plain PASSWORD 'plain pw'`,
       'CREATE ROLE plain',
@@ -56,7 +40,7 @@ describe('role statements, Sluice and PostgreSQL 15', () => {
     const oracle = new Client({ host: '127.0.0.1', port: fx.pg.port, user: 'plain', password: 'plain pw', database: 'postgres' });
     await oracle.connect();
     try {
-      await same([
+      await assertSameAnswers([
         'CREATE ROLE x',
         'DROP ROLE kept',
         'ALTER ROLE kept LOGIN',
