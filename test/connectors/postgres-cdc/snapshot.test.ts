@@ -72,14 +72,14 @@ describe('postgres-cdc: a large initial snapshot', () => {
       // the snapshot needed beyond it is the peak (VmHWM) above that. Written in one piece, the peak also held the
       // encoded log entry and the encoded rows of the whole table, each carrying all its text: at least twice the
       // text above the finished table (79 MB measured for 37 MB of text with the whole table as one piece). In
-      // pieces it holds one piece's worth plus garbage the collector has not reached yet (33 MB measured, on a loaded
-      // 2-core machine). The bound, 1.5 times the text (55 MB), leaves room for the collector's timing and still
-      // fails a whole-table write.
+      // pieces it holds one piece's worth plus garbage the collector has not reached yet (33 MB measured on a loaded
+      // 2-core machine, 55 MB once in a full suite run). The bound, 1.9 times the text (70 MB), leaves room for the
+      // collector's timing and still fails a whole-table write.
       const peakKb = statusKb(pid, 'VmHWM');
       const rssAfterKb = statusKb(pid, 'VmRSS');
       const aboveFinishedMb = (peakKb - rssAfterKb) / 1024;
       const tableMb = (rssAfterKb - rssBeforeKb) / 1024;
-      assert.ok(aboveFinishedMb < textMb * 1.5, `peak ${aboveFinishedMb.toFixed(1)} MB above the finished table ` +
+      assert.ok(aboveFinishedMb < textMb * 1.9, `peak ${aboveFinishedMb.toFixed(1)} MB above the finished table ` +
         `(${tableMb.toFixed(1)} MB in RSS, ${textMb.toFixed(1)} MB of text)`);
       await waitEqual(client, fx.upstream, all('big'), all('big'), 60_000);
       assert.equal((await sourceOf(client, 'big'))?.state, 'running');
