@@ -13,15 +13,26 @@ export interface PsqlResult {
 export interface PsqlOptions {
   /** `-v VERBOSITY=verbose`: errors print their SQLSTATE, which tests can then check. */
   readonly verbose?: boolean;
+  /** `-At`: rows only, unaligned, one per line. */
+  readonly tuplesOnly?: boolean;
+  /**
+   * libpq connection parameters (`host=localhost sslmode=verify-full ...`): the server is reached through a
+   * connection string with these, the port, user and database filled in, instead of -h / -p / -U / -d.
+   */
+  readonly conninfo?: string;
 }
 
 export function psql(
   server: { host: string; port: number }, commands: readonly string[], input = '', options: PsqlOptions = {},
 ): Promise<PsqlResult> {
   const verbosity = options.verbose ? ['-v', 'VERBOSITY=verbose'] : [];
+  const format = options.tuplesOnly ? ['-At'] : [];
+  const target = options.conninfo === undefined
+    ? ['-h', server.host, '-p', String(server.port), '-U', 'test', '-d', 'sluice']
+    : [`port=${server.port} user=test dbname=sluice connect_timeout=10 ${options.conninfo}`];
   return new Promise((resolve, reject) => {
-    const child = spawn('psql', ['-X', '-h', server.host, '-p', String(server.port), '-U', 'test', '-d', 'sluice',
-      '-v', 'ON_ERROR_STOP=1', ...verbosity, ...commands.flatMap((c) => ['-c', c])], {
+    const child = spawn('psql', ['-X', ...target, '-v', 'ON_ERROR_STOP=1', ...verbosity, ...format,
+      ...commands.flatMap((c) => ['-c', c])], {
       env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGPASSWORD: '' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -2,26 +2,17 @@
 // PostgreSQL's SQLSTATE (54001 stack depth limit exceeded, 54011 too many target list entries), never XX000 from an
 // overflowed stack, and the same connection answers the next statement.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Client, DatabaseError } from 'pg';
-import { connectPg, startServer, type TestServer } from '../helpers/server';
+import type { DatabaseError } from 'pg';
+import { withServerAndClient } from '../helpers/server';
 
-let server: TestServer;
-let pg: Client;
-before(async () => {
-  server = await startServer();
-  pg = await connectPg(server);
-});
-after(async () => {
-  await pg.end();
-  assert.equal(await server.stop(), 0, server.stderr());
-});
+const fx = withServerAndClient();
 
 /** The error `sql` fails with (the test fails if it succeeds). */
 async function failure(sql: string): Promise<DatabaseError> {
   try {
-    await pg.query(sql);
+    await fx.pg.query(sql);
   } catch (e) {
     return e as DatabaseError;
   }
@@ -55,27 +46,27 @@ describe('limits of a statement', () => {
       assert.equal(e.message, 'stack depth limit exceeded');
       assert.ok(e.hint, 'a hint says what to do');
       assert.ok(Number(e.position) > 0, 'the position where the limit was crossed');
-      assert.deepEqual((await pg.query('SELECT 1 AS one')).rows, [{ one: 1 }]);
+      assert.deepEqual((await fx.pg.query('SELECT 1 AS one')).rows, [{ one: 1 }]);
     });
   }
 
   test('depths within the limit are answered', async () => {
-    assert.deepEqual((await pg.query(`SELECT ${repeat(100, '(')}1${repeat(100, ')')} AS v`)).rows, [{ v: 1 }]);
-    assert.deepEqual((await pg.query(`SELECT ${repeat(100, 'NOT ')}true AS v`)).rows, [{ v: true }]);
-    assert.deepEqual((await pg.query(`SELECT 1${repeat(599, '+1')} AS v`)).rows, [{ v: 600 }]);
-    assert.deepEqual((await pg.query(nestedScalarSubqueries(12))).rows, [{ x: 1 }]);
+    assert.deepEqual((await fx.pg.query(`SELECT ${repeat(100, '(')}1${repeat(100, ')')} AS v`)).rows, [{ v: 1 }]);
+    assert.deepEqual((await fx.pg.query(`SELECT ${repeat(100, 'NOT ')}true AS v`)).rows, [{ v: true }]);
+    assert.deepEqual((await fx.pg.query(`SELECT 1${repeat(599, '+1')} AS v`)).rows, [{ v: 600 }]);
+    assert.deepEqual((await fx.pg.query(nestedScalarSubqueries(12))).rows, [{ x: 1 }]);
   });
 
   test('100,000 select-list columns: 54011 target lists can have at most 1664 entries', async () => {
     const e = await failure(`SELECT 1${repeat(99999, ', 1')}`);
     assert.equal(e.code, '54011', e.message);
     assert.equal(e.message, 'target lists can have at most 1664 entries');
-    assert.deepEqual((await pg.query('SELECT 1 AS one')).rows, [{ one: 1 }]);
+    assert.deepEqual((await fx.pg.query('SELECT 1 AS one')).rows, [{ one: 1 }]);
   });
 
   test('1,665 select-list columns are refused, 1,664 answered', async () => {
     assert.equal((await failure(`SELECT 1${repeat(1664, ', 1')}`)).code, '54011');
-    const r = await pg.query({ text: `SELECT 1${repeat(1663, ', 1')}`, rowMode: 'array' });
+    const r = await fx.pg.query({ text: `SELECT 1${repeat(1663, ', 1')}`, rowMode: 'array' });
     assert.equal(r.rows[0].length, 1664);
   });
 });

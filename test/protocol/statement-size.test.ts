@@ -2,9 +2,8 @@
 // limit, through the simple and the extended protocol, and the connection goes on; text within it runs.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Client } from 'pg';
-import { connectPg, startServer, type TestServer } from '../helpers/server';
+import { describe, test } from 'node:test';
+import { withServerAndClient } from '../helpers/server';
 
 const MB = 1024 * 1024;
 
@@ -25,41 +24,23 @@ async function refusedWithSize(query: Promise<unknown>, bytes: number, limit: nu
 }
 
 describe('the default limit, 16 MB', () => {
-  let server: TestServer;
-  let pg: Client;
-  before(async () => {
-    server = await startServer();
-    pg = await connectPg(server);
-  });
-  after(async () => {
-    await pg.end();
-    assert.equal(await server.stop(), 0, server.stderr());
-  });
+  const fx = withServerAndClient();
 
   test('a 17 MB statement answers 54000 (simple and extended protocol); the connection goes on', async () => {
     const big = statementOf(17 * MB);
-    await refusedWithSize(pg.query(big), 17 * MB, 16 * MB);
-    await refusedWithSize(pg.query({ text: big, values: [] }), 17 * MB, 16 * MB);
-    const { rows } = await pg.query('SELECT 1 AS one');
+    await refusedWithSize(fx.pg.query(big), 17 * MB, 16 * MB);
+    await refusedWithSize(fx.pg.query({ text: big, values: [] }), 17 * MB, 16 * MB);
+    const { rows } = await fx.pg.query('SELECT 1 AS one');
     assert.deepEqual(rows, [{ one: 1 }]);
   });
 });
 
 describe('--max-statement-size 1', () => {
-  let server: TestServer;
-  let pg: Client;
-  before(async () => {
-    server = await startServer({ args: ['--max-statement-size', '1'] });
-    pg = await connectPg(server);
-  });
-  after(async () => {
-    await pg.end();
-    assert.equal(await server.stop(), 0, server.stderr());
-  });
+  const fx = withServerAndClient({ args: ['--max-statement-size', '1'] });
 
   test('one byte over 1 MB is refused, the limit itself runs', async () => {
-    await refusedWithSize(pg.query(statementOf(MB + 1)), MB + 1, MB);
-    const { rows } = await pg.query(statementOf(MB));
+    await refusedWithSize(fx.pg.query(statementOf(MB + 1)), MB + 1, MB);
+    const { rows } = await fx.pg.query(statementOf(MB));
     assert.equal(rows[0].n, MB - "SELECT length('') AS n".length);
   });
 });

@@ -6,12 +6,13 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import postgres from 'postgres';
+import { psql as runPsql, type PsqlResult } from '../helpers/psql';
 import { startServer, type TestServer } from '../helpers/server';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs';
 import { DEBIAN_PYTHON, ensurePythonModule } from '../helpers/python';
@@ -40,30 +41,9 @@ after(async () => {
   for (const s of [server, otherHost]) if (s) assert.equal(await s.stop(), 0, s.stderr());
 });
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** psql 15 with a libpq connection string (dbname, user and port filled in), one -c per command, `input` on stdin. */
-function psql(target: TestServer, conninfo: string, commands: readonly string[], input = ''): Promise<Run> {
-  const dsn = `port=${target.port} user=test dbname=sluice connect_timeout=10 ${conninfo}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', dsn, ...commands.flatMap((c) => ['-c', c])],
-      { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+/** psql 15 with libpq connection parameters (the port, user and database filled in), rows only, unaligned. */
+function psql(target: TestServer, conninfo: string, commands: readonly string[], input = ''): Promise<PsqlResult> {
+  return runPsql(target, commands, input, { conninfo, tuplesOnly: true });
 }
 
 const verifyFull = (): string => `host=localhost sslmode=verify-full sslrootcert=${certs.caCert}`;
